@@ -1,0 +1,1 @@
+//! Criterion benchmarks comparing `runtime` with Tokio and smol; see `benches/` and `src/bin/compare.rs`.

@@ -1,0 +1,1 @@
+//! The mio-backed reactor of `runtime` (filled by the I/O issue).

@@ -1,0 +1,1 @@
+//! Loom models of `runtime`'s concurrent state machines; run with `RUSTFLAGS="--cfg loom"`.

@@ -1,0 +1,1 @@
+//! Proc-macros behind `#[runtime::main]` and `#[runtime::test]`.

@@ -1,0 +1,2 @@
+//! Tasks: spawning, joining, cancelling, and the cooperative budget.
+pub mod coop;

@@ -6,4 +6,10 @@
 
 pub(crate) mod loom;
 
+// macros: the declarative macros come first so every module can use them.
+#[macro_use]
+mod macros;
+
+pub(crate) mod blocking;
+pub mod sync;
 pub mod task;

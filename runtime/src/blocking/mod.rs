@@ -1,0 +1,1 @@
+//! The blocking thread pool (filled by the foundation issue).

@@ -1,0 +1,1 @@
+//! Synchronization primitives for async code (filled by the sync issue).

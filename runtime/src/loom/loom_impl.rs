@@ -1,7 +1,7 @@
 //! Loom's models of the primitives, with the same names and signatures as `std_impl`.
 
 pub(crate) mod sync {
-    pub(crate) use loom::sync::{Arc, Weak};
+    pub(crate) use loom::sync::Arc;
 
     pub(crate) mod atomic {
         pub(crate) use loom::sync::atomic::{

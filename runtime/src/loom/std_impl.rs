@@ -1,7 +1,7 @@
 //! The real primitives: `std` atomics and `Arc`, `parking_lot` locks, `std::thread`.
 
 pub(crate) mod sync {
-    pub(crate) use std::sync::{Arc, Weak};
+    pub(crate) use std::sync::Arc;
 
     pub(crate) mod atomic {
         pub(crate) use std::sync::atomic::{

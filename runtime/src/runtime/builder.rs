@@ -1,0 +1,341 @@
+//! `Builder`: configure and create a [`Runtime`].
+
+use super::{Config, Flavor, Runtime};
+use std::fmt;
+use std::io;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// What happens when a spawned task panics.
+///
+/// ```
+/// let rt = runtime::Builder::new_current_thread()
+///     .unhandled_panic(runtime::UnhandledPanic::Ignore)
+///     .build()
+///     .unwrap();
+/// let err = rt.block_on(async { runtime::spawn(async { panic!("oops") }).await.unwrap_err() });
+/// assert!(err.is_panic());
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum UnhandledPanic {
+    /// The panic is caught and returned through the task's `JoinHandle`; the runtime goes on.
+    #[default]
+    Ignore,
+    /// The first panic shuts the runtime down: every task is cancelled and `block_on` panics.
+    ShutdownRuntime,
+}
+
+type Hook = Arc<dyn Fn() + Send + Sync>;
+
+/// Configures a runtime: flavor, threads, intervals, hooks.
+///
+/// Every driver (I/O, time) is always enabled; there is no `enable_all` step.
+///
+/// ```
+/// let rt = runtime::Builder::new_multi_thread()
+///     .worker_threads(2)
+///     .thread_name("my-worker")
+///     .build()
+///     .unwrap();
+/// assert_eq!(rt.block_on(async { 1 + 1 }), 2);
+/// ```
+pub struct Builder {
+    flavor: Flavor,
+    worker_threads: Option<usize>,
+    max_blocking_threads: usize,
+    thread_name: Arc<dyn Fn() -> String + Send + Sync>,
+    thread_stack_size: Option<usize>,
+    on_thread_start: Option<Hook>,
+    on_thread_stop: Option<Hook>,
+    keep_alive: Duration,
+    global_queue_interval: Option<u32>,
+    event_interval: u32,
+    start_paused: bool,
+    disable_lifo_slot: bool,
+    unhandled_panic: UnhandledPanic,
+}
+
+/// Default ticks between zero-timeout driver polls on a busy worker (Tokio's 61, from Go).
+const DEFAULT_EVENT_INTERVAL: u32 = crate::loom::if_loom(61, 4);
+/// Default ticks between injector checks: 61 on the multi-thread scheduler (Tokio's seed value)
+/// and 31 on the current-thread one (Tokio's); re-tune with the `spawn_many_remote_busy` bench.
+const DEFAULT_GLOBAL_QUEUE_INTERVAL_MT: u32 = crate::loom::if_loom(61, 2);
+const DEFAULT_GLOBAL_QUEUE_INTERVAL_CT: u32 = crate::loom::if_loom(31, 2);
+
+impl Builder {
+    /// A builder for the multi-thread, work-stealing runtime.
+    ///
+    /// ```
+    /// let rt = runtime::Builder::new_multi_thread().build().unwrap();
+    /// assert_eq!(rt.metrics().num_workers(), num_cpus_or_default());
+    /// # fn num_cpus_or_default() -> usize { std::thread::available_parallelism().map_or(1, |n| n.get()) }
+    /// ```
+    pub fn new_multi_thread() -> Builder {
+        Builder::new(Flavor::MultiThread)
+    }
+
+    /// A builder for the single-thread runtime: tasks run on the thread calling `block_on`.
+    ///
+    /// ```
+    /// let rt = runtime::Builder::new_current_thread().build().unwrap();
+    /// let here = std::thread::current().id();
+    /// let there = rt.block_on(async { runtime::spawn(async { std::thread::current().id() }).await });
+    /// assert_eq!(there.unwrap(), here);
+    /// ```
+    pub fn new_current_thread() -> Builder {
+        Builder::new(Flavor::CurrentThread)
+    }
+
+    fn new(flavor: Flavor) -> Builder {
+        Builder {
+            flavor,
+            worker_threads: None,
+            max_blocking_threads: crate::blocking::DEFAULT_MAX_THREADS,
+            thread_name: Arc::new(|| "runtime-worker".to_owned()),
+            thread_stack_size: None,
+            on_thread_start: None,
+            on_thread_stop: None,
+            keep_alive: crate::blocking::DEFAULT_KEEP_ALIVE,
+            global_queue_interval: None,
+            event_interval: DEFAULT_EVENT_INTERVAL,
+            start_paused: false,
+            disable_lifo_slot: false,
+            unhandled_panic: UnhandledPanic::Ignore,
+        }
+    }
+
+    /// Number of worker threads (multi-thread flavor; default: number of CPUs). Zero is
+    /// rejected by [`Builder::build`].
+    ///
+    /// ```
+    /// let rt = runtime::Builder::new_multi_thread().worker_threads(3).build().unwrap();
+    /// assert_eq!(rt.metrics().num_workers(), 3);
+    /// ```
+    pub fn worker_threads(&mut self, n: usize) -> &mut Builder {
+        self.worker_threads = Some(n);
+        self
+    }
+
+    /// Most threads the blocking pool may run at once (default 512). Zero is rejected.
+    ///
+    /// ```
+    /// let rt = runtime::Builder::new_multi_thread().max_blocking_threads(4).build().unwrap();
+    /// assert_eq!(rt.block_on(runtime::task::spawn_blocking(|| 5)).unwrap(), 5);
+    /// ```
+    pub fn max_blocking_threads(&mut self, n: usize) -> &mut Builder {
+        self.max_blocking_threads = n;
+        self
+    }
+
+    /// Name of the runtime's threads (default `runtime-worker`).
+    ///
+    /// ```
+    /// let rt = runtime::Builder::new_multi_thread().thread_name("svc").build().unwrap();
+    /// let name = rt.block_on(runtime::task::spawn_blocking(|| {
+    ///     std::thread::current().name().map(str::to_owned)
+    /// }));
+    /// assert_eq!(name.unwrap().as_deref(), Some("svc"));
+    /// ```
+    pub fn thread_name(&mut self, name: impl Into<String>) -> &mut Builder {
+        let name = name.into();
+        self.thread_name = Arc::new(move || name.clone());
+        self
+    }
+
+    /// Stack size of the runtime's threads, in bytes. Zero is rejected.
+    ///
+    /// ```
+    /// let rt = runtime::Builder::new_multi_thread().thread_stack_size(4 << 20).build().unwrap();
+    /// assert_eq!(rt.block_on(async { 3 }), 3);
+    /// ```
+    pub fn thread_stack_size(&mut self, bytes: usize) -> &mut Builder {
+        self.thread_stack_size = Some(bytes);
+        self
+    }
+
+    /// Runs `f` on every runtime thread as it starts.
+    ///
+    /// ```
+    /// use std::sync::atomic::{AtomicUsize, Ordering};
+    /// use std::sync::Arc;
+    /// let started = Arc::new(AtomicUsize::new(0));
+    /// let counter = started.clone();
+    /// let rt = runtime::Builder::new_multi_thread()
+    ///     .worker_threads(2)
+    ///     .on_thread_start(move || { counter.fetch_add(1, Ordering::SeqCst); })
+    ///     .build()
+    ///     .unwrap();
+    /// drop(rt);
+    /// assert!(started.load(Ordering::SeqCst) >= 2);
+    /// ```
+    pub fn on_thread_start(&mut self, f: impl Fn() + Send + Sync + 'static) -> &mut Builder {
+        self.on_thread_start = Some(Arc::new(f));
+        self
+    }
+
+    /// Runs `f` on every runtime thread as it stops.
+    ///
+    /// ```
+    /// use std::sync::atomic::{AtomicUsize, Ordering};
+    /// use std::sync::Arc;
+    /// let stopped = Arc::new(AtomicUsize::new(0));
+    /// let counter = stopped.clone();
+    /// let rt = runtime::Builder::new_multi_thread()
+    ///     .worker_threads(2)
+    ///     .on_thread_stop(move || { counter.fetch_add(1, Ordering::SeqCst); })
+    ///     .build()
+    ///     .unwrap();
+    /// drop(rt);
+    /// assert!(stopped.load(Ordering::SeqCst) >= 2);
+    /// ```
+    pub fn on_thread_stop(&mut self, f: impl Fn() + Send + Sync + 'static) -> &mut Builder {
+        self.on_thread_stop = Some(Arc::new(f));
+        self
+    }
+
+    /// How long an idle blocking-pool thread waits for work before exiting (default 10 s).
+    ///
+    /// ```
+    /// let rt = runtime::Builder::new_multi_thread()
+    ///     .thread_keep_alive(std::time::Duration::from_millis(100))
+    ///     .build()
+    ///     .unwrap();
+    /// assert_eq!(rt.block_on(runtime::task::spawn_blocking(|| 1)).unwrap(), 1);
+    /// ```
+    pub fn thread_keep_alive(&mut self, duration: Duration) -> &mut Builder {
+        self.keep_alive = duration;
+        self
+    }
+
+    /// Ticks between checks of the shared injection queue (default 61 multi-thread, 31
+    /// current-thread). Zero is rejected.
+    ///
+    /// ```
+    /// let rt = runtime::Builder::new_multi_thread().global_queue_interval(31).build().unwrap();
+    /// assert_eq!(rt.block_on(async { 0 }), 0);
+    /// ```
+    pub fn global_queue_interval(&mut self, ticks: u32) -> &mut Builder {
+        self.global_queue_interval = Some(ticks);
+        self
+    }
+
+    /// Ticks between zero-timeout polls of the I/O and timer drivers on a busy worker
+    /// (default 61). Zero is rejected.
+    ///
+    /// ```
+    /// let rt = runtime::Builder::new_multi_thread().event_interval(31).build().unwrap();
+    /// assert_eq!(rt.block_on(async { 0 }), 0);
+    /// ```
+    pub fn event_interval(&mut self, ticks: u32) -> &mut Builder {
+        self.event_interval = ticks;
+        self
+    }
+
+    /// Starts the clock paused (virtual time; current-thread flavor only).
+    ///
+    /// ```
+    /// let rt = runtime::Builder::new_current_thread().start_paused(true).build().unwrap();
+    /// assert_eq!(rt.block_on(async { 4 }), 4);
+    /// ```
+    pub fn start_paused(&mut self, paused: bool) -> &mut Builder {
+        self.start_paused = paused;
+        self
+    }
+
+    /// Turns off the LIFO slot (every woken task goes to the back of the queue).
+    ///
+    /// ```
+    /// let rt = runtime::Builder::new_multi_thread().disable_lifo_slot().build().unwrap();
+    /// assert_eq!(rt.block_on(async { runtime::spawn(async { 2 }).await.unwrap() }), 2);
+    /// ```
+    pub fn disable_lifo_slot(&mut self) -> &mut Builder {
+        self.disable_lifo_slot = true;
+        self
+    }
+
+    /// What a panicking task does to the runtime (default [`UnhandledPanic::Ignore`]).
+    ///
+    /// ```
+    /// let rt = runtime::Builder::new_multi_thread()
+    ///     .unhandled_panic(runtime::UnhandledPanic::ShutdownRuntime)
+    ///     .build()
+    ///     .unwrap();
+    /// assert_eq!(rt.block_on(async { 9 }), 9);
+    /// ```
+    pub fn unhandled_panic(&mut self, policy: UnhandledPanic) -> &mut Builder {
+        self.unhandled_panic = policy;
+        self
+    }
+
+    /// Creates the runtime. Bad settings give an `InvalidInput` error, never a panic.
+    ///
+    /// ```
+    /// let err = runtime::Builder::new_multi_thread().worker_threads(0).build().unwrap_err();
+    /// assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput);
+    /// ```
+    pub fn build(&mut self) -> io::Result<Runtime> {
+        let invalid = |msg: &str| Err(io::Error::new(io::ErrorKind::InvalidInput, msg.to_owned()));
+        let workers = match self.flavor {
+            Flavor::MultiThread => self.worker_threads.unwrap_or_else(crate::loom::num_cpus),
+            Flavor::CurrentThread => 1,
+        };
+        if workers == 0 {
+            return invalid("worker_threads must be at least 1");
+        }
+        if workers > 1 << 15 {
+            return invalid("worker_threads must be at most 32768");
+        }
+        if self.max_blocking_threads == 0 {
+            return invalid("max_blocking_threads must be at least 1");
+        }
+        if self.thread_stack_size == Some(0) {
+            return invalid("thread_stack_size must be greater than 0");
+        }
+        if self.event_interval == 0 {
+            return invalid("event_interval must be at least 1");
+        }
+        if self.global_queue_interval == Some(0) {
+            return invalid("global_queue_interval must be at least 1");
+        }
+        if self.start_paused && self.flavor == Flavor::MultiThread {
+            return invalid("start_paused requires the current_thread flavor");
+        }
+        let global_queue_interval = self.global_queue_interval.unwrap_or(match self.flavor {
+            Flavor::MultiThread => DEFAULT_GLOBAL_QUEUE_INTERVAL_MT,
+            Flavor::CurrentThread => DEFAULT_GLOBAL_QUEUE_INTERVAL_CT,
+        });
+        let config = Config {
+            event_interval: self.event_interval,
+            global_queue_interval,
+            disable_lifo_slot: self.disable_lifo_slot,
+            unhandled_panic: self.unhandled_panic,
+            start_paused: self.start_paused,
+        };
+        let pool = crate::blocking::PoolConfig {
+            max_threads: self.max_blocking_threads.saturating_add(workers),
+            keep_alive: self.keep_alive,
+            thread_name: self.thread_name.clone(),
+            stack_size: self.thread_stack_size,
+            on_thread_start: self.on_thread_start.clone(),
+            on_thread_stop: self.on_thread_stop.clone(),
+        };
+        Runtime::from_parts(self.flavor, workers, config, pool)
+    }
+}
+
+impl fmt::Debug for Builder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Builder")
+            .field("flavor", &self.flavor)
+            .field("worker_threads", &self.worker_threads)
+            .field("max_blocking_threads", &self.max_blocking_threads)
+            .field("thread_stack_size", &self.thread_stack_size)
+            .field("keep_alive", &self.keep_alive)
+            .field("global_queue_interval", &self.global_queue_interval)
+            .field("event_interval", &self.event_interval)
+            .field("start_paused", &self.start_paused)
+            .field("unhandled_panic", &self.unhandled_panic)
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,118 @@
+//! The thread-local runtime context: which runtime is current, whether this thread is inside
+//! it, and (on scheduler threads) a pointer to the scheduler's per-thread state.
+
+use crate::loom::rt_thread_local;
+use crate::scheduler;
+use std::cell::{Cell, RefCell};
+use std::ptr::NonNull;
+
+rt_thread_local! {
+    /// The handle `Handle::current()` and `spawn` use.
+    static CURRENT: RefCell<Option<scheduler::Handle>> = RefCell::new(None);
+}
+
+rt_thread_local! {
+    /// `true` while this thread drives a runtime (a worker, or inside `block_on`): blocking
+    /// again here would stall that runtime.
+    static IN_RUNTIME: Cell<bool> = Cell::new(false);
+}
+
+rt_thread_local! {
+    /// The scheduler's per-thread state while it runs on this thread (see [`set_scheduler`]).
+    static SCHEDULER: Cell<Option<NonNull<scheduler::Context>>> = Cell::new(None);
+}
+
+/// Restores the previous current handle when dropped.
+pub(crate) struct SetCurrentGuard {
+    previous: Option<scheduler::Handle>,
+}
+
+/// Makes `handle` the current runtime until the guard drops.
+pub(crate) fn set_current(handle: &scheduler::Handle) -> SetCurrentGuard {
+    let previous = CURRENT.with(|current| current.borrow_mut().replace(handle.clone()));
+    SetCurrentGuard { previous }
+}
+
+impl Drop for SetCurrentGuard {
+    fn drop(&mut self) {
+        let previous = self.previous.take();
+        let _ = CURRENT.try_with(|current| *current.borrow_mut() = previous);
+    }
+}
+
+/// Runs `f` with the current handle, if any.
+pub(crate) fn with_current<R>(f: impl FnOnce(Option<&scheduler::Handle>) -> R) -> R {
+    match CURRENT.try_with(|current| current.borrow().clone()) {
+        Ok(handle) => f(handle.as_ref()),
+        Err(_) => f(None),
+    }
+}
+
+/// Marks this thread as driving a runtime until the guard drops.
+#[derive(Debug)]
+pub(crate) struct EnterRuntimeGuard {
+    was: bool,
+}
+
+/// Enters the runtime on this thread. Panics (with a message saying why) if the thread is
+/// already driving a runtime: blocking there would stall it.
+#[track_caller]
+pub(crate) fn enter_runtime() -> EnterRuntimeGuard {
+    let was = IN_RUNTIME.with(|flag| flag.replace(true));
+    if was {
+        panic!(
+            "Cannot start a runtime from within a runtime. This happens because a function \
+             (like `block_on`) attempted to block the current thread while the thread is being \
+             used to drive asynchronous tasks. Use `.await` instead, or \
+             `runtime::task::spawn_blocking` / `block_in_place` to run blocking code."
+        );
+    }
+    EnterRuntimeGuard { was }
+}
+
+/// Leaves the runtime for the guard's lifetime (used by `block_in_place`).
+pub(crate) fn exit_runtime<R>(f: impl FnOnce() -> R) -> R {
+    struct Reset(bool);
+    impl Drop for Reset {
+        fn drop(&mut self) {
+            let _ = IN_RUNTIME.try_with(|flag| flag.set(self.0));
+        }
+    }
+    let was = IN_RUNTIME.with(|flag| flag.replace(false));
+    let _reset = Reset(was);
+    f()
+}
+
+/// `true` if this thread is driving a runtime.
+pub(crate) fn is_in_runtime() -> bool {
+    IN_RUNTIME.try_with(Cell::get).unwrap_or(false)
+}
+
+impl Drop for EnterRuntimeGuard {
+    fn drop(&mut self) {
+        let was = self.was;
+        let _ = IN_RUNTIME.try_with(|flag| flag.set(was));
+    }
+}
+
+/// Publishes `cx` as this thread's scheduler state while `f` runs.
+pub(crate) fn set_scheduler<R>(cx: &scheduler::Context, f: impl FnOnce() -> R) -> R {
+    struct Reset(Option<NonNull<scheduler::Context>>);
+    impl Drop for Reset {
+        fn drop(&mut self) {
+            let _ = SCHEDULER.try_with(|slot| slot.set(self.0));
+        }
+    }
+    let previous = SCHEDULER.with(|slot| slot.replace(Some(NonNull::from(cx))));
+    let _reset = Reset(previous);
+    f()
+}
+
+/// Runs `f` with this thread's scheduler state, if a scheduler is running here.
+pub(crate) fn with_scheduler<R>(f: impl FnOnce(Option<&scheduler::Context>) -> R) -> R {
+    let ptr = SCHEDULER.try_with(Cell::get).ok().flatten();
+    // SAFETY: the pointer is only present while `set_scheduler`'s borrow of the context is
+    // alive on this thread (the reset guard clears it before the borrow ends, also on unwind),
+    // and it is never shared with another thread.
+    f(ptr.map(|ptr| unsafe { ptr.as_ref() }))
+}

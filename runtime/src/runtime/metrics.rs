@@ -1,0 +1,170 @@
+//! `RuntimeMetrics`: a live view of the scheduler's counters (no special build flag).
+
+use crate::loom::sync::atomic::Ordering;
+use crate::scheduler;
+use std::fmt;
+
+/// Counters describing a runtime, with Tokio's names.
+///
+/// Per-worker counters are flushed by each worker at its maintenance ticks and before it
+/// parks, so they can lag the truth by a few dozen polls on a busy worker.
+///
+/// ```
+/// let rt = runtime::Builder::new_multi_thread().worker_threads(2).build().unwrap();
+/// let metrics = rt.metrics();
+/// assert_eq!(metrics.num_workers(), 2);
+/// assert_eq!(metrics.num_alive_tasks(), 0);
+/// ```
+#[derive(Clone)]
+pub struct RuntimeMetrics {
+    handle: scheduler::Handle,
+}
+
+impl RuntimeMetrics {
+    pub(crate) fn new(handle: scheduler::Handle) -> RuntimeMetrics {
+        RuntimeMetrics { handle }
+    }
+
+    /// Number of worker threads (1 for the current-thread flavor).
+    ///
+    /// ```
+    /// let rt = runtime::Builder::new_current_thread().build().unwrap();
+    /// assert_eq!(rt.metrics().num_workers(), 1);
+    /// ```
+    pub fn num_workers(&self) -> usize {
+        match &self.handle {
+            scheduler::Handle::MultiThread(h) => h.shared.remotes.len(),
+            scheduler::Handle::CurrentThread(_) => 1,
+        }
+    }
+
+    /// Tasks spawned and not yet finished.
+    ///
+    /// ```
+    /// let rt = runtime::Runtime::new().unwrap();
+    /// let task = rt.spawn(std::future::pending::<()>());
+    /// assert_eq!(rt.metrics().num_alive_tasks(), 1);
+    /// task.abort();
+    /// ```
+    pub fn num_alive_tasks(&self) -> usize {
+        match &self.handle {
+            scheduler::Handle::MultiThread(h) => h.shared.owned.len(),
+            scheduler::Handle::CurrentThread(h) => h.num_alive_tasks(),
+        }
+    }
+
+    /// Tasks waiting in the shared injection queue.
+    ///
+    /// ```
+    /// let rt = runtime::Runtime::new().unwrap();
+    /// let _ = rt.metrics().global_queue_depth();
+    /// ```
+    pub fn global_queue_depth(&self) -> usize {
+        match &self.handle {
+            scheduler::Handle::MultiThread(h) => h.shared.injector.len(),
+            scheduler::Handle::CurrentThread(h) => h.injection_queue_depth(),
+        }
+    }
+
+    /// Threads in the blocking pool (the multi-thread flavor's workers run there too).
+    ///
+    /// ```
+    /// let rt = runtime::Builder::new_multi_thread().worker_threads(2).build().unwrap();
+    /// rt.block_on(rt.spawn_blocking(|| ())).unwrap();
+    /// assert!(rt.metrics().num_blocking_threads() >= 1);
+    /// ```
+    pub fn num_blocking_threads(&self) -> usize {
+        self.handle.blocking_spawner().num_threads()
+    }
+
+    /// Blocking-pool threads waiting for work.
+    ///
+    /// ```
+    /// let rt = runtime::Runtime::new().unwrap();
+    /// let _ = rt.metrics().num_idle_blocking_threads();
+    /// ```
+    pub fn num_idle_blocking_threads(&self) -> usize {
+        self.handle.blocking_spawner().num_idle_threads()
+    }
+
+    /// Blocking jobs queued and not yet picked up by a thread.
+    ///
+    /// ```
+    /// let rt = runtime::Runtime::new().unwrap();
+    /// assert_eq!(rt.metrics().blocking_queue_depth(), 0);
+    /// ```
+    pub fn blocking_queue_depth(&self) -> usize {
+        self.handle.blocking_spawner().queue_depth()
+    }
+
+    /// Tasks polled by worker `worker` so far.
+    ///
+    /// # Panics
+    /// If `worker >= num_workers()`.
+    ///
+    /// ```
+    /// let rt = runtime::Builder::new_current_thread().build().unwrap();
+    /// rt.block_on(async { runtime::spawn(async {}).await.unwrap() });
+    /// assert!(rt.metrics().worker_poll_count(0) >= 1);
+    /// ```
+    pub fn worker_poll_count(&self, worker: usize) -> u64 {
+        match &self.handle {
+            scheduler::Handle::MultiThread(h) => h.shared.worker_metrics[worker].polls.load(Ordering::Relaxed),
+            scheduler::Handle::CurrentThread(h) => {
+                assert_eq!(worker, 0, "worker index out of range");
+                h.polls.load(Ordering::Relaxed)
+            }
+        }
+    }
+
+    /// Successful steals by worker `worker` so far (0 on the current-thread flavor).
+    ///
+    /// ```
+    /// let rt = runtime::Builder::new_multi_thread().worker_threads(2).build().unwrap();
+    /// let _ = rt.metrics().worker_steal_count(1);
+    /// ```
+    pub fn worker_steal_count(&self, worker: usize) -> u64 {
+        match &self.handle {
+            scheduler::Handle::MultiThread(h) => h.shared.worker_metrics[worker].steals.load(Ordering::Relaxed),
+            scheduler::Handle::CurrentThread(_) => 0,
+        }
+    }
+
+    /// Times worker `worker` parked so far (0 on the current-thread flavor).
+    ///
+    /// ```
+    /// let rt = runtime::Builder::new_multi_thread().worker_threads(1).build().unwrap();
+    /// let _ = rt.metrics().worker_park_count(0);
+    /// ```
+    pub fn worker_park_count(&self, worker: usize) -> u64 {
+        match &self.handle {
+            scheduler::Handle::MultiThread(h) => h.shared.worker_metrics[worker].parks.load(Ordering::Relaxed),
+            scheduler::Handle::CurrentThread(_) => 0,
+        }
+    }
+
+    /// Tasks in worker `worker`'s local queue at its last flush.
+    ///
+    /// ```
+    /// let rt = runtime::Builder::new_multi_thread().worker_threads(2).build().unwrap();
+    /// assert_eq!(rt.metrics().worker_local_queue_depth(0), 0);
+    /// ```
+    pub fn worker_local_queue_depth(&self, worker: usize) -> usize {
+        match &self.handle {
+            scheduler::Handle::MultiThread(h) => {
+                h.shared.worker_metrics[worker].local_queue_depth.load(Ordering::Relaxed)
+            }
+            scheduler::Handle::CurrentThread(_) => 0,
+        }
+    }
+}
+
+impl fmt::Debug for RuntimeMetrics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RuntimeMetrics")
+            .field("num_workers", &self.num_workers())
+            .field("num_alive_tasks", &self.num_alive_tasks())
+            .field("global_queue_depth", &self.global_queue_depth())
+            .finish()
+    }
+}

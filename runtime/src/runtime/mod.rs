@@ -1,0 +1,220 @@
+//! The runtime: [`Runtime`], its [`Builder`], [`Handle`]s to it, and [`RuntimeMetrics`].
+
+mod builder;
+pub(crate) mod context;
+mod handle;
+mod metrics;
+
+pub use builder::{Builder, UnhandledPanic};
+pub use handle::{EnterGuard, Handle, TryCurrentError};
+pub use metrics::RuntimeMetrics;
+pub(crate) use handle::handle_spawn_on;
+
+use crate::blocking::{BlockingPool, PoolConfig};
+use crate::scheduler;
+use std::fmt;
+use std::future::Future;
+use std::io;
+use std::time::Duration;
+
+/// Which scheduler a runtime uses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Flavor {
+    MultiThread,
+    CurrentThread,
+}
+
+/// Scheduler settings fixed at build time.
+#[derive(Clone, Debug)]
+pub(crate) struct Config {
+    pub(crate) event_interval: u32,
+    pub(crate) global_queue_interval: u32,
+    pub(crate) disable_lifo_slot: bool,
+    pub(crate) unhandled_panic: UnhandledPanic,
+    #[allow(dead_code)]
+    pub(crate) start_paused: bool,
+}
+
+/// An async runtime: a scheduler, its drivers and a blocking pool.
+///
+/// This is `asyncio.run`'s event loop, made explicit: [`Runtime::block_on`] runs a future to
+/// completion while the runtime's workers run every spawned task.
+///
+/// ```
+/// let rt = runtime::Runtime::new().unwrap();
+/// let answer = rt.block_on(async {
+///     let task = runtime::spawn(async { 40 + 2 });
+///     task.await.unwrap()
+/// });
+/// assert_eq!(answer, 42);
+/// ```
+///
+/// Dropping the runtime shuts it down in order: it stops accepting work, cancels every task
+/// (their futures are dropped on runtime threads), joins the workers, and waits for blocking
+/// tasks. [`Runtime::shutdown_timeout`] bounds that wait.
+pub struct Runtime {
+    handle: Handle,
+    flavor: Flavor,
+    blocking_pool: BlockingPool,
+}
+
+impl Runtime {
+    /// A multi-thread runtime with one worker per CPU and every driver on.
+    ///
+    /// ```
+    /// let rt = runtime::Runtime::new().unwrap();
+    /// assert_eq!(rt.block_on(async { "ok" }), "ok");
+    /// ```
+    pub fn new() -> io::Result<Runtime> {
+        Builder::new_multi_thread().build()
+    }
+
+    pub(crate) fn from_parts(flavor: Flavor, workers: usize, config: Config, pool: PoolConfig) -> io::Result<Runtime> {
+        let blocking_pool = BlockingPool::new(pool);
+        let spawner = blocking_pool.spawner().clone();
+        let (driver, driver_handle) = crate::driver::Driver::new()?;
+        let inner = match flavor {
+            Flavor::MultiThread => {
+                let handle = scheduler::multi_thread::new(config, workers, driver, driver_handle, spawner);
+                scheduler::Handle::MultiThread(handle)
+            }
+            Flavor::CurrentThread => {
+                let handle = scheduler::current_thread::new(config, driver, driver_handle, spawner);
+                scheduler::Handle::CurrentThread(handle)
+            }
+        };
+        let mut runtime = Runtime { handle: Handle { inner }, flavor, blocking_pool };
+        if let scheduler::Handle::MultiThread(handle) = &runtime.handle.inner
+            && let Err(err) = scheduler::multi_thread::launch(handle)
+        {
+            runtime.shutdown_now(Some(Duration::from_secs(1)));
+            return Err(err);
+        }
+        Ok(runtime)
+    }
+
+    /// Runs `future` to completion on the current thread and returns its output.
+    ///
+    /// # Panics
+    /// When called from inside a runtime (a task or another `block_on`): blocking there would
+    /// stall that runtime. Use `.await` instead.
+    ///
+    /// ```
+    /// let rt = runtime::Runtime::new().unwrap();
+    /// assert_eq!(rt.block_on(async { 7 * 6 }), 42);
+    /// ```
+    #[track_caller]
+    pub fn block_on<F: Future>(&self, future: F) -> F::Output {
+        self.handle.block_on(future)
+    }
+
+    /// Spawns a task onto the runtime (see [`crate::spawn`]).
+    ///
+    /// ```
+    /// let rt = runtime::Runtime::new().unwrap();
+    /// let handle = rt.spawn(async { 5 });
+    /// assert_eq!(rt.block_on(handle).unwrap(), 5);
+    /// ```
+    pub fn spawn<F>(&self, future: F) -> crate::task::JoinHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        self.handle.spawn(future)
+    }
+
+    /// Runs a blocking closure on the blocking pool (see [`crate::task::spawn_blocking`]).
+    ///
+    /// ```
+    /// let rt = runtime::Runtime::new().unwrap();
+    /// let handle = rt.spawn_blocking(|| std::thread::current().name().map(str::to_owned));
+    /// assert!(rt.block_on(handle).is_ok());
+    /// ```
+    pub fn spawn_blocking<F, R>(&self, f: F) -> crate::task::JoinHandle<R>
+    where
+        F: FnOnce() -> R + Send + 'static,
+        R: Send + 'static,
+    {
+        self.handle.spawn_blocking(f)
+    }
+
+    /// A handle to this runtime, usable from any thread.
+    ///
+    /// ```
+    /// let rt = runtime::Runtime::new().unwrap();
+    /// let handle = rt.handle().clone();
+    /// let out = std::thread::spawn(move || handle.block_on(async { 3 })).join().unwrap();
+    /// assert_eq!(out, 3);
+    /// ```
+    pub fn handle(&self) -> &Handle {
+        &self.handle
+    }
+
+    /// Makes this runtime current on this thread until the guard drops, so `spawn` works
+    /// from plain synchronous code.
+    ///
+    /// ```
+    /// let rt = runtime::Runtime::new().unwrap();
+    /// let _guard = rt.enter();
+    /// let task = runtime::spawn(async { 1 });
+    /// assert_eq!(rt.block_on(task).unwrap(), 1);
+    /// ```
+    pub fn enter(&self) -> EnterGuard<'_> {
+        self.handle.enter()
+    }
+
+    /// Counters describing the runtime's current state.
+    ///
+    /// ```
+    /// let rt = runtime::Builder::new_multi_thread().worker_threads(2).build().unwrap();
+    /// assert_eq!(rt.metrics().num_workers(), 2);
+    /// ```
+    pub fn metrics(&self) -> RuntimeMetrics {
+        self.handle.metrics()
+    }
+
+    /// Shuts down, waiting at most `timeout` for workers and blocking tasks to finish.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let rt = runtime::Runtime::new().unwrap();
+    /// rt.spawn_blocking(|| std::thread::sleep(Duration::from_millis(200)));
+    /// rt.shutdown_timeout(Duration::from_millis(10)); // returns without waiting 200 ms
+    /// ```
+    pub fn shutdown_timeout(mut self, timeout: Duration) {
+        self.shutdown_now(Some(timeout));
+    }
+
+    /// Shuts down without waiting for anything (blocking tasks keep running detached).
+    ///
+    /// ```
+    /// let rt = runtime::Runtime::new().unwrap();
+    /// rt.spawn(std::future::pending::<()>());
+    /// rt.shutdown_background();
+    /// ```
+    pub fn shutdown_background(self) {
+        self.shutdown_timeout(Duration::ZERO);
+    }
+
+    fn shutdown_now(&mut self, timeout: Option<Duration>) {
+        match &self.handle.inner {
+            scheduler::Handle::MultiThread(handle) => handle.shutdown(),
+            scheduler::Handle::CurrentThread(handle) => handle.shutdown_runtime(),
+        }
+        // Inside a runtime (a task dropping a runtime) we must not block: do not wait.
+        let timeout = if context::is_in_runtime() { Some(Duration::ZERO) } else { timeout };
+        self.blocking_pool.shutdown(timeout);
+    }
+}
+
+impl Drop for Runtime {
+    fn drop(&mut self) {
+        self.shutdown_now(None);
+    }
+}
+
+impl fmt::Debug for Runtime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Runtime").field("flavor", &self.flavor).finish_non_exhaustive()
+    }
+}

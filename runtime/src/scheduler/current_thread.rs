@@ -1,0 +1,329 @@
+//! The single-thread scheduler: every task runs on the thread that calls `block_on`.
+//!
+//! The *core* (local run queue and driver) is taken by whichever thread enters `block_on`;
+//! other threads calling `block_on` at the same time poll their own future and wait until
+//! their future is ready or the core is free. Tasks woken on the core's thread go to the local
+//! queue; tasks woken elsewhere go to the injection queue and unpark the driver. Every
+//! `global_queue_interval` ticks the injection queue is served first, every `event_interval`
+//! ticks the driver is polled without blocking.
+
+use crate::driver::{Driver, DriverHandle};
+use crate::loom::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use crate::loom::sync::{Arc, Mutex};
+use crate::runtime::{Config, UnhandledPanic};
+use crate::task::list::OwnedTasks;
+use crate::task::{Id, JoinHandle, Schedule, Task, coop};
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context as TaskContext, Poll, Wake, Waker};
+use std::time::Duration;
+
+type Notified = crate::task::Notified<Arc<Handle>>;
+
+/// The shared half of the scheduler.
+pub(crate) struct Handle {
+    /// Tasks woken off-thread; `None` once shut down.
+    inject: Mutex<Option<VecDeque<Notified>>>,
+    owned: OwnedTasks<Arc<Handle>>,
+    /// The main future was woken.
+    woken: AtomicBool,
+    closed: AtomicBool,
+    panicked: AtomicBool,
+    pub(crate) polls: AtomicU64,
+    core: Mutex<Option<Box<Core>>>,
+    /// Threads waiting in `block_on` for the core.
+    core_waiters: Mutex<slab::Slab<Waker>>,
+    pub(crate) driver: DriverHandle,
+    pub(crate) blocking: crate::blocking::Spawner,
+    pub(crate) config: Config,
+}
+
+/// The part only the running thread touches.
+pub(crate) struct Core {
+    tasks: VecDeque<Notified>,
+    tick: u32,
+    driver: Option<Driver>,
+    polls: u64,
+}
+
+/// Published in the thread-local context while the scheduler runs on this thread.
+pub(crate) struct Context {
+    handle: Arc<Handle>,
+    core: RefCell<Option<Box<Core>>>,
+}
+
+/// Local queue capacity to start with (grows as needed).
+const INITIAL_QUEUE_CAPACITY: usize = 64;
+
+pub(crate) fn new(
+    config: Config,
+    driver: Driver,
+    driver_handle: DriverHandle,
+    blocking: crate::blocking::Spawner,
+) -> Arc<Handle> {
+    let core = Box::new(Core {
+        tasks: VecDeque::with_capacity(INITIAL_QUEUE_CAPACITY),
+        tick: 0,
+        driver: Some(driver),
+        polls: 0,
+    });
+    Arc::new(Handle {
+        inject: Mutex::new(Some(VecDeque::new())),
+        owned: OwnedTasks::new(1),
+        woken: AtomicBool::new(false),
+        closed: AtomicBool::new(false),
+        panicked: AtomicBool::new(false),
+        polls: AtomicU64::new(0),
+        core: Mutex::new(Some(core)),
+        core_waiters: Mutex::new(slab::Slab::new()),
+        driver: driver_handle,
+        blocking,
+        config,
+    })
+}
+
+impl Handle {
+    pub(crate) fn spawn<F>(self: &Arc<Self>, future: F, id: Id) -> JoinHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        let (join, notified) = self.owned.bind(future, self.clone(), id);
+        if let Some(notified) = notified {
+            self.schedule(notified);
+        }
+        join
+    }
+
+    pub(crate) fn is_closed(&self) -> bool {
+        self.closed.load(Ordering::SeqCst)
+    }
+
+    pub(crate) fn shutdown(&self) {
+        if !self.closed.swap(true, Ordering::SeqCst) {
+            self.driver.unpark();
+            self.wake_core_waiters();
+        }
+    }
+
+    pub(crate) fn num_alive_tasks(&self) -> usize {
+        self.owned.len()
+    }
+
+    pub(crate) fn injection_queue_depth(&self) -> usize {
+        self.inject.lock().as_ref().map_or(0, VecDeque::len)
+    }
+
+    fn wake_core_waiters(&self) {
+        let waiters = std::mem::take(&mut *self.core_waiters.lock());
+        for (_, waker) in waiters {
+            waker.wake();
+        }
+    }
+
+    fn pop_injected(&self) -> Option<Notified> {
+        self.inject.lock().as_mut()?.pop_front()
+    }
+
+    /// Runtime drop: cancels every task on this thread, drains the queues, stops the driver.
+    pub(crate) fn shutdown_runtime(self: &Arc<Self>) {
+        self.shutdown();
+        let core = loop {
+            if let Some(core) = self.core.lock().take() {
+                break core;
+            }
+            // Another thread is inside `block_on`; it returns once it sees `closed`.
+            let park = crate::park::ParkThread::new();
+            let key = self.core_waiters.lock().insert(park.waker());
+            if self.core.lock().is_some() {
+                self.core_waiters.lock().try_remove(key);
+                continue;
+            }
+            park.park_timeout(Duration::from_millis(10));
+            self.core_waiters.lock().try_remove(key);
+        };
+        let handle = crate::scheduler::Handle::CurrentThread(self.clone());
+        let _current = crate::runtime::context::set_current(&handle);
+        let cx = crate::scheduler::Context::CurrentThread(Context {
+            handle: self.clone(),
+            core: RefCell::new(Some(core)),
+        });
+        crate::runtime::context::set_scheduler(&cx, || {
+            self.owned.close_and_shutdown_all(0);
+        });
+        let crate::scheduler::Context::CurrentThread(cx) = cx else { unreachable!() };
+        let mut core = cx.core.into_inner().expect("core present during shutdown");
+        core.tasks.clear();
+        let injected = self.inject.lock().take();
+        drop(injected);
+        if let Some(mut driver) = core.driver.take() {
+            driver.shutdown(&self.driver);
+        }
+    }
+}
+
+impl Wake for Handle {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.woken.store(true, Ordering::Release);
+        self.driver.unpark();
+    }
+}
+
+impl Schedule for Arc<Handle> {
+    fn schedule(&self, task: Notified) {
+        let task = crate::runtime::context::with_scheduler(|cx| {
+            if let Some(crate::scheduler::Context::CurrentThread(cx)) = cx
+                && Arc::ptr_eq(&cx.handle, self)
+                && let Some(core) = cx.core.borrow_mut().as_mut()
+            {
+                core.tasks.push_back(task);
+                return None;
+            }
+            Some(task)
+        });
+        if let Some(task) = task {
+            let mut inject = self.inject.lock();
+            if let Some(queue) = inject.as_mut() {
+                queue.push_back(task);
+                drop(inject);
+                self.driver.unpark();
+            }
+            // Closed: the task was (or will be) cancelled by the shutdown sweep; dropping this
+            // reference is all that is left to do.
+        }
+    }
+
+    fn release(&self, task: &Task<Self>) -> Option<Task<Self>> {
+        self.owned.remove(task)
+    }
+
+    fn unhandled_panic(&self) {
+        if self.config.unhandled_panic == UnhandledPanic::ShutdownRuntime {
+            self.panicked.store(true, Ordering::SeqCst);
+            self.shutdown();
+        }
+    }
+}
+
+/// Runs `future` to completion, driving the scheduler when this thread gets the core.
+#[track_caller]
+pub(crate) fn block_on<F: Future>(handle: &Arc<Handle>, future: F) -> F::Output {
+    let _entered = crate::runtime::context::enter_runtime();
+    let mut future = std::pin::pin!(future);
+    loop {
+        let core = handle.core.lock().take();
+        if let Some(core) = core {
+            let cx = crate::scheduler::Context::CurrentThread(Context {
+                handle: handle.clone(),
+                core: RefCell::new(None),
+            });
+            let crate::scheduler::Context::CurrentThread(inner) = &cx else { unreachable!() };
+            let (core, output) =
+                crate::runtime::context::set_scheduler(&cx, || inner.run(core, future.as_mut()));
+            *handle.core.lock() = Some(core);
+            handle.wake_core_waiters();
+            match output {
+                Some(output) => return output,
+                None => panic_after_shutdown(handle),
+            }
+        }
+        // Another thread drives the scheduler: wait for our future or for the core.
+        let park = crate::park::ParkThread::new();
+        let waker = park.waker();
+        let key = handle.core_waiters.lock().insert(waker.clone());
+        let mut cx = TaskContext::from_waker(&waker);
+        if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
+            handle.core_waiters.lock().try_remove(key);
+            return output;
+        }
+        if handle.core.lock().is_none() {
+            park.park();
+        }
+        handle.core_waiters.lock().try_remove(key);
+    }
+}
+
+#[track_caller]
+fn panic_after_shutdown(handle: &Handle) -> ! {
+    if handle.panicked.load(Ordering::SeqCst) {
+        panic!(
+            "a spawned task panicked and the runtime is configured to shut down on unhandled \
+             panic (UnhandledPanic::ShutdownRuntime)"
+        );
+    }
+    panic!("the runtime was shut down while `block_on` was running");
+}
+
+impl Context {
+    /// Runs `f` with the core published in the context (so wakes go to the local queue).
+    fn enter<R>(&self, core: Box<Core>, f: impl FnOnce() -> R) -> (Box<Core>, R) {
+        *self.core.borrow_mut() = Some(core);
+        let out = f();
+        let core = self.core.borrow_mut().take().expect("current-thread core missing");
+        (core, out)
+    }
+
+    fn run<F: Future>(&self, mut core: Box<Core>, mut future: Pin<&mut F>) -> (Box<Core>, Option<F::Output>) {
+        let handle = &*self.handle;
+        let waker = Waker::from(self.handle.clone());
+        let mut cx = TaskContext::from_waker(&waker);
+        handle.woken.store(true, Ordering::Release);
+        let event_interval = handle.config.event_interval;
+        let global_interval = handle.config.global_queue_interval;
+        'outer: loop {
+            if handle.is_closed() {
+                return (core, None);
+            }
+            if handle.woken.swap(false, Ordering::AcqRel) {
+                let (c, polled) = self.enter(core, || coop::with_budget(|| future.as_mut().poll(&mut cx)));
+                core = c;
+                if let Poll::Ready(output) = polled {
+                    self.flush_metrics(&mut core);
+                    return (core, Some(output));
+                }
+            }
+            for _ in 0..event_interval {
+                if handle.is_closed() {
+                    return (core, None);
+                }
+                core.tick = core.tick.wrapping_add(1);
+                let task = if core.tick % global_interval == 0 {
+                    handle.pop_injected().or_else(|| core.tasks.pop_front())
+                } else {
+                    core.tasks.pop_front().or_else(|| handle.pop_injected())
+                };
+                let Some(task) = task else {
+                    core = self.park(core, None);
+                    continue 'outer;
+                };
+                core.polls += 1;
+                core = self.enter(core, || coop::with_budget(|| task.run())).0;
+            }
+            core = self.park(core, Some(Duration::ZERO));
+        }
+    }
+
+    fn park(&self, mut core: Box<Core>, timeout: Option<Duration>) -> Box<Core> {
+        self.flush_metrics(&mut core);
+        let handle = &*self.handle;
+        let mut driver = core.driver.take().expect("current-thread driver missing");
+        let timeout = if handle.woken.load(Ordering::Acquire) || !core.tasks.is_empty() {
+            Some(Duration::ZERO)
+        } else {
+            timeout
+        };
+        let (mut core, ()) = self.enter(core, || driver.park(&handle.driver, timeout));
+        core.driver = Some(driver);
+        core
+    }
+
+    fn flush_metrics(&self, core: &mut Core) {
+        self.handle.polls.store(core.polls, Ordering::Relaxed);
+    }
+}

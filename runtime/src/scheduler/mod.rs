@@ -1,0 +1,42 @@
+//! Schedulers: the multi-thread work-stealing one and the single-thread one, behind one
+//! handle type.
+
+pub(crate) mod current_thread;
+pub(crate) mod multi_thread;
+
+use crate::loom::sync::Arc;
+use crate::task::{Id, JoinHandle};
+use std::future::Future;
+
+/// A handle to either scheduler.
+#[derive(Clone)]
+pub(crate) enum Handle {
+    MultiThread(Arc<multi_thread::Handle>),
+    CurrentThread(Arc<current_thread::Handle>),
+}
+
+/// A scheduler's per-thread state, published in the thread-local context while it runs.
+pub(crate) enum Context {
+    MultiThread(multi_thread::Context),
+    CurrentThread(current_thread::Context),
+}
+
+impl Handle {
+    pub(crate) fn spawn<F>(&self, future: F, id: Id) -> JoinHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        match self {
+            Handle::MultiThread(h) => h.spawn(future, id),
+            Handle::CurrentThread(h) => h.spawn(future, id),
+        }
+    }
+
+    pub(crate) fn blocking_spawner(&self) -> &crate::blocking::Spawner {
+        match self {
+            Handle::MultiThread(h) => &h.blocking,
+            Handle::CurrentThread(h) => &h.blocking,
+        }
+    }
+}

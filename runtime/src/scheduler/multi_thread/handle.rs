@@ -1,0 +1,177 @@
+//! The shared half of the multi-thread scheduler: queues, idle coordination, owned tasks,
+//! and the `Schedule` implementation that routes a woken task to the right queue.
+
+use super::idle::Idle;
+use super::park::{SharedDriver, Unparker};
+use super::worker::Core;
+use crate::loom::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering, fence};
+use crate::loom::sync::{Arc, Mutex};
+use crate::loom::{Injector, Stealer};
+use crate::runtime::{Config, UnhandledPanic};
+use crate::task::list::OwnedTasks;
+use crate::task::{Id, JoinHandle, Schedule, Task};
+use std::future::Future;
+
+/// A task reference as the multi-thread scheduler queues it.
+pub(crate) type Notified = crate::task::Notified<Arc<Handle>>;
+
+/// Everything the workers and the outside world share.
+pub(crate) struct Handle {
+    pub(crate) shared: Shared,
+    pub(crate) driver: Arc<SharedDriver>,
+    pub(crate) blocking: crate::blocking::Spawner,
+    pub(crate) config: Config,
+}
+
+/// Per-worker handles other threads may use.
+pub(crate) struct Remote {
+    pub(crate) stealer: Stealer<Notified>,
+    pub(crate) unparker: Unparker,
+}
+
+/// Counters a worker flushes from its core (single writer each, read by metrics).
+#[derive(Default)]
+pub(crate) struct WorkerMetrics {
+    pub(crate) polls: AtomicU64,
+    pub(crate) steals: AtomicU64,
+    pub(crate) parks: AtomicU64,
+    pub(crate) local_queue_depth: AtomicUsize,
+}
+
+pub(crate) struct Shared {
+    pub(crate) remotes: Box<[Remote]>,
+    pub(crate) injector: Injector<Notified>,
+    /// Set once at shutdown; checked after every injector push (see `push_remote`).
+    pub(crate) closed: AtomicBool,
+    pub(crate) idle: Idle,
+    pub(crate) owned: OwnedTasks<Arc<Handle>>,
+    /// Each worker's core while no thread runs it (start-up, `block_in_place` hand-off).
+    pub(crate) cores: Box<[Mutex<Option<Box<Core>>>]>,
+    /// Cores of workers that finished; the last one to arrive finishes shutdown.
+    pub(crate) shutdown_cores: Mutex<Vec<Box<Core>>>,
+    pub(crate) worker_metrics: Box<[WorkerMetrics]>,
+    /// Set when a task panicked under `UnhandledPanic::ShutdownRuntime`.
+    pub(crate) panicked: AtomicBool,
+    /// Threads blocked in `block_on`, woken at shutdown so they can notice it.
+    pub(crate) block_on_waiters: Mutex<slab::Slab<std::task::Waker>>,
+}
+
+impl Handle {
+    /// Spawns a task onto this runtime.
+    pub(crate) fn spawn<F>(self: &Arc<Self>, future: F, id: Id) -> JoinHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        let (join, notified) = self.shared.owned.bind(future, self.clone(), id);
+        if let Some(notified) = notified {
+            self.schedule_task(notified, false);
+        }
+        join
+    }
+
+    /// Routes a runnable task: to the current worker's core if this thread runs one of our
+    /// workers, otherwise to the injector.
+    pub(crate) fn schedule_task(self: &Arc<Self>, task: Notified, is_yield: bool) {
+        let task = crate::runtime::context::with_scheduler(|cx| {
+            if let Some(crate::scheduler::Context::MultiThread(cx)) = cx
+                && std::ptr::eq(&*cx.handle, &**self)
+            {
+                return cx.schedule_local(task, is_yield);
+            }
+            Some(task)
+        });
+        if let Some(task) = task {
+            self.push_remote(task);
+            self.notify_parked();
+        }
+    }
+
+    /// Pushes to the injector; if shutdown closed it meanwhile, drains it ourselves so no task
+    /// reference is left behind after the final drain.
+    pub(crate) fn push_remote(&self, task: Notified) {
+        self.shared.injector.push(task);
+        fence(Ordering::SeqCst);
+        if self.shared.closed.load(Ordering::SeqCst) {
+            while let Some(task) = self.shared.injector.steal().success() {
+                drop(task);
+            }
+        }
+    }
+
+    /// Wakes a parked worker if the idle rules say someone should look for work.
+    pub(crate) fn notify_parked(&self) {
+        fence(Ordering::SeqCst);
+        if let Some(index) = self.shared.idle.worker_to_notify() {
+            self.shared.remotes[index].unparker.unpark();
+        }
+    }
+
+    /// Rule I4: after the last searcher parks, look everywhere once more.
+    pub(crate) fn notify_if_work_pending(&self) {
+        fence(Ordering::SeqCst);
+        let pending = self.shared.remotes.iter().any(|remote| !remote.stealer.is_empty())
+            || !self.shared.injector.is_empty();
+        if pending {
+            self.notify_parked();
+        }
+    }
+
+    pub(crate) fn is_closed(&self) -> bool {
+        self.shared.closed.load(Ordering::SeqCst)
+    }
+
+    /// Starts shutdown: close the injector and wake every worker and `block_on` caller.
+    pub(crate) fn shutdown(&self) {
+        if self.shared.closed.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        for remote in self.shared.remotes.iter() {
+            remote.unparker.unpark();
+        }
+        self.driver.handle.unpark();
+        let waiters = std::mem::take(&mut *self.shared.block_on_waiters.lock());
+        for (_, waker) in waiters {
+            waker.wake();
+        }
+    }
+
+    /// Called by each worker as it stops; the last one drains the queues and stops the driver.
+    pub(crate) fn shutdown_core(&self, core: Box<Core>) {
+        let mut cores = self.shared.shutdown_cores.lock();
+        cores.push(core);
+        if cores.len() != self.shared.remotes.len() {
+            return;
+        }
+        debug_assert!(self.shared.owned.is_empty(), "a task survived the shutdown sweep");
+        for mut core in cores.drain(..) {
+            core.drain_queues();
+            core.shutdown_driver();
+        }
+        drop(cores);
+        while let Some(task) = self.shared.injector.steal().success() {
+            drop(task);
+        }
+    }
+}
+
+impl Schedule for Arc<Handle> {
+    fn schedule(&self, task: Notified) {
+        self.schedule_task(task, false);
+    }
+
+    fn yield_now(&self, task: Notified) {
+        self.schedule_task(task, true);
+    }
+
+    fn release(&self, task: &Task<Self>) -> Option<Task<Self>> {
+        self.shared.owned.remove(task)
+    }
+
+    fn unhandled_panic(&self) {
+        if self.config.unhandled_panic == UnhandledPanic::ShutdownRuntime {
+            self.shared.panicked.store(true, Ordering::SeqCst);
+            self.shutdown();
+        }
+    }
+}

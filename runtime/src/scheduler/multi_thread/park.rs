@@ -1,0 +1,152 @@
+//! The worker parker: sleep on the shared driver if it is free, else on an own condvar.
+//!
+//! State word: `EMPTY`, `PARKED_CONDVAR`, `PARKED_DRIVER`, `NOTIFIED`. The first worker to
+//! park that wins the driver's try-lock blocks *in the driver* (so it polls I/O and fires
+//! timers while idle); the others wait on their condvar. `unpark` always swaps in `NOTIFIED`
+//! and then, depending on what it replaced, signals the condvar (after taking and dropping
+//! the mutex, closing the set-state-then-wait window) or interrupts the driver.
+
+use crate::driver::{Driver, DriverHandle};
+use crate::loom::sync::atomic::{AtomicUsize, Ordering};
+use crate::loom::sync::{Arc, Condvar, Mutex};
+use std::time::Duration;
+
+const EMPTY: usize = 0;
+const PARKED_CONDVAR: usize = 1;
+const PARKED_DRIVER: usize = 2;
+const NOTIFIED: usize = 3;
+
+/// The driver shared by all workers of a runtime.
+#[derive(Debug)]
+pub(crate) struct SharedDriver {
+    pub(crate) driver: Mutex<Driver>,
+    pub(crate) handle: DriverHandle,
+}
+
+/// The parking side of one worker.
+#[derive(Debug)]
+pub(crate) struct Parker {
+    inner: Arc<Inner>,
+}
+
+/// The waking side of one worker.
+#[derive(Clone, Debug)]
+pub(crate) struct Unparker {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    state: AtomicUsize,
+    lock: Mutex<()>,
+    condvar: Condvar,
+    shared: Arc<SharedDriver>,
+}
+
+impl Parker {
+    pub(crate) fn new(shared: Arc<SharedDriver>) -> Parker {
+        Parker {
+            inner: Arc::new(Inner {
+                state: AtomicUsize::new(EMPTY),
+                lock: Mutex::new(()),
+                condvar: Condvar::new(),
+                shared,
+            }),
+        }
+    }
+
+    pub(crate) fn unparker(&self) -> Unparker {
+        Unparker { inner: self.inner.clone() }
+    }
+
+    /// Sleeps until unparked.
+    pub(crate) fn park(&mut self) {
+        self.inner.park(None);
+    }
+
+    /// Sleeps until unparked or `timeout`; a zero timeout only polls the driver, if free.
+    pub(crate) fn park_timeout(&mut self, timeout: Duration) {
+        self.inner.park(Some(timeout));
+    }
+
+    /// Shuts the driver down (the last worker to stop does this).
+    pub(crate) fn shutdown(&mut self) {
+        let shared = &self.inner.shared;
+        shared.driver.lock().shutdown(&shared.handle);
+    }
+}
+
+impl Unparker {
+    pub(crate) fn unpark(&self) {
+        self.inner.unpark();
+    }
+}
+
+impl Inner {
+    fn park(&self, timeout: Option<Duration>) {
+        if self.state.compare_exchange(NOTIFIED, EMPTY, Ordering::SeqCst, Ordering::SeqCst).is_ok() {
+            return;
+        }
+        if let Some(mut driver) = self.shared.driver.try_lock() {
+            self.park_driver(&mut driver, timeout);
+        } else if timeout != Some(Duration::ZERO) {
+            self.park_condvar(timeout);
+        }
+    }
+
+    fn park_driver(&self, driver: &mut Driver, timeout: Option<Duration>) {
+        match self.state.compare_exchange(EMPTY, PARKED_DRIVER, Ordering::SeqCst, Ordering::SeqCst) {
+            Ok(_) => {}
+            Err(NOTIFIED) => {
+                self.state.swap(EMPTY, Ordering::SeqCst);
+                return;
+            }
+            Err(actual) => panic!("inconsistent worker park state: {actual}"),
+        }
+        driver.park(&self.shared.handle, timeout);
+        match self.state.swap(EMPTY, Ordering::SeqCst) {
+            NOTIFIED | PARKED_DRIVER => {}
+            actual => panic!("inconsistent worker park state: {actual}"),
+        }
+    }
+
+    fn park_condvar(&self, timeout: Option<Duration>) {
+        let mut guard = self.lock.lock();
+        match self.state.compare_exchange(EMPTY, PARKED_CONDVAR, Ordering::SeqCst, Ordering::SeqCst) {
+            Ok(_) => {}
+            Err(NOTIFIED) => {
+                self.state.swap(EMPTY, Ordering::SeqCst);
+                return;
+            }
+            Err(actual) => panic!("inconsistent worker park state: {actual}"),
+        }
+        loop {
+            let timed_out = match timeout {
+                Some(timeout) => self.condvar.wait_timeout(&mut guard, timeout),
+                None => {
+                    self.condvar.wait(&mut guard);
+                    false
+                }
+            };
+            if self.state.compare_exchange(NOTIFIED, EMPTY, Ordering::SeqCst, Ordering::SeqCst).is_ok() {
+                return;
+            }
+            if timed_out {
+                self.state.swap(EMPTY, Ordering::SeqCst);
+                return;
+            }
+        }
+    }
+
+    fn unpark(&self) {
+        match self.state.swap(NOTIFIED, Ordering::SeqCst) {
+            EMPTY | NOTIFIED => {}
+            PARKED_CONDVAR => {
+                drop(self.lock.lock());
+                self.condvar.notify_one();
+            }
+            PARKED_DRIVER => self.shared.handle.unpark(),
+            actual => panic!("inconsistent worker park state: {actual}"),
+        }
+    }
+}

@@ -1,0 +1,397 @@
+//! A worker: its core (local queue, LIFO slot, parker), its run loop, stealing and parking.
+//!
+//! # The run loop
+//! Each iteration bumps `tick`; every `event_interval` ticks the worker does maintenance (a
+//! zero-timeout driver poll so I/O and timers progress on a busy runtime, the shutdown check,
+//! a metrics flush). It then runs the next task: every `global_queue_interval` ticks from the
+//! injector first (so remote work is never starved), otherwise the LIFO slot, the local queue,
+//! then a batch from the injector. With nothing local it *searches*: steals half of a random
+//! victim's queue (at most half the workers search at once). With nothing anywhere it parks.
+//!
+//! # The LIFO slot
+//! A task woken by the running task goes to the LIFO slot (message-passing latency: the
+//! receiver runs next, with a warm cache); the slot's previous occupant goes to the back of the
+//! queue. The slot is not stealable. After [`MAX_LIFO_POLLS_PER_TICK`] LIFO polls in a row the
+//! slot is disabled until the worker runs a task from elsewhere, so two tasks ping-ponging
+//! cannot starve the queue; LIFO polls also share the first task's coop budget.
+//!
+//! # Parking without lost wake-ups
+//! See the rules in `idle.rs`. A worker only parks after (1) finding its own queue and LIFO
+//! slot empty, (2) recording itself as parked (`transition_worker_to_parked`), and (3) if it was
+//! the last searcher, re-scanning every queue. A pusher pushes first, then (after a `SeqCst`
+//! fence) reads the idle word; so either the pusher sees a sleeper and wakes it, or the last
+//! searcher's re-scan sees the task. While parked the core sits in the thread's context so
+//! tasks woken by the driver land in the local queue; afterwards, if more than one task is
+//! queued, one peer is woken to share them.
+
+use super::handle::{Handle, Notified};
+use super::park::Parker;
+use crate::loom::sync::Arc;
+use crate::loom::sync::atomic::Ordering;
+use crate::loom::{Steal, Worker};
+use crate::task::coop;
+use std::cell::RefCell;
+use std::time::Duration;
+
+/// LIFO polls in a row before the slot is disabled for the tick (Tokio PR #5712 uses 3).
+const MAX_LIFO_POLLS_PER_TICK: usize = 3;
+
+/// Most tasks taken in one steal (half the victim's queue, up to this). 128 is half of Tokio's
+/// 256-slot local queue; crossbeam's own default (32) made chained-spawn steal too little.
+const MAX_STEAL_BATCH: usize = crate::loom::if_loom(128, 2);
+
+/// The state a worker owns; moves between threads only via `Shared::cores` (hand-off).
+pub(crate) struct Core {
+    index: usize,
+    tick: u32,
+    lifo_slot: Option<Notified>,
+    lifo_enabled: bool,
+    run_queue: Worker<Notified>,
+    is_searching: bool,
+    is_shutdown: bool,
+    /// `None` while the worker is inside the driver (suppresses peer notifications).
+    park: Option<Parker>,
+    rand: FastRand,
+    stats: Stats,
+}
+
+#[derive(Default)]
+struct Stats {
+    polls: u64,
+    steals: u64,
+    parks: u64,
+}
+
+/// The per-thread state published in the thread-local context while a worker runs.
+pub(crate) struct Context {
+    pub(crate) handle: Arc<Handle>,
+    pub(crate) index: usize,
+    core: RefCell<Option<Box<Core>>>,
+}
+
+impl Core {
+    pub(crate) fn new(index: usize, run_queue: Worker<Notified>, park: Parker, seed: u64) -> Box<Core> {
+        Box::new(Core {
+            index,
+            tick: 0,
+            lifo_slot: None,
+            lifo_enabled: true,
+            run_queue,
+            is_searching: false,
+            is_shutdown: false,
+            park: Some(park),
+            rand: FastRand::new(seed.wrapping_add(index as u64 * 0x9E37_79B9)),
+            stats: Stats::default(),
+        })
+    }
+
+    fn has_local_tasks(&self) -> bool {
+        self.lifo_slot.is_some() || !self.run_queue.is_empty()
+    }
+
+    fn next_task(&mut self, handle: &Handle) -> Option<Notified> {
+        let interval = handle.config.global_queue_interval;
+        if self.tick % interval == 0 {
+            if let Some(task) = handle.shared.injector.steal().success() {
+                return Some(task);
+            }
+        }
+        if let Some(task) = self.lifo_slot.take() {
+            return Some(task);
+        }
+        if let Some(task) = self.run_queue.pop() {
+            return Some(task);
+        }
+        self.next_remote_batch(handle)
+    }
+
+    /// Takes a fair share of the injector: `len / workers + 1`, at most a steal batch.
+    fn next_remote_batch(&mut self, handle: &Handle) -> Option<Notified> {
+        let injector = &handle.shared.injector;
+        if injector.is_empty() {
+            return None;
+        }
+        let share = (injector.len() / handle.shared.remotes.len() + 1).min(MAX_STEAL_BATCH);
+        loop {
+            match injector.steal_batch_with_limit_and_pop(&self.run_queue, share) {
+                Steal::Success(task) => return Some(task),
+                Steal::Empty => return None,
+                Steal::Retry => crate::loom::hint::spin_loop(),
+            }
+        }
+    }
+
+    fn transition_to_searching(&mut self, handle: &Handle) -> bool {
+        if !self.is_searching {
+            self.is_searching = handle.shared.idle.transition_worker_to_searching();
+        }
+        self.is_searching
+    }
+
+    /// Rule I3: the last searcher to find work wakes a peer to keep looking.
+    fn transition_from_searching(&mut self, handle: &Handle) {
+        if !self.is_searching {
+            return;
+        }
+        self.is_searching = false;
+        if handle.shared.idle.transition_worker_from_searching() {
+            handle.notify_parked();
+        }
+    }
+
+    fn steal_work(&mut self, handle: &Handle) -> Option<Notified> {
+        if !self.transition_to_searching(handle) {
+            return None;
+        }
+        let remotes = &handle.shared.remotes;
+        let start = self.rand.below(remotes.len());
+        for offset in 0..remotes.len() {
+            let victim = (start + offset) % remotes.len();
+            if victim == self.index {
+                continue;
+            }
+            loop {
+                match remotes[victim].stealer.steal_batch_with_limit_and_pop(&self.run_queue, MAX_STEAL_BATCH) {
+                    Steal::Success(task) => {
+                        self.stats.steals += 1;
+                        return Some(task);
+                    }
+                    Steal::Empty => break,
+                    Steal::Retry => crate::loom::hint::spin_loop(),
+                }
+            }
+        }
+        self.next_remote_batch(handle)
+    }
+
+    /// Records parking; returns `false` (do not park) if local work appeared.
+    fn transition_to_parked(&mut self, handle: &Handle) -> bool {
+        if self.has_local_tasks() || self.is_shutdown {
+            return false;
+        }
+        let last_searcher = handle.shared.idle.transition_worker_to_parked(self.index, self.is_searching);
+        self.is_searching = false;
+        if last_searcher {
+            handle.notify_if_work_pending();
+        }
+        true
+    }
+
+    /// After waking: `true` if the worker should run (it was woken on purpose or has work).
+    fn transition_from_parked(&mut self, handle: &Handle) -> bool {
+        if self.has_local_tasks() {
+            // If a notifier already took us off the sleepers list it counted us as searching.
+            self.is_searching = !handle.shared.idle.unpark_worker_by_id(self.index);
+            return true;
+        }
+        if handle.shared.idle.is_parked(self.index) {
+            return false;
+        }
+        self.is_searching = true;
+        true
+    }
+
+    fn maintenance(&mut self, handle: &Handle) {
+        self.flush_metrics(handle);
+        if !self.is_shutdown {
+            self.is_shutdown = handle.is_closed();
+        }
+    }
+
+    fn flush_metrics(&mut self, handle: &Handle) {
+        let metrics = &handle.shared.worker_metrics[self.index];
+        metrics.polls.store(self.stats.polls, Ordering::Relaxed);
+        metrics.steals.store(self.stats.steals, Ordering::Relaxed);
+        metrics.parks.store(self.stats.parks, Ordering::Relaxed);
+        metrics.local_queue_depth.store(self.run_queue.len(), Ordering::Relaxed);
+    }
+
+    /// Drops every queued task reference (the tasks were already cancelled via the owned list).
+    pub(crate) fn drain_queues(&mut self) {
+        drop(self.lifo_slot.take());
+        while let Some(task) = self.run_queue.pop() {
+            drop(task);
+        }
+    }
+
+    pub(crate) fn shutdown_driver(&mut self) {
+        if let Some(park) = self.park.as_mut() {
+            park.shutdown();
+        }
+    }
+}
+
+/// Entry point of a worker thread: takes core `index` and runs it until shutdown.
+pub(crate) fn run(handle: Arc<Handle>, index: usize) {
+    let Some(core) = handle.shared.cores[index].lock().take() else {
+        return;
+    };
+    let scheduler_handle = crate::scheduler::Handle::MultiThread(handle.clone());
+    let _current = crate::runtime::context::set_current(&scheduler_handle);
+    let _entered = crate::runtime::context::enter_runtime();
+    let cx = crate::scheduler::Context::MultiThread(Context { handle, index, core: RefCell::new(None) });
+    crate::runtime::context::set_scheduler(&cx, || {
+        let crate::scheduler::Context::MultiThread(cx) = &cx else { unreachable!() };
+        // `None`: the core was handed to another thread by `block_in_place`.
+        if let Some(core) = cx.run(core) {
+            cx.handle.shutdown_core(core);
+        }
+    });
+}
+
+impl Context {
+    fn run(&self, mut core: Box<Core>) -> Option<Box<Core>> {
+        let handle = &*self.handle;
+        let event_interval = handle.config.event_interval;
+        while !core.is_shutdown {
+            core.tick = core.tick.wrapping_add(1);
+            if core.tick % event_interval == 0 {
+                core.maintenance(handle);
+                core = self.park_timeout(core, Some(Duration::ZERO));
+                if core.is_shutdown {
+                    break;
+                }
+            }
+            if let Some(task) = core.next_task(handle) {
+                core = self.run_task(task, core)?;
+                continue;
+            }
+            if let Some(task) = core.steal_work(handle) {
+                core = self.run_task(task, core)?;
+                continue;
+            }
+            core = self.park(core);
+        }
+        core.flush_metrics(handle);
+        // Cancel every task; workers start at different shards to spread contention.
+        handle.shared.owned.close_and_shutdown_all(core.index);
+        Some(core)
+    }
+
+    fn run_task(&self, task: Notified, mut core: Box<Core>) -> Option<Box<Core>> {
+        core.transition_from_searching(&self.handle);
+        core.lifo_enabled = !self.handle.config.disable_lifo_slot;
+        core.stats.polls += 1;
+        *self.core.borrow_mut() = Some(core);
+        coop::with_budget(|| {
+            task.run();
+            let mut lifo_polls = 0;
+            loop {
+                // `None`: `block_in_place` gave the core away during the poll.
+                let mut core = self.core.borrow_mut().take()?;
+                let Some(task) = core.lifo_slot.take() else { return Some(core) };
+                if !coop::has_budget_remaining() {
+                    core.run_queue.push(task);
+                    return Some(core);
+                }
+                lifo_polls += 1;
+                if lifo_polls >= MAX_LIFO_POLLS_PER_TICK {
+                    core.lifo_enabled = false;
+                }
+                core.stats.polls += 1;
+                *self.core.borrow_mut() = Some(core);
+                task.run();
+            }
+        })
+    }
+
+    /// Queues `task` on this worker's core; gives it back if the core is not here.
+    pub(crate) fn schedule_local(&self, task: Notified, is_yield: bool) -> Option<Notified> {
+        let mut slot = self.core.borrow_mut();
+        let Some(core) = slot.as_mut() else { return Some(task) };
+        let notify = if is_yield || !core.lifo_enabled {
+            core.run_queue.push(task);
+            true
+        } else if let Some(previous) = core.lifo_slot.replace(task) {
+            core.run_queue.push(previous);
+            true
+        } else {
+            false
+        };
+        // Inside the driver (`park` is `None`) the wake-ups are batched: see `park_timeout`.
+        let notify = notify && core.park.is_some();
+        drop(slot);
+        if notify {
+            self.handle.notify_parked();
+        }
+        None
+    }
+
+    fn park(&self, mut core: Box<Core>) -> Box<Core> {
+        if core.transition_to_parked(&self.handle) {
+            while !core.is_shutdown {
+                core.stats.parks += 1;
+                core = self.park_timeout(core, None);
+                core.maintenance(&self.handle);
+                if core.transition_from_parked(&self.handle) {
+                    break;
+                }
+            }
+        }
+        core
+    }
+
+    fn park_timeout(&self, mut core: Box<Core>, timeout: Option<Duration>) -> Box<Core> {
+        let mut park = core.park.take().expect("worker parker missing");
+        *self.core.borrow_mut() = Some(core);
+        match timeout {
+            Some(timeout) => park.park_timeout(timeout),
+            None => park.park(),
+        }
+        let mut core = self.core.borrow_mut().take().expect("worker core missing after park");
+        core.park = Some(park);
+        if core.run_queue.len() > 1 || (core.lifo_slot.is_some() && !core.run_queue.is_empty()) {
+            self.handle.notify_parked();
+        }
+        core
+    }
+
+    /// `block_in_place`: hands this worker's core to a new thread, so the blocking closure
+    /// does not hold up the queued tasks. Returns `false` if there was no core to hand off.
+    pub(crate) fn hand_off_core(&self) -> Result<bool, std::io::Error> {
+        let Some(mut core) = self.core.borrow_mut().take() else { return Ok(false) };
+        // The LIFO slot is not stealable: move its task where the new thread (and thieves)
+        // will find it.
+        if let Some(task) = core.lifo_slot.take() {
+            core.run_queue.push(task);
+        }
+        let index = self.index;
+        *self.handle.shared.cores[index].lock() = Some(core);
+        let handle = self.handle.clone();
+        let job: crate::blocking::Job = Box::new(move || run(handle, index));
+        match self.handle.blocking.spawn(job, crate::blocking::Mandatory::Yes) {
+            Ok(()) => Ok(true),
+            Err(err) => {
+                // Take the core back and keep running on this thread.
+                let core = self.handle.shared.cores[index].lock().take();
+                *self.core.borrow_mut() = core;
+                Err(std::io::Error::other(err.to_string()))
+            }
+        }
+    }
+}
+
+/// A xorshift generator for victim selection (not cryptographic).
+struct FastRand {
+    state: u64,
+}
+
+impl FastRand {
+    fn new(seed: u64) -> FastRand {
+        FastRand { state: seed | 1 }
+    }
+
+    fn next(&mut self) -> u64 {
+        let mut x = self.state;
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        self.state = x;
+        x
+    }
+
+    /// A value in `0..n` (`n > 0`).
+    fn below(&mut self, n: usize) -> usize {
+        ((self.next() >> 32) * n as u64 >> 32) as usize
+    }
+}

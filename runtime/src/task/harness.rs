@@ -1,0 +1,262 @@
+//! The type-aware half of the task machinery: polling, completing, cancelling, joining.
+//!
+//! Every function here runs with a reference owned by its caller (rule R2) and touches the
+//! stage and join waker only as rules R1 and J1-J6 of `task/mod.rs` allow; the `// SAFETY:`
+//! comments cite those rules.
+
+use super::raw::{Cell, Header, RawTask, Stage};
+use super::state::{ToIdle, ToRunning};
+use super::waker::borrowed_waker;
+use super::{JoinError, Notified, Schedule, Task};
+use std::future::Future;
+use std::mem::ManuallyDrop;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::pin::Pin;
+use std::ptr::NonNull;
+use std::task::{Context, Poll, Waker};
+
+/// A typed view of one task cell.
+pub(crate) struct Harness<F: Future, S: 'static> {
+    cell: NonNull<Cell<F, S>>,
+}
+
+impl<F, S> Harness<F, S>
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+    S: Schedule,
+{
+    /// # Safety
+    /// `ptr` is the header of a live `Cell<F, S>` and the caller owns a reference to it.
+    pub(crate) unsafe fn from_raw(ptr: NonNull<Header>) -> Harness<F, S> {
+        Harness { cell: ptr.cast() }
+    }
+
+    fn cell(&self) -> &Cell<F, S> {
+        // SAFETY: the caller of `from_raw` owns a reference, so the cell is alive (R2).
+        unsafe { self.cell.as_ref() }
+    }
+
+    fn raw(&self) -> RawTask {
+        RawTask::from_header(self.cell.cast())
+    }
+
+    fn id(&self) -> super::Id {
+        self.cell().header.id
+    }
+
+    /// Replaces the stage, dropping what was there.
+    ///
+    /// # Safety
+    /// The caller has exclusive access to the stage (R1).
+    unsafe fn set_stage(&self, stage: Stage<F>) {
+        // SAFETY: exclusive access is guaranteed by the caller.
+        self.cell().core.stage.with_mut(|ptr| unsafe { *ptr = stage });
+    }
+
+    /// Drops the future or output in place, catching a panic from its destructor.
+    ///
+    /// # Safety
+    /// The caller has exclusive access to the stage (R1).
+    unsafe fn drop_stage_catching(&self) -> Result<(), Box<dyn std::any::Any + Send>> {
+        // SAFETY: exclusive access is guaranteed by the caller.
+        catch_unwind(AssertUnwindSafe(|| unsafe { self.set_stage(Stage::Consumed) }))
+    }
+
+    /// Runs the task: consumes the caller's `Notified` reference.
+    pub(crate) fn poll(self) {
+        match self.cell().header.state.transition_to_running() {
+            ToRunning::Success => {}
+            ToRunning::Cancelled => return self.cancel_and_complete(),
+            ToRunning::Failed => return,
+            ToRunning::Dealloc => return self.raw().dealloc(),
+        }
+        if self.poll_future().is_ready() {
+            return self.complete();
+        }
+        match self.cell().header.state.transition_to_idle() {
+            ToIdle::Ok => {}
+            ToIdle::OkNotified => {
+                // Woken while running: go to the back of the queue (a yield), reusing the
+                // poller's reference for the new `Notified`.
+                self.cell().core.scheduler.yield_now(Notified::from_raw(self.raw()));
+            }
+            ToIdle::OkDealloc => self.raw().dealloc(),
+            ToIdle::Cancelled => self.cancel_and_complete(),
+        }
+    }
+
+    /// Polls the future once with a borrowed waker; on `Ready` or panic the stage holds the
+    /// result and the future is gone.
+    fn poll_future(&self) -> Poll<()> {
+        let waker = borrowed_waker(self.cell.cast());
+        let mut cx = Context::from_waker(&waker);
+        let stage = &self.cell().core.stage;
+        let id = self.id();
+        let polled = catch_unwind(AssertUnwindSafe(|| {
+            super::id::with_current(id, || stage.with_mut(|ptr| {
+                // SAFETY: we hold RUNNING, so the stage is ours (R1). The future lives in the
+                // heap cell and is only ever dropped in place, never moved, so pinning holds.
+                match unsafe { &mut *ptr } {
+                    Stage::Running(future) => unsafe { Pin::new_unchecked(future) }.poll(&mut cx),
+                    _ => unreachable!("polled a task whose future is gone"),
+                }
+            }))
+        }));
+        let result = match polled {
+            Ok(Poll::Pending) => return Poll::Pending,
+            Ok(Poll::Ready(output)) => {
+                // SAFETY: we hold RUNNING (R1).
+                match unsafe { self.drop_stage_catching() } {
+                    Ok(()) => Ok(output),
+                    Err(payload) => {
+                        drop(output);
+                        Err(JoinError::panic(self.id(), payload))
+                    }
+                }
+            }
+            Err(payload) => {
+                // SAFETY: we hold RUNNING (R1). A second panic from the destructor is dropped.
+                let _ = unsafe { self.drop_stage_catching() };
+                self.cell().core.scheduler.unhandled_panic();
+                Err(JoinError::panic(self.id(), payload))
+            }
+        };
+        // SAFETY: we hold RUNNING (R1); the stage is `Consumed`, so nothing is dropped here.
+        unsafe { self.set_stage(Stage::Finished(result)) };
+        Poll::Ready(())
+    }
+
+    /// Drops the future (we hold RUNNING), records the cancellation, completes.
+    fn cancel_and_complete(self) {
+        // SAFETY: every caller holds RUNNING (R1).
+        let result = match unsafe { self.drop_stage_catching() } {
+            Ok(()) => JoinError::cancelled(self.id()),
+            Err(payload) => JoinError::panic(self.id(), payload),
+        };
+        // SAFETY: we hold RUNNING (R1); the stage is `Consumed`.
+        unsafe { self.set_stage(Stage::Finished(Err(result))) };
+        self.complete();
+    }
+
+    /// Publishes completion, hands the output over, and drops the caller's reference (plus the
+    /// owned list's, if the scheduler releases it now).
+    fn complete(self) {
+        let state = &self.cell().header.state;
+        let snapshot = state.transition_to_complete();
+        let _ = catch_unwind(AssertUnwindSafe(|| {
+            if !snapshot.is_join_interested() {
+                // SAFETY: no `JoinHandle` will read the output (R1), so it is ours to drop.
+                unsafe { self.set_stage(Stage::Consumed) };
+            } else if snapshot.is_join_waker_set() {
+                // SAFETY: JOIN_WAKER is set and the task is complete: the runtime may read and
+                // wake the join waker (J3).
+                self.cell().trailer.join_waker.with(|ptr| {
+                    if let Some(waker) = unsafe { &*ptr } {
+                        waker.wake_by_ref();
+                    }
+                });
+                let after = state.unset_join_waker_after_complete();
+                if !after.is_join_interested() {
+                    // SAFETY: the handle is gone and we cleared JOIN_WAKER, so the slot is ours
+                    // (J6).
+                    self.cell().trailer.join_waker.with_mut(|ptr| unsafe { *ptr = None });
+                }
+            }
+        }));
+        let me = ManuallyDrop::new(Task::<S>::from_raw(self.raw()));
+        let released = self.cell().core.scheduler.release(&me);
+        let count = match released {
+            Some(owned) => {
+                std::mem::forget(owned);
+                2
+            }
+            None => 1,
+        };
+        if state.transition_to_terminal(count) {
+            self.raw().dealloc();
+        }
+    }
+
+    /// Cancels for runtime shutdown; consumes the caller's reference.
+    pub(crate) fn shutdown(self) {
+        if self.cell().header.state.transition_to_shutdown() {
+            self.cancel_and_complete();
+        } else {
+            self.raw().drop_reference();
+        }
+    }
+
+    /// `JoinHandle::poll`: moves the output out if complete, else registers `waker`.
+    pub(crate) fn try_read_output(self, dst: &mut Poll<Result<F::Output, JoinError>>, waker: &Waker) {
+        if !self.can_read_output(waker) {
+            return;
+        }
+        // SAFETY: the task is complete and we are the `JoinHandle`, whose interest kept the
+        // runtime away from the output (R1).
+        let stage = self
+            .cell()
+            .core
+            .stage
+            .with_mut(|ptr| unsafe { std::mem::replace(&mut *ptr, Stage::Consumed) });
+        match stage {
+            Stage::Finished(output) => *dst = Poll::Ready(output),
+            _ => panic!("JoinHandle polled after it returned its output"),
+        }
+    }
+
+    fn can_read_output(&self, waker: &Waker) -> bool {
+        let state = &self.cell().header.state;
+        let snapshot = state.load();
+        if snapshot.is_complete() {
+            return true;
+        }
+        let registered = if !snapshot.is_join_waker_set() {
+            self.set_join_waker(waker.clone())
+        } else {
+            // SAFETY: JOIN_WAKER set and not complete: the handle may read the slot (J2).
+            let same = self.cell().trailer.join_waker.with(|ptr| {
+                unsafe { &*ptr }.as_ref().is_some_and(|w| w.will_wake(waker))
+            });
+            if same {
+                return false;
+            }
+            state.unset_join_waker().and_then(|_| self.set_join_waker(waker.clone()))
+        };
+        match registered {
+            Ok(_) => false,
+            Err(snapshot) => {
+                debug_assert!(snapshot.is_complete());
+                true
+            }
+        }
+    }
+
+    fn set_join_waker(&self, waker: Waker) -> Result<super::state::Snapshot, super::state::Snapshot> {
+        let trailer = &self.cell().trailer;
+        // SAFETY: JOIN_WAKER is clear, so the handle owns the slot exclusively (J1).
+        trailer.join_waker.with_mut(|ptr| unsafe { *ptr = Some(waker) });
+        let result = self.cell().header.state.set_join_waker();
+        if result.is_err() {
+            // SAFETY: the bit was not set (the task completed first), so the slot is still
+            // ours (J4).
+            trailer.join_waker.with_mut(|ptr| unsafe { *ptr = None });
+        }
+        result
+    }
+
+    /// `JoinHandle::drop` when the one-CAS fast path failed.
+    pub(crate) fn drop_join_handle_slow(self) {
+        let (before, after) = self.cell().header.state.transition_to_join_handle_dropped();
+        if before.is_complete() {
+            // SAFETY: the output was kept for the handle (R1); the handle drops it here so a
+            // `!Send` output dies where the handle lives.
+            let _ = unsafe { self.drop_stage_catching() };
+        }
+        if !after.is_join_waker_set() {
+            // SAFETY: JOIN_WAKER is clear, so the slot is the handle's (J1, J6).
+            self.cell().trailer.join_waker.with_mut(|ptr| unsafe { *ptr = None });
+        }
+        self.raw().drop_reference();
+    }
+}

@@ -1,0 +1,105 @@
+//! The owned-task list: every live task of a scheduler, so shutdown can cancel them all.
+//!
+//! Sharded by task id to spread lock contention; each shard is a `slab` of the list's
+//! references. A task records its slot in its header (`owner_slot`), written and read only
+//! under its shard's lock, so removal is O(1). Closing sets a flag and then empties every
+//! shard; `bind` checks the flag under the shard lock, so a task is either found by the
+//! shutdown sweep or refused (and cancelled) at bind time, never lost.
+
+use super::{Id, JoinHandle, Notified, Schedule, Task};
+use crate::loom::sync::Mutex;
+use crate::loom::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use slab::Slab;
+use std::future::Future;
+
+pub(crate) struct OwnedTasks<S: 'static> {
+    shards: Box<[Mutex<Slab<Task<S>>>]>,
+    mask: usize,
+    closed: AtomicBool,
+    count: AtomicUsize,
+}
+
+impl<S: Schedule> OwnedTasks<S> {
+    /// Four shards per CPU (as Tokio), a power of two, at most 64; one under loom.
+    pub(crate) fn new(num_cpus: usize) -> OwnedTasks<S> {
+        let shards = crate::loom::if_loom((num_cpus * 4).next_power_of_two().min(64), 1);
+        OwnedTasks {
+            shards: (0..shards).map(|_| Mutex::new(Slab::new())).collect(),
+            mask: shards - 1,
+            closed: AtomicBool::new(false),
+            count: AtomicUsize::new(0),
+        }
+    }
+
+    fn shard(&self, id: Id) -> &Mutex<Slab<Task<S>>> {
+        &self.shards[(id.as_u64() as usize) & self.mask]
+    }
+
+    /// Creates a task and adds it to the list. Returns its `Notified` (to be scheduled), or
+    /// `None` if the list is closed, in which case the task was cancelled already.
+    pub(crate) fn bind<F>(&self, future: F, scheduler: S, id: Id) -> (JoinHandle<F::Output>, Option<Notified<S>>)
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        let (task, notified, join) = super::new_task(future, scheduler, id);
+        let mut shard = self.shard(id).lock();
+        if self.closed.load(Ordering::Acquire) {
+            drop(shard);
+            drop(notified);
+            task.shutdown();
+            return (join, None);
+        }
+        let raw = task.raw();
+        let slot = shard.insert(task);
+        raw.header().owner_slot.store(slot, Ordering::Relaxed);
+        self.count.fetch_add(1, Ordering::Relaxed);
+        (join, Some(notified))
+    }
+
+    /// Removes a task, returning the list's reference if the task was still listed.
+    pub(crate) fn remove(&self, task: &Task<S>) -> Option<Task<S>> {
+        let raw = task.raw();
+        let mut shard = self.shard(raw.id()).lock();
+        let slot = raw.header().owner_slot.load(Ordering::Relaxed);
+        if shard.get(slot).is_some_and(|listed| listed.raw() == raw) {
+            self.count.fetch_sub(1, Ordering::Relaxed);
+            Some(shard.remove(slot))
+        } else {
+            None
+        }
+    }
+
+    /// Closes the list and cancels every task in it, starting at shard `start` to spread
+    /// contention when several workers do this at once. Returns how many tasks it cancelled.
+    pub(crate) fn close_and_shutdown_all(&self, start: usize) -> usize {
+        self.closed.store(true, Ordering::Release);
+        let mut cancelled = 0;
+        for i in 0..self.shards.len() {
+            let shard = &self.shards[(start + i) & self.mask];
+            loop {
+                // Take the whole slab, then cancel outside the lock: a future's destructor may
+                // spawn or complete other tasks, which lock shards too.
+                let tasks = std::mem::take(&mut *shard.lock());
+                if tasks.is_empty() {
+                    break;
+                }
+                self.count.fetch_sub(tasks.len(), Ordering::Relaxed);
+                for task in tasks.into_iter().map(|(_, task)| task) {
+                    task.shutdown();
+                    cancelled += 1;
+                }
+            }
+        }
+        cancelled
+    }
+
+    /// Tasks currently alive in the list.
+    pub(crate) fn len(&self) -> usize {
+        self.count.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}

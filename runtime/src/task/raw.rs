@@ -1,0 +1,250 @@
+//! The task cell's memory layout and the type-erased pointer to it.
+//!
+//! This is one of the few modules with `unsafe`. A task is a single heap allocation, a
+//! [`Cell`]: `Header` first (so a header pointer *is* a cell pointer), then the `Core`
+//! (scheduler handle and the future/output stage), then the `Trailer` (the join waker).
+//! [`RawTask`] is a copyable, non-owning pointer to a header; whoever holds one must also own
+//! a reference (rule R2 in `task/mod.rs`). All type-specific work goes through the header's
+//! static [`Vtable`], so non-generic code (queues, wakers, handles) never names `F` or `S`.
+
+use super::harness::Harness;
+use super::state::State;
+use super::{Id, JoinError, Schedule};
+use crate::loom::cell::UnsafeCell;
+use std::future::Future;
+use std::ptr::NonNull;
+use std::task::{Poll, Waker};
+
+/// Type-specific operations of one `(future, scheduler)` pair.
+pub(crate) struct Vtable {
+    /// Polls the task (consumes a `Notified` reference).
+    pub(crate) poll: unsafe fn(NonNull<Header>),
+    /// Hands a `Notified` reference to the task's scheduler.
+    pub(crate) schedule: unsafe fn(NonNull<Header>),
+    /// Frees the allocation (reference count is zero).
+    pub(crate) dealloc: unsafe fn(NonNull<Header>),
+    /// Moves the output into `*dst` (a `Poll<Result<T, JoinError>>`) or registers the waker.
+    pub(crate) try_read_output: unsafe fn(NonNull<Header>, *mut (), &Waker),
+    /// The `JoinHandle` drop slow path.
+    pub(crate) drop_join_handle_slow: unsafe fn(NonNull<Header>),
+    /// Cancels the task for runtime shutdown (consumes the caller's reference).
+    pub(crate) shutdown: unsafe fn(NonNull<Header>),
+}
+
+/// The hot, type-independent part of a task.
+#[repr(C)]
+pub(crate) struct Header {
+    pub(crate) state: State,
+    pub(crate) vtable: &'static Vtable,
+    pub(crate) id: Id,
+    /// Where the owned-task list keeps this task (written and read under the shard's lock).
+    pub(crate) owner_slot: crate::loom::sync::atomic::AtomicUsize,
+}
+
+/// What the task's future has become.
+pub(crate) enum Stage<F: Future> {
+    Running(F),
+    Finished(Result<F::Output, JoinError>),
+    Consumed,
+}
+
+/// The scheduler handle and the stage.
+#[repr(C)]
+pub(crate) struct Core<F: Future, S> {
+    pub(crate) scheduler: S,
+    pub(crate) stage: UnsafeCell<Stage<F>>,
+}
+
+/// Cold data: the `JoinHandle`'s waker.
+#[repr(C)]
+pub(crate) struct Trailer {
+    pub(crate) join_waker: UnsafeCell<Option<Waker>>,
+}
+
+/// One task allocation. Over-aligned to a cache line pair so neighbouring tasks do not share
+/// lines (128 bytes covers x86_64's adjacent-line prefetch and aarch64; see crossbeam's
+/// `CachePadded` for the same table).
+#[repr(C, align(128))]
+pub(crate) struct Cell<F: Future, S> {
+    pub(crate) header: Header,
+    pub(crate) core: Core<F, S>,
+    pub(crate) trailer: Trailer,
+}
+
+impl<F, S> Cell<F, S>
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+    S: Schedule,
+{
+    /// Allocates a new task in its initial state (three references).
+    pub(crate) fn allocate(future: F, scheduler: S, id: Id) -> RawTask {
+        let cell = Box::new(Cell {
+            header: Header {
+                state: State::new(),
+                vtable: vtable::<F, S>(),
+                id,
+                owner_slot: crate::loom::sync::atomic::AtomicUsize::new(usize::MAX),
+            },
+            core: Core { scheduler, stage: UnsafeCell::new(Stage::Running(future)) },
+            trailer: Trailer { join_waker: UnsafeCell::new(None) },
+        });
+        RawTask { ptr: NonNull::from(Box::leak(cell)).cast() }
+    }
+}
+
+fn vtable<F, S>() -> &'static Vtable
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+    S: Schedule,
+{
+    &Vtable {
+        poll: poll::<F, S>,
+        schedule: schedule::<F, S>,
+        dealloc: dealloc::<F, S>,
+        try_read_output: try_read_output::<F, S>,
+        drop_join_handle_slow: drop_join_handle_slow::<F, S>,
+        shutdown: shutdown::<F, S>,
+    }
+}
+
+/// # Safety
+/// `ptr` is the header of a live `Cell<F, S>` and the caller owns a `Notified` reference.
+unsafe fn poll<F: Future + Send + 'static, S: Schedule>(ptr: NonNull<Header>)
+where
+    F::Output: Send + 'static,
+{
+    // SAFETY: the caller guarantees `ptr` points into a live `Cell<F, S>`.
+    unsafe { Harness::<F, S>::from_raw(ptr) }.poll();
+}
+
+/// # Safety
+/// `ptr` is the header of a live `Cell<F, S>`; the caller owns a `Notified` reference, which
+/// is handed to the scheduler.
+unsafe fn schedule<F: Future, S: Schedule>(ptr: NonNull<Header>) {
+    // SAFETY: the caller guarantees the cell type; the scheduler field is immutable for the
+    // cell's whole life (rule R4), so a shared reference to it is fine from any thread.
+    let scheduler = unsafe { &(*ptr.cast::<Cell<F, S>>().as_ptr()).core.scheduler };
+    scheduler.schedule(super::Notified::from_raw(RawTask { ptr }));
+}
+
+/// # Safety
+/// `ptr` is the header of a `Cell<F, S>` whose reference count reached zero.
+unsafe fn dealloc<F: Future, S>(ptr: NonNull<Header>) {
+    // SAFETY: the cell was created by `Box::new` in `allocate` and no reference remains.
+    drop(unsafe { Box::from_raw(ptr.cast::<Cell<F, S>>().as_ptr()) });
+}
+
+/// # Safety
+/// `ptr` is the header of a live `Cell<F, S>`, the caller is its `JoinHandle`, and `dst`
+/// points to a valid `Poll<Result<F::Output, JoinError>>`.
+unsafe fn try_read_output<F: Future + Send + 'static, S: Schedule>(
+    ptr: NonNull<Header>,
+    dst: *mut (),
+    waker: &Waker,
+) where
+    F::Output: Send + 'static,
+{
+    let out = dst.cast::<Poll<Result<F::Output, JoinError>>>();
+    // SAFETY: the caller guarantees the types and that `dst` is valid for writes.
+    unsafe { Harness::<F, S>::from_raw(ptr).try_read_output(&mut *out, waker) };
+}
+
+/// # Safety
+/// `ptr` is the header of a live `Cell<F, S>` and the caller is its `JoinHandle`.
+unsafe fn drop_join_handle_slow<F: Future + Send + 'static, S: Schedule>(ptr: NonNull<Header>)
+where
+    F::Output: Send + 'static,
+{
+    // SAFETY: guaranteed by the caller.
+    unsafe { Harness::<F, S>::from_raw(ptr) }.drop_join_handle_slow();
+}
+
+/// # Safety
+/// `ptr` is the header of a live `Cell<F, S>` and the caller owns one reference.
+unsafe fn shutdown<F: Future + Send + 'static, S: Schedule>(ptr: NonNull<Header>)
+where
+    F::Output: Send + 'static,
+{
+    // SAFETY: guaranteed by the caller.
+    unsafe { Harness::<F, S>::from_raw(ptr) }.shutdown();
+}
+
+/// A non-owning, copyable pointer to a task. Its holder owns one reference (rule R2).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) struct RawTask {
+    ptr: NonNull<Header>,
+}
+
+// SAFETY: a task is shared between threads by design; every field of `Header` is either
+// immutable or atomic, and the non-`Sync` parts are guarded by the state word's rules.
+unsafe impl Send for RawTask {}
+// SAFETY: as above.
+unsafe impl Sync for RawTask {}
+
+impl RawTask {
+    /// Rebuilds a `RawTask` from a header pointer taken from a waker.
+    pub(crate) fn from_header(ptr: NonNull<Header>) -> RawTask {
+        RawTask { ptr }
+    }
+
+    pub(crate) fn header(&self) -> &Header {
+        // SAFETY: the holder owns a reference (R2), so the allocation is alive.
+        unsafe { self.ptr.as_ref() }
+    }
+
+    pub(crate) fn state(&self) -> &State {
+        &self.header().state
+    }
+
+    pub(crate) fn id(&self) -> Id {
+        self.header().id
+    }
+
+    /// Polls the task; consumes the caller's `Notified` reference.
+    pub(crate) fn poll(self) {
+        // SAFETY: the header's vtable matches the cell's types, and the caller owns a
+        // `Notified` reference (the contract of `Notified::run`).
+        unsafe { (self.header().vtable.poll)(self.ptr) }
+    }
+
+    /// Hands the caller's `Notified` reference to the scheduler.
+    pub(crate) fn schedule(self) {
+        // SAFETY: as in `poll`; the caller owns a reference minted for a `Notified`.
+        unsafe { (self.header().vtable.schedule)(self.ptr) }
+    }
+
+    /// Frees the task.
+    pub(crate) fn dealloc(self) {
+        // SAFETY: the caller observed the reference count reach zero.
+        unsafe { (self.header().vtable.dealloc)(self.ptr) }
+    }
+
+    /// # Safety
+    /// The caller is the task's `JoinHandle` and `dst` is a valid
+    /// `*mut Poll<Result<T, JoinError>>` where `T` is the future's output type.
+    pub(crate) unsafe fn try_read_output(self, dst: *mut (), waker: &Waker) {
+        // SAFETY: forwarded from the caller.
+        unsafe { (self.header().vtable.try_read_output)(self.ptr, dst, waker) }
+    }
+
+    /// The `JoinHandle` drop slow path; the caller is the handle.
+    pub(crate) fn drop_join_handle_slow(self) {
+        // SAFETY: the caller is the task's `JoinHandle`, which owns a reference.
+        unsafe { (self.header().vtable.drop_join_handle_slow)(self.ptr) }
+    }
+
+    /// Cancels the task for shutdown; consumes the caller's reference.
+    pub(crate) fn shutdown(self) {
+        // SAFETY: the caller owns a reference.
+        unsafe { (self.header().vtable.shutdown)(self.ptr) }
+    }
+
+    /// Drops one reference, freeing the task if it was the last.
+    pub(crate) fn drop_reference(self) {
+        if self.state().ref_dec() {
+            self.dealloc();
+        }
+    }
+}

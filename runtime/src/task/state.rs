@@ -1,0 +1,363 @@
+//! The task state word: every transition of a task's lifecycle as one atomic read-modify-write.
+//!
+//! No `unsafe` lives here. Each transition loads the word, decides the next value and an action
+//! in a closure, and installs it with a compare-and-swap; the action comes back as a
+//! `#[must_use]` value the caller has to act on. The rules these transitions implement are
+//! written at the top of [`super`] (`task/mod.rs`).
+
+use crate::loom::sync::atomic::{AtomicUsize, Ordering};
+use std::fmt;
+
+/// The task is being polled (or cancelled); acts as the lock on the future/output stage.
+const RUNNING: usize = 0b00_0001;
+/// The future finished (or was cancelled) and was dropped. Never cleared.
+const COMPLETE: usize = 0b00_0010;
+/// A `Notified` reference exists: the task sits in some run queue.
+const NOTIFIED: usize = 0b00_0100;
+/// A `JoinHandle` exists and wants the output.
+const JOIN_INTEREST: usize = 0b00_1000;
+/// Access bit for the join waker slot (rules J1-J6 in `task/mod.rs`).
+const JOIN_WAKER: usize = 0b01_0000;
+/// Cancel the task as soon as possible.
+const CANCELLED: usize = 0b10_0000;
+
+const STATE_MASK: usize = RUNNING | COMPLETE | NOTIFIED | JOIN_INTEREST | JOIN_WAKER | CANCELLED;
+const REF_SHIFT: u32 = STATE_MASK.count_ones();
+/// One reference in the count held in the high bits.
+const REF_ONE: usize = 1 << REF_SHIFT;
+
+/// Fresh task: three references (owned list, the first `Notified`, the `JoinHandle`),
+/// scheduled, join interest set.
+const INITIAL: usize = 3 * REF_ONE | JOIN_INTEREST | NOTIFIED;
+
+/// The atomic state word of one task.
+pub(crate) struct State {
+    word: AtomicUsize,
+}
+
+/// A decoded copy of the state word.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Snapshot(usize);
+
+/// What the poller must do after trying to take the `RUNNING` lock.
+#[must_use]
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum ToRunning {
+    /// Poll the future.
+    Success,
+    /// Cancel the future (drop it) and complete.
+    Cancelled,
+    /// Someone else runs it or it is done; the `Notified` reference was dropped.
+    Failed,
+    /// As `Failed`, and that was the last reference: free the task.
+    Dealloc,
+}
+
+/// What the poller must do after the future returned `Pending`.
+#[must_use]
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum ToIdle {
+    /// Nothing: the poller's reference was dropped and others remain.
+    Ok,
+    /// Woken during the poll: the poller's reference now belongs to a new `Notified` that must
+    /// be scheduled (as a yield).
+    OkNotified,
+    /// The poller's reference was the last one: free the task.
+    OkDealloc,
+    /// Cancelled during the poll: still `RUNNING`; drop the future and complete.
+    Cancelled,
+}
+
+/// What a waker must do.
+#[must_use]
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum ToNotified {
+    /// Nothing to schedule.
+    DoNothing,
+    /// Schedule a `Notified` that owns one reference.
+    Submit,
+    /// (by value only) The waker's reference was the last one: free the task.
+    Dealloc,
+}
+
+impl State {
+    /// The state of a newly spawned task.
+    pub(crate) fn new() -> State {
+        State { word: AtomicUsize::new(INITIAL) }
+    }
+
+    /// The current state (for decisions that are re-checked by a later CAS, and for tests).
+    pub(crate) fn load(&self) -> Snapshot {
+        Snapshot(self.word.load(Ordering::Acquire))
+    }
+
+    /// Runs a CAS loop: `f` sees the current value and returns the action and the next value.
+    /// The CAS is performed even if the value does not change, so every transition is a release
+    /// that publishes the caller's earlier writes to whoever acquires the word next.
+    fn update<T>(&self, mut f: impl FnMut(Snapshot) -> (T, Snapshot)) -> T {
+        let mut current = self.word.load(Ordering::Acquire);
+        loop {
+            let (action, next) = f(Snapshot(current));
+            match self.word.compare_exchange_weak(
+                current,
+                next.0,
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            ) {
+                Ok(_) => return action,
+                Err(actual) => current = actual,
+            }
+        }
+    }
+
+    /// Like `update`, but the closure may decline (`None`), in which case nothing is written.
+    fn try_update(&self, mut f: impl FnMut(Snapshot) -> Option<Snapshot>) -> Result<Snapshot, Snapshot> {
+        let mut current = self.word.load(Ordering::Acquire);
+        loop {
+            let Some(next) = f(Snapshot(current)) else { return Err(Snapshot(current)) };
+            match self.word.compare_exchange_weak(
+                current,
+                next.0,
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            ) {
+                Ok(_) => return Ok(next),
+                Err(actual) => current = actual,
+            }
+        }
+    }
+
+    /// Consumes a `Notified` reference and tries to take the `RUNNING` lock.
+    pub(crate) fn transition_to_running(&self) -> ToRunning {
+        self.update(|mut s| {
+            debug_assert!(s.is_notified(), "running a task that was not notified: {s:?}");
+            if s.is_running() || s.is_complete() {
+                s.ref_dec();
+                let action = if s.ref_count() == 0 { ToRunning::Dealloc } else { ToRunning::Failed };
+                return (action, s);
+            }
+            s.0 = (s.0 | RUNNING) & !NOTIFIED;
+            let action = if s.is_cancelled() { ToRunning::Cancelled } else { ToRunning::Success };
+            (action, s)
+        })
+    }
+
+    /// Releases the `RUNNING` lock after a `Pending` poll.
+    pub(crate) fn transition_to_idle(&self) -> ToIdle {
+        self.update(|mut s| {
+            debug_assert!(s.is_running());
+            if s.is_cancelled() {
+                return (ToIdle::Cancelled, s);
+            }
+            s.0 &= !RUNNING;
+            if s.is_notified() {
+                // The poller's reference is handed to the new `Notified`.
+                return (ToIdle::OkNotified, s);
+            }
+            s.ref_dec();
+            let action = if s.ref_count() == 0 { ToIdle::OkDealloc } else { ToIdle::Ok };
+            (action, s)
+        })
+    }
+
+    /// Flips `RUNNING` to `COMPLETE`; the returned snapshot tells whether a `JoinHandle`
+    /// still wants the output and whether its waker must be woken.
+    pub(crate) fn transition_to_complete(&self) -> Snapshot {
+        let previous = Snapshot(self.word.fetch_xor(RUNNING | COMPLETE, Ordering::AcqRel));
+        debug_assert!(previous.is_running() && !previous.is_complete());
+        Snapshot(previous.0 ^ (RUNNING | COMPLETE))
+    }
+
+    /// Drops `count` references at once; returns `true` if they were the last.
+    pub(crate) fn transition_to_terminal(&self, count: usize) -> bool {
+        let previous = Snapshot(self.word.fetch_sub(count * REF_ONE, Ordering::AcqRel));
+        debug_assert!(previous.ref_count() >= count, "reference count underflow: {previous:?}");
+        previous.ref_count() == count
+    }
+
+    /// A waker consumed by value: its reference either becomes the `Notified` or is dropped.
+    pub(crate) fn transition_to_notified_by_val(&self) -> ToNotified {
+        self.update(|mut s| {
+            if s.is_running() {
+                s.0 |= NOTIFIED;
+                s.ref_dec();
+                debug_assert!(s.ref_count() > 0, "the poller holds a reference");
+                (ToNotified::DoNothing, s)
+            } else if s.is_complete() || s.is_notified() {
+                s.ref_dec();
+                let action =
+                    if s.ref_count() == 0 { ToNotified::Dealloc } else { ToNotified::DoNothing };
+                (action, s)
+            } else {
+                s.0 |= NOTIFIED;
+                (ToNotified::Submit, s)
+            }
+        })
+    }
+
+    /// A waker used by reference: adds a reference only when a new `Notified` is minted.
+    pub(crate) fn transition_to_notified_by_ref(&self) -> ToNotified {
+        self.update(|mut s| {
+            if s.is_complete() || s.is_notified() {
+                (ToNotified::DoNothing, s)
+            } else if s.is_running() {
+                s.0 |= NOTIFIED;
+                (ToNotified::DoNothing, s)
+            } else {
+                s.0 |= NOTIFIED;
+                s.ref_inc();
+                (ToNotified::Submit, s)
+            }
+        })
+    }
+
+    /// Requests cancellation (`abort`). Returns `true` if the caller must schedule a new
+    /// `Notified` (which owns the reference added here) so the cancellation runs on a worker.
+    pub(crate) fn transition_to_notified_and_cancel(&self) -> bool {
+        self.update(|mut s| {
+            if s.is_cancelled() || s.is_complete() {
+                (false, s)
+            } else if s.is_running() || s.is_notified() {
+                s.0 |= CANCELLED | NOTIFIED;
+                (false, s)
+            } else {
+                s.0 |= CANCELLED | NOTIFIED;
+                s.ref_inc();
+                (true, s)
+            }
+        })
+    }
+
+    /// Marks the task cancelled for shutdown. Returns `true` if the caller also took the
+    /// `RUNNING` lock and must now drop the future and complete the task itself.
+    pub(crate) fn transition_to_shutdown(&self) -> bool {
+        self.update(|mut s| {
+            let idle = !s.is_running() && !s.is_complete();
+            s.0 |= CANCELLED;
+            if idle {
+                s.0 |= RUNNING;
+            }
+            (idle, s)
+        })
+    }
+
+    /// The `JoinHandle` fast path: from exactly the initial state, drop its reference and its
+    /// interest with one CAS.
+    pub(crate) fn drop_join_handle_fast(&self) -> Result<(), ()> {
+        self.word
+            .compare_exchange(
+                INITIAL,
+                (INITIAL - REF_ONE) & !JOIN_INTEREST,
+                Ordering::Release,
+                Ordering::Relaxed,
+            )
+            .map(drop)
+            .map_err(drop)
+    }
+
+    /// The `JoinHandle` gives up its interest. Returns the state *before*: if it was complete
+    /// the handle must drop the output; the handle may touch the waker slot if `JOIN_WAKER` is
+    /// clear in the state after (rule J6).
+    pub(crate) fn transition_to_join_handle_dropped(&self) -> (Snapshot, Snapshot) {
+        self.update(|s| {
+            debug_assert!(s.is_join_interested());
+            let mut next = Snapshot(s.0 & !JOIN_INTEREST);
+            if !s.is_complete() {
+                next.0 &= !JOIN_WAKER;
+            }
+            ((s, next), next)
+        })
+    }
+
+    /// Publishes a join waker written by the handle (rule J4). Fails if the task completed.
+    pub(crate) fn set_join_waker(&self) -> Result<Snapshot, Snapshot> {
+        self.try_update(|s| {
+            debug_assert!(s.is_join_interested() && !s.is_join_waker_set());
+            if s.is_complete() { None } else { Some(Snapshot(s.0 | JOIN_WAKER)) }
+        })
+    }
+
+    /// Takes the join waker slot back before replacing the waker (rule J4). Fails if complete.
+    pub(crate) fn unset_join_waker(&self) -> Result<Snapshot, Snapshot> {
+        self.try_update(|s| {
+            debug_assert!(s.is_join_interested() && s.is_join_waker_set());
+            if s.is_complete() { None } else { Some(Snapshot(s.0 & !JOIN_WAKER)) }
+        })
+    }
+
+    /// After waking the join waker on completion, gives the slot back (rule J6).
+    pub(crate) fn unset_join_waker_after_complete(&self) -> Snapshot {
+        let previous = Snapshot(self.word.fetch_and(!JOIN_WAKER, Ordering::AcqRel));
+        debug_assert!(previous.is_complete() && previous.is_join_waker_set());
+        Snapshot(previous.0 & !JOIN_WAKER)
+    }
+
+    /// Adds a reference (a cloned waker, a new handle). Aborts on overflow, like `Arc`.
+    pub(crate) fn ref_inc(&self) {
+        let previous = self.word.fetch_add(REF_ONE, Ordering::Relaxed);
+        if previous > isize::MAX as usize {
+            std::process::abort();
+        }
+    }
+
+    /// Drops a reference; returns `true` if it was the last.
+    pub(crate) fn ref_dec(&self) -> bool {
+        let previous = Snapshot(self.word.fetch_sub(REF_ONE, Ordering::AcqRel));
+        debug_assert!(previous.ref_count() >= 1, "reference count underflow");
+        previous.ref_count() == 1
+    }
+}
+
+impl Snapshot {
+    pub(crate) fn is_running(self) -> bool {
+        self.0 & RUNNING != 0
+    }
+    pub(crate) fn is_complete(self) -> bool {
+        self.0 & COMPLETE != 0
+    }
+    pub(crate) fn is_notified(self) -> bool {
+        self.0 & NOTIFIED != 0
+    }
+    pub(crate) fn is_join_interested(self) -> bool {
+        self.0 & JOIN_INTEREST != 0
+    }
+    pub(crate) fn is_join_waker_set(self) -> bool {
+        self.0 & JOIN_WAKER != 0
+    }
+    pub(crate) fn is_cancelled(self) -> bool {
+        self.0 & CANCELLED != 0
+    }
+    pub(crate) fn ref_count(self) -> usize {
+        self.0 >> REF_SHIFT
+    }
+    fn ref_inc(&mut self) {
+        self.0 += REF_ONE;
+    }
+    fn ref_dec(&mut self) {
+        debug_assert!(self.ref_count() > 0);
+        self.0 -= REF_ONE;
+    }
+}
+
+impl fmt::Debug for Snapshot {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Snapshot")
+            .field("running", &self.is_running())
+            .field("complete", &self.is_complete())
+            .field("notified", &self.is_notified())
+            .field("join_interest", &self.is_join_interested())
+            .field("join_waker", &self.is_join_waker_set())
+            .field("cancelled", &self.is_cancelled())
+            .field("refs", &self.ref_count())
+            .finish()
+    }
+}
+
+impl fmt::Debug for State {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.load().fmt(f)
+    }
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests;

@@ -1,0 +1,52 @@
+//! The one `RawWakerVTable` shared by every task.
+//!
+//! A waker's data pointer is the task header. Cloning adds a reference; `wake_by_ref` adds one
+//! only on the idle-to-notified edge (where a `Notified` is minted); `wake` reuses the waker's
+//! own reference. The waker handed to `poll` is *borrowed*: it owns no reference and is never
+//! dropped, so a future that only calls `wake_by_ref` causes no reference-count traffic.
+
+use super::raw::{Header, RawTask};
+use super::state::ToNotified;
+use std::mem::ManuallyDrop;
+use std::ptr::NonNull;
+use std::task::{RawWaker, RawWakerVTable, Waker};
+
+static VTABLE: RawWakerVTable = RawWakerVTable::new(clone, wake, wake_by_ref, drop_waker);
+
+/// A waker for the task at `header` that owns no reference; valid while the caller holds one.
+pub(crate) fn borrowed_waker(header: NonNull<Header>) -> ManuallyDrop<Waker> {
+    let raw = RawWaker::new(header.as_ptr().cast_const().cast(), &VTABLE);
+    // SAFETY: the vtable's functions uphold the `RawWaker` contract for task headers, and the
+    // `ManuallyDrop` keeps this reference-less waker from ever running `drop_waker`.
+    ManuallyDrop::new(unsafe { Waker::from_raw(raw) })
+}
+
+fn task(ptr: *const ()) -> RawTask {
+    // SAFETY: every waker built with `VTABLE` carries a non-null task header pointer.
+    RawTask::from_header(unsafe { NonNull::new_unchecked(ptr.cast_mut().cast()) })
+}
+
+unsafe fn clone(ptr: *const ()) -> RawWaker {
+    task(ptr).state().ref_inc();
+    RawWaker::new(ptr, &VTABLE)
+}
+
+unsafe fn wake(ptr: *const ()) {
+    let task = task(ptr);
+    match task.state().transition_to_notified_by_val() {
+        ToNotified::Submit => task.schedule(),
+        ToNotified::Dealloc => task.dealloc(),
+        ToNotified::DoNothing => {}
+    }
+}
+
+unsafe fn wake_by_ref(ptr: *const ()) {
+    let task = task(ptr);
+    if task.state().transition_to_notified_by_ref() == ToNotified::Submit {
+        task.schedule();
+    }
+}
+
+unsafe fn drop_waker(ptr: *const ()) {
+    task(ptr).drop_reference();
+}

@@ -1,0 +1,37 @@
+//! `yield_now`: let other tasks run.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+/// Yields to the scheduler once: the task goes to the back of its worker's queue.
+///
+/// ```
+/// # let rt = runtime::Runtime::new().unwrap();
+/// rt.block_on(async {
+///     for _ in 0..3 {
+///         runtime::task::yield_now().await;
+///     }
+/// });
+/// ```
+pub async fn yield_now() {
+    YieldNow { yielded: false }.await
+}
+
+struct YieldNow {
+    yielded: bool,
+}
+
+impl Future for YieldNow {
+    type Output = ();
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if self.yielded {
+            return Poll::Ready(());
+        }
+        self.yielded = true;
+        // A wake during our own poll is rescheduled as a yield: to the back of the queue.
+        cx.waker().wake_by_ref();
+        Poll::Pending
+    }
+}

@@ -1,1 +1,23 @@
-//! Criterion benchmarks comparing `runtime` with Tokio and smol; see `benches/` and `src/bin/compare.rs`.
+//! Benchmark support: each workload is written once against the small [`Rt`] adapter and run
+//! on three runtimes with the same worker count - `runtime`, Tokio's multi-thread runtime and
+//! smol's `async_executor::Executor` driven by N threads.
+//!
+//! The criterion benches in `benches/` and the `compare` binary both use these pieces:
+//! [`Rt`] (block_on / spawn / yield_now), its three implementations in [`adapters`], the
+//! runtime-neutral [`Signal`] used for ping-pong and completion notices (identical on every
+//! runtime, so the comparison measures the scheduler, not a channel), and the [`Workload`]s.
+//!
+//! ```
+//! use benches::{Rt, Workload, adapters::RuntimeRt, workloads::ChainedSpawn};
+//! let rt = RuntimeRt::new(1).unwrap();
+//! assert_eq!(ChainedSpawn::run(&rt), ChainedSpawn::expected());
+//! ```
+
+pub mod adapters;
+mod rt;
+mod signal;
+pub mod workloads;
+
+pub use rt::{Rt, Unwrapped};
+pub use signal::{Signal, Wait};
+pub use workloads::Workload;

@@ -9,7 +9,21 @@ pub(crate) mod loom;
 // macros: the declarative macros come first so every module can use them.
 #[macro_use]
 mod macros;
+// macros: `#[runtime::main]` and `#[runtime::test]`.
+pub use runtime_macros::{main, test};
+// macros: hidden support named by macro expansions (`$crate::__private`); not public API.
+#[doc(hidden)]
+pub use macros::support as __private;
 
 pub(crate) mod blocking;
 pub mod sync;
 pub mod task;
+
+pub(crate) mod driver;
+pub(crate) mod park;
+mod runtime;
+pub(crate) mod scheduler;
+pub(crate) mod util;
+
+pub use runtime::{Builder, EnterGuard, Handle, Runtime, RuntimeMetrics, TryCurrentError, UnhandledPanic};
+pub use task::spawn;

@@ -9,7 +9,7 @@
 
 use crate::loom::sync::atomic::{AtomicUsize, Ordering};
 use crate::loom::sync::{Arc, Condvar, Mutex};
-use std::task::{Wake, Waker};
+use std::task::Waker;
 use std::time::Duration;
 
 const EMPTY: usize = 0;
@@ -52,7 +52,7 @@ impl ParkThread {
 
     /// A waker that unparks this thread.
     pub(crate) fn waker(&self) -> Waker {
-        Waker::from(self.inner.clone())
+        crate::util::arc_waker::waker(self.inner.clone())
     }
 
     /// Blocks until unparked (returns at once if an unpark already happened).
@@ -127,12 +127,8 @@ impl Inner {
     }
 }
 
-impl Wake for Inner {
-    fn wake(self: Arc<Self>) {
-        self.unpark();
-    }
-
-    fn wake_by_ref(self: &Arc<Self>) {
+impl crate::util::arc_waker::ArcWake for Inner {
+    fn wake_by_ref(&self) {
         self.unpark();
     }
 }

@@ -1,1 +1,14 @@
-//! Declarative macros: `join!`, `try_join!`, `select!`, `pin!` (filled by the macros issue).
+//! The combinator macros `join!`, `try_join!`, `select!` and `pin!`, and the hidden support
+//! module (`runtime::__private`) that their expansions and those of `#[runtime::main]` /
+//! `#[runtime::test]` refer to.
+//!
+//! `join!`, `try_join!` and `select!` are thin `macro_rules!` wrappers that hand their input,
+//! prefixed with `$crate`, to proc-macro engines in the `runtime-macros` crate; `pin!` is purely
+//! declarative. Nothing here uses `unsafe`: futures are pinned on the stack with
+//! [`core::pin::pin!`] and projected with `pin-project-lite`.
+
+mod join;
+mod maybe_done;
+mod pin;
+mod select;
+pub mod support;

@@ -199,7 +199,7 @@ impl Runtime {
     fn shutdown_now(&mut self, timeout: Option<Duration>) {
         match &self.handle.inner {
             scheduler::Handle::MultiThread(handle) => handle.shutdown(),
-            scheduler::Handle::CurrentThread(handle) => handle.shutdown_runtime(),
+            scheduler::Handle::CurrentThread(handle) => scheduler::current_thread::Handle::shutdown_runtime(handle),
         }
         // Inside a runtime (a task dropping a runtime) we must not block: do not wait.
         let timeout = if context::is_in_runtime() { Some(Duration::ZERO) } else { timeout };

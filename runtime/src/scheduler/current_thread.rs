@@ -17,7 +17,7 @@ use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::future::Future;
 use std::pin::Pin;
-use std::task::{Context as TaskContext, Poll, Wake, Waker};
+use std::task::{Context as TaskContext, Poll, Waker};
 use std::time::Duration;
 
 type Notified = crate::task::Notified<Arc<Handle>>;
@@ -85,14 +85,14 @@ pub(crate) fn new(
 }
 
 impl Handle {
-    pub(crate) fn spawn<F>(self: &Arc<Self>, future: F, id: Id) -> JoinHandle<F::Output>
+    pub(crate) fn spawn<F>(this: &Arc<Self>, future: F, id: Id) -> JoinHandle<F::Output>
     where
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        let (join, notified) = self.owned.bind(future, self.clone(), id);
+        let (join, notified) = this.owned.bind(future, this.clone(), id);
         if let Some(notified) = notified {
-            self.schedule(notified);
+            this.schedule(notified);
         }
         join
     }
@@ -128,48 +128,44 @@ impl Handle {
     }
 
     /// Runtime drop: cancels every task on this thread, drains the queues, stops the driver.
-    pub(crate) fn shutdown_runtime(self: &Arc<Self>) {
-        self.shutdown();
+    pub(crate) fn shutdown_runtime(this: &Arc<Self>) {
+        this.shutdown();
         let core = loop {
-            if let Some(core) = self.core.lock().take() {
+            if let Some(core) = this.core.lock().take() {
                 break core;
             }
             // Another thread is inside `block_on`; it returns once it sees `closed`.
             let park = crate::park::ParkThread::new();
-            let key = self.core_waiters.lock().insert(park.waker());
-            if self.core.lock().is_some() {
-                self.core_waiters.lock().try_remove(key);
+            let key = this.core_waiters.lock().insert(park.waker());
+            if this.core.lock().is_some() {
+                this.core_waiters.lock().try_remove(key);
                 continue;
             }
             park.park_timeout(Duration::from_millis(10));
-            self.core_waiters.lock().try_remove(key);
+            this.core_waiters.lock().try_remove(key);
         };
-        let handle = crate::scheduler::Handle::CurrentThread(self.clone());
+        let handle = crate::scheduler::Handle::CurrentThread(this.clone());
         let _current = crate::runtime::context::set_current(&handle);
         let cx = crate::scheduler::Context::CurrentThread(Context {
-            handle: self.clone(),
+            handle: this.clone(),
             core: RefCell::new(Some(core)),
         });
         crate::runtime::context::set_scheduler(&cx, || {
-            self.owned.close_and_shutdown_all(0);
+            this.owned.close_and_shutdown_all(0);
         });
         let crate::scheduler::Context::CurrentThread(cx) = cx else { unreachable!() };
         let mut core = cx.core.into_inner().expect("core present during shutdown");
         core.tasks.clear();
-        let injected = self.inject.lock().take();
+        let injected = this.inject.lock().take();
         drop(injected);
         if let Some(mut driver) = core.driver.take() {
-            driver.shutdown(&self.driver);
+            driver.shutdown(&this.driver);
         }
     }
 }
 
-impl Wake for Handle {
-    fn wake(self: Arc<Self>) {
-        self.wake_by_ref();
-    }
-
-    fn wake_by_ref(self: &Arc<Self>) {
+impl crate::util::arc_waker::ArcWake for Handle {
+    fn wake_by_ref(&self) {
         self.woken.store(true, Ordering::Release);
         self.driver.unpark();
     }
@@ -271,7 +267,7 @@ impl Context {
 
     fn run<F: Future>(&self, mut core: Box<Core>, mut future: Pin<&mut F>) -> (Box<Core>, Option<F::Output>) {
         let handle = &*self.handle;
-        let waker = Waker::from(self.handle.clone());
+        let waker = crate::util::arc_waker::waker(self.handle.clone());
         let mut cx = TaskContext::from_waker(&waker);
         handle.woken.store(true, Ordering::Release);
         let event_interval = handle.config.event_interval;

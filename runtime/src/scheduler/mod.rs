@@ -28,8 +28,8 @@ impl Handle {
         F::Output: Send + 'static,
     {
         match self {
-            Handle::MultiThread(h) => h.spawn(future, id),
-            Handle::CurrentThread(h) => h.spawn(future, id),
+            Handle::MultiThread(h) => multi_thread::Handle::spawn(h, future, id),
+            Handle::CurrentThread(h) => current_thread::Handle::spawn(h, future, id),
         }
     }
 

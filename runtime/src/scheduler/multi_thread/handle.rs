@@ -58,24 +58,24 @@ pub(crate) struct Shared {
 
 impl Handle {
     /// Spawns a task onto this runtime.
-    pub(crate) fn spawn<F>(self: &Arc<Self>, future: F, id: Id) -> JoinHandle<F::Output>
+    pub(crate) fn spawn<F>(this: &Arc<Self>, future: F, id: Id) -> JoinHandle<F::Output>
     where
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        let (join, notified) = self.shared.owned.bind(future, self.clone(), id);
+        let (join, notified) = this.shared.owned.bind(future, this.clone(), id);
         if let Some(notified) = notified {
-            self.schedule_task(notified, false);
+            this.schedule_task(notified, false);
         }
         join
     }
 
     /// Routes a runnable task: to the current worker's core if this thread runs one of our
     /// workers, otherwise to the injector.
-    pub(crate) fn schedule_task(self: &Arc<Self>, task: Notified, is_yield: bool) {
+    pub(crate) fn schedule_task(&self, task: Notified, is_yield: bool) {
         let task = crate::runtime::context::with_scheduler(|cx| {
             if let Some(crate::scheduler::Context::MultiThread(cx)) = cx
-                && std::ptr::eq(&*cx.handle, &**self)
+                && std::ptr::eq(&*cx.handle, self)
             {
                 return cx.schedule_local(task, is_yield);
             }

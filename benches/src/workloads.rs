@@ -1,0 +1,345 @@
+//! The scheduler workloads, each written once against [`Rt`] and mirroring Tokio's
+//! `rt_multi_threaded` benches (names and parameters from ANCHORS.md §12).
+//!
+//! Every workload returns a checksum that [`Workload::expected`] predicts, so tests (and the
+//! benches, in debug builds) can check that all the work really happened.
+
+use crate::{Rt, Signal};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+
+/// Tasks spawned by the spawn-many workloads (Tokio's `NUM_SPAWN`).
+pub const NUM_SPAWN: u64 = 10_000;
+/// Tasks in `yield_many` (Tokio's `NUM_WORKERS`-independent task count).
+pub const YIELD_TASKS: u64 = 200;
+/// Yields per task in `yield_many` (Tokio's `NUM_YIELD`).
+pub const NUM_YIELD: u64 = 1_000;
+/// Task pairs in `ping_pong`, one round trip each (Tokio's `NUM_PINGS`).
+pub const NUM_PINGS: u64 = 1_000;
+/// Long-lived pairs in `ping_pong_pairs`: a few, so the LIFO slot / message latency dominates.
+pub const PAIRS: u64 = 4;
+/// Round trips per pair in `ping_pong_pairs` (1 000 round trips in total).
+pub const ROUND_TRIPS: u64 = 250;
+/// Length of the spawn chain in `chained_spawn` (Tokio's `ITER`).
+pub const CHAIN: u64 = 1_000;
+
+/// One benchmark workload, runnable on any [`Rt`].
+///
+/// ```
+/// use benches::{Rt, Workload, adapters::SmolRt, workloads::SpawnManyRemote};
+/// let rt = SmolRt::new(2).unwrap();
+/// assert_eq!(SpawnManyRemote::run(&rt), SpawnManyRemote::expected());
+/// ```
+pub trait Workload {
+    /// Group name used by criterion and in tables.
+    const NAME: &'static str;
+    /// Runs one iteration and returns its checksum.
+    fn run<R: Rt>(rt: &R) -> u64;
+    /// The checksum a correct iteration returns.
+    fn expected() -> u64;
+}
+
+/// Sum of `0..n`.
+fn triangle(n: u64) -> u64 {
+    n * (n - 1) / 2
+}
+
+/// One task spawns [`NUM_SPAWN`] empty tasks from inside the runtime, then awaits them all.
+///
+/// ```
+/// use benches::{Rt, Workload, adapters::RuntimeRt, workloads::SpawnManyLocal};
+/// let rt = RuntimeRt::new(1).unwrap();
+/// assert_eq!(SpawnManyLocal::run(&rt), SpawnManyLocal::expected());
+/// ```
+#[derive(Debug)]
+pub struct SpawnManyLocal;
+
+impl Workload for SpawnManyLocal {
+    const NAME: &'static str = "spawn_many_local";
+
+    fn run<R: Rt>(rt: &R) -> u64 {
+        let root = rt.spawn_remote(async {
+            let handles: Vec<_> = (0..NUM_SPAWN).map(|i| R::spawn(async move { i })).collect();
+            let mut sum = 0;
+            for h in handles {
+                sum += h.await;
+            }
+            sum
+        });
+        rt.block_on(root)
+    }
+
+    fn expected() -> u64 {
+        triangle(NUM_SPAWN)
+    }
+}
+
+/// The bench thread spawns [`NUM_SPAWN`] empty tasks onto an idle runtime, then awaits them all
+/// (Tokio's `spawn_many_remote_idle`).
+///
+/// ```
+/// use benches::{Rt, Workload, adapters::TokioRt, workloads::SpawnManyRemote};
+/// let rt = TokioRt::new(1).unwrap();
+/// assert_eq!(SpawnManyRemote::run(&rt), SpawnManyRemote::expected());
+/// ```
+#[derive(Debug)]
+pub struct SpawnManyRemote;
+
+impl Workload for SpawnManyRemote {
+    const NAME: &'static str = "spawn_many_remote";
+
+    fn run<R: Rt>(rt: &R) -> u64 {
+        let handles: Vec<_> = (0..NUM_SPAWN)
+            .map(|i| rt.spawn_remote(async move { i }))
+            .collect();
+        rt.block_on(async {
+            let mut sum = 0;
+            for h in handles {
+                sum += h.await;
+            }
+            sum
+        })
+    }
+
+    fn expected() -> u64 {
+        triangle(NUM_SPAWN)
+    }
+}
+
+/// [`YIELD_TASKS`] tasks each yield [`NUM_YIELD`] times.
+///
+/// ```
+/// use benches::{Rt, Workload, adapters::SmolRt, workloads::YieldMany};
+/// let rt = SmolRt::new(1).unwrap();
+/// assert_eq!(YieldMany::run(&rt), YieldMany::expected());
+/// ```
+#[derive(Debug)]
+pub struct YieldMany;
+
+impl Workload for YieldMany {
+    const NAME: &'static str = "yield_many";
+
+    fn run<R: Rt>(rt: &R) -> u64 {
+        rt.block_on(async {
+            let handles: Vec<_> = (0..YIELD_TASKS)
+                .map(|_| {
+                    R::spawn(async {
+                        let mut done = 0;
+                        for _ in 0..NUM_YIELD {
+                            R::yield_now().await;
+                            done += 1;
+                        }
+                        done
+                    })
+                })
+                .collect();
+            let mut sum = 0;
+            for h in handles {
+                sum += h.await;
+            }
+            sum
+        })
+    }
+
+    fn expected() -> u64 {
+        YIELD_TASKS * NUM_YIELD
+    }
+}
+
+/// Tokio's `ping_pong`: [`NUM_PINGS`] pairs are spawned from a task; in each pair one task
+/// notifies the other and waits for the answer, one round trip per pair.
+///
+/// ```
+/// use benches::{Rt, Workload, adapters::RuntimeRt, workloads::PingPong};
+/// let rt = RuntimeRt::new(2).unwrap();
+/// assert_eq!(PingPong::run(&rt), PingPong::expected());
+/// ```
+#[derive(Debug)]
+pub struct PingPong;
+
+impl Workload for PingPong {
+    const NAME: &'static str = "ping_pong";
+
+    fn run<R: Rt>(rt: &R) -> u64 {
+        let done = Arc::new(Signal::new());
+        let remaining = Arc::new(AtomicUsize::new(NUM_PINGS as usize));
+        let completed = Arc::new(AtomicU64::new(0));
+        let (d, r, c) = (done.clone(), remaining, completed.clone());
+        rt.block_on(async move {
+            R::spawn_detached(async move {
+                for _ in 0..NUM_PINGS {
+                    let (d, r, c) = (d.clone(), r.clone(), c.clone());
+                    R::spawn_detached(async move {
+                        let ping = Arc::new(Signal::new());
+                        let pong = Arc::new(Signal::new());
+                        let (ping2, pong2) = (ping.clone(), pong.clone());
+                        R::spawn_detached(async move {
+                            ping2.wait().await;
+                            pong2.notify();
+                        });
+                        ping.notify();
+                        pong.wait().await;
+                        c.fetch_add(1, Ordering::Relaxed);
+                        if r.fetch_sub(1, Ordering::AcqRel) == 1 {
+                            d.notify();
+                        }
+                    });
+                }
+            });
+            done.wait().await;
+        });
+        completed.load(Ordering::Relaxed)
+    }
+
+    fn expected() -> u64 {
+        NUM_PINGS
+    }
+}
+
+/// [`PAIRS`] long-lived task pairs each do [`ROUND_TRIPS`] round trips through two
+/// [`Signal`]s: the message-passing latency of the scheduler (LIFO slot, wake path).
+///
+/// ```
+/// use benches::{Rt, Workload, adapters::TokioRt, workloads::PingPongPairs};
+/// let rt = TokioRt::new(2).unwrap();
+/// assert_eq!(PingPongPairs::run(&rt), PingPongPairs::expected());
+/// ```
+#[derive(Debug)]
+pub struct PingPongPairs;
+
+impl Workload for PingPongPairs {
+    const NAME: &'static str = "ping_pong_pairs";
+
+    fn run<R: Rt>(rt: &R) -> u64 {
+        let root = rt.spawn_remote(async {
+            let pingers: Vec<_> = (0..PAIRS)
+                .map(|_| {
+                    let ping = Arc::new(Signal::new());
+                    let pong = Arc::new(Signal::new());
+                    let (ping2, pong2) = (ping.clone(), pong.clone());
+                    let ponger = R::spawn(async move {
+                        for _ in 0..ROUND_TRIPS {
+                            ping2.wait().await;
+                            pong2.notify();
+                        }
+                    });
+                    R::spawn(async move {
+                        let mut trips = 0;
+                        for _ in 0..ROUND_TRIPS {
+                            ping.notify();
+                            pong.wait().await;
+                            trips += 1;
+                        }
+                        ponger.await;
+                        trips
+                    })
+                })
+                .collect();
+            let mut sum = 0;
+            for h in pingers {
+                sum += h.await;
+            }
+            sum
+        });
+        rt.block_on(root)
+    }
+
+    fn expected() -> u64 {
+        PAIRS * ROUND_TRIPS
+    }
+}
+
+/// Tokio's `chained_spawn`: a chain of [`CHAIN`] tasks, each spawning the next; the last one
+/// signals the bench thread.
+///
+/// ```
+/// use benches::{Rt, Workload, adapters::SmolRt, workloads::ChainedSpawn};
+/// let rt = SmolRt::new(2).unwrap();
+/// assert_eq!(ChainedSpawn::run(&rt), ChainedSpawn::expected());
+/// ```
+#[derive(Debug)]
+pub struct ChainedSpawn;
+
+fn chain<R: Rt>(done: Arc<Signal>, links: Arc<AtomicU64>, left: u64) {
+    if left == 0 {
+        done.notify();
+    } else {
+        R::spawn_detached(async move {
+            links.fetch_add(1, Ordering::Relaxed);
+            chain::<R>(done, links, left - 1);
+        });
+    }
+}
+
+impl Workload for ChainedSpawn {
+    const NAME: &'static str = "chained_spawn";
+
+    fn run<R: Rt>(rt: &R) -> u64 {
+        let done = Arc::new(Signal::new());
+        let links = Arc::new(AtomicU64::new(0));
+        let (d, l) = (done.clone(), links.clone());
+        rt.block_on(async move {
+            R::spawn_detached(async move { chain::<R>(d, l, CHAIN) });
+            done.wait().await;
+        });
+        links.load(Ordering::Relaxed)
+    }
+
+    fn expected() -> u64 {
+        CHAIN
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::adapters::{RuntimeRt, SmolRt, TokioRt};
+
+    fn check<W: Workload>() {
+        for workers in [1, 2] {
+            let rt = RuntimeRt::new(workers).unwrap();
+            assert_eq!(W::run(&rt), W::expected(), "{} on runtime/{workers}", W::NAME);
+            let rt = TokioRt::new(workers).unwrap();
+            assert_eq!(W::run(&rt), W::expected(), "{} on tokio/{workers}", W::NAME);
+            let rt = SmolRt::new(workers).unwrap();
+            assert_eq!(W::run(&rt), W::expected(), "{} on smol/{workers}", W::NAME);
+        }
+    }
+
+    #[test]
+    fn spawn_many_local_completes_every_task() {
+        check::<SpawnManyLocal>();
+    }
+
+    #[test]
+    fn spawn_many_remote_completes_every_task() {
+        check::<SpawnManyRemote>();
+    }
+
+    #[test]
+    fn yield_many_counts_every_yield() {
+        check::<YieldMany>();
+    }
+
+    #[test]
+    fn ping_pong_completes_every_pair() {
+        check::<PingPong>();
+    }
+
+    #[test]
+    fn ping_pong_pairs_counts_every_round_trip() {
+        check::<PingPongPairs>();
+    }
+
+    #[test]
+    fn chained_spawn_runs_every_link() {
+        check::<ChainedSpawn>();
+    }
+
+    #[test]
+    fn smol_spawn_outside_the_runtime_panics_with_a_message() {
+        let err = std::panic::catch_unwind(|| SmolRt::spawn(async {})).unwrap_err();
+        let msg = err.downcast_ref::<&str>().copied().unwrap_or_default();
+        assert!(msg.contains("outside a SmolRt"), "{msg}");
+    }
+}

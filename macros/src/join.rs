@@ -1,0 +1,154 @@
+//! Expansion of `join!` and `try_join!` (reached through `runtime::join!` / `runtime::try_join!`,
+//! which pass `$crate` first).
+//!
+//! Every operand is turned into a future (`IntoFuture`), wrapped in the runtime's `MaybeDone`
+//! (which drops a future as soon as it completes and keeps its output) and pinned on the stack
+//! under its own hygienic name, so no `unsafe` projection is needed. One `poll_fn` polls them all
+//! in the current task, starting one position later on every poll so that no operand is always
+//! polled last. `join!` finishes when all are done and yields the outputs as a tuple, in operand
+//! order. `try_join!` returns the first `Err` at once; the unfinished futures are dropped when
+//! the macro's block ends, right after.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote_spanned};
+use syn::parse::Parser;
+use syn::punctuated::Punctuated;
+use syn::{Expr, Token};
+
+/// Which of the two macros is expanded.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Mode {
+    Join,
+    TryJoin,
+}
+
+/// Expands `join!` / `try_join!`; `krate` is the path of the `runtime` crate.
+pub(crate) fn expand(mode: Mode, krate: TokenStream, input: TokenStream) -> TokenStream {
+    let operands = match Punctuated::<Expr, Token![,]>::parse_terminated.parse2(input) {
+        Ok(operands) => operands,
+        Err(e) => return e.to_compile_error(),
+    };
+    let mixed = Span::mixed_site();
+    let count = operands.len() as u32;
+    if count == 0 {
+        return match mode {
+            Mode::Join => quote_spanned!(mixed=> ()),
+            Mode::TryJoin => quote_spanned!(mixed=> ::core::result::Result::Ok(())),
+        };
+    }
+    let futures: Vec<_> = (0..count)
+        .map(|i| format_ident!("__future{}", i, span = mixed))
+        .collect();
+    let indices: Vec<u32> = (0..count).collect();
+    let operands = operands.iter();
+
+    let (wrap, poll_one, finish) = match mode {
+        Mode::Join => (
+            quote_spanned!(mixed=> new),
+            futures
+                .iter()
+                .map(|f| {
+                    quote_spanned! {mixed=>
+                        if #f.as_mut().poll_join(__cx).is_pending() {
+                            __any_pending = true;
+                        }
+                    }
+                })
+                .collect::<Vec<_>>(),
+            quote_spanned!(mixed=> ::core::task::Poll::Ready((#(#futures.as_mut().take_output(),)*))),
+        ),
+        Mode::TryJoin => (
+            quote_spanned!(mixed=> new_try),
+            futures
+                .iter()
+                .map(|f| {
+                    quote_spanned! {mixed=>
+                        match #f.as_mut().poll_try_join(__cx) {
+                            ::core::task::Poll::Pending => __any_pending = true,
+                            ::core::task::Poll::Ready(::core::result::Result::Err(error)) => {
+                                return ::core::task::Poll::Ready(
+                                    ::core::result::Result::Err(error),
+                                );
+                            }
+                            ::core::task::Poll::Ready(::core::result::Result::Ok(())) => {}
+                        }
+                    }
+                })
+                .collect(),
+            quote_spanned! {mixed=>
+                ::core::task::Poll::Ready(::core::result::Result::Ok(
+                    (#(#futures.as_mut().take_output(),)*),
+                ))
+            },
+        ),
+    };
+
+    quote_spanned! {mixed=>
+        {
+            #(
+                let mut #futures = ::core::pin::pin!(#krate::__private::MaybeDone::#wrap(
+                    ::core::future::IntoFuture::into_future(#operands),
+                ));
+            )*
+            let mut __next_start: u32 = 0;
+            ::core::future::poll_fn(|__cx| {
+                if #krate::__private::poll_budget_available(__cx).is_pending() {
+                    return ::core::task::Poll::Pending;
+                }
+                let __start = __next_start;
+                __next_start = if __start + 1 == #count { 0 } else { __start + 1 };
+                let mut __any_pending = false;
+                for __offset in 0..#count {
+                    // Both terms are below `#count`: one subtraction wraps.
+                    let mut __index = __start + __offset;
+                    if __index >= #count {
+                        __index -= #count;
+                    }
+                    match __index {
+                        #(#indices => { #poll_one })*
+                        _ => ::core::unreachable!("`join!` operand index out of range"),
+                    }
+                }
+                if __any_pending {
+                    return ::core::task::Poll::Pending;
+                }
+                #finish
+            })
+            .await
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use quote::quote;
+
+    #[test]
+    fn empty_operands() {
+        assert_eq!(
+            expand(Mode::Join, quote!(k), TokenStream::new()).to_string(),
+            "()"
+        );
+        let out = expand(Mode::TryJoin, quote!(k), TokenStream::new()).to_string();
+        assert!(out.ends_with("Ok (())"), "{out}");
+    }
+
+    #[test]
+    fn one_wrapper_per_operand() {
+        let out = expand(Mode::TryJoin, quote!(k), quote!(a, b, c,)).to_string();
+        assert_eq!(
+            out.matches("k :: __private :: MaybeDone :: new_try")
+                .count(),
+            3,
+            "{out}"
+        );
+        assert!(out.contains("__index -= 3u32"), "{out}");
+    }
+
+    #[test]
+    fn bad_input_is_an_error() {
+        let out = expand(Mode::Join, quote!(k), quote!(a b)).to_string();
+        assert!(out.contains("compile_error"), "{out}");
+    }
+}

@@ -1,0 +1,311 @@
+//! Expansion of `select!` (reached through `runtime::select!`, which passes `$crate` first).
+//!
+//! Input grammar, after the crate path and `;`:
+//! ```text
+//! [biased;]
+//! <pattern> = <future> [, if <condition>] => <handler> [,]   (one or more)
+//! [else => <handler> [,]]
+//! ```
+//! Generated shape:
+//! 1. An output enum with one variant per branch plus `Disabled`.
+//! 2. An inner block that evaluates every condition (a false one disables its branch), then
+//!    every future expression (disabled ones too, as Tokio does), pins each on the stack, and
+//!    awaits a `poll_fn` which, starting at a random branch (or branch 0 when `biased`), polls
+//!    the enabled branches in turn. A branch that completes is disabled; if its value matches
+//!    the pattern (checked on a reference, see [`crate::pattern`]) the value is returned, else
+//!    the next branch is tried. With nothing left pending it returns `Disabled`.
+//! 3. The inner block ends, dropping every future, *then* the value is matched against the real
+//!    patterns and the handler runs. Handlers therefore sit outside any generated closure or
+//!    loop: `break`, `continue`, `return`, `?` and `.await` in them mean what the user expects,
+//!    and they may use whatever the futures borrowed.
+
+use crate::pattern::shape_check;
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+use syn::parse::{Parse, ParseStream};
+use syn::{Expr, Pat, Token};
+
+/// The disabled set is a `u64` bit mask.
+const MAX_BRANCHES: usize = 64;
+
+struct Branch {
+    pat: Pat,
+    future: Expr,
+    condition: Option<Expr>,
+    handler: Expr,
+}
+
+struct Select {
+    biased: bool,
+    branches: Vec<Branch>,
+    otherwise: Option<Expr>,
+}
+
+/// Whether a handler needs a `,` before the next branch (as in a `match` arm).
+fn needs_comma(handler: &Expr) -> bool {
+    !matches!(
+        handler,
+        Expr::Block(_)
+            | Expr::If(_)
+            | Expr::Match(_)
+            | Expr::Loop(_)
+            | Expr::While(_)
+            | Expr::ForLoop(_)
+            | Expr::Unsafe(_)
+            | Expr::TryBlock(_)
+            | Expr::Const(_)
+    )
+}
+
+fn parse_handler(input: ParseStream<'_>) -> syn::Result<Expr> {
+    input.parse::<Token![=>]>()?;
+    let handler = Expr::parse_with_earlier_boundary_rule(input)?;
+    if input.is_empty() {
+        return Ok(handler);
+    }
+    // A block-like handler may omit the comma, as in a `match`.
+    if needs_comma(&handler) || input.peek(Token![,]) {
+        input.parse::<Token![,]>()?;
+    }
+    Ok(handler)
+}
+
+impl Parse for Select {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        let biased = input.peek(syn::Ident) && input.peek2(Token![;]) && {
+            let fork = input.fork();
+            fork.parse::<syn::Ident>()? == "biased"
+        };
+        if biased {
+            input.parse::<syn::Ident>()?;
+            input.parse::<Token![;]>()?;
+        }
+        let mut branches = Vec::new();
+        let mut otherwise = None;
+        while !input.is_empty() {
+            if input.peek(Token![else]) {
+                let token = input.parse::<Token![else]>()?;
+                if otherwise.is_some() {
+                    return Err(syn::Error::new(
+                        token.span,
+                        "`select!` has more than one `else` branch",
+                    ));
+                }
+                otherwise = Some(parse_handler(input)?);
+                continue;
+            }
+            let pat = Pat::parse_multi_with_leading_vert(input)?;
+            input.parse::<Token![=]>()?;
+            let future = input.parse::<Expr>()?;
+            let condition = if input.peek(Token![,]) && input.peek2(Token![if]) {
+                input.parse::<Token![,]>()?;
+                input.parse::<Token![if]>()?;
+                Some(input.parse::<Expr>()?)
+            } else {
+                None
+            };
+            let handler = parse_handler(input)?;
+            branches.push(Branch {
+                pat,
+                future,
+                condition,
+                handler,
+            });
+        }
+        if branches.is_empty() {
+            return Err(input
+                .error("`select!` needs at least one `<pattern> = <future> => <handler>` branch"));
+        }
+        if branches.len() > MAX_BRANCHES {
+            return Err(syn::Error::new_spanned(
+                &branches[MAX_BRANCHES].pat,
+                format!("`select!` supports at most {MAX_BRANCHES} branches"),
+            ));
+        }
+        Ok(Select {
+            biased,
+            branches,
+            otherwise,
+        })
+    }
+}
+
+/// Expands `select!`; `krate` is the path of the `runtime` crate.
+pub(crate) fn expand(krate: TokenStream, input: TokenStream) -> TokenStream {
+    let select = match syn::parse2::<Select>(input) {
+        Ok(select) => select,
+        Err(e) => return e.to_compile_error(),
+    };
+    let mixed = Span::mixed_site();
+    let count = select.branches.len() as u32;
+    let variants: Vec<_> = (0..count)
+        .map(|i| format_ident!("Branch{}", i, span = mixed))
+        .collect();
+    let generics: Vec<_> = (0..count)
+        .map(|i| format_ident!("T{}", i, span = mixed))
+        .collect();
+    let futures: Vec<_> = (0..count)
+        .map(|i| format_ident!("__future{}", i, span = mixed))
+        .collect();
+    let indices: Vec<u32> = (0..count).collect();
+
+    let preconditions = select.branches.iter().zip(&indices).filter_map(|(b, i)| {
+        let cond = b.condition.as_ref()?;
+        Some(quote_spanned!(mixed=> if !(#cond) { __disabled |= 1u64 << #i; }))
+    });
+    let future_exprs = select.branches.iter().map(|b| &b.future);
+    let checks = select.branches.iter().map(|b| shape_check(&b.pat));
+    let pats = select.branches.iter().map(|b| match &b.pat {
+        // A leading `|` is not allowed once the pattern is nested in `Variant(..)`.
+        Pat::Or(or) => {
+            let mut or = or.clone();
+            or.leading_vert = None;
+            Pat::Or(or)
+        }
+        pat => pat.clone(),
+    });
+    let handlers = select.branches.iter().map(|b| &b.handler);
+    let start = if select.biased {
+        quote_spanned!(mixed=> 0u32)
+    } else {
+        quote_spanned!(mixed=> #krate::__private::thread_rng_n(#count))
+    };
+    let otherwise = match &select.otherwise {
+        Some(handler) => quote!(#handler),
+        None => quote_spanned! {mixed=>
+            ::core::panic!("all branches of `select!` are disabled and there is no `else` branch")
+        },
+    };
+
+    quote_spanned! {mixed=>
+        {
+            #[allow(clippy::large_enum_variant)]
+            enum __SelectOutput<#(#generics,)*> {
+                #(#variants(#generics),)*
+                Disabled,
+            }
+
+            let __output = {
+                let mut __disabled: u64 = 0;
+                #(#preconditions)*
+                #(
+                    let mut #futures = ::core::pin::pin!(
+                        ::core::future::IntoFuture::into_future(#future_exprs)
+                    );
+                )*
+                ::core::future::poll_fn(|__cx| {
+                    if #krate::__private::poll_budget_available(__cx).is_pending() {
+                        return ::core::task::Poll::Pending;
+                    }
+                    let mut __any_pending = false;
+                    let __start: u32 = #start;
+                    for __offset in 0..#count {
+                        // `__start < #count` and `__offset < #count`: one subtraction wraps.
+                        let mut __branch = __start + __offset;
+                        if __branch >= #count {
+                            __branch -= #count;
+                        }
+                        if __disabled & (1u64 << __branch) != 0 {
+                            continue;
+                        }
+                        match __branch {
+                            #(
+                                #indices => {
+                                    let __value = match ::core::future::Future::poll(
+                                        #futures.as_mut(),
+                                        __cx,
+                                    ) {
+                                        ::core::task::Poll::Ready(value) => value,
+                                        ::core::task::Poll::Pending => {
+                                            __any_pending = true;
+                                            continue;
+                                        }
+                                    };
+                                    __disabled |= 1u64 << #indices;
+                                    #[allow(unused_variables, clippy::redundant_pattern_matching)]
+                                    match &__value {
+                                        #checks => {}
+                                        #[allow(unreachable_patterns)]
+                                        _ => continue,
+                                    }
+                                    return ::core::task::Poll::Ready(
+                                        __SelectOutput::#variants(__value),
+                                    );
+                                }
+                            )*
+                            _ => ::core::unreachable!("`select!` branch index out of range"),
+                        }
+                    }
+                    if __any_pending {
+                        ::core::task::Poll::Pending
+                    } else {
+                        ::core::task::Poll::Ready(__SelectOutput::Disabled)
+                    }
+                })
+                .await
+            };
+
+            match __output {
+                #(__SelectOutput::#variants(#pats) => #handlers,)*
+                __SelectOutput::Disabled => #otherwise,
+                #[allow(unreachable_patterns)]
+                _ => ::core::unreachable!("`select!` returned a value its pattern rejects"),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use quote::quote;
+
+    fn parse(tokens: TokenStream) -> syn::Result<Select> {
+        syn::parse2(tokens)
+    }
+
+    #[test]
+    fn grammar() {
+        let s = parse(quote! {
+            biased;
+            Some(mut v) = a, if ready => { v }
+            x = b => x + 1,
+            _ = c => {},
+            else => 0
+        })
+        .unwrap();
+        assert!(s.biased);
+        assert_eq!(s.branches.len(), 3);
+        assert!(s.branches[0].condition.is_some());
+        assert!(s.branches[1].condition.is_none());
+        assert!(s.otherwise.is_some());
+    }
+
+    #[test]
+    fn a_branch_named_biased_is_not_the_keyword() {
+        let s = parse(quote!(biased = fut => biased)).unwrap();
+        assert!(!s.biased);
+        assert_eq!(s.branches.len(), 1);
+    }
+
+    #[test]
+    fn mistakes() {
+        let e = |t| parse(t).err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(e(quote!(else => 1)).contains("at least one"));
+        assert!(e(quote!(x = a => x else => 1)).contains("expected `,`"));
+        assert!(e(quote!(x = a => {} else => 1, else => 2)).contains("more than one `else`"));
+        let many: Vec<_> = (0..65).map(|_| quote!(_ = f => {})).collect();
+        assert!(e(quote!(#(#many)*)).contains("at most 64"));
+    }
+
+    #[test]
+    fn unbiased_expansion_uses_the_rng() {
+        let out = expand(quote!(krate), quote!(v = f => v)).to_string();
+        assert!(
+            out.contains("krate :: __private :: thread_rng_n (1u32)"),
+            "{out}"
+        );
+        let out = expand(quote!(krate), quote!(biased; v = f => v)).to_string();
+        assert!(!out.contains("thread_rng_n"), "{out}");
+    }
+}

@@ -1,0 +1,2 @@
+#[runtime::main(flavor = "single_thread")]
+async fn main() {}

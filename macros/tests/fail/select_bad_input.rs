@@ -1,0 +1,14 @@
+async fn missing_comma() -> u8 {
+    runtime::select! {
+        v = async { 1 } => v
+        w = async { 2 } => w,
+    }
+}
+
+async fn no_branch() -> u8 {
+    runtime::select! {
+        else => 0,
+    }
+}
+
+fn main() {}

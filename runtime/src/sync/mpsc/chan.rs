@@ -1,0 +1,233 @@
+//! The channel state shared by the bounded and unbounded flavours.
+//!
+//! # Design
+//!
+//! Messages sit in a `VecDeque` ring under one lock, together with the receiver's waker and
+//! the closed flags. A bounded channel also has a fair [`RawSemaphore`] of `capacity` slot
+//! permits: a sender takes one before pushing and the receiver returns one per message
+//! popped. Since at most `capacity` messages can be queued, the ring preallocated to
+//! `capacity` never grows: steady-state sends allocate nothing. Rules:
+//!
+//! 1. Bounded: `queued + permits held by senders/`Permit`s + available permits == capacity`.
+//! 2. `rx_closed` (receiver closed or dropped) closes the semaphore, so waiting and new sends
+//!    fail; outstanding [`Permit`](super::Permit)s may still push, and the receiver drains.
+//! 3. The receiver sees the end of the stream (`None`) when the queue is empty and either
+//!    every sender is gone, or it closed the channel and no slot permit is outstanding.
+//! 4. The receiver's waker is taken under the lock and woken after it is released.
+
+use crate::loom::sync::Mutex;
+use crate::loom::sync::atomic::{AtomicUsize, Ordering};
+use crate::sync::batch_semaphore::RawSemaphore;
+use crate::sync::notify::Notify;
+use crate::task::coop;
+use std::collections::VecDeque;
+use std::task::{Context, Poll, Waker, ready};
+
+pub(super) struct Chan<T> {
+    inner: Mutex<Inner<T>>,
+    /// Slot permits; `None` for an unbounded channel.
+    pub(super) sem: Option<RawSemaphore>,
+    pub(super) capacity: usize,
+    tx_count: AtomicUsize,
+    /// Woken when the receiver closes, for `Sender::closed`.
+    pub(super) rx_closed_notify: Notify,
+}
+
+struct Inner<T> {
+    queue: VecDeque<T>,
+    rx_waker: Option<Waker>,
+    rx_closed: bool,
+    rx_dropped: bool,
+    tx_gone: bool,
+}
+
+/// What a non-blocking receive found.
+pub(super) enum TryPop<T> {
+    Item(T),
+    Empty,
+    Done,
+}
+
+impl<T> Chan<T> {
+    /// `capacity == 0` means unbounded.
+    pub(super) fn new(capacity: usize) -> Self {
+        Self {
+            inner: Mutex::new(Inner {
+                queue: VecDeque::with_capacity(capacity),
+                rx_waker: None,
+                rx_closed: false,
+                rx_dropped: false,
+                tx_gone: false,
+            }),
+            sem: (capacity > 0).then(|| RawSemaphore::new(capacity)),
+            capacity,
+            tx_count: AtomicUsize::new(1),
+            rx_closed_notify: Notify::new(),
+        }
+    }
+
+    /// Queues `value`. Gives it back if the receiver is dropped, or if it closed and the
+    /// caller holds no slot permit (`with_permit == false`, the unbounded path; rule 2).
+    pub(super) fn push(&self, value: T, with_permit: bool) -> Result<(), T> {
+        let mut inner = self.inner.lock();
+        if inner.rx_dropped || (inner.rx_closed && !with_permit) {
+            return Err(value);
+        }
+        inner.queue.push_back(value);
+        let waker = inner.rx_waker.take();
+        drop(inner);
+        if let Some(waker) = waker {
+            waker.wake();
+        }
+        Ok(())
+    }
+
+    /// Returns an unused slot permit (bounded only); may end the stream (rule 3).
+    pub(super) fn release_slot(&self) {
+        if let Some(sem) = &self.sem {
+            sem.release(1);
+            if sem.is_closed() {
+                self.wake_rx();
+            }
+        }
+    }
+
+    fn wake_rx(&self) {
+        let waker = self.inner.lock().rx_waker.take();
+        if let Some(waker) = waker {
+            waker.wake();
+        }
+    }
+
+    fn is_done(&self, inner: &Inner<T>) -> bool {
+        if inner.tx_gone {
+            return true;
+        }
+        inner.rx_closed
+            && self.sem.as_ref().is_none_or(|sem| sem.available_permits() == self.capacity)
+    }
+
+    /// Pops up to `limit` messages into `buf` (at least one, or reports empty/done).
+    fn pop_into(&self, inner: &mut Inner<T>, buf: &mut Vec<T>, limit: usize) -> usize {
+        let n = inner.queue.len().min(limit);
+        buf.extend(inner.queue.drain(..n));
+        n
+    }
+
+    pub(super) fn try_pop(&self) -> TryPop<T> {
+        let mut inner = self.inner.lock();
+        match inner.queue.pop_front() {
+            Some(value) => {
+                drop(inner);
+                self.slots_freed(1);
+                TryPop::Item(value)
+            }
+            None if self.is_done(&inner) => TryPop::Done,
+            None => TryPop::Empty,
+        }
+    }
+
+    fn slots_freed(&self, n: usize) {
+        if let Some(sem) = &self.sem {
+            sem.release(n);
+        }
+    }
+
+    /// Receives one message, or `None` at the end of the stream (rule 3).
+    pub(super) fn poll_recv(&self, cx: &mut Context<'_>) -> Poll<Option<T>> {
+        let mut coop = ready!(coop::poll_proceed(cx));
+        let mut inner = self.inner.lock();
+        if let Some(value) = inner.queue.pop_front() {
+            drop(inner);
+            self.slots_freed(1);
+            coop.made_progress();
+            return Poll::Ready(Some(value));
+        }
+        if self.is_done(&inner) {
+            coop.made_progress();
+            return Poll::Ready(None);
+        }
+        match &inner.rx_waker {
+            Some(w) if w.will_wake(cx.waker()) => {}
+            _ => inner.rx_waker = Some(cx.waker().clone()),
+        }
+        Poll::Pending
+    }
+
+    /// Receives up to `limit` messages into `buf`; `Ready(0)` only at the end of the stream
+    /// (or when `limit == 0`).
+    pub(super) fn poll_recv_many(
+        &self,
+        cx: &mut Context<'_>,
+        buf: &mut Vec<T>,
+        limit: usize,
+    ) -> Poll<usize> {
+        if limit == 0 {
+            return Poll::Ready(0);
+        }
+        let mut coop = ready!(coop::poll_proceed(cx));
+        let mut inner = self.inner.lock();
+        let n = self.pop_into(&mut inner, buf, limit);
+        if n > 0 || self.is_done(&inner) {
+            drop(inner);
+            self.slots_freed(n);
+            coop.made_progress();
+            return Poll::Ready(n);
+        }
+        inner.rx_waker = Some(cx.waker().clone());
+        Poll::Pending
+    }
+
+    pub(super) fn len(&self) -> usize {
+        self.inner.lock().queue.len()
+    }
+
+    pub(super) fn is_rx_closed(&self) -> bool {
+        self.inner.lock().rx_closed
+    }
+
+    /// `true` once the receiver closed or every sender is gone.
+    pub(super) fn is_closed_for_rx(&self) -> bool {
+        let inner = self.inner.lock();
+        inner.rx_closed || inner.tx_gone
+    }
+
+    /// The receiver closes its end (rule 2).
+    pub(super) fn close_rx(&self) {
+        let first = !std::mem::replace(&mut self.inner.lock().rx_closed, true);
+        if first {
+            if let Some(sem) = &self.sem {
+                sem.close();
+            }
+            self.rx_closed_notify.notify_waiters();
+        }
+    }
+
+    /// The receiver is dropped: close, then drop queued messages outside the lock.
+    pub(super) fn drop_rx(&self) {
+        self.close_rx();
+        let drained = {
+            let mut inner = self.inner.lock();
+            inner.rx_dropped = true;
+            std::mem::take(&mut inner.queue)
+        };
+        drop(drained);
+    }
+
+    pub(super) fn add_tx(&self) {
+        self.tx_count.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// A sender is dropped; the last one ends the stream (rule 3).
+    pub(super) fn drop_tx(&self) {
+        if self.tx_count.fetch_sub(1, Ordering::AcqRel) == 1 {
+            let mut inner = self.inner.lock();
+            inner.tx_gone = true;
+            let waker = inner.rx_waker.take();
+            drop(inner);
+            if let Some(waker) = waker {
+                waker.wake();
+            }
+        }
+    }
+}

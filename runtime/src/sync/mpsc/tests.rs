@@ -1,0 +1,186 @@
+use super::error::{TryRecvError, TrySendError};
+use super::*;
+use crate::sync::test_util::{Harness, block_on, iters};
+use std::sync::Arc;
+
+#[test]
+fn messages_arrive_in_order() {
+    let (tx, mut rx) = channel(4);
+    for i in 0..4 {
+        tx.try_send(i).unwrap();
+    }
+    let got: Vec<_> = (0..4).map(|_| rx.try_recv().unwrap()).collect();
+    assert_eq!(got, [0, 1, 2, 3]);
+}
+
+#[test]
+fn backpressure_at_capacity() {
+    let (tx, mut rx) = channel(2);
+    tx.try_send(1).unwrap();
+    tx.try_send(2).unwrap();
+    assert_eq!(tx.try_send(3), Err(TrySendError::Full(3)));
+    let mut send = Harness::new(tx.send(3));
+    send.pending();
+    assert_eq!(rx.try_recv(), Ok(1));
+    assert_eq!(send.wakes(), 1);
+    send.ready().unwrap();
+    assert_eq!(tx.capacity(), 0);
+    assert_eq!((rx.try_recv(), rx.try_recv()), (Ok(2), Ok(3)));
+    assert_eq!(tx.capacity(), 2);
+}
+
+#[test]
+fn blocked_senders_are_served_fifo() {
+    let (tx, mut rx) = channel(1);
+    tx.try_send(0).unwrap();
+    let mut senders: Vec<_> = (1..4).map(|i| Harness::new(tx.send(i))).collect();
+    for s in &mut senders {
+        s.pending();
+    }
+    for expected in 0..3 {
+        assert_eq!(rx.try_recv(), Ok(expected));
+        senders[expected].ready().unwrap();
+    }
+    assert_eq!(rx.try_recv(), Ok(3));
+}
+
+#[test]
+fn closed_detection_both_ways() {
+    let (tx, mut rx) = channel::<u8>(1);
+    let mut recv = Harness::new(async move { rx.recv().await });
+    recv.pending();
+    let tx2 = tx.clone();
+    drop(tx);
+    recv.pending();
+    drop(tx2);
+    assert_eq!(recv.wakes(), 1);
+    assert_eq!(recv.ready(), None);
+
+    let (tx, rx) = channel::<u8>(1);
+    let mut closed = Harness::new(tx.closed());
+    closed.pending();
+    drop(rx);
+    closed.ready();
+    assert!(tx.is_closed());
+    assert!(Harness::new(tx.send(1)).ready().is_err());
+}
+
+#[test]
+fn close_lets_outstanding_permits_send_and_then_ends() {
+    let (tx, mut rx) = channel(2);
+    tx.try_send(1).unwrap();
+    let permit = tx.try_reserve().unwrap();
+    rx.close();
+    assert_eq!(tx.try_send(9), Err(TrySendError::Closed(9)));
+    assert_eq!(rx.try_recv(), Ok(1));
+    assert_eq!(rx.try_recv(), Err(TryRecvError::Empty), "a permit is still out");
+    permit.send(2);
+    assert_eq!(rx.try_recv(), Ok(2));
+    assert_eq!(rx.try_recv(), Err(TryRecvError::Disconnected));
+
+    let (tx, mut rx) = channel::<u8>(1);
+    let permit = tx.try_reserve().unwrap();
+    rx.close();
+    let mut recv = Harness::new(rx.recv());
+    recv.pending();
+    drop(permit);
+    assert_eq!(recv.wakes(), 1);
+    assert_eq!(recv.ready(), None);
+}
+
+#[test]
+fn dropped_reserve_at_every_poll_conserves_slots() {
+    for k in 0..3 {
+        let (tx, mut rx) = channel(1);
+        tx.try_send(0).unwrap();
+        let mut victim = Harness::new(tx.reserve());
+        let mut next = Harness::new(tx.send(1));
+        for _ in 0..k {
+            victim.pending();
+        }
+        next.pending();
+        assert_eq!(rx.try_recv(), Ok(0)); // frees the slot, maybe to the victim
+        drop(victim);
+        next.ready().unwrap();
+        assert_eq!(rx.try_recv(), Ok(1), "k={k}");
+        assert_eq!(tx.capacity(), 1, "k={k}");
+    }
+}
+
+#[test]
+fn receiver_drop_drops_queued_messages() {
+    let (tx, rx) = channel(2);
+    let msg = Arc::new(());
+    tx.try_send(msg.clone()).unwrap();
+    drop(rx);
+    assert_eq!(Arc::strong_count(&msg), 1);
+}
+
+#[test]
+fn recv_many_respects_limit_and_end() {
+    let (tx, mut rx) = unbounded_channel();
+    for i in 0..5 {
+        tx.send(i).unwrap();
+    }
+    let mut buf = Vec::new();
+    assert_eq!(Harness::new(rx.recv_many(&mut buf, 3)).ready(), 3);
+    assert_eq!(Harness::new(rx.recv_many(&mut buf, 0)).ready(), 0);
+    drop(tx);
+    assert_eq!(Harness::new(rx.recv_many(&mut buf, 10)).ready(), 2);
+    assert_eq!(Harness::new(rx.recv_many(&mut buf, 10)).ready(), 0);
+    assert_eq!(buf, [0, 1, 2, 3, 4]);
+}
+
+#[test]
+fn unbounded_close_and_stream() {
+    use futures_core::Stream;
+    let (tx, mut rx) = unbounded_channel();
+    tx.send(1).unwrap();
+    rx.close();
+    assert_eq!(tx.send(2).unwrap_err().0, 2);
+    let mut next = Harness::new(std::future::poll_fn(|cx| Pin::new(&mut rx).poll_next(cx)));
+    assert_eq!(next.ready(), Some(1));
+    drop(next);
+    assert_eq!(rx.try_recv(), Err(TryRecvError::Disconnected));
+}
+
+#[test]
+fn owned_permit_returns_sender() {
+    let (tx, mut rx) = channel(1);
+    let permit = Harness::new(tx.clone().reserve_owned()).ready().unwrap();
+    assert!(tx.try_send(0).is_err());
+    let tx2 = permit.send(5);
+    assert_eq!(rx.try_recv(), Ok(5));
+    let tx3 = tx2.try_reserve_owned().unwrap().release();
+    assert_eq!(tx3.capacity(), 1);
+}
+
+#[test]
+fn producers_on_threads_deliver_everything_in_per_producer_order() {
+    let (tx, mut rx) = channel(8);
+    let n = iters(2000);
+    let handles: Vec<_> = (0..4)
+        .map(|p| {
+            let tx = tx.clone();
+            std::thread::spawn(move || {
+                for i in 0..n {
+                    block_on(tx.send((p, i))).unwrap();
+                }
+            })
+        })
+        .collect();
+    drop(tx);
+    let mut last = [None; 4];
+    let mut count = 0;
+    while let Some((p, i)) = block_on(rx.recv()) {
+        assert!(last[p].is_none_or(|l| l < i), "per-producer order");
+        last[p] = Some(i);
+        count += 1;
+    }
+    for h in handles {
+        h.join().unwrap();
+    }
+    assert_eq!(count, 4 * n);
+}
+
+use std::pin::Pin;

@@ -1,0 +1,247 @@
+//! The unbounded channel's handles: sends never wait (the queue grows as needed).
+
+use super::chan::{Chan, TryPop};
+use super::error::{SendError, TryRecvError};
+use std::fmt;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+/// Creates a channel without a capacity limit: `send` never waits. Memory grows with the
+/// backlog, so prefer [`channel`](super::channel) when producers can outrun the consumer.
+///
+/// ```
+/// # runtime::Runtime::new().unwrap().block_on(async {
+/// let (tx, mut rx) = runtime::sync::mpsc::unbounded_channel();
+/// tx.send(1).unwrap();
+/// assert_eq!(rx.recv().await, Some(1));
+/// # });
+/// ```
+pub fn unbounded_channel<T>() -> (UnboundedSender<T>, UnboundedReceiver<T>) {
+    let chan = Arc::new(Chan::new(0));
+    (UnboundedSender { chan: chan.clone() }, UnboundedReceiver { chan })
+}
+
+/// The sending half of an unbounded channel.
+///
+/// ```
+/// let (tx, _rx) = runtime::sync::mpsc::unbounded_channel::<u8>();
+/// assert!(tx.clone().same_channel(&tx));
+/// ```
+pub struct UnboundedSender<T> {
+    chan: Arc<Chan<T>>,
+}
+
+/// The receiving half of an unbounded channel; a [`futures_core::Stream`].
+///
+/// ```
+/// # runtime::Runtime::new().unwrap().block_on(async {
+/// use futures_util::StreamExt;
+/// let (tx, rx) = runtime::sync::mpsc::unbounded_channel();
+/// tx.send('a').unwrap();
+/// drop(tx);
+/// assert_eq!(rx.collect::<String>().await, "a");
+/// # });
+/// ```
+pub struct UnboundedReceiver<T> {
+    chan: Arc<Chan<T>>,
+}
+
+impl<T> UnboundedSender<T> {
+    /// Queues `value` at once; fails, giving it back, if the receiver is closed or dropped.
+    ///
+    /// ```
+    /// let (tx, rx) = runtime::sync::mpsc::unbounded_channel();
+    /// tx.send(1).unwrap();
+    /// drop(rx);
+    /// assert_eq!(tx.send(2).unwrap_err().0, 2);
+    /// ```
+    pub fn send(&self, value: T) -> Result<(), SendError<T>> {
+        self.chan.push(value, false).map_err(SendError)
+    }
+
+    /// Completes once the receiver is closed or dropped. Cancel-safe.
+    ///
+    /// ```
+    /// # runtime::Runtime::new().unwrap().block_on(async {
+    /// let (tx, mut rx) = runtime::sync::mpsc::unbounded_channel::<u8>();
+    /// rx.close();
+    /// tx.closed().await;
+    /// # });
+    /// ```
+    pub async fn closed(&self) {
+        loop {
+            let notified = self.chan.rx_closed_notify.notified();
+            if self.is_closed() {
+                return;
+            }
+            notified.await;
+        }
+    }
+
+    /// `true` once the receiver is closed or dropped.
+    ///
+    /// ```
+    /// let (tx, rx) = runtime::sync::mpsc::unbounded_channel::<u8>();
+    /// drop(rx);
+    /// assert!(tx.is_closed());
+    /// ```
+    pub fn is_closed(&self) -> bool {
+        self.chan.is_rx_closed()
+    }
+
+    /// `true` if both senders feed the same channel.
+    ///
+    /// ```
+    /// let (a, _ra) = runtime::sync::mpsc::unbounded_channel::<u8>();
+    /// let (b, _rb) = runtime::sync::mpsc::unbounded_channel::<u8>();
+    /// assert!(!a.same_channel(&b));
+    /// ```
+    pub fn same_channel(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.chan, &other.chan)
+    }
+}
+
+impl<T> Clone for UnboundedSender<T> {
+    fn clone(&self) -> Self {
+        self.chan.add_tx();
+        Self { chan: self.chan.clone() }
+    }
+}
+
+impl<T> Drop for UnboundedSender<T> {
+    fn drop(&mut self) {
+        self.chan.drop_tx();
+    }
+}
+
+impl<T> fmt::Debug for UnboundedSender<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UnboundedSender").field("closed", &self.is_closed()).finish()
+    }
+}
+
+impl<T> UnboundedReceiver<T> {
+    /// Receives the next message; `None` once every sender is gone (or the channel was
+    /// closed) and the queue is drained. Cancel-safe.
+    ///
+    /// ```
+    /// # runtime::Runtime::new().unwrap().block_on(async {
+    /// let (tx, mut rx) = runtime::sync::mpsc::unbounded_channel::<u8>();
+    /// drop(tx);
+    /// assert_eq!(rx.recv().await, None);
+    /// # });
+    /// ```
+    pub async fn recv(&mut self) -> Option<T> {
+        std::future::poll_fn(|cx| self.chan.poll_recv(cx)).await
+    }
+
+    /// Receives up to `limit` messages into `buf`, waiting for at least one; `0` means the
+    /// stream ended (or `limit` was 0). Cancel-safe.
+    ///
+    /// ```
+    /// # runtime::Runtime::new().unwrap().block_on(async {
+    /// let (tx, mut rx) = runtime::sync::mpsc::unbounded_channel();
+    /// tx.send(1).unwrap();
+    /// tx.send(2).unwrap();
+    /// let mut buf = Vec::new();
+    /// assert_eq!(rx.recv_many(&mut buf, 10).await, 2);
+    /// # });
+    /// ```
+    pub async fn recv_many(&mut self, buf: &mut Vec<T>, limit: usize) -> usize {
+        std::future::poll_fn(|cx| self.chan.poll_recv_many(cx, buf, limit)).await
+    }
+
+    /// Receives a message now if one is queued.
+    ///
+    /// ```
+    /// use runtime::sync::mpsc::error::TryRecvError;
+    /// let (tx, mut rx) = runtime::sync::mpsc::unbounded_channel::<u8>();
+    /// assert_eq!(rx.try_recv(), Err(TryRecvError::Empty));
+    /// ```
+    pub fn try_recv(&mut self) -> Result<T, TryRecvError> {
+        match self.chan.try_pop() {
+            TryPop::Item(value) => Ok(value),
+            TryPop::Empty => Err(TryRecvError::Empty),
+            TryPop::Done => Err(TryRecvError::Disconnected),
+        }
+    }
+
+    /// Polls for the next message.
+    ///
+    /// ```
+    /// # runtime::Runtime::new().unwrap().block_on(async {
+    /// let (tx, mut rx) = runtime::sync::mpsc::unbounded_channel();
+    /// tx.send(3).unwrap();
+    /// assert_eq!(std::future::poll_fn(|cx| rx.poll_recv(cx)).await, Some(3));
+    /// # });
+    /// ```
+    pub fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Option<T>> {
+        self.chan.poll_recv(cx)
+    }
+
+    /// Closes the channel: sends fail from now on; queued messages can still be received.
+    ///
+    /// ```
+    /// let (tx, mut rx) = runtime::sync::mpsc::unbounded_channel();
+    /// tx.send(1).unwrap();
+    /// rx.close();
+    /// assert!(tx.send(2).is_err());
+    /// assert_eq!(rx.try_recv(), Ok(1));
+    /// ```
+    pub fn close(&mut self) {
+        self.chan.close_rx();
+    }
+
+    /// `true` once closed, or once every sender is gone.
+    ///
+    /// ```
+    /// let (_tx, mut rx) = runtime::sync::mpsc::unbounded_channel::<u8>();
+    /// rx.close();
+    /// assert!(rx.is_closed());
+    /// ```
+    pub fn is_closed(&self) -> bool {
+        self.chan.is_closed_for_rx()
+    }
+
+    /// Number of queued messages.
+    ///
+    /// ```
+    /// let (tx, rx) = runtime::sync::mpsc::unbounded_channel();
+    /// tx.send(()).unwrap();
+    /// assert_eq!(rx.len(), 1);
+    /// ```
+    pub fn len(&self) -> usize {
+        self.chan.len()
+    }
+
+    /// `true` when no message is queued.
+    ///
+    /// ```
+    /// let (_tx, rx) = runtime::sync::mpsc::unbounded_channel::<u8>();
+    /// assert!(rx.is_empty());
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl<T> Drop for UnboundedReceiver<T> {
+    fn drop(&mut self) {
+        self.chan.drop_rx();
+    }
+}
+
+impl<T> futures_core::Stream for UnboundedReceiver<T> {
+    type Item = T;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
+        self.get_mut().chan.poll_recv(cx)
+    }
+}
+
+impl<T> fmt::Debug for UnboundedReceiver<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UnboundedReceiver").field("len", &self.len()).finish()
+    }
+}

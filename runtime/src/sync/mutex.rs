@@ -1,0 +1,295 @@
+//! `Mutex`: a fair async mutex (a one-permit [`RawSemaphore`] guarding an `UnsafeCell`).
+//!
+//! # Invariants (cited by the `SAFETY` comments below)
+//!
+//! 1. The value in `data` is only reached through a guard or through `&mut Mutex`.
+//! 2. A guard exists only while its holder owns the semaphore's single permit, and gives it
+//!    back in `Drop`; so at most one guard exists at a time and it has exclusive access.
+//! 3. A guard is `Send` iff `T: Send` and `Sync` iff `T: Send + Sync` (the `PhantomData`
+//!    markers), matching what it hands out.
+
+use super::batch_semaphore::RawSemaphore;
+use crate::loom::cell::UnsafeCell;
+use std::fmt;
+use std::marker::PhantomData;
+use std::ops::{Deref, DerefMut};
+use std::sync::Arc;
+
+/// An async mutual-exclusion lock whose guard may be held across `.await`.
+///
+/// Fair: tasks get the lock in the order they asked for it. Locking is cancel-safe: dropping
+/// a `lock()` future gives its place in the queue to the next task.
+///
+/// ```
+/// use runtime::sync::Mutex;
+/// use std::sync::Arc;
+///
+/// runtime::Runtime::new().unwrap().block_on(async {
+///     let count = Arc::new(Mutex::new(0));
+///     let tasks: Vec<_> = (0..10)
+///         .map(|_| {
+///             let count = count.clone();
+///             runtime::spawn(async move { *count.lock().await += 1 })
+///         })
+///         .collect();
+///     for t in tasks {
+///         t.await.unwrap();
+///     }
+///     assert_eq!(*count.lock().await, 10);
+/// });
+/// ```
+pub struct Mutex<T: ?Sized> {
+    s: RawSemaphore,
+    data: UnsafeCell<T>,
+}
+
+// SAFETY: the mutex hands `&mut T` to one holder at a time (rule 2), possibly on another
+// thread, so sharing it needs only `T: Send`, exactly like `std::sync::Mutex`.
+unsafe impl<T: ?Sized + Send> Sync for Mutex<T> {}
+// SAFETY: moving the mutex moves the `T` it owns; `T: Send` is all that requires.
+unsafe impl<T: ?Sized + Send> Send for Mutex<T> {}
+
+/// Exclusive access to a [`Mutex`]'s value; unlocks on drop.
+///
+/// ```
+/// # runtime::Runtime::new().unwrap().block_on(async {
+/// let m = runtime::sync::Mutex::new(vec![1]);
+/// m.lock().await.push(2);
+/// assert_eq!(*m.lock().await, [1, 2]);
+/// # });
+/// ```
+#[must_use = "the lock is released as soon as the guard is dropped"]
+pub struct MutexGuard<'a, T: ?Sized> {
+    lock: &'a Mutex<T>,
+    _marker: PhantomData<&'a mut T>,
+}
+
+/// Exclusive access held through an `Arc<Mutex<T>>`; `'static`, so it can move into tasks.
+///
+/// ```
+/// # runtime::Runtime::new().unwrap().block_on(async {
+/// use std::sync::Arc;
+/// let m = Arc::new(runtime::sync::Mutex::new(1));
+/// let mut guard = m.clone().lock_owned().await;
+/// runtime::spawn(async move { *guard += 1 }).await.unwrap();
+/// assert_eq!(*m.lock().await, 2);
+/// # });
+/// ```
+#[must_use = "the lock is released as soon as the guard is dropped"]
+pub struct OwnedMutexGuard<T: ?Sized> {
+    lock: Arc<Mutex<T>>,
+    _marker: PhantomData<Box<T>>,
+}
+
+/// [`Mutex::try_lock`] failed because the lock is held (or others are queued for it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TryLockError(());
+
+impl TryLockError {
+    pub(super) fn new() -> Self {
+        Self(())
+    }
+}
+
+impl fmt::Display for TryLockError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("operation would block")
+    }
+}
+
+impl std::error::Error for TryLockError {}
+
+impl<T> Mutex<T> {
+    /// Creates an unlocked mutex holding `value`.
+    ///
+    /// ```
+    /// let m = runtime::sync::Mutex::new(5);
+    /// assert_eq!(m.into_inner(), 5);
+    /// ```
+    pub fn new(value: T) -> Self {
+        Self { s: RawSemaphore::new(1), data: UnsafeCell::new(value) }
+    }
+
+    /// Consumes the mutex, returning the value.
+    ///
+    /// ```
+    /// assert_eq!(runtime::sync::Mutex::new("x").into_inner(), "x");
+    /// ```
+    pub fn into_inner(self) -> T {
+        self.data.into_inner()
+    }
+}
+
+impl<T: ?Sized> Mutex<T> {
+    /// Waits for the lock (FIFO). Cancel-safe: a dropped future gives its turn away.
+    ///
+    /// ```
+    /// # runtime::Runtime::new().unwrap().block_on(async {
+    /// let m = runtime::sync::Mutex::new(1);
+    /// *m.lock().await += 1;
+    /// assert_eq!(*m.lock().await, 2);
+    /// # });
+    /// ```
+    pub async fn lock(&self) -> MutexGuard<'_, T> {
+        if self.s.acquire(1).await.is_err() {
+            unreachable!("a mutex never closes its semaphore");
+        }
+        MutexGuard { lock: self, _marker: PhantomData }
+    }
+
+    /// Takes the lock if it is free and nobody is queued for it.
+    ///
+    /// ```
+    /// let m = runtime::sync::Mutex::new(1);
+    /// let g = m.try_lock().unwrap();
+    /// assert!(m.try_lock().is_err());
+    /// drop(g);
+    /// assert!(m.try_lock().is_ok());
+    /// ```
+    pub fn try_lock(&self) -> Result<MutexGuard<'_, T>, TryLockError> {
+        match self.s.try_acquire(1) {
+            Ok(()) => Ok(MutexGuard { lock: self, _marker: PhantomData }),
+            Err(_) => Err(TryLockError(())),
+        }
+    }
+
+    /// Waits for the lock, returning a guard that owns an `Arc` to the mutex (cancel-safe).
+    ///
+    /// ```
+    /// # runtime::Runtime::new().unwrap().block_on(async {
+    /// use std::sync::Arc;
+    /// let m = Arc::new(runtime::sync::Mutex::new(0));
+    /// *m.clone().lock_owned().await = 3;
+    /// assert_eq!(*m.lock().await, 3);
+    /// # });
+    /// ```
+    pub async fn lock_owned(self: Arc<Self>) -> OwnedMutexGuard<T> {
+        if self.s.acquire(1).await.is_err() {
+            unreachable!("a mutex never closes its semaphore");
+        }
+        OwnedMutexGuard { lock: self, _marker: PhantomData }
+    }
+
+    /// Takes the lock now if possible, as an owned guard.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// let m = Arc::new(runtime::sync::Mutex::new(0));
+    /// let g = m.clone().try_lock_owned().unwrap();
+    /// assert!(m.try_lock().is_err());
+    /// drop(g);
+    /// ```
+    pub fn try_lock_owned(self: Arc<Self>) -> Result<OwnedMutexGuard<T>, TryLockError> {
+        match self.s.try_acquire(1) {
+            Ok(()) => Ok(OwnedMutexGuard { lock: self, _marker: PhantomData }),
+            Err(_) => Err(TryLockError(())),
+        }
+    }
+
+    /// Borrows the value mutably; no locking needed since `&mut self` is exclusive.
+    ///
+    /// ```
+    /// let mut m = runtime::sync::Mutex::new(1);
+    /// *m.get_mut() = 2;
+    /// assert_eq!(m.into_inner(), 2);
+    /// ```
+    pub fn get_mut(&mut self) -> &mut T {
+        // SAFETY: `&mut self` rules out every guard and every other reference (rule 1).
+        self.data.with_mut(|p| unsafe { &mut *p })
+    }
+}
+
+impl<T: ?Sized> Deref for MutexGuard<'_, T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        // SAFETY: this guard holds the only permit (rule 2); shared access through `&self`.
+        self.lock.data.with(|p| unsafe { &*p })
+    }
+}
+
+impl<T: ?Sized> DerefMut for MutexGuard<'_, T> {
+    fn deref_mut(&mut self) -> &mut T {
+        // SAFETY: this guard holds the only permit (rule 2) and is borrowed mutably.
+        self.lock.data.with_mut(|p| unsafe { &mut *p })
+    }
+}
+
+impl<T: ?Sized> Drop for MutexGuard<'_, T> {
+    fn drop(&mut self) {
+        self.lock.s.release(1);
+    }
+}
+
+impl<T: ?Sized> OwnedMutexGuard<T> {
+    /// The mutex this guard locks.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// let m = Arc::new(runtime::sync::Mutex::new(0));
+    /// let g = m.clone().try_lock_owned().unwrap();
+    /// assert!(Arc::ptr_eq(g.mutex(), &m));
+    /// ```
+    pub fn mutex(&self) -> &Arc<Mutex<T>> {
+        &self.lock
+    }
+}
+
+impl<T: ?Sized> Deref for OwnedMutexGuard<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        // SAFETY: this guard holds the only permit (rule 2); shared access through `&self`.
+        self.lock.data.with(|p| unsafe { &*p })
+    }
+}
+
+impl<T: ?Sized> DerefMut for OwnedMutexGuard<T> {
+    fn deref_mut(&mut self) -> &mut T {
+        // SAFETY: this guard holds the only permit (rule 2) and is borrowed mutably.
+        self.lock.data.with_mut(|p| unsafe { &mut *p })
+    }
+}
+
+impl<T: ?Sized> Drop for OwnedMutexGuard<T> {
+    fn drop(&mut self) {
+        self.lock.s.release(1);
+    }
+}
+
+impl<T: Default> Default for Mutex<T> {
+    fn default() -> Self {
+        Self::new(T::default())
+    }
+}
+
+impl<T> From<T> for Mutex<T> {
+    fn from(value: T) -> Self {
+        Self::new(value)
+    }
+}
+
+impl<T: ?Sized + fmt::Debug> fmt::Debug for Mutex<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut d = f.debug_struct("Mutex");
+        match self.try_lock() {
+            Ok(guard) => d.field("data", &&*guard),
+            Err(_) => d.field("data", &format_args!("<locked>")),
+        };
+        d.finish()
+    }
+}
+
+impl<T: ?Sized + fmt::Debug> fmt::Debug for MutexGuard<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&**self, f)
+    }
+}
+
+impl<T: ?Sized + fmt::Debug> fmt::Debug for OwnedMutexGuard<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&**self, f)
+    }
+}
+
+#[cfg(test)]
+#[path = "mutex_tests.rs"]
+mod tests;

@@ -1,0 +1,349 @@
+//! `Notify`: wake one waiting task (with a stored permit) or all of them.
+//!
+//! # Protocol
+//!
+//! State lives under one lock: a stored `permit`, and a [`WaitList`] whose entries record the
+//! `notify_waiters` generation they registered in and how they were notified. The generation
+//! counter (`calls`) is also mirrored in an atomic so a [`Notified`] can capture it when it is
+//! *created*, without locking:
+//!
+//! 1. `notify_one` hands the notification to the front waiter (marking it `One`) or, with no
+//!    waiter, stores the permit; a later first poll or `enable` consumes the permit.
+//! 2. `notify_waiters` bumps `calls` and completes every waiter registered before the bump.
+//!    A `Notified` created before the bump but not yet polled sees the changed counter on its
+//!    first poll and completes too. Entries registered after the bump are left alone, so the
+//!    wakeups can be batched outside the lock without waking newcomers.
+//! 3. A future dropped after receiving a `notify_one` it never returned hands it on (rule 1
+//!    again), so a cancelled waiter never swallows a notification.
+
+use super::waiters::{WaitList, WaiterKey, WakeList};
+use crate::loom::sync::Mutex;
+use crate::loom::sync::atomic::{AtomicUsize, Ordering};
+use crate::task::coop;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll, Waker, ready};
+
+/// Wakes tasks waiting for an event, with a one-permit memory for `notify_one`.
+///
+/// ```
+/// use runtime::sync::Notify;
+/// use std::sync::Arc;
+///
+/// runtime::Runtime::new().unwrap().block_on(async {
+///     let notify = Arc::new(Notify::new());
+///     let waiter = {
+///         let notify = notify.clone();
+///         runtime::spawn(async move {
+///             notify.notified().await;
+///             "woken"
+///         })
+///     };
+///     notify.notify_one(); // stored as a permit if the task is not waiting yet
+///     assert_eq!(waiter.await.unwrap(), "woken");
+/// });
+/// ```
+#[derive(Debug, Default)]
+pub struct Notify {
+    calls: AtomicUsize,
+    state: Mutex<State>,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    permit: bool,
+    waiters: WaitList<Slot>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Waiting,
+    One,
+    All,
+}
+
+#[derive(Debug)]
+struct Slot {
+    generation: usize,
+    kind: Kind,
+}
+
+/// One wait on a [`Notify`], independent of how the `Notify` is reached (borrow or `Arc`):
+/// primitives embedding a `Notify` in a larger `Arc` drive it with `poll_waiter` and
+/// `drop_waiter` directly.
+#[derive(Debug)]
+pub(crate) struct Waiter {
+    generation: usize,
+    key: Option<WaiterKey>,
+    done: bool,
+}
+
+impl Notify {
+    /// Creates a `Notify` with no stored permit.
+    ///
+    /// ```
+    /// let _n = runtime::sync::Notify::new();
+    /// ```
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A future completing at the next `notify_one` (or a stored permit) or `notify_waiters`.
+    ///
+    /// The future counts as waiting for `notify_waiters` from the moment it is created; for
+    /// `notify_one` from its first poll or [`Notified::enable`].
+    ///
+    /// Cancel safety: dropping it loses nothing; a `notify_one` it had already received goes to
+    /// the next waiter (or back to the permit).
+    ///
+    /// ```
+    /// # runtime::Runtime::new().unwrap().block_on(async {
+    /// let notify = runtime::sync::Notify::new();
+    /// notify.notify_one();
+    /// notify.notified().await; // consumes the stored permit
+    /// # });
+    /// ```
+    pub fn notified(&self) -> Notified<'_> {
+        Notified { notify: self, waiter: self.new_waiter() }
+    }
+
+    /// Like [`notified`](Self::notified) but holding an `Arc`, so the future is `'static`.
+    ///
+    /// ```
+    /// # runtime::Runtime::new().unwrap().block_on(async {
+    /// use std::sync::Arc;
+    /// let notify = Arc::new(runtime::sync::Notify::new());
+    /// let wait = notify.clone().notified_owned();
+    /// notify.notify_waiters();
+    /// runtime::spawn(wait).await.unwrap();
+    /// # });
+    /// ```
+    pub fn notified_owned(self: Arc<Self>) -> OwnedNotified {
+        let waiter = self.new_waiter();
+        OwnedNotified { notify: self, waiter }
+    }
+
+    /// Wakes the longest-waiting task, or stores a permit (at most one) if none is waiting.
+    ///
+    /// ```
+    /// # runtime::Runtime::new().unwrap().block_on(async {
+    /// let notify = runtime::sync::Notify::new();
+    /// notify.notify_one();
+    /// notify.notify_one(); // permits do not accumulate
+    /// notify.notified().await;
+    /// # });
+    /// ```
+    pub fn notify_one(&self) {
+        let waker = notify_one_locked(&mut self.state.lock());
+        if let Some(waker) = waker {
+            waker.wake();
+        }
+    }
+
+    /// Wakes every task currently waiting; stores no permit.
+    ///
+    /// ```
+    /// # runtime::Runtime::new().unwrap().block_on(async {
+    /// let notify = runtime::sync::Notify::new();
+    /// let a = notify.notified();
+    /// let b = notify.notified();
+    /// notify.notify_waiters();
+    /// a.await;
+    /// b.await;
+    /// # });
+    /// ```
+    pub fn notify_waiters(&self) {
+        let mut wakers = WakeList::new();
+        let mut state = self.state.lock();
+        let generation = self.calls.load(Ordering::Relaxed) + 1;
+        self.calls.store(generation, Ordering::Release);
+        while let Some(front) = state.waiters.front_mut() {
+            if front.generation >= generation {
+                break; // registered after this call (rule 2)
+            }
+            front.kind = Kind::All;
+            wakers.push(state.waiters.pop_front().flatten());
+            if wakers.is_full() {
+                drop(state);
+                wakers.wake_all();
+                state = self.state.lock();
+            }
+        }
+        drop(state);
+        wakers.wake_all();
+    }
+
+    pub(crate) fn new_waiter(&self) -> Waiter {
+        Waiter { generation: self.calls.load(Ordering::Acquire), key: None, done: false }
+    }
+
+    /// Registers (if needed) and reports whether the wait is over. `waker` is stored.
+    pub(crate) fn poll_waiter(&self, w: &mut Waiter, waker: &Waker) -> bool {
+        if w.done {
+            return true;
+        }
+        let mut state = self.state.lock();
+        let done = match w.key.take() {
+            None if self.calls.load(Ordering::Acquire) != w.generation => true,
+            None if std::mem::take(&mut state.permit) => true,
+            None => {
+                let slot = Slot { generation: w.generation, kind: Kind::Waiting };
+                w.key = Some(state.waiters.push_back(slot, waker));
+                false
+            }
+            Some(key) if state.waiters.is_linked(&key) => {
+                state.waiters.set_waker(&key, waker);
+                w.key = Some(key);
+                false
+            }
+            Some(key) => {
+                state.waiters.remove(key);
+                true
+            }
+        };
+        w.done = done;
+        done
+    }
+
+    /// Abandons a wait (rule 3).
+    pub(crate) fn drop_waiter(&self, w: &mut Waiter) {
+        let Some(key) = w.key.take() else { return };
+        let mut state = self.state.lock();
+        let (slot, _) = state.waiters.remove(key);
+        let waker = if slot.kind == Kind::One { notify_one_locked(&mut state) } else { None };
+        drop(state);
+        if let Some(waker) = waker {
+            waker.wake();
+        }
+    }
+}
+
+fn notify_one_locked(state: &mut State) -> Option<Waker> {
+    match state.waiters.front_mut() {
+        Some(front) => {
+            front.kind = Kind::One;
+            state.waiters.pop_front().flatten()
+        }
+        None => {
+            state.permit = true;
+            None
+        }
+    }
+}
+
+pub(crate) fn poll_budgeted(notify: &Notify, w: &mut Waiter, cx: &mut Context<'_>) -> Poll<()> {
+    let mut coop = ready!(coop::poll_proceed(cx));
+    if notify.poll_waiter(w, cx.waker()) {
+        coop.made_progress();
+        Poll::Ready(())
+    } else {
+        Poll::Pending
+    }
+}
+
+/// The future of [`Notify::notified`].
+///
+/// ```
+/// # runtime::Runtime::new().unwrap().block_on(async {
+/// let notify = runtime::sync::Notify::new();
+/// let fut: runtime::sync::futures::Notified<'_> = notify.notified();
+/// notify.notify_waiters();
+/// fut.await;
+/// # });
+/// ```
+#[derive(Debug)]
+#[must_use = "futures do nothing unless polled"]
+pub struct Notified<'a> {
+    notify: &'a Notify,
+    waiter: Waiter,
+}
+
+impl Notified<'_> {
+    /// Registers for `notify_one` without polling; returns `true` if already notified.
+    ///
+    /// Use it to close the gap between checking a condition and awaiting: create, enable,
+    /// check, then await.
+    ///
+    /// ```
+    /// # runtime::Runtime::new().unwrap().block_on(async {
+    /// let notify = runtime::sync::Notify::new();
+    /// let mut fut = std::pin::pin!(notify.notified());
+    /// assert!(!fut.as_mut().enable());
+    /// notify.notify_one(); // goes to the enabled future, not to the permit
+    /// fut.await;
+    /// # });
+    /// ```
+    pub fn enable(self: Pin<&mut Self>) -> bool {
+        let this = self.get_mut();
+        this.notify.poll_waiter(&mut this.waiter, Waker::noop())
+    }
+}
+
+impl Future for Notified<'_> {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let this = self.get_mut();
+        poll_budgeted(this.notify, &mut this.waiter, cx)
+    }
+}
+
+impl Drop for Notified<'_> {
+    fn drop(&mut self) {
+        self.notify.drop_waiter(&mut self.waiter);
+    }
+}
+
+/// The future of [`Notify::notified_owned`]; `'static` because it holds an `Arc<Notify>`.
+///
+/// ```
+/// # runtime::Runtime::new().unwrap().block_on(async {
+/// use std::sync::Arc;
+/// let notify = Arc::new(runtime::sync::Notify::new());
+/// let fut: runtime::sync::futures::OwnedNotified = notify.clone().notified_owned();
+/// notify.notify_one();
+/// fut.await;
+/// # });
+/// ```
+#[derive(Debug)]
+#[must_use = "futures do nothing unless polled"]
+pub struct OwnedNotified {
+    notify: Arc<Notify>,
+    waiter: Waiter,
+}
+
+impl OwnedNotified {
+    /// Same as [`Notified::enable`].
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// let notify = Arc::new(runtime::sync::Notify::new());
+    /// notify.notify_one();
+    /// let mut fut = Box::pin(notify.clone().notified_owned());
+    /// assert!(fut.as_mut().enable()); // took the stored permit
+    /// ```
+    pub fn enable(self: Pin<&mut Self>) -> bool {
+        let this = self.get_mut();
+        this.notify.poll_waiter(&mut this.waiter, Waker::noop())
+    }
+}
+
+impl Future for OwnedNotified {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let this = self.get_mut();
+        poll_budgeted(&this.notify, &mut this.waiter, cx)
+    }
+}
+
+impl Drop for OwnedNotified {
+    fn drop(&mut self) {
+        self.notify.drop_waiter(&mut self.waiter);
+    }
+}
+
+#[cfg(test)]
+#[path = "notify_tests.rs"]
+mod tests;

@@ -1,0 +1,107 @@
+use super::*;
+use crate::sync::test_util::{Harness, block_on};
+
+#[test]
+fn notify_one_stores_a_single_permit() {
+    let notify = Notify::new();
+    notify.notify_one();
+    notify.notify_one();
+    Harness::new(notify.notified()).ready();
+    Harness::new(notify.notified()).pending();
+}
+
+#[test]
+fn notify_one_wakes_waiters_fifo_without_storing_a_permit() {
+    let notify = Notify::new();
+    let mut a = Harness::new(notify.notified());
+    let mut b = Harness::new(notify.notified());
+    a.pending();
+    b.pending();
+    notify.notify_one();
+    assert_eq!((a.wakes(), b.wakes()), (1, 0));
+    b.pending();
+    a.ready();
+    notify.notify_one();
+    b.ready();
+    // Both notifications were consumed by waiters: no permit is left over.
+    Harness::new(notify.notified()).pending();
+}
+
+#[test]
+fn dropped_notified_waiter_passes_notify_one_on() {
+    let notify = Notify::new();
+    let mut a = Harness::new(notify.notified());
+    let mut b = Harness::new(notify.notified());
+    a.pending();
+    b.pending();
+    notify.notify_one();
+    drop(a); // received it, never returned it
+    assert_eq!(b.wakes(), 1);
+    b.ready();
+    // And with no one left to take it, a dropped receiver turns it back into the permit.
+    let mut c = Harness::new(notify.notified());
+    c.pending();
+    notify.notify_one();
+    drop(c);
+    Harness::new(notify.notified()).ready();
+}
+
+#[test]
+fn notify_waiters_completes_created_futures_but_stores_nothing() {
+    let notify = Notify::new();
+    let mut polled = Harness::new(notify.notified());
+    polled.pending();
+    let mut unpolled = Harness::new(notify.notified());
+    notify.notify_waiters();
+    assert_eq!(polled.wakes(), 1);
+    polled.ready();
+    unpolled.ready(); // created before the call, so it counts as waiting
+    Harness::new(notify.notified()).pending();
+}
+
+#[test]
+fn notify_waiters_over_a_wake_batch_leaves_later_waiters_alone() {
+    let notify = Notify::new();
+    let mut early: Vec<_> = (0..WakeList::CAPACITY * 2 + 3).map(|_| Harness::new(notify.notified())).collect();
+    for w in &mut early {
+        w.pending();
+    }
+    notify.notify_waiters();
+    let mut late = Harness::new(notify.notified());
+    late.pending();
+    for w in &mut early {
+        assert_eq!(w.wakes(), 1);
+        w.ready();
+    }
+    assert_eq!(late.wakes(), 0);
+    late.pending();
+}
+
+#[test]
+fn enable_registers_for_notify_one() {
+    let notify = Notify::new();
+    let mut fut = Box::pin(notify.notified());
+    assert!(!fut.as_mut().enable());
+    notify.notify_one();
+    Harness::new(notify.notified()).pending(); // no permit: the enabled future took it
+    let mut fut = Harness::new(fut);
+    fut.ready();
+}
+
+#[test]
+fn cross_thread_ping_pong() {
+    let ping = Arc::new(Notify::new());
+    let pong = Arc::new(Notify::new());
+    let (p, q) = (ping.clone(), pong.clone());
+    let t = std::thread::spawn(move || {
+        for _ in 0..200 {
+            block_on(p.notified());
+            q.notify_one();
+        }
+    });
+    for _ in 0..200 {
+        ping.notify_one();
+        block_on(pong.notified());
+    }
+    t.join().unwrap();
+}

@@ -1,0 +1,264 @@
+//! The one wait queue behind every primitive in `sync`: a FIFO of parked futures.
+//!
+//! # Design
+//!
+//! A [`WaitList`] is a doubly linked list threaded through a [`slab::Slab`], always used under
+//! the owning primitive's lock. Each waiting future holds a [`WaiterKey`] (the slab index) and
+//! nothing else, so the futures are `Unpin`, and no `unsafe` is needed: an intrusive list of
+//! pinned nodes would save one slab slot per waiter but costs a page of pointer invariants.
+//!
+//! Rules (every user of this module follows them):
+//!
+//! 1. An entry is created by [`WaitList::push_back`] and is *linked* (queued) from then on.
+//! 2. Only a notifier unlinks an entry without freeing it ([`WaitList::pop_front`],
+//!    [`WaitList::drain`]); the entry then stays in the slab, *notified*, holding whatever the
+//!    notifier wrote into its data.
+//! 3. Only the owning future frees an entry ([`WaitList::remove`]), either when it observes the
+//!    notification or in its `Drop`. So a key is never reused while its future still holds it,
+//!    and no generation counter is needed.
+//! 4. A future dropped while notified but before it observed the notification must hand the
+//!    notification on (what "hand on" means is the primitive's business: release the permits,
+//!    `notify_one` again, ...). [`WaitList::remove`] returns the entry's state so it can.
+//! 5. Wakers are never called under the lock: notifiers collect them in a [`WakeList`] and wake
+//!    after unlocking, so a waker that re-enters the primitive cannot deadlock.
+
+use slab::Slab;
+use std::task::Waker;
+
+/// The slab index of a waiter; owned by exactly one future (rule 3), hence not `Clone`.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct WaiterKey(usize);
+
+#[derive(Debug)]
+struct Node<D> {
+    prev: Option<usize>,
+    next: Option<usize>,
+    linked: bool,
+    waker: Option<Waker>,
+    data: D,
+}
+
+/// A FIFO of waiters, each carrying primitive-specific data `D` (permits still needed, ...).
+#[derive(Debug)]
+pub(crate) struct WaitList<D> {
+    nodes: Slab<Node<D>>,
+    head: Option<usize>,
+    tail: Option<usize>,
+    queued: usize,
+}
+
+impl<D> Default for WaitList<D> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<D> WaitList<D> {
+    /// An empty list; allocates nothing until the first waiter.
+    pub(crate) const fn new() -> Self {
+        Self { nodes: Slab::new(), head: None, tail: None, queued: 0 }
+    }
+
+    /// Number of linked (still waiting) entries.
+    pub(crate) fn len(&self) -> usize {
+        self.queued
+    }
+
+    /// `true` when nobody is queued.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.queued == 0
+    }
+
+    /// Queues a new waiter at the back (rule 1).
+    pub(crate) fn push_back(&mut self, data: D, waker: &Waker) -> WaiterKey {
+        let index = self.nodes.insert(Node {
+            prev: self.tail,
+            next: None,
+            linked: true,
+            waker: Some(waker.clone()),
+            data,
+        });
+        match self.tail {
+            Some(tail) => self.nodes[tail].next = Some(index),
+            None => self.head = Some(index),
+        }
+        self.tail = Some(index);
+        self.queued += 1;
+        WaiterKey(index)
+    }
+
+    /// `true` while the entry is still queued, `false` once a notifier unlinked it.
+    pub(crate) fn is_linked(&self, key: &WaiterKey) -> bool {
+        self.nodes[key.0].linked
+    }
+
+    /// The entry's data (readable and writable by owner and notifier alike, under the lock).
+    pub(crate) fn data_mut(&mut self, key: &WaiterKey) -> &mut D {
+        &mut self.nodes[key.0].data
+    }
+
+    /// Stores the waker of the latest poll, cloning only if it changed.
+    pub(crate) fn set_waker(&mut self, key: &WaiterKey, waker: &Waker) {
+        let slot = &mut self.nodes[key.0].waker;
+        match slot {
+            Some(old) if old.will_wake(waker) => {}
+            _ => *slot = Some(waker.clone()),
+        }
+    }
+
+    /// The data of the first queued waiter.
+    pub(crate) fn front_mut(&mut self) -> Option<&mut D> {
+        let head = self.head?;
+        Some(&mut self.nodes[head].data)
+    }
+
+    /// Unlinks the first queued waiter (rule 2) and returns its waker.
+    ///
+    /// Returns `None` when the queue is empty.
+    pub(crate) fn pop_front(&mut self) -> Option<Option<Waker>> {
+        let head = self.head?;
+        Some(self.unlink(head))
+    }
+
+    /// Unlinks every queued waiter, front to back, after `f` has updated each one's data.
+    pub(crate) fn drain(&mut self, wakers: &mut WakeList, mut f: impl FnMut(&mut D)) {
+        while let Some(head) = self.head {
+            f(&mut self.nodes[head].data);
+            let waker = self.unlink(head);
+            wakers.push(waker);
+        }
+    }
+
+    /// Frees the entry (rule 3); returns its data and whether it was still queued.
+    pub(crate) fn remove(&mut self, key: WaiterKey) -> (D, bool) {
+        let linked = self.nodes[key.0].linked;
+        if linked {
+            self.unlink(key.0);
+        }
+        (self.nodes.remove(key.0).data, linked)
+    }
+
+    fn unlink(&mut self, index: usize) -> Option<Waker> {
+        let node = &mut self.nodes[index];
+        debug_assert!(node.linked, "unlinking a waiter twice");
+        let (prev, next) = (node.prev.take(), node.next.take());
+        node.linked = false;
+        let waker = node.waker.take();
+        match prev {
+            Some(p) => self.nodes[p].next = next,
+            None => self.head = next,
+        }
+        match next {
+            Some(n) => self.nodes[n].prev = prev,
+            None => self.tail = prev,
+        }
+        self.queued -= 1;
+        waker
+    }
+}
+
+/// Wakers collected under a lock, to be woken after it is released (rule 5).
+///
+/// Holds up to [`WakeList::CAPACITY`] wakers inline; a notifier that may wake more checks
+/// [`WakeList::is_full`], unlocks, calls [`WakeList::wake_all`] and locks again.
+#[derive(Debug)]
+pub(crate) struct WakeList {
+    wakers: [Option<Waker>; WakeList::CAPACITY],
+    len: usize,
+}
+
+impl WakeList {
+    /// 32 is Tokio's batch size for the same job: large enough that broadcast-style wakeups
+    /// rarely relock, small enough to live on the stack (256 bytes).
+    pub(crate) const CAPACITY: usize = 32;
+
+    pub(crate) fn new() -> Self {
+        Self { wakers: Default::default(), len: 0 }
+    }
+
+    pub(crate) fn is_full(&self) -> bool {
+        self.len == Self::CAPACITY
+    }
+
+    /// Adds a waker; an overflow is woken at once rather than lost (callers check `is_full`
+    /// when they hold a lock, so this fallback only runs outside one).
+    pub(crate) fn push(&mut self, waker: Option<Waker>) {
+        let Some(waker) = waker else { return };
+        if self.is_full() {
+            waker.wake();
+            return;
+        }
+        self.wakers[self.len] = Some(waker);
+        self.len += 1;
+    }
+
+    /// Wakes and forgets every collected waker.
+    pub(crate) fn wake_all(&mut self) {
+        for slot in &mut self.wakers[..self.len] {
+            if let Some(waker) = slot.take() {
+                waker.wake();
+            }
+        }
+        self.len = 0;
+    }
+}
+
+impl Drop for WakeList {
+    fn drop(&mut self) {
+        self.wake_all();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sync::test_util::CountingWaker;
+
+    #[test]
+    fn fifo_order_and_middle_removal() {
+        let (counter, waker) = CountingWaker::new();
+        let mut list = WaitList::new();
+        let a = list.push_back('a', &waker);
+        let b = list.push_back('b', &waker);
+        let c = list.push_back('c', &waker);
+        assert_eq!(list.len(), 3);
+        assert_eq!(list.remove(b), ('b', true));
+        assert_eq!(list.front_mut().copied(), Some('a'));
+        list.pop_front().unwrap().unwrap().wake();
+        assert!(!list.is_linked(&a));
+        assert_eq!(list.front_mut().copied(), Some('c'));
+        assert_eq!(list.remove(a), ('a', false));
+        list.pop_front().unwrap().unwrap().wake();
+        assert!(list.pop_front().is_none());
+        assert_eq!(list.remove(c), ('c', false));
+        assert!(list.is_empty());
+        assert_eq!(counter.wakes(), 2);
+    }
+
+    #[test]
+    fn drain_updates_data_and_collects_wakers() {
+        let (counter, waker) = CountingWaker::new();
+        let mut list = WaitList::new();
+        let keys: Vec<_> = (0..40).map(|i| list.push_back(i, &waker)).collect();
+        let mut wakers = WakeList::new();
+        list.drain(&mut wakers, |d| *d += 100);
+        drop(wakers);
+        assert_eq!(counter.wakes(), 40);
+        for (i, key) in keys.into_iter().enumerate() {
+            assert_eq!(list.remove(key), (i + 100, false));
+        }
+    }
+
+    #[test]
+    fn set_waker_replaces_only_when_changed() {
+        let (first, waker1) = CountingWaker::new();
+        let (second, waker2) = CountingWaker::new();
+        let mut list = WaitList::new();
+        let key = list.push_back((), &waker1);
+        list.set_waker(&key, &waker1);
+        list.set_waker(&key, &waker2);
+        list.pop_front().unwrap().unwrap().wake();
+        assert_eq!((first.wakes(), second.wakes()), (0, 1));
+        list.remove(key);
+    }
+}

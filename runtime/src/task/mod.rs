@@ -46,10 +46,12 @@ mod error;
 mod harness;
 mod id;
 mod join;
+mod join_set;
 pub(crate) mod list;
 pub(crate) mod raw;
 pub(crate) mod spawn;
 pub(crate) mod state;
+mod task_group;
 mod waker;
 mod yield_now;
 
@@ -57,6 +59,8 @@ pub use abort::AbortHandle;
 pub use error::JoinError;
 pub use id::{Id, id, try_id};
 pub use join::JoinHandle;
+pub use join_set::JoinSet;
+pub use task_group::{GroupError, TaskGroup};
 pub use spawn::{block_in_place, spawn, spawn_blocking};
 pub use yield_now::yield_now;
 

@@ -34,6 +34,7 @@ pub(crate) mod sync {
             Self(loom::sync::Mutex::new(value))
         }
 
+        #[track_caller]
         pub(crate) fn lock(&self) -> MutexGuard<'_, T> {
             MutexGuard(Some(self.0.lock().unwrap_or_else(|e| e.into_inner())))
         }
@@ -60,6 +61,7 @@ pub(crate) mod sync {
             Self(loom::sync::Condvar::new())
         }
 
+        #[track_caller]
         pub(crate) fn wait<T>(&self, guard: &mut MutexGuard<'_, T>) {
             let inner = guard.0.take().expect("guard present");
             guard.0 = Some(self.0.wait(inner).unwrap_or_else(|e| e.into_inner()));
@@ -67,6 +69,7 @@ pub(crate) mod sync {
 
         /// Loom has no time: a timed wait is an untimed wait that may also "time out"
         /// spuriously, which every caller must tolerate anyway.
+        #[track_caller]
         pub(crate) fn wait_timeout<T>(
             &self,
             guard: &mut MutexGuard<'_, T>,

@@ -8,7 +8,7 @@
 
 use super::{Id, JoinHandle, Notified, Schedule, Task};
 use crate::loom::sync::Mutex;
-use crate::loom::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use crate::loom::sync::atomic::{AtomicBool, Ordering};
 use slab::Slab;
 use std::future::Future;
 
@@ -16,7 +16,6 @@ pub(crate) struct OwnedTasks<S: 'static> {
     shards: Box<[Mutex<Slab<Task<S>>>]>,
     mask: usize,
     closed: AtomicBool,
-    count: AtomicUsize,
 }
 
 impl<S: Schedule> OwnedTasks<S> {
@@ -27,7 +26,6 @@ impl<S: Schedule> OwnedTasks<S> {
             shards: (0..shards).map(|_| Mutex::new(Slab::new())).collect(),
             mask: shards - 1,
             closed: AtomicBool::new(false),
-            count: AtomicUsize::new(0),
         }
     }
 
@@ -53,7 +51,6 @@ impl<S: Schedule> OwnedTasks<S> {
         let raw = task.raw();
         let slot = shard.insert(task);
         raw.header().owner_slot.store(slot, Ordering::Relaxed);
-        self.count.fetch_add(1, Ordering::Relaxed);
         (join, Some(notified))
     }
 
@@ -63,7 +60,6 @@ impl<S: Schedule> OwnedTasks<S> {
         let mut shard = self.shard(raw.id()).lock();
         let slot = raw.header().owner_slot.load(Ordering::Relaxed);
         if shard.get(slot).is_some_and(|listed| listed.raw() == raw) {
-            self.count.fetch_sub(1, Ordering::Relaxed);
             Some(shard.remove(slot))
         } else {
             None
@@ -84,7 +80,6 @@ impl<S: Schedule> OwnedTasks<S> {
                 if tasks.is_empty() {
                     break;
                 }
-                self.count.fetch_sub(tasks.len(), Ordering::Relaxed);
                 for task in tasks.into_iter().map(|(_, task)| task) {
                     task.shutdown();
                     cancelled += 1;
@@ -94,9 +89,10 @@ impl<S: Schedule> OwnedTasks<S> {
         cancelled
     }
 
-    /// Tasks currently alive in the list.
+    /// Tasks currently alive in the list (locks each shard in turn: for metrics, not hot
+    /// paths; a global counter would be contended on every spawn and completion).
     pub(crate) fn len(&self) -> usize {
-        self.count.load(Ordering::Relaxed)
+        self.shards.iter().map(|shard| shard.lock().len()).sum()
     }
 
     pub(crate) fn is_empty(&self) -> bool {

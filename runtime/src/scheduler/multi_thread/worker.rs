@@ -246,8 +246,11 @@ impl Context {
         while !core.is_shutdown {
             core.tick = core.tick.wrapping_add(1);
             if core.tick % event_interval == 0 {
-                core.maintenance(handle);
+                // Poll the driver first, then check for shutdown: an unpark consumed by this
+                // zero-timeout poll must not hide the shutdown that caused it (a lost wake-up
+                // loom found when the check came first).
                 core = self.park_timeout(core, Some(Duration::ZERO));
+                core.maintenance(handle);
                 if core.is_shutdown {
                     break;
                 }
@@ -318,6 +321,7 @@ impl Context {
     }
 
     fn park(&self, mut core: Box<Core>) -> Box<Core> {
+        core.flush_metrics(&self.handle);
         if core.transition_to_parked(&self.handle) {
             while !core.is_shutdown {
                 core.stats.parks += 1;

@@ -217,7 +217,10 @@ mod tests {
         let read = Interest::READABLE.mask();
         let write = Interest::WRITABLE.mask();
         assert_eq!(read & write, Ready::ERROR);
-        assert_eq!((Interest::READABLE | Interest::WRITABLE).mask(), read | write);
+        assert_eq!(
+            (Interest::READABLE | Interest::WRITABLE).mask(),
+            read | write
+        );
     }
 
     #[test]

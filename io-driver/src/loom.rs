@@ -15,7 +15,7 @@ pub(crate) mod sync {
         pub(crate) use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
     }
 
-    pub(crate) use parking_lot::{Mutex, MutexGuard};
+    pub(crate) use parking_lot::Mutex;
 }
 
 #[cfg(loom)]
@@ -36,7 +36,9 @@ pub(crate) mod sync {
         }
 
         pub(crate) fn lock(&self) -> MutexGuard<'_, T> {
-            self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+            self.0
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
         }
     }
 }

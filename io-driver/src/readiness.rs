@@ -144,13 +144,17 @@ impl ReadinessWord {
     /// ```
     #[cfg(not(loom))]
     pub const fn new() -> ReadinessWord {
-        ReadinessWord { word: AtomicUsize::new(0) }
+        ReadinessWord {
+            word: AtomicUsize::new(0),
+        }
     }
 
     /// A word with no readiness, tick 0, not shut down.
     #[cfg(loom)]
     pub fn new() -> ReadinessWord {
-        ReadinessWord { word: AtomicUsize::new(0) }
+        ReadinessWord {
+            word: AtomicUsize::new(0),
+        }
     }
 
     /// Rule 1: ORs `ready` in and advances the tick; returns the new tick.
@@ -166,9 +170,8 @@ impl ReadinessWord {
         let mut current = self.word.load(Ordering::Acquire);
         loop {
             let tick = (tick_of(current) as usize + 1) & TICK_MAX;
-            let next = (current & SHUTDOWN)
-                | (tick << TICK_SHIFT)
-                | (ready_of(current) | ready).bits();
+            let next =
+                (current & SHUTDOWN) | (tick << TICK_SHIFT) | (ready_of(current) | ready).bits();
             match self.word.compare_exchange_weak(
                 current,
                 next,
@@ -301,7 +304,10 @@ mod tests {
         assert_eq!(word.set(Ready::WRITABLE), 0, "tick wraps to 0");
         assert_eq!(word.set(Ready::EMPTY), 1);
         assert_eq!(word.load_ready(), Ready::READABLE | Ready::WRITABLE);
-        assert!(!word.is_shutdown(), "the tick never spills into the shutdown bit");
+        assert!(
+            !word.is_shutdown(),
+            "the tick never spills into the shutdown bit"
+        );
     }
 
     #[test]

@@ -10,8 +10,8 @@
 //!    stores its waker if the word still says "not ready". Either the setter's lock comes after
 //!    the poller's unlock (the setter finds the waker) or before its lock (the poller sees the
 //!    new word): no lost wake-up.
-//! 3. Wakers are moved into a [`WakeList`] under the lock and woken after it is released, at most
-//!    [`BATCH`](crate::wake_list::BATCH) at a time, so user wake code never runs under our lock.
+//! 3. Wakers are moved into a `WakeList` under the lock and woken after it is released, at most
+//!    32 (`wake_list::BATCH`) at a time, so user wake code never runs under our lock.
 //! 4. Two poll slots (reader, writer) keep one waker each: the last poller wins, which is what
 //!    `AsyncRead`/`AsyncWrite` on one object need. Any number of `readiness()` futures wait in a
 //!    separate list; each owns its slab key and removes it when it completes or is dropped.
@@ -77,7 +77,10 @@ impl ScheduledIo {
     /// assert!(io.readiness().load_ready().is_empty());
     /// ```
     pub fn new() -> ScheduledIo {
-        ScheduledIo { readiness: ReadinessWord::new(), waiters: Mutex::new(Waiters::default()) }
+        ScheduledIo {
+            readiness: ReadinessWord::new(),
+            waiters: Mutex::new(Waiters::default()),
+        }
     }
 
     /// The readiness word.
@@ -139,31 +142,35 @@ impl ScheduledIo {
     pub fn wake(&self, ready: Ready) {
         let mut wakers = WakeList::new();
         let mut waiters = self.waiters.lock();
-        if ready.intersects(Interest::READABLE.mask()) {
-            if let Some(waker) = waiters.reader.take() {
-                wakers.push(waker);
-            }
+        if ready.intersects(Interest::READABLE.mask())
+            && let Some(waker) = waiters.reader.take()
+        {
+            wakers.push(waker);
         }
-        if ready.intersects(Interest::WRITABLE.mask()) {
-            if let Some(waker) = waiters.writer.take() {
-                wakers.push(waker);
-            }
+        if ready.intersects(Interest::WRITABLE.mask())
+            && let Some(waker) = waiters.writer.take()
+        {
+            wakers.push(waker);
         }
         // Entries inserted while the lock is released between batches registered after the
         // readiness update (rule 2), so they saw it; resuming past the last key is enough.
         let mut resume_from = 0;
         loop {
             let mut batch_full = false;
-            for (key, waiter) in waiters.list.iter_mut().filter(|(key, _)| *key >= resume_from) {
+            for (key, waiter) in waiters
+                .list
+                .iter_mut()
+                .filter(|(key, _)| *key >= resume_from)
+            {
                 if !wakers.can_push() {
                     batch_full = true;
                     resume_from = key;
                     break;
                 }
-                if waiter.mask.intersects(ready) {
-                    if let Some(waker) = waiter.waker.take() {
-                        wakers.push(waker);
-                    }
+                if waiter.mask.intersects(ready)
+                    && let Some(waker) = waiter.waker.take()
+                {
+                    wakers.push(waker);
                 }
             }
             if !batch_full {
@@ -293,7 +300,9 @@ impl Default for ScheduledIo {
 
 impl fmt::Debug for ScheduledIo {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ScheduledIo").field("readiness", &self.readiness).finish_non_exhaustive()
+        f.debug_struct("ScheduledIo")
+            .field("readiness", &self.readiness)
+            .finish_non_exhaustive()
     }
 }
 

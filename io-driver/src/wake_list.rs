@@ -15,7 +15,10 @@ pub(crate) struct WakeList {
 
 impl WakeList {
     pub(crate) fn new() -> WakeList {
-        WakeList { wakers: [const { None }; BATCH], len: 0 }
+        WakeList {
+            wakers: [const { None }; BATCH],
+            len: 0,
+        }
     }
 
     /// Whether another waker can be pushed.
@@ -72,8 +75,16 @@ mod tests {
         assert_eq!(Arc::strong_count(&count), BATCH + 1);
         list.wake_all();
         assert_eq!(count.0.load(Ordering::SeqCst), BATCH);
-        assert_eq!(Arc::strong_count(&count), 1, "wakers are dropped after waking");
+        assert_eq!(
+            Arc::strong_count(&count),
+            1,
+            "wakers are dropped after waking"
+        );
         list.wake_all();
-        assert_eq!(count.0.load(Ordering::SeqCst), BATCH, "second call wakes nobody");
+        assert_eq!(
+            count.0.load(Ordering::SeqCst),
+            BATCH,
+            "second call wakes nobody"
+        );
     }
 }

@@ -65,3 +65,70 @@ fn shutdown_races_spawn() {
         assert_eq!(drops.load(Ordering::SeqCst), 1);
     });
 }
+
+/// Two workers; a task spawns two children from a worker (LIFO slot + local queue), so the
+/// second worker must steal or be notified; every child runs exactly once.
+#[test]
+fn two_workers_spawn_from_inside() {
+    loom::model(|| {
+        let rt = multi_thread(2);
+        let runs = Arc::new(AtomicUsize::new(0));
+        let counted = runs.clone();
+        let out = rt.block_on(async move {
+            runtime::spawn(async move {
+                let a = {
+                    let runs = counted.clone();
+                    runtime::spawn(async move { runs.fetch_add(1, Ordering::SeqCst) })
+                };
+                let b = runtime::spawn(async move { counted.fetch_add(1, Ordering::SeqCst) });
+                a.await.unwrap() + b.await.unwrap()
+            })
+            .await
+            .unwrap()
+        });
+        assert_eq!(out, 1, "the two children saw 0 and 1");
+        assert_eq!(runs.load(Ordering::SeqCst), 2);
+    });
+}
+
+/// `block_in_place` hands the core to a new thread, then the runtime is dropped: every thread
+/// is joined and nothing hangs.
+#[test]
+fn block_in_place_then_drop() {
+    loom::model(|| {
+        let rt = multi_thread(1);
+        let out = rt.block_on(async {
+            runtime::spawn(async { runtime::task::block_in_place(|| 3) }).await.unwrap()
+        });
+        assert_eq!(out, 3);
+        drop(rt);
+    });
+}
+
+/// A blocking task racing runtime shutdown either runs or is cancelled; its handle resolves.
+#[test]
+fn spawn_blocking_races_shutdown() {
+    loom::model(|| {
+        let rt = multi_thread(1);
+        let task = rt.spawn_blocking(|| 9);
+        let handle = rt.handle().clone();
+        drop(rt);
+        let result = handle_block(&handle, task);
+        assert!(matches!(result, Ok(9)) || result.unwrap_err().is_cancelled());
+    });
+}
+
+/// Polls a join handle to completion on this thread without a runtime.
+fn handle_block<T>(_handle: &runtime::Handle, task: runtime::task::JoinHandle<T>) -> Result<T, runtime::task::JoinError> {
+    use std::future::Future;
+    use std::task::{Context, Poll};
+    let mut task = std::pin::pin!(task);
+    let waker = std::task::Waker::noop();
+    let mut cx = Context::from_waker(waker);
+    loop {
+        if let Poll::Ready(out) = task.as_mut().poll(&mut cx) {
+            return out;
+        }
+        loom::thread::yield_now();
+    }
+}

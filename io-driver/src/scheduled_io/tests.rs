@@ -25,9 +25,15 @@ fn reader_slot_is_last_poller_wins() {
     let io = ScheduledIo::new();
     let (first, second) = (counter(), counter());
     let waker = Waker::from(first.clone());
-    assert!(io.poll_ready(&mut Context::from_waker(&waker), Direction::Read).is_pending());
+    assert!(
+        io.poll_ready(&mut Context::from_waker(&waker), Direction::Read)
+            .is_pending()
+    );
     let waker = Waker::from(second.clone());
-    assert!(io.poll_ready(&mut Context::from_waker(&waker), Direction::Read).is_pending());
+    assert!(
+        io.poll_ready(&mut Context::from_waker(&waker), Direction::Read)
+            .is_pending()
+    );
     io.set_readiness(Ready::READABLE);
     assert_eq!((woken(&first), woken(&second)), (0, 1));
 }
@@ -37,9 +43,15 @@ fn readiness_wakes_only_the_matching_slot() {
     let io = ScheduledIo::new();
     let (reader, writer) = (counter(), counter());
     let waker = Waker::from(reader.clone());
-    assert!(io.poll_ready(&mut Context::from_waker(&waker), Direction::Read).is_pending());
+    assert!(
+        io.poll_ready(&mut Context::from_waker(&waker), Direction::Read)
+            .is_pending()
+    );
     let waker = Waker::from(writer.clone());
-    assert!(io.poll_ready(&mut Context::from_waker(&waker), Direction::Write).is_pending());
+    assert!(
+        io.poll_ready(&mut Context::from_waker(&waker), Direction::Write)
+            .is_pending()
+    );
     io.set_readiness(Ready::WRITABLE);
     assert_eq!((woken(&reader), woken(&writer)), (0, 1));
     io.set_readiness(Ready::READ_CLOSED);
@@ -51,9 +63,15 @@ fn error_wakes_both_slots() {
     let io = ScheduledIo::new();
     let (reader, writer) = (counter(), counter());
     let waker = Waker::from(reader.clone());
-    assert!(io.poll_ready(&mut Context::from_waker(&waker), Direction::Read).is_pending());
+    assert!(
+        io.poll_ready(&mut Context::from_waker(&waker), Direction::Read)
+            .is_pending()
+    );
     let waker = Waker::from(writer.clone());
-    assert!(io.poll_ready(&mut Context::from_waker(&waker), Direction::Write).is_pending());
+    assert!(
+        io.poll_ready(&mut Context::from_waker(&waker), Direction::Write)
+            .is_pending()
+    );
     io.set_readiness(Ready::ERROR);
     assert_eq!((woken(&reader), woken(&writer)), (1, 1));
 }
@@ -68,17 +86,28 @@ fn more_waiters_than_one_batch_are_all_woken_once() {
     for _ in 0..waiters {
         let mut key = None;
         let mut cx = Context::from_waker(&waker);
-        assert!(io.poll_waiter(&mut cx, Interest::READABLE.mask(), &mut key).is_pending());
+        assert!(
+            io.poll_waiter(&mut cx, Interest::READABLE.mask(), &mut key)
+                .is_pending()
+        );
         keys.push(key.expect("pending waiter has a key"));
     }
     io.set_readiness(Ready::READABLE);
     assert_eq!(woken(&count), waiters);
     io.set_readiness(Ready::READABLE);
-    assert_eq!(woken(&count), waiters, "woken entries hold no waker until polled again");
+    assert_eq!(
+        woken(&count),
+        waiters,
+        "woken entries hold no waker until polled again"
+    );
     for key in keys {
         io.cancel_waiter(key);
     }
-    assert_eq!(Arc::strong_count(&count), 2, "only `count` and `waker` remain");
+    assert_eq!(
+        Arc::strong_count(&count),
+        2,
+        "only `count` and `waker` remain"
+    );
 }
 
 #[test]
@@ -88,10 +117,16 @@ fn list_waiter_with_other_interest_is_not_woken() {
     let waker = Waker::from(count.clone());
     let mut key = None;
     let mut cx = Context::from_waker(&waker);
-    assert!(io.poll_waiter(&mut cx, Interest::WRITABLE.mask(), &mut key).is_pending());
+    assert!(
+        io.poll_waiter(&mut cx, Interest::WRITABLE.mask(), &mut key)
+            .is_pending()
+    );
     io.set_readiness(Ready::READABLE);
     assert_eq!(woken(&count), 0);
-    assert!(io.poll_waiter(&mut cx, Interest::WRITABLE.mask(), &mut key).is_pending());
+    assert!(
+        io.poll_waiter(&mut cx, Interest::WRITABLE.mask(), &mut key)
+            .is_pending()
+    );
     io.set_readiness(Ready::WRITABLE);
     assert_eq!(woken(&count), 1);
     match io.poll_waiter(&mut cx, Interest::WRITABLE.mask(), &mut key) {
@@ -110,7 +145,10 @@ fn shutdown_wakes_slots_and_list_and_is_observed() {
     let mut key = None;
     assert!(io.poll_ready(&mut cx, Direction::Read).is_pending());
     assert!(io.poll_ready(&mut cx, Direction::Write).is_pending());
-    assert!(io.poll_waiter(&mut cx, Interest::READABLE.mask(), &mut key).is_pending());
+    assert!(
+        io.poll_waiter(&mut cx, Interest::READABLE.mask(), &mut key)
+            .is_pending()
+    );
     io.shutdown();
     assert_eq!(woken(&count), 3);
     let Poll::Ready(event) = io.poll_ready(&mut cx, Direction::Read) else {
@@ -131,7 +169,10 @@ fn clear_wakers_releases_stored_wakers_without_waking() {
     let mut cx = Context::from_waker(&waker);
     let mut key = None;
     assert!(io.poll_ready(&mut cx, Direction::Read).is_pending());
-    assert!(io.poll_waiter(&mut cx, Interest::READABLE.mask(), &mut key).is_pending());
+    assert!(
+        io.poll_waiter(&mut cx, Interest::READABLE.mask(), &mut key)
+            .is_pending()
+    );
     assert_eq!(Arc::strong_count(&count), 4);
     io.clear_wakers();
     assert_eq!(Arc::strong_count(&count), 2);

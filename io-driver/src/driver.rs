@@ -1,0 +1,181 @@
+//! [`Driver`]: the owner of the `mio::Poll`; each [`turn`](Driver::turn) waits for events and
+//! dispatches them to registrations.
+//!
+//! One turn:
+//! 1. free the slots of registrations dropped since the last turn (deferred release);
+//! 2. `poll` mio with the caller's timeout (`EINTR` ends the turn early and empty);
+//! 3. under the registration-set lock, map each token to its `ScheduledIo` (the waker token
+//!    only records the unpark; stale tokens are counted and dropped);
+//! 4. with no set lock held, set each registration's readiness and wake its waiters (each
+//!    `ScheduledIo` wakes in batches outside its own lock).
+//!
+//! The driver has no threads: whoever owns it (the runtime's parked worker) calls `turn`.
+
+use crate::handle::Handle;
+use crate::loom::sync::Arc;
+use crate::loom::sync::atomic::Ordering;
+use crate::registration_set::WAKER_TOKEN;
+use crate::scheduled_io::ScheduledIo;
+use crate::{Ready, TurnStats};
+use std::fmt;
+use std::io;
+use std::time::Duration;
+
+/// Events fetched per `poll`: tokio's value. More events arrive on the next turn; a caller that
+/// wants fewer per busy poll can cap what it processes (tokio #8410).
+const EVENTS_CAPACITY: usize = 1024;
+
+/// The blocking side of the reactor; owned by whichever thread turns it.
+///
+/// Dropping the driver shuts the reactor down (like [`Handle::shutdown`]), so no waiter hangs
+/// on a reactor nobody turns any more.
+///
+/// # Examples
+///
+/// ```
+/// use io_driver::{Driver, Interest};
+/// use std::io::Write;
+/// use std::task::{Context, Waker};
+///
+/// let (mut driver, handle) = Driver::new()?;
+/// let (mut a, mut b) = mio::net::UnixStream::pair()?;
+/// let registration = handle.register(&mut a, Interest::READABLE)?;
+///
+/// b.write_all(b"ping")?;
+/// let stats = driver.turn(None)?;
+/// assert_eq!(stats.events, 1);
+///
+/// let mut cx = Context::from_waker(Waker::noop());
+/// assert!(registration.poll_read_ready(&mut cx).is_ready());
+/// registration.deregister(&mut a)?;
+/// # Ok::<(), std::io::Error>(())
+/// ```
+pub struct Driver {
+    poll: mio::Poll,
+    events: mio::Events,
+    handle: Handle,
+    /// Reused between turns: (registration, readiness) pairs found under the set lock.
+    dispatch: Vec<(Arc<ScheduledIo>, Ready)>,
+}
+
+impl Driver {
+    /// Creates a reactor: a `mio::Poll`, its waker on token 0, and the [`Handle`] to share.
+    ///
+    /// ```
+    /// let (driver, handle) = io_driver::Driver::new()?;
+    /// assert!(driver.handle().ptr_eq(&handle));
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn new() -> io::Result<(Driver, Handle)> {
+        let poll = mio::Poll::new()?;
+        let registry = poll.registry().try_clone()?;
+        let waker = mio::Waker::new(poll.registry(), WAKER_TOKEN)?;
+        let handle = Handle::new(registry, waker);
+        let driver = Driver {
+            poll,
+            events: mio::Events::with_capacity(EVENTS_CAPACITY),
+            handle: handle.clone(),
+            dispatch: Vec::new(),
+        };
+        Ok((driver, handle))
+    }
+
+    /// A handle to this reactor.
+    ///
+    /// ```
+    /// let (driver, _handle) = io_driver::Driver::new()?;
+    /// assert!(!driver.handle().is_shutdown());
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn handle(&self) -> Handle {
+        self.handle.clone()
+    }
+
+    /// Waits up to `timeout` (`None`: until an event or [`Handle::unpark`]; `Some(ZERO)`: no
+    /// wait) and dispatches what arrived. Wakers run on this thread, outside every lock.
+    ///
+    /// Returns `Ok` with `interrupted` set if a signal interrupted the wait; other OS errors
+    /// from `poll` are returned as they are.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let (mut driver, _handle) = io_driver::Driver::new()?;
+    /// let stats = driver.turn(Some(Duration::from_millis(1)))?;
+    /// assert_eq!(stats.events, 0);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn turn(&mut self, timeout: Option<Duration>) -> io::Result<TurnStats> {
+        let mut stats = TurnStats {
+            released: self.release_pending(),
+            ..TurnStats::default()
+        };
+        match self.poll.poll(&mut self.events, timeout) {
+            Ok(()) => {}
+            Err(err) if err.kind() == io::ErrorKind::Interrupted => {
+                stats.interrupted = true;
+                self.count_turn(&stats);
+                return Ok(stats);
+            }
+            Err(err) => return Err(err),
+        }
+        {
+            let set = self.handle.inner.set.lock();
+            for event in self.events.iter() {
+                if event.token() == WAKER_TOKEN {
+                    stats.unparked = true;
+                    continue;
+                }
+                match set.get(event.token()) {
+                    Some(io) => self.dispatch.push((io.clone(), Ready::from_mio(event))),
+                    None => stats.stale_events += 1,
+                }
+            }
+        }
+        stats.events = self.dispatch.len();
+        for (io, ready) in self.dispatch.drain(..) {
+            io.set_readiness(ready);
+        }
+        self.count_turn(&stats);
+        Ok(stats)
+    }
+
+    fn release_pending(&mut self) -> usize {
+        let inner = &self.handle.inner;
+        if inner.pending_release.load(Ordering::Acquire) == 0 {
+            return 0;
+        }
+        let mut set = inner.set.lock();
+        inner.pending_release.store(0, Ordering::Release);
+        set.release_pending()
+    }
+
+    fn count_turn(&self, stats: &TurnStats) {
+        let counters = &self.handle.inner.counters;
+        counters.turns.fetch_add(1, Ordering::Relaxed);
+        if stats.events > 0 {
+            counters
+                .readiness_events
+                .fetch_add(stats.events as u64, Ordering::Relaxed);
+        }
+        if stats.stale_events > 0 {
+            counters
+                .stale_events
+                .fetch_add(stats.stale_events as u64, Ordering::Relaxed);
+        }
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        self.handle.shutdown();
+    }
+}
+
+impl fmt::Debug for Driver {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Driver")
+            .field("handle", &self.handle)
+            .finish_non_exhaustive()
+    }
+}

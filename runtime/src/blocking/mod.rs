@@ -44,12 +44,13 @@
 //!   `num_notify` is zero — by seeing `shutdown` or its keep-alive deadline pass, removing itself
 //!   from `num_idle`. Any other wake-up is spurious and it waits again.
 //! - **B3 (no stranded job).** A job is pushed only when (a) an idle thread is notified, (b) a
-//!   new thread was just started, or (c) `num_threads > 0` and every thread is busy; a thread goes
-//!   idle only after finding the queue empty. So every queued job is popped by some counted
-//!   thread once that thread's current job returns. If (a)-(c) all fail (no thread could be
-//!   started and none exists), the job is taken back out and `spawn` returns
-//!   [`SpawnError::NoThreads`]. Caveat: a job that never returns (a worker loop) keeps its thread
-//!   busy forever, so with (c) a queued job may wait until threads can be started again.
+//!   new thread was just started, or (c) some thread not running a *dedicated* job (a worker
+//!   loop, which only returns at shutdown; counted in `num_dedicated`) is busy and will come
+//!   back; a thread goes idle only after finding the queue empty. So every queued job is popped
+//!   by some counted thread once that thread's current job returns. If (a)-(c) all fail (no
+//!   thread could be started and only dedicated ones exist), the job is taken back out and
+//!   `spawn` returns [`SpawnError::NoThreads`]. At the thread cap a job may still wait while
+//!   every thread is busy, as with any bounded pool.
 //! - **B4 (shutdown).** `shutdown` goes from false to true once, in the same lock hold that takes
 //!   every [`Mandatory::No`] job out of the queue; afterwards `spawn` refuses new jobs, so the
 //!   queue holds only mandatory jobs, which the threads run before exiting.

@@ -32,6 +32,9 @@ pub(super) struct State {
     pub(super) num_idle: usize,
     /// Claimed wake-ups not yet taken by a waiting thread (B2).
     pub(super) num_notify: usize,
+    /// Threads running a dedicated job (a scheduler worker loop): busy until shutdown, so they
+    /// do not count as threads that will come back to drain the queue (B3).
+    pub(super) num_dedicated: usize,
     /// Threads that have not finished their exit sequence (B5).
     pub(super) num_live: usize,
     /// Id given to the next thread, the key in `threads`.
@@ -46,6 +49,8 @@ pub(super) struct State {
 pub(super) struct Entry {
     pub(super) job: Job,
     pub(super) mandatory: Mandatory,
+    /// A long-running job (a worker loop); see `State::num_dedicated`.
+    pub(super) dedicated: bool,
 }
 
 impl Shared {
@@ -57,6 +62,7 @@ impl Shared {
                 num_threads: 0,
                 num_idle: 0,
                 num_notify: 0,
+                num_dedicated: 0,
                 num_live: 0,
                 next_id: 0,
                 threads: HashMap::new(),

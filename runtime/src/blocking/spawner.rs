@@ -27,12 +27,23 @@ impl Spawner {
     /// with [`SpawnError::NoThreads`] (job dropped unrun) if starting a thread failed and no
     /// thread exists that would ever run it (B3).
     pub(crate) fn spawn(&self, job: Job, mandatory: Mandatory) -> Result<(), SpawnError> {
+        self.submit(Entry { job, mandatory, dedicated: false })
+    }
+
+    /// Like [`Spawner::spawn`] for a job that runs until shutdown (a scheduler worker loop).
+    /// Its thread no longer counts as one that will drain the queue, so a later job never
+    /// waits on it (B3); it is mandatory (it must run to hand its core back at shutdown).
+    pub(crate) fn spawn_dedicated(&self, job: Job) -> Result<(), SpawnError> {
+        self.submit(Entry { job, mandatory: Mandatory::Yes, dedicated: true })
+    }
+
+    fn submit(&self, entry: Entry) -> Result<(), SpawnError> {
         let shared = &self.shared;
         let mut state = shared.state.lock();
         if state.shutdown {
-            return Err(SpawnError::ShuttingDown(job));
+            return Err(SpawnError::ShuttingDown(entry.job));
         }
-        state.queue.push_back(Entry { job, mandatory });
+        state.queue.push_back(entry);
 
         if state.num_idle > 0 {
             // B2: claim one waiting thread; the counter makes its wake-up a real one.
@@ -48,7 +59,8 @@ impl Spawner {
 
         match start_thread(shared, &mut state) {
             Ok(()) => Ok(()),
-            Err(_) if state.num_threads > 0 => Ok(()),
+            // B3 (c): a thread that is not dedicated will come back for it.
+            Err(_) if state.num_threads > state.num_dedicated => Ok(()),
             Err(err) => {
                 // Nobody will run the job: take it back. We pushed it last and have held the
                 // lock since, so it is at the back.

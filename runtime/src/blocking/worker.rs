@@ -31,10 +31,13 @@ fn serve(shared: &Shared, id: usize) -> Option<JoinHandle<()>> {
     loop {
         // Busy: run every queued job before going idle (B3).
         while let Some(entry) = state.queue.pop_front() {
+            let dedicated = entry.dedicated;
+            state.num_dedicated += usize::from(dedicated);
             drop(state);
             // B6: user code runs unlocked and cannot unwind through the accounting.
             run_guarded(entry.job);
             state = shared.state.lock();
+            state.num_dedicated -= usize::from(dedicated);
         }
         if state.shutdown {
             // B4: the queue is empty and stays empty; nothing more to run.

@@ -70,7 +70,7 @@ pub(crate) fn launch(handle: &Arc<Handle>) -> std::io::Result<()> {
         let job: crate::blocking::Job = Box::new(move || worker::run(worker_handle, index));
         handle
             .blocking
-            .spawn(job, crate::blocking::Mandatory::Yes)
+            .spawn_dedicated(job)
             .map_err(|err| std::io::Error::other(format!("failed to start worker thread {index}: {err}")))?;
     }
     Ok(())

@@ -363,7 +363,7 @@ impl Context {
         *self.handle.shared.cores[index].lock() = Some(core);
         let handle = self.handle.clone();
         let job: crate::blocking::Job = Box::new(move || run(handle, index));
-        match self.handle.blocking.spawn(job, crate::blocking::Mandatory::Yes) {
+        match self.handle.blocking.spawn_dedicated(job) {
             Ok(()) => Ok(true),
             Err(err) => {
                 // Take the core back and keep running on this thread.

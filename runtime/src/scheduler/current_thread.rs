@@ -63,6 +63,11 @@ pub(crate) fn new(
     driver_handle: DriverHandle,
     blocking: crate::blocking::Spawner,
 ) -> Arc<Handle> {
+    // time: `Builder::start_paused(true)` starts with a frozen clock; the driver auto-advances
+    // it whenever this scheduler parks idle (see `driver::time`).
+    if config.start_paused {
+        driver_handle.time().pause();
+    }
     let core = Box::new(Core {
         tasks: VecDeque::with_capacity(INITIAL_QUEUE_CAPACITY),
         tick: 0,
@@ -114,6 +119,12 @@ impl Handle {
 
     pub(crate) fn injection_queue_depth(&self) -> usize {
         self.inject.lock().as_ref().map_or(0, VecDeque::len)
+    }
+
+    /// Puts the core back and wakes threads waiting for it.
+    fn return_core(&self, core: Box<Core>) {
+        *self.core.lock() = Some(core);
+        self.wake_core_waiters();
     }
 
     fn wake_core_waiters(&self) {
@@ -220,10 +231,13 @@ pub(crate) fn block_on<F: Future>(handle: &Arc<Handle>, future: F) -> F::Output 
                 core: RefCell::new(None),
             });
             let crate::scheduler::Context::CurrentThread(inner) = &cx else { unreachable!() };
+            // If the main future panics, the core is inside the context when the unwind
+            // passes: the guard hands it back so the runtime can still shut down.
+            let guard = ReturnCoreOnUnwind { cx: inner };
             let (core, output) =
                 crate::runtime::context::set_scheduler(&cx, || inner.run(core, future.as_mut()));
-            *handle.core.lock() = Some(core);
-            handle.wake_core_waiters();
+            std::mem::forget(guard);
+            handle.return_core(core);
             match output {
                 Some(output) => return output,
                 None => panic_after_shutdown(handle),
@@ -242,6 +256,19 @@ pub(crate) fn block_on<F: Future>(handle: &Arc<Handle>, future: F) -> F::Output 
             park.park();
         }
         handle.core_waiters.lock().try_remove(key);
+    }
+}
+
+/// Gives the core back to the handle if `block_on` unwinds.
+struct ReturnCoreOnUnwind<'a> {
+    cx: &'a Context,
+}
+
+impl Drop for ReturnCoreOnUnwind<'_> {
+    fn drop(&mut self) {
+        if let Some(core) = self.cx.core.borrow_mut().take() {
+            self.cx.handle.return_core(core);
+        }
     }
 }
 

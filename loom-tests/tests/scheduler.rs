@@ -6,7 +6,10 @@ use loom::sync::atomic::{AtomicUsize, Ordering};
 use loom_tests::gate::gate;
 
 fn multi_thread(workers: usize) -> runtime::Runtime {
-    runtime::Builder::new_multi_thread().worker_threads(workers).build().unwrap()
+    runtime::Builder::new_multi_thread()
+        .worker_threads(workers)
+        .build()
+        .unwrap()
 }
 
 /// A spawn from outside while the only worker is parking must wake it (no lost wake-up).
@@ -98,7 +101,9 @@ fn block_in_place_then_drop() {
     loom::model(|| {
         let rt = multi_thread(1);
         let out = rt.block_on(async {
-            runtime::spawn(async { runtime::task::block_in_place(|| 3) }).await.unwrap()
+            runtime::spawn(async { runtime::task::block_in_place(|| 3) })
+                .await
+                .unwrap()
         });
         assert_eq!(out, 3);
         drop(rt);
@@ -119,7 +124,10 @@ fn spawn_blocking_races_shutdown() {
 }
 
 /// Polls a join handle to completion on this thread without a runtime.
-fn handle_block<T>(_handle: &runtime::Handle, task: runtime::task::JoinHandle<T>) -> Result<T, runtime::task::JoinError> {
+fn handle_block<T>(
+    _handle: &runtime::Handle,
+    task: runtime::task::JoinHandle<T>,
+) -> Result<T, runtime::task::JoinError> {
     use std::future::Future;
     use std::task::{Context, Poll};
     let mut task = std::pin::pin!(task);

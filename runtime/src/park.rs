@@ -47,7 +47,9 @@ impl ParkThread {
     }
 
     pub(crate) fn unparker(&self) -> Unparker {
-        Unparker { inner: self.inner.clone() }
+        Unparker {
+            inner: self.inner.clone(),
+        }
     }
 
     /// A waker that unparks this thread.
@@ -75,14 +77,21 @@ impl Unparker {
 impl Inner {
     fn park(&self, timeout: Option<Duration>) {
         // Fast path: consume a pending notification.
-        if self.state.compare_exchange(NOTIFIED, EMPTY, Ordering::SeqCst, Ordering::SeqCst).is_ok() {
+        if self
+            .state
+            .compare_exchange(NOTIFIED, EMPTY, Ordering::SeqCst, Ordering::SeqCst)
+            .is_ok()
+        {
             return;
         }
         if timeout == Some(Duration::ZERO) {
             return;
         }
         let mut guard = self.lock.lock();
-        match self.state.compare_exchange(EMPTY, PARKED, Ordering::SeqCst, Ordering::SeqCst) {
+        match self
+            .state
+            .compare_exchange(EMPTY, PARKED, Ordering::SeqCst, Ordering::SeqCst)
+        {
             Ok(_) => {}
             Err(NOTIFIED) => {
                 // Swap (not store) so we synchronise with the latest unparker.
@@ -100,7 +109,11 @@ impl Inner {
                     false
                 }
             };
-            if self.state.compare_exchange(NOTIFIED, EMPTY, Ordering::SeqCst, Ordering::SeqCst).is_ok() {
+            if self
+                .state
+                .compare_exchange(NOTIFIED, EMPTY, Ordering::SeqCst, Ordering::SeqCst)
+                .is_ok()
+            {
                 return;
             }
             if timed_out {

@@ -137,7 +137,11 @@ fn task_group_first_error_cancels_siblings_and_is_returned() {
         Err(GroupError::Failed(e)) => assert_eq!(e, "first"),
         other => panic!("expected the first failure, got {other:?}"),
     }
-    assert_eq!(drops.load(Ordering::SeqCst), 5, "every sibling's drop guard ran");
+    assert_eq!(
+        drops.load(Ordering::SeqCst),
+        5,
+        "every sibling's drop guard ran"
+    );
 }
 
 #[test]

@@ -66,7 +66,6 @@
 
 // Until the runtime wires `spawn_blocking` onto this engine some items are only used by tests.
 
-
 mod config;
 mod pool;
 mod shared;
@@ -76,6 +75,8 @@ mod worker;
 #[cfg(all(test, not(loom)))]
 mod tests;
 
-pub(crate) use config::{DEFAULT_KEEP_ALIVE, DEFAULT_MAX_THREADS, Job, Mandatory, PoolConfig, SpawnError};
+pub(crate) use config::{
+    DEFAULT_KEEP_ALIVE, DEFAULT_MAX_THREADS, Job, Mandatory, PoolConfig, SpawnError,
+};
 pub(crate) use pool::BlockingPool;
 pub(crate) use spawner::Spawner;

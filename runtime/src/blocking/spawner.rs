@@ -27,14 +27,22 @@ impl Spawner {
     /// with [`SpawnError::NoThreads`] (job dropped unrun) if starting a thread failed and no
     /// thread exists that would ever run it (B3).
     pub(crate) fn spawn(&self, job: Job, mandatory: Mandatory) -> Result<(), SpawnError> {
-        self.submit(Entry { job, mandatory, dedicated: false })
+        self.submit(Entry {
+            job,
+            mandatory,
+            dedicated: false,
+        })
     }
 
     /// Like [`Spawner::spawn`] for a job that runs until shutdown (a scheduler worker loop).
     /// Its thread no longer counts as one that will drain the queue, so a later job never
     /// waits on it (B3); it is mandatory (it must run to hand its core back at shutdown).
     pub(crate) fn spawn_dedicated(&self, job: Job) -> Result<(), SpawnError> {
-        self.submit(Entry { job, mandatory: Mandatory::Yes, dedicated: true })
+        self.submit(Entry {
+            job,
+            mandatory: Mandatory::Yes,
+            dedicated: true,
+        })
     }
 
     fn submit(&self, entry: Entry) -> Result<(), SpawnError> {

@@ -50,17 +50,23 @@ mod model {
 
     impl<T> Clone for Stealer<T> {
         fn clone(&self) -> Self {
-            Self { queue: self.queue.clone() }
+            Self {
+                queue: self.queue.clone(),
+            }
         }
     }
 
     impl<T> Worker<T> {
         pub(crate) fn new_fifo() -> Self {
-            Self { queue: Arc::new(Mutex::new(VecDeque::new())) }
+            Self {
+                queue: Arc::new(Mutex::new(VecDeque::new())),
+            }
         }
 
         pub(crate) fn stealer(&self) -> Stealer<T> {
-            Stealer { queue: self.queue.clone() }
+            Stealer {
+                queue: self.queue.clone(),
+            }
         }
 
         pub(crate) fn push(&self, task: T) {
@@ -82,12 +88,21 @@ mod model {
 
     impl<T> Stealer<T> {
         pub(crate) fn steal(&self) -> Steal<T> {
-            self.queue.lock().pop_front().map_or(Steal::Empty, Steal::Success)
+            self.queue
+                .lock()
+                .pop_front()
+                .map_or(Steal::Empty, Steal::Success)
         }
 
-        pub(crate) fn steal_batch_with_limit_and_pop(&self, dest: &Worker<T>, limit: usize) -> Steal<T> {
+        pub(crate) fn steal_batch_with_limit_and_pop(
+            &self,
+            dest: &Worker<T>,
+            limit: usize,
+        ) -> Steal<T> {
             let mut src = self.queue.lock();
-            let Some(first) = src.pop_front() else { return Steal::Empty };
+            let Some(first) = src.pop_front() else {
+                return Steal::Empty;
+            };
             let take = (src.len() + 1).div_ceil(2).min(limit).saturating_sub(1);
             let mut dst = dest.queue.lock();
             for _ in 0..take {
@@ -114,7 +129,9 @@ mod model {
 
     impl<T> Injector<T> {
         pub(crate) fn new() -> Self {
-            Self { queue: Mutex::new(VecDeque::new()) }
+            Self {
+                queue: Mutex::new(VecDeque::new()),
+            }
         }
 
         pub(crate) fn push(&self, task: T) {
@@ -122,12 +139,21 @@ mod model {
         }
 
         pub(crate) fn steal(&self) -> Steal<T> {
-            self.queue.lock().pop_front().map_or(Steal::Empty, Steal::Success)
+            self.queue
+                .lock()
+                .pop_front()
+                .map_or(Steal::Empty, Steal::Success)
         }
 
-        pub(crate) fn steal_batch_with_limit_and_pop(&self, dest: &Worker<T>, limit: usize) -> Steal<T> {
+        pub(crate) fn steal_batch_with_limit_and_pop(
+            &self,
+            dest: &Worker<T>,
+            limit: usize,
+        ) -> Steal<T> {
             let mut src = self.queue.lock();
-            let Some(first) = src.pop_front() else { return Steal::Empty };
+            let Some(first) = src.pop_front() else {
+                return Steal::Empty;
+            };
             let mut dst = dest.queue.lock();
             for _ in 1..limit {
                 match src.pop_front() {

@@ -96,7 +96,9 @@ pub(crate) mod cell {
 }
 
 pub(crate) mod thread {
-    pub(crate) use loom::thread::{Builder, JoinHandle, Thread, ThreadId, current, park, spawn, yield_now};
+    pub(crate) use loom::thread::{
+        Builder, JoinHandle, Thread, ThreadId, current, park, spawn, yield_now,
+    };
     pub(crate) use std::thread::panicking;
 }
 

@@ -144,7 +144,10 @@ impl Handle {
     /// assert!(runtime::Handle::try_current().is_err());
     /// ```
     pub fn enter(&self) -> EnterGuard<'_> {
-        EnterGuard { _guard: context::set_current(&self.inner), _handle: PhantomData }
+        EnterGuard {
+            _guard: context::set_current(&self.inner),
+            _handle: PhantomData,
+        }
     }
 
     /// Counters describing the runtime's current state.

@@ -109,7 +109,9 @@ impl RuntimeMetrics {
     /// ```
     pub fn worker_poll_count(&self, worker: usize) -> u64 {
         match &self.handle {
-            scheduler::Handle::MultiThread(h) => h.shared.worker_metrics[worker].polls.load(Ordering::Relaxed),
+            scheduler::Handle::MultiThread(h) => h.shared.worker_metrics[worker]
+                .polls
+                .load(Ordering::Relaxed),
             scheduler::Handle::CurrentThread(h) => {
                 assert_eq!(worker, 0, "worker index out of range");
                 h.polls.load(Ordering::Relaxed)
@@ -125,7 +127,9 @@ impl RuntimeMetrics {
     /// ```
     pub fn worker_steal_count(&self, worker: usize) -> u64 {
         match &self.handle {
-            scheduler::Handle::MultiThread(h) => h.shared.worker_metrics[worker].steals.load(Ordering::Relaxed),
+            scheduler::Handle::MultiThread(h) => h.shared.worker_metrics[worker]
+                .steals
+                .load(Ordering::Relaxed),
             scheduler::Handle::CurrentThread(_) => 0,
         }
     }
@@ -138,7 +142,9 @@ impl RuntimeMetrics {
     /// ```
     pub fn worker_park_count(&self, worker: usize) -> u64 {
         match &self.handle {
-            scheduler::Handle::MultiThread(h) => h.shared.worker_metrics[worker].parks.load(Ordering::Relaxed),
+            scheduler::Handle::MultiThread(h) => h.shared.worker_metrics[worker]
+                .parks
+                .load(Ordering::Relaxed),
             scheduler::Handle::CurrentThread(_) => 0,
         }
     }
@@ -151,11 +157,29 @@ impl RuntimeMetrics {
     /// ```
     pub fn worker_local_queue_depth(&self, worker: usize) -> usize {
         match &self.handle {
-            scheduler::Handle::MultiThread(h) => {
-                h.shared.worker_metrics[worker].local_queue_depth.load(Ordering::Relaxed)
-            }
+            scheduler::Handle::MultiThread(h) => h.shared.worker_metrics[worker]
+                .local_queue_depth
+                .load(Ordering::Relaxed),
             scheduler::Handle::CurrentThread(_) => 0,
         }
+    }
+
+    /// Timers registered in the runtime's timer wheel (sleeps being awaited; a dropped or
+    /// completed sleep no longer counts).
+    ///
+    /// ```
+    /// let rt = runtime::Builder::new_current_thread().start_paused(true).build().unwrap();
+    /// let metrics = rt.metrics();
+    /// rt.block_on(async {
+    ///     let nap = runtime::spawn(runtime::time::sleep(std::time::Duration::from_secs(1)));
+    ///     runtime::task::yield_now().await;
+    ///     assert_eq!(metrics.num_timers(), 1);
+    ///     nap.await.unwrap();
+    ///     assert_eq!(metrics.num_timers(), 0);
+    /// });
+    /// ```
+    pub fn num_timers(&self) -> usize {
+        self.handle.driver().time().num_timers()
     }
 }
 

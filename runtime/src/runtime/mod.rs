@@ -6,9 +6,9 @@ mod handle;
 mod metrics;
 
 pub use builder::{Builder, UnhandledPanic};
+pub(crate) use handle::handle_spawn_on;
 pub use handle::{EnterGuard, Handle, TryCurrentError};
 pub use metrics::RuntimeMetrics;
-pub(crate) use handle::handle_spawn_on;
 
 use crate::blocking::{BlockingPool, PoolConfig};
 use crate::scheduler;
@@ -69,13 +69,19 @@ impl Runtime {
         Builder::new_multi_thread().build()
     }
 
-    pub(crate) fn from_parts(flavor: Flavor, workers: usize, config: Config, pool: PoolConfig) -> io::Result<Runtime> {
+    pub(crate) fn from_parts(
+        flavor: Flavor,
+        workers: usize,
+        config: Config,
+        pool: PoolConfig,
+    ) -> io::Result<Runtime> {
         let blocking_pool = BlockingPool::new(pool);
         let spawner = blocking_pool.spawner().clone();
         let (driver, driver_handle) = crate::driver::Driver::new()?;
         let inner = match flavor {
             Flavor::MultiThread => {
-                let handle = scheduler::multi_thread::new(config, workers, driver, driver_handle, spawner);
+                let handle =
+                    scheduler::multi_thread::new(config, workers, driver, driver_handle, spawner);
                 scheduler::Handle::MultiThread(handle)
             }
             Flavor::CurrentThread => {
@@ -83,7 +89,11 @@ impl Runtime {
                 scheduler::Handle::CurrentThread(handle)
             }
         };
-        let mut runtime = Runtime { handle: Handle { inner }, flavor, blocking_pool };
+        let mut runtime = Runtime {
+            handle: Handle { inner },
+            flavor,
+            blocking_pool,
+        };
         if let scheduler::Handle::MultiThread(handle) = &runtime.handle.inner
             && let Err(err) = scheduler::multi_thread::launch(handle)
         {
@@ -199,10 +209,16 @@ impl Runtime {
     fn shutdown_now(&mut self, timeout: Option<Duration>) {
         match &self.handle.inner {
             scheduler::Handle::MultiThread(handle) => handle.shutdown(),
-            scheduler::Handle::CurrentThread(handle) => scheduler::current_thread::Handle::shutdown_runtime(handle),
+            scheduler::Handle::CurrentThread(handle) => {
+                scheduler::current_thread::Handle::shutdown_runtime(handle)
+            }
         }
         // Inside a runtime (a task dropping a runtime) we must not block: do not wait.
-        let timeout = if context::is_in_runtime() { Some(Duration::ZERO) } else { timeout };
+        let timeout = if context::is_in_runtime() {
+            Some(Duration::ZERO)
+        } else {
+            timeout
+        };
         self.blocking_pool.shutdown(timeout);
     }
 }
@@ -215,6 +231,8 @@ impl Drop for Runtime {
 
 impl fmt::Debug for Runtime {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Runtime").field("flavor", &self.flavor).finish_non_exhaustive()
+        f.debug_struct("Runtime")
+            .field("flavor", &self.flavor)
+            .finish_non_exhaustive()
     }
 }

@@ -164,7 +164,9 @@ impl Handle {
         crate::runtime::context::set_scheduler(&cx, || {
             this.owned.close_and_shutdown_all(0);
         });
-        let crate::scheduler::Context::CurrentThread(cx) = cx else { unreachable!() };
+        let crate::scheduler::Context::CurrentThread(cx) = cx else {
+            unreachable!()
+        };
         let mut core = cx.core.into_inner().expect("core present during shutdown");
         core.tasks.clear();
         let injected = this.inject.lock().take();
@@ -230,7 +232,9 @@ pub(crate) fn block_on<F: Future>(handle: &Arc<Handle>, future: F) -> F::Output 
                 handle: handle.clone(),
                 core: RefCell::new(None),
             });
-            let crate::scheduler::Context::CurrentThread(inner) = &cx else { unreachable!() };
+            let crate::scheduler::Context::CurrentThread(inner) = &cx else {
+                unreachable!()
+            };
             // If the main future panics, the core is inside the context when the unwind
             // passes: the guard hands it back so the runtime can still shut down.
             let guard = ReturnCoreOnUnwind { cx: inner };
@@ -288,11 +292,19 @@ impl Context {
     fn enter<R>(&self, core: Box<Core>, f: impl FnOnce() -> R) -> (Box<Core>, R) {
         *self.core.borrow_mut() = Some(core);
         let out = f();
-        let core = self.core.borrow_mut().take().expect("current-thread core missing");
+        let core = self
+            .core
+            .borrow_mut()
+            .take()
+            .expect("current-thread core missing");
         (core, out)
     }
 
-    fn run<F: Future>(&self, mut core: Box<Core>, mut future: Pin<&mut F>) -> (Box<Core>, Option<F::Output>) {
+    fn run<F: Future>(
+        &self,
+        mut core: Box<Core>,
+        mut future: Pin<&mut F>,
+    ) -> (Box<Core>, Option<F::Output>) {
         let handle = &*self.handle;
         let waker = crate::util::arc_waker::waker(self.handle.clone());
         let mut cx = TaskContext::from_waker(&waker);
@@ -304,7 +316,8 @@ impl Context {
                 return (core, None);
             }
             if handle.woken.swap(false, Ordering::AcqRel) {
-                let (c, polled) = self.enter(core, || coop::with_budget(|| future.as_mut().poll(&mut cx)));
+                let (c, polled) =
+                    self.enter(core, || coop::with_budget(|| future.as_mut().poll(&mut cx)));
                 core = c;
                 if let Poll::Ready(output) = polled {
                     self.flush_metrics(&mut core);
@@ -316,7 +329,7 @@ impl Context {
                     return (core, None);
                 }
                 core.tick = core.tick.wrapping_add(1);
-                let task = if core.tick % global_interval == 0 {
+                let task = if core.tick.is_multiple_of(global_interval) {
                     handle.pop_injected().or_else(|| core.tasks.pop_front())
                 } else {
                     core.tasks.pop_front().or_else(|| handle.pop_injected())

@@ -33,6 +33,14 @@ impl Handle {
         }
     }
 
+    /// The driver handle (timers, clock, unpark) of this runtime. (Added for `time`.)
+    pub(crate) fn driver(&self) -> &crate::driver::DriverHandle {
+        match self {
+            Handle::MultiThread(h) => &h.driver.handle,
+            Handle::CurrentThread(h) => &h.driver,
+        }
+    }
+
     pub(crate) fn blocking_spawner(&self) -> &crate::blocking::Spawner {
         match self {
             Handle::MultiThread(h) => &h.blocking,

@@ -28,11 +28,17 @@ enum Repr {
 
 impl JoinError {
     pub(crate) fn cancelled(id: Id) -> JoinError {
-        JoinError { id, repr: Repr::Cancelled }
+        JoinError {
+            id,
+            repr: Repr::Cancelled,
+        }
     }
 
     pub(crate) fn panic(id: Id, payload: Box<dyn Any + Send + 'static>) -> JoinError {
-        JoinError { id, repr: Repr::Panic(Mutex::new(payload)) }
+        JoinError {
+            id,
+            repr: Repr::Panic(Mutex::new(payload)),
+        }
     }
 
     /// `true` if the task was cancelled (aborted, or dropped at shutdown).
@@ -75,7 +81,8 @@ impl JoinError {
     /// });
     /// ```
     pub fn into_panic(self) -> Box<dyn Any + Send + 'static> {
-        self.try_into_panic().expect("JoinError::into_panic on a cancelled task")
+        self.try_into_panic()
+            .expect("JoinError::into_panic on a cancelled task")
     }
 
     /// The panic payload, or the error back if the task was cancelled.

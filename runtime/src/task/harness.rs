@@ -51,7 +51,10 @@ where
     /// The caller has exclusive access to the stage (R1).
     unsafe fn set_stage(&self, stage: Stage<F>) {
         // SAFETY: exclusive access is guaranteed by the caller.
-        self.cell().core.stage.with_mut(|ptr| unsafe { *ptr = stage });
+        self.cell()
+            .core
+            .stage
+            .with_mut(|ptr| unsafe { *ptr = stage });
     }
 
     /// Drops the future or output in place, catching a panic from its destructor.
@@ -60,7 +63,9 @@ where
     /// The caller has exclusive access to the stage (R1).
     unsafe fn drop_stage_catching(&self) -> Result<(), Box<dyn std::any::Any + Send>> {
         // SAFETY: exclusive access is guaranteed by the caller.
-        catch_unwind(AssertUnwindSafe(|| unsafe { self.set_stage(Stage::Consumed) }))
+        catch_unwind(AssertUnwindSafe(|| unsafe {
+            self.set_stage(Stage::Consumed)
+        }))
     }
 
     /// Runs the task: consumes the caller's `Notified` reference.
@@ -79,7 +84,10 @@ where
             ToIdle::OkNotified => {
                 // Woken while running: go to the back of the queue (a yield), reusing the
                 // poller's reference for the new `Notified`.
-                self.cell().core.scheduler.yield_now(Notified::from_raw(self.raw()));
+                self.cell()
+                    .core
+                    .scheduler
+                    .yield_now(Notified::from_raw(self.raw()));
             }
             ToIdle::OkDealloc => self.raw().dealloc(),
             ToIdle::Cancelled => self.cancel_and_complete(),
@@ -94,14 +102,20 @@ where
         let stage = &self.cell().core.stage;
         let id = self.id();
         let polled = catch_unwind(AssertUnwindSafe(|| {
-            super::id::with_current(id, || stage.with_mut(|ptr| {
-                // SAFETY: we hold RUNNING, so the stage is ours (R1). The future lives in the
-                // heap cell and is only ever dropped in place, never moved, so pinning holds.
-                match unsafe { &mut *ptr } {
-                    Stage::Running(future) => unsafe { Pin::new_unchecked(future) }.poll(&mut cx),
-                    _ => unreachable!("polled a task whose future is gone"),
-                }
-            }))
+            super::id::with_current(id, || {
+                stage.with_mut(|ptr| {
+                    // SAFETY: we hold RUNNING, so the stage is ours (R1).
+                    match unsafe { &mut *ptr } {
+                        Stage::Running(future) => {
+                            // SAFETY: the future lives in the heap cell and is only ever dropped in
+                            // place, never moved, so pinning it here is sound.
+                            let future = unsafe { Pin::new_unchecked(future) };
+                            future.poll(&mut cx)
+                        }
+                        _ => unreachable!("polled a task whose future is gone"),
+                    }
+                })
+            })
         }));
         let result = match polled {
             Ok(Poll::Pending) => return Poll::Pending,
@@ -149,9 +163,9 @@ where
                 // SAFETY: no `JoinHandle` will read the output (R1), so it is ours to drop.
                 unsafe { self.set_stage(Stage::Consumed) };
             } else if snapshot.is_join_waker_set() {
-                // SAFETY: JOIN_WAKER is set and the task is complete: the runtime may read and
-                // wake the join waker (J3).
                 self.cell().trailer.join_waker.with(|ptr| {
+                    // SAFETY: JOIN_WAKER is set and the task is complete: the runtime may read
+                    // and wake the join waker (J3).
                     if let Some(waker) = unsafe { &*ptr } {
                         waker.wake_by_ref();
                     }
@@ -160,7 +174,10 @@ where
                 if !after.is_join_interested() {
                     // SAFETY: the handle is gone and we cleared JOIN_WAKER, so the slot is ours
                     // (J6).
-                    self.cell().trailer.join_waker.with_mut(|ptr| unsafe { *ptr = None });
+                    self.cell()
+                        .trailer
+                        .join_waker
+                        .with_mut(|ptr| unsafe { *ptr = None });
                 }
             }
         }));
@@ -188,17 +205,19 @@ where
     }
 
     /// `JoinHandle::poll`: moves the output out if complete, else registers `waker`.
-    pub(crate) fn try_read_output(self, dst: &mut Poll<Result<F::Output, JoinError>>, waker: &Waker) {
+    pub(crate) fn try_read_output(
+        self,
+        dst: &mut Poll<Result<F::Output, JoinError>>,
+        waker: &Waker,
+    ) {
         if !self.can_read_output(waker) {
             return;
         }
-        // SAFETY: the task is complete and we are the `JoinHandle`, whose interest kept the
-        // runtime away from the output (R1).
-        let stage = self
-            .cell()
-            .core
-            .stage
-            .with_mut(|ptr| unsafe { std::mem::replace(&mut *ptr, Stage::Consumed) });
+        let stage = self.cell().core.stage.with_mut(|ptr| {
+            // SAFETY: the task is complete and we are the `JoinHandle`, whose interest kept the
+            // runtime away from the output (R1).
+            unsafe { std::mem::replace(&mut *ptr, Stage::Consumed) }
+        });
         match stage {
             Stage::Finished(output) => *dst = Poll::Ready(output),
             _ => panic!("JoinHandle polled after it returned its output"),
@@ -214,14 +233,18 @@ where
         let registered = if !snapshot.is_join_waker_set() {
             self.set_join_waker(waker.clone())
         } else {
-            // SAFETY: JOIN_WAKER set and not complete: the handle may read the slot (J2).
             let same = self.cell().trailer.join_waker.with(|ptr| {
-                unsafe { &*ptr }.as_ref().is_some_and(|w| w.will_wake(waker))
+                // SAFETY: JOIN_WAKER set and not complete: the handle may read the slot (J2).
+                unsafe { &*ptr }
+                    .as_ref()
+                    .is_some_and(|w| w.will_wake(waker))
             });
             if same {
                 return false;
             }
-            state.unset_join_waker().and_then(|_| self.set_join_waker(waker.clone()))
+            state
+                .unset_join_waker()
+                .and_then(|_| self.set_join_waker(waker.clone()))
         };
         match registered {
             Ok(_) => false,
@@ -232,10 +255,15 @@ where
         }
     }
 
-    fn set_join_waker(&self, waker: Waker) -> Result<super::state::Snapshot, super::state::Snapshot> {
+    fn set_join_waker(
+        &self,
+        waker: Waker,
+    ) -> Result<super::state::Snapshot, super::state::Snapshot> {
         let trailer = &self.cell().trailer;
         // SAFETY: JOIN_WAKER is clear, so the handle owns the slot exclusively (J1).
-        trailer.join_waker.with_mut(|ptr| unsafe { *ptr = Some(waker) });
+        trailer
+            .join_waker
+            .with_mut(|ptr| unsafe { *ptr = Some(waker) });
         let result = self.cell().header.state.set_join_waker();
         if result.is_err() {
             // SAFETY: the bit was not set (the task completed first), so the slot is still
@@ -255,7 +283,10 @@ where
         }
         if !after.is_join_waker_set() {
             // SAFETY: JOIN_WAKER is clear, so the slot is the handle's (J1, J6).
-            self.cell().trailer.join_waker.with_mut(|ptr| unsafe { *ptr = None });
+            self.cell()
+                .trailer
+                .join_waker
+                .with_mut(|ptr| unsafe { *ptr = None });
         }
         self.raw().drop_reference();
     }

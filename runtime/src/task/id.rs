@@ -50,7 +50,9 @@ pub(crate) fn with_current<R>(id: Id, f: impl FnOnce() -> R) -> R {
             let _ = CURRENT_TASK.try_with(|c| c.set(self.0));
         }
     }
-    let previous = CURRENT_TASK.try_with(|c| c.replace(Some(id))).unwrap_or(None);
+    let previous = CURRENT_TASK
+        .try_with(|c| c.replace(Some(id)))
+        .unwrap_or(None);
     let _reset = Reset(previous);
     f()
 }

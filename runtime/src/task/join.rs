@@ -35,7 +35,10 @@ impl<T> Unpin for JoinHandle<T> {}
 
 impl<T> JoinHandle<T> {
     pub(crate) fn new(raw: RawTask) -> JoinHandle<T> {
-        JoinHandle { raw, _output: PhantomData }
+        JoinHandle {
+            raw,
+            _output: PhantomData,
+        }
     }
 
     /// Cancels the task at its next yield point; awaiting the handle then gives a cancelled
@@ -115,7 +118,10 @@ impl<T> Future for JoinHandle<T> {
         let mut output: Poll<Result<T, JoinError>> = Poll::Pending;
         // SAFETY: we are the task's `JoinHandle` and `output` has the type the task produces
         // (`T` was fixed when the task and this handle were created together).
-        unsafe { self.raw.try_read_output((&raw mut output).cast(), cx.waker()) };
+        unsafe {
+            self.raw
+                .try_read_output((&raw mut output).cast(), cx.waker())
+        };
         if output.is_ready() {
             restore.made_progress();
         }
@@ -133,6 +139,8 @@ impl<T> Drop for JoinHandle<T> {
 
 impl<T> fmt::Debug for JoinHandle<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("JoinHandle").field("id", &self.id()).finish()
+        f.debug_struct("JoinHandle")
+            .field("id", &self.id())
+            .finish()
     }
 }

@@ -95,7 +95,9 @@ impl<T> JoinSet<T> {
     pub fn new() -> JoinSet<T> {
         JoinSet {
             entries: Slab::new(),
-            shared: Arc::new(Shared { state: Mutex::new(ReadyState::default()) }),
+            shared: Arc::new(Shared {
+                state: Mutex::new(ReadyState::default()),
+            }),
         }
     }
 
@@ -133,7 +135,10 @@ impl<T> JoinSet<T> {
         let abort = handle.abort_handle();
         let entry = self.entries.vacant_entry();
         let key = entry.key();
-        let waker = waker(Arc::new(EntryWaker { key, shared: self.shared.clone() }));
+        let waker = waker(Arc::new(EntryWaker {
+            key,
+            shared: self.shared.clone(),
+        }));
         entry.insert(Entry { handle, waker });
         self.shared.state.lock().mark_ready(key);
         abort

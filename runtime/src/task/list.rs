@@ -35,7 +35,12 @@ impl<S: Schedule> OwnedTasks<S> {
 
     /// Creates a task and adds it to the list. Returns its `Notified` (to be scheduled), or
     /// `None` if the list is closed, in which case the task was cancelled already.
-    pub(crate) fn bind<F>(&self, future: F, scheduler: S, id: Id) -> (JoinHandle<F::Output>, Option<Notified<S>>)
+    pub(crate) fn bind<F>(
+        &self,
+        future: F,
+        scheduler: S,
+        id: Id,
+    ) -> (JoinHandle<F::Output>, Option<Notified<S>>)
     where
         F: Future + Send + 'static,
         F::Output: Send + 'static,

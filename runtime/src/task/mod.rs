@@ -60,8 +60,8 @@ pub use error::JoinError;
 pub use id::{Id, id, try_id};
 pub use join::JoinHandle;
 pub use join_set::JoinSet;
-pub use task_group::{GroupError, TaskGroup};
 pub use spawn::{block_in_place, spawn, spawn_blocking};
+pub use task_group::{GroupError, TaskGroup};
 pub use yield_now::yield_now;
 
 use raw::RawTask;
@@ -110,7 +110,10 @@ unsafe impl<S> Send for UnownedTask<S> {}
 
 impl<S: 'static> Task<S> {
     pub(crate) fn from_raw(raw: RawTask) -> Task<S> {
-        Task { raw, _scheduler: PhantomData }
+        Task {
+            raw,
+            _scheduler: PhantomData,
+        }
     }
 
     pub(crate) fn raw(&self) -> RawTask {
@@ -158,7 +161,6 @@ impl<S: 'static> UnownedTask<S> {
         raw.poll();
         raw.drop_reference();
     }
-
 }
 
 impl<S: 'static> Drop for UnownedTask<S> {
@@ -179,23 +181,41 @@ impl<S> std::fmt::Debug for Notified<S> {
 
 /// Allocates a task for `scheduler`, returning the owned-list reference, the first
 /// `Notified`, and the `JoinHandle`.
-pub(crate) fn new_task<F, S>(future: F, scheduler: S, id: Id) -> (Task<S>, Notified<S>, JoinHandle<F::Output>)
+pub(crate) fn new_task<F, S>(
+    future: F,
+    scheduler: S,
+    id: Id,
+) -> (Task<S>, Notified<S>, JoinHandle<F::Output>)
 where
     F: std::future::Future + Send + 'static,
     F::Output: Send + 'static,
     S: Schedule,
 {
     let raw = raw::Cell::allocate(future, scheduler, id);
-    (Task::from_raw(raw), Notified::from_raw(raw), JoinHandle::new(raw))
+    (
+        Task::from_raw(raw),
+        Notified::from_raw(raw),
+        JoinHandle::new(raw),
+    )
 }
 
 /// Allocates a blocking task (not in any owned list).
-pub(crate) fn unowned<F, S>(future: F, scheduler: S, id: Id) -> (UnownedTask<S>, JoinHandle<F::Output>)
+pub(crate) fn unowned<F, S>(
+    future: F,
+    scheduler: S,
+    id: Id,
+) -> (UnownedTask<S>, JoinHandle<F::Output>)
 where
     F: std::future::Future + Send + 'static,
     F::Output: Send + 'static,
     S: Schedule,
 {
     let raw = raw::Cell::allocate(future, scheduler, id);
-    (UnownedTask { raw, _scheduler: PhantomData }, JoinHandle::new(raw))
+    (
+        UnownedTask {
+            raw,
+            _scheduler: PhantomData,
+        },
+        JoinHandle::new(raw),
+    )
 }

@@ -86,10 +86,17 @@ where
                 id,
                 owner_slot: crate::loom::sync::atomic::AtomicUsize::new(usize::MAX),
             },
-            core: Core { scheduler, stage: UnsafeCell::new(Stage::Running(future)) },
-            trailer: Trailer { join_waker: UnsafeCell::new(None) },
+            core: Core {
+                scheduler,
+                stage: UnsafeCell::new(Stage::Running(future)),
+            },
+            trailer: Trailer {
+                join_waker: UnsafeCell::new(None),
+            },
         });
-        RawTask { ptr: NonNull::from(Box::leak(cell)).cast() }
+        RawTask {
+            ptr: NonNull::from(Box::leak(cell)).cast(),
+        }
     }
 }
 

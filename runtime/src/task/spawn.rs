@@ -36,7 +36,9 @@ where
 {
     context::with_current(|handle| match handle {
         Some(handle) => crate::runtime::handle_spawn_on(handle, future),
-        None => panic!("runtime::spawn must be called from the context of a runtime (inside block_on, a task, or after Runtime::enter)"),
+        None => panic!(
+            "runtime::spawn must be called from the context of a runtime (inside block_on, a task, or after Runtime::enter)"
+        ),
     })
 }
 
@@ -64,11 +66,17 @@ where
 {
     context::with_current(|handle| match handle {
         Some(handle) => spawn_blocking_on(handle, f, Mandatory::No),
-        None => panic!("runtime::task::spawn_blocking must be called from the context of a runtime"),
+        None => {
+            panic!("runtime::task::spawn_blocking must be called from the context of a runtime")
+        }
     })
 }
 
-pub(crate) fn spawn_blocking_on<F, R>(handle: &scheduler::Handle, f: F, mandatory: Mandatory) -> JoinHandle<R>
+pub(crate) fn spawn_blocking_on<F, R>(
+    handle: &scheduler::Handle,
+    f: F,
+    mandatory: Mandatory,
+) -> JoinHandle<R>
 where
     F: FnOnce() -> R + Send + 'static,
     R: Send + 'static,
@@ -130,7 +138,10 @@ impl<F: FnOnce() -> R, R> Future for BlockingTask<F> {
     type Output = R;
 
     fn poll(mut self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<R> {
-        let func = self.func.take().expect("blocking task polled after completion");
+        let func = self
+            .func
+            .take()
+            .expect("blocking task polled after completion");
         // Blocking code is not budgeted.
         Poll::Ready(super::coop::with_budget_value(None, func))
     }

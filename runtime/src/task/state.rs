@@ -28,7 +28,7 @@ const REF_ONE: usize = 1 << REF_SHIFT;
 
 /// Fresh task: three references (owned list, the first `Notified`, the `JoinHandle`),
 /// scheduled, join interest set.
-const INITIAL: usize = 3 * REF_ONE | JOIN_INTEREST | NOTIFIED;
+const INITIAL: usize = (3 * REF_ONE) | JOIN_INTEREST | NOTIFIED;
 
 /// The atomic state word of one task.
 pub(crate) struct State {
@@ -83,7 +83,9 @@ pub(crate) enum ToNotified {
 impl State {
     /// The state of a newly spawned task.
     pub(crate) fn new() -> State {
-        State { word: AtomicUsize::new(INITIAL) }
+        State {
+            word: AtomicUsize::new(INITIAL),
+        }
     }
 
     /// The current state (for decisions that are re-checked by a later CAS, and for tests).
@@ -111,10 +113,15 @@ impl State {
     }
 
     /// Like `update`, but the closure may decline (`None`), in which case nothing is written.
-    fn try_update(&self, mut f: impl FnMut(Snapshot) -> Option<Snapshot>) -> Result<Snapshot, Snapshot> {
+    fn try_update(
+        &self,
+        mut f: impl FnMut(Snapshot) -> Option<Snapshot>,
+    ) -> Result<Snapshot, Snapshot> {
         let mut current = self.word.load(Ordering::Acquire);
         loop {
-            let Some(next) = f(Snapshot(current)) else { return Err(Snapshot(current)) };
+            let Some(next) = f(Snapshot(current)) else {
+                return Err(Snapshot(current));
+            };
             match self.word.compare_exchange_weak(
                 current,
                 next.0,
@@ -130,14 +137,25 @@ impl State {
     /// Consumes a `Notified` reference and tries to take the `RUNNING` lock.
     pub(crate) fn transition_to_running(&self) -> ToRunning {
         self.update(|mut s| {
-            debug_assert!(s.is_notified(), "running a task that was not notified: {s:?}");
+            debug_assert!(
+                s.is_notified(),
+                "running a task that was not notified: {s:?}"
+            );
             if s.is_running() || s.is_complete() {
                 s.ref_dec();
-                let action = if s.ref_count() == 0 { ToRunning::Dealloc } else { ToRunning::Failed };
+                let action = if s.ref_count() == 0 {
+                    ToRunning::Dealloc
+                } else {
+                    ToRunning::Failed
+                };
                 return (action, s);
             }
             s.0 = (s.0 | RUNNING) & !NOTIFIED;
-            let action = if s.is_cancelled() { ToRunning::Cancelled } else { ToRunning::Success };
+            let action = if s.is_cancelled() {
+                ToRunning::Cancelled
+            } else {
+                ToRunning::Success
+            };
             (action, s)
         })
     }
@@ -155,7 +173,11 @@ impl State {
                 return (ToIdle::OkNotified, s);
             }
             s.ref_dec();
-            let action = if s.ref_count() == 0 { ToIdle::OkDealloc } else { ToIdle::Ok };
+            let action = if s.ref_count() == 0 {
+                ToIdle::OkDealloc
+            } else {
+                ToIdle::Ok
+            };
             (action, s)
         })
     }
@@ -171,7 +193,10 @@ impl State {
     /// Drops `count` references at once; returns `true` if they were the last.
     pub(crate) fn transition_to_terminal(&self, count: usize) -> bool {
         let previous = Snapshot(self.word.fetch_sub(count * REF_ONE, Ordering::AcqRel));
-        debug_assert!(previous.ref_count() >= count, "reference count underflow: {previous:?}");
+        debug_assert!(
+            previous.ref_count() >= count,
+            "reference count underflow: {previous:?}"
+        );
         previous.ref_count() == count
     }
 
@@ -185,8 +210,11 @@ impl State {
                 (ToNotified::DoNothing, s)
             } else if s.is_complete() || s.is_notified() {
                 s.ref_dec();
-                let action =
-                    if s.ref_count() == 0 { ToNotified::Dealloc } else { ToNotified::DoNothing };
+                let action = if s.ref_count() == 0 {
+                    ToNotified::Dealloc
+                } else {
+                    ToNotified::DoNothing
+                };
                 (action, s)
             } else {
                 s.0 |= NOTIFIED;
@@ -273,7 +301,11 @@ impl State {
     pub(crate) fn set_join_waker(&self) -> Result<Snapshot, Snapshot> {
         self.try_update(|s| {
             debug_assert!(s.is_join_interested() && !s.is_join_waker_set());
-            if s.is_complete() { None } else { Some(Snapshot(s.0 | JOIN_WAKER)) }
+            if s.is_complete() {
+                None
+            } else {
+                Some(Snapshot(s.0 | JOIN_WAKER))
+            }
         })
     }
 
@@ -281,7 +313,11 @@ impl State {
     pub(crate) fn unset_join_waker(&self) -> Result<Snapshot, Snapshot> {
         self.try_update(|s| {
             debug_assert!(s.is_join_interested() && s.is_join_waker_set());
-            if s.is_complete() { None } else { Some(Snapshot(s.0 & !JOIN_WAKER)) }
+            if s.is_complete() {
+                None
+            } else {
+                Some(Snapshot(s.0 & !JOIN_WAKER))
+            }
         })
     }
 

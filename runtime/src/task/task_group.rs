@@ -124,7 +124,12 @@ where
     pub fn new() -> TaskGroup<T, E> {
         TaskGroup {
             set: JoinSet::new(),
-            shared: Arc::new(Shared { state: Mutex::new(GroupState { failure: None, members: Vec::new() }) }),
+            shared: Arc::new(Shared {
+                state: Mutex::new(GroupState {
+                    failure: None,
+                    members: Vec::new(),
+                }),
+            }),
             spawned: 0,
         }
     }
@@ -174,7 +179,10 @@ where
     {
         let index = self.spawned;
         self.spawned += 1;
-        let member = Member { future, shared: self.shared.clone() };
+        let member = Member {
+            future,
+            shared: self.shared.clone(),
+        };
         let abort = self.set.spawn(async move { (index, member.await) });
         self.shared.state.lock().members.push(abort.clone());
         if self.shared.has_failed() {
@@ -237,7 +245,9 @@ impl<T: Send + 'static, E: Send + 'static> Default for TaskGroup<T, E> {
 
 impl<T, E> fmt::Debug for TaskGroup<T, E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("TaskGroup").field("len", &self.set.len()).finish()
+        f.debug_struct("TaskGroup")
+            .field("len", &self.set.len())
+            .finish()
     }
 }
 

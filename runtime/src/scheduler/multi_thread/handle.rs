@@ -48,6 +48,7 @@ pub(crate) struct Shared {
     /// Each worker's core while no thread runs it (start-up, `block_in_place` hand-off).
     pub(crate) cores: Box<[Mutex<Option<Box<Core>>>]>,
     /// Cores of workers that finished; the last one to arrive finishes shutdown.
+    #[allow(clippy::vec_box)] // cores move in and out of per-worker `Box` slots
     pub(crate) shutdown_cores: Mutex<Vec<Box<Core>>>,
     pub(crate) worker_metrics: Box<[WorkerMetrics]>,
     /// Set when a task panicked under `UnhandledPanic::ShutdownRuntime`.
@@ -110,7 +111,11 @@ impl Handle {
     /// Rule I4: after the last searcher parks, look everywhere once more.
     pub(crate) fn notify_if_work_pending(&self) {
         fence(Ordering::SeqCst);
-        let pending = self.shared.remotes.iter().any(|remote| !remote.stealer.is_empty())
+        let pending = self
+            .shared
+            .remotes
+            .iter()
+            .any(|remote| !remote.stealer.is_empty())
             || !self.shared.injector.is_empty();
         if pending {
             self.notify_parked();
@@ -143,7 +148,10 @@ impl Handle {
         if cores.len() != self.shared.remotes.len() {
             return;
         }
-        debug_assert!(self.shared.owned.is_empty(), "a task survived the shutdown sweep");
+        debug_assert!(
+            self.shared.owned.is_empty(),
+            "a task survived the shutdown sweep"
+        );
         for mut core in cores.drain(..) {
             core.drain_queues();
             core.shutdown_driver();

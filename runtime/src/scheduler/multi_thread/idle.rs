@@ -63,7 +63,8 @@ impl Idle {
             return None;
         }
         let index = sleepers.pop()?;
-        self.state.fetch_add((1 << UNPARK_SHIFT) | 1, Ordering::SeqCst);
+        self.state
+            .fetch_add((1 << UNPARK_SHIFT) | 1, Ordering::SeqCst);
         Some(index)
     }
 
@@ -142,7 +143,10 @@ mod tests {
         let idle = Idle::new(4);
         assert!(idle.transition_worker_to_searching());
         assert!(idle.transition_worker_to_searching());
-        assert!(!idle.transition_worker_to_searching(), "at most half search");
+        assert!(
+            !idle.transition_worker_to_searching(),
+            "at most half search"
+        );
         assert!(!idle.transition_worker_to_parked(0, true));
         assert!(idle.transition_worker_to_parked(1, true));
         assert!(idle.is_parked(0) && idle.is_parked(1));

@@ -34,15 +34,23 @@ pub(crate) fn new(
     driver_handle: crate::driver::DriverHandle,
     blocking: crate::blocking::Spawner,
 ) -> Arc<Handle> {
-    let shared_driver = Arc::new(SharedDriver { driver: Mutex::new(driver), handle: driver_handle });
+    let shared_driver = Arc::new(SharedDriver {
+        driver: Mutex::new(driver),
+        handle: driver_handle,
+    });
     let seed = crate::loom::rand_seed();
     let mut remotes = Vec::with_capacity(num_workers);
     let mut cores = Vec::with_capacity(num_workers);
     for index in 0..num_workers {
         let run_queue = Worker::new_fifo();
         let parker = Parker::new(shared_driver.clone());
-        remotes.push(Remote { stealer: run_queue.stealer(), unparker: parker.unparker() });
-        cores.push(Mutex::new(Some(worker::Core::new(index, run_queue, parker, seed))));
+        remotes.push(Remote {
+            stealer: run_queue.stealer(),
+            unparker: parker.unparker(),
+        });
+        cores.push(Mutex::new(Some(worker::Core::new(
+            index, run_queue, parker, seed,
+        ))));
     }
     Arc::new(Handle {
         shared: Shared {
@@ -68,10 +76,9 @@ pub(crate) fn launch(handle: &Arc<Handle>) -> std::io::Result<()> {
     for index in 0..handle.shared.remotes.len() {
         let worker_handle = handle.clone();
         let job: crate::blocking::Job = Box::new(move || worker::run(worker_handle, index));
-        handle
-            .blocking
-            .spawn_dedicated(job)
-            .map_err(|err| std::io::Error::other(format!("failed to start worker thread {index}: {err}")))?;
+        handle.blocking.spawn_dedicated(job).map_err(|err| {
+            std::io::Error::other(format!("failed to start worker thread {index}: {err}"))
+        })?;
     }
     Ok(())
 }
@@ -99,7 +106,9 @@ pub(crate) fn block_on<F: Future>(handle: &Arc<Handle>, future: F) -> F::Output 
                  unhandled panic (UnhandledPanic::ShutdownRuntime)"
             );
         }
-        if let Poll::Ready(output) = crate::task::coop::with_budget(|| future.as_mut().poll(&mut cx)) {
+        if let Poll::Ready(output) =
+            crate::task::coop::with_budget(|| future.as_mut().poll(&mut cx))
+        {
             return output;
         }
         park.park();

@@ -56,7 +56,9 @@ impl Parker {
     }
 
     pub(crate) fn unparker(&self) -> Unparker {
-        Unparker { inner: self.inner.clone() }
+        Unparker {
+            inner: self.inner.clone(),
+        }
     }
 
     /// Sleeps until unparked.
@@ -84,7 +86,11 @@ impl Unparker {
 
 impl Inner {
     fn park(&self, timeout: Option<Duration>) {
-        if self.state.compare_exchange(NOTIFIED, EMPTY, Ordering::SeqCst, Ordering::SeqCst).is_ok() {
+        if self
+            .state
+            .compare_exchange(NOTIFIED, EMPTY, Ordering::SeqCst, Ordering::SeqCst)
+            .is_ok()
+        {
             return;
         }
         if let Some(mut driver) = self.shared.driver.try_lock() {
@@ -95,7 +101,10 @@ impl Inner {
     }
 
     fn park_driver(&self, driver: &mut Driver, timeout: Option<Duration>) {
-        match self.state.compare_exchange(EMPTY, PARKED_DRIVER, Ordering::SeqCst, Ordering::SeqCst) {
+        match self
+            .state
+            .compare_exchange(EMPTY, PARKED_DRIVER, Ordering::SeqCst, Ordering::SeqCst)
+        {
             Ok(_) => {}
             Err(NOTIFIED) => {
                 self.state.swap(EMPTY, Ordering::SeqCst);
@@ -112,7 +121,10 @@ impl Inner {
 
     fn park_condvar(&self, timeout: Option<Duration>) {
         let mut guard = self.lock.lock();
-        match self.state.compare_exchange(EMPTY, PARKED_CONDVAR, Ordering::SeqCst, Ordering::SeqCst) {
+        match self
+            .state
+            .compare_exchange(EMPTY, PARKED_CONDVAR, Ordering::SeqCst, Ordering::SeqCst)
+        {
             Ok(_) => {}
             Err(NOTIFIED) => {
                 self.state.swap(EMPTY, Ordering::SeqCst);
@@ -128,7 +140,11 @@ impl Inner {
                     false
                 }
             };
-            if self.state.compare_exchange(NOTIFIED, EMPTY, Ordering::SeqCst, Ordering::SeqCst).is_ok() {
+            if self
+                .state
+                .compare_exchange(NOTIFIED, EMPTY, Ordering::SeqCst, Ordering::SeqCst)
+                .is_ok()
+            {
                 return;
             }
             if timed_out {

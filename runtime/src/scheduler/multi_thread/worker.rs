@@ -70,7 +70,12 @@ pub(crate) struct Context {
 }
 
 impl Core {
-    pub(crate) fn new(index: usize, run_queue: Worker<Notified>, park: Parker, seed: u64) -> Box<Core> {
+    pub(crate) fn new(
+        index: usize,
+        run_queue: Worker<Notified>,
+        park: Parker,
+        seed: u64,
+    ) -> Box<Core> {
         Box::new(Core {
             index,
             tick: 0,
@@ -91,10 +96,10 @@ impl Core {
 
     fn next_task(&mut self, handle: &Handle) -> Option<Notified> {
         let interval = handle.config.global_queue_interval;
-        if self.tick % interval == 0 {
-            if let Some(task) = handle.shared.injector.steal().success() {
-                return Some(task);
-            }
+        if self.tick.is_multiple_of(interval)
+            && let Some(task) = handle.shared.injector.steal().success()
+        {
+            return Some(task);
         }
         if let Some(task) = self.lifo_slot.take() {
             return Some(task);
@@ -151,7 +156,10 @@ impl Core {
                 continue;
             }
             loop {
-                match remotes[victim].stealer.steal_batch_with_limit_and_pop(&self.run_queue, MAX_STEAL_BATCH) {
+                match remotes[victim]
+                    .stealer
+                    .steal_batch_with_limit_and_pop(&self.run_queue, MAX_STEAL_BATCH)
+                {
                     Steal::Success(task) => {
                         self.stats.steals += 1;
                         return Some(task);
@@ -169,7 +177,10 @@ impl Core {
         if self.has_local_tasks() || self.is_shutdown {
             return false;
         }
-        let last_searcher = handle.shared.idle.transition_worker_to_parked(self.index, self.is_searching);
+        let last_searcher = handle
+            .shared
+            .idle
+            .transition_worker_to_parked(self.index, self.is_searching);
         self.is_searching = false;
         if last_searcher {
             handle.notify_if_work_pending();
@@ -203,7 +214,9 @@ impl Core {
         metrics.polls.store(self.stats.polls, Ordering::Relaxed);
         metrics.steals.store(self.stats.steals, Ordering::Relaxed);
         metrics.parks.store(self.stats.parks, Ordering::Relaxed);
-        metrics.local_queue_depth.store(self.run_queue.len(), Ordering::Relaxed);
+        metrics
+            .local_queue_depth
+            .store(self.run_queue.len(), Ordering::Relaxed);
     }
 
     /// Drops every queued task reference (the tasks were already cancelled via the owned list).
@@ -229,9 +242,15 @@ pub(crate) fn run(handle: Arc<Handle>, index: usize) {
     let scheduler_handle = crate::scheduler::Handle::MultiThread(handle.clone());
     let _current = crate::runtime::context::set_current(&scheduler_handle);
     let _entered = crate::runtime::context::enter_runtime();
-    let cx = crate::scheduler::Context::MultiThread(Context { handle, index, core: RefCell::new(None) });
+    let cx = crate::scheduler::Context::MultiThread(Context {
+        handle,
+        index,
+        core: RefCell::new(None),
+    });
     crate::runtime::context::set_scheduler(&cx, || {
-        let crate::scheduler::Context::MultiThread(cx) = &cx else { unreachable!() };
+        let crate::scheduler::Context::MultiThread(cx) = &cx else {
+            unreachable!()
+        };
         // `None`: the core was handed to another thread by `block_in_place`.
         if let Some(core) = cx.run(core) {
             cx.handle.shutdown_core(core);
@@ -245,7 +264,7 @@ impl Context {
         let event_interval = handle.config.event_interval;
         while !core.is_shutdown {
             core.tick = core.tick.wrapping_add(1);
-            if core.tick % event_interval == 0 {
+            if core.tick.is_multiple_of(event_interval) {
                 // Poll the driver first, then check for shutdown: an unpark consumed by this
                 // zero-timeout poll must not hide the shutdown that caused it (a lost wake-up
                 // loom found when the check came first).
@@ -282,7 +301,9 @@ impl Context {
             loop {
                 // `None`: `block_in_place` gave the core away during the poll.
                 let mut core = self.core.borrow_mut().take()?;
-                let Some(task) = core.lifo_slot.take() else { return Some(core) };
+                let Some(task) = core.lifo_slot.take() else {
+                    return Some(core);
+                };
                 if !coop::has_budget_remaining() {
                     core.run_queue.push(task);
                     return Some(core);
@@ -301,7 +322,9 @@ impl Context {
     /// Queues `task` on this worker's core; gives it back if the core is not here.
     pub(crate) fn schedule_local(&self, task: Notified, is_yield: bool) -> Option<Notified> {
         let mut slot = self.core.borrow_mut();
-        let Some(core) = slot.as_mut() else { return Some(task) };
+        let Some(core) = slot.as_mut() else {
+            return Some(task);
+        };
         let notify = if is_yield || !core.lifo_enabled {
             core.run_queue.push(task);
             true
@@ -342,7 +365,11 @@ impl Context {
             Some(timeout) => park.park_timeout(timeout),
             None => park.park(),
         }
-        let mut core = self.core.borrow_mut().take().expect("worker core missing after park");
+        let mut core = self
+            .core
+            .borrow_mut()
+            .take()
+            .expect("worker core missing after park");
         core.park = Some(park);
         if core.run_queue.len() > 1 || (core.lifo_slot.is_some() && !core.run_queue.is_empty()) {
             self.handle.notify_parked();
@@ -353,7 +380,9 @@ impl Context {
     /// `block_in_place`: hands this worker's core to a new thread, so the blocking closure
     /// does not hold up the queued tasks. Returns `false` if there was no core to hand off.
     pub(crate) fn hand_off_core(&self) -> Result<bool, std::io::Error> {
-        let Some(mut core) = self.core.borrow_mut().take() else { return Ok(false) };
+        let Some(mut core) = self.core.borrow_mut().take() else {
+            return Ok(false);
+        };
         // The LIFO slot is not stealable: move its task where the new thread (and thieves)
         // will find it.
         if let Some(task) = core.lifo_slot.take() {
@@ -396,6 +425,6 @@ impl FastRand {
 
     /// A value in `0..n` (`n > 0`).
     fn below(&mut self, n: usize) -> usize {
-        ((self.next() >> 32) * n as u64 >> 32) as usize
+        (((self.next() >> 32) * n as u64) >> 32) as usize
     }
 }

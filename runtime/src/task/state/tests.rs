@@ -29,11 +29,19 @@ fn running_clears_notified_and_idle_drops_the_poller_reference() {
 fn wake_while_running_reschedules_with_the_pollers_reference() {
     let state = notified_running();
     assert_eq!(state.transition_to_notified_by_ref(), ToNotified::DoNothing);
-    assert_eq!(state.load().ref_count(), 3, "by-ref wake while running adds nothing");
+    assert_eq!(
+        state.load().ref_count(),
+        3,
+        "by-ref wake while running adds nothing"
+    );
     assert_eq!(state.transition_to_idle(), ToIdle::OkNotified);
     let s = state.load();
     assert!(s.is_notified() && !s.is_running());
-    assert_eq!(s.ref_count(), 3, "the poller's reference moved to the new Notified");
+    assert_eq!(
+        s.ref_count(),
+        3,
+        "the poller's reference moved to the new Notified"
+    );
 }
 
 #[test]
@@ -42,7 +50,11 @@ fn wake_by_ref_when_idle_adds_exactly_one_reference_once() {
     assert_eq!(state.transition_to_idle(), ToIdle::Ok);
     assert_eq!(state.transition_to_notified_by_ref(), ToNotified::Submit);
     assert_eq!(state.load().ref_count(), 3);
-    assert_eq!(state.transition_to_notified_by_ref(), ToNotified::DoNothing, "already notified");
+    assert_eq!(
+        state.transition_to_notified_by_ref(),
+        ToNotified::DoNothing,
+        "already notified"
+    );
     assert_eq!(state.load().ref_count(), 3);
 }
 
@@ -52,9 +64,17 @@ fn wake_by_val_reuses_or_drops_its_reference() {
     assert_eq!(state.transition_to_idle(), ToIdle::Ok);
     state.ref_inc(); // a cloned waker
     assert_eq!(state.transition_to_notified_by_val(), ToNotified::Submit);
-    assert_eq!(state.load().ref_count(), 3, "the waker's reference became the Notified");
+    assert_eq!(
+        state.load().ref_count(),
+        3,
+        "the waker's reference became the Notified"
+    );
     state.ref_inc();
-    assert_eq!(state.transition_to_notified_by_val(), ToNotified::DoNothing, "already notified");
+    assert_eq!(
+        state.transition_to_notified_by_val(),
+        ToNotified::DoNothing,
+        "already notified"
+    );
     assert_eq!(state.load().ref_count(), 3);
 }
 
@@ -63,7 +83,10 @@ fn complete_then_terminal_frees_on_last_reference() {
     let state = notified_running();
     let s = state.transition_to_complete();
     assert!(s.is_complete() && !s.is_running() && s.is_join_interested());
-    assert!(!state.transition_to_terminal(2), "poller + owned list, the join handle remains");
+    assert!(
+        !state.transition_to_terminal(2),
+        "poller + owned list, the join handle remains"
+    );
     let (before, _) = state.transition_to_join_handle_dropped();
     assert!(before.is_complete());
     assert!(state.ref_dec(), "the join handle's reference was the last");
@@ -83,15 +106,24 @@ fn wake_after_complete_is_a_no_op() {
 fn abort_when_idle_schedules_once_and_running_sees_cancelled() {
     let state = notified_running();
     assert_eq!(state.transition_to_idle(), ToIdle::Ok);
-    assert!(state.transition_to_notified_and_cancel(), "idle: the aborter schedules");
-    assert!(!state.transition_to_notified_and_cancel(), "second abort does nothing");
+    assert!(
+        state.transition_to_notified_and_cancel(),
+        "idle: the aborter schedules"
+    );
+    assert!(
+        !state.transition_to_notified_and_cancel(),
+        "second abort does nothing"
+    );
     assert_eq!(state.transition_to_running(), ToRunning::Cancelled);
 }
 
 #[test]
 fn abort_before_first_poll_does_not_schedule_again() {
     let state = State::new();
-    assert!(!state.transition_to_notified_and_cancel(), "already notified");
+    assert!(
+        !state.transition_to_notified_and_cancel(),
+        "already notified"
+    );
     assert_eq!(state.transition_to_running(), ToRunning::Cancelled);
 }
 
@@ -100,7 +132,10 @@ fn abort_while_running_is_seen_at_idle() {
     let state = notified_running();
     assert!(!state.transition_to_notified_and_cancel());
     assert_eq!(state.transition_to_idle(), ToIdle::Cancelled);
-    assert!(state.load().is_running(), "the poller keeps the lock to cancel");
+    assert!(
+        state.load().is_running(),
+        "the poller keeps the lock to cancel"
+    );
 }
 
 #[test]
@@ -144,7 +179,10 @@ fn join_waker_protocol() {
     assert!(state.set_join_waker().is_ok());
     let s = state.transition_to_complete();
     assert!(s.is_join_waker_set());
-    assert!(state.unset_join_waker().is_err(), "the handle may not take the slot after completion");
+    assert!(
+        state.unset_join_waker().is_err(),
+        "the handle may not take the slot after completion"
+    );
     let after = state.unset_join_waker_after_complete();
     assert!(!after.is_join_waker_set() && after.is_join_interested());
 }
@@ -162,7 +200,10 @@ fn join_handle_drop_clears_the_waker_bit_only_before_completion() {
     let _ = done.transition_to_complete();
     let (before, after) = done.transition_to_join_handle_dropped();
     assert!(before.is_complete());
-    assert!(after.is_join_waker_set(), "after completion the runtime owns the slot");
+    assert!(
+        after.is_join_waker_set(),
+        "after completion the runtime owns the slot"
+    );
 }
 
 #[test]

@@ -130,7 +130,9 @@ fn generate(kind: Kind, config: &Config, func: EntryFn) -> TokenStream {
         Some(ty) => quote_spanned! {mixed=>
             async move {
                 let __runtime_output: #ty = { #body };
-                __runtime_output
+                // Unreachable when the body diverges (ends in `panic!`, `loop {}`, ...).
+                #[allow(unreachable_code, clippy::needless_return)]
+                return __runtime_output;
             }
         },
         None => quote_spanned!(mixed=> async move { #body }),

@@ -82,9 +82,11 @@ impl Parse for Select {
         }
         let mut branches = Vec::new();
         let mut otherwise = None;
+        let mut else_span = None;
         while !input.is_empty() {
             if input.peek(Token![else]) {
                 let token = input.parse::<Token![else]>()?;
+                else_span = Some(token.span);
                 if otherwise.is_some() {
                     return Err(syn::Error::new(
                         token.span,
@@ -113,8 +115,10 @@ impl Parse for Select {
             });
         }
         if branches.is_empty() {
-            return Err(input
-                .error("`select!` needs at least one `<pattern> = <future> => <handler>` branch"));
+            return Err(syn::Error::new(
+                else_span.unwrap_or_else(Span::call_site),
+                "`select!` needs at least one `<pattern> = <future> => <handler>` branch",
+            ));
         }
         if branches.len() > MAX_BRANCHES {
             return Err(syn::Error::new_spanned(

@@ -5,6 +5,7 @@
 #![warn(missing_docs, missing_debug_implementations)]
 
 pub(crate) mod loom;
+#[cfg(loom)] #[doc(hidden)] #[path = "loom_exports.rs"] pub mod __loom; // models only: loom-tests/
 
 // macros: the declarative macros come first so every module can use them.
 #[macro_use]
@@ -18,6 +19,16 @@ pub use macros::support as __private;
 pub(crate) mod blocking;
 pub mod sync;
 pub mod task;
+pub mod time;
+// I/O: traits and helpers, sockets, files, signals (not modelled under loom: they make real
+// system calls).
+#[cfg(not(loom))]
+pub mod fs;
+pub mod io;
+#[cfg(not(loom))]
+pub mod net;
+#[cfg(not(loom))]
+pub mod signal;
 
 pub(crate) mod driver;
 pub(crate) mod park;
@@ -25,5 +36,7 @@ mod runtime;
 pub(crate) mod scheduler;
 pub(crate) mod util;
 
-pub use runtime::{Builder, EnterGuard, Handle, Runtime, RuntimeMetrics, TryCurrentError, UnhandledPanic};
+pub use runtime::{
+    Builder, EnterGuard, Handle, Runtime, RuntimeMetrics, TryCurrentError, UnhandledPanic,
+};
 pub use task::spawn;

@@ -14,6 +14,9 @@
 //! ```
 
 pub mod adapters;
+pub mod cases;
+pub mod measure;
+pub mod report;
 mod rt;
 mod signal;
 pub mod workloads;

@@ -298,7 +298,12 @@ mod tests {
     fn check<W: Workload>() {
         for workers in [1, 2] {
             let rt = RuntimeRt::new(workers).unwrap();
-            assert_eq!(W::run(&rt), W::expected(), "{} on runtime/{workers}", W::NAME);
+            assert_eq!(
+                W::run(&rt),
+                W::expected(),
+                "{} on runtime/{workers}",
+                W::NAME
+            );
             let rt = TokioRt::new(workers).unwrap();
             assert_eq!(W::run(&rt), W::expected(), "{} on tokio/{workers}", W::NAME);
             let rt = SmolRt::new(workers).unwrap();
@@ -339,7 +344,11 @@ mod tests {
     #[test]
     fn smol_spawn_outside_the_runtime_panics_with_a_message() {
         let err = std::panic::catch_unwind(|| SmolRt::spawn(async {})).unwrap_err();
-        let msg = err.downcast_ref::<&str>().copied().unwrap_or_default();
+        let msg = err
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| err.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_default();
         assert!(msg.contains("outside a SmolRt"), "{msg}");
     }
 }

@@ -66,7 +66,11 @@ impl Rt for SmolRt {
     fn new(workers: usize) -> io::Result<Self> {
         let ex = Arc::new(Executor::new());
         let (stop, stopped) = smol::channel::bounded::<()>(1);
-        let mut rt = SmolRt { ex, stop: Some(stop), threads: Vec::with_capacity(workers) };
+        let mut rt = SmolRt {
+            ex,
+            stop: Some(stop),
+            threads: Vec::with_capacity(workers),
+        };
         for i in 0..workers {
             let ex = rt.ex.clone();
             let stopped = stopped.clone();

@@ -23,6 +23,7 @@ pub(crate) struct ParkThread {
 }
 
 /// The waking side; cheap to clone and usable from any thread.
+#[cfg_attr(not(loom), allow(dead_code))] // only the loom stand-in in driver/io.rs uses it
 #[derive(Clone, Debug)]
 pub(crate) struct Unparker {
     inner: Arc<Inner>,
@@ -46,6 +47,7 @@ impl ParkThread {
         }
     }
 
+    #[cfg_attr(not(loom), allow(dead_code))] // only the loom stand-in in driver/io.rs uses it
     pub(crate) fn unparker(&self) -> Unparker {
         Unparker {
             inner: self.inner.clone(),
@@ -68,6 +70,7 @@ impl ParkThread {
     }
 }
 
+#[cfg_attr(not(loom), allow(dead_code))] // only the loom stand-in in driver/io.rs uses it
 impl Unparker {
     pub(crate) fn unpark(&self) {
         self.inner.unpark();

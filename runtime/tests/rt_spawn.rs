@@ -88,7 +88,9 @@ fn tree(depth: u32, label: u64, spawned: Arc<AtomicUsize>) -> BoxFuture {
 fn check_nested(rt: &runtime::Runtime) {
     const DEPTH: u32 = 5;
     let spawned = Arc::new(AtomicUsize::new(0));
-    let sum = rt.block_on(rt.spawn(tree(DEPTH, 0, spawned.clone()))).unwrap();
+    let sum = rt
+        .block_on(rt.spawn(tree(DEPTH, 0, spawned.clone())))
+        .unwrap();
     let leaves = 4u64.pow(DEPTH);
     assert_eq!(sum, leaves * (leaves - 1) / 2);
     // 4 + 16 + ... + 4^DEPTH tasks spawned by tasks.
@@ -116,7 +118,9 @@ fn spawn_from_plain_threads_through_handle() {
         .map(|t| {
             let handle = rt.handle().clone();
             std::thread::spawn(move || {
-                let handles: Vec<_> = (0..1000u64).map(|i| handle.spawn(async move { t * 1000 + i })).collect();
+                let handles: Vec<_> = (0..1000u64)
+                    .map(|i| handle.spawn(async move { t * 1000 + i }))
+                    .collect();
                 // Also through `enter` + the free function, from the same plain thread.
                 let _guard = handle.enter();
                 let extra = runtime::spawn(async move { t });
@@ -159,10 +163,13 @@ fn current_thread_runs_tasks_on_the_block_on_thread() {
     let rt = support::current();
     let here = std::thread::current().id();
     // Spawned before anyone drives the runtime: they run once `block_on` starts.
-    let early: Vec<_> = (0..10u32).map(|i| rt.spawn(async move { (i, std::thread::current().id()) })).collect();
+    let early: Vec<_> = (0..10u32)
+        .map(|i| rt.spawn(async move { (i, std::thread::current().id()) }))
+        .collect();
     let results = rt.block_on(async move {
-        let inside: Vec<_> =
-            (10..20u32).map(|i| runtime::spawn(async move { (i, std::thread::current().id()) })).collect();
+        let inside: Vec<_> = (10..20u32)
+            .map(|i| runtime::spawn(async move { (i, std::thread::current().id()) }))
+            .collect();
         let mut results = Vec::new();
         for h in early.into_iter().chain(inside) {
             results.push(h.await.unwrap());
@@ -171,7 +178,10 @@ fn current_thread_runs_tasks_on_the_block_on_thread() {
     });
     let values: Vec<u32> = results.iter().map(|(i, _)| *i).collect();
     assert_eq!(values, (0..20).collect::<Vec<_>>());
-    assert!(results.iter().all(|(_, id)| *id == here), "a current-thread task ran on another thread");
+    assert!(
+        results.iter().all(|(_, id)| *id == here),
+        "a current-thread task ran on another thread"
+    );
 }
 
 #[test]
@@ -182,7 +192,9 @@ fn current_thread_spawn_from_other_thread_via_handle() {
     let handle = rt.handle().clone();
     let (tx, rx) = oneshot::<Vec<JoinHandle<(u32, std::thread::ThreadId)>>>();
     let spawner = std::thread::spawn(move || {
-        let handles = (0..100u32).map(|i| handle.spawn(async move { (i, std::thread::current().id()) })).collect();
+        let handles = (0..100u32)
+            .map(|i| handle.spawn(async move { (i, std::thread::current().id()) }))
+            .collect();
         // Wakes the `block_on` future from this foreign thread.
         tx.send(handles);
     });
@@ -195,7 +207,10 @@ fn current_thread_spawn_from_other_thread_via_handle() {
         results
     });
     spawner.join().unwrap();
-    assert_eq!(results.iter().map(|(i, _)| *i).collect::<Vec<_>>(), (0..100).collect::<Vec<_>>());
+    assert_eq!(
+        results.iter().map(|(i, _)| *i).collect::<Vec<_>>(),
+        (0..100).collect::<Vec<_>>()
+    );
     assert!(results.iter().all(|(_, id)| *id == here));
 }
 
@@ -224,7 +239,9 @@ fn task_ids_are_unique_and_visible_inside_the_task() {
         assert_eq!(task::try_id(), None);
         rt.block_on(async {
             assert_eq!(task::try_id(), None, "block_on's own future is not a task");
-            let handles: Vec<_> = (0..1000).map(|_| runtime::spawn(async { task::id() })).collect();
+            let handles: Vec<_> = (0..1000)
+                .map(|_| runtime::spawn(async { task::id() }))
+                .collect();
             let mut seen = HashSet::new();
             for h in handles {
                 let expected = h.id();
@@ -262,8 +279,12 @@ fn join_handle_is_finished_tracks_completion() {
 #[test]
 fn handle_current_and_try_current() {
     let err = runtime::Handle::try_current().expect_err("no runtime on a plain test thread");
-    assert!(err.to_string().contains("no runtime"), "unexpected message: {err}");
-    let caught = std::panic::catch_unwind(runtime::Handle::current).expect_err("current() must panic outside");
+    assert!(
+        err.to_string().contains("no runtime"),
+        "unexpected message: {err}"
+    );
+    let caught = std::panic::catch_unwind(runtime::Handle::current)
+        .expect_err("current() must panic outside");
     assert!(support::panic_text(&*caught).contains("no runtime"));
 
     let rt = support::multi(1);
@@ -272,14 +293,25 @@ fn handle_current_and_try_current() {
         let handle = runtime::Handle::try_current().expect("entered");
         assert_eq!(rt.block_on(handle.spawn(async { 3 })).unwrap(), 3);
     }
-    assert!(runtime::Handle::try_current().is_err(), "guard dropped: no longer current");
+    assert!(
+        runtime::Handle::try_current().is_err(),
+        "guard dropped: no longer current"
+    );
     let from_task = rt.block_on(async {
-        runtime::spawn(async { runtime::Handle::try_current().is_ok() }).await.unwrap()
+        runtime::spawn(async { runtime::Handle::try_current().is_ok() })
+            .await
+            .unwrap()
     });
     assert!(from_task);
-    let from_blocking = rt.block_on(rt.spawn_blocking(|| runtime::Handle::try_current().is_ok())).unwrap();
-    assert!(from_blocking, "spawn_blocking closures run inside the runtime's context");
+    let from_blocking = rt
+        .block_on(rt.spawn_blocking(|| runtime::Handle::try_current().is_ok()))
+        .unwrap();
+    assert!(
+        from_blocking,
+        "spawn_blocking closures run inside the runtime's context"
+    );
     // `spawn` outside any runtime panics with a message instead of misbehaving.
-    let caught = std::panic::catch_unwind(|| runtime::spawn(async {})).expect_err("spawn outside a runtime");
+    let caught =
+        std::panic::catch_unwind(|| runtime::spawn(async {})).expect_err("spawn outside a runtime");
     assert!(support::panic_text(&*caught).contains("context of a runtime"));
 }

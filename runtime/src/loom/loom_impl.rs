@@ -9,8 +9,12 @@ pub(crate) mod sync {
         };
     }
 
-    /// A guard of [`Mutex`]; the `Option` lets [`Condvar::wait`] move loom's guard in and out.
-    pub(crate) struct MutexGuard<'a, T>(Option<loom::sync::MutexGuard<'a, T>>);
+    /// A guard of [`Mutex`]; the `Option` lets [`Condvar::wait`] move loom's guard in and out,
+    /// and the mutex reference lets a zero-timeout wait re-lock it (see `wait_timeout`).
+    pub(crate) struct MutexGuard<'a, T>(
+        Option<loom::sync::MutexGuard<'a, T>>,
+        &'a loom::sync::Mutex<T>,
+    );
 
     impl<T> std::ops::Deref for MutexGuard<'_, T> {
         type Target = T;
@@ -36,11 +40,14 @@ pub(crate) mod sync {
 
         #[track_caller]
         pub(crate) fn lock(&self) -> MutexGuard<'_, T> {
-            MutexGuard(Some(self.0.lock().unwrap_or_else(|e| e.into_inner())))
+            MutexGuard(
+                Some(self.0.lock().unwrap_or_else(|e| e.into_inner())),
+                &self.0,
+            )
         }
 
         pub(crate) fn try_lock(&self) -> Option<MutexGuard<'_, T>> {
-            self.0.try_lock().ok().map(|g| MutexGuard(Some(g)))
+            self.0.try_lock().ok().map(|g| MutexGuard(Some(g), &self.0))
         }
 
         pub(crate) fn get_mut(&mut self) -> &mut T {
@@ -67,14 +74,25 @@ pub(crate) mod sync {
             guard.0 = Some(self.0.wait(inner).unwrap_or_else(|e| e.into_inner()));
         }
 
-        /// Loom has no time: a timed wait is an untimed wait that may also "time out"
-        /// spuriously, which every caller must tolerate anyway.
+        /// Loom has no time, so a non-zero timed wait is an untimed wait (it never times out).
+        ///
+        /// A *zero* timeout expires at once: the lock is released (a point where other threads
+        /// may run, as in the real wait) and re-taken, and the wait reports a time-out. Loom's
+        /// own `wait_timeout` never times out, so without this no model could reach a time-out
+        /// branch; with it, a model configures a zero timeout (the blocking pool's
+        /// `keep_alive = 0`) to explore "the timeout fires while work is submitted". The
+        /// parkers return before waiting on a zero timeout, so nothing else changes.
         #[track_caller]
         pub(crate) fn wait_timeout<T>(
             &self,
             guard: &mut MutexGuard<'_, T>,
-            _timeout: std::time::Duration,
+            timeout: std::time::Duration,
         ) -> bool {
+            if timeout.is_zero() {
+                drop(guard.0.take());
+                guard.0 = Some(guard.1.lock().unwrap_or_else(|e| e.into_inner()));
+                return true;
+            }
             self.wait(guard);
             false
         }

@@ -56,6 +56,8 @@ pub struct Runtime {
     handle: Handle,
     flavor: Flavor,
     blocking_pool: BlockingPool,
+    /// Set by `shutdown_timeout`/`shutdown_background` so `Drop` does not wait again.
+    shut_down: bool,
 }
 
 impl Runtime {
@@ -93,6 +95,7 @@ impl Runtime {
             handle: Handle { inner },
             flavor,
             blocking_pool,
+            shut_down: false,
         };
         if let scheduler::Handle::MultiThread(handle) = &runtime.handle.inner
             && let Err(err) = scheduler::multi_thread::launch(handle)
@@ -193,6 +196,8 @@ impl Runtime {
     /// ```
     pub fn shutdown_timeout(mut self, timeout: Duration) {
         self.shutdown_now(Some(timeout));
+        // The shutdown is done (or abandoned after `timeout`): `Drop` must not wait again.
+        self.shut_down = true;
     }
 
     /// Shuts down without waiting for anything (blocking tasks keep running detached).
@@ -225,7 +230,9 @@ impl Runtime {
 
 impl Drop for Runtime {
     fn drop(&mut self) {
-        self.shutdown_now(None);
+        if !self.shut_down {
+            self.shutdown_now(None);
+        }
     }
 }
 

@@ -71,7 +71,10 @@ impl Barrier {
     pub fn new(n: usize) -> Self {
         Self {
             n: n.max(1),
-            state: Mutex::new(Round { arrived: 0, generation: 0 }),
+            state: Mutex::new(Round {
+                arrived: 0,
+                generation: 0,
+            }),
             notify: Notify::new(),
         }
     }
@@ -143,7 +146,11 @@ mod tests {
                 std::thread::spawn(move || block_on(b.wait()).is_leader())
             })
             .collect();
-        let leaders = handles.into_iter().map(|h| h.join().unwrap()).filter(|&l| l).count();
+        let leaders = handles
+            .into_iter()
+            .map(|h| h.join().unwrap())
+            .filter(|&l| l)
+            .count();
         assert_eq!(leaders, 1);
     }
 }

@@ -66,15 +66,24 @@ pub(crate) struct AcquireState {
 
 impl AcquireState {
     pub(crate) fn new(permits: usize) -> Self {
-        Self { total: permits, key: None }
+        Self {
+            total: permits,
+            key: None,
+        }
     }
 }
 
 impl RawSemaphore {
     #[track_caller]
     pub(crate) fn new(permits: usize) -> Self {
-        assert!(permits <= MAX_PERMITS, "a semaphore may hold at most {MAX_PERMITS} permits");
-        Self { state: AtomicUsize::new(permits << SHIFT), waiters: Mutex::new(WaitList::new()) }
+        assert!(
+            permits <= MAX_PERMITS,
+            "a semaphore may hold at most {MAX_PERMITS} permits"
+        );
+        Self {
+            state: AtomicUsize::new(permits << SHIFT),
+            waiters: Mutex::new(WaitList::new()),
+        }
     }
 
     pub(crate) fn available_permits(&self) -> usize {
@@ -97,7 +106,10 @@ impl RawSemaphore {
                 return Err(TryAcquire::NoPermits);
             }
             let next = cur - (n << SHIFT);
-            match self.state.compare_exchange_weak(cur, next, Ordering::AcqRel, Ordering::Acquire) {
+            match self
+                .state
+                .compare_exchange_weak(cur, next, Ordering::AcqRel, Ordering::Acquire)
+            {
                 Ok(_) => return Ok(()),
                 Err(actual) => cur = actual,
             }
@@ -110,7 +122,10 @@ impl RawSemaphore {
         loop {
             let take = (cur >> SHIFT).min(n);
             let next = cur - (take << SHIFT);
-            match self.state.compare_exchange_weak(cur, next, Ordering::AcqRel, Ordering::Acquire) {
+            match self
+                .state
+                .compare_exchange_weak(cur, next, Ordering::AcqRel, Ordering::Acquire)
+            {
                 Ok(_) => return take,
                 Err(actual) => cur = actual,
             }
@@ -126,7 +141,10 @@ impl RawSemaphore {
         let mut cur = self.state.load(Ordering::Acquire);
         while cur & WAITERS == 0 {
             let next = Self::add_checked(cur, n);
-            match self.state.compare_exchange_weak(cur, next, Ordering::AcqRel, Ordering::Acquire) {
+            match self
+                .state
+                .compare_exchange_weak(cur, next, Ordering::AcqRel, Ordering::Acquire)
+            {
                 Ok(_) => return,
                 Err(actual) => cur = actual,
             }
@@ -167,8 +185,12 @@ impl RawSemaphore {
             let mut cur = self.state.load(Ordering::Acquire);
             loop {
                 let next = Self::add_checked(cur & !WAITERS, n);
-                match self.state.compare_exchange_weak(cur, next, Ordering::AcqRel, Ordering::Acquire)
-                {
+                match self.state.compare_exchange_weak(
+                    cur,
+                    next,
+                    Ordering::AcqRel,
+                    Ordering::Acquire,
+                ) {
                     Ok(_) => break,
                     Err(actual) => cur = actual,
                 }
@@ -238,10 +260,18 @@ impl RawSemaphore {
             } else {
                 ((cur & CLOSED) | WAITERS, available)
             };
-            match self.state.compare_exchange_weak(cur, next, Ordering::AcqRel, Ordering::Acquire) {
+            match self
+                .state
+                .compare_exchange_weak(cur, next, Ordering::AcqRel, Ordering::Acquire)
+            {
                 Ok(_) if taken == st.total => return Poll::Ready(Ok(())),
                 Ok(_) => {
-                    let key = list.push_back(Waiter { needed: st.total - taken }, cx.waker());
+                    let key = list.push_back(
+                        Waiter {
+                            needed: st.total - taken,
+                        },
+                        cx.waker(),
+                    );
                     st.key = Some(key);
                     return Poll::Pending;
                 }
@@ -282,7 +312,10 @@ impl RawSemaphore {
 
     /// A future taking `permits` permits, FIFO; dropping it gives its place back.
     pub(crate) fn acquire(&self, permits: usize) -> Acquire<'_> {
-        Acquire { sem: self, st: AcquireState::new(permits) }
+        Acquire {
+            sem: self,
+            st: AcquireState::new(permits),
+        }
     }
 
     /// Number of queued acquirers (tests and metrics).

@@ -102,7 +102,11 @@ fn drop_at_every_poll_conserves_permits() {
         let c_got = c.poll().is_ready();
         let held = usize::from(a_got) + usize::from(c_got) + if b_got { 2 } else { 0 };
         assert!(a_got && c_got, "k={k}: both survivors must be served");
-        assert_eq!(sem.available_permits() + held, k + 3, "k={k}: permits conserved");
+        assert_eq!(
+            sem.available_permits() + held,
+            k + 3,
+            "k={k}: permits conserved"
+        );
         assert_eq!(sem.waiting(), 0);
     }
 }

@@ -107,7 +107,9 @@ impl CancellationToken {
     pub fn child_token(&self) -> CancellationToken {
         let mut children = self.node.children.lock();
         if self.node.cancelled.load(Ordering::SeqCst) {
-            return CancellationToken { node: Arc::new(Node::new(true, None)) };
+            return CancellationToken {
+                node: Arc::new(Node::new(true, None)),
+            };
         }
         let entry = children.vacant_entry();
         let child = Arc::new(Node::new(false, Some((self.node.clone(), entry.key()))));
@@ -160,7 +162,10 @@ impl CancellationToken {
     /// # });
     /// ```
     pub fn cancelled(&self) -> WaitForCancellationFuture<'_> {
-        WaitForCancellationFuture { node: &self.node, waiter: self.node.notify.new_waiter() }
+        WaitForCancellationFuture {
+            node: &self.node,
+            waiter: self.node.notify.new_waiter(),
+        }
     }
 
     /// Like [`cancelled`](Self::cancelled) but owning a handle, so the future is `'static`.
@@ -175,7 +180,10 @@ impl CancellationToken {
     /// ```
     pub fn cancelled_owned(self) -> WaitForCancellationFutureOwned {
         let waiter = self.node.notify.new_waiter();
-        WaitForCancellationFutureOwned { node: self.node, waiter }
+        WaitForCancellationFutureOwned {
+            node: self.node,
+            waiter,
+        }
     }
 
     /// Runs `fut` unless the token is cancelled first: `Some(output)` or `None`. If both are
@@ -219,7 +227,9 @@ impl CancellationToken {
 
 impl fmt::Debug for CancellationToken {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("CancellationToken").field("is_cancelled", &self.is_cancelled()).finish()
+        f.debug_struct("CancellationToken")
+            .field("is_cancelled", &self.is_cancelled())
+            .finish()
     }
 }
 
@@ -268,7 +278,8 @@ impl Drop for WaitForCancellationFuture<'_> {
 
 impl fmt::Debug for WaitForCancellationFuture<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("WaitForCancellationFuture").finish_non_exhaustive()
+        f.debug_struct("WaitForCancellationFuture")
+            .finish_non_exhaustive()
     }
 }
 
@@ -305,7 +316,8 @@ impl Drop for WaitForCancellationFutureOwned {
 
 impl fmt::Debug for WaitForCancellationFutureOwned {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("WaitForCancellationFutureOwned").finish_non_exhaustive()
+        f.debug_struct("WaitForCancellationFutureOwned")
+            .finish_non_exhaustive()
     }
 }
 
@@ -330,7 +342,9 @@ impl DropGuard {
     /// assert!(!guard.disarm().is_cancelled());
     /// ```
     pub fn disarm(mut self) -> CancellationToken {
-        self.token.take().expect("a DropGuard holds its token until dropped or disarmed")
+        self.token
+            .take()
+            .expect("a DropGuard holds its token until dropped or disarmed")
     }
 }
 

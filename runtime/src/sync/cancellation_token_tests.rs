@@ -63,7 +63,10 @@ fn run_until_cancelled_and_drop_guard() {
     let guard = token.clone().drop_guard();
     drop(guard);
     assert_eq!(run.ready(), None);
-    assert_eq!(format!("{token:?}"), "CancellationToken { is_cancelled: true }");
+    assert_eq!(
+        format!("{token:?}"),
+        "CancellationToken { is_cancelled: true }"
+    );
 }
 
 #[test]

@@ -107,7 +107,10 @@ impl<T> Mutex<T> {
     /// assert_eq!(m.into_inner(), 5);
     /// ```
     pub fn new(value: T) -> Self {
-        Self { s: RawSemaphore::new(1), data: UnsafeCell::new(value) }
+        Self {
+            s: RawSemaphore::new(1),
+            data: UnsafeCell::new(value),
+        }
     }
 
     /// Consumes the mutex, returning the value.
@@ -134,7 +137,10 @@ impl<T: ?Sized> Mutex<T> {
         if self.s.acquire(1).await.is_err() {
             unreachable!("a mutex never closes its semaphore");
         }
-        MutexGuard { lock: self, _marker: PhantomData }
+        MutexGuard {
+            lock: self,
+            _marker: PhantomData,
+        }
     }
 
     /// Takes the lock if it is free and nobody is queued for it.
@@ -148,7 +154,10 @@ impl<T: ?Sized> Mutex<T> {
     /// ```
     pub fn try_lock(&self) -> Result<MutexGuard<'_, T>, TryLockError> {
         match self.s.try_acquire(1) {
-            Ok(()) => Ok(MutexGuard { lock: self, _marker: PhantomData }),
+            Ok(()) => Ok(MutexGuard {
+                lock: self,
+                _marker: PhantomData,
+            }),
             Err(_) => Err(TryLockError(())),
         }
     }
@@ -167,7 +176,10 @@ impl<T: ?Sized> Mutex<T> {
         if self.s.acquire(1).await.is_err() {
             unreachable!("a mutex never closes its semaphore");
         }
-        OwnedMutexGuard { lock: self, _marker: PhantomData }
+        OwnedMutexGuard {
+            lock: self,
+            _marker: PhantomData,
+        }
     }
 
     /// Takes the lock now if possible, as an owned guard.
@@ -181,7 +193,10 @@ impl<T: ?Sized> Mutex<T> {
     /// ```
     pub fn try_lock_owned(self: Arc<Self>) -> Result<OwnedMutexGuard<T>, TryLockError> {
         match self.s.try_acquire(1) {
-            Ok(()) => Ok(OwnedMutexGuard { lock: self, _marker: PhantomData }),
+            Ok(()) => Ok(OwnedMutexGuard {
+                lock: self,
+                _marker: PhantomData,
+            }),
             Err(_) => Err(TryLockError(())),
         }
     }

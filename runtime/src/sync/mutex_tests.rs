@@ -23,7 +23,10 @@ fn waiters_get_the_lock_in_fifo_order() {
                 *w = None;
             }
         }
-        assert_eq!(m.try_lock().map(|g| g.len()).ok(), if round == 2 { Some(3) } else { None });
+        assert_eq!(
+            m.try_lock().map(|g| g.len()).ok(),
+            if round == 2 { Some(3) } else { None }
+        );
     }
     drop(waiters);
     assert_eq!(m.into_inner(), vec![0, 1, 2]);

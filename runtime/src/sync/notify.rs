@@ -105,7 +105,10 @@ impl Notify {
     /// # });
     /// ```
     pub fn notified(&self) -> Notified<'_> {
-        Notified { notify: self, waiter: self.new_waiter() }
+        Notified {
+            notify: self,
+            waiter: self.new_waiter(),
+        }
     }
 
     /// Like [`notified`](Self::notified) but holding an `Arc`, so the future is `'static`.
@@ -121,7 +124,10 @@ impl Notify {
     /// ```
     pub fn notified_owned(self: Arc<Self>) -> OwnedNotified {
         let waiter = self.new_waiter();
-        OwnedNotified { notify: self, waiter }
+        OwnedNotified {
+            notify: self,
+            waiter,
+        }
     }
 
     /// Wakes the longest-waiting task, or stores a permit (at most one) if none is waiting.
@@ -175,7 +181,11 @@ impl Notify {
     }
 
     pub(crate) fn new_waiter(&self) -> Waiter {
-        Waiter { generation: self.calls.load(Ordering::Acquire), key: None, done: false }
+        Waiter {
+            generation: self.calls.load(Ordering::Acquire),
+            key: None,
+            done: false,
+        }
     }
 
     /// Registers (if needed) and reports whether the wait is over. `waker` is stored.
@@ -188,7 +198,10 @@ impl Notify {
             None if self.calls.load(Ordering::Acquire) != w.generation => true,
             None if std::mem::take(&mut state.permit) => true,
             None => {
-                let slot = Slot { generation: w.generation, kind: Kind::Waiting };
+                let slot = Slot {
+                    generation: w.generation,
+                    kind: Kind::Waiting,
+                };
                 w.key = Some(state.waiters.push_back(slot, waker));
                 false
             }
@@ -211,7 +224,11 @@ impl Notify {
         let Some(key) = w.key.take() else { return };
         let mut state = self.state.lock();
         let (slot, _) = state.waiters.remove(key);
-        let waker = if slot.kind == Kind::One { notify_one_locked(&mut state) } else { None };
+        let waker = if slot.kind == Kind::One {
+            notify_one_locked(&mut state)
+        } else {
+            None
+        };
         drop(state);
         if let Some(waker) = waker {
             waker.wake();

@@ -62,7 +62,9 @@ fn notify_waiters_completes_created_futures_but_stores_nothing() {
 #[test]
 fn notify_waiters_over_a_wake_batch_leaves_later_waiters_alone() {
     let notify = Notify::new();
-    let mut early: Vec<_> = (0..WakeList::CAPACITY * 2 + 3).map(|_| Harness::new(notify.notified())).collect();
+    let mut early: Vec<_> = (0..WakeList::CAPACITY * 2 + 3)
+        .map(|_| Harness::new(notify.notified()))
+        .collect();
     for w in &mut early {
         w.pending();
     }

@@ -82,7 +82,10 @@ impl<T> OnceCell<T> {
     /// assert!(cell.get().is_none());
     /// ```
     pub fn new() -> Self {
-        Self { value: OnceLock::new(), init: RawSemaphore::new(1) }
+        Self {
+            value: OnceLock::new(),
+            init: RawSemaphore::new(1),
+        }
     }
 
     /// A cell holding `value` if it is `Some`.
@@ -158,7 +161,9 @@ impl<T> OnceCell<T> {
         F: FnOnce() -> Fut,
         Fut: Future<Output = T>,
     {
-        let result = self.get_or_try_init(|| async { Ok::<T, Infallible>(f().await) }).await;
+        let result = self
+            .get_or_try_init(|| async { Ok::<T, Infallible>(f().await) })
+            .await;
         match result {
             Ok(value) => value,
             Err(never) => match never {},
@@ -185,7 +190,9 @@ impl<T> OnceCell<T> {
         }
         if self.init.acquire(1).await.is_err() {
             // Closed: only done right after a value was stored.
-            return Ok(self.get().expect("OnceCell semaphore closed without a value"));
+            return Ok(self
+                .get()
+                .expect("OnceCell semaphore closed without a value"));
         }
         // We hold the only permit; give it back if `f` fails or this future is dropped.
         struct Release<'a>(&'a RawSemaphore);
@@ -253,7 +260,9 @@ impl<T> From<T> for OnceCell<T> {
 
 impl<T: fmt::Debug> fmt::Debug for OnceCell<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("OnceCell").field("value", &self.get()).finish()
+        f.debug_struct("OnceCell")
+            .field("value", &self.get())
+            .finish()
     }
 }
 

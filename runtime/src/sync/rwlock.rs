@@ -137,7 +137,10 @@ impl<T: ?Sized> RwLock<T> {
         if self.s.acquire(1).await.is_err() {
             unreachable!("an RwLock never closes its semaphore");
         }
-        RwLockReadGuard { lock: self, _marker: PhantomData }
+        RwLockReadGuard {
+            lock: self,
+            _marker: PhantomData,
+        }
     }
 
     /// Waits for exclusive access. Cancel-safe: a dropped future releases the reader slots it
@@ -154,7 +157,10 @@ impl<T: ?Sized> RwLock<T> {
         if self.s.acquire(self.max_readers as usize).await.is_err() {
             unreachable!("an RwLock never closes its semaphore");
         }
-        RwLockWriteGuard { lock: self, _marker: PhantomData }
+        RwLockWriteGuard {
+            lock: self,
+            _marker: PhantomData,
+        }
     }
 
     /// Takes shared access now if no writer holds or awaits the lock.
@@ -168,7 +174,10 @@ impl<T: ?Sized> RwLock<T> {
     /// ```
     pub fn try_read(&self) -> Result<RwLockReadGuard<'_, T>, TryLockError> {
         match self.s.try_acquire(1) {
-            Ok(()) => Ok(RwLockReadGuard { lock: self, _marker: PhantomData }),
+            Ok(()) => Ok(RwLockReadGuard {
+                lock: self,
+                _marker: PhantomData,
+            }),
             Err(_) => Err(TryLockError::new()),
         }
     }
@@ -184,7 +193,10 @@ impl<T: ?Sized> RwLock<T> {
     /// ```
     pub fn try_write(&self) -> Result<RwLockWriteGuard<'_, T>, TryLockError> {
         match self.s.try_acquire(self.max_readers as usize) {
-            Ok(()) => Ok(RwLockWriteGuard { lock: self, _marker: PhantomData }),
+            Ok(()) => Ok(RwLockWriteGuard {
+                lock: self,
+                _marker: PhantomData,
+            }),
             Err(_) => Err(TryLockError::new()),
         }
     }
@@ -216,7 +228,10 @@ impl<'a, T: ?Sized> RwLockWriteGuard<'a, T> {
         let lock = self.lock;
         std::mem::forget(self);
         lock.s.release(lock.max_readers as usize - 1);
-        RwLockReadGuard { lock, _marker: PhantomData }
+        RwLockReadGuard {
+            lock,
+            _marker: PhantomData,
+        }
     }
 }
 

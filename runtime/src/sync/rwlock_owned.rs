@@ -50,7 +50,10 @@ impl<T: ?Sized> RwLock<T> {
         if self.s.acquire(1).await.is_err() {
             unreachable!("an RwLock never closes its semaphore");
         }
-        OwnedRwLockReadGuard { lock: self, _marker: PhantomData }
+        OwnedRwLockReadGuard {
+            lock: self,
+            _marker: PhantomData,
+        }
     }
 
     /// Waits for exclusive access, returning an owned guard (cancel-safe).
@@ -67,7 +70,10 @@ impl<T: ?Sized> RwLock<T> {
         if self.s.acquire(self.max_readers as usize).await.is_err() {
             unreachable!("an RwLock never closes its semaphore");
         }
-        OwnedRwLockWriteGuard { lock: self, _marker: PhantomData }
+        OwnedRwLockWriteGuard {
+            lock: self,
+            _marker: PhantomData,
+        }
     }
 
     /// Takes shared access now if possible, as an owned guard.
@@ -79,7 +85,10 @@ impl<T: ?Sized> RwLock<T> {
     /// ```
     pub fn try_read_owned(self: Arc<Self>) -> Result<OwnedRwLockReadGuard<T>, TryLockError> {
         match self.s.try_acquire(1) {
-            Ok(()) => Ok(OwnedRwLockReadGuard { lock: self, _marker: PhantomData }),
+            Ok(()) => Ok(OwnedRwLockReadGuard {
+                lock: self,
+                _marker: PhantomData,
+            }),
             Err(_) => Err(TryLockError::new()),
         }
     }
@@ -95,7 +104,10 @@ impl<T: ?Sized> RwLock<T> {
     /// ```
     pub fn try_write_owned(self: Arc<Self>) -> Result<OwnedRwLockWriteGuard<T>, TryLockError> {
         match self.s.try_acquire(self.max_readers as usize) {
-            Ok(()) => Ok(OwnedRwLockWriteGuard { lock: self, _marker: PhantomData }),
+            Ok(()) => Ok(OwnedRwLockWriteGuard {
+                lock: self,
+                _marker: PhantomData,
+            }),
             Err(_) => Err(TryLockError::new()),
         }
     }

@@ -1,8 +1,8 @@
 //! `Semaphore`: a fair (FIFO) counting semaphore with borrowed and owned permits.
 
 use super::batch_semaphore::{Closed, MAX_PERMITS, RawSemaphore, TryAcquire};
-use std::sync::Arc;
 use std::fmt;
+use std::sync::Arc;
 
 /// A counting semaphore: at most N holders at a time, served strictly first-come first-served.
 ///
@@ -99,7 +99,9 @@ impl Semaphore {
     /// ```
     #[track_caller]
     pub fn new(permits: usize) -> Self {
-        Self { ll: RawSemaphore::new(permits) }
+        Self {
+            ll: RawSemaphore::new(permits),
+        }
     }
 
     /// Permits available right now.
@@ -169,7 +171,10 @@ impl Semaphore {
     /// ```
     pub async fn acquire_many(&self, n: u32) -> Result<SemaphorePermit<'_>, AcquireError> {
         self.ll.acquire(n as usize).await.map_err(acq_err)?;
-        Ok(SemaphorePermit { sem: self, permits: n })
+        Ok(SemaphorePermit {
+            sem: self,
+            permits: n,
+        })
     }
 
     /// Takes one permit if available now, without waiting (and without jumping the queue).
@@ -193,7 +198,10 @@ impl Semaphore {
     /// ```
     pub fn try_acquire_many(&self, n: u32) -> Result<SemaphorePermit<'_>, TryAcquireError> {
         self.ll.try_acquire(n as usize).map_err(try_err)?;
-        Ok(SemaphorePermit { sem: self, permits: n })
+        Ok(SemaphorePermit {
+            sem: self,
+            permits: n,
+        })
     }
 
     /// Waits for one permit tied to an `Arc` rather than a borrow (cancel-safe).
@@ -226,7 +234,10 @@ impl Semaphore {
         n: u32,
     ) -> Result<OwnedSemaphorePermit, AcquireError> {
         self.ll.acquire(n as usize).await.map_err(acq_err)?;
-        Ok(OwnedSemaphorePermit { sem: self, permits: n })
+        Ok(OwnedSemaphorePermit {
+            sem: self,
+            permits: n,
+        })
     }
 
     /// Takes one owned permit if available now.
@@ -254,7 +265,10 @@ impl Semaphore {
         n: u32,
     ) -> Result<OwnedSemaphorePermit, TryAcquireError> {
         self.ll.try_acquire(n as usize).map_err(try_err)?;
-        Ok(OwnedSemaphorePermit { sem: self, permits: n })
+        Ok(OwnedSemaphorePermit {
+            sem: self,
+            permits: n,
+        })
     }
 
     /// Closes the semaphore: waiting and future acquires fail with [`AcquireError`]; permits

@@ -72,7 +72,10 @@ impl<'a> SemaphorePermit<'a> {
     /// ```
     #[track_caller]
     pub fn merge(&mut self, mut other: Self) {
-        assert!(std::ptr::eq(self.sem, other.sem), "merging permits from different semaphores");
+        assert!(
+            std::ptr::eq(self.sem, other.sem),
+            "merging permits from different semaphores"
+        );
         self.permits += std::mem::take(&mut other.permits);
     }
 
@@ -88,7 +91,10 @@ impl<'a> SemaphorePermit<'a> {
     pub fn split(&mut self, n: usize) -> Option<Self> {
         let n = u32::try_from(n).ok().filter(|&n| n <= self.permits)?;
         self.permits -= n;
-        Some(Self { sem: self.sem, permits: n })
+        Some(Self {
+            sem: self.sem,
+            permits: n,
+        })
     }
 }
 
@@ -137,7 +143,10 @@ impl OwnedSemaphorePermit {
     /// ```
     #[track_caller]
     pub fn merge(&mut self, mut other: Self) {
-        assert!(Arc::ptr_eq(&self.sem, &other.sem), "merging permits from different semaphores");
+        assert!(
+            Arc::ptr_eq(&self.sem, &other.sem),
+            "merging permits from different semaphores"
+        );
         self.permits += std::mem::take(&mut other.permits);
     }
 
@@ -152,7 +161,10 @@ impl OwnedSemaphorePermit {
     pub fn split(&mut self, n: usize) -> Option<Self> {
         let n = u32::try_from(n).ok().filter(|&n| n <= self.permits)?;
         self.permits -= n;
-        Some(Self { sem: self.sem.clone(), permits: n })
+        Some(Self {
+            sem: self.sem.clone(),
+            permits: n,
+        })
     }
 
     /// The semaphore these permits belong to.

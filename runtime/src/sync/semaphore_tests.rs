@@ -56,7 +56,11 @@ fn dropping_acquire_at_every_poll_conserves_permits() {
         drop(held); // assigned to the victim when it is queued ...
         drop(victim); // ... which is dropped before it observes it: the permit moves on
         let permit = next.ready().unwrap();
-        assert_eq!((permit.num_permits(), sem.available_permits()), (1, 0), "k={k}");
+        assert_eq!(
+            (permit.num_permits(), sem.available_permits()),
+            (1, 0),
+            "k={k}"
+        );
         drop(permit);
         assert_eq!(sem.available_permits(), 1, "k={k}");
     }

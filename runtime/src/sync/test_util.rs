@@ -37,11 +37,6 @@ impl Wake for CountingWaker {
     }
 }
 
-/// Polls `fut` once with `waker`.
-pub(crate) fn poll_once<F: Future + Unpin>(fut: &mut F, waker: &Waker) -> Poll<F::Output> {
-    Pin::new(fut).poll(&mut Context::from_waker(waker))
-}
-
 /// A pinned, boxed future with a counting waker, for "poll k times, drop" tests.
 pub(crate) struct Harness<'a, T> {
     pub(crate) fut: Pin<Box<dyn Future<Output = T> + 'a>>,
@@ -52,11 +47,17 @@ pub(crate) struct Harness<'a, T> {
 impl<'a, T> Harness<'a, T> {
     pub(crate) fn new(fut: impl Future<Output = T> + 'a) -> Self {
         let (counter, waker) = CountingWaker::new();
-        Self { fut: Box::pin(fut), counter, waker }
+        Self {
+            fut: Box::pin(fut),
+            counter,
+            waker,
+        }
     }
 
     pub(crate) fn poll(&mut self) -> Poll<T> {
-        self.fut.as_mut().poll(&mut Context::from_waker(&self.waker))
+        self.fut
+            .as_mut()
+            .poll(&mut Context::from_waker(&self.waker))
     }
 
     pub(crate) fn wakes(&self) -> usize {

@@ -10,9 +10,9 @@
 //! Rules (every user of this module follows them):
 //!
 //! 1. An entry is created by [`WaitList::push_back`] and is *linked* (queued) from then on.
-//! 2. Only a notifier unlinks an entry without freeing it ([`WaitList::pop_front`],
-//!    [`WaitList::drain`]); the entry then stays in the slab, *notified*, holding whatever the
-//!    notifier wrote into its data.
+//! 2. Only a notifier unlinks an entry without freeing it ([`WaitList::pop_front`]); the
+//!    entry then stays in the slab, *notified*, holding whatever the notifier wrote into its
+//!    data (through [`WaitList::front_mut`] just before).
 //! 3. Only the owning future frees an entry ([`WaitList::remove`]), either when it observes the
 //!    notification or in its `Drop`. So a key is never reused while its future still holds it,
 //!    and no generation counter is needed.
@@ -56,10 +56,16 @@ impl<D> Default for WaitList<D> {
 impl<D> WaitList<D> {
     /// An empty list; allocates nothing until the first waiter.
     pub(crate) const fn new() -> Self {
-        Self { nodes: Slab::new(), head: None, tail: None, queued: 0 }
+        Self {
+            nodes: Slab::new(),
+            head: None,
+            tail: None,
+            queued: 0,
+        }
     }
 
     /// Number of linked (still waiting) entries.
+    #[cfg(test)]
     pub(crate) fn len(&self) -> usize {
         self.queued
     }
@@ -92,11 +98,6 @@ impl<D> WaitList<D> {
         self.nodes[key.0].linked
     }
 
-    /// The entry's data (readable and writable by owner and notifier alike, under the lock).
-    pub(crate) fn data_mut(&mut self, key: &WaiterKey) -> &mut D {
-        &mut self.nodes[key.0].data
-    }
-
     /// Stores the waker of the latest poll, cloning only if it changed.
     pub(crate) fn set_waker(&mut self, key: &WaiterKey, waker: &Waker) {
         let slot = &mut self.nodes[key.0].waker;
@@ -118,15 +119,6 @@ impl<D> WaitList<D> {
     pub(crate) fn pop_front(&mut self) -> Option<Option<Waker>> {
         let head = self.head?;
         Some(self.unlink(head))
-    }
-
-    /// Unlinks every queued waiter, front to back, after `f` has updated each one's data.
-    pub(crate) fn drain(&mut self, wakers: &mut WakeList, mut f: impl FnMut(&mut D)) {
-        while let Some(head) = self.head {
-            f(&mut self.nodes[head].data);
-            let waker = self.unlink(head);
-            wakers.push(waker);
-        }
     }
 
     /// Frees the entry (rule 3); returns its data and whether it was still queued.
@@ -173,7 +165,10 @@ impl WakeList {
     pub(crate) const CAPACITY: usize = 32;
 
     pub(crate) fn new() -> Self {
-        Self { wakers: Default::default(), len: 0 }
+        Self {
+            wakers: Default::default(),
+            len: 0,
+        }
     }
 
     pub(crate) fn is_full(&self) -> bool {
@@ -236,16 +231,21 @@ mod tests {
     }
 
     #[test]
-    fn drain_updates_data_and_collects_wakers() {
+    fn wake_list_wakes_everything_it_collected() {
         let (counter, waker) = CountingWaker::new();
         let mut list = WaitList::new();
         let keys: Vec<_> = (0..40).map(|i| list.push_back(i, &waker)).collect();
         let mut wakers = WakeList::new();
-        list.drain(&mut wakers, |d| *d += 100);
+        while let Some(w) = list.pop_front() {
+            if wakers.is_full() {
+                wakers.wake_all();
+            }
+            wakers.push(w);
+        }
         drop(wakers);
         assert_eq!(counter.wakes(), 40);
         for (i, key) in keys.into_iter().enumerate() {
-            assert_eq!(list.remove(key), (i + 100, false));
+            assert_eq!(list.remove(key), (i, false));
         }
     }
 

@@ -34,7 +34,10 @@ impl Watchdog {
                 std::process::abort();
             }
         });
-        Watchdog { done: Some(done), thread: Some(thread) }
+        Watchdog {
+            done: Some(done),
+            thread: Some(thread),
+        }
     }
 }
 
@@ -61,7 +64,9 @@ impl DropCounter {
 
     /// A token that bumps the counter when dropped.
     pub fn token(&self) -> DropToken {
-        DropToken { counter: self.clone() }
+        DropToken {
+            counter: self.clone(),
+        }
     }
 
     pub fn count(&self) -> usize {
@@ -135,8 +140,17 @@ pub struct OneShotReceiver<T> {
 /// A minimal waker-based one-shot channel, so tests can wake tasks from foreign threads
 /// without depending on `runtime::sync`.
 pub fn oneshot<T>() -> (OneShotSender<T>, OneShotReceiver<T>) {
-    let state = Arc::new(Mutex::new(OneShotState { value: None, waker: None, sender_alive: true }));
-    (OneShotSender { state: state.clone() }, OneShotReceiver { state })
+    let state = Arc::new(Mutex::new(OneShotState {
+        value: None,
+        waker: None,
+        sender_alive: true,
+    }));
+    (
+        OneShotSender {
+            state: state.clone(),
+        },
+        OneShotReceiver { state },
+    )
 }
 
 impl<T> OneShotSender<T> {
@@ -216,18 +230,40 @@ pub fn block_on_plain<F: Future>(future: F) -> F::Output {
             return output;
         }
         let now = Instant::now();
-        assert!(now < deadline, "block_on_plain: future not ready after {HANG_BOUND:?}");
+        assert!(
+            now < deadline,
+            "block_on_plain: future not ready after {HANG_BOUND:?}"
+        );
         std::thread::park_timeout(deadline - now);
     }
 }
 
 /// Waits (sleeping in small steps) until `cond` holds; panics naming `what` after
 /// [`HANG_BOUND`]. Only a hang guard: the condition is expected to hold soon.
+#[track_caller]
 pub fn wait_until(what: &str, mut cond: impl FnMut() -> bool) {
     let deadline = Instant::now() + HANG_BOUND;
     while !cond() {
-        assert!(Instant::now() < deadline, "condition never became true: {what}");
+        assert!(
+            Instant::now() < deadline,
+            "condition never became true: {what}"
+        );
         std::thread::sleep(Duration::from_millis(1));
+    }
+}
+
+/// Runs `f` on a fresh thread and returns its result; panics (failing the test instead of
+/// hanging it) if `f` has not finished after [`HANG_BOUND`]. A hung `f` leaks its thread.
+#[track_caller]
+pub fn bounded<R: Send + 'static>(what: &str, f: impl FnOnce() -> R + Send + 'static) -> R {
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)));
+    });
+    match rx.recv_timeout(HANG_BOUND) {
+        Ok(Ok(value)) => value,
+        Ok(Err(payload)) => std::panic::resume_unwind(payload),
+        Err(_) => panic!("hang: {what} did not finish within {HANG_BOUND:?}"),
     }
 }
 
@@ -244,10 +280,15 @@ pub fn panic_text(payload: &(dyn Any + Send)) -> String {
 
 /// A multi-thread runtime with `workers` workers.
 pub fn multi(workers: usize) -> runtime::Runtime {
-    runtime::Builder::new_multi_thread().worker_threads(workers).build().expect("build multi-thread runtime")
+    runtime::Builder::new_multi_thread()
+        .worker_threads(workers)
+        .build()
+        .expect("build multi-thread runtime")
 }
 
 /// A current-thread runtime.
 pub fn current() -> runtime::Runtime {
-    runtime::Builder::new_current_thread().build().expect("build current-thread runtime")
+    runtime::Builder::new_current_thread()
+        .build()
+        .expect("build current-thread runtime")
 }

@@ -114,8 +114,8 @@ impl Idle {
         self.sleepers.lock().contains(&index)
     }
 
-    /// Number of workers currently searching (metrics, tests).
-    #[cfg(test)]
+    /// Number of workers currently searching (metrics, tests, loom models).
+    #[cfg(any(test, loom))]
     pub(crate) fn num_searching(&self) -> usize {
         searching(self.state.load(Ordering::SeqCst))
     }

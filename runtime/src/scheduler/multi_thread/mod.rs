@@ -8,7 +8,7 @@
 //! fresh thread.
 
 mod handle;
-mod idle;
+pub(crate) mod idle;
 mod park;
 mod worker;
 

@@ -344,10 +344,11 @@ impl Context {
     }
 
     fn park(&self, mut core: Box<Core>) -> Box<Core> {
-        core.flush_metrics(&self.handle);
         if core.transition_to_parked(&self.handle) {
             while !core.is_shutdown {
                 core.stats.parks += 1;
+                // Publish the counters (this park included) before sleeping.
+                core.flush_metrics(&self.handle);
                 core = self.park_timeout(core, None);
                 core.maintenance(&self.handle);
                 if core.transition_from_parked(&self.handle) {

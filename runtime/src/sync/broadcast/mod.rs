@@ -46,9 +46,17 @@ use std::task::{Context, Poll, ready};
 #[track_caller]
 pub fn channel<T: Clone>(capacity: usize) -> (Sender<T>, Receiver<T>) {
     assert!(capacity > 0, "broadcast channel capacity must be > 0");
-    assert!(capacity <= usize::MAX >> 1, "broadcast channel capacity is too large");
+    assert!(
+        capacity <= usize::MAX >> 1,
+        "broadcast channel capacity is too large"
+    );
     let capacity = capacity.next_power_of_two();
-    let buf = (0..capacity).map(|_| Slot { rem: 0, value: None }).collect();
+    let buf = (0..capacity)
+        .map(|_| Slot {
+            rem: 0,
+            value: None,
+        })
+        .collect();
     let shared = Arc::new(Shared {
         state: Mutex::new(State {
             buf,
@@ -60,7 +68,12 @@ pub fn channel<T: Clone>(capacity: usize) -> (Sender<T>, Receiver<T>) {
         }),
         mask: capacity as u64 - 1,
     });
-    (Sender { shared: shared.clone() }, Receiver { shared, next: 0 })
+    (
+        Sender {
+            shared: shared.clone(),
+        },
+        Receiver { shared, next: 0 },
+    )
 }
 
 struct Shared<T> {
@@ -88,7 +101,7 @@ impl<T> Shared<T> {
     }
 
     /// Wakes every waiting receiver, in batches outside the lock (waiters rule 5).
-    fn wake_all(&self, mut state: crate::loom::sync::MutexGuard<'_, State<T>>) {
+    fn wake_all<'a>(&'a self, mut state: crate::loom::sync::MutexGuard<'a, State<T>>) {
         let mut wakers = WakeList::new();
         loop {
             while !wakers.is_full() {
@@ -168,7 +181,10 @@ impl<T> Sender<T> {
     pub fn subscribe(&self) -> Receiver<T> {
         let mut state = self.shared.state.lock();
         state.rx_count += 1;
-        Receiver { shared: self.shared.clone(), next: state.tail }
+        Receiver {
+            shared: self.shared.clone(),
+            next: state.tail,
+        }
     }
 
     /// Number of live receivers.
@@ -197,7 +213,9 @@ impl<T> Sender<T> {
 impl<T> Clone for Sender<T> {
     fn clone(&self) -> Self {
         self.shared.state.lock().tx_count += 1;
-        Self { shared: self.shared.clone() }
+        Self {
+            shared: self.shared.clone(),
+        }
     }
 }
 
@@ -214,7 +232,9 @@ impl<T> Drop for Sender<T> {
 
 impl<T> fmt::Debug for Sender<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Sender").field("receivers", &self.receiver_count()).finish()
+        f.debug_struct("Sender")
+            .field("receivers", &self.receiver_count())
+            .finish()
     }
 }
 
@@ -235,7 +255,10 @@ impl<T: Clone> Receiver<T> {
     /// # });
     /// ```
     pub fn recv(&mut self) -> Recv<'_, T> {
-        Recv { rx: self, key: None }
+        Recv {
+            rx: self,
+            key: None,
+        }
     }
 
     /// Receives the next value now, if there is one.
@@ -250,25 +273,38 @@ impl<T: Clone> Receiver<T> {
     /// ```
     pub fn try_recv(&mut self) -> Result<T, TryRecvError> {
         let mut state = self.shared.state.lock();
-        self.take_locked(&mut state)
+        take_locked(&mut self.next, self.shared.mask, &mut state)
     }
+}
 
-    fn take_locked(&mut self, state: &mut State<T>) -> Result<T, TryRecvError> {
-        if self.next == state.tail {
-            return Err(if state.closed { TryRecvError::Closed } else { TryRecvError::Empty });
-        }
-        let oldest = state.tail.saturating_sub(self.shared.capacity());
-        if self.next < oldest {
-            let missed = oldest - self.next;
-            self.next = oldest;
-            return Err(TryRecvError::Lagged(missed));
-        }
-        let slot = &mut state.buf[(self.next & self.shared.mask) as usize];
-        self.next += 1;
-        slot.rem -= 1;
-        let value = if slot.rem == 0 { slot.value.take() } else { slot.value.clone() };
-        Ok(value.expect("a retained slot with readers left holds its value"))
+/// Reads the value numbered `*next` for one receiver (rules 1 and 2).
+fn take_locked<T: Clone>(
+    next: &mut u64,
+    mask: u64,
+    state: &mut State<T>,
+) -> Result<T, TryRecvError> {
+    if *next == state.tail {
+        return Err(if state.closed {
+            TryRecvError::Closed
+        } else {
+            TryRecvError::Empty
+        });
     }
+    let oldest = state.tail.saturating_sub(mask + 1);
+    if *next < oldest {
+        let missed = oldest - *next;
+        *next = oldest;
+        return Err(TryRecvError::Lagged(missed));
+    }
+    let slot = &mut state.buf[(*next & mask) as usize];
+    *next += 1;
+    slot.rem -= 1;
+    let value = if slot.rem == 0 {
+        slot.value.take()
+    } else {
+        slot.value.clone()
+    };
+    Ok(value.expect("a retained slot with readers left holds its value"))
 }
 
 impl<T> Receiver<T> {
@@ -284,7 +320,10 @@ impl<T> Receiver<T> {
     pub fn resubscribe(&self) -> Self {
         let mut state = self.shared.state.lock();
         state.rx_count += 1;
-        Receiver { shared: self.shared.clone(), next: state.tail }
+        Receiver {
+            shared: self.shared.clone(),
+            next: state.tail,
+        }
     }
 
     /// Number of values this receiver has not read yet (at most the capacity).
@@ -351,7 +390,9 @@ impl<T> Drop for Receiver<T> {
 
 impl<T> fmt::Debug for Receiver<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Receiver").field("next", &self.next).finish()
+        f.debug_struct("Receiver")
+            .field("next", &self.next)
+            .finish()
     }
 }
 
@@ -377,9 +418,9 @@ impl<T: Clone> Future for Recv<'_, T> {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
         let mut coop = ready!(coop::poll_proceed(cx));
-        let shared = this.rx.shared.clone();
-        let mut state = shared.state.lock();
-        let result = match this.rx.take_locked(&mut state) {
+        let rx = &mut *this.rx;
+        let mut state = rx.shared.state.lock();
+        let result = match take_locked(&mut rx.next, rx.shared.mask, &mut state) {
             Ok(value) => Ok(value),
             Err(TryRecvError::Closed) => Err(RecvError::Closed),
             Err(TryRecvError::Lagged(n)) => Err(RecvError::Lagged(n)),

@@ -89,7 +89,10 @@ pub struct OwnedPermit<T> {
 
 impl<T> Sender<T> {
     fn sem(&self) -> &RawSemaphore {
-        self.chan.sem.as_ref().expect("a bounded channel has a semaphore")
+        self.chan
+            .sem
+            .as_ref()
+            .expect("a bounded channel has a semaphore")
     }
 
     /// Sends `value`, waiting for a free slot while the channel is full.
@@ -267,7 +270,9 @@ impl<T> Sender<T> {
 impl<T> Clone for Sender<T> {
     fn clone(&self) -> Self {
         self.chan.add_tx();
-        Self { chan: self.chan.clone() }
+        Self {
+            chan: self.chan.clone(),
+        }
     }
 }
 
@@ -279,7 +284,9 @@ impl<T> Drop for Sender<T> {
 
 impl<T> fmt::Debug for Sender<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Sender").field("capacity", &self.capacity()).finish()
+        f.debug_struct("Sender")
+            .field("capacity", &self.capacity())
+            .finish()
     }
 }
 
@@ -324,7 +331,10 @@ impl<T> OwnedPermit<T> {
     /// assert!(!tx.is_closed());
     /// ```
     pub fn send(mut self, value: T) -> Sender<T> {
-        let sender = self.sender.take().expect("an OwnedPermit holds its sender until used");
+        let sender = self
+            .sender
+            .take()
+            .expect("an OwnedPermit holds its sender until used");
         let _ = sender.chan.push(value, true);
         sender
     }
@@ -337,7 +347,10 @@ impl<T> OwnedPermit<T> {
     /// assert_eq!(tx.capacity(), 1);
     /// ```
     pub fn release(mut self) -> Sender<T> {
-        let sender = self.sender.take().expect("an OwnedPermit holds its sender until used");
+        let sender = self
+            .sender
+            .take()
+            .expect("an OwnedPermit holds its sender until used");
         sender.chan.release_slot();
         sender
     }
@@ -471,7 +484,10 @@ impl<T> Receiver<T> {
     /// assert_eq!(rx.capacity(), 2);
     /// ```
     pub fn capacity(&self) -> usize {
-        self.chan.sem.as_ref().map_or(0, RawSemaphore::available_permits)
+        self.chan
+            .sem
+            .as_ref()
+            .map_or(0, RawSemaphore::available_permits)
     }
 
     /// The capacity the channel was created with.
@@ -501,6 +517,8 @@ impl<T> futures_core::Stream for Receiver<T> {
 
 impl<T> fmt::Debug for Receiver<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Receiver").field("len", &self.len()).finish()
+        f.debug_struct("Receiver")
+            .field("len", &self.len())
+            .finish()
     }
 }

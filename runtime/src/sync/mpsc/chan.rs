@@ -104,7 +104,10 @@ impl<T> Chan<T> {
             return true;
         }
         inner.rx_closed
-            && self.sem.as_ref().is_none_or(|sem| sem.available_permits() == self.capacity)
+            && self
+                .sem
+                .as_ref()
+                .is_none_or(|sem| sem.available_permits() == self.capacity)
     }
 
     /// Pops up to `limit` messages into `buf` (at least one, or reports empty/done).

@@ -1,7 +1,9 @@
 use super::error::{TryRecvError, TrySendError};
 use super::*;
 use crate::sync::test_util::{Harness, block_on, iters};
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 
 #[test]
 fn messages_arrive_in_order() {
@@ -73,7 +75,11 @@ fn close_lets_outstanding_permits_send_and_then_ends() {
     rx.close();
     assert_eq!(tx.try_send(9), Err(TrySendError::Closed(9)));
     assert_eq!(rx.try_recv(), Ok(1));
-    assert_eq!(rx.try_recv(), Err(TryRecvError::Empty), "a permit is still out");
+    assert_eq!(
+        rx.try_recv(),
+        Err(TryRecvError::Empty),
+        "a permit is still out"
+    );
     permit.send(2);
     assert_eq!(rx.try_recv(), Ok(2));
     assert_eq!(rx.try_recv(), Err(TryRecvError::Disconnected));
@@ -183,4 +189,25 @@ fn producers_on_threads_deliver_everything_in_per_producer_order() {
     assert_eq!(count, 4 * n);
 }
 
-use std::pin::Pin;
+#[test]
+fn recv_charges_the_coop_budget() {
+    let (tx, mut rx) = unbounded_channel();
+    tx.send(1).unwrap();
+    tx.send(2).unwrap();
+    let (counter, waker) = crate::sync::test_util::CountingWaker::new();
+    let mut cx = Context::from_waker(&waker);
+    crate::task::coop::with_budget_value(Some(1), || {
+        assert_eq!(rx.poll_recv(&mut cx), Poll::Ready(Some(1)));
+        assert_eq!(
+            rx.poll_recv(&mut cx),
+            Poll::Pending,
+            "budget spent: must yield"
+        );
+    });
+    assert_eq!(
+        counter.wakes(),
+        1,
+        "a budget yield wakes the task to run again"
+    );
+    assert_eq!(rx.try_recv(), Ok(2));
+}

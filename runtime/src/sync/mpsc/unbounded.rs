@@ -19,7 +19,10 @@ use std::task::{Context, Poll};
 /// ```
 pub fn unbounded_channel<T>() -> (UnboundedSender<T>, UnboundedReceiver<T>) {
     let chan = Arc::new(Chan::new(0));
-    (UnboundedSender { chan: chan.clone() }, UnboundedReceiver { chan })
+    (
+        UnboundedSender { chan: chan.clone() },
+        UnboundedReceiver { chan },
+    )
 }
 
 /// The sending half of an unbounded channel.
@@ -105,7 +108,9 @@ impl<T> UnboundedSender<T> {
 impl<T> Clone for UnboundedSender<T> {
     fn clone(&self) -> Self {
         self.chan.add_tx();
-        Self { chan: self.chan.clone() }
+        Self {
+            chan: self.chan.clone(),
+        }
     }
 }
 
@@ -117,7 +122,9 @@ impl<T> Drop for UnboundedSender<T> {
 
 impl<T> fmt::Debug for UnboundedSender<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("UnboundedSender").field("closed", &self.is_closed()).finish()
+        f.debug_struct("UnboundedSender")
+            .field("closed", &self.is_closed())
+            .finish()
     }
 }
 
@@ -242,6 +249,8 @@ impl<T> futures_core::Stream for UnboundedReceiver<T> {
 
 impl<T> fmt::Debug for UnboundedReceiver<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("UnboundedReceiver").field("len", &self.len()).finish()
+        f.debug_struct("UnboundedReceiver")
+            .field("len", &self.len())
+            .finish()
     }
 }

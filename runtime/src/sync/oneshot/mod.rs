@@ -42,7 +42,12 @@ pub fn channel<T>() -> (Sender<T>, Receiver<T>) {
         rx_waker: None,
         tx_waker: None,
     }));
-    (Sender { shared: Some(shared.clone()) }, Receiver { shared })
+    (
+        Sender {
+            shared: Some(shared.clone()),
+        },
+        Receiver { shared },
+    )
 }
 
 struct State<T> {
@@ -97,7 +102,10 @@ impl<T> Sender<T> {
     /// assert_eq!(tx.send(3), Err(3));
     /// ```
     pub fn send(mut self, value: T) -> Result<(), T> {
-        let shared = self.shared.take().expect("a Sender holds the channel until it sends");
+        let shared = self
+            .shared
+            .take()
+            .expect("a Sender holds the channel until it sends");
         let mut state = shared.lock();
         if state.rx_closed {
             state.tx_done = true;
@@ -148,7 +156,9 @@ impl<T> Sender<T> {
     /// # });
     /// ```
     pub fn poll_closed(&mut self, cx: &mut Context<'_>) -> Poll<()> {
-        let Some(shared) = &self.shared else { return Poll::Ready(()) };
+        let Some(shared) = &self.shared else {
+            return Poll::Ready(());
+        };
         let mut coop = ready!(coop::poll_proceed(cx));
         let mut state = shared.lock();
         if state.rx_closed {
@@ -162,7 +172,9 @@ impl<T> Sender<T> {
 
 impl<T> Drop for Sender<T> {
     fn drop(&mut self) {
-        let Some(shared) = self.shared.take() else { return };
+        let Some(shared) = self.shared.take() else {
+            return;
+        };
         let mut state = shared.lock();
         state.tx_done = true;
         let waker = state.rx_waker.take();
@@ -245,7 +257,9 @@ impl<T> Drop for Receiver<T> {
 
 impl<T> fmt::Debug for Sender<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Sender").field("closed", &self.is_closed()).finish()
+        f.debug_struct("Sender")
+            .field("closed", &self.is_closed())
+            .finish()
     }
 }
 

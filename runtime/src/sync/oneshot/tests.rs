@@ -42,7 +42,11 @@ fn receiver_close_and_drop_are_seen_by_sender() {
     let (tx, rx) = channel();
     tx.send(v.clone()).unwrap();
     drop(rx);
-    assert_eq!(Arc::strong_count(&v), 1, "the unreceived value is dropped with the receiver");
+    assert_eq!(
+        Arc::strong_count(&v),
+        1,
+        "the unreceived value is dropped with the receiver"
+    );
 }
 
 #[test]

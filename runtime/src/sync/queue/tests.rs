@@ -138,7 +138,10 @@ fn producers_and_consumers_on_threads() {
     }
     block_on(q.join());
     q.shutdown();
-    let mut all: Vec<_> = consumers.into_iter().flat_map(|c| c.join().unwrap()).collect();
+    let mut all: Vec<_> = consumers
+        .into_iter()
+        .flat_map(|c| c.join().unwrap())
+        .collect();
     all.sort_unstable();
     assert_eq!(all, (0..2 * n).collect::<Vec<_>>());
 }

@@ -1,0 +1,109 @@
+//! Models of the blocking pool (`runtime::__loom::BlockingPool`, rules B1-B6 of
+//! `runtime/src/blocking/mod.rs`): submission racing a thread's keep-alive exit, an idle
+//! thread's wake-up, and shutdown.
+//!
+//! Loom has no time. The facade's `Condvar::wait_timeout` times out at once for a zero
+//! timeout and never otherwise, so `keep_alive = 0` makes "the keep-alive expired" happen at
+//! the earliest point while a long keep-alive makes it never happen.
+#![cfg(loom)]
+
+use loom::sync::{Arc, Condvar, Mutex};
+use loom_tests::support::{Counter, model};
+use runtime::__loom::{BlockingPool, SpawnRefused};
+use std::time::Duration;
+
+/// Counts finished jobs and lets the model wait for a number of them (loom reports a deadlock
+/// if that number is never reached, i.e. a job was stranded).
+#[derive(Clone, Default)]
+struct Done(Arc<(Mutex<usize>, Condvar)>);
+
+impl Done {
+    fn finish(&self) {
+        *self.0.0.lock().unwrap() += 1;
+        self.0.1.notify_all();
+    }
+    fn wait_for(&self, n: usize) {
+        let mut done = self.0.0.lock().unwrap();
+        while *done < n {
+            done = self.0.1.wait(done).unwrap();
+        }
+    }
+}
+
+fn job(done: &Done) -> Box<dyn FnOnce() + Send> {
+    let done = done.clone();
+    Box::new(move || done.finish())
+}
+
+/// A job submitted while the only thread's keep-alive expires: the submitter either claims the
+/// idle thread (which then runs the job), or sees it gone and starts a new one. Never stranded.
+#[test]
+fn submit_races_keep_alive_exit() {
+    model(|| {
+        let mut pool = BlockingPool::new(1, Duration::ZERO);
+        let spawner = pool.spawner();
+        let done = Done::default();
+        spawner.spawn(job(&done), false).unwrap();
+        // The first thread finishes and goes idle, timing out at once, while we submit again.
+        spawner.spawn(job(&done), false).unwrap();
+        done.wait_for(2);
+        assert!(pool.shutdown());
+    });
+}
+
+/// A job submitted to a pool whose thread is idle (long keep-alive) wakes that thread.
+#[test]
+fn submit_wakes_idle_thread() {
+    model(|| {
+        let mut pool = BlockingPool::new(1, Duration::from_secs(10));
+        let spawner = pool.spawner();
+        let done = Done::default();
+        spawner.spawn(job(&done), false).unwrap();
+        done.wait_for(1);
+        // The only thread is idle or about to be; the next job must reach it.
+        spawner.spawn(job(&done), false).unwrap();
+        done.wait_for(2);
+        assert_eq!(spawner.num_threads(), 1, "the idle thread was reused");
+        assert!(pool.shutdown());
+    });
+}
+
+/// Shutdown racing a submit from another thread: a non-mandatory job is either refused (handed
+/// back), dropped unrun by shutdown, or run — its closure is dropped exactly once either way
+/// and runs at most once; a mandatory job that was accepted always runs.
+#[test]
+fn shutdown_races_submit() {
+    model(|| {
+        let mut pool = BlockingPool::new(1, Duration::from_secs(10));
+        let spawner = pool.spawner();
+        let (drops, runs, mandatory_runs) = (Counter::new(), Counter::new(), Counter::new());
+        let submitter = {
+            let (drops, runs, mandatory_runs) = (drops.clone(), runs.clone(), mandatory_runs.clone());
+            loom::thread::spawn(move || {
+                let guard = drops.on_drop();
+                let optional = spawner.spawn(
+                    Box::new(move || {
+                        let _guard = guard;
+                        runs.incr();
+                    }),
+                    false,
+                );
+                if let Err(SpawnRefused::ShuttingDown(job)) = optional {
+                    drop(job);
+                }
+                let accepted = spawner
+                    .spawn(Box::new(move || {
+                        mandatory_runs.incr();
+                    }), true)
+                    .is_ok();
+                accepted
+            })
+        };
+        assert!(pool.shutdown());
+        let accepted = submitter.join().unwrap();
+        // Threads are gone: everything accepted has run or been dropped by now.
+        assert_eq!(drops.get(), 1, "the optional job's closure dropped exactly once");
+        assert!(runs.get() <= 1);
+        assert_eq!(mandatory_runs.get(), usize::from(accepted));
+    });
+}

@@ -1,0 +1,81 @@
+//! Models of the task state word alone (`runtime::__loom::TaskState`): reference counting and
+//! the `NOTIFIED` hand-off, checked exactly, where the runtime-level models can only see
+//! symptoms (extra polls, leaks).
+#![cfg(loom)]
+
+use loom::sync::Arc;
+use loom_tests::support::model;
+use runtime::__loom::{TaskState, ToIdle, ToNotified, ToRunning};
+
+/// A task that a worker is polling (it holds `RUNNING` and the reference of the consumed
+/// `Notified`) and one extra reference for a cloned waker: refs = list + join + poller + waker.
+fn running_with_waker() -> Arc<TaskState> {
+    let state = Arc::new(TaskState::new());
+    assert_eq!(state.transition_to_running(), ToRunning::Success);
+    state.ref_inc();
+    assert_eq!(state.load().refs, 4);
+    state
+}
+
+/// `wake` (by value) racing the end of the poll: exactly one side mints the `Notified`
+/// (the waker via `Submit`, or the poller via `OkNotified`), and the waker's reference is
+/// consumed either way: list + join + the one `Notified` remain.
+#[test]
+fn wake_by_val_racing_end_of_poll_notifies_once() {
+    model(|| {
+        let state = running_with_waker();
+        let waker = {
+            let state = state.clone();
+            loom::thread::spawn(move || state.transition_to_notified_by_val())
+        };
+        let idle = state.transition_to_idle();
+        let woke = waker.join().unwrap();
+        let submits =
+            usize::from(woke == ToNotified::Submit) + usize::from(idle == ToIdle::OkNotified);
+        assert_eq!(submits, 1, "poller {idle:?}, waker {woke:?}");
+        let now = state.load();
+        assert!(now.notified && !now.running, "{now:?}");
+        assert_eq!(now.refs, 3, "{now:?}");
+    });
+}
+
+/// `wake_by_ref` racing the end of the poll: exactly one `Notified`, and it owns a reference
+/// of its own; the waker keeps its reference: list + join + waker + `Notified`.
+#[test]
+fn wake_by_ref_racing_end_of_poll_adds_one_reference() {
+    model(|| {
+        let state = running_with_waker();
+        let waker = {
+            let state = state.clone();
+            loom::thread::spawn(move || state.transition_to_notified_by_ref())
+        };
+        let idle = state.transition_to_idle();
+        let woke = waker.join().unwrap();
+        let submits =
+            usize::from(woke == ToNotified::Submit) + usize::from(idle == ToIdle::OkNotified);
+        assert_eq!(submits, 1, "poller {idle:?}, waker {woke:?}");
+        let now = state.load();
+        assert!(now.notified && !now.running, "{now:?}");
+        assert_eq!(now.refs, 4, "{now:?}");
+    });
+}
+
+/// `abort` racing completion on the state word: the abort schedules nothing once the task is
+/// running or complete, completion always happens, and `CANCELLED` is only ever added.
+#[test]
+fn abort_racing_completion_never_schedules_a_running_task() {
+    model(|| {
+        let state = Arc::new(TaskState::new());
+        assert_eq!(state.transition_to_running(), ToRunning::Success);
+        let aborter = {
+            let state = state.clone();
+            loom::thread::spawn(move || state.transition_to_notified_and_cancel())
+        };
+        let done = state.transition_to_complete();
+        let scheduled = aborter.join().unwrap();
+        assert!(!scheduled, "a running or complete task needs no new Notified");
+        assert!(done.complete && !done.running);
+        let now = state.load();
+        assert!(now.complete && now.refs == 3, "{now:?}");
+    });
+}

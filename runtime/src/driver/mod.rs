@@ -1,0 +1,102 @@
+//! The park seam: what a worker blocks on when it has nothing to run.
+//!
+//! A [`Driver`] is owned by whichever thread is allowed to block in it (the multi-thread
+//! scheduler keeps it behind a try-lock so exactly one parked worker drives it; the others
+//! sleep on their own condvars). [`Driver::park`] sleeps until [`DriverHandle::unpark`] is
+//! called, the timeout passes or the earliest timer is due, and on its way out does the
+//! driver's work: firing due timers and (in the I/O part, `io.rs`) dispatching socket
+//! readiness.
+//!
+//! Layering: `park` asks the time part for a plan (how long it may block, see
+//! [`time::TimeState::plan_park`]), blocks in the I/O reactor (`io.rs`) for that
+//! long, then lets the time part fire what is due. The [`DriverHandle`] is shared by every
+//! thread that registers timers; it holds the wheel, the clock and the unparker.
+
+pub(crate) mod io;
+mod time;
+mod wake_list;
+
+pub(crate) use time::{Registered, TimeState};
+
+use crate::loom::sync::Arc;
+use crate::loom::sync::atomic::{AtomicBool, Ordering};
+use io::{IoStack, IoUnpark};
+use std::time::Duration;
+
+/// The blocking side of the park seam.
+#[derive(Debug)]
+pub(crate) struct Driver {
+    park: IoStack,
+}
+
+/// The waking side of the park seam; cheap to clone, `Send + Sync`.
+#[derive(Clone, Debug)]
+pub(crate) struct DriverHandle {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    unpark: IoUnpark,
+    /// Set by every `unpark`; a paused clock only auto-advances if nothing unparked the
+    /// driver since the previous park (something may be about to schedule work).
+    woken: AtomicBool,
+    time: TimeState,
+}
+
+impl Driver {
+    pub(crate) fn new() -> std::io::Result<(Driver, DriverHandle)> {
+        let (park, unpark) = IoStack::new()?;
+        let inner = Inner {
+            unpark,
+            woken: AtomicBool::new(false),
+            time: TimeState::new(),
+        };
+        Ok((
+            Driver { park },
+            DriverHandle {
+                inner: Arc::new(inner),
+            },
+        ))
+    }
+
+    /// Blocks until unparked, `timeout` passes (`Some(ZERO)` polls without blocking) or the
+    /// earliest timer is due, then fires due timers. With a paused clock and `timeout == None`
+    /// (the scheduler is idle) it instead jumps the clock to the next deadline.
+    pub(crate) fn park(&mut self, handle: &DriverHandle, timeout: Option<Duration>) {
+        let inner = &*handle.inner;
+        let woken_before = inner.woken.swap(false, Ordering::SeqCst);
+        let plan = inner.time.plan_park(timeout);
+        let io_events = match plan.timeout {
+            Some(timeout) => self.park.park_timeout(timeout),
+            None => self.park.park(),
+        };
+        let woken_during = io_events || inner.woken.load(Ordering::SeqCst);
+        inner.time.after_park(plan, !woken_before && !woken_during);
+    }
+
+    /// Fires every pending timer and refuses new ones; called once, at runtime shutdown.
+    pub(crate) fn shutdown(&mut self, handle: &DriverHandle) {
+        handle.inner.time.shutdown();
+        handle.inner.unpark.shutdown();
+    }
+}
+
+impl DriverHandle {
+    /// Interrupts a thread blocked in [`Driver::park`] (or makes its next park return).
+    pub(crate) fn unpark(&self) {
+        self.inner.woken.store(true, Ordering::SeqCst);
+        self.inner.unpark.unpark();
+    }
+
+    /// The I/O part: the reactor sockets register with.
+    #[cfg(not(loom))]
+    pub(crate) fn io(&self) -> &io_driver::Handle {
+        self.inner.unpark.reactor()
+    }
+
+    /// The time part: wheel, clock, tick conversions.
+    pub(crate) fn time(&self) -> &TimeState {
+        &self.inner.time
+    }
+}

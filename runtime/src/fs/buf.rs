@@ -1,0 +1,102 @@
+//! [`Buf`]: the buffer a [`File`](super::File) moves to the blocking pool and back — read-ahead
+//! data on the way in, pending write data on the way out.
+
+use std::io::{self, Read, Write};
+
+/// Bytes read ahead per blocking hop when the caller asks for less: 64 KiB, so a loop of
+/// 8 KiB reads costs one thread hop per eight reads. A sequential-read benchmark of `File`
+/// with small buffers would justify changing it.
+pub(super) const READ_AHEAD: usize = 64 * 1024;
+
+/// Largest single blocking read or write: 2 MiB (Tokio's `MAX_BUF`); bounds the memory one
+/// `File` holds and the time one blocking job takes.
+pub(super) const MAX_BUF: usize = 2 * 1024 * 1024;
+
+#[derive(Debug, Default)]
+pub(super) struct Buf {
+    data: Vec<u8>,
+    pos: usize,
+}
+
+impl Buf {
+    pub(super) fn remaining(&self) -> usize {
+        self.data.len() - self.pos
+    }
+
+    pub(super) fn is_empty(&self) -> bool {
+        self.remaining() == 0
+    }
+
+    /// Copies buffered bytes into `dst`; returns how many.
+    pub(super) fn copy_to(&mut self, dst: &mut [u8]) -> usize {
+        let n = self.remaining().min(dst.len());
+        dst[..n].copy_from_slice(&self.data[self.pos..self.pos + n]);
+        self.pos += n;
+        n
+    }
+
+    /// Fills the (empty) buffer with up to `MAX_BUF` bytes of `src`; returns how many.
+    pub(super) fn copy_from(&mut self, src: &[u8]) -> usize {
+        debug_assert!(self.is_empty());
+        let n = src.len().min(MAX_BUF);
+        self.data.clear();
+        self.data.extend_from_slice(&src[..n]);
+        self.pos = 0;
+        n
+    }
+
+    /// Drops unread read-ahead bytes; returns the (non-positive) offset the file position must
+    /// move by so it matches what the caller has consumed.
+    pub(super) fn discard_read(&mut self) -> i64 {
+        let back = -(self.remaining() as i64);
+        self.data.clear();
+        self.pos = 0;
+        back
+    }
+
+    /// Blocking: reads up to `len` bytes from `file` into the buffer.
+    pub(super) fn read_from(&mut self, mut file: &std::fs::File, len: usize) -> io::Result<usize> {
+        self.data.resize(len.min(MAX_BUF), 0);
+        self.pos = 0;
+        let result = loop {
+            match file.read(&mut self.data) {
+                Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
+                result => break result,
+            }
+        };
+        self.data.truncate(*result.as_ref().unwrap_or(&0));
+        result
+    }
+
+    /// Blocking: writes the whole buffer to `file` and empties it.
+    pub(super) fn write_to(&mut self, mut file: &std::fs::File) -> io::Result<()> {
+        let result = file.write_all(&self.data[self.pos..]);
+        self.data.clear();
+        self.pos = 0;
+        result
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn copy_to_drains_in_order_and_discard_reports_unread_bytes() {
+        let mut buf = Buf::default();
+        assert_eq!(buf.copy_from(b"abcdef"), 6);
+        let mut out = [0u8; 4];
+        assert_eq!(buf.copy_to(&mut out), 4);
+        assert_eq!(&out, b"abcd");
+        assert_eq!(buf.remaining(), 2);
+        assert_eq!(buf.discard_read(), -2);
+        assert!(buf.is_empty());
+    }
+
+    #[test]
+    fn copy_from_caps_at_max_buf() {
+        let big = vec![7u8; MAX_BUF + 10];
+        let mut buf = Buf::default();
+        assert_eq!(buf.copy_from(&big), MAX_BUF);
+    }
+}

@@ -1,0 +1,410 @@
+//! [`File`]: an open file whose reads, writes and seeks run on the blocking pool.
+//!
+//! State machine: `Idle(buf)` or `Busy(job)`, where the job owns the buffer while it runs.
+//! Reads fetch at least [`READ_AHEAD`] bytes per hop and serve later reads from the buffer;
+//! writes copy the caller's bytes and return at once (write-behind), the next operation
+//! waits for the job and reports its error. Before a write or seek, unread read-ahead bytes
+//! are dropped and the OS file position is moved back by their count, so the position the
+//! caller sees is always the logical one.
+
+use super::buf::{Buf, READ_AHEAD};
+use super::open_options::OpenOptions;
+use crate::blocking::Mandatory;
+use crate::io::blocking::{join_error, run, spawn};
+use crate::loom::sync::Arc;
+use crate::task::JoinHandle;
+use futures_io::{AsyncRead, AsyncSeek, AsyncWrite};
+use std::fmt;
+use std::fs::Metadata;
+use std::future::Future;
+use std::io::{self, Seek, SeekFrom};
+use std::path::Path;
+use std::pin::Pin;
+use std::task::{Context, Poll, ready};
+
+/// An open file: [`AsyncRead`] + [`AsyncWrite`] + [`AsyncSeek`].
+///
+/// Writes are buffered and complete in the background: call
+/// [`flush`](crate::io::AsyncWriteExt::flush) (or [`sync_all`](Self::sync_all)) to learn
+/// whether they succeeded. A write accepted before the `File` is dropped still happens.
+///
+/// # Examples
+///
+/// ```
+/// use runtime::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
+/// use std::io::SeekFrom;
+///
+/// # let rt = runtime::Runtime::new().unwrap();
+/// rt.block_on(async {
+///     let path = std::env::temp_dir().join(format!("rt-doc-file-{}", std::process::id()));
+///     let mut file = runtime::fs::File::options().read(true).write(true).create(true).truncate(true).open(&path).await?;
+///     file.write_all(b"hello world").await?;
+///     file.seek(SeekFrom::Start(6)).await?;
+///     let mut word = String::new();
+///     file.read_to_string(&mut word).await?;
+///     assert_eq!(word, "world");
+///     runtime::fs::remove_file(&path).await?;
+///     Ok::<(), std::io::Error>(())
+/// }).unwrap();
+/// ```
+pub struct File {
+    std: Arc<std::fs::File>,
+    state: State,
+}
+
+enum State {
+    Idle(Option<Buf>),
+    Busy(JoinHandle<(Op, Buf)>),
+}
+
+/// What a finished blocking job did.
+enum Op {
+    Read(io::Result<usize>),
+    Write(io::Result<()>),
+    Seek(io::Result<u64>),
+    /// The job did not run to completion (runtime shutting down, or it panicked).
+    Lost(io::Error),
+}
+
+impl File {
+    /// Opens a file for reading; errors name the path.
+    ///
+    /// ```
+    /// # let rt = runtime::Runtime::new().unwrap();
+    /// rt.block_on(async {
+    ///     let err = runtime::fs::File::open("/no/such/file").await.unwrap_err();
+    ///     assert_eq!(err.kind(), std::io::ErrorKind::NotFound);
+    ///     assert!(err.to_string().contains("/no/such/file"));
+    ///     Ok::<(), std::io::Error>(())
+    /// }).unwrap();
+    /// ```
+    pub async fn open(path: impl AsRef<Path>) -> io::Result<File> {
+        OpenOptions::new().read(true).open(path).await
+    }
+
+    /// Creates (or truncates) a file for writing.
+    ///
+    /// ```
+    /// use runtime::io::AsyncWriteExt;
+    /// # let rt = runtime::Runtime::new().unwrap();
+    /// rt.block_on(async {
+    ///     let path = std::env::temp_dir().join(format!("rt-doc-create-{}", std::process::id()));
+    ///     let mut file = runtime::fs::File::create(&path).await?;
+    ///     file.write_all(b"new").await?;
+    ///     file.flush().await?;
+    ///     assert_eq!(runtime::fs::read(&path).await?, b"new");
+    ///     runtime::fs::remove_file(&path).await?;
+    ///     Ok::<(), std::io::Error>(())
+    /// }).unwrap();
+    /// ```
+    pub async fn create(path: impl AsRef<Path>) -> io::Result<File> {
+        OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(path)
+            .await
+    }
+
+    /// A fresh [`OpenOptions`] builder.
+    ///
+    /// ```
+    /// # let rt = runtime::Runtime::new().unwrap();
+    /// rt.block_on(async {
+    ///     let path = std::env::temp_dir().join(format!("rt-doc-options-{}", std::process::id()));
+    ///     let _file = runtime::fs::File::options().append(true).create(true).open(&path).await?;
+    ///     runtime::fs::remove_file(&path).await?;
+    ///     Ok::<(), std::io::Error>(())
+    /// }).unwrap();
+    /// ```
+    pub fn options() -> OpenOptions {
+        OpenOptions::new()
+    }
+
+    /// Wraps an open std file.
+    ///
+    /// ```
+    /// use runtime::io::AsyncReadExt;
+    /// # let rt = runtime::Runtime::new().unwrap();
+    /// rt.block_on(async {
+    ///     let mut file = runtime::fs::File::from_std(std::fs::File::open("/proc/self/stat")?);
+    ///     let mut text = String::new();
+    ///     file.read_to_string(&mut text).await?;
+    ///     assert!(!text.is_empty());
+    ///     Ok::<(), std::io::Error>(())
+    /// }).unwrap();
+    /// ```
+    pub fn from_std(file: std::fs::File) -> File {
+        File {
+            std: Arc::new(file),
+            state: State::Idle(Some(Buf::default())),
+        }
+    }
+
+    /// Waits for buffered writes, then flushes data and metadata to the disk (`fsync`).
+    ///
+    /// ```
+    /// use runtime::io::AsyncWriteExt;
+    /// # let rt = runtime::Runtime::new().unwrap();
+    /// rt.block_on(async {
+    ///     let path = std::env::temp_dir().join(format!("rt-doc-sync-{}", std::process::id()));
+    ///     let mut file = runtime::fs::File::create(&path).await?;
+    ///     file.write_all(b"durable").await?;
+    ///     file.sync_all().await?;
+    ///     assert_eq!(runtime::fs::read(&path).await?, b"durable");
+    ///     runtime::fs::remove_file(&path).await?;
+    ///     Ok::<(), std::io::Error>(())
+    /// }).unwrap();
+    /// ```
+    pub async fn sync_all(&mut self) -> io::Result<()> {
+        std::future::poll_fn(|cx| self.poll_flush_priv(cx)).await?;
+        let std = self.std.clone();
+        run(move || std.sync_all(), Mandatory::Yes).await
+    }
+
+    /// Truncates or extends the file to `size` bytes (waiting for buffered writes first). The
+    /// file position is unchanged.
+    ///
+    /// ```
+    /// use runtime::io::AsyncWriteExt;
+    /// # let rt = runtime::Runtime::new().unwrap();
+    /// rt.block_on(async {
+    ///     let path = std::env::temp_dir().join(format!("rt-doc-setlen-{}", std::process::id()));
+    ///     let mut file = runtime::fs::File::create(&path).await?;
+    ///     file.write_all(b"0123456789").await?;
+    ///     file.set_len(4).await?;
+    ///     assert_eq!(file.metadata().await?.len(), 4);
+    ///     runtime::fs::remove_file(&path).await?;
+    ///     Ok::<(), std::io::Error>(())
+    /// }).unwrap();
+    /// ```
+    pub async fn set_len(&mut self, size: u64) -> io::Result<()> {
+        std::future::poll_fn(|cx| self.poll_flush_priv(cx)).await?;
+        let back = match &mut self.state {
+            State::Idle(Some(buf)) => buf.discard_read(),
+            _ => 0,
+        };
+        let std = self.std.clone();
+        let job = move || {
+            if back != 0 {
+                (&*std).seek(SeekFrom::Current(back))?;
+            }
+            std.set_len(size)
+        };
+        run(job, Mandatory::Yes).await
+    }
+
+    /// The file's metadata.
+    ///
+    /// ```
+    /// # let rt = runtime::Runtime::new().unwrap();
+    /// rt.block_on(async {
+    ///     let file = runtime::fs::File::open("/proc/self/stat").await?;
+    ///     assert!(file.metadata().await?.is_file());
+    ///     Ok::<(), std::io::Error>(())
+    /// }).unwrap();
+    /// ```
+    pub async fn metadata(&self) -> io::Result<Metadata> {
+        let std = self.std.clone();
+        run(move || std.metadata(), Mandatory::No).await
+    }
+
+    /// Starts `f` on the blocking pool with the buffer; the state becomes `Busy`.
+    fn start(
+        &mut self,
+        buf: Buf,
+        mandatory: Mandatory,
+        f: impl FnOnce(&std::fs::File, &mut Buf) -> Op + Send + 'static,
+    ) -> io::Result<()> {
+        let std = self.std.clone();
+        let job = move || {
+            let mut buf = buf;
+            let op = f(&std, &mut buf);
+            (op, buf)
+        };
+        match spawn(job, mandatory) {
+            Ok(handle) => {
+                self.state = State::Busy(handle);
+                Ok(())
+            }
+            Err(err) => {
+                self.state = State::Idle(Some(Buf::default()));
+                Err(err)
+            }
+        }
+    }
+
+    /// Waits for the running job; afterwards the state is `Idle` with the job's buffer.
+    fn poll_job(&mut self, cx: &mut Context<'_>) -> Poll<Op> {
+        let State::Busy(handle) = &mut self.state else {
+            unreachable!("poll_job while idle")
+        };
+        let (op, buf) = match ready!(Pin::new(handle).poll(cx)) {
+            Ok(done) => done,
+            Err(err) => (Op::Lost(join_error(err)), Buf::default()),
+        };
+        self.state = State::Idle(Some(buf));
+        Poll::Ready(op)
+    }
+
+    fn idle_buf(&mut self) -> &mut Buf {
+        match &mut self.state {
+            State::Idle(Some(buf)) => buf,
+            _ => unreachable!("idle buffer is present between operations"),
+        }
+    }
+
+    fn take_idle_buf(&mut self) -> Buf {
+        match &mut self.state {
+            State::Idle(slot) => slot
+                .take()
+                .expect("idle buffer is present between operations"),
+            State::Busy(_) => unreachable!("take_idle_buf while busy"),
+        }
+    }
+
+    fn poll_read_priv(&mut self, cx: &mut Context<'_>, dst: &mut [u8]) -> Poll<io::Result<usize>> {
+        loop {
+            match self.state {
+                State::Idle(_) => {
+                    let buf = self.idle_buf();
+                    if !buf.is_empty() || dst.is_empty() {
+                        return Poll::Ready(Ok(buf.copy_to(dst)));
+                    }
+                    let buf = self.take_idle_buf();
+                    let len = dst.len().max(READ_AHEAD);
+                    self.start(buf, Mandatory::No, move |file, buf| {
+                        Op::Read(buf.read_from(file, len))
+                    })?;
+                }
+                State::Busy(_) => match ready!(self.poll_job(cx)) {
+                    // `Ok(0)` here is end-of-file: the buffer is empty and so is the copy.
+                    Op::Read(Ok(_)) => return Poll::Ready(Ok(self.idle_buf().copy_to(dst))),
+                    Op::Read(Err(err)) | Op::Write(Err(err)) | Op::Lost(err) => {
+                        return Poll::Ready(Err(err));
+                    }
+                    Op::Write(Ok(())) | Op::Seek(_) => {}
+                },
+            }
+        }
+    }
+
+    fn poll_write_priv(&mut self, cx: &mut Context<'_>, src: &[u8]) -> Poll<io::Result<usize>> {
+        if src.is_empty() {
+            return Poll::Ready(Ok(0));
+        }
+        loop {
+            match self.state {
+                State::Idle(_) => {
+                    let mut buf = self.take_idle_buf();
+                    let back = buf.discard_read();
+                    let n = buf.copy_from(src);
+                    self.start(buf, Mandatory::Yes, move |mut file, buf| {
+                        if back != 0
+                            && let Err(err) = file.seek(SeekFrom::Current(back))
+                        {
+                            return Op::Write(Err(err));
+                        }
+                        Op::Write(buf.write_to(file))
+                    })?;
+                    return Poll::Ready(Ok(n));
+                }
+                State::Busy(_) => match ready!(self.poll_job(cx)) {
+                    Op::Write(Err(err)) | Op::Lost(err) => return Poll::Ready(Err(err)),
+                    Op::Read(_) | Op::Write(Ok(())) | Op::Seek(_) => {}
+                },
+            }
+        }
+    }
+
+    fn poll_flush_priv(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        while let State::Busy(_) = self.state {
+            match ready!(self.poll_job(cx)) {
+                Op::Write(Err(err)) | Op::Lost(err) => return Poll::Ready(Err(err)),
+                Op::Read(_) | Op::Write(Ok(())) | Op::Seek(_) => {}
+            }
+        }
+        Poll::Ready(Ok(()))
+    }
+
+    fn poll_seek_priv(&mut self, cx: &mut Context<'_>, pos: SeekFrom) -> Poll<io::Result<u64>> {
+        loop {
+            match self.state {
+                State::Idle(_) => {
+                    let mut buf = self.take_idle_buf();
+                    let back = buf.discard_read();
+                    let pos = match pos {
+                        SeekFrom::Current(offset) => match offset.checked_add(back) {
+                            Some(offset) => SeekFrom::Current(offset),
+                            None => {
+                                self.state = State::Idle(Some(buf));
+                                let msg = "seek offset overflows an i64";
+                                return Poll::Ready(Err(io::Error::new(
+                                    io::ErrorKind::InvalidInput,
+                                    msg,
+                                )));
+                            }
+                        },
+                        other => other,
+                    };
+                    self.start(buf, Mandatory::No, move |mut file, _| {
+                        Op::Seek(file.seek(pos))
+                    })?;
+                }
+                State::Busy(_) => match ready!(self.poll_job(cx)) {
+                    Op::Seek(result) => return Poll::Ready(result),
+                    Op::Write(Err(err)) | Op::Lost(err) => return Poll::Ready(Err(err)),
+                    Op::Read(_) | Op::Write(Ok(())) => {}
+                },
+            }
+        }
+    }
+}
+
+impl AsyncRead for File {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut [u8],
+    ) -> Poll<io::Result<usize>> {
+        self.get_mut().poll_read_priv(cx, buf)
+    }
+}
+
+impl AsyncWrite for File {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        self.get_mut().poll_write_priv(cx, buf)
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.get_mut().poll_flush_priv(cx)
+    }
+
+    fn poll_close(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.get_mut().poll_flush_priv(cx)
+    }
+}
+
+impl AsyncSeek for File {
+    fn poll_seek(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        pos: SeekFrom,
+    ) -> Poll<io::Result<u64>> {
+        self.get_mut().poll_seek_priv(cx, pos)
+    }
+}
+
+impl fmt::Debug for File {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let busy = matches!(self.state, State::Busy(_));
+        f.debug_struct("File")
+            .field("std", &self.std)
+            .field("busy", &busy)
+            .finish()
+    }
+}

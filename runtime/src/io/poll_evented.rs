@@ -1,0 +1,159 @@
+//! [`PollEvented`]: a mio source registered with the current runtime's reactor, with the
+//! cooperative budget charged on every readiness poll. Every socket type in `crate::net` wraps
+//! one.
+//!
+//! The reactor (`io_driver`) is scheduler-agnostic; this layer adds the two things only the
+//! runtime knows: which reactor to register with (the current runtime's) and the per-task
+//! budget (each I/O poll spends one unit; a poll that returns `Pending` gives it back).
+
+use crate::task::coop;
+use io_driver::{Interest, ReadyEvent, Registered};
+use mio::event::Source;
+use std::io::{self, IoSlice, Read, Write};
+use std::task::{Context, Poll, ready};
+
+/// A registered source plus budget accounting.
+#[derive(Debug)]
+pub(crate) struct PollEvented<S: Source> {
+    io: Registered<S>,
+}
+
+impl<S: Source> PollEvented<S> {
+    /// Registers `source` (read + write) with the current runtime's reactor.
+    pub(crate) fn new(source: S) -> io::Result<PollEvented<S>> {
+        Self::with_interest(source, Interest::READABLE | Interest::WRITABLE)
+    }
+
+    /// Registers `source` for `interest` only.
+    pub(crate) fn with_interest(source: S, interest: Interest) -> io::Result<PollEvented<S>> {
+        let reactor = crate::driver::io::current()?;
+        Ok(PollEvented {
+            io: Registered::with_interest(source, &reactor, interest)?,
+        })
+    }
+
+    pub(crate) fn get_ref(&self) -> &S {
+        self.io.get_ref()
+    }
+
+    /// Deregisters and returns the (still non-blocking) source.
+    pub(crate) fn into_inner(self) -> io::Result<S> {
+        self.io.into_inner()
+    }
+
+    /// Waits for write readiness, charging the budget once it is there.
+    pub(crate) fn poll_write_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<ReadyEvent>> {
+        let mut coop = ready!(coop::poll_proceed(cx));
+        let event = ready!(self.io.poll_write_ready(cx));
+        coop.made_progress();
+        Poll::Ready(event)
+    }
+
+    /// Waits for read readiness and runs `f`, retrying after each `WouldBlock`.
+    pub(crate) fn poll_read_io<R>(
+        &self,
+        cx: &mut Context<'_>,
+        f: impl FnMut(&S) -> io::Result<R>,
+    ) -> Poll<io::Result<R>> {
+        let mut coop = ready!(coop::poll_proceed(cx));
+        let result = ready!(self.io.poll_read_io(cx, f));
+        coop.made_progress();
+        Poll::Ready(result)
+    }
+
+    /// Waits for write readiness and runs `f`, retrying after each `WouldBlock`.
+    pub(crate) fn poll_write_io<R>(
+        &self,
+        cx: &mut Context<'_>,
+        f: impl FnMut(&S) -> io::Result<R>,
+    ) -> Poll<io::Result<R>> {
+        let mut coop = ready!(coop::poll_proceed(cx));
+        let result = ready!(self.io.poll_write_io(cx, f));
+        coop.made_progress();
+        Poll::Ready(result)
+    }
+
+    /// Waits until anything in `interest` is ready (any number of tasks may wait at once).
+    pub(crate) async fn ready(&self, interest: Interest) -> io::Result<ReadyEvent> {
+        let event = self.io.readiness(interest).await?;
+        crate::task::coop::consume_budget().await;
+        Ok(event)
+    }
+
+    /// Clears what `event` observed (no-op if a newer edge arrived since).
+    pub(crate) fn clear_readiness(&self, event: ReadyEvent) {
+        self.io.registration().clear_readiness(event);
+    }
+
+    /// Runs `f` if `interest` is ready, else `WouldBlock` (readiness cleared on `WouldBlock`).
+    pub(crate) fn try_io<R>(
+        &self,
+        interest: Interest,
+        f: impl FnOnce(&S) -> io::Result<R>,
+    ) -> io::Result<R> {
+        self.io.try_io(interest, f)
+    }
+
+    /// Awaits `interest` and runs `f` until it stops returning `WouldBlock`.
+    pub(crate) async fn async_io<R>(
+        &self,
+        interest: Interest,
+        mut f: impl FnMut(&S) -> io::Result<R>,
+    ) -> io::Result<R> {
+        loop {
+            let event = self.ready(interest).await?;
+            match f(self.get_ref()) {
+                Err(err) if err.kind() == io::ErrorKind::WouldBlock => {
+                    self.io.registration().clear_readiness(event);
+                }
+                result => return result,
+            }
+        }
+    }
+}
+
+impl<S: Source> PollEvented<S>
+where
+    for<'a> &'a S: Read + Write,
+{
+    /// A stream read. A short read proves the socket buffer is drained, so readiness is
+    /// cleared right away, saving the `WouldBlock` syscall the next read would otherwise cost
+    /// (safe with edge-triggered events: data arriving meanwhile bumps the tick and the clear
+    /// becomes a no-op).
+    pub(crate) fn poll_read(
+        &self,
+        cx: &mut Context<'_>,
+        buf: &mut [u8],
+    ) -> Poll<io::Result<usize>> {
+        let mut coop = ready!(coop::poll_proceed(cx));
+        loop {
+            let event = ready!(self.io.poll_read_ready(cx))?;
+            match self.get_ref().read(buf) {
+                Ok(n) if n > 0 && n < buf.len() => {
+                    self.io.registration().clear_readiness(event);
+                    coop.made_progress();
+                    return Poll::Ready(Ok(n));
+                }
+                Err(err) if err.kind() == io::ErrorKind::WouldBlock => {
+                    self.io.registration().clear_readiness(event);
+                }
+                result => {
+                    coop.made_progress();
+                    return Poll::Ready(result);
+                }
+            }
+        }
+    }
+
+    pub(crate) fn poll_write(&self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        self.poll_write_io(cx, |mut s| s.write(buf))
+    }
+
+    pub(crate) fn poll_write_vectored(
+        &self,
+        cx: &mut Context<'_>,
+        bufs: &[IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        self.poll_write_io(cx, |mut s| s.write_vectored(bufs))
+    }
+}

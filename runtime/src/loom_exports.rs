@@ -1,0 +1,304 @@
+//! Loom-only handles on internal state machines, for the models in `loom-tests/`.
+//!
+//! Compiled only under `--cfg loom` and hidden from the docs: this is not public API. Each type
+//! is a thin wrapper that forwards to the real internal item without changing its behaviour, so
+//! a model drives exactly the code the runtime runs. Wrapping (instead of widening the internal
+//! items' visibility) keeps the internal modules as they are; the only outside changes are
+//! `pub(crate) mod idle` in `scheduler/multi_thread/mod.rs` and `Idle::num_searching` being
+//! compiled under `cfg(loom)` too.
+//!
+//! Exposed: the task state word ([`TaskState`]), the idle-worker coordinator ([`Idle`]) and the
+//! blocking pool ([`BlockingPool`], [`Spawner`]).
+
+use crate::blocking::{self, Mandatory, PoolConfig, SpawnError};
+use crate::scheduler::multi_thread::idle;
+use crate::task::state;
+use std::fmt;
+use std::time::Duration;
+
+/// A decoded copy of a task state word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Snapshot {
+    /// `RUNNING`: someone holds the poll lock.
+    pub running: bool,
+    /// `COMPLETE`: the future is gone.
+    pub complete: bool,
+    /// `NOTIFIED`: a `Notified` reference exists.
+    pub notified: bool,
+    /// `JOIN_INTEREST`: a `JoinHandle` wants the output.
+    pub join_interested: bool,
+    /// `JOIN_WAKER`: the join waker slot is published.
+    pub join_waker: bool,
+    /// `CANCELLED`: the task is to be cancelled.
+    pub cancelled: bool,
+    /// The reference count.
+    pub refs: usize,
+}
+
+impl From<state::Snapshot> for Snapshot {
+    fn from(s: state::Snapshot) -> Snapshot {
+        Snapshot {
+            running: s.is_running(),
+            complete: s.is_complete(),
+            notified: s.is_notified(),
+            join_interested: s.is_join_interested(),
+            join_waker: s.is_join_waker_set(),
+            cancelled: s.is_cancelled(),
+            refs: s.ref_count(),
+        }
+    }
+}
+
+/// Mirror of `state::ToRunning`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ToRunning {
+    /// Poll the future.
+    Success,
+    /// Cancel and complete.
+    Cancelled,
+    /// Someone else runs it or it is done; the `Notified` reference was dropped.
+    Failed,
+    /// As `Failed`, and that was the last reference.
+    Dealloc,
+}
+
+/// Mirror of `state::ToIdle`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ToIdle {
+    /// The poller's reference was dropped, others remain.
+    Ok,
+    /// Woken during the poll: the poller's reference is now a `Notified` to schedule.
+    OkNotified,
+    /// The poller's reference was the last one.
+    OkDealloc,
+    /// Cancelled during the poll.
+    Cancelled,
+}
+
+/// Mirror of `state::ToNotified`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ToNotified {
+    /// Nothing to schedule.
+    DoNothing,
+    /// Schedule a `Notified` that owns one reference.
+    Submit,
+    /// The waker's reference was the last one.
+    Dealloc,
+}
+
+/// The task state word (`task/state.rs`), every transition forwarded unchanged.
+pub struct TaskState(state::State);
+
+impl TaskState {
+    /// A freshly spawned task: refs 3 (list, `Notified`, `JoinHandle`), notified, join interest.
+    pub fn new() -> TaskState {
+        TaskState(state::State::new())
+    }
+    /// The current value.
+    pub fn load(&self) -> Snapshot {
+        self.0.load().into()
+    }
+    /// Consumes a `Notified` and tries to take `RUNNING`.
+    pub fn transition_to_running(&self) -> ToRunning {
+        match self.0.transition_to_running() {
+            state::ToRunning::Success => ToRunning::Success,
+            state::ToRunning::Cancelled => ToRunning::Cancelled,
+            state::ToRunning::Failed => ToRunning::Failed,
+            state::ToRunning::Dealloc => ToRunning::Dealloc,
+        }
+    }
+    /// Releases `RUNNING` after `Pending`.
+    pub fn transition_to_idle(&self) -> ToIdle {
+        match self.0.transition_to_idle() {
+            state::ToIdle::Ok => ToIdle::Ok,
+            state::ToIdle::OkNotified => ToIdle::OkNotified,
+            state::ToIdle::OkDealloc => ToIdle::OkDealloc,
+            state::ToIdle::Cancelled => ToIdle::Cancelled,
+        }
+    }
+    /// `RUNNING` to `COMPLETE`; returns the state after.
+    pub fn transition_to_complete(&self) -> Snapshot {
+        self.0.transition_to_complete().into()
+    }
+    /// Drops `count` references; `true` if they were the last.
+    pub fn transition_to_terminal(&self, count: usize) -> bool {
+        self.0.transition_to_terminal(count)
+    }
+    /// `Waker::wake` (by value).
+    pub fn transition_to_notified_by_val(&self) -> ToNotified {
+        map_notified(self.0.transition_to_notified_by_val())
+    }
+    /// `Waker::wake_by_ref`.
+    pub fn transition_to_notified_by_ref(&self) -> ToNotified {
+        map_notified(self.0.transition_to_notified_by_ref())
+    }
+    /// `abort`; `true` if the caller must schedule the new `Notified`.
+    pub fn transition_to_notified_and_cancel(&self) -> bool {
+        self.0.transition_to_notified_and_cancel()
+    }
+    /// Shutdown; `true` if the caller took `RUNNING` and must cancel the task.
+    pub fn transition_to_shutdown(&self) -> bool {
+        self.0.transition_to_shutdown()
+    }
+    /// The `JoinHandle` drop fast path.
+    pub fn drop_join_handle_fast(&self) -> Result<(), ()> {
+        self.0.drop_join_handle_fast()
+    }
+    /// The `JoinHandle` gives up interest; returns (before, after).
+    pub fn transition_to_join_handle_dropped(&self) -> (Snapshot, Snapshot) {
+        let (before, after) = self.0.transition_to_join_handle_dropped();
+        (before.into(), after.into())
+    }
+    /// Publishes the join waker (rule J4).
+    pub fn set_join_waker(&self) -> Result<Snapshot, Snapshot> {
+        self.0.set_join_waker().map(Into::into).map_err(Into::into)
+    }
+    /// Takes the join waker slot back before replacing it (rule J4).
+    pub fn unset_join_waker(&self) -> Result<Snapshot, Snapshot> {
+        self.0.unset_join_waker().map(Into::into).map_err(Into::into)
+    }
+    /// After waking the join waker on completion (rule J6).
+    pub fn unset_join_waker_after_complete(&self) -> Snapshot {
+        self.0.unset_join_waker_after_complete().into()
+    }
+    /// Adds a reference.
+    pub fn ref_inc(&self) {
+        self.0.ref_inc();
+    }
+    /// Drops a reference; `true` if it was the last.
+    pub fn ref_dec(&self) -> bool {
+        self.0.ref_dec()
+    }
+}
+
+impl Default for TaskState {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl fmt::Debug for TaskState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+fn map_notified(action: state::ToNotified) -> ToNotified {
+    match action {
+        state::ToNotified::DoNothing => ToNotified::DoNothing,
+        state::ToNotified::Submit => ToNotified::Submit,
+        state::ToNotified::Dealloc => ToNotified::Dealloc,
+    }
+}
+
+/// The idle-worker coordinator (`scheduler/multi_thread/idle.rs`), forwarded unchanged.
+pub struct Idle(idle::Idle);
+
+impl Idle {
+    /// All `num_workers` workers unparked, none searching.
+    pub fn new(num_workers: usize) -> Idle {
+        Idle(idle::Idle::new(num_workers))
+    }
+    /// Rule I1: a parked worker to wake, counted as unparked and searching.
+    pub fn worker_to_notify(&self) -> Option<usize> {
+        self.0.worker_to_notify()
+    }
+    /// Records a park; `true` if it was the last searcher (rule I4).
+    pub fn transition_worker_to_parked(&self, index: usize, is_searching: bool) -> bool {
+        self.0.transition_worker_to_parked(index, is_searching)
+    }
+    /// Tries to start searching (rule I2).
+    pub fn transition_worker_to_searching(&self) -> bool {
+        self.0.transition_worker_to_searching()
+    }
+    /// Stops searching; `true` if it was the last searcher (rule I3).
+    pub fn transition_worker_from_searching(&self) -> bool {
+        self.0.transition_worker_from_searching()
+    }
+    /// Removes `index` from the sleepers if listed.
+    pub fn unpark_worker_by_id(&self, index: usize) -> bool {
+        self.0.unpark_worker_by_id(index)
+    }
+    /// Whether `index` is listed as parked.
+    pub fn is_parked(&self, index: usize) -> bool {
+        self.0.is_parked(index)
+    }
+    /// Workers currently searching.
+    pub fn num_searching(&self) -> usize {
+        self.0.num_searching()
+    }
+}
+
+impl fmt::Debug for Idle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Idle")
+            .field("searching", &self.0.num_searching())
+            .finish_non_exhaustive()
+    }
+}
+
+/// A job for the blocking pool.
+pub type Job = Box<dyn FnOnce() + Send + 'static>;
+
+/// Why the pool refused a job (mirror of `blocking::SpawnError`).
+pub enum SpawnRefused {
+    /// Shutting down; the job is handed back unrun.
+    ShuttingDown(Job),
+    /// No thread could run it; the job was dropped.
+    NoThreads(std::io::Error),
+}
+
+impl fmt::Debug for SpawnRefused {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SpawnRefused::ShuttingDown(_) => f.write_str("ShuttingDown(..)"),
+            SpawnRefused::NoThreads(err) => f.debug_tuple("NoThreads").field(err).finish(),
+        }
+    }
+}
+
+/// The blocking pool (`blocking/`), forwarded unchanged.
+#[derive(Debug)]
+pub struct BlockingPool(blocking::BlockingPool);
+
+impl BlockingPool {
+    /// A pool of at most `max_threads` threads that exit after `keep_alive` idle.
+    pub fn new(max_threads: usize, keep_alive: Duration) -> BlockingPool {
+        BlockingPool(blocking::BlockingPool::new(PoolConfig {
+            max_threads,
+            keep_alive,
+            ..PoolConfig::default()
+        }))
+    }
+    /// A handle that submits jobs.
+    pub fn spawner(&self) -> Spawner {
+        Spawner(self.0.spawner().clone())
+    }
+    /// Shuts down and waits for every thread (no timeout); returns `true` when all exited.
+    pub fn shutdown(&mut self) -> bool {
+        self.0.shutdown(None)
+    }
+}
+
+/// Submits jobs to a [`BlockingPool`].
+#[derive(Debug, Clone)]
+pub struct Spawner(blocking::Spawner);
+
+impl Spawner {
+    /// Queues `job`; `mandatory` jobs still run if shutdown starts after they were accepted.
+    pub fn spawn(&self, job: Job, mandatory: bool) -> Result<(), SpawnRefused> {
+        let mandatory = if mandatory {
+            Mandatory::Yes
+        } else {
+            Mandatory::No
+        };
+        self.0.spawn(job, mandatory).map_err(|err| match err {
+            SpawnError::ShuttingDown(job) => SpawnRefused::ShuttingDown(job),
+            SpawnError::NoThreads(err) => SpawnRefused::NoThreads(err),
+        })
+    }
+    /// Threads the pool counts (busy or idle, not exiting).
+    pub fn num_threads(&self) -> usize {
+        self.0.num_threads()
+    }
+}

@@ -1,0 +1,12 @@
+//! TCP: [`TcpListener`], [`TcpStream`], and the stream's borrowed ([`ReadHalf`],
+//! [`WriteHalf`]) and owned ([`OwnedReadHalf`], [`OwnedWriteHalf`]) halves.
+
+mod listener;
+mod split;
+mod split_owned;
+mod stream;
+
+pub use listener::TcpListener;
+pub use split::{ReadHalf, WriteHalf};
+pub use split_owned::{OwnedReadHalf, OwnedWriteHalf, ReuniteError};
+pub use stream::TcpStream;

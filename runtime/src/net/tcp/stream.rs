@@ -1,0 +1,484 @@
+//! [`TcpStream`]: a connected TCP socket.
+
+use super::split::{ReadHalf, WriteHalf, split};
+use super::split_owned::{OwnedReadHalf, OwnedWriteHalf, split_owned};
+use crate::io::context::with_context;
+use crate::io::poll_evented::PollEvented;
+use crate::net::addr::{ToSocketAddrs, resolve};
+use crate::net::forward::{forward_read, forward_write};
+use futures_io::{AsyncRead, AsyncWrite};
+use io_driver::Interest;
+use std::fmt;
+use std::io::{self, IoSlice, Read, Write};
+use std::net::{Shutdown, SocketAddr};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
+use std::task::{Context, Poll};
+
+/// A TCP connection; implements [`AsyncRead`] and [`AsyncWrite`] (also through `&TcpStream`,
+/// so one task may read while another writes).
+///
+/// # Splitting
+///
+/// `TcpStream::split(&mut stream)` gives borrowed halves and
+/// [`into_split`](Self::into_split) owned ones, both lock-free. Note that with
+/// [`AsyncReadExt`](crate::io::AsyncReadExt) in scope, the method-call spelling
+/// `stream.split()` on a *value* picks futures-util's by-value `AsyncReadExt::split`
+/// instead (halves joined by a lock); write `TcpStream::split(&mut stream)` to be explicit.
+///
+/// # Examples
+///
+/// ```
+/// use runtime::io::{AsyncReadExt, AsyncWriteExt};
+/// use runtime::net::{TcpListener, TcpStream};
+///
+/// # let rt = runtime::Runtime::new().unwrap();
+/// rt.block_on(async {
+///     let listener = TcpListener::bind("127.0.0.1:0").await?;
+///     let addr = listener.local_addr()?;
+///     let server = runtime::spawn(async move {
+///         let (mut conn, _) = listener.accept().await?;
+///         let mut buf = [0; 5];
+///         conn.read_exact(&mut buf).await?;
+///         conn.write_all(&buf).await?; // echo
+///         Ok::<(), std::io::Error>(())
+///     });
+///     let mut stream = TcpStream::connect(addr).await?;
+///     stream.write_all(b"hello").await?;
+///     let mut reply = [0; 5];
+///     stream.read_exact(&mut reply).await?;
+///     assert_eq!(&reply, b"hello");
+///     server.await.unwrap()?;
+///     Ok::<(), std::io::Error>(())
+/// }).unwrap();
+/// ```
+pub struct TcpStream {
+    pub(super) io: PollEvented<mio::net::TcpStream>,
+}
+
+impl TcpStream {
+    /// Connects to `addr`, trying each address it resolves to until one accepts.
+    ///
+    /// Errors keep the OS error's kind (`ConnectionRefused`, `TimedOut`, ...) with the address
+    /// in the message; a malformed address gives `InvalidInput`.
+    ///
+    /// ```
+    /// # let rt = runtime::Runtime::new().unwrap();
+    /// rt.block_on(async {
+    ///     let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+    ///     let port = listener.local_addr()?.port();
+    ///     let stream = runtime::net::TcpStream::connect(("127.0.0.1", port)).await?;
+    ///     assert_eq!(stream.peer_addr()?.port(), port);
+    ///     drop(listener);
+    ///     let err = runtime::net::TcpStream::connect(("127.0.0.1", port)).await.unwrap_err();
+    ///     assert_eq!(err.kind(), std::io::ErrorKind::ConnectionRefused);
+    ///     Ok::<(), std::io::Error>(())
+    /// }).unwrap();
+    /// ```
+    pub async fn connect<A: ToSocketAddrs>(addr: A) -> io::Result<TcpStream> {
+        let addrs = resolve(addr).await?;
+        let mut last = None;
+        for addr in addrs {
+            match TcpStream::connect_addr(addr).await {
+                Ok(stream) => return Ok(stream),
+                Err(err) => last = Some(with_context(err, format_args!("connecting to {addr}"))),
+            }
+        }
+        Err(last.expect("resolve returns at least one address"))
+    }
+
+    async fn connect_addr(addr: SocketAddr) -> io::Result<TcpStream> {
+        let stream = TcpStream::from_mio(mio::net::TcpStream::connect(addr)?)?;
+        loop {
+            let event = std::future::poll_fn(|cx| stream.io.poll_write_ready(cx)).await?;
+            if let Some(err) = stream.io.get_ref().take_error()? {
+                return Err(err);
+            }
+            match stream.io.get_ref().peer_addr() {
+                Ok(_) => return Ok(stream),
+                // A writable edge before the handshake finished: wait for the next one.
+                Err(err) if err.kind() == io::ErrorKind::NotConnected => {
+                    stream.io.clear_readiness(event);
+                }
+                Err(err) => return Err(err),
+            }
+        }
+    }
+
+    pub(crate) fn from_mio(stream: mio::net::TcpStream) -> io::Result<TcpStream> {
+        Ok(TcpStream {
+            io: PollEvented::new(stream)?,
+        })
+    }
+
+    /// Wraps a connected std stream (switched to non-blocking here).
+    ///
+    /// ```
+    /// # let rt = runtime::Runtime::new().unwrap();
+    /// rt.block_on(async {
+    ///     let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+    ///     let std_stream = std::net::TcpStream::connect(listener.local_addr()?)?;
+    ///     let stream = runtime::net::TcpStream::from_std(std_stream)?;
+    ///     assert_eq!(stream.peer_addr()?, listener.local_addr()?);
+    ///     Ok::<(), std::io::Error>(())
+    /// }).unwrap();
+    /// ```
+    pub fn from_std(stream: std::net::TcpStream) -> io::Result<TcpStream> {
+        stream.set_nonblocking(true)?;
+        TcpStream::from_mio(mio::net::TcpStream::from_std(stream))
+    }
+
+    /// Deregisters the stream and returns it as a std stream, still non-blocking.
+    ///
+    /// ```
+    /// # let rt = runtime::Runtime::new().unwrap();
+    /// rt.block_on(async {
+    ///     let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+    ///     let stream = runtime::net::TcpStream::connect(listener.local_addr()?).await?;
+    ///     let std_stream = stream.into_std()?;
+    ///     std_stream.set_nonblocking(false)?;
+    ///     assert_eq!(std_stream.peer_addr()?, listener.local_addr()?);
+    ///     Ok::<(), std::io::Error>(())
+    /// }).unwrap();
+    /// ```
+    pub fn into_std(self) -> io::Result<std::net::TcpStream> {
+        Ok(self.io.into_inner()?.into())
+    }
+
+    /// The local address of this end.
+    ///
+    /// ```
+    /// # let rt = runtime::Runtime::new().unwrap();
+    /// rt.block_on(async {
+    ///     let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+    ///     let stream = runtime::net::TcpStream::connect(listener.local_addr()?).await?;
+    ///     assert!(stream.local_addr()?.ip().is_loopback());
+    ///     Ok::<(), std::io::Error>(())
+    /// }).unwrap();
+    /// ```
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.io.get_ref().local_addr()
+    }
+
+    /// The remote address.
+    ///
+    /// ```
+    /// # let rt = runtime::Runtime::new().unwrap();
+    /// rt.block_on(async {
+    ///     let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+    ///     let stream = runtime::net::TcpStream::connect(listener.local_addr()?).await?;
+    ///     assert_eq!(stream.peer_addr()?, listener.local_addr()?);
+    ///     Ok::<(), std::io::Error>(())
+    /// }).unwrap();
+    /// ```
+    pub fn peer_addr(&self) -> io::Result<SocketAddr> {
+        self.io.get_ref().peer_addr()
+    }
+
+    /// Sets `TCP_NODELAY` (disables Nagle's algorithm: small writes go out at once).
+    ///
+    /// ```
+    /// # let rt = runtime::Runtime::new().unwrap();
+    /// rt.block_on(async {
+    ///     let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+    ///     let stream = runtime::net::TcpStream::connect(listener.local_addr()?).await?;
+    ///     stream.set_nodelay(true)?;
+    ///     assert!(stream.nodelay()?);
+    ///     Ok::<(), std::io::Error>(())
+    /// }).unwrap();
+    /// ```
+    pub fn set_nodelay(&self, nodelay: bool) -> io::Result<()> {
+        self.io.get_ref().set_nodelay(nodelay)
+    }
+
+    /// Whether `TCP_NODELAY` is set.
+    ///
+    /// ```
+    /// # let rt = runtime::Runtime::new().unwrap();
+    /// rt.block_on(async {
+    ///     let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+    ///     let stream = runtime::net::TcpStream::connect(listener.local_addr()?).await?;
+    ///     assert!(!stream.nodelay()?); // off by default, as in std
+    ///     Ok::<(), std::io::Error>(())
+    /// }).unwrap();
+    /// ```
+    pub fn nodelay(&self) -> io::Result<bool> {
+        self.io.get_ref().nodelay()
+    }
+
+    /// Sets `IP_TTL`.
+    ///
+    /// ```
+    /// # let rt = runtime::Runtime::new().unwrap();
+    /// rt.block_on(async {
+    ///     let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+    ///     let stream = runtime::net::TcpStream::connect(listener.local_addr()?).await?;
+    ///     stream.set_ttl(33)?;
+    ///     assert_eq!(stream.ttl()?, 33);
+    ///     Ok::<(), std::io::Error>(())
+    /// }).unwrap();
+    /// ```
+    pub fn set_ttl(&self, ttl: u32) -> io::Result<()> {
+        self.io.get_ref().set_ttl(ttl)
+    }
+
+    /// The `IP_TTL` value.
+    ///
+    /// ```
+    /// # let rt = runtime::Runtime::new().unwrap();
+    /// rt.block_on(async {
+    ///     let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+    ///     let stream = runtime::net::TcpStream::connect(listener.local_addr()?).await?;
+    ///     assert!(stream.ttl()? > 0);
+    ///     Ok::<(), std::io::Error>(())
+    /// }).unwrap();
+    /// ```
+    pub fn ttl(&self) -> io::Result<u32> {
+        self.io.get_ref().ttl()
+    }
+
+    /// Shuts down the read half, the write half (the peer reads end-of-file) or both.
+    ///
+    /// ```
+    /// use runtime::io::AsyncReadExt;
+    /// # let rt = runtime::Runtime::new().unwrap();
+    /// rt.block_on(async {
+    ///     let listener = runtime::net::TcpListener::bind("127.0.0.1:0").await?;
+    ///     let client = runtime::net::TcpStream::connect(listener.local_addr()?).await?;
+    ///     let (mut server, _) = listener.accept().await?;
+    ///     client.shutdown(std::net::Shutdown::Write)?;
+    ///     let mut rest = Vec::new();
+    ///     assert_eq!(server.read_to_end(&mut rest).await?, 0); // EOF
+    ///     Ok::<(), std::io::Error>(())
+    /// }).unwrap();
+    /// ```
+    pub fn shutdown(&self, how: Shutdown) -> io::Result<()> {
+        self.io.get_ref().shutdown(how)
+    }
+
+    /// Waits until the stream is readable (data, end-of-file or an error is pending). Any
+    /// number of tasks may wait at once. May report ready spuriously: follow with
+    /// [`try_read`](Self::try_read) and handle `WouldBlock`.
+    ///
+    /// ```
+    /// # let rt = runtime::Runtime::new().unwrap();
+    /// rt.block_on(async {
+    ///     let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+    ///     let stream = runtime::net::TcpStream::connect(listener.local_addr()?).await?;
+    ///     std::io::Write::write_all(&mut listener.accept()?.0, b"hi")?;
+    ///     let mut buf = [0; 8];
+    ///     let n = loop {
+    ///         stream.readable().await?;
+    ///         match stream.try_read(&mut buf) {
+    ///             Ok(n) => break n,
+    ///             Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => continue,
+    ///             Err(e) => return Err(e),
+    ///         }
+    ///     };
+    ///     assert_eq!(&buf[..n], b"hi");
+    ///     Ok::<(), std::io::Error>(())
+    /// }).unwrap();
+    /// ```
+    pub async fn readable(&self) -> io::Result<()> {
+        self.io.ready(Interest::READABLE).await.map(drop)
+    }
+
+    /// Waits until the stream is writable. May report ready spuriously: follow with
+    /// [`try_write`](Self::try_write) and handle `WouldBlock`.
+    ///
+    /// ```
+    /// # let rt = runtime::Runtime::new().unwrap();
+    /// rt.block_on(async {
+    ///     let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+    ///     let stream = runtime::net::TcpStream::connect(listener.local_addr()?).await?;
+    ///     stream.writable().await?;
+    ///     assert_eq!(stream.try_write(b"hello")?, 5);
+    ///     Ok::<(), std::io::Error>(())
+    /// }).unwrap();
+    /// ```
+    pub async fn writable(&self) -> io::Result<()> {
+        self.io.ready(Interest::WRITABLE).await.map(drop)
+    }
+
+    /// Reads what is available without waiting; `WouldBlock` if nothing is (and then clears
+    /// the cached readiness, so the next [`readable`](Self::readable) waits for new data).
+    /// `Ok(0)` means end-of-file.
+    ///
+    /// ```
+    /// # let rt = runtime::Runtime::new().unwrap();
+    /// rt.block_on(async {
+    ///     let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+    ///     let stream = runtime::net::TcpStream::connect(listener.local_addr()?).await?;
+    ///     let err = stream.try_read(&mut [0; 8]).unwrap_err();
+    ///     assert_eq!(err.kind(), std::io::ErrorKind::WouldBlock);
+    ///     Ok::<(), std::io::Error>(())
+    /// }).unwrap();
+    /// ```
+    pub fn try_read(&self, buf: &mut [u8]) -> io::Result<usize> {
+        self.io.try_io(Interest::READABLE, |mut s| s.read(buf))
+    }
+
+    /// Writes what fits without waiting; `WouldBlock` if nothing does.
+    ///
+    /// ```
+    /// # let rt = runtime::Runtime::new().unwrap();
+    /// rt.block_on(async {
+    ///     let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+    ///     let stream = runtime::net::TcpStream::connect(listener.local_addr()?).await?;
+    ///     stream.writable().await?;
+    ///     assert_eq!(stream.try_write(b"abc")?, 3);
+    ///     Ok::<(), std::io::Error>(())
+    /// }).unwrap();
+    /// ```
+    pub fn try_write(&self, buf: &[u8]) -> io::Result<usize> {
+        self.io.try_io(Interest::WRITABLE, |mut s| s.write(buf))
+    }
+
+    /// Like [`try_write`](Self::try_write) with several buffers in one system call.
+    ///
+    /// ```
+    /// use std::io::IoSlice;
+    /// # let rt = runtime::Runtime::new().unwrap();
+    /// rt.block_on(async {
+    ///     let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+    ///     let stream = runtime::net::TcpStream::connect(listener.local_addr()?).await?;
+    ///     stream.writable().await?;
+    ///     let n = stream.try_write_vectored(&[IoSlice::new(b"ab"), IoSlice::new(b"cd")])?;
+    ///     assert_eq!(n, 4);
+    ///     Ok::<(), std::io::Error>(())
+    /// }).unwrap();
+    /// ```
+    pub fn try_write_vectored(&self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
+        self.io
+            .try_io(Interest::WRITABLE, |mut s| s.write_vectored(bufs))
+    }
+
+    /// Receives data without removing it from the socket's queue; waits until some arrives.
+    ///
+    /// ```
+    /// # let rt = runtime::Runtime::new().unwrap();
+    /// rt.block_on(async {
+    ///     let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+    ///     let stream = runtime::net::TcpStream::connect(listener.local_addr()?).await?;
+    ///     std::io::Write::write_all(&mut listener.accept()?.0, b"peek")?;
+    ///     let mut buf = [0; 4];
+    ///     let n = stream.peek(&mut buf).await?;
+    ///     assert_eq!(&buf[..n], &b"peek"[..n]);
+    ///     assert_eq!(stream.try_read(&mut buf)?, n); // still there
+    ///     Ok::<(), std::io::Error>(())
+    /// }).unwrap();
+    /// ```
+    pub async fn peek(&self, buf: &mut [u8]) -> io::Result<usize> {
+        self.io.async_io(Interest::READABLE, |s| s.peek(buf)).await
+    }
+
+    /// Borrowed read and write halves, usable from two futures at once (no lock).
+    ///
+    /// With [`AsyncReadExt`](crate::io::AsyncReadExt) in scope, spell it
+    /// `TcpStream::split(&mut stream)`: `stream.split()` would pick futures-util's by-value
+    /// `AsyncReadExt::split`.
+    ///
+    /// ```
+    /// use runtime::io::{AsyncReadExt, AsyncWriteExt};
+    /// use runtime::net::{TcpListener, TcpStream};
+    /// # let rt = runtime::Runtime::new().unwrap();
+    /// rt.block_on(async {
+    ///     let listener = TcpListener::bind("127.0.0.1:0").await?;
+    ///     let mut client = TcpStream::connect(listener.local_addr()?).await?;
+    ///     let (mut server, _) = listener.accept().await?;
+    ///     let (mut reader, mut writer) = TcpStream::split(&mut server);
+    ///     client.write_all(b"abc").await?;
+    ///     let mut buf = [0; 3];
+    ///     reader.read_exact(&mut buf).await?;
+    ///     writer.write_all(&buf).await?;
+    ///     client.read_exact(&mut buf).await?;
+    ///     assert_eq!(&buf, b"abc");
+    ///     Ok::<(), std::io::Error>(())
+    /// }).unwrap();
+    /// ```
+    pub fn split(&mut self) -> (ReadHalf<'_>, WriteHalf<'_>) {
+        split(self)
+    }
+
+    /// Owned read and write halves that can move to different tasks (no lock). Dropping
+    /// the write half shuts the write direction down; [`OwnedReadHalf::reunite`] puts the
+    /// halves back together.
+    ///
+    /// ```
+    /// use runtime::io::{AsyncReadExt, AsyncWriteExt};
+    /// use runtime::net::{TcpListener, TcpStream};
+    /// # let rt = runtime::Runtime::new().unwrap();
+    /// rt.block_on(async {
+    ///     let listener = TcpListener::bind("127.0.0.1:0").await?;
+    ///     let client = TcpStream::connect(listener.local_addr()?).await?;
+    ///     let (mut reader, mut writer) = client.into_split();
+    ///     let writer_task = runtime::spawn(async move { writer.write_all(b"xyz").await });
+    ///     let (mut server, _) = listener.accept().await?;
+    ///     let mut buf = [0; 3];
+    ///     server.read_exact(&mut buf).await?;
+    ///     server.write_all(&buf).await?;
+    ///     reader.read_exact(&mut buf).await?;
+    ///     assert_eq!(&buf, b"xyz");
+    ///     writer_task.await.unwrap()?;
+    ///     Ok::<(), std::io::Error>(())
+    /// }).unwrap();
+    /// ```
+    pub fn into_split(self) -> (OwnedReadHalf, OwnedWriteHalf) {
+        split_owned(self)
+    }
+
+    pub(crate) fn poll_read_priv(
+        &self,
+        cx: &mut Context<'_>,
+        buf: &mut [u8],
+    ) -> Poll<io::Result<usize>> {
+        self.io.poll_read(cx, buf)
+    }
+
+    pub(crate) fn poll_write_priv(
+        &self,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        self.io.poll_write(cx, buf)
+    }
+
+    pub(crate) fn poll_write_vectored_priv(
+        &self,
+        cx: &mut Context<'_>,
+        bufs: &[IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        self.io.poll_write_vectored(cx, bufs)
+    }
+}
+
+forward_read!(TcpStream, |s| s);
+forward_write!(TcpStream, |s| s);
+forward_read!(&TcpStream, |s| *s);
+forward_write!(&TcpStream, |s| *s);
+
+// Compile-time checks that the trait set API.md promises is there.
+const _: fn() = || {
+    fn io<T: AsyncRead + AsyncWrite + Send + Sync + Unpin>() {}
+    io::<TcpStream>();
+    io::<&TcpStream>();
+};
+
+impl AsRawFd for TcpStream {
+    fn as_raw_fd(&self) -> RawFd {
+        self.io.get_ref().as_raw_fd()
+    }
+}
+
+impl AsFd for TcpStream {
+    fn as_fd(&self) -> BorrowedFd<'_> {
+        self.io.get_ref().as_fd()
+    }
+}
+
+impl fmt::Debug for TcpStream {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TcpStream")
+            .field("io", self.io.get_ref())
+            .finish()
+    }
+}

@@ -1,0 +1,160 @@
+//! [`Sleep`], [`sleep`] and [`sleep_until`].
+
+use super::Instant;
+use super::entry::Timer;
+use crate::task::coop;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll, ready};
+use std::time::Duration;
+
+/// Waits until `duration` has passed on the runtime's clock.
+///
+/// The deadline is rounded up to the timer's 1 ms resolution: the sleep never ends early and
+/// (on an idle runtime) ends less than about a millisecond late. `Duration::MAX`, or any
+/// duration reaching 30 years or more, never completes (no overflow, no panic).
+///
+/// ```
+/// use runtime::time::{Instant, sleep};
+/// use std::time::Duration;
+///
+/// let rt = runtime::Builder::new_current_thread().build().unwrap();
+/// rt.block_on(async {
+///     let start = Instant::now();
+///     sleep(Duration::from_millis(10)).await;
+///     assert!(start.elapsed() >= Duration::from_millis(10));
+/// });
+/// ```
+pub fn sleep(duration: Duration) -> Sleep {
+    let driver = super::current_driver();
+    let now = match &driver {
+        Some(driver) => driver.time().clock.now(),
+        None => std::time::Instant::now(),
+    };
+    Sleep::new(Instant::from_std(now) + duration, driver)
+}
+
+/// Waits until `deadline` on the runtime's clock (at once if it has passed).
+///
+/// ```
+/// use runtime::time::{Instant, sleep_until};
+/// use std::time::Duration;
+///
+/// let rt = runtime::Builder::new_current_thread().start_paused(true).build().unwrap();
+/// rt.block_on(async {
+///     let deadline = Instant::now() + Duration::from_secs(60);
+///     sleep_until(deadline).await; // paused clock: jumps straight there
+///     assert_eq!(Instant::now(), deadline);
+/// });
+/// ```
+pub fn sleep_until(deadline: Instant) -> Sleep {
+    Sleep::new(deadline, super::current_driver())
+}
+
+/// A future that completes at a deadline; made by [`sleep`] and [`sleep_until`].
+///
+/// The timer is registered with the runtime on the first poll and cancelled in O(1) when the
+/// `Sleep` is dropped. `Sleep` is `Unpin`, so it can be polled and reset without pinning.
+/// Each completing poll uses one unit of the task's cooperative budget.
+///
+/// **After the runtime shuts down**, a pending `Sleep` completes (its waker is woken during
+/// shutdown) and a new one completes on its first poll: nothing waits forever on a runtime
+/// that is gone, and nothing panics.
+///
+/// # Panics
+/// Polling a `Sleep` created outside any runtime, when no runtime is current either, panics
+/// with a message saying so (there is no clock driver to register with).
+///
+/// ```
+/// use runtime::time::{Instant, sleep};
+/// use std::time::Duration;
+///
+/// let rt = runtime::Builder::new_current_thread().start_paused(true).build().unwrap();
+/// rt.block_on(async {
+///     let mut nap = sleep(Duration::from_secs(5));
+///     assert!(!nap.is_elapsed());
+///     nap.reset(Instant::now() + Duration::from_secs(1));
+///     (&mut nap).await;
+///     assert!(nap.is_elapsed());
+/// });
+/// ```
+#[derive(Debug)]
+#[must_use = "futures do nothing unless polled"]
+pub struct Sleep {
+    deadline: Instant,
+    timer: Timer,
+}
+
+impl Sleep {
+    fn new(deadline: Instant, driver: Option<crate::driver::DriverHandle>) -> Sleep {
+        Sleep {
+            deadline,
+            timer: Timer::new(driver),
+        }
+    }
+
+    /// The instant this sleep completes at.
+    ///
+    /// ```
+    /// use runtime::time::{Instant, sleep_until};
+    /// let at = Instant::now() + std::time::Duration::from_secs(1);
+    /// assert_eq!(sleep_until(at).deadline(), at);
+    /// ```
+    pub fn deadline(&self) -> Instant {
+        self.deadline
+    }
+
+    /// Whether the deadline was reached (the timer fired, or the clock reads past it).
+    ///
+    /// ```
+    /// let rt = runtime::Builder::new_current_thread().start_paused(true).build().unwrap();
+    /// rt.block_on(async {
+    ///     let nap = runtime::time::sleep(std::time::Duration::from_millis(10));
+    ///     assert!(!nap.is_elapsed());
+    ///     runtime::time::advance(std::time::Duration::from_millis(10)).await;
+    ///     assert!(nap.is_elapsed());
+    /// });
+    /// ```
+    pub fn is_elapsed(&self) -> bool {
+        self.timer.is_fired() || Instant::now() >= self.deadline
+    }
+
+    /// Moves the deadline (earlier or later, even after completion); the next poll waits for
+    /// the new one. O(1); the wheel lock is taken only if the timer is registered.
+    ///
+    /// ```
+    /// use runtime::time::{Instant, sleep};
+    /// use std::time::Duration;
+    ///
+    /// let rt = runtime::Builder::new_current_thread().start_paused(true).build().unwrap();
+    /// rt.block_on(async {
+    ///     let start = Instant::now();
+    ///     let mut nap = sleep(Duration::from_millis(10));
+    ///     (&mut nap).await;
+    ///     nap.reset(Instant::now() + Duration::from_millis(20));
+    ///     nap.await;
+    ///     assert_eq!(start.elapsed(), Duration::from_millis(30));
+    /// });
+    /// ```
+    pub fn reset(&mut self, deadline: Instant) {
+        self.deadline = deadline;
+        self.timer.reset(deadline.into_std());
+    }
+
+    pub(crate) fn poll_elapsed(&mut self, cx: &mut Context<'_>) -> Poll<()> {
+        let mut restore = ready!(coop::poll_proceed(cx));
+        let polled = self.timer.poll_at(cx, self.deadline.into_std());
+        if polled.is_ready() {
+            restore.made_progress();
+        }
+        polled
+    }
+}
+
+impl Future for Sleep {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        self.get_mut().poll_elapsed(cx)
+    }
+}

@@ -1,0 +1,120 @@
+//! [`Timeout`], [`timeout`] and [`timeout_at`].
+
+use super::error::Elapsed;
+use super::{Instant, Sleep, sleep, sleep_until};
+use crate::task::coop;
+use std::future::{Future, IntoFuture};
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+/// Runs `future` with a time limit: `Ok(output)` if it finishes within `duration`, else
+/// `Err(Elapsed)` — and the future is **dropped** (cancelled) the moment the limit fires, like
+/// `asyncio.wait_for`.
+///
+/// The future is polled first, so one that is ready at once wins even with a zero duration.
+/// A future that uses up the task's cooperative budget cannot starve its own timeout: the timer
+/// is then polled outside the budget. `Duration::MAX` means no limit.
+///
+/// ```
+/// use runtime::time::{sleep, timeout};
+/// use std::time::Duration;
+///
+/// let rt = runtime::Builder::new_current_thread().start_paused(true).build().unwrap();
+/// rt.block_on(async {
+///     assert_eq!(timeout(Duration::from_secs(1), async { 5 }).await, Ok(5));
+///     let slow = sleep(Duration::from_secs(10));
+///     assert!(timeout(Duration::from_secs(1), slow).await.is_err());
+/// });
+/// ```
+pub fn timeout<F: IntoFuture>(duration: Duration, future: F) -> Timeout<F::IntoFuture> {
+    Timeout::new(future.into_future(), sleep(duration))
+}
+
+/// Like [`timeout`], with an absolute deadline.
+///
+/// ```
+/// use runtime::time::{Instant, timeout_at};
+/// use std::time::Duration;
+///
+/// let rt = runtime::Builder::new_current_thread().start_paused(true).build().unwrap();
+/// rt.block_on(async {
+///     let deadline = Instant::now() + Duration::from_millis(50);
+///     let result = timeout_at(deadline, std::future::pending::<()>()).await;
+///     assert!(result.is_err());
+///     assert_eq!(Instant::now(), deadline);
+/// });
+/// ```
+pub fn timeout_at<F: IntoFuture>(deadline: Instant, future: F) -> Timeout<F::IntoFuture> {
+    Timeout::new(future.into_future(), sleep_until(deadline))
+}
+
+pin_project_lite::pin_project! {
+    /// A future with a time limit; made by [`timeout`] and [`timeout_at`].
+    ///
+    /// Once it has returned (either way) the inner future is gone; polling again returns
+    /// `Pending` forever.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let rt = runtime::Builder::new_current_thread().build().unwrap();
+    /// let limited = runtime::time::timeout(Duration::from_secs(5), async { "done" });
+    /// assert_eq!(rt.block_on(limited), Ok("done"));
+    /// ```
+    #[derive(Debug)]
+    #[must_use = "futures do nothing unless polled"]
+    pub struct Timeout<F> {
+        #[pin]
+        future: Option<F>,
+        delay: Sleep,
+    }
+}
+
+impl<F> Timeout<F> {
+    fn new(future: F, delay: Sleep) -> Timeout<F> {
+        Timeout {
+            future: Some(future),
+            delay,
+        }
+    }
+
+    /// The deadline after which the inner future is cancelled.
+    ///
+    /// ```
+    /// use runtime::time::{Instant, timeout_at};
+    /// let at = Instant::now();
+    /// assert_eq!(timeout_at(at, async {}).deadline(), at);
+    /// ```
+    pub fn deadline(&self) -> Instant {
+        self.delay.deadline()
+    }
+}
+
+impl<F: Future> Future for Timeout<F> {
+    type Output = Result<F::Output, Elapsed>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let mut this = self.project();
+        let Some(future) = this.future.as_mut().as_pin_mut() else {
+            return Poll::Pending;
+        };
+        let had_budget = coop::has_budget_remaining();
+        if let Poll::Ready(output) = future.poll(cx) {
+            this.future.set(None);
+            return Poll::Ready(Ok(output));
+        }
+        // If the inner future spent the budget, check the timer anyway (unbudgeted): otherwise
+        // a future that is always busy would never time out.
+        let delay = this.delay;
+        let fired = if had_budget && !coop::has_budget_remaining() {
+            coop::with_budget_value(None, || delay.poll_elapsed(cx))
+        } else {
+            delay.poll_elapsed(cx)
+        };
+        if fired.is_ready() {
+            this.future.set(None);
+            return Poll::Ready(Err(Elapsed::new()));
+        }
+        Poll::Pending
+    }
+}

@@ -1,0 +1,125 @@
+//! `Interval` on paused time: exact tick instants for every `MissedTickBehavior`, `reset`,
+//! `interval_at`, zero and `Duration::MAX` periods.
+
+mod support;
+
+use runtime::time::{Instant, MissedTickBehavior, advance, interval, interval_at, sleep};
+use std::time::Duration;
+use support::Watchdog;
+
+const BOUND: Duration = Duration::from_secs(60);
+const P: Duration = Duration::from_millis(10);
+
+fn paused() -> runtime::Runtime {
+    runtime::Builder::new_current_thread()
+        .start_paused(true)
+        .build()
+        .unwrap()
+}
+
+/// Ticks once, stalls for 3.5 periods, then records 4 ticks as `(scheduled, observed)` offsets
+/// from the start, in milliseconds.
+fn late_ticks(behavior: MissedTickBehavior) -> Vec<(u128, u128)> {
+    let _dog = Watchdog::new(format!("interval {behavior:?}"), BOUND);
+    paused().block_on(async move {
+        let start = Instant::now();
+        let mut every = interval(P);
+        every.set_missed_tick_behavior(behavior);
+        assert_eq!(every.tick().await, start);
+        advance(P * 7 / 2).await;
+        let mut ticks = Vec::new();
+        for _ in 0..4 {
+            let scheduled = every.tick().await;
+            ticks.push(((scheduled - start).as_millis(), start.elapsed().as_millis()));
+        }
+        ticks
+    })
+}
+
+#[test]
+fn burst_catches_up_back_to_back_then_keeps_the_grid() {
+    assert_eq!(
+        late_ticks(MissedTickBehavior::Burst),
+        [(10, 35), (20, 35), (30, 35), (40, 40)]
+    );
+}
+
+#[test]
+fn delay_restarts_the_schedule_from_the_late_tick() {
+    assert_eq!(
+        late_ticks(MissedTickBehavior::Delay),
+        [(10, 35), (45, 45), (55, 55), (65, 65)]
+    );
+}
+
+#[test]
+fn skip_drops_missed_ticks_and_stays_on_the_grid() {
+    assert_eq!(
+        late_ticks(MissedTickBehavior::Skip),
+        [(10, 35), (40, 40), (50, 50), (60, 60)]
+    );
+}
+
+#[test]
+fn on_time_ticks_are_identical_for_every_behavior() {
+    for behavior in [
+        MissedTickBehavior::Burst,
+        MissedTickBehavior::Delay,
+        MissedTickBehavior::Skip,
+    ] {
+        let ticks = paused().block_on(async move {
+            let start = Instant::now();
+            let mut every = interval(P);
+            every.set_missed_tick_behavior(behavior);
+            let mut ticks = Vec::new();
+            for _ in 0..5 {
+                let at = every.tick().await;
+                // Work shorter than a period does not shift anything.
+                sleep(Duration::from_millis(3)).await;
+                ticks.push((at - start).as_millis());
+            }
+            ticks
+        });
+        assert_eq!(ticks, [0, 10, 20, 30, 40], "{behavior:?}");
+    }
+}
+
+#[test]
+fn default_behavior_is_burst_and_period_is_reported() {
+    let every = interval(Duration::from_millis(25));
+    assert_eq!(every.missed_tick_behavior(), MissedTickBehavior::Burst);
+    assert_eq!(every.period(), Duration::from_millis(25));
+}
+
+#[test]
+fn reset_and_interval_at_move_the_schedule() {
+    paused().block_on(async {
+        let start = Instant::now();
+        let mut every = interval_at(start + Duration::from_millis(100), P);
+        assert_eq!(every.tick().await - start, Duration::from_millis(100));
+        assert_eq!(start.elapsed(), Duration::from_millis(100));
+        advance(Duration::from_millis(4)).await;
+        every.reset();
+        assert_eq!(every.tick().await - start, Duration::from_millis(114));
+        assert_eq!(every.tick().await - start, Duration::from_millis(124));
+    });
+}
+
+#[test]
+fn zero_period_ticks_on_every_call_and_max_period_ticks_once() {
+    let _dog = Watchdog::new("interval edge periods", BOUND);
+    paused().block_on(async {
+        let start = Instant::now();
+        let mut busy = interval(Duration::ZERO);
+        for _ in 0..1_000 {
+            assert_eq!(busy.tick().await, start);
+        }
+        let mut once = interval(Duration::MAX);
+        assert_eq!(once.tick().await, start);
+        let second = runtime::time::timeout(Duration::from_secs(3_600), once.tick()).await;
+        assert!(
+            second.is_err(),
+            "a Duration::MAX interval never ticks twice"
+        );
+    });
+}

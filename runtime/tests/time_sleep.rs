@@ -1,0 +1,287 @@
+//! `sleep`, `sleep_until`, `Sleep::reset`: ordering, rounding, zero and `Duration::MAX`
+//! durations, paused time and auto-advance, real time on both flavors, and shutdown.
+
+mod support;
+
+use runtime::time::{Instant, advance, pause, sleep, sleep_until};
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+use std::time::Duration;
+use support::Watchdog;
+
+const BOUND: Duration = Duration::from_secs(60);
+
+fn paused() -> runtime::Runtime {
+    runtime::Builder::new_current_thread()
+        .start_paused(true)
+        .build()
+        .unwrap()
+}
+
+/// Spawns one task per `(label, ms)` sleeping `ms` and records the completion order and times.
+async fn run_sleepers(delays: &[u64]) -> Vec<(u64, Duration)> {
+    let start = Instant::now();
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let handles: Vec<_> = delays
+        .iter()
+        .map(|&ms| {
+            let log = log.clone();
+            runtime::spawn(async move {
+                sleep(Duration::from_millis(ms)).await;
+                log.lock().unwrap().push((ms, start.elapsed()));
+            })
+        })
+        .collect();
+    for handle in handles {
+        handle.await.unwrap();
+    }
+    Arc::try_unwrap(log).unwrap().into_inner().unwrap()
+}
+
+#[test]
+fn paused_sleeps_complete_in_deadline_order_at_exact_instants() {
+    let _dog = Watchdog::new("paused deadline order", BOUND);
+    let delays = [70, 5, 3_000, 64, 1, 65, 250_000, 4_096, 2];
+    let log = paused().block_on(run_sleepers(&delays));
+    let mut expected: Vec<u64> = delays.to_vec();
+    expected.sort_unstable();
+    let order: Vec<u64> = log.iter().map(|&(ms, _)| ms).collect();
+    assert_eq!(order, expected);
+    for (ms, at) in log {
+        assert_eq!(at, Duration::from_millis(ms), "sleep of {ms} ms");
+    }
+}
+
+#[test]
+fn real_sleeps_complete_in_deadline_order_and_never_early() {
+    let _dog = Watchdog::new("real deadline order", BOUND);
+    let delays = [40, 10, 25, 1, 60];
+    for rt in [support::current(), support::multi(2)] {
+        let log = rt.block_on(run_sleepers(&delays));
+        let order: Vec<u64> = log.iter().map(|&(ms, _)| ms).collect();
+        assert_eq!(order, [1, 10, 25, 40, 60]);
+        for (ms, at) in log {
+            assert!(
+                at >= Duration::from_millis(ms),
+                "sleep of {ms} ms ended early: {at:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn an_hour_of_sleeps_finishes_instantly_with_start_paused() {
+    let _dog = Watchdog::new("hour of sleeps", BOUND);
+    let real_start = std::time::Instant::now();
+    let virtual_elapsed = paused().block_on(async {
+        let start = Instant::now();
+        for _ in 0..60 {
+            sleep(Duration::from_secs(60)).await;
+        }
+        start.elapsed()
+    });
+    assert_eq!(virtual_elapsed, Duration::from_secs(3_600));
+    // Not a timing threshold: an hour of real sleeping would trip the watchdog long before.
+    assert!(real_start.elapsed() < Duration::from_secs(3_600));
+}
+
+#[test]
+fn zero_duration_and_past_deadline_complete_on_first_poll() {
+    let rt = support::current();
+    rt.block_on(async {
+        let mut cx = Context::from_waker(std::task::Waker::noop());
+        let mut zero = sleep(Duration::ZERO);
+        assert_eq!(std::pin::Pin::new(&mut zero).poll(&mut cx), Poll::Ready(()));
+        let past = Instant::now().checked_sub(Duration::from_secs(1)).unwrap();
+        let mut late = sleep_until(past);
+        assert_eq!(std::pin::Pin::new(&mut late).poll(&mut cx), Poll::Ready(()));
+        assert_eq!(runtime::Handle::current().metrics().num_timers(), 0);
+    });
+}
+
+#[test]
+fn duration_max_never_fires_and_does_not_overflow() {
+    let _dog = Watchdog::new("duration max", BOUND);
+    let rt = paused();
+    let metrics = rt.metrics();
+    rt.block_on(async {
+        let start = Instant::now();
+        let mut never = sleep(Duration::MAX);
+        assert!(never.deadline() > start + Duration::from_secs(86_400 * 365 * 29));
+        let mut cx = Context::from_waker(std::task::Waker::noop());
+        assert_eq!(std::pin::Pin::new(&mut never).poll(&mut cx), Poll::Pending);
+        assert_eq!(metrics.num_timers(), 1);
+        // Idle with only a "never" timer plus a real one: auto-advance goes to the real one.
+        sleep(Duration::from_secs(5)).await;
+        assert_eq!(start.elapsed(), Duration::from_secs(5));
+        advance(Duration::from_secs(86_400 * 365)).await;
+        assert_eq!(std::pin::Pin::new(&mut never).poll(&mut cx), Poll::Pending);
+        assert!(!never.is_elapsed());
+        drop(never);
+        assert_eq!(metrics.num_timers(), 0);
+        // `Duration::MAX` through `Instant` arithmetic saturates instead of panicking too.
+        let far = Instant::now() + Duration::MAX;
+        assert!(far > Instant::now());
+    });
+}
+
+#[test]
+fn reset_later_and_earlier_moves_the_completion() {
+    let _dog = Watchdog::new("reset", BOUND);
+    paused().block_on(async {
+        let start = Instant::now();
+        let mut cx = Context::from_waker(std::task::Waker::noop());
+
+        // Later: registered at 10 ms, moved to 30 ms; advancing to 10 does not fire it.
+        let mut nap = sleep(Duration::from_millis(10));
+        assert_eq!(std::pin::Pin::new(&mut nap).poll(&mut cx), Poll::Pending);
+        nap.reset(start + Duration::from_millis(30));
+        advance(Duration::from_millis(10)).await;
+        assert!(!nap.is_elapsed());
+        assert_eq!(std::pin::Pin::new(&mut nap).poll(&mut cx), Poll::Pending);
+        (&mut nap).await;
+        assert_eq!(start.elapsed(), Duration::from_millis(30));
+
+        // Earlier: registered at +1000 ms, moved to +5 ms.
+        let mut nap = sleep(Duration::from_millis(1_000));
+        assert_eq!(std::pin::Pin::new(&mut nap).poll(&mut cx), Poll::Pending);
+        nap.reset(Instant::now() + Duration::from_millis(5));
+        assert_eq!(nap.deadline(), start + Duration::from_millis(35));
+        nap.await;
+        assert_eq!(start.elapsed(), Duration::from_millis(35));
+
+        // After completion, a reset re-arms it; a reset into the past completes it at once.
+        let mut nap = sleep(Duration::from_millis(1));
+        (&mut nap).await;
+        nap.reset(Instant::now() + Duration::from_millis(7));
+        assert!(!nap.is_elapsed());
+        (&mut nap).await;
+        assert_eq!(start.elapsed(), Duration::from_millis(43));
+        nap.reset(Instant::now() + Duration::from_secs(9));
+        assert_eq!(std::pin::Pin::new(&mut nap).poll(&mut cx), Poll::Pending);
+        nap.reset(start);
+        assert_eq!(std::pin::Pin::new(&mut nap).poll(&mut cx), Poll::Ready(()));
+        assert_eq!(runtime::Handle::current().metrics().num_timers(), 0);
+    });
+}
+
+#[test]
+fn sub_millisecond_deadlines_round_up_never_early() {
+    paused().block_on(async {
+        let start = Instant::now();
+        sleep(Duration::from_micros(1_500)).await;
+        // Rounded up to the next whole millisecond: late by under one tick, never early.
+        assert_eq!(start.elapsed(), Duration::from_millis(2));
+        advance(Duration::from_micros(300)).await; // clock now off the ms grid
+        let mid = Instant::now();
+        sleep(Duration::from_millis(1)).await;
+        assert!(mid.elapsed() >= Duration::from_millis(1));
+        assert!(mid.elapsed() < Duration::from_millis(2));
+    });
+}
+
+#[test]
+fn pause_and_advance_on_a_running_current_thread_runtime() {
+    let _dog = Watchdog::new("pause/advance", BOUND);
+    support::current().block_on(async {
+        pause();
+        let start = Instant::now();
+        std::thread::sleep(Duration::from_millis(3));
+        assert_eq!(Instant::now(), start, "a paused clock does not move");
+        let fired = Arc::new(Mutex::new(Vec::new()));
+        for ms in [30u64, 10, 20] {
+            let fired = fired.clone();
+            runtime::spawn(async move {
+                sleep(Duration::from_millis(ms)).await;
+                fired.lock().unwrap().push(ms);
+            });
+        }
+        runtime::task::yield_now().await; // let them register
+        advance(Duration::from_millis(15)).await;
+        assert_eq!(*fired.lock().unwrap(), [10]);
+        advance(Duration::from_millis(15)).await;
+        assert_eq!(*fired.lock().unwrap(), [10, 20, 30]);
+        assert_eq!(start.elapsed(), Duration::from_millis(30));
+        runtime::time::resume();
+        std::thread::sleep(Duration::from_millis(2));
+        assert!(
+            start.elapsed() > Duration::from_millis(30),
+            "a resumed clock moves again"
+        );
+    });
+}
+
+#[test]
+fn sleeps_outlive_their_runtime_and_complete_at_shutdown() {
+    let _dog = Watchdog::new("shutdown", BOUND);
+    let rt = support::multi(2);
+    let (tx, rx) = std::sync::mpsc::channel();
+    // Created inside the runtime (it captures the runtime's driver), awaited elsewhere.
+    let nap = {
+        let _guard = rt.enter();
+        sleep(Duration::from_secs(3_600))
+    };
+    // A plain thread polls the runtime's hour-long sleep with its own waker.
+    let waiter = std::thread::spawn(move || {
+        support::block_on_plain(nap);
+        tx.send(()).unwrap();
+    });
+    support::wait_until("sleep registered", || rt.metrics().num_timers() == 1);
+    drop(rt);
+    rx.recv_timeout(support::HANG_BOUND)
+        .expect("a pending sleep completes when its runtime shuts down");
+    waiter.join().unwrap();
+}
+
+#[test]
+fn sleep_created_after_shutdown_completes() {
+    let rt = support::current();
+    let handle = rt.handle().clone();
+    drop(rt);
+    let _guard = handle.enter();
+    support::block_on_plain(sleep(Duration::from_secs(3_600)));
+}
+
+#[test]
+fn sleep_polled_outside_any_runtime_panics_with_a_message() {
+    let nap = sleep(Duration::from_millis(1));
+    let panic = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        support::block_on_plain(nap)
+    }))
+    .unwrap_err();
+    assert!(support::panic_text(&*panic).contains("outside a runtime"));
+}
+
+use std::future::Future;
+
+#[test]
+fn an_earlier_timer_wakes_a_driver_sleeping_towards_a_later_one() {
+    // Without the "earlier insert unparks" rule the short sleep would wait for the hour-long
+    // one and trip the watchdog.
+    let _dog = Watchdog::new("earlier insert unparks", BOUND);
+    let rt = support::multi(2);
+    let long = rt.spawn(sleep(Duration::from_secs(3_600)));
+    support::wait_until("long sleep registered", || rt.metrics().num_timers() == 1);
+    std::thread::sleep(Duration::from_millis(20)); // let a worker block in the driver
+    let handle = rt.handle().clone();
+    let short = std::thread::spawn(move || handle.block_on(sleep(Duration::from_millis(5))));
+    short.join().unwrap();
+    assert!(!long.is_finished());
+    long.abort();
+}
+
+#[test]
+fn completed_sleeps_charge_the_coop_budget() {
+    support::current().block_on(async {
+        assert!(runtime::task::coop::has_budget_remaining());
+        for _ in 0..128 {
+            sleep(Duration::ZERO).await;
+        }
+        assert!(
+            !runtime::task::coop::has_budget_remaining(),
+            "128 completed sleeps spend the budget"
+        );
+        sleep(Duration::ZERO).await; // yields once, then completes with a fresh budget
+        assert!(runtime::task::coop::has_budget_remaining());
+    });
+}

@@ -78,7 +78,8 @@ fn shutdown_races_submit() {
         let spawner = pool.spawner();
         let (drops, runs, mandatory_runs) = (Counter::new(), Counter::new(), Counter::new());
         let submitter = {
-            let (drops, runs, mandatory_runs) = (drops.clone(), runs.clone(), mandatory_runs.clone());
+            let (drops, runs, mandatory_runs) =
+                (drops.clone(), runs.clone(), mandatory_runs.clone());
             loom::thread::spawn(move || {
                 let guard = drops.on_drop();
                 let optional = spawner.spawn(
@@ -91,18 +92,24 @@ fn shutdown_races_submit() {
                 if let Err(SpawnRefused::ShuttingDown(job)) = optional {
                     drop(job);
                 }
-                let accepted = spawner
-                    .spawn(Box::new(move || {
-                        mandatory_runs.incr();
-                    }), true)
-                    .is_ok();
-                accepted
+                spawner
+                    .spawn(
+                        Box::new(move || {
+                            mandatory_runs.incr();
+                        }),
+                        true,
+                    )
+                    .is_ok()
             })
         };
         assert!(pool.shutdown());
         let accepted = submitter.join().unwrap();
         // Threads are gone: everything accepted has run or been dropped by now.
-        assert_eq!(drops.get(), 1, "the optional job's closure dropped exactly once");
+        assert_eq!(
+            drops.get(),
+            1,
+            "the optional job's closure dropped exactly once"
+        );
         assert!(runs.get() <= 1);
         assert_eq!(mandatory_runs.get(), usize::from(accepted));
     });

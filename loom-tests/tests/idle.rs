@@ -49,7 +49,10 @@ fn push_racing_last_searcher_park_wakes_a_worker() {
         // The woken worker was counted as searching (I1); it takes the work and stops.
         assert_eq!(idle.num_searching(), 1);
         assert!(!idle.is_parked(woken[0]));
-        assert!(idle.transition_worker_from_searching(), "it was the last searcher");
+        assert!(
+            idle.transition_worker_from_searching(),
+            "it was the last searcher"
+        );
         assert_eq!(idle.num_searching(), 0);
     });
 }

@@ -29,7 +29,10 @@ fn set_clear_and_shutdown_on_the_word() {
         let seen = word.snapshot(Interest::READABLE.mask());
         let cleared = word.clear(seen);
         let new_tick = setter.join().unwrap();
-        assert!(closer.join().unwrap(), "the only shutdown call sets the flag");
+        assert!(
+            closer.join().unwrap(),
+            "the only shutdown call sets the flag"
+        );
         assert!(word.is_shutdown(), "shutdown survives set and clear");
         assert_eq!(word.snapshot(Ready::ALL).tick(), 2, "two edges, two ticks");
         if seen.tick() == new_tick {
@@ -38,7 +41,11 @@ fn set_clear_and_shutdown_on_the_word() {
         } else {
             // Observed before it: whether the clear ran before the edge (and succeeded) or
             // after it (and was a no-op), the newer edge survives.
-            assert_eq!(word.load_ready(), Ready::READABLE, "the newer edge survives");
+            assert_eq!(
+                word.load_ready(),
+                Ready::READABLE,
+                "the newer edge survives"
+            );
         }
     });
 }
@@ -79,7 +86,10 @@ fn waiter_racing_set_and_shutdown_is_woken() {
             loom::thread::spawn(move || io.shutdown())
         };
         let event = loom::future::block_on(poll_fn(|cx| io.poll_ready(cx, Direction::Write)));
-        assert!(event.is_shutdown() || event.ready().is_writable(), "{event:?}");
+        assert!(
+            event.is_shutdown() || event.ready().is_writable(),
+            "{event:?}"
+        );
         driver.join().unwrap();
         closer.join().unwrap();
         assert!(io.readiness().is_shutdown());

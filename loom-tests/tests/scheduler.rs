@@ -6,7 +6,6 @@ use loom::sync::atomic::{AtomicUsize, Ordering};
 use loom_tests::gate::gate;
 use loom_tests::support::{Counter, capped_model, multi_thread};
 
-
 /// A spawn from outside while the only worker is parking must wake it (no lost wake-up).
 #[test]
 fn spawn_from_outside_while_worker_parks() {

@@ -73,7 +73,10 @@ fn abort_racing_completion_never_schedules_a_running_task() {
         };
         let done = state.transition_to_complete();
         let scheduled = aborter.join().unwrap();
-        assert!(!scheduled, "a running or complete task needs no new Notified");
+        assert!(
+            !scheduled,
+            "a running or complete task needs no new Notified"
+        );
         assert!(done.complete && !done.running);
         let now = state.load();
         assert!(now.complete && now.refs == 3, "{now:?}");

@@ -205,15 +205,11 @@ fn rt_alive() -> bool {
 /// latest waker is woken (no lost wake-up: `block_on` would otherwise deadlock, which loom
 /// reports), the first one at most once, and the output arrives exactly once.
 ///
-/// BUG FOUND (reported, not fixed here): `State::unset_join_waker` debug-asserts that
-/// `JOIN_WAKER` is set, but when the task completes between the handle's `load()` in
+/// This model found a real bug: `State::unset_join_waker` debug-asserted that `JOIN_WAKER` was
+/// set, but when the task completes between the handle's `load()` in
 /// `Harness::can_read_output` and that call, the runtime has already woken the old waker and
-/// cleared the bit (rule J6), so debug builds panic at `task/state.rs` ("debug_assert!(s.
-/// is_join_interested() && s.is_join_waker_set())"). Release builds behave correctly (the
-/// closure sees `COMPLETE` and fails). Fix: check `is_complete()` before the assertion.
-/// Remove the `ignore` once fixed.
+/// cleared the bit (rule J6), so debug builds panicked. Fixed by checking `is_complete()` first.
 #[test]
-#[ignore = "finds a real bug: unset_join_waker's debug_assert fires after completion (see doc)"]
 fn join_waker_replaced_while_completing() {
     model(|| {
         let rt = multi_thread(1);

@@ -5,7 +5,11 @@
 #![warn(missing_docs, missing_debug_implementations)]
 
 pub(crate) mod loom;
-#[cfg(loom)] #[doc(hidden)] #[path = "loom_exports.rs"] pub mod __loom; // models only: loom-tests/
+// Loom-only handles on internal state machines for `loom-tests/`; not public API.
+#[cfg(loom)]
+#[doc(hidden)]
+#[path = "loom_exports.rs"]
+pub mod __loom;
 
 // macros: the declarative macros come first so every module can use them.
 #[macro_use]

@@ -140,10 +140,6 @@ impl TaskState {
     pub fn transition_to_shutdown(&self) -> bool {
         self.0.transition_to_shutdown()
     }
-    /// The `JoinHandle` drop fast path.
-    pub fn drop_join_handle_fast(&self) -> Result<(), ()> {
-        self.0.drop_join_handle_fast()
-    }
     /// The `JoinHandle` gives up interest; returns (before, after).
     pub fn transition_to_join_handle_dropped(&self) -> (Snapshot, Snapshot) {
         let (before, after) = self.0.transition_to_join_handle_dropped();
@@ -155,7 +151,10 @@ impl TaskState {
     }
     /// Takes the join waker slot back before replacing it (rule J4).
     pub fn unset_join_waker(&self) -> Result<Snapshot, Snapshot> {
-        self.0.unset_join_waker().map(Into::into).map_err(Into::into)
+        self.0
+            .unset_join_waker()
+            .map(Into::into)
+            .map_err(Into::into)
     }
     /// After waking the join waker on completion (rule J6).
     pub fn unset_join_waker_after_complete(&self) -> Snapshot {

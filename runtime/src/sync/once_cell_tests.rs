@@ -28,7 +28,7 @@ fn concurrent_initialisers_run_f_once() {
 #[test]
 fn dropped_or_failed_initialiser_lets_the_next_one_run() {
     let cell = OnceCell::new();
-    let mut dropped = Harness::new(cell.get_or_init(|| std::future::pending::<u8>()));
+    let mut dropped = Harness::new(cell.get_or_init(std::future::pending::<u8>));
     let mut next = Harness::new(cell.get_or_init(|| async { 2 }));
     dropped.pending();
     next.pending();

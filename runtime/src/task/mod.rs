@@ -52,6 +52,7 @@ pub(crate) mod raw;
 pub(crate) mod spawn;
 pub(crate) mod state;
 mod task_group;
+mod task_local;
 mod waker;
 mod yield_now;
 
@@ -62,6 +63,7 @@ pub use join::JoinHandle;
 pub use join_set::JoinSet;
 pub use spawn::{block_in_place, spawn, spawn_blocking};
 pub use task_group::{GroupError, TaskGroup};
+pub use task_local::{AccessError, LocalKey, TaskLocalFuture};
 pub use yield_now::yield_now;
 
 use raw::RawTask;

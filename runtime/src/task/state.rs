@@ -312,12 +312,13 @@ impl State {
     /// Takes the join waker slot back before replacing the waker (rule J4). Fails if complete.
     pub(crate) fn unset_join_waker(&self) -> Result<Snapshot, Snapshot> {
         self.try_update(|s| {
-            debug_assert!(s.is_join_interested() && s.is_join_waker_set());
+            debug_assert!(s.is_join_interested());
             if s.is_complete() {
-                None
-            } else {
-                Some(Snapshot(s.0 & !JOIN_WAKER))
+                // The runtime may already have woken and cleared the waker (J6): nothing to do.
+                return None;
             }
+            debug_assert!(s.is_join_waker_set(), "before completion only the handle clears JOIN_WAKER (J5)");
+            Some(Snapshot(s.0 & !JOIN_WAKER))
         })
     }
 

@@ -32,9 +32,11 @@
 mod bounded;
 mod chan;
 pub mod error;
+mod permit;
 mod unbounded;
 
-pub use bounded::{OwnedPermit, Permit, Receiver, Sender, channel};
+pub use bounded::{Receiver, Sender, channel};
+pub use permit::{OwnedPermit, Permit};
 pub use unbounded::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 
 #[cfg(test)]

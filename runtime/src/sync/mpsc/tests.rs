@@ -39,9 +39,9 @@ fn blocked_senders_are_served_fifo() {
     for s in &mut senders {
         s.pending();
     }
-    for expected in 0..3 {
+    for (expected, sender) in senders.iter_mut().enumerate() {
         assert_eq!(rx.try_recv(), Ok(expected));
-        senders[expected].ready().unwrap();
+        sender.ready().unwrap();
     }
     assert_eq!(rx.try_recv(), Ok(3));
 }

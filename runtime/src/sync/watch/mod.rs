@@ -2,7 +2,7 @@
 //!
 //! # Design
 //!
-//! The value sits behind a lock; a version counter (bumped under that lock on every send)
+//! The value sits behind a reader-writer lock; a version counter (bumped under that lock on every send)
 //! tells receivers whether they have seen the current value. Waiting uses a [`Notify`]:
 //!
 //! 1. A sender stores the value, bumps `version`, then calls `notify_waiters`.
@@ -13,16 +13,17 @@
 
 pub mod error;
 mod receiver;
+mod value_lock;
 
 pub use receiver::Receiver;
 
 use super::notify::Notify;
 use crate::loom::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use crate::loom::sync::{Mutex, MutexGuard};
 use error::SendError;
 use std::fmt;
 use std::ops::Deref;
 use std::sync::Arc;
+use value_lock::{RwLock, RwLockReadGuard};
 
 /// Creates a watch channel holding `init`.
 ///
@@ -36,7 +37,7 @@ use std::sync::Arc;
 /// ```
 pub fn channel<T>(init: T) -> (Sender<T>, Receiver<T>) {
     let shared = Arc::new(Shared {
-        value: Mutex::new(init),
+        value: RwLock::new(init),
         version: AtomicU64::new(0),
         closed: AtomicBool::new(false),
         tx_count: AtomicUsize::new(1),
@@ -49,7 +50,7 @@ pub fn channel<T>(init: T) -> (Sender<T>, Receiver<T>) {
 }
 
 pub(super) struct Shared<T> {
-    pub(super) value: Mutex<T>,
+    pub(super) value: RwLock<T>,
     pub(super) version: AtomicU64,
     /// Every sender is gone.
     pub(super) closed: AtomicBool,
@@ -59,8 +60,8 @@ pub(super) struct Shared<T> {
     pub(super) rx_gone: Notify,
 }
 
-/// A borrow of the current value; holds the channel's lock, so keep it short and never hold
-/// it across an `.await`.
+/// A borrow of the current value. It holds a read lock: many borrows may coexist, but
+/// senders wait until they end, so keep them short and never hold one across an `.await`.
 ///
 /// ```
 /// let (tx, rx) = runtime::sync::watch::channel(1);
@@ -70,12 +71,12 @@ pub(super) struct Shared<T> {
 /// assert!(r.has_changed());
 /// ```
 pub struct Ref<'a, T> {
-    guard: MutexGuard<'a, T>,
+    guard: RwLockReadGuard<'a, T>,
     changed: bool,
 }
 
 impl<'a, T> Ref<'a, T> {
-    pub(super) fn new(guard: MutexGuard<'a, T>, changed: bool) -> Self {
+    pub(super) fn new(guard: RwLockReadGuard<'a, T>, changed: bool) -> Self {
         Self { guard, changed }
     }
 
@@ -177,7 +178,7 @@ impl<T> Sender<T> {
     /// assert!(!rx.has_changed().unwrap());
     /// ```
     pub fn send_if_modified(&self, modify: impl FnOnce(&mut T) -> bool) -> bool {
-        let mut guard = self.shared.value.lock();
+        let mut guard = self.shared.value.write();
         if !modify(&mut guard) {
             return false;
         }
@@ -194,7 +195,7 @@ impl<T> Sender<T> {
     /// assert_eq!(*tx.borrow(), "a");
     /// ```
     pub fn borrow(&self) -> Ref<'_, T> {
-        Ref::new(self.shared.value.lock(), false)
+        Ref::new(self.shared.value.read(), false)
     }
 
     /// A new receiver that has seen the current value.
@@ -206,7 +207,7 @@ impl<T> Sender<T> {
     /// ```
     pub fn subscribe(&self) -> Receiver<T> {
         self.shared.rx_count.fetch_add(1, Ordering::SeqCst);
-        let guard = self.shared.value.lock();
+        let guard = self.shared.value.read();
         let seen = self.shared.version.load(Ordering::SeqCst);
         drop(guard);
         Receiver::new(self.shared.clone(), seen)

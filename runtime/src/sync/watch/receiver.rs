@@ -43,7 +43,7 @@ impl<T> Receiver<T> {
     /// assert_eq!(*rx.borrow(), "v");
     /// ```
     pub fn borrow(&self) -> Ref<'_, T> {
-        let guard = self.shared.value.lock();
+        let guard = self.shared.value.read();
         Ref::new(guard, self.unseen())
     }
 
@@ -56,7 +56,7 @@ impl<T> Receiver<T> {
     /// assert!(!rx.has_changed().unwrap());
     /// ```
     pub fn borrow_and_update(&mut self) -> Ref<'_, T> {
-        let guard = self.shared.value.lock();
+        let guard = self.shared.value.read();
         let changed = self.unseen();
         self.seen = self.shared.version.load(Ordering::SeqCst);
         self.forced = false;
@@ -152,7 +152,7 @@ impl<T> Receiver<T> {
         loop {
             let notified = self.shared.changed.notified();
             {
-                let guard = self.shared.value.lock();
+                let guard = self.shared.value.read();
                 self.seen = self.shared.version.load(Ordering::SeqCst);
                 self.forced = false;
                 if f(&guard) {
@@ -166,7 +166,7 @@ impl<T> Receiver<T> {
             notified.await;
         }
         // Re-borrow outside the loop (the borrow checker cannot see the early break).
-        Ok(Ref::new(self.shared.value.lock(), true))
+        Ok(Ref::new(self.shared.value.read(), true))
     }
 
     /// `true` if both receivers belong to the same channel.

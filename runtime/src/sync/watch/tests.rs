@@ -103,3 +103,11 @@ fn cross_thread_updates_are_observed_in_order() {
     t.join().unwrap();
     assert_eq!(last, 500);
 }
+
+#[test]
+fn several_borrows_may_coexist() {
+    let (tx, rx) = channel(1);
+    let rx2 = rx.clone();
+    tx.send(2).unwrap();
+    assert_eq!((*rx.borrow(), *rx2.borrow(), *tx.borrow()), (2, 2, 2));
+}

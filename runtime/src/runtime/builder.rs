@@ -121,7 +121,7 @@ impl Builder {
     ///
     /// ```
     /// let rt = runtime::Builder::new_multi_thread().max_blocking_threads(4).build().unwrap();
-    /// assert_eq!(rt.block_on(runtime::task::spawn_blocking(|| 5)).unwrap(), 5);
+    /// assert_eq!(rt.block_on(rt.spawn_blocking(|| 5)).unwrap(), 5);
     /// ```
     pub fn max_blocking_threads(&mut self, n: usize) -> &mut Builder {
         self.max_blocking_threads = n;
@@ -132,7 +132,7 @@ impl Builder {
     ///
     /// ```
     /// let rt = runtime::Builder::new_multi_thread().thread_name("svc").build().unwrap();
-    /// let name = rt.block_on(runtime::task::spawn_blocking(|| {
+    /// let name = rt.block_on(rt.spawn_blocking(|| {
     ///     std::thread::current().name().map(str::to_owned)
     /// }));
     /// assert_eq!(name.unwrap().as_deref(), Some("svc"));
@@ -201,7 +201,7 @@ impl Builder {
     ///     .thread_keep_alive(std::time::Duration::from_millis(100))
     ///     .build()
     ///     .unwrap();
-    /// assert_eq!(rt.block_on(runtime::task::spawn_blocking(|| 1)).unwrap(), 1);
+    /// assert_eq!(rt.block_on(rt.spawn_blocking(|| 1)).unwrap(), 1);
     /// ```
     pub fn thread_keep_alive(&mut self, duration: Duration) -> &mut Builder {
         self.keep_alive = duration;

@@ -100,11 +100,24 @@ impl Handle {
         }
     }
 
-    /// Wakes a parked worker if the idle rules say someone should look for work.
+    /// Wakes a parked worker if the idle rules say someone should look for work. Used after
+    /// a push other workers must see (injector, rule I3): the `SeqCst` fence orders the push
+    /// before the idle-word read (rule I1 vs I4).
     pub(crate) fn notify_parked(&self) {
         fence(Ordering::SeqCst);
         if let Some(index) = self.shared.idle.worker_to_notify() {
             self.shared.remotes[index].unparker.unpark();
+        }
+    }
+
+    /// Like [`Handle::notify_parked`] after a push onto the calling worker's *own* queue. No
+    /// fence: that task can never be lost (its worker is awake and will run it), so waking a
+    /// peer only buys parallelism, and a stale read of the idle word costs at most a late
+    /// steal. This keeps a full fence off every local spawn, wake and yield (12% of
+    /// `yield_many` in the profile).
+    pub(crate) fn notify_parked_local(&self) {
+        if self.shared.idle.may_need_wakeup() {
+            self.notify_parked();
         }
     }
 

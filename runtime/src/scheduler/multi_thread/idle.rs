@@ -53,6 +53,13 @@ impl Idle {
         searching(state) == 0 && unparked(state) < self.num_workers
     }
 
+    /// A relaxed, possibly stale hint that someone might need waking (see
+    /// `Handle::notify_parked_local`).
+    pub(crate) fn may_need_wakeup(&self) -> bool {
+        let state = self.state.load(Ordering::Relaxed);
+        searching(state) == 0 && unparked(state) < self.num_workers
+    }
+
     /// Picks a parked worker to wake (rule I1) and counts it as unparked and searching.
     pub(crate) fn worker_to_notify(&self) -> Option<usize> {
         if !self.should_wake_someone() {

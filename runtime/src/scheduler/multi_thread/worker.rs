@@ -338,7 +338,7 @@ impl Context {
         let notify = notify && core.park.is_some();
         drop(slot);
         if notify {
-            self.handle.notify_parked();
+            self.handle.notify_parked_local();
         }
         None
     }
@@ -373,7 +373,7 @@ impl Context {
             .expect("worker core missing after park");
         core.park = Some(park);
         if core.run_queue.len() > 1 || (core.lifo_slot.is_some() && !core.run_queue.is_empty()) {
-            self.handle.notify_parked();
+            self.handle.notify_parked_local();
         }
         core
     }

@@ -317,7 +317,10 @@ impl State {
                 // The runtime may already have woken and cleared the waker (J6): nothing to do.
                 return None;
             }
-            debug_assert!(s.is_join_waker_set(), "before completion only the handle clears JOIN_WAKER (J5)");
+            debug_assert!(
+                s.is_join_waker_set(),
+                "before completion only the handle clears JOIN_WAKER (J5)"
+            );
             Some(Snapshot(s.0 & !JOIN_WAKER))
         })
     }

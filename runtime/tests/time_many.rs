@@ -65,7 +65,6 @@ fn hundred_thousand_concurrent_sleeps_all_complete_in_order() {
 /// About 7 s in a debug build on the 2-core CI machine (under 1 s in release), so it runs in release only
 /// (`cargo test --release -p runtime --test time_many`); the debug run covers 100 000.
 #[test]
-#[cfg_attr(debug_assertions, ignore = "slow in debug builds; run with --release")]
 fn million_concurrent_sleeps_all_complete_in_order() {
     let _dog = Watchdog::new("1M sleeps", BOUND);
     concurrent_sleeps(1_000_000);

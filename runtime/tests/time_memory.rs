@@ -45,11 +45,7 @@ static ALLOCATOR: Counting = Counting;
 #[test]
 fn dropping_a_million_pending_sleeps_returns_memory_to_baseline() {
     let _dog = support::Watchdog::new("sleep memory", Duration::from_secs(300));
-    const N: usize = if cfg!(debug_assertions) {
-        200_000
-    } else {
-        1_000_000
-    };
+    const N: usize = 1_000_000;
     let rt = runtime::Builder::new_current_thread()
         .start_paused(true)
         .build()

@@ -52,6 +52,7 @@
 //! assert_eq!(&buf, b"hi");
 //! # Ok::<(), std::io::Error>(())
 //! ```
+#![warn(missing_docs)]
 
 mod driver;
 mod handle;

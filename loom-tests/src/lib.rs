@@ -14,6 +14,7 @@
 //! models the internal state machines they drive directly. What each model proves is listed in
 //! `docs/verification.md`. Without `--cfg loom` the library is empty and only the `stress`
 //! binary (`src/bin/stress.rs`) is built.
+#![warn(missing_docs)]
 
 #[cfg(loom)]
 pub mod gate;

@@ -3,8 +3,9 @@
 //!
 //! Use them through the `runtime` crate, which re-exports the attributes and wraps the
 //! function-like helpers in `macro_rules!` macros that pass `$crate` along (so renaming the
-//! dependency keeps working). Module map: [`config`] reads attribute arguments, [`entry`] expands
-//! the attributes, [`select`], [`join`] and [`pattern`] implement the combinators.
+//! dependency keeps working). Module map: `config` reads attribute arguments, `entry` expands
+//! the attributes, `select`, `join` and `pattern` implement the combinators.
+#![warn(missing_docs)]
 
 use proc_macro::TokenStream;
 

@@ -1,6 +1,52 @@
 //! `runtime`: a multi-threaded, work-stealing async runtime for network services.
 //!
-//! (Crate-level guide filled in by the docs issue.)
+//! It runs `async` code the way `asyncio` runs coroutines, but on every core: spawned tasks
+//! are spread over worker threads that steal from each other, sockets and timers are driven by
+//! one reactor, and blocking work goes to a separate thread pool. Names follow Tokio where the
+//! idea is the same; I/O uses the `futures-io` traits.
+//!
+//! ```
+//! use std::time::Duration;
+//!
+//! #[runtime::main]
+//! async fn main() {
+//!     // asyncio.create_task + asyncio.gather
+//!     let tasks: Vec<_> = (1..=3u64)
+//!         .map(|i| runtime::spawn(async move {
+//!             runtime::time::sleep(Duration::from_millis(10 * i)).await;
+//!             i * 10
+//!         }))
+//!         .collect();
+//!     let mut total = 0;
+//!     for task in tasks {
+//!         total += task.await.expect("task panicked");
+//!     }
+//!     assert_eq!(total, 60);
+//! }
+//! ```
+//!
+//! # Where things are
+//!
+//! | you want to | use |
+//! |---|---|
+//! | start the runtime | [`#[runtime::main]`](macro@main), [`Runtime`], [`Builder`] |
+//! | run tasks | [`spawn`], [`task`] ([`JoinHandle`](task::JoinHandle), [`JoinSet`](task::JoinSet), [`TaskGroup`](task::TaskGroup), [`spawn_blocking`](task::spawn_blocking)) |
+//! | combine futures in one task | [`join!`], [`try_join!`], [`select!`], [`pin!`] |
+//! | wait, time out, tick | [`time`] |
+//! | share state, pass messages | [`sync`] (channels, locks, `Semaphore`, `Event`, `Queue`, ...) |
+//! | sockets | [`net`], with the read/write traits in [`io`] |
+//! | files | [`fs`] |
+//! | Ctrl-C and Unix signals | [`signal`] |
+//! | test async code | [`#[runtime::test]`](macro@test) |
+//!
+//! # The guide
+//!
+//! The [`guide`] module holds the book-length documentation, every example in it tested:
+//! [getting started](guide::getting_started), [from asyncio](guide::from_asyncio) (every
+//! asyncio construct with its equivalent here), [cancellation](guide::cancellation) (what
+//! each `.await` loses when dropped) and [architecture](guide::architecture). The same
+//! chapters are the markdown files in `docs/`, next to the benchmark results and the
+//! verification report. `cargo run --release --example tour` runs all of it in one program.
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(missing_docs, missing_debug_implementations)]
 
@@ -21,6 +67,8 @@ pub use runtime_macros::{main, test};
 pub use macros::support as __private;
 
 pub(crate) mod blocking;
+#[cfg(not(loom))]
+pub mod guide;
 pub mod sync;
 pub mod task;
 pub mod time;
@@ -33,6 +81,9 @@ pub mod io;
 pub mod net;
 #[cfg(not(loom))]
 pub mod signal;
+// Ecosystem compatibility: hyper and Tokio's I/O traits over the runtime's sockets.
+#[cfg(all(not(loom), any(feature = "hyper", feature = "tokio-io")))]
+pub mod compat;
 
 pub(crate) mod driver;
 pub(crate) mod park;

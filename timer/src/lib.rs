@@ -73,6 +73,7 @@
 //! let rest: Vec<_> = wheel.drain().collect();
 //! assert_eq!(rest, [(never, "never")]);
 //! ```
+#![warn(missing_docs)]
 
 mod advance;
 mod drain;

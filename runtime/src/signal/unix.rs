@@ -159,7 +159,7 @@ pub fn signal(kind: SignalKind) -> io::Result<Signal> {
 }
 
 /// A stream of deliveries of one signal, from [`signal`]; also a
-/// [`Stream`](futures_core::Stream) of `()`.
+/// [`Stream`] of `()`.
 ///
 /// ```
 /// use futures_util::StreamExt;

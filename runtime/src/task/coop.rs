@@ -1,11 +1,11 @@
 //! Cooperative scheduling: a per-poll budget so an always-ready task yields.
 //!
-//! Each top-level task poll runs with a budget of [`BUDGET_PER_POLL`] operations on runtime
+//! Each top-level task poll runs with a budget of `BUDGET_PER_POLL` operations on runtime
 //! resources (sockets, timers, channels, join handles). Every such *leaf* calls
-//! [`poll_proceed`] before doing work: while budget remains it is decremented; once it is spent
+//! `poll_proceed` before doing work: while budget remains it is decremented; once it is spent
 //! the leaf wakes its task and returns `Pending`, so the worker gets to run other tasks, poll the
 //! reactor and fire timers. A leaf that returns `Pending` without doing work gets its unit back
-//! (the [`RestoreOnPending`] guard), so polling many idle resources costs nothing.
+//! (the `RestoreOnPending` guard), so polling many idle resources costs nothing.
 //!
 //! Outside a runtime poll (for example in a plain `futures` executor) the budget is
 //! unconstrained and `poll_proceed` always says "go on".

@@ -1,0 +1,23 @@
+//! The guide: the chapters of `docs/` compiled into the API documentation.
+//!
+//! Each chapter is a doc-only module whose text is the markdown file itself, so every Rust
+//! code block in the guide is compiled and run as a doctest (`cargo test -p runtime --doc
+//! guide`); the README is included too, so its example is tested as well. Start with
+//! [`getting_started`], or [`from_asyncio`] if you know Python's asyncio. The benchmark
+//! results and the verification report live beside the chapters in `docs/`
+//! (`benchmarks.md`, `verification.md`).
+
+#[doc = include_str!("../../docs/getting-started.md")]
+pub mod getting_started {}
+
+#[doc = include_str!("../../docs/from-asyncio.md")]
+pub mod from_asyncio {}
+
+#[doc = include_str!("../../docs/cancellation.md")]
+pub mod cancellation {}
+
+#[doc = include_str!("../../docs/architecture.md")]
+pub mod architecture {}
+
+#[doc = include_str!("../../README.md")]
+pub mod readme {}

@@ -2,6 +2,14 @@
 //! bench, the `compare` binary and the `profile` binary always run the same set.
 
 use crate::Workload;
+use crate::workloads::echo::{Echo16kx1, Echo16kx50, Echo64x1, Echo64x50};
+use crate::workloads::http::HttpHello;
+use crate::workloads::scale::SpawnScale;
+use crate::workloads::sync::{
+    MpscBounded, MpscUnbounded, MutexContended, MutexUncontended, OneshotRoundTrip,
+    SemaphoreContended, SemaphoreUncontended,
+};
+use crate::workloads::timers::Timers100k;
 use crate::workloads::{
     ChainedSpawn, PingPong, PingPongPairs, SpawnManyLocal, SpawnManyRemote, YieldMany,
 };
@@ -29,8 +37,8 @@ pub trait CaseVisitor {
     fn visit<W: Workload>(&mut self, workers: usize);
 }
 
-/// Calls `visitor` for every case: each workload on [`WORKERS`] workers, then the 1-worker
-/// variants of spawn-many and ping-pong (the machinery without stealing).
+/// Calls `visitor` for every case, group by group: [`scheduler_cases`], [`net_cases`],
+/// [`time_cases`], [`sync_cases`], [`scale_cases`].
 ///
 /// ```
 /// use benches::{Workload, cases::{CaseVisitor, for_each_case}};
@@ -40,9 +48,19 @@ pub trait CaseVisitor {
 /// }
 /// let mut n = Count(0);
 /// for_each_case(&mut n);
-/// assert_eq!(n.0, 8);
+/// assert_eq!(n.0, 8 + 5 + 1 + 9 + 4);
 /// ```
 pub fn for_each_case(visitor: &mut impl CaseVisitor) {
+    scheduler_cases(visitor);
+    net_cases(visitor);
+    time_cases(visitor);
+    sync_cases(visitor);
+    scale_cases(visitor);
+}
+
+/// The scheduler cases: each workload on [`WORKERS`] workers, then the 1-worker variants of
+/// spawn-many and ping-pong (the machinery without stealing).
+pub fn scheduler_cases(visitor: &mut impl CaseVisitor) {
     visitor.visit::<SpawnManyLocal>(WORKERS);
     visitor.visit::<SpawnManyRemote>(WORKERS);
     visitor.visit::<YieldMany>(WORKERS);
@@ -51,6 +69,41 @@ pub fn for_each_case(visitor: &mut impl CaseVisitor) {
     visitor.visit::<ChainedSpawn>(WORKERS);
     visitor.visit::<SpawnManyLocal>(1);
     visitor.visit::<PingPong>(1);
+}
+
+/// TCP echo (64 B and 16 KiB, 1 and 50 connections) and the HTTP/1.1 hello world.
+pub fn net_cases(visitor: &mut impl CaseVisitor) {
+    visitor.visit::<Echo64x1>(WORKERS);
+    visitor.visit::<Echo64x50>(WORKERS);
+    visitor.visit::<Echo16kx1>(WORKERS);
+    visitor.visit::<Echo16kx50>(WORKERS);
+    visitor.visit::<HttpHello>(WORKERS);
+}
+
+/// 100 000 concurrent timers (timer lateness is measured separately by `compare`).
+pub fn time_cases(visitor: &mut impl CaseVisitor) {
+    visitor.visit::<Timers100k>(WORKERS);
+}
+
+/// mpsc (bounded, unbounded; 1 and 4 producers), oneshot, Mutex and Semaphore.
+pub fn sync_cases(visitor: &mut impl CaseVisitor) {
+    visitor.visit::<MpscBounded<1>>(WORKERS);
+    visitor.visit::<MpscBounded<4>>(WORKERS);
+    visitor.visit::<MpscUnbounded<1>>(WORKERS);
+    visitor.visit::<MpscUnbounded<4>>(WORKERS);
+    visitor.visit::<OneshotRoundTrip>(WORKERS);
+    visitor.visit::<MutexUncontended>(WORKERS);
+    visitor.visit::<MutexContended>(WORKERS);
+    visitor.visit::<SemaphoreUncontended>(WORKERS);
+    visitor.visit::<SemaphoreContended>(WORKERS);
+}
+
+/// Spawn cost per task for 10^3 .. 10^6 tasks.
+pub fn scale_cases(visitor: &mut impl CaseVisitor) {
+    visitor.visit::<SpawnScale<1_000>>(WORKERS);
+    visitor.visit::<SpawnScale<10_000>>(WORKERS);
+    visitor.visit::<SpawnScale<100_000>>(WORKERS);
+    visitor.visit::<SpawnScale<1_000_000>>(WORKERS);
 }
 
 /// The case's name: the workload's, with a `_Nw` suffix when `workers` differs from

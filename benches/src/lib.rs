@@ -12,15 +12,21 @@
 //! let rt = RuntimeRt::new(1).unwrap();
 //! assert_eq!(ChainedSpawn::run(&rt), ChainedSpawn::expected());
 //! ```
+#![warn(missing_docs)]
 
 pub mod adapters;
 pub mod cases;
+pub mod criterion_groups;
 pub mod measure;
+pub mod memory;
 pub mod report;
 mod rt;
+pub mod services;
+mod side_tables;
 mod signal;
 pub mod workloads;
 
 pub use rt::{Rt, Unwrapped};
+pub use services::{RtNet, RtSync, RtTime};
 pub use signal::{Signal, Wait};
 pub use workloads::Workload;

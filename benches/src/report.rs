@@ -2,6 +2,7 @@
 //! as a text table, JSON and an SVG bar chart of the ratios (all hand-written, no extra
 //! dependencies).
 
+pub use crate::side_tables::{Lateness, MemoryRow, memory_json, memory_table};
 use std::fmt::Write;
 
 /// The runtimes in column order.
@@ -11,7 +12,10 @@ pub const RUNTIMES: [&str; 3] = ["runtime", "tokio", "smol"];
 ///
 /// ```
 /// use benches::report::Row;
-/// let row = Row { case: "x".into(), workers: 2, median_ns: [50.0, 100.0, 80.0], spread: [0.0; 3] };
+/// let row = Row {
+///     case: "x".into(), workers: 2, ops: 1, unit: "iter".into(),
+///     median_ns: [50.0, 100.0, 80.0], spread: [0.0; 3],
+/// };
 /// assert_eq!(row.vs_tokio(), 0.5);
 /// assert_eq!(row.vs_best_peer(), 0.625);
 /// ```
@@ -21,6 +25,10 @@ pub struct Row {
     pub case: String,
     /// Worker threads each runtime had.
     pub workers: usize,
+    /// Operations per iteration (`Workload::OPS`).
+    pub ops: u64,
+    /// What one operation is (`Workload::UNIT`).
+    pub unit: String,
     /// Median nanoseconds per iteration, in [`RUNTIMES`] order.
     pub median_ns: [f64; 3],
     /// (max - min) / median of the samples, in [`RUNTIMES`] order.
@@ -37,6 +45,11 @@ impl Row {
     pub fn vs_best_peer(&self) -> f64 {
         self.median_ns[0] / self.median_ns[1].min(self.median_ns[2])
     }
+
+    /// Median nanoseconds per operation, in [`RUNTIMES`] order.
+    pub fn per_op_ns(&self) -> [f64; 3] {
+        self.median_ns.map(|ns| ns / self.ops.max(1) as f64)
+    }
 }
 
 /// A whole run.
@@ -46,7 +59,12 @@ impl Row {
 /// let report = Report {
 ///     machine: "test box".into(),
 ///     repetitions: 3,
-///     rows: vec![Row { case: "c".into(), workers: 1, median_ns: [1.0, 2.0, 4.0], spread: [0.0; 3] }],
+///     rows: vec![Row {
+///         case: "c".into(), workers: 1, ops: 1, unit: "iter".into(),
+///         median_ns: [1.0, 2.0, 4.0], spread: [0.0; 3],
+///     }],
+///     lateness: None,
+///     memory: Vec::new(),
 /// };
 /// assert!(report.table().contains("0.50"));
 /// assert!(report.json().contains("\"vs_tokio\": 0.5000"));
@@ -60,10 +78,14 @@ pub struct Report {
     pub repetitions: usize,
     /// One row per case, in run order.
     pub rows: Vec<Row>,
+    /// Timer lateness on an idle runtime, when measured.
+    pub lateness: Option<Lateness>,
+    /// Memory per idle item, when measured.
+    pub memory: Vec<MemoryRow>,
 }
 
 /// Formats nanoseconds with a unit that keeps 3-4 significant digits.
-fn human_ns(ns: f64) -> String {
+pub(crate) fn human_ns(ns: f64) -> String {
     if ns >= 1e6 {
         format!("{:.2} ms", ns / 1e6)
     } else if ns >= 1e3 {
@@ -73,7 +95,7 @@ fn human_ns(ns: f64) -> String {
     }
 }
 
-fn json_str(s: &str) -> String {
+pub(crate) fn json_str(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
     for c in s.chars() {
@@ -97,21 +119,31 @@ fn xml_escape(s: &str) -> String {
 }
 
 impl Report {
-    /// A fixed-width text table: medians per runtime and the two ratios.
+    /// Fixed-width text tables: median time per operation for each runtime and the two
+    /// ratios, then the lateness and memory tables when measured.
     pub fn table(&self) -> String {
         let mut out = format!(
-            "{:<22} {:>11} {:>11} {:>11} {:>9} {:>9}\n",
-            "case", "runtime", "tokio", "smol", "rt/tokio", "rt/best"
+            "{:<22} {:>7} {:>11} {:>11} {:>11} {:>9} {:>9}\n",
+            "case", "per", "runtime", "tokio", "smol", "rt/tokio", "rt/best"
         );
         for row in &self.rows {
-            let [r, t, s] = row.median_ns.map(human_ns);
+            let [r, t, s] = row.per_op_ns().map(human_ns);
             let _ = writeln!(
                 out,
-                "{:<22} {r:>11} {t:>11} {s:>11} {:>9.2} {:>9.2}",
+                "{:<22} {:>7} {r:>11} {t:>11} {s:>11} {:>9.2} {:>9.2}",
                 row.case,
+                row.unit,
                 row.vs_tokio(),
                 row.vs_best_peer()
             );
+        }
+        if let Some(lateness) = &self.lateness {
+            out.push('\n');
+            out.push_str(&lateness.table());
+        }
+        if !self.memory.is_empty() {
+            out.push('\n');
+            out.push_str(&memory_table(&self.memory));
         }
         out
     }
@@ -121,16 +153,22 @@ impl Report {
         let mut out = String::from("{\n");
         let _ = writeln!(out, "  \"machine\": {},", json_str(&self.machine));
         let _ = writeln!(out, "  \"repetitions\": {},", self.repetitions);
-        out.push_str("  \"unit\": \"ns per iteration (median)\",\n  \"cases\": [\n");
+        out.push_str("  \"unit\": \"ns per iteration (median); per_op = per iteration / ops\",\n");
+        out.push_str("  \"cases\": [\n");
         for (i, row) in self.rows.iter().enumerate() {
             let _ = write!(
                 out,
-                "    {{\"case\": {}, \"workers\": {}, ",
+                "    {{\"case\": {}, \"workers\": {}, \"ops\": {}, \"unit\": {}, ",
                 json_str(&row.case),
-                row.workers
+                row.workers,
+                row.ops,
+                json_str(&row.unit)
             );
             for (k, name) in RUNTIMES.iter().enumerate() {
                 let _ = write!(out, "\"{name}_ns\": {:.1}, ", row.median_ns[k]);
+                let per_op = row.per_op_ns()[k];
+                let _ = write!(out, "\"{name}_ns_per_op\": {per_op:.2}, ");
+                let _ = write!(out, "\"{name}_ops_per_s\": {:.0}, ", 1e9 / per_op);
                 let _ = write!(out, "\"{name}_spread\": {:.3}, ", row.spread[k]);
             }
             let _ = write!(
@@ -141,31 +179,51 @@ impl Report {
             );
             out.push_str(if i + 1 < self.rows.len() { ",\n" } else { "\n" });
         }
-        out.push_str("  ]\n}\n");
+        out.push_str("  ]");
+        if let Some(lateness) = &self.lateness {
+            let _ = write!(out, ",\n  \"timer_lateness\": {}", lateness.json());
+        }
+        if !self.memory.is_empty() {
+            let _ = write!(out, ",\n  \"memory\": {}", memory_json(&self.memory));
+        }
+        out.push_str("\n}\n");
         out
     }
 
-    /// A horizontal bar chart of `runtime / tokio` and `runtime / min(tokio, smol)` per case,
-    /// with reference lines at 1.0 (parity) and 0.8 (the issue's target on the core cases).
+    /// A horizontal bar chart of `runtime / tokio` and `runtime / min(tokio, smol)` per case
+    /// (and per memory row), with reference lines at 1.0 (parity) and 0.8 (the issue's target on the core cases).
     pub fn svg(&self) -> String {
         const LEFT: f64 = 190.0;
         const PLOT: f64 = 560.0;
         const ROW: f64 = 34.0;
         const TOP: f64 = 40.0;
-        let max_ratio = self
+        // Time rows, then memory rows (bytes instead of time; same "lower is better").
+        let bars: Vec<(String, f64, f64)> = self
             .rows
             .iter()
-            .flat_map(|r| [r.vs_tokio(), r.vs_best_peer()])
+            .map(|r| (r.case.clone(), r.vs_tokio(), r.vs_best_peer()))
+            .chain(self.memory.iter().map(|m| {
+                (
+                    format!("memory: {}", m.what),
+                    m.vs_tokio(),
+                    m.vs_best_peer(),
+                )
+            }))
+            .collect();
+        let max_ratio = bars
+            .iter()
+            .flat_map(|&(_, t, b)| [t, b])
+            .filter(|r| r.is_finite())
             .fold(1.5_f64, f64::max)
             .ceil();
         let x = |ratio: f64| LEFT + PLOT * ratio / max_ratio;
-        let height = TOP + ROW * self.rows.len() as f64 + 40.0;
+        let height = TOP + ROW * bars.len() as f64 + 40.0;
         let width = LEFT + PLOT + 60.0;
         let mut out = format!(
             "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" \
              font-family=\"sans-serif\" font-size=\"12\">\n\
              <rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n\
-             <text x=\"{LEFT}\" y=\"16\">runtime / peer (median time; lower is better)</text>\n\
+             <text x=\"{LEFT}\" y=\"16\">runtime / peer (median time or bytes; lower is better)</text>\n\
              <rect x=\"{LEFT}\" y=\"22\" width=\"10\" height=\"10\" fill=\"#4878a8\"/>\
              <text x=\"{}\" y=\"31\">vs tokio</text>\n\
              <rect x=\"{}\" y=\"22\" width=\"10\" height=\"10\" fill=\"#e0883a\"/>\
@@ -174,19 +232,18 @@ impl Report {
             LEFT + 90.0,
             LEFT + 104.0
         );
-        for (i, row) in self.rows.iter().enumerate() {
+        for (i, (label, vs_tokio, vs_best)) in bars.iter().enumerate() {
             let y = TOP + ROW * i as f64;
             let _ = writeln!(
                 out,
                 "<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>",
                 LEFT - 8.0,
                 y + 20.0,
-                xml_escape(&row.case)
+                xml_escape(label)
             );
-            for (k, (ratio, color)) in
-                [(row.vs_tokio(), "#4878a8"), (row.vs_best_peer(), "#e0883a")]
-                    .into_iter()
-                    .enumerate()
+            for (k, (ratio, color)) in [(*vs_tokio, "#4878a8"), (*vs_best, "#e0883a")]
+                .into_iter()
+                .enumerate()
             {
                 let by = y + 4.0 + 13.0 * k as f64;
                 let _ = writeln!(
@@ -199,7 +256,7 @@ impl Report {
                 );
             }
         }
-        let bottom = TOP + ROW * self.rows.len() as f64;
+        let bottom = TOP + ROW * bars.len() as f64;
         for (ratio, dash) in [(1.0, ""), (0.8, " stroke-dasharray=\"4 3\"")] {
             let _ = writeln!(
                 out,
@@ -231,16 +288,22 @@ mod tests {
                 Row {
                     case: "a".into(),
                     workers: 2,
+                    ops: 1,
+                    unit: "iter".into(),
                     median_ns: [1_500.0, 3_000.0, 1_000.0],
                     spread: [0.1; 3],
                 },
                 Row {
                     case: "b_1w".into(),
                     workers: 1,
+                    ops: 1,
+                    unit: "iter".into(),
                     median_ns: [2e6, 1e6, 4e6],
                     spread: [0.0; 3],
                 },
             ],
+            lateness: None,
+            memory: Vec::new(),
         }
     }
 
@@ -268,7 +331,9 @@ mod tests {
     fn json_escapes_strings_and_lists_every_case() {
         let j = report().json();
         assert!(j.contains(r#""machine": "cpu \"x\" <2 cores>""#));
-        assert!(j.contains(r#""case": "a", "workers": 2, "runtime_ns": 1500.0"#));
+        assert!(j.contains(
+            r#""case": "a", "workers": 2, "ops": 1, "unit": "iter", "runtime_ns": 1500.0"#
+        ));
         assert!(j.contains(r#""vs_best_peer": 2.0000}"#));
         assert_eq!(j.matches("\"case\"").count(), 2);
         // Exactly one separator between the two case objects, none after the last.
@@ -281,5 +346,35 @@ mod tests {
         assert_eq!(s.matches("class=\"bar\"").count(), 4);
         assert!(s.contains("&lt;2 cores&gt;"));
         assert!(s.trim_end().ends_with("</svg>"));
+    }
+
+    #[test]
+    fn lateness_and_memory_appear_in_table_json_and_chart() {
+        let mut r = report();
+        r.lateness = Some(Lateness {
+            samples: 100,
+            mean_ns: [1.3e6, 1.0e6, 0.3e6],
+            p99_ns: [1.5e6, 1.8e6, 2.2e6],
+            max_ns: [2.0e6, 2.5e6, 3.0e6],
+        });
+        r.memory = vec![MemoryRow {
+            what: "idle task".into(),
+            count: 1_000_000,
+            bytes: [128.0, 320.0, 64.0],
+        }];
+        let t = r.table();
+        let mean = t.lines().find(|l| l.starts_with("mean")).unwrap();
+        assert!(mean.contains("1.30 ms") && mean.ends_with("NO"), "{mean}");
+        let p99 = t.lines().find(|l| l.starts_with("p99")).unwrap();
+        assert!(p99.ends_with("yes"), "{p99}");
+        let mem = t.lines().find(|l| l.starts_with("idle task")).unwrap();
+        assert!(mem.contains("128 B") && mem.contains("0.40") && mem.contains("2.00"));
+        let j = r.json();
+        assert!(j.contains(r#""timer_lateness": {"samples": 100, "runtime": {"mean_ns": 1300000"#));
+        assert!(j.contains(r#""memory": [{"what": "idle task", "count": 1000000"#));
+        assert!(j.trim_end().ends_with('}'));
+        let s = r.svg();
+        assert_eq!(s.matches("class=\"bar\"").count(), 6);
+        assert!(s.contains("memory: idle task"));
     }
 }

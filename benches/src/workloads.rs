@@ -1,8 +1,15 @@
-//! The scheduler workloads, each written once against [`Rt`] and mirroring Tokio's
-//! `rt_multi_threaded` benches (names and parameters from ANCHORS.md §12).
+//! The workloads, each written once against [`Rt`]: the scheduler ones here (mirroring Tokio's
+//! `rt_multi_threaded` benches, names and parameters from ANCHORS.md §12), TCP in [`echo`] and
+//! [`http`], timers in [`timers`], sync primitives in [`sync`] and spawn scaling in [`scale`].
 //!
 //! Every workload returns a checksum that [`Workload::expected`] predicts, so tests (and the
 //! benches, in debug builds) can check that all the work really happened.
+
+pub mod echo;
+pub mod http;
+pub mod scale;
+pub mod sync;
+pub mod timers;
 
 use crate::{Rt, Signal};
 use std::sync::Arc;
@@ -37,10 +44,14 @@ pub trait Workload {
     fn run<R: Rt>(rt: &R) -> u64;
     /// The checksum a correct iteration returns.
     fn expected() -> u64;
+    /// Operations in one iteration (messages, requests, tasks...); reports divide by it.
+    const OPS: u64 = 1;
+    /// What one operation is, for table headings ("iter" when [`Workload::OPS`] is 1).
+    const UNIT: &'static str = "iter";
 }
 
 /// Sum of `0..n`.
-fn triangle(n: u64) -> u64 {
+pub(crate) fn triangle(n: u64) -> u64 {
     n * (n - 1) / 2
 }
 
@@ -339,6 +350,58 @@ mod tests {
     #[test]
     fn chained_spawn_runs_every_link() {
         check::<ChainedSpawn>();
+    }
+
+    #[test]
+    fn tcp_workloads_echo_every_message_and_answer_every_request() {
+        check::<echo::Echo64x1>();
+        check::<echo::Echo16kx50>();
+        check::<http::HttpHello>();
+    }
+
+    #[test]
+    fn sync_workloads_deliver_every_message_lock_and_permit() {
+        check::<sync::MpscBounded<1>>();
+        check::<sync::MpscBounded<4>>();
+        check::<sync::MpscUnbounded<4>>();
+        check::<sync::OneshotRoundTrip>();
+        check::<sync::MutexUncontended>();
+        check::<sync::MutexContended>();
+        check::<sync::SemaphoreUncontended>();
+        check::<sync::SemaphoreContended>();
+    }
+
+    #[test]
+    fn timers_and_spawn_scaling_complete_every_task() {
+        check::<timers::Timers100k>();
+        check::<scale::SpawnScale<1_000>>();
+    }
+
+    #[test]
+    fn lateness_reports_one_non_negative_sample_per_sleep() {
+        let millis = [1, 3, 2];
+        for late in [
+            timers::lateness(&RuntimeRt::new(1).unwrap(), &millis),
+            timers::lateness(&TokioRt::new(1).unwrap(), &millis),
+            timers::lateness(&SmolRt::new(1).unwrap(), &millis),
+        ] {
+            assert_eq!(late.len(), 3);
+            assert!(late.iter().all(|&ns| ns >= 0.0), "{late:?}");
+        }
+    }
+
+    #[test]
+    fn memory_children_fill_the_runtime_with_idle_connections() {
+        use crate::memory::{Kind, measure};
+        // RSS growth is not deterministic; the assertion is that every connection became
+        // idle (measure errors otherwise) and the figure is a real number.
+        for bytes in [
+            measure::<RuntimeRt>(1, Kind::Tcp, 50).unwrap(),
+            measure::<TokioRt>(1, Kind::Tcp, 50).unwrap(),
+            measure::<SmolRt>(1, Kind::Tcp, 50).unwrap(),
+        ] {
+            assert!(bytes.is_finite() && bytes >= 0.0, "{bytes}");
+        }
     }
 
     #[test]

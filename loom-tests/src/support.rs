@@ -4,7 +4,9 @@
 use loom::sync::atomic::{AtomicUsize, Ordering};
 use loom::sync::{Arc, Mutex};
 use loom::thread::JoinHandle;
-use std::task::{Wake, Waker};
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll, Wake, Waker};
 
 /// Runs `f` under `loom::model` (bounds come from `LOOM_MAX_PREEMPTIONS` and friends).
 pub fn model<F>(f: F)
@@ -69,6 +71,30 @@ pub fn counting_waker(counter: &Counter) -> Waker {
         }
     }
     Waker::from(std::sync::Arc::new(Wakes(counter.clone())))
+}
+
+/// A waker that counts its wake-ups in `wakes` and bumps `drops` once its last clone is gone,
+/// so a model can check that whoever took the waker woke or dropped it (no leak, no double
+/// drop).
+pub fn tracked_waker(wakes: &Counter, drops: &Counter) -> Waker {
+    struct Tracked {
+        wakes: Counter,
+        _drop: DropGuard,
+    }
+    impl Wake for Tracked {
+        fn wake(self: std::sync::Arc<Self>) {
+            self.wakes.incr();
+        }
+    }
+    Waker::from(std::sync::Arc::new(Tracked {
+        wakes: wakes.clone(),
+        _drop: drops.on_drop(),
+    }))
+}
+
+/// Polls `future` once with `waker` (registers the waker if it returns `Pending`).
+pub fn poll_once<F: Future + ?Sized>(future: Pin<&mut F>, waker: &Waker) -> Poll<F::Output> {
+    future.poll(&mut Context::from_waker(waker))
 }
 
 /// Holds a loom thread started from inside a task so the model can join it afterwards.

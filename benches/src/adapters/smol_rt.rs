@@ -1,7 +1,8 @@
 //! [`SmolRt`]: smol's `async_executor::Executor` run by N threads, behind the [`Rt`] adapter.
 //!
-//! Each worker thread runs `block_on(executor.run(shutdown))`, the pattern async-executor
-//! documents for multi-threaded use. A thread-local holds the executor so [`Rt::spawn`] from a
+//! Each worker thread runs `async_io::block_on(executor.run(shutdown))`, the pattern smol
+//! documents for multi-threaded use (async-io's `block_on` drives the reactor and timers while
+//! the thread would otherwise sleep). A thread-local holds the executor so [`Rt::spawn`] from a
 //! task needs no captured handle (as `tokio::spawn` and `runtime::spawn` need none);
 //! [`Rt::block_on`] sets it on the bench thread for its duration, which only polls the root
 //! future and does not run executor tasks (like a Tokio multi-thread `block_on`).
@@ -79,7 +80,7 @@ impl Rt for SmolRt {
                 .spawn(move || {
                     let _enter = Enter::new(&ex);
                     // An error only means the channel closed: the runtime is shutting down.
-                    let _ = smol::future::block_on(ex.run(stopped.recv()));
+                    let _ = async_io::block_on(ex.run(stopped.recv()));
                 })?;
             // On error, `rt` drops here and stops the threads already started.
             rt.threads.push(thread);

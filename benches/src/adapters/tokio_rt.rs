@@ -4,8 +4,8 @@ use crate::{Rt, Unwrapped};
 use std::future::Future;
 use std::io;
 
-/// Tokio's multi-thread runtime with a fixed number of workers (no I/O or time driver: the
-/// workloads here use neither, and `runtime` has none yet either).
+/// Tokio's multi-thread runtime with a fixed number of workers and every driver enabled (as
+/// `runtime` always has its I/O and time drivers).
 ///
 /// ```
 /// use benches::{Rt, adapters::TokioRt};
@@ -25,6 +25,7 @@ impl Rt for TokioRt {
     fn new(workers: usize) -> io::Result<Self> {
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(workers)
+            .enable_all()
             .build()?;
         Ok(TokioRt { rt })
     }

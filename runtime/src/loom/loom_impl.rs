@@ -59,6 +59,28 @@ pub(crate) mod sync {
         }
     }
 
+    pub(crate) use loom::sync::{RwLockReadGuard, RwLockWriteGuard};
+
+    /// Loom's reader-writer lock with `parking_lot`'s shape (no poisoning).
+    #[derive(Debug)]
+    pub(crate) struct RwLock<T>(loom::sync::RwLock<T>);
+
+    impl<T> RwLock<T> {
+        pub(crate) fn new(value: T) -> Self {
+            Self(loom::sync::RwLock::new(value))
+        }
+
+        #[track_caller]
+        pub(crate) fn read(&self) -> RwLockReadGuard<'_, T> {
+            self.0.read().unwrap_or_else(|e| e.into_inner())
+        }
+
+        #[track_caller]
+        pub(crate) fn write(&self) -> RwLockWriteGuard<'_, T> {
+            self.0.write().unwrap_or_else(|e| e.into_inner())
+        }
+    }
+
     /// Loom's condition variable with `parking_lot`'s shape.
     #[derive(Debug, Default)]
     pub(crate) struct Condvar(loom::sync::Condvar);

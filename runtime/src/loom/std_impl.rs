@@ -39,6 +39,28 @@ pub(crate) mod sync {
         }
     }
 
+    pub(crate) use parking_lot::{RwLockReadGuard, RwLockWriteGuard};
+
+    /// A reader-writer lock without poisoning (`parking_lot`'s): many readers or one writer.
+    #[derive(Debug, Default)]
+    pub(crate) struct RwLock<T>(parking_lot::RwLock<T>);
+
+    impl<T> RwLock<T> {
+        pub(crate) const fn new(value: T) -> Self {
+            Self(parking_lot::const_rwlock(value))
+        }
+
+        #[inline]
+        pub(crate) fn read(&self) -> RwLockReadGuard<'_, T> {
+            self.0.read()
+        }
+
+        #[inline]
+        pub(crate) fn write(&self) -> RwLockWriteGuard<'_, T> {
+            self.0.write()
+        }
+    }
+
     /// A condition variable paired with [`Mutex`].
     #[derive(Debug, Default)]
     pub(crate) struct Condvar(parking_lot::Condvar);

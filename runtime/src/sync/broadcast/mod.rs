@@ -18,13 +18,13 @@
 pub mod error;
 
 use super::waiters::{WaitList, WaiterKey, WakeList};
+use crate::loom::sync::Arc;
 use crate::loom::sync::Mutex;
 use crate::task::coop;
 use error::{RecvError, SendError, TryRecvError};
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Arc;
 use std::task::{Context, Poll, ready};
 
 /// Creates a broadcast channel retaining the last `capacity` values (rounded up to a power

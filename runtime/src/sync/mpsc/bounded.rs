@@ -3,10 +3,10 @@
 use super::chan::{Chan, TryPop};
 use super::error::{SendError, TryRecvError, TrySendError};
 use super::{OwnedPermit, Permit};
+use crate::loom::sync::Arc;
 use crate::sync::batch_semaphore::{RawSemaphore, TryAcquire};
 use std::fmt;
 use std::pin::Pin;
-use std::sync::Arc;
 use std::task::{Context, Poll};
 
 /// Creates a bounded channel holding at most `capacity` queued messages.

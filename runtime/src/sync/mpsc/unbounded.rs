@@ -2,9 +2,9 @@
 
 use super::chan::{Chan, TryPop};
 use super::error::{SendError, TryRecvError};
+use crate::loom::sync::Arc;
 use std::fmt;
 use std::pin::Pin;
-use std::sync::Arc;
 use std::task::{Context, Poll};
 
 /// Creates a channel without a capacity limit: `send` never waits. Memory grows with the

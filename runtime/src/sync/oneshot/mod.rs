@@ -18,13 +18,13 @@
 
 pub mod error;
 
+use crate::loom::sync::Arc;
 use crate::loom::sync::Mutex;
 use crate::task::coop;
 use error::{RecvError, TryRecvError};
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Arc;
 use std::task::{Context, Poll, Waker, ready};
 
 /// Creates a one-value channel.

@@ -2,8 +2,10 @@
 //!
 //! # Design
 //!
-//! The value sits behind a reader-writer lock; a version counter (bumped under that lock on every send)
-//! tells receivers whether they have seen the current value. Waiting uses a [`Notify`]:
+//! The value sits behind a reader-writer lock (`crate::loom::sync::RwLock`, not a mutex:
+//! receivers may hold several borrows at once, two receivers or a receiver and its sender in
+//! one expression, which a mutex would turn into a self-deadlock); a version counter (bumped
+//! under that lock on every send) tells receivers whether they have seen the current value. Waiting uses a [`Notify`]:
 //!
 //! 1. A sender stores the value, bumps `version`, then calls `notify_waiters`.
 //! 2. `changed()` creates its `Notified` before it reads `version`, so it sees either the new
@@ -13,17 +15,15 @@
 
 pub mod error;
 mod receiver;
-mod value_lock;
 
 pub use receiver::Receiver;
 
 use super::notify::Notify;
 use crate::loom::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use crate::loom::sync::{Arc, RwLock, RwLockReadGuard};
 use error::SendError;
 use std::fmt;
 use std::ops::Deref;
-use std::sync::Arc;
-use value_lock::{RwLock, RwLockReadGuard};
 
 /// Creates a watch channel holding `init`.
 ///

@@ -2,10 +2,10 @@
 
 use super::error::RecvError;
 use super::{Ref, Shared};
+use crate::loom::sync::Arc;
 use crate::loom::sync::atomic::Ordering;
 use crate::task::coop;
 use std::fmt;
-use std::sync::Arc;
 
 /// A receiving half: reads the latest value and waits for changes. Clone it for more
 /// receivers (the clone has seen what the original has seen).

@@ -1,12 +1,20 @@
 //! `compare`: runs every case on `runtime`, Tokio and smol in interleaved order (A B C A B C
-//! ...), prints one table of median times and ratios, and writes `compare.json` and
-//! `compare.svg`.
+//! ...), prints one table of median times per operation and ratios, then the timer-lateness
+//! and memory-per-idle-item tables, and writes `compare.json` and `compare.svg`.
 //!
 //! ```text
 //! cargo run --release -p benches --bin compare -- [--quick] [--reps N] [--out DIR]
+//!     [--filter SUBSTRING] [--no-memory] [--no-lateness]
 //! ```
-//! `--quick`: 7 samples of >= 100 ms per runtime per case (well under a minute on 2 cores);
-//! default: 15 samples of >= 300 ms. `--out` defaults to `target/compare`.
+//! `--quick`: 7 samples of >= 100 ms per runtime per case, two lateness sweeps and one memory
+//! child per cell (about 1.5 minutes on 2 cores); default: 15 samples of >= 300 ms.
+//! `--out` defaults to `target/compare`. `--filter` keeps the cases whose name contains the
+//! substring (and skips lateness and memory unless their names, `lateness` / `memory`, match).
+//!
+//! Memory is measured in fresh child processes: `compare --memory-child RUNTIME KIND COUNT`
+//! prints the RSS growth per idle item in bytes (KIND: `task` or `tcp`).
+
+mod side;
 
 use benches::adapters::{RuntimeRt, SmolRt, TokioRt};
 use benches::cases::{CaseVisitor, case_name, for_each_case};
@@ -17,13 +25,24 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-const USAGE: &str = "usage: compare [--quick] [--reps N] [--out DIR]";
+const USAGE: &str = "usage: compare [--quick] [--reps N] [--out DIR] [--filter SUBSTRING] \
+    [--no-memory] [--no-lateness]\n       compare --memory-child RUNTIME task|tcp COUNT";
 
 #[derive(Debug)]
 struct Options {
     reps: usize,
     target: Duration,
     out: PathBuf,
+    quick: bool,
+    filter: Option<String>,
+    memory: bool,
+    lateness: bool,
+}
+
+impl Options {
+    fn wants(&self, name: &str) -> bool {
+        self.filter.as_deref().is_none_or(|f| name.contains(f))
+    }
 }
 
 fn parse_args(args: &[String]) -> Result<Options, String> {
@@ -31,6 +50,10 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
         reps: 15,
         target: Duration::from_millis(300),
         out: PathBuf::from("target/compare"),
+        quick: false,
+        filter: None,
+        memory: true,
+        lateness: true,
     };
     let mut reps = None;
     let mut it = args.iter();
@@ -39,7 +62,13 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
             "--quick" => {
                 opts.reps = 7;
                 opts.target = Duration::from_millis(100);
+                opts.quick = true;
             }
+            "--filter" => {
+                opts.filter = Some(it.next().ok_or("--filter needs a substring")?.clone());
+            }
+            "--no-memory" => opts.memory = false,
+            "--no-lateness" => opts.lateness = false,
             "--reps" => {
                 let value = it.next().ok_or("--reps needs a value")?;
                 match value.parse::<usize>() {
@@ -84,6 +113,8 @@ impl Runner<'_> {
         Ok(Row {
             case: case_name::<W>(workers),
             workers,
+            ops: W::OPS,
+            unit: W::UNIT.to_string(),
             median_ns: [med(&samples[0]), med(&samples[1]), med(&samples[2])],
             spread: [
                 spread(&samples[0]),
@@ -96,7 +127,7 @@ impl Runner<'_> {
 
 impl CaseVisitor for Runner<'_> {
     fn visit<W: Workload>(&mut self, workers: usize) {
-        if self.error.is_some() {
+        if self.error.is_some() || !self.opts.wants(&case_name::<W>(workers)) {
             return;
         }
         let begun = Instant::now();
@@ -135,6 +166,9 @@ fn write_outputs(report: &Report, out: &PathBuf) -> Result<(), String> {
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("--memory-child") {
+        return side::memory_child(&args[1..]);
+    }
     let opts = match parse_args(&args) {
         Ok(opts) => opts,
         Err(e) => {
@@ -147,15 +181,42 @@ fn main() -> ExitCode {
         rows: Vec::new(),
         error: None,
     };
+    let begun = Instant::now();
     for_each_case(&mut runner);
     if let Some(e) = runner.error {
         eprintln!("compare: {e}");
         return ExitCode::FAILURE;
     }
+    let lateness = if opts.lateness && opts.wants("lateness") {
+        let sweeps = if opts.quick { 2 } else { 6 };
+        match side::lateness(sweeps) {
+            Ok(l) => Some(l),
+            Err(e) => {
+                eprintln!("compare: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
+    } else {
+        None
+    };
+    let memory = if opts.memory && opts.wants("memory") {
+        match side::memory(opts.quick) {
+            Ok(rows) => rows,
+            Err(e) => {
+                eprintln!("compare: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
+    } else {
+        Vec::new()
+    };
+    eprintln!("all measurements took {:.1?}", begun.elapsed());
     let report = Report {
         machine: machine(),
         repetitions: opts.reps,
         rows: runner.rows,
+        lateness,
+        memory,
     };
     print!("{}", report.table());
     if let Err(e) = write_outputs(&report, &opts.out) {
@@ -188,6 +249,10 @@ mod tests {
         assert_eq!(o.reps, 4);
         let o = parse_args(&[]).unwrap();
         assert_eq!((o.reps, o.target), (15, Duration::from_millis(300)));
+        assert!(o.memory && o.lateness && o.wants("anything"));
+        let o = parse_args(&args(&["--filter", "echo", "--no-memory", "--no-lateness"])).unwrap();
+        assert!(o.wants("tcp_echo_64B_1c") && !o.wants("ping_pong"));
+        assert!(!o.memory && !o.lateness);
     }
 
     #[test]

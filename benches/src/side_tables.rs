@@ -1,0 +1,161 @@
+//! The two `compare` tables that are not "time per operation": timer lateness ([`Lateness`])
+//! and memory per idle item ([`MemoryRow`]), each rendered as text and JSON.
+
+use crate::report::{RUNTIMES, human_ns, json_str};
+use std::fmt::Write;
+
+/// Target mean lateness from issue 4, nanoseconds.
+pub const MEAN_TARGET_NS: f64 = 1.2e6;
+/// Target p99 lateness from issue 4, nanoseconds.
+pub const P99_TARGET_NS: f64 = 2.0e6;
+
+/// How late 1..50 ms sleeps woke on an idle runtime, per runtime in [`RUNTIMES`] order.
+///
+/// ```
+/// use benches::report::Lateness;
+/// let l = Lateness { samples: 100, mean_ns: [1e5, 1e6, 2e6], p99_ns: [3e5, 1.5e6, 3e6], max_ns: [4e5; 3] };
+/// assert!(l.table().contains("p99"));
+/// assert!(l.json().contains("\"runtime\": {\"mean_ns\": 100000"));
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Lateness {
+    /// Sleeps measured per runtime.
+    pub samples: usize,
+    /// Mean lateness.
+    pub mean_ns: [f64; 3],
+    /// 99th percentile lateness (nearest rank).
+    pub p99_ns: [f64; 3],
+    /// Largest lateness seen.
+    pub max_ns: [f64; 3],
+}
+
+impl Lateness {
+    /// Text table: one line per statistic, one column per runtime, the target and whether
+    /// `runtime` meets it.
+    pub fn table(&self) -> String {
+        let mut out = format!(
+            "timer lateness: {} sleeps of 1..50 ms per runtime, idle runtime\n\
+             {:<22} {:>11} {:>11} {:>11} {:>9} {:>9}\n",
+            self.samples, "statistic", "runtime", "tokio", "smol", "target", "rt meets"
+        );
+        let lines = [
+            ("mean", self.mean_ns, Some(MEAN_TARGET_NS)),
+            ("p99", self.p99_ns, Some(P99_TARGET_NS)),
+            ("max", self.max_ns, None),
+        ];
+        for (name, values, target) in lines {
+            let [r, t, s] = values.map(human_ns);
+            let (target, meets) = match target {
+                Some(limit) => (
+                    format!("< {}", human_ns(limit)),
+                    if values[0] < limit { "yes" } else { "NO" },
+                ),
+                None => (String::new(), ""),
+            };
+            let _ = writeln!(
+                out,
+                "{name:<22} {r:>11} {t:>11} {s:>11} {target:>9} {meets:>9}"
+            );
+        }
+        out
+    }
+
+    /// JSON object keyed by runtime.
+    pub fn json(&self) -> String {
+        let mut out = format!("{{\"samples\": {}", self.samples);
+        for (k, name) in RUNTIMES.iter().enumerate() {
+            let _ = write!(
+                out,
+                ", \"{name}\": {{\"mean_ns\": {:.0}, \"p99_ns\": {:.0}, \"max_ns\": {:.0}}}",
+                self.mean_ns[k], self.p99_ns[k], self.max_ns[k]
+            );
+        }
+        let _ = write!(
+            out,
+            ", \"target_mean_ns\": {MEAN_TARGET_NS:.0}, \"target_p99_ns\": {P99_TARGET_NS:.0}}}"
+        );
+        out
+    }
+}
+
+/// Resident memory per idle item, per runtime in [`RUNTIMES`] order.
+///
+/// ```
+/// use benches::report::{MemoryRow, memory_table};
+/// let row = MemoryRow { what: "idle task".into(), count: 10, bytes: [100.0, 200.0, 150.0] };
+/// assert_eq!(row.vs_tokio(), 0.5);
+/// assert!(memory_table(&[row]).contains("0.50"));
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct MemoryRow {
+    /// What was counted ("idle task", "idle TCP connection").
+    pub what: String,
+    /// How many were alive when RSS was sampled.
+    pub count: u64,
+    /// RSS growth divided by `count`, bytes.
+    pub bytes: [f64; 3],
+}
+
+impl MemoryRow {
+    /// `runtime / tokio` bytes.
+    pub fn vs_tokio(&self) -> f64 {
+        self.bytes[0] / self.bytes[1]
+    }
+
+    /// `runtime / min(tokio, smol)` bytes.
+    pub fn vs_best_peer(&self) -> f64 {
+        self.bytes[0] / self.bytes[1].min(self.bytes[2])
+    }
+}
+
+/// Text table of memory rows.
+pub fn memory_table(rows: &[MemoryRow]) -> String {
+    let mut out = format!(
+        "memory per idle item (RSS growth / count, fresh process each)\n\
+         {:<22} {:>7} {:>11} {:>11} {:>11} {:>9} {:>9}\n",
+        "item", "count", "runtime", "tokio", "smol", "rt/tokio", "rt/best"
+    );
+    for row in rows {
+        let [r, t, s] = row.bytes.map(|b| format!("{b:.0} B"));
+        let _ = writeln!(
+            out,
+            "{:<22} {:>7} {r:>11} {t:>11} {s:>11} {:>9.2} {:>9.2}",
+            row.what,
+            row.count,
+            row.vs_tokio(),
+            row.vs_best_peer()
+        );
+    }
+    out
+}
+
+/// JSON array of memory rows.
+///
+/// ```
+/// use benches::report::{MemoryRow, memory_json};
+/// let row = MemoryRow { what: "t".into(), count: 1, bytes: [1.0, 2.0, 3.0] };
+/// assert!(memory_json(&[row]).contains("\"tokio_bytes\": 2.0"));
+/// ```
+pub fn memory_json(rows: &[MemoryRow]) -> String {
+    let items: Vec<String> = rows
+        .iter()
+        .map(|row| {
+            let mut item = format!(
+                "{{\"what\": {}, \"count\": {}",
+                json_str(&row.what),
+                row.count
+            );
+            for (k, name) in RUNTIMES.iter().enumerate() {
+                let _ = write!(item, ", \"{name}_bytes\": {:.1}", row.bytes[k]);
+            }
+            let _ = write!(
+                item,
+                ", \"vs_tokio\": {:.4}, \"vs_best_peer\": {:.4}}}",
+                row.vs_tokio(),
+                row.vs_best_peer()
+            );
+            item
+        })
+        .collect();
+    format!("[{}]", items.join(", "))
+}

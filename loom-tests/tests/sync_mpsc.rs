@@ -1,0 +1,55 @@
+//! Model of the bounded `runtime::sync::mpsc` channel at capacity 1: two senders racing for the
+//! one slot while the receiver drains.
+#![cfg(loom)]
+
+use loom::future::block_on;
+use loom_tests::support::{model, poll_once};
+use runtime::sync::mpsc;
+use std::task::Waker;
+
+/// Two senders each `send().await` one message into a capacity-1 channel while the receiver
+/// takes them: both senders finish (the one that waited for the slot is woken, else loom
+/// reports a deadlock), the receiver gets each message exactly once, never sees more than one
+/// queued (backpressure), and `recv` ends with `None` once both senders are gone.
+#[test]
+fn two_senders_at_capacity_one() {
+    model(|| {
+        let (tx, mut rx) = mpsc::channel::<u32>(1);
+        let tx2 = tx.clone();
+        let first = loom::thread::spawn(move || block_on(tx.send(1)).is_ok());
+        let second = loom::thread::spawn(move || block_on(tx2.send(2)).is_ok());
+        let mut got = Vec::new();
+        for _ in 0..2 {
+            assert!(rx.len() <= 1, "backpressure: at most one message queued");
+            got.push(block_on(rx.recv()).expect("a sender is still due to send"));
+        }
+        assert!(first.join().unwrap() && second.join().unwrap());
+        got.sort_unstable();
+        assert_eq!(got, [1, 2], "each message received exactly once");
+        let mut recv = Box::pin(rx.recv());
+        assert_eq!(
+            poll_once(recv.as_mut(), Waker::noop()),
+            std::task::Poll::Ready(None),
+            "closed and empty once both senders are gone"
+        );
+    });
+}
+
+/// At capacity, `try_send` from a second sender is refused while the first message sits in the
+/// slot; once the receiver takes it, the slot is free again (the permit returned on `recv`).
+#[test]
+fn try_send_at_capacity_racing_recv() {
+    model(|| {
+        let (tx, mut rx) = mpsc::channel::<u32>(1);
+        tx.try_send(1).expect("an empty channel has room");
+        let tx2 = tx.clone();
+        let racer = loom::thread::spawn(move || tx2.try_send(2).is_ok());
+        let first = block_on(rx.recv());
+        assert_eq!(first, Some(1), "FIFO: the queued message comes first");
+        let raced = racer.join().unwrap();
+        // The racer got in only if it ran after the slot was freed.
+        assert_eq!(rx.try_recv().ok(), raced.then_some(2));
+        tx.try_send(3).expect("the slot is free again");
+        assert_eq!(rx.try_recv().ok(), Some(3));
+    });
+}

@@ -10,14 +10,10 @@ use runtime::sync::watch;
 /// completes (no lost wake-up), the values seen only move forward and end at 2 (the latest is
 /// never missed), and `changed()` reports the closed channel once nothing unseen is left.
 ///
-/// Finds a bug (so ignored until it is fixed in `runtime/src/sync/watch/receiver.rs`):
-/// `Receiver::changed` reads `version` (nothing unseen), then the sender sends 2 and drops
-/// (`closed` set), then `changed` reads `closed` and returns `Err` although version 2 is unseen:
-/// the last value sent before the sender's drop is lost (observed `seen == [1]`). Tokio keeps
-/// version and closed in one atomic word, so one load sees both. One-line fix, verified with
-/// this model and reverted: `if closed.load(SeqCst) && !self.unseen()` (as `wait_for` does).
+/// This model found a bug, since fixed: `changed` read `version` (nothing unseen), the sender
+/// sent 2 and dropped, then `changed` read `closed` and returned `Err` with version 2 unseen
+/// (observed `seen == [1]`). `changed` now re-checks `unseen()` after seeing `closed`.
 #[test]
-#[ignore = "finds bug: watch::Receiver::changed returns Err while a value sent before the last sender's drop is unseen"]
 fn sends_racing_changed_never_miss_the_latest() {
     model(|| {
         let (tx, mut rx) = watch::channel(0u32);

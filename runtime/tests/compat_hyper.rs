@@ -14,7 +14,6 @@ use hyper::{Request, Response};
 use runtime::compat::hyper::{Executor, HyperIo, Timer};
 use runtime::io::AsyncReadExt;
 use runtime::net::{TcpListener, TcpStream};
-use std::convert::Infallible;
 use std::future::poll_fn;
 use std::io;
 use std::net::SocketAddr;
@@ -300,7 +299,7 @@ fn executor_from_a_handle_spawns_from_outside_the_runtime() {
 #[test]
 fn no_tokio_runtime_inside_handlers() {
     let _dog = Watchdog::new("no_tokio_runtime", Duration::from_secs(60));
-    async fn check(_req: Request<Incoming>) -> Result<Response<Full<Bytes>>, Infallible> {
+    async fn check(_req: Request<Incoming>) -> Result<Response<Full<Bytes>>, std::convert::Infallible> {
         let tokio = match tokio::runtime::Handle::try_current() {
             Ok(_) => "tokio runtime present",
             Err(_) => "no tokio runtime",

@@ -126,7 +126,12 @@ impl<T> Receiver<T> {
                 self.mark_unchanged();
                 return Ok(());
             }
+            // A value sent just before the last sender dropped may have landed after the
+            // `unseen` check above: report it before reporting the close.
             if self.shared.closed.load(Ordering::SeqCst) {
+                if self.unseen() {
+                    continue;
+                }
                 return Err(RecvError(()));
             }
             notified.await;

@@ -299,7 +299,9 @@ fn executor_from_a_handle_spawns_from_outside_the_runtime() {
 #[test]
 fn no_tokio_runtime_inside_handlers() {
     let _dog = Watchdog::new("no_tokio_runtime", Duration::from_secs(60));
-    async fn check(_req: Request<Incoming>) -> Result<Response<Full<Bytes>>, std::convert::Infallible> {
+    async fn check(
+        _req: Request<Incoming>,
+    ) -> Result<Response<Full<Bytes>>, std::convert::Infallible> {
         let tokio = match tokio::runtime::Handle::try_current() {
             Ok(_) => "tokio runtime present",
             Err(_) => "no tokio runtime",

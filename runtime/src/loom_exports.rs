@@ -8,7 +8,8 @@
 //! compiled under `cfg(loom)` too.
 //!
 //! Exposed: the task state word ([`TaskState`]), the idle-worker coordinator ([`Idle`]) and the
-//! blocking pool ([`BlockingPool`], [`Spawner`]).
+//! blocking pool ([`BlockingPool`], [`Spawner`]) and the driver's sharded timer state
+//! ([`TimerShards`]).
 
 use crate::blocking::{self, Mandatory, PoolConfig, SpawnError};
 use crate::scheduler::multi_thread::idle;
@@ -299,5 +300,50 @@ impl Spawner {
     /// Threads the pool counts (busy or idle, not exiting).
     pub fn num_threads(&self) -> usize {
         self.0.num_threads()
+    }
+}
+
+/// The driver's sharded timer state (`driver::TimeState`), for the park-vs-insert model.
+pub struct TimerShards(crate::driver::TimeState);
+
+impl TimerShards {
+    /// Timer state with `shards` wheels, on a running (not paused) clock.
+    pub fn new(shards: usize) -> TimerShards {
+        TimerShards(crate::driver::TimeState::new(shards))
+    }
+
+    /// Files a fresh timer `ms` after the state's origin in shard `shard`; returns whether the
+    /// caller must unpark the driver (the registration's verdict).
+    pub fn file(&self, shard: usize, ms: u64) -> bool {
+        let entry = crate::loom::sync::Arc::new(crate::time::entry::TimerEntry::default());
+        let (_, unpark) = self.0.register(shard, ms, &entry);
+        unpark
+    }
+
+    /// One park of the driver with no scheduler timeout: plans it, runs `while_blocked` (the
+    /// time the driver would spend blocked), then finishes the park (clears the announcement,
+    /// fires what is due). Returns how long the driver would have blocked (`None`: until
+    /// unparked) and `while_blocked`'s result.
+    pub fn park<R>(&self, while_blocked: impl FnOnce() -> R) -> (Option<Duration>, R) {
+        let plan = self.0.plan_park(None);
+        let during = while_blocked();
+        self.0.after_park(plan, false);
+        (plan.timeout, during)
+    }
+
+    /// Timers filed, over every shard.
+    pub fn len(&self) -> usize {
+        self.0.num_timers()
+    }
+
+    /// No timer filed.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl fmt::Debug for TimerShards {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TimerShards").finish_non_exhaustive()
     }
 }

@@ -285,3 +285,52 @@ fn completed_sleeps_charge_the_coop_budget() {
         assert!(runtime::task::coop::has_budget_remaining());
     });
 }
+
+/// Timers live in per-worker shards: sleeps first polled on either worker (and on the
+/// `block_on` thread) are counted, reset from another thread, cancelled from another thread
+/// (every entry leaves its own shard) and the rest fire, never early.
+#[test]
+#[allow(
+    clippy::async_yields_async,
+    reason = "the tasks hand their filed `Sleep` back on purpose"
+)]
+fn timers_filed_on_any_worker_are_reset_and_cancelled_from_other_threads() {
+    use std::future::poll_fn;
+    use std::pin::Pin;
+    let _dog = Watchdog::new("sharded timers", BOUND);
+    let rt = support::multi(2);
+    rt.block_on(async {
+        // File 200 hour-long sleeps from tasks spread over both workers.
+        let filers: Vec<_> = (0..200)
+            .map(|_| {
+                runtime::spawn(async {
+                    let mut nap = Box::pin(sleep(Duration::from_secs(3_600)));
+                    let first = poll_fn(|cx| Poll::Ready(nap.as_mut().poll(cx))).await;
+                    assert!(first.is_pending());
+                    nap
+                })
+            })
+            .collect();
+        let mut naps: Vec<Pin<Box<runtime::time::Sleep>>> = Vec::new();
+        for filer in filers {
+            naps.push(filer.await.unwrap());
+        }
+        let metrics = runtime::Handle::current().metrics();
+        assert_eq!(metrics.num_timers(), 200);
+
+        // Cancel half from this (non-worker) thread: their entries leave their shards.
+        naps.truncate(100);
+        assert_eq!(metrics.num_timers(), 100);
+
+        // Reset the rest from here to 10 ms: all complete, none before its new deadline.
+        let start = Instant::now();
+        for nap in &mut naps {
+            nap.as_mut().reset(start + Duration::from_millis(10));
+        }
+        for nap in naps {
+            nap.await;
+        }
+        assert!(start.elapsed() >= Duration::from_millis(10));
+        assert_eq!(metrics.num_timers(), 0);
+    });
+}

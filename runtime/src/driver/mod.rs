@@ -14,9 +14,10 @@
 
 pub(crate) mod io;
 mod time;
+mod time_shard;
 mod wake_list;
 
-pub(crate) use time::{Registered, TimeState};
+pub(crate) use time::{FiledKey, Registered, TimeState};
 
 use crate::loom::sync::Arc;
 use crate::loom::sync::atomic::{AtomicBool, Ordering};
@@ -45,12 +46,13 @@ struct Inner {
 }
 
 impl Driver {
-    pub(crate) fn new() -> std::io::Result<(Driver, DriverHandle)> {
+    /// A driver whose timers are spread over `timer_shards` wheels (one per worker).
+    pub(crate) fn new(timer_shards: usize) -> std::io::Result<(Driver, DriverHandle)> {
         let (park, unpark) = IoStack::new()?;
         let inner = Inner {
             unpark,
             woken: AtomicBool::new(false),
-            time: TimeState::new(),
+            time: TimeState::new(timer_shards),
         };
         Ok((
             Driver { park },

@@ -1,5 +1,5 @@
-//! The time part of the driver: one timing wheel behind a short mutex, the clock, and the
-//! rules tying them to parking.
+//! The time part of the driver: the clock, the timer shards (one timing wheel per worker,
+//! each behind its own short mutex: `time_shard.rs`), and the rules tying them to parking.
 //!
 //! Time is counted in 1 ms ticks since `origin` (the clock's reading when the runtime was
 //! built). A deadline becomes the tick it falls in, rounded **up**, and a timer fires once the
@@ -8,70 +8,61 @@
 //! `Duration::MAX` sleeps, saturated instants) become [`NEVER`] and never fire, not even when a
 //! paused clock auto-advances.
 //!
-//! Protocol (every rule is enforced by the `state` mutex; entries are `Arc<TimerEntry>`):
-//! 1. Only code holding `state` touches the wheel. Firing removes the entry from the wheel and
-//!    marks it fired *under that lock*, so "still in the wheel" and "not fired" agree for anyone
-//!    holding it, and a cancel (remove by key) after a fire finds a stale key and does nothing.
-//! 2. `parked_until` is `Some(tick)` from the moment the parking thread decided how long to
-//!    block until it returns; an insert or reset earlier than that tick unparks it. It is set
-//!    and read under `state`, so an insert either is seen by the park computation or sees the
-//!    flag (and then its unpark makes the park return at once): no lost wake-up.
-//! 3. Wakers are collected under the lock and woken after releasing it, in batches of
-//!    [`WAKE_BATCH`](super::wake_list::WAKE_BATCH), so a wake that re-enters the timer code never deadlocks.
+//! Sharding (ANCHORS, time: Tokio moved from one wheel lock to one wheel per worker after the
+//! lock became its hottest contention point): a timer is filed in the shard of the worker that
+//! first polls it (threads outside the workers pick a shard by thread), and its key remembers
+//! the shard, so reset and cancel go to the same lock. Whoever drives the parked driver fires
+//! every shard.
+//!
+//! Park protocol (no lost wake-up; `parked_until` is one atomic, shards have their own locks):
+//! 1. The parking thread stores `parked_until = NEVER` ("parking: any insert must unpark"),
+//!    *then* reads each shard's next deadline under that shard's lock, then stores the
+//!    earliest as `parked_until` and blocks at most until then. After the park it stores
+//!    [`NOT_PARKED`].
+//! 2. An insert or reset takes its shard's lock, files the timer, releases the lock, *then*
+//!    loads `parked_until` and unparks the driver if its tick is earlier.
+//! 3. Why nothing is lost: if the parker read the shard after the insert, the timeout covers
+//!    the new timer. Otherwise the parker released that shard's lock before the inserter took
+//!    it, so its `NEVER` store happens before the inserter's load, which sees `NEVER` (unpark)
+//!    or the final value (unpark iff the new timer is earlier than the park's end) or
+//!    `NOT_PARKED` (the park is over and the next one will read the shard).
 //! 4. After shutdown no entry is filed: registration reports [`Registered::ShutDown`] and the
 //!    caller completes its timer.
 
-use super::wake_list::WakeList;
+pub(crate) use super::time_shard::NEVER;
+use super::time_shard::Shard;
 use crate::loom::sync::Arc;
-use crate::loom::sync::Mutex;
 use crate::loom::sync::atomic::{AtomicU64, Ordering};
 use crate::time::clock::{Clock, FAR_FUTURE};
 use crate::time::entry::TimerEntry;
 use std::time::{Duration, Instant as StdInstant};
-use timer::{TimerKey, Wheel};
+use timer::TimerKey;
 
-/// The tick of a deadline that never comes.
-pub(crate) const NEVER: u64 = u64::MAX;
-
-/// Wheel hints at or above this are only "never" entries (a top-level slot start near
-/// `u64::MAX`); real deadlines stay below `FAR_FUTURE` ≈ 2^40 ticks.
-const NEVER_HINT: u64 = 1 << 62;
-
-/// Entry storage kept when the wheel empties; more is released. 4096 slab slots are roughly
-/// 200 KiB: a burst of timers (a million sleeps dropped at once) gives its memory back, while a
-/// steady workload below this size never reallocates. Tune with the timer-churn bench.
-const RETAINED_CAPACITY: usize = 4096;
-
-/// Gives a burst's entry storage back once the wheel is empty again.
-fn release_storage_if_idle(wheel: &mut Wheel<Arc<TimerEntry>>) {
-    if wheel.is_empty() && wheel.capacity() > RETAINED_CAPACITY {
-        wheel.shrink_to_fit();
-    }
-}
+/// `parked_until` while no thread is parked on the driver: no tick is below it, so no insert
+/// unparks.
+const NOT_PARKED: u64 = 0;
 
 /// The shared time state of one runtime.
 #[derive(Debug)]
 pub(crate) struct TimeState {
     pub(crate) clock: Clock,
     origin: StdInstant,
-    state: Mutex<State>,
-    /// A lower bound on the wheel's next *hint* (`Wheel::next_deadline`, which may precede the
-    /// true deadline), so the busy-worker zero-timeout park can skip the lock when nothing is
-    /// due. Lowered under `state` by inserts and resets; refreshed after firing.
-    next_due: AtomicU64,
+    shards: Box<[Shard]>,
+    /// The park protocol's announcement (rules 1-3 above).
+    parked_until: AtomicU64,
 }
 
-#[derive(Debug)]
-struct State {
-    wheel: Wheel<Arc<TimerEntry>>,
-    parked_until: Option<u64>,
-    shutdown: bool,
+/// Where a filed timer lives: its shard and its key in that shard's wheel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct FiledKey {
+    shard: usize,
+    key: TimerKey,
 }
 
 /// What happened to a registration.
 #[derive(Debug)]
 pub(crate) enum Registered {
-    Filed(TimerKey),
+    Filed(FiledKey),
     ShutDown,
 }
 
@@ -83,22 +74,19 @@ pub(crate) struct ParkPlan {
     /// Paused clock, idle scheduler, timers pending: if nothing wakes the driver during the
     /// zero-timeout park, jump the clock to the next deadline.
     pub(crate) auto_advance: bool,
-    /// `parked_until` was set and must be cleared after the park.
+    /// `parked_until` was announced and must be cleared after the park.
     announced: bool,
 }
 
 impl TimeState {
-    pub(crate) fn new() -> TimeState {
+    /// Time state with `shards` wheels (one per worker; at least one).
+    pub(crate) fn new(shards: usize) -> TimeState {
         let origin = StdInstant::now();
         TimeState {
             clock: Clock::new(origin),
             origin,
-            state: Mutex::new(State {
-                wheel: Wheel::new(),
-                parked_until: None,
-                shutdown: false,
-            }),
-            next_due: AtomicU64::new(NEVER),
+            shards: (0..shards.max(1)).map(|_| Shard::new()).collect(),
+            parked_until: AtomicU64::new(NOT_PARKED),
         }
     }
 
@@ -127,49 +115,50 @@ impl TimeState {
         self.origin.checked_add(Duration::from_millis(tick))
     }
 
-    /// Files `entry` at `tick`; the `bool` says whether the parked driver must be unparked.
-    pub(crate) fn register(&self, tick: u64, entry: &Arc<TimerEntry>) -> (Registered, bool) {
-        let mut state = self.state.lock();
-        if state.shutdown {
-            return (Registered::ShutDown, false);
+    /// Whether a timer filed or moved to `tick` must unpark the driver (rule 2: called after
+    /// the shard's lock is released).
+    fn must_unpark(&self, tick: u64) -> bool {
+        tick < self.parked_until.load(Ordering::SeqCst)
+    }
+
+    /// Files `entry` at `tick` in the shard chosen by `shard_hint` (a worker index, or any
+    /// number for other threads); the `bool` says whether the parked driver must be unparked.
+    pub(crate) fn register(
+        &self,
+        shard_hint: usize,
+        tick: u64,
+        entry: &Arc<TimerEntry>,
+    ) -> (Registered, bool) {
+        let shard = shard_hint % self.shards.len();
+        match self.shards[shard].insert(tick, entry) {
+            Some(key) => (
+                Registered::Filed(FiledKey { shard, key }),
+                self.must_unpark(tick),
+            ),
+            None => (Registered::ShutDown, false),
         }
-        let key = state.wheel.insert(tick, entry.clone());
-        self.lower_next_due(&state);
-        (
-            Registered::Filed(key),
-            state.parked_until.is_some_and(|until| tick < until),
-        )
     }
 
     /// Moves a filed timer; `None` if it already fired, else whether to unpark.
-    pub(crate) fn reset(&self, key: TimerKey, tick: u64) -> Option<bool> {
-        let mut state = self.state.lock();
-        if !state.wheel.reset(key, tick) {
-            return None;
-        }
-        self.lower_next_due(&state);
-        Some(state.parked_until.is_some_and(|until| tick < until))
-    }
-
-    /// After an insert or reset: `next_due` must not exceed the wheel's hint, which may be a
-    /// slot start before the true deadline (the wheel has to be polled then to cascade).
-    fn lower_next_due(&self, state: &State) {
-        let hint = state.wheel.next_deadline().unwrap_or(NEVER);
-        self.next_due.fetch_min(hint, Ordering::AcqRel);
+    pub(crate) fn reset(&self, key: FiledKey, tick: u64) -> Option<bool> {
+        self.shards[key.shard]
+            .reset(key.key, tick)
+            .then(|| self.must_unpark(tick))
     }
 
     /// Removes a timer that has not fired (no-op for a fired one).
-    pub(crate) fn cancel(&self, key: TimerKey) {
-        let mut state = self.state.lock();
-        let removed = state.wheel.remove(key);
-        release_storage_if_idle(&mut state.wheel);
-        drop(state);
-        drop(removed); // outside the lock (rule 3): never the last reference, but cheap to honour
+    pub(crate) fn cancel(&self, key: FiledKey) {
+        self.shards[key.shard].remove(key.key);
     }
 
-    /// Number of timers in the wheel.
+    /// Number of timers filed, over every shard.
     pub(crate) fn num_timers(&self) -> usize {
-        self.state.lock().wheel.len()
+        self.shards.iter().map(Shard::len).sum()
+    }
+
+    /// The earliest wheel hint over every shard, ignoring "never" entries.
+    fn next_deadline(&self) -> Option<u64> {
+        self.shards.iter().filter_map(Shard::next_deadline).min()
     }
 
     /// Decides how long the driver may block; `requested` is the scheduler's timeout (`None`
@@ -182,30 +171,25 @@ impl TimeState {
                 announced: false,
             };
         }
-        let paused = self.clock.is_paused();
-        let mut state = self.state.lock();
-        let next = state
-            .wheel
-            .next_deadline()
-            .filter(|&tick| tick < NEVER_HINT);
-        if paused {
-            // Virtual time does not pass while blocked: never sleep towards a deadline.
-            if next.is_some() && requested.is_none() {
-                return ParkPlan {
-                    timeout: Some(Duration::ZERO),
-                    auto_advance: true,
-                    announced: false,
-                };
-            }
-            state.parked_until = Some(NEVER);
+        // Rule 1: announce before reading the shards.
+        self.parked_until.store(NEVER, Ordering::SeqCst);
+        let next = self.next_deadline();
+        if self.clock.is_paused() {
+            // Virtual time does not pass while blocked: never sleep towards a deadline, and
+            // keep `NEVER` announced so any new timer unparks.
+            let auto_advance = next.is_some() && requested.is_none();
             return ParkPlan {
-                timeout: requested,
-                auto_advance: false,
+                timeout: if auto_advance {
+                    Some(Duration::ZERO)
+                } else {
+                    requested
+                },
+                auto_advance,
                 announced: true,
             };
         }
-        state.parked_until = Some(next.unwrap_or(NEVER));
-        drop(state);
+        self.parked_until
+            .store(next.unwrap_or(NEVER), Ordering::SeqCst);
         let until_timer = next
             .and_then(|tick| self.tick_instant(tick))
             .map(|at| at.saturating_duration_since(self.clock.now()));
@@ -223,67 +207,46 @@ impl TimeState {
     /// Called after blocking: clears `parked_until`, auto-advances a paused clock if the plan
     /// allows and `quiet` (nothing unparked the driver), then fires every due timer.
     pub(crate) fn after_park(&self, plan: ParkPlan, quiet: bool) {
-        if plan.auto_advance || plan.announced {
-            let mut state = self.state.lock();
-            state.parked_until = None;
-            if plan.auto_advance && quiet {
-                let next = state
-                    .wheel
-                    .next_deadline()
-                    .filter(|&tick| tick < NEVER_HINT);
-                if let Some(at) = next.and_then(|tick| self.tick_instant(tick)) {
-                    self.clock.advance_paused_to(at);
-                }
-            }
+        if plan.announced {
+            self.parked_until.store(NOT_PARKED, Ordering::SeqCst);
+        }
+        if plan.auto_advance
+            && quiet
+            && let Some(at) = self
+                .next_deadline()
+                .and_then(|tick| self.tick_instant(tick))
+        {
+            self.clock.advance_paused_to(at);
         }
         self.fire_due();
     }
 
-    /// Fires every timer whose deadline has passed, waking them outside the lock.
+    /// Fires every timer whose deadline has passed, in every shard, waking them outside the
+    /// shards' locks. Shards with nothing due cost one atomic load. When several shards are
+    /// due (the driver ran late), the one with the earliest due timer fires first, so a late
+    /// driver still wakes timers close to deadline order.
     pub(crate) fn fire_due(&self) {
         let now = self.now_tick();
-        if now < self.next_due.load(Ordering::Acquire) {
-            return;
-        }
-        let mut wakers = WakeList::new();
-        loop {
-            let mut state = self.state.lock();
-            while !wakers.is_full() {
-                let Some((_, entry)) = state.wheel.poll_expired(now) else {
-                    break;
-                };
-                if let Some(waker) = entry.fire() {
-                    wakers.push(waker);
-                }
-            }
-            let more = wakers.is_full();
-            if !more {
-                release_storage_if_idle(&mut state.wheel);
-                let next = state.wheel.next_deadline().unwrap_or(NEVER);
-                self.next_due.store(next, Ordering::Release);
-            }
-            drop(state);
-            wakers.wake_all();
-            if !more {
-                return;
+        let due = |shard: &&Shard| shard.next_due() <= now;
+        match self.shards.iter().filter(due).count() {
+            0 => {}
+            1 => self
+                .shards
+                .iter()
+                .filter(due)
+                .for_each(|shard| shard.fire_due(now)),
+            _ => {
+                let mut order: Vec<&Shard> = self.shards.iter().filter(due).collect();
+                order.sort_unstable_by_key(|shard| shard.next_due());
+                order.into_iter().for_each(|shard| shard.fire_due(now));
             }
         }
     }
 
     /// Runtime shutdown: refuse new timers and fire every pending one (rule 4).
     pub(crate) fn shutdown(&self) {
-        let wakers: Vec<_> = {
-            let mut state = self.state.lock();
-            state.shutdown = true;
-            self.next_due.store(NEVER, Ordering::Release);
-            state
-                .wheel
-                .drain()
-                .filter_map(|(_, entry)| entry.fire())
-                .collect()
-        };
-        for waker in wakers {
-            waker.wake();
+        for shard in &self.shards {
+            shard.shutdown();
         }
     }
 }

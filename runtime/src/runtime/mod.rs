@@ -79,7 +79,11 @@ impl Runtime {
     ) -> io::Result<Runtime> {
         let blocking_pool = BlockingPool::new(pool);
         let spawner = blocking_pool.spawner().clone();
-        let (driver, driver_handle) = crate::driver::Driver::new()?;
+        let timer_shards = match flavor {
+            Flavor::MultiThread => workers,
+            Flavor::CurrentThread => 1,
+        };
+        let (driver, driver_handle) = crate::driver::Driver::new(timer_shards)?;
         let inner = match flavor {
             Flavor::MultiThread => {
                 let handle =

@@ -2,7 +2,7 @@
 //! the Sleep-side handle that registers, resets and cancels it.
 //!
 //! Design (no `unsafe`): the wheel's value is an `Arc<TimerEntry>`, a small mutex around
-//! `{ fired, waker }`; the [`Timer`] keeps the other reference and the wheel's [`TimerKey`].
+//! `{ fired, waker }`; the [`Timer`] keeps the other reference and the wheel's key.
 //! - **Lazy registration.** Nothing is allocated or locked until the first poll; a deadline
 //!   already reached completes without touching the wheel (a `timeout` whose future is ready
 //!   at once never takes the wheel lock).
@@ -16,14 +16,14 @@
 //! - Lock order is wheel → entry; the entry lock is never held while taking the wheel lock.
 //!
 //! The `Arc` is reused across resets and re-registrations, so one `Sleep` allocates at most
-//! once. Cost: one allocation per registered timer; the v2 per-worker wheels keep this entry
-//! shape (an owner id and a foreign-cancel queue get added).
+//! once. The entry is filed in the shard of the thread that first polls it (the worker's own
+//! wheel); its [`FiledKey`] names that shard, so a reset or cancel from another thread still
+//! finds it.
 
-use crate::driver::{DriverHandle, Registered};
+use crate::driver::{DriverHandle, FiledKey, Registered};
 use crate::loom::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Waker};
 use std::time::Instant as StdInstant;
-use timer::TimerKey;
 
 /// The part of a timer shared with the wheel.
 #[derive(Debug, Default)]
@@ -81,7 +81,7 @@ pub(crate) struct Timer {
     driver: Option<DriverHandle>,
     entry: Option<Arc<TimerEntry>>,
     /// `Some` while the entry is (or may still be) in the wheel.
-    key: Option<TimerKey>,
+    key: Option<FiledKey>,
     /// The timer completed (fired, was due on registration, or the runtime shut down).
     done: bool,
 }
@@ -133,7 +133,7 @@ impl Timer {
         let tick = time.deadline_tick(deadline);
         let entry = self.entry.get_or_insert_with(Arc::default);
         entry.arm(cx.waker());
-        match time.register(tick, entry) {
+        match time.register(super::shard_hint(), tick, entry) {
             (Registered::Filed(key), unpark) => {
                 self.key = Some(key);
                 if unpark {

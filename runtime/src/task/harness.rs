@@ -273,7 +273,22 @@ where
         result
     }
 
-    /// `JoinHandle::drop` when the one-CAS fast path failed.
+    /// `JoinHandle::drop` when the task is complete and the handle's reference is the last
+    /// one (`JoinHandleDrop::Exclusive`): nobody else can reach the cell (R2), so the handle
+    /// drops the output it was owed (R1), the join waker slot and the cell itself.
+    pub(crate) fn drop_join_handle_exclusive(self) {
+        // SAFETY: the task is complete and the handle is interested, so the stage is the
+        // handle's (R1); no other reference exists, so nothing else touches it.
+        let _ = unsafe { self.drop_stage_catching() };
+        // SAFETY: as above, the slot has no other possible reader or writer (J-rules moot).
+        self.cell()
+            .trailer
+            .join_waker
+            .with_mut(|ptr| unsafe { *ptr = None });
+        self.raw().dealloc();
+    }
+
+    /// `JoinHandle::drop` when no fast path applied.
     pub(crate) fn drop_join_handle_slow(self) {
         let (before, after) = self.cell().header.state.transition_to_join_handle_dropped();
         if before.is_complete() {

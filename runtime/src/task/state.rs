@@ -69,6 +69,18 @@ pub(crate) enum ToIdle {
 }
 
 /// What a waker must do.
+/// What `JoinHandle::drop` must do next (see [`State::drop_join_handle_fast`]).
+#[must_use]
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum JoinHandleDrop {
+    /// Reference and interest dropped; nothing else to do.
+    Done,
+    /// The task is complete and the handle holds the last reference: free it.
+    Exclusive,
+    /// Take the general path (`drop_join_handle_slow`).
+    Slow,
+}
+
 #[must_use]
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum ToNotified {
@@ -269,18 +281,36 @@ impl State {
         })
     }
 
-    /// The `JoinHandle` fast path: from exactly the initial state, drop its reference and its
-    /// interest with one CAS.
-    pub(crate) fn drop_join_handle_fast(&self) -> Result<(), ()> {
-        self.word
-            .compare_exchange(
+    /// The `JoinHandle` fast paths, tried before the general [`State::transition_to_join_handle_dropped`]:
+    ///
+    /// - from exactly the initial state, drop its reference and its interest with one CAS;
+    /// - if the task is complete and the handle's reference is the *only* one left, nobody
+    ///   else can reach the task any more (rule R2: touching it takes a reference, and only
+    ///   holders mint new ones), so the handle owns the whole cell without writing the word.
+    ///   This is the usual case after awaiting a task, and it saves the three read-modify-writes
+    ///   of the general path (a failed CAS, the interest CAS and the reference decrement). The
+    ///   `Acquire` load synchronises with the `AcqRel` decrements that released the other
+    ///   references, so the completer's writes to the stage are visible.
+    pub(crate) fn drop_join_handle_fast(&self) -> JoinHandleDrop {
+        let current = self.word.load(Ordering::Acquire);
+        if current == INITIAL {
+            let dropped = self.word.compare_exchange(
                 INITIAL,
                 (INITIAL - REF_ONE) & !JOIN_INTEREST,
                 Ordering::Release,
                 Ordering::Relaxed,
-            )
-            .map(drop)
-            .map_err(drop)
+            );
+            if dropped.is_ok() {
+                return JoinHandleDrop::Done;
+            }
+            return JoinHandleDrop::Slow;
+        }
+        let snapshot = Snapshot(current);
+        if snapshot.is_complete() && snapshot.ref_count() == 1 {
+            debug_assert!(snapshot.is_join_interested());
+            return JoinHandleDrop::Exclusive;
+        }
+        JoinHandleDrop::Slow
     }
 
     /// The `JoinHandle` gives up its interest. Returns the state *before*: if it was complete

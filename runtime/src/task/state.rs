@@ -212,6 +212,26 @@ impl State {
         previous.ref_count() == count
     }
 
+    /// [`State::transition_to_terminal`] for a completer that woke the join waker: clears
+    /// `JOIN_WAKER` in the same step, giving the slot back to the handle (rule J6). The bit is
+    /// known to be set (after completion only the runtime flips it, J5), so subtracting it
+    /// clears it.
+    pub(crate) fn transition_to_terminal_and_unset_join_waker(&self, count: usize) -> bool {
+        let previous = Snapshot(
+            self.word
+                .fetch_sub(count * REF_ONE + JOIN_WAKER, Ordering::AcqRel),
+        );
+        debug_assert!(
+            previous.is_complete() && previous.is_join_waker_set(),
+            "JOIN_WAKER given back twice or before completion: {previous:?}"
+        );
+        debug_assert!(
+            previous.ref_count() >= count,
+            "reference count underflow: {previous:?}"
+        );
+        previous.ref_count() == count
+    }
+
     /// A waker consumed by value: its reference either becomes the `Notified` or is dropped.
     pub(crate) fn transition_to_notified_by_val(&self) -> ToNotified {
         self.update(|mut s| {
@@ -355,7 +375,10 @@ impl State {
         })
     }
 
-    /// After waking the join waker on completion, gives the slot back (rule J6).
+    /// After waking the join waker on completion, gives the slot back (rule J6). The runtime
+    /// itself uses [`State::transition_to_terminal_and_unset_join_waker`]; this single step
+    /// stays for the state-word models and tests.
+    #[cfg(any(test, loom))]
     pub(crate) fn unset_join_waker_after_complete(&self) -> Snapshot {
         let previous = Snapshot(self.word.fetch_and(!JOIN_WAKER, Ordering::AcqRel));
         debug_assert!(previous.is_complete() && previous.is_join_waker_set());

@@ -242,3 +242,19 @@ fn idle_with_last_reference_deallocates() {
     assert!(!state.ref_dec());
     assert_eq!(state.transition_to_idle(), ToIdle::OkDealloc);
 }
+
+#[test]
+fn completer_gives_the_waker_slot_back_with_its_last_references() {
+    let state = notified_running();
+    assert!(state.set_join_waker().is_ok());
+    let s = state.transition_to_complete();
+    assert!(s.is_join_waker_set() && s.is_join_interested());
+    assert!(
+        !state.transition_to_terminal_and_unset_join_waker(2),
+        "the handle's reference remains"
+    );
+    let s = state.load();
+    assert!(!s.is_join_waker_set() && s.is_join_interested() && s.is_complete());
+    assert_eq!(s.ref_count(), 1);
+    assert_eq!(state.drop_join_handle_fast(), JoinHandleDrop::Exclusive);
+}

@@ -48,6 +48,18 @@ pub(crate) fn with_current<R>(f: impl FnOnce(Option<&scheduler::Handle>) -> R) -
     }
 }
 
+/// Runs `f` with a *borrow* of the current handle (no reference-count traffic, unlike
+/// [`with_current`]), or returns `None` without calling it outside any runtime.
+///
+/// `f` must not run user code: a destructor that enters a runtime would need the context
+/// mutably (`set_current`) while it is borrowed here.
+pub(crate) fn with_current_borrowed<R>(f: impl FnOnce(&scheduler::Handle) -> R) -> Option<R> {
+    CURRENT
+        .try_with(|current| current.borrow().as_ref().map(f))
+        .ok()
+        .flatten()
+}
+
 /// Marks this thread as driving a runtime until the guard drops.
 #[derive(Debug)]
 pub(crate) struct EnterRuntimeGuard {

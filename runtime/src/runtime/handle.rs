@@ -167,6 +167,23 @@ where
     F: Future + Send + 'static,
     F::Output: Send + 'static,
 {
+    let (join, refused) = spawn_deferring_refusal(handle, future);
+    // Cancels the task (runs its destructor) if the runtime refused it.
+    drop(refused);
+    join
+}
+
+/// [`handle_spawn_on`] without running user code: a task refused by a shutting-down runtime
+/// is returned, so a caller that borrows the thread-local context can drop (cancel) it after
+/// releasing the borrow.
+pub(crate) fn spawn_deferring_refusal<F>(
+    handle: &scheduler::Handle,
+    future: F,
+) -> (JoinHandle<F::Output>, Option<crate::task::list::Refused>)
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
     // Tokio's threshold: moving a future bigger than this through several frames risks
     // overflowing small thread stacks, and boxing costs one allocation.
     const BOX_FUTURE_THRESHOLD: usize = if cfg!(debug_assertions) { 2048 } else { 16384 };

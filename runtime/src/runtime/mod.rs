@@ -6,7 +6,7 @@ mod handle;
 mod metrics;
 
 pub use builder::{Builder, UnhandledPanic};
-pub(crate) use handle::handle_spawn_on;
+pub(crate) use handle::spawn_deferring_refusal;
 pub use handle::{EnterGuard, Handle, TryCurrentError};
 pub use metrics::RuntimeMetrics;
 

@@ -90,16 +90,24 @@ pub(crate) fn new(
 }
 
 impl Handle {
-    pub(crate) fn spawn<F>(this: &Arc<Self>, future: F, id: Id) -> JoinHandle<F::Output>
+    /// Spawns a task; like the multi-thread `Handle::spawn`, runs no user code and hands a
+    /// refused task back to the caller.
+    pub(crate) fn spawn<F>(
+        this: &Arc<Self>,
+        future: F,
+        id: Id,
+    ) -> (JoinHandle<F::Output>, Option<crate::task::list::Refused>)
     where
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        let (join, notified) = this.owned.bind(future, this.clone(), id);
-        if let Some(notified) = notified {
-            this.schedule(notified);
+        match this.owned.bind(future, this.clone(), id) {
+            (join, Ok(notified)) => {
+                this.schedule(notified);
+                (join, None)
+            }
+            (join, Err(refused)) => (join, Some(refused)),
         }
-        join
     }
 
     pub(crate) fn is_closed(&self) -> bool {

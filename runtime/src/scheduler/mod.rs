@@ -22,7 +22,13 @@ pub(crate) enum Context {
 }
 
 impl Handle {
-    pub(crate) fn spawn<F>(&self, future: F, id: Id) -> JoinHandle<F::Output>
+    /// Spawns `future`; a task refused by a shutting-down runtime is returned for the caller
+    /// to drop (which cancels it, running the future's destructor).
+    pub(crate) fn spawn<F>(
+        &self,
+        future: F,
+        id: Id,
+    ) -> (JoinHandle<F::Output>, Option<crate::task::list::Refused>)
     where
         F: Future + Send + 'static,
         F::Output: Send + 'static,

@@ -158,10 +158,13 @@ where
     fn complete(self) {
         let state = &self.cell().header.state;
         let snapshot = state.transition_to_complete();
-        let _ = catch_unwind(AssertUnwindSafe(|| {
+        // `true` once the join waker was woken: the slot goes back to the handle (J6) in the
+        // same read-modify-write that drops our references below, saving one per awaited task.
+        let woke_join_waker = catch_unwind(AssertUnwindSafe(|| {
             if !snapshot.is_join_interested() {
                 // SAFETY: no `JoinHandle` will read the output (R1), so it is ours to drop.
                 unsafe { self.set_stage(Stage::Consumed) };
+                false
             } else if snapshot.is_join_waker_set() {
                 self.cell().trailer.join_waker.with(|ptr| {
                     // SAFETY: JOIN_WAKER is set and the task is complete: the runtime may read
@@ -170,17 +173,12 @@ where
                         waker.wake_by_ref();
                     }
                 });
-                let after = state.unset_join_waker_after_complete();
-                if !after.is_join_interested() {
-                    // SAFETY: the handle is gone and we cleared JOIN_WAKER, so the slot is ours
-                    // (J6).
-                    self.cell()
-                        .trailer
-                        .join_waker
-                        .with_mut(|ptr| unsafe { *ptr = None });
-                }
+                true
+            } else {
+                false
             }
-        }));
+        }))
+        .unwrap_or(false);
         let me = ManuallyDrop::new(Task::<S>::from_raw(self.raw()));
         let released = self.cell().core.scheduler.release(&me);
         let count = match released {
@@ -190,7 +188,12 @@ where
             }
             None => 1,
         };
-        if state.transition_to_terminal(count) {
+        let last = if woke_join_waker {
+            state.transition_to_terminal_and_unset_join_waker(count)
+        } else {
+            state.transition_to_terminal(count)
+        };
+        if last {
             self.raw().dealloc();
         }
     }
@@ -273,7 +276,22 @@ where
         result
     }
 
-    /// `JoinHandle::drop` when the one-CAS fast path failed.
+    /// `JoinHandle::drop` when the task is complete and the handle's reference is the last
+    /// one (`JoinHandleDrop::Exclusive`): nobody else can reach the cell (R2), so the handle
+    /// drops the output it was owed (R1), the join waker slot and the cell itself.
+    pub(crate) fn drop_join_handle_exclusive(self) {
+        // SAFETY: the task is complete and the handle is interested, so the stage is the
+        // handle's (R1); no other reference exists, so nothing else touches it.
+        let _ = unsafe { self.drop_stage_catching() };
+        // SAFETY: as above, the slot has no other possible reader or writer (J-rules moot).
+        self.cell()
+            .trailer
+            .join_waker
+            .with_mut(|ptr| unsafe { *ptr = None });
+        self.raw().dealloc();
+    }
+
+    /// `JoinHandle::drop` when no fast path applied.
     pub(crate) fn drop_join_handle_slow(self) {
         let (before, after) = self.cell().header.state.transition_to_join_handle_dropped();
         if before.is_complete() {

@@ -131,8 +131,10 @@ impl<T> Future for JoinHandle<T> {
 
 impl<T> Drop for JoinHandle<T> {
     fn drop(&mut self) {
-        if self.raw.state().drop_join_handle_fast().is_err() {
-            self.raw.drop_join_handle_slow();
+        match self.raw.state().drop_join_handle_fast() {
+            super::state::JoinHandleDrop::Done => {}
+            super::state::JoinHandleDrop::Exclusive => self.raw.drop_join_handle_exclusive(),
+            super::state::JoinHandleDrop::Slow => self.raw.drop_join_handle_slow(),
         }
     }
 }

@@ -4,13 +4,38 @@
 //! references. A task records its slot in its header (`owner_slot`), written and read only
 //! under its shard's lock, so removal is O(1). Closing sets a flag and then empties every
 //! shard; `bind` checks the flag under the shard lock, so a task is either found by the
-//! shutdown sweep or refused (and cancelled) at bind time, never lost.
+//! shutdown sweep or refused at bind time (and cancelled when the caller drops the returned
+//! [`Refused`]), never lost.
 
+use super::raw::RawTask;
 use super::{Id, JoinHandle, Notified, Schedule, Task};
 use crate::loom::sync::Mutex;
 use crate::loom::sync::atomic::{AtomicBool, Ordering};
 use slab::Slab;
 use std::future::Future;
+
+/// A task the closed list refused. Dropping it cancels the task (drops its future, so its
+/// `JoinHandle` resolves to a cancelled error); callers that borrow the thread-local runtime
+/// context while spawning drop it only after releasing that borrow, since the future's
+/// destructor is user code that may enter a runtime itself.
+#[must_use = "dropping a `Refused` cancels the task: drop it outside any context borrow"]
+pub(crate) struct Refused(RawTask);
+
+impl Refused {
+    fn new<S: 'static>(task: Task<S>) -> Refused {
+        let raw = task.raw();
+        // The list's reference moves into the `Refused`, which gives it up in `drop`.
+        std::mem::forget(task);
+        Refused(raw)
+    }
+}
+
+impl Drop for Refused {
+    fn drop(&mut self) {
+        // Consumes the reference taken over in `new`.
+        self.0.shutdown();
+    }
+}
 
 pub(crate) struct OwnedTasks<S: 'static> {
     shards: Box<[Mutex<Slab<Task<S>>>]>,
@@ -33,14 +58,14 @@ impl<S: Schedule> OwnedTasks<S> {
         &self.shards[(id.as_u64() as usize) & self.mask]
     }
 
-    /// Creates a task and adds it to the list. Returns its `Notified` (to be scheduled), or
-    /// `None` if the list is closed, in which case the task was cancelled already.
+    /// Creates a task and adds it to the list. Returns its `Notified` (to be scheduled), or,
+    /// if the list is closed, a [`Refused`] that cancels the task when dropped.
     pub(crate) fn bind<F>(
         &self,
         future: F,
         scheduler: S,
         id: Id,
-    ) -> (JoinHandle<F::Output>, Option<Notified<S>>)
+    ) -> (JoinHandle<F::Output>, Result<Notified<S>, Refused>)
     where
         F: Future + Send + 'static,
         F::Output: Send + 'static,
@@ -50,13 +75,12 @@ impl<S: Schedule> OwnedTasks<S> {
         if self.closed.load(Ordering::Acquire) {
             drop(shard);
             drop(notified);
-            task.shutdown();
-            return (join, None);
+            return (join, Err(Refused::new(task)));
         }
         let raw = task.raw();
         let slot = shard.insert(task);
         raw.header().owner_slot.store(slot, Ordering::Relaxed);
-        (join, Some(notified))
+        (join, Ok(notified))
     }
 
     /// Removes a task, returning the list's reference if the task was still listed.

@@ -36,8 +36,9 @@
 //! - **J4.** To replace its waker the handle clears the bit (fails if complete), writes, and
 //!   sets it again (if that fails the task completed, and the handle clears the slot itself).
 //! - **J5.** Before completion only the handle flips the bit; after, only the runtime.
-//! - **J6.** After waking, the runtime clears the bit to give the slot back; if the handle is
-//!   already gone it drops the waker itself.
+//! - **J6.** After waking, the runtime clears the bit to give the slot back, in the same
+//!   read-modify-write that drops its references. If the handle is gone by then, the waker
+//!   stays in the slot until the cell is freed (at once, if those were the last references).
 
 pub mod coop;
 

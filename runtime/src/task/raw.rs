@@ -27,6 +27,8 @@ pub(crate) struct Vtable {
     pub(crate) try_read_output: unsafe fn(NonNull<Header>, *mut (), &Waker),
     /// The `JoinHandle` drop slow path.
     pub(crate) drop_join_handle_slow: unsafe fn(NonNull<Header>),
+    /// `JoinHandle` drop when the handle holds the last reference of a complete task.
+    pub(crate) drop_join_handle_exclusive: unsafe fn(NonNull<Header>),
     /// Cancels the task for runtime shutdown (consumes the caller's reference).
     pub(crate) shutdown: unsafe fn(NonNull<Header>),
 }
@@ -116,6 +118,7 @@ where
         dealloc: dealloc::<F, S>,
         try_read_output: try_read_output::<F, S>,
         drop_join_handle_slow: drop_join_handle_slow::<F, S>,
+        drop_join_handle_exclusive: drop_join_handle_exclusive::<F, S>,
         shutdown: shutdown::<F, S>,
     }
 }
@@ -170,6 +173,17 @@ where
 {
     // SAFETY: guaranteed by the caller.
     unsafe { Harness::<F, S>::from_raw(ptr) }.drop_join_handle_slow();
+}
+
+/// # Safety
+/// `ptr` is the header of a complete `Cell<F, S>` and the caller is its `JoinHandle`, holding
+/// the only reference left.
+unsafe fn drop_join_handle_exclusive<F: Future + Send + 'static, S: Schedule>(ptr: NonNull<Header>)
+where
+    F::Output: Send + 'static,
+{
+    // SAFETY: guaranteed by the caller.
+    unsafe { Harness::<F, S>::from_raw(ptr) }.drop_join_handle_exclusive();
 }
 
 /// # Safety
@@ -238,6 +252,13 @@ impl RawTask {
     pub(crate) unsafe fn try_read_output(self, dst: *mut (), waker: &Waker) {
         // SAFETY: forwarded from the caller.
         unsafe { (self.header().vtable.try_read_output)(self.ptr, dst, waker) }
+    }
+
+    /// `JoinHandle::drop` when the task is complete and the handle holds the last reference
+    /// (`JoinHandleDrop::Exclusive`): drops the output and frees the task.
+    pub(crate) fn drop_join_handle_exclusive(self) {
+        // SAFETY: the caller is the task's `JoinHandle` and owns the only reference left.
+        unsafe { (self.header().vtable.drop_join_handle_exclusive)(self.ptr) }
     }
 
     /// The `JoinHandle` drop slow path; the caller is the handle.

@@ -34,12 +34,29 @@ where
     F: Future + Send + 'static,
     F::Output: Send + 'static,
 {
-    context::with_current(|handle| match handle {
-        Some(handle) => crate::runtime::handle_spawn_on(handle, future),
-        None => panic!(
-            "runtime::spawn must be called from the context of a runtime (inside block_on, a task, or after Runtime::enter)"
-        ),
-    })
+    // Borrow the current handle instead of cloning it: two fewer atomic read-modify-writes on
+    // the runtime's shared reference count per spawn (they were 23% of the inlined spawn path
+    // in the `spawn_many_local_1w` profile). The future comes back if there is no runtime, so
+    // it is never dropped under the borrow.
+    let mut future = Some(future);
+    let spawned = context::with_current_borrowed(|handle| {
+        let future = future.take().expect("the closure runs at most once");
+        crate::runtime::spawn_deferring_refusal(handle, future)
+    });
+    match spawned {
+        Some((join, refused)) => {
+            // A refused task is cancelled here, after the context borrow ended: its future's
+            // destructor may enter a runtime.
+            drop(refused);
+            join
+        }
+        None => {
+            drop(future);
+            panic!(
+                "runtime::spawn must be called from the context of a runtime (inside block_on, a task, or after Runtime::enter)"
+            )
+        }
+    }
 }
 
 /// Runs a blocking closure on the blocking pool and returns a handle to its result
@@ -160,5 +177,59 @@ impl Schedule for BlockingSchedule {
 
     fn release(&self, _task: &Task<Self>) -> Option<Task<Self>> {
         None
+    }
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use crate::{Builder, Handle};
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    /// Sets its flag when dropped, after entering `runtime` (which needs this thread's runtime
+    /// context mutably).
+    struct EntersOnDrop {
+        runtime: Handle,
+        dropped: Arc<AtomicBool>,
+    }
+
+    impl Drop for EntersOnDrop {
+        fn drop(&mut self) {
+            let _entered = self.runtime.enter();
+            self.dropped.store(true, Ordering::SeqCst);
+        }
+    }
+
+    /// `spawn` borrows the thread's context; a task refused by a shut-down runtime must be
+    /// cancelled after that borrow ends, or a destructor entering a runtime would panic.
+    #[test]
+    fn refused_task_is_cancelled_outside_the_context_borrow() {
+        let other = Builder::new_current_thread().build().unwrap();
+        let runtimes = [
+            Builder::new_multi_thread()
+                .worker_threads(2)
+                .build()
+                .unwrap(),
+            Builder::new_current_thread().build().unwrap(),
+        ];
+        for rt in runtimes {
+            let handle = rt.handle().clone();
+            drop(rt);
+            let dropped = Arc::new(AtomicBool::new(false));
+            let guard = EntersOnDrop {
+                runtime: other.handle().clone(),
+                dropped: dropped.clone(),
+            };
+            let late = {
+                let _entered = handle.enter();
+                super::spawn(async move {
+                    let _guard = guard;
+                    1
+                })
+            };
+            let err = other.block_on(late).expect_err("spawned after shutdown");
+            assert!(err.is_cancelled(), "destructor panicked: {err:?}");
+            assert!(dropped.load(Ordering::SeqCst));
+        }
     }
 }

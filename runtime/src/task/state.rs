@@ -69,6 +69,18 @@ pub(crate) enum ToIdle {
 }
 
 /// What a waker must do.
+/// What `JoinHandle::drop` must do next (see [`State::drop_join_handle_fast`]).
+#[must_use]
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum JoinHandleDrop {
+    /// Reference and interest dropped; nothing else to do.
+    Done,
+    /// The task is complete and the handle holds the last reference: free it.
+    Exclusive,
+    /// Take the general path (`drop_join_handle_slow`).
+    Slow,
+}
+
 #[must_use]
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum ToNotified {
@@ -200,6 +212,26 @@ impl State {
         previous.ref_count() == count
     }
 
+    /// [`State::transition_to_terminal`] for a completer that woke the join waker: clears
+    /// `JOIN_WAKER` in the same step, giving the slot back to the handle (rule J6). The bit is
+    /// known to be set (after completion only the runtime flips it, J5), so subtracting it
+    /// clears it.
+    pub(crate) fn transition_to_terminal_and_unset_join_waker(&self, count: usize) -> bool {
+        let previous = Snapshot(
+            self.word
+                .fetch_sub(count * REF_ONE + JOIN_WAKER, Ordering::AcqRel),
+        );
+        debug_assert!(
+            previous.is_complete() && previous.is_join_waker_set(),
+            "JOIN_WAKER given back twice or before completion: {previous:?}"
+        );
+        debug_assert!(
+            previous.ref_count() >= count,
+            "reference count underflow: {previous:?}"
+        );
+        previous.ref_count() == count
+    }
+
     /// A waker consumed by value: its reference either becomes the `Notified` or is dropped.
     pub(crate) fn transition_to_notified_by_val(&self) -> ToNotified {
         self.update(|mut s| {
@@ -269,18 +301,36 @@ impl State {
         })
     }
 
-    /// The `JoinHandle` fast path: from exactly the initial state, drop its reference and its
-    /// interest with one CAS.
-    pub(crate) fn drop_join_handle_fast(&self) -> Result<(), ()> {
-        self.word
-            .compare_exchange(
+    /// The `JoinHandle` fast paths, tried before the general [`State::transition_to_join_handle_dropped`]:
+    ///
+    /// - from exactly the initial state, drop its reference and its interest with one CAS;
+    /// - if the task is complete and the handle's reference is the *only* one left, nobody
+    ///   else can reach the task any more (rule R2: touching it takes a reference, and only
+    ///   holders mint new ones), so the handle owns the whole cell without writing the word.
+    ///   This is the usual case after awaiting a task, and it saves the three read-modify-writes
+    ///   of the general path (a failed CAS, the interest CAS and the reference decrement). The
+    ///   `Acquire` load synchronises with the `AcqRel` decrements that released the other
+    ///   references, so the completer's writes to the stage are visible.
+    pub(crate) fn drop_join_handle_fast(&self) -> JoinHandleDrop {
+        let current = self.word.load(Ordering::Acquire);
+        if current == INITIAL {
+            let dropped = self.word.compare_exchange(
                 INITIAL,
                 (INITIAL - REF_ONE) & !JOIN_INTEREST,
                 Ordering::Release,
                 Ordering::Relaxed,
-            )
-            .map(drop)
-            .map_err(drop)
+            );
+            if dropped.is_ok() {
+                return JoinHandleDrop::Done;
+            }
+            return JoinHandleDrop::Slow;
+        }
+        let snapshot = Snapshot(current);
+        if snapshot.is_complete() && snapshot.ref_count() == 1 {
+            debug_assert!(snapshot.is_join_interested());
+            return JoinHandleDrop::Exclusive;
+        }
+        JoinHandleDrop::Slow
     }
 
     /// The `JoinHandle` gives up its interest. Returns the state *before*: if it was complete
@@ -325,7 +375,10 @@ impl State {
         })
     }
 
-    /// After waking the join waker on completion, gives the slot back (rule J6).
+    /// After waking the join waker on completion, gives the slot back (rule J6). The runtime
+    /// itself uses [`State::transition_to_terminal_and_unset_join_waker`]; this single step
+    /// stays for the state-word models and tests.
+    #[cfg(any(test, loom))]
     pub(crate) fn unset_join_waker_after_complete(&self) -> Snapshot {
         let previous = Snapshot(self.word.fetch_and(!JOIN_WAKER, Ordering::AcqRel));
         debug_assert!(previous.is_complete() && previous.is_join_waker_set());

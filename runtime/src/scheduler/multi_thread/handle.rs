@@ -8,7 +8,7 @@ use crate::loom::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering, fe
 use crate::loom::sync::{Arc, Mutex};
 use crate::loom::{Injector, Stealer};
 use crate::runtime::{Config, UnhandledPanic};
-use crate::task::list::OwnedTasks;
+use crate::task::list::{OwnedTasks, Refused};
 use crate::task::{Id, JoinHandle, Schedule, Task};
 use std::future::Future;
 
@@ -58,17 +58,25 @@ pub(crate) struct Shared {
 }
 
 impl Handle {
-    /// Spawns a task onto this runtime.
-    pub(crate) fn spawn<F>(this: &Arc<Self>, future: F, id: Id) -> JoinHandle<F::Output>
+    /// Spawns a task onto this runtime. Runs no user code: a task refused because the
+    /// runtime is shutting down comes back as [`Refused`], to be dropped (cancelled) by the
+    /// caller.
+    pub(crate) fn spawn<F>(
+        this: &Arc<Self>,
+        future: F,
+        id: Id,
+    ) -> (JoinHandle<F::Output>, Option<Refused>)
     where
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        let (join, notified) = this.shared.owned.bind(future, this.clone(), id);
-        if let Some(notified) = notified {
-            this.schedule_task(notified, false);
+        match this.shared.owned.bind(future, this.clone(), id) {
+            (join, Ok(notified)) => {
+                this.schedule_task(notified, false);
+                (join, None)
+            }
+            (join, Err(refused)) => (join, Some(refused)),
         }
-        join
     }
 
     /// Routes a runnable task: to the current worker's core if this thread runs one of our
@@ -84,12 +92,14 @@ impl Handle {
         });
         if let Some(task) = task {
             self.push_remote(task);
-            self.notify_parked();
+            // `push_remote`'s fence also orders the push before the idle-word read.
+            self.notify_parked_after_fence();
         }
     }
 
     /// Pushes to the injector; if shutdown closed it meanwhile, drains it ourselves so no task
-    /// reference is left behind after the final drain.
+    /// reference is left behind after the final drain. Ends with a `SeqCst` fence after the
+    /// push.
     pub(crate) fn push_remote(&self, task: Notified) {
         self.shared.injector.push(task);
         fence(Ordering::SeqCst);
@@ -105,6 +115,12 @@ impl Handle {
     /// before the idle-word read (rule I1 vs I4).
     pub(crate) fn notify_parked(&self) {
         fence(Ordering::SeqCst);
+        self.notify_parked_after_fence();
+    }
+
+    /// [`Handle::notify_parked`] for a caller that already issued the `SeqCst` fence after its
+    /// push (one fence instead of two on every spawn and wake from outside the workers).
+    fn notify_parked_after_fence(&self) {
         if let Some(index) = self.shared.idle.worker_to_notify() {
             self.shared.remotes[index].unparker.unpark();
         }

@@ -162,12 +162,40 @@ fn running_a_notified_complete_task_fails_and_drops_its_reference() {
 #[test]
 fn join_handle_fast_drop_only_from_the_initial_state() {
     let state = State::new();
-    assert!(state.drop_join_handle_fast().is_ok());
+    assert_eq!(state.drop_join_handle_fast(), JoinHandleDrop::Done);
     let s = state.load();
     assert_eq!(s.ref_count(), 2);
     assert!(!s.is_join_interested());
     let other = notified_running();
-    assert!(other.drop_join_handle_fast().is_err());
+    assert_eq!(other.drop_join_handle_fast(), JoinHandleDrop::Slow);
+}
+
+#[test]
+fn join_handle_owns_a_complete_task_once_it_holds_the_last_reference() {
+    let state = notified_running();
+    let _ = state.transition_to_complete();
+    assert_eq!(
+        state.drop_join_handle_fast(),
+        JoinHandleDrop::Slow,
+        "the poller and the owned list still hold references"
+    );
+    assert!(!state.transition_to_terminal(2));
+    assert_eq!(state.drop_join_handle_fast(), JoinHandleDrop::Exclusive);
+    let s = state.load();
+    assert!(
+        s.is_join_interested() && s.ref_count() == 1,
+        "the exclusive path does not write the word"
+    );
+
+    let pending = notified_running();
+    assert!(!pending.ref_dec());
+    let _ = pending.transition_to_idle();
+    assert_eq!(pending.load().ref_count(), 1);
+    assert_eq!(
+        pending.drop_join_handle_fast(),
+        JoinHandleDrop::Slow,
+        "not complete: a waker may still be minted"
+    );
 }
 
 #[test]
@@ -213,4 +241,20 @@ fn idle_with_last_reference_deallocates() {
     assert!(!state.ref_dec());
     assert!(!state.ref_dec());
     assert_eq!(state.transition_to_idle(), ToIdle::OkDealloc);
+}
+
+#[test]
+fn completer_gives_the_waker_slot_back_with_its_last_references() {
+    let state = notified_running();
+    assert!(state.set_join_waker().is_ok());
+    let s = state.transition_to_complete();
+    assert!(s.is_join_waker_set() && s.is_join_interested());
+    assert!(
+        !state.transition_to_terminal_and_unset_join_waker(2),
+        "the handle's reference remains"
+    );
+    let s = state.load();
+    assert!(!s.is_join_waker_set() && s.is_join_interested() && s.is_complete());
+    assert_eq!(s.ref_count(), 1);
+    assert_eq!(state.drop_join_handle_fast(), JoinHandleDrop::Exclusive);
 }

@@ -3,7 +3,9 @@
 #![cfg(loom)]
 
 use loom::future::block_on;
-use loom_tests::support::{Counter, DropGuard, model};
+use loom_tests::support::{Counter, DropGuard, counting_waker, model, poll_once};
+use std::pin::Pin;
+use std::task::Poll;
 use runtime::sync::oneshot::{self, error::TryRecvError};
 
 /// `send` ∥ dropping the receiver: the value is dropped exactly once, by the receiver's drop
@@ -73,5 +75,65 @@ fn close_racing_send_keeps_value_or_returns_it() {
         }
         drop(rx);
         assert_eq!(drops.get(), 1, "the value was dropped exactly once");
+    });
+}
+
+/// A receiver polled with waker A, then re-polled with waker B (replacing the published
+/// waker) ∥ `send`: the value arrives, and if B's poll was pending, B is woken (never only A):
+/// the replacement and the sender's wake never touch the waker slot at once.
+#[test]
+fn receiver_waker_replaced_racing_send_wakes_the_new_waker() {
+    model(|| {
+        let (tx, mut rx) = oneshot::channel::<u32>();
+        let (a_wakes, b_wakes) = (Counter::new(), Counter::new());
+        let (a, b) = (counting_waker(&a_wakes), counting_waker(&b_wakes));
+        let first = poll_once(Pin::new(&mut rx), &a);
+        let sender = loom::thread::spawn(move || tx.send(5).is_ok());
+        let second = if first.is_pending() {
+            poll_once(Pin::new(&mut rx), &b)
+        } else {
+            first
+        };
+        assert!(sender.join().unwrap());
+        match second {
+            Poll::Ready(got) => assert_eq!(got, Ok(5)),
+            Poll::Pending => {
+                assert_eq!(b_wakes.get(), 1, "the new waker is woken");
+                assert_eq!(rx.try_recv(), Ok(5));
+            }
+        }
+    });
+}
+
+/// `Sender::poll_closed` re-polled with a new waker ∥ dropping the receiver: `closed` is seen
+/// (ready on this poll, or the new waker is woken), never lost.
+#[test]
+fn sender_closed_waker_replaced_racing_receiver_drop_is_not_lost() {
+    model(|| {
+        let (mut tx, rx) = oneshot::channel::<u32>();
+        let (a_wakes, b_wakes) = (Counter::new(), Counter::new());
+        let (a, b) = (counting_waker(&a_wakes), counting_waker(&b_wakes));
+        let poll_closed = |tx: &mut oneshot::Sender<u32>, waker| {
+            tx.poll_closed(&mut std::task::Context::from_waker(waker))
+        };
+        assert!(poll_closed(&mut tx, &a).is_pending());
+        let receiver = loom::thread::spawn(move || drop(rx));
+        let second = poll_closed(&mut tx, &b);
+        receiver.join().unwrap();
+        if second.is_pending() {
+            assert_eq!(b_wakes.get(), 1, "the new waker is woken");
+        }
+        assert!(tx.is_closed());
+    });
+}
+
+/// Dropping the sender unsent ∥ awaiting the receiver: the receiver wakes with `RecvError`.
+#[test]
+fn sender_drop_racing_recv_reports_closed() {
+    model(|| {
+        let (tx, rx) = oneshot::channel::<u32>();
+        let sender = loom::thread::spawn(move || drop(tx));
+        assert!(block_on(rx).is_err(), "no value was sent");
+        sender.join().unwrap();
     });
 }

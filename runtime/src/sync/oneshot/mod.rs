@@ -1,8 +1,9 @@
 //! A channel for sending exactly one value between tasks.
 //!
-//! Both ends share one small lock-protected cell holding the value, both wakers and the two
-//! closed flags; every transition (send, sender drop, receiver close/drop) happens under it
-//! and wakes the other side after unlocking.
+//! Both ends share one cell (`inner.rs`): an atomic state word and slots for the value and
+//! the two wakers, handed between the sides by the word's bits, so no step takes a lock: a
+//! send is one compare-and-swap (plus waking the receiver if it waits), a ready receive is
+//! one load.
 //!
 //! Cancel safety: awaiting the `Receiver` is cancel-safe (the value stays in the channel
 //! until a poll returns it; if the receiver itself is dropped the value is dropped).
@@ -17,15 +18,16 @@
 //! ```
 
 pub mod error;
+mod inner;
 
 use crate::loom::sync::Arc;
-use crate::loom::sync::Mutex;
 use crate::task::coop;
 use error::{RecvError, TryRecvError};
+use inner::{Inner, Received};
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::task::{Context, Poll, Waker, ready};
+use std::task::{Context, Poll, ready};
 
 /// Creates a one-value channel.
 ///
@@ -35,36 +37,13 @@ use std::task::{Context, Poll, Waker, ready};
 /// assert_eq!(rx.try_recv(), Ok("v"));
 /// ```
 pub fn channel<T>() -> (Sender<T>, Receiver<T>) {
-    let shared = Arc::new(Mutex::new(State {
-        value: None,
-        tx_done: false,
-        rx_closed: false,
-        rx_waker: None,
-        tx_waker: None,
-    }));
+    let shared = Arc::new(Inner::new());
     (
         Sender {
             shared: Some(shared.clone()),
         },
         Receiver { shared },
     )
-}
-
-struct State<T> {
-    value: Option<T>,
-    /// The sender sent or was dropped.
-    tx_done: bool,
-    /// The receiver closed or was dropped.
-    rx_closed: bool,
-    rx_waker: Option<Waker>,
-    tx_waker: Option<Waker>,
-}
-
-fn store(slot: &mut Option<Waker>, waker: &Waker) {
-    match slot {
-        Some(old) if old.will_wake(waker) => {}
-        _ => *slot = Some(waker.clone()),
-    }
 }
 
 /// Sends the value; consumed by [`send`](Sender::send).
@@ -76,7 +55,7 @@ fn store(slot: &mut Option<Waker>, waker: &Waker) {
 /// assert!(tx.is_closed());
 /// ```
 pub struct Sender<T> {
-    shared: Option<Arc<Mutex<State<T>>>>,
+    shared: Option<Arc<Inner<T>>>,
 }
 
 /// Receives the value: a future resolving to `Ok(value)`, or `Err(RecvError)` if the sender
@@ -90,7 +69,7 @@ pub struct Sender<T> {
 /// # });
 /// ```
 pub struct Receiver<T> {
-    shared: Arc<Mutex<State<T>>>,
+    shared: Arc<Inner<T>>,
 }
 
 impl<T> Sender<T> {
@@ -106,19 +85,7 @@ impl<T> Sender<T> {
             .shared
             .take()
             .expect("a Sender holds the channel until it sends");
-        let mut state = shared.lock();
-        if state.rx_closed {
-            state.tx_done = true;
-            return Err(value);
-        }
-        state.value = Some(value);
-        state.tx_done = true;
-        let waker = state.rx_waker.take();
-        drop(state);
-        if let Some(waker) = waker {
-            waker.wake();
-        }
-        Ok(())
+        shared.send(value)
     }
 
     /// `true` once the receiver is closed or dropped.
@@ -129,7 +96,7 @@ impl<T> Sender<T> {
     /// assert!(tx.is_closed());
     /// ```
     pub fn is_closed(&self) -> bool {
-        self.shared.as_ref().is_none_or(|s| s.lock().rx_closed)
+        self.shared.as_ref().is_none_or(|s| s.is_closed())
     }
 
     /// Completes once the receiver is closed or dropped (useful to stop work nobody waits
@@ -160,27 +127,18 @@ impl<T> Sender<T> {
             return Poll::Ready(());
         };
         let mut coop = ready!(coop::poll_proceed(cx));
-        let mut state = shared.lock();
-        if state.rx_closed {
+        let poll = shared.poll_closed(cx);
+        if poll.is_ready() {
             coop.made_progress();
-            return Poll::Ready(());
         }
-        store(&mut state.tx_waker, cx.waker());
-        Poll::Pending
+        poll
     }
 }
 
 impl<T> Drop for Sender<T> {
     fn drop(&mut self) {
-        let Some(shared) = self.shared.take() else {
-            return;
-        };
-        let mut state = shared.lock();
-        state.tx_done = true;
-        let waker = state.rx_waker.take();
-        drop(state);
-        if let Some(waker) = waker {
-            waker.wake();
+        if let Some(shared) = self.shared.take() {
+            shared.drop_sender();
         }
     }
 }
@@ -196,11 +154,10 @@ impl<T> Receiver<T> {
     /// assert_eq!(rx.try_recv(), Err(TryRecvError::Closed));
     /// ```
     pub fn try_recv(&mut self) -> Result<T, TryRecvError> {
-        let mut state = self.shared.lock();
-        match state.value.take() {
-            Some(value) => Ok(value),
-            None if state.tx_done || state.rx_closed => Err(TryRecvError::Closed),
-            None => Err(TryRecvError::Empty),
+        match self.shared.try_recv() {
+            Received::Value(value) => Ok(value),
+            Received::Closed => Err(TryRecvError::Closed),
+            Received::Empty => Err(TryRecvError::Empty),
         }
     }
 
@@ -212,13 +169,7 @@ impl<T> Receiver<T> {
     /// assert_eq!(tx.send(1), Err(1));
     /// ```
     pub fn close(&mut self) {
-        let mut state = self.shared.lock();
-        state.rx_closed = true;
-        let waker = state.tx_waker.take();
-        drop(state);
-        if let Some(waker) = waker {
-            waker.wake();
-        }
+        self.shared.close();
     }
 }
 
@@ -227,31 +178,18 @@ impl<T> Future for Receiver<T> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let mut coop = ready!(coop::poll_proceed(cx));
-        let mut state = self.shared.lock();
-        if let Some(value) = state.value.take() {
-            coop.made_progress();
-            return Poll::Ready(Ok(value));
-        }
-        if state.tx_done || state.rx_closed {
-            coop.made_progress();
-            return Poll::Ready(Err(RecvError(())));
-        }
-        store(&mut state.rx_waker, cx.waker());
-        Poll::Pending
+        let received = ready!(self.shared.poll_recv(cx));
+        coop.made_progress();
+        Poll::Ready(match received {
+            Received::Value(value) => Ok(value),
+            Received::Closed | Received::Empty => Err(RecvError(())),
+        })
     }
 }
 
 impl<T> Drop for Receiver<T> {
     fn drop(&mut self) {
-        let mut state = self.shared.lock();
-        state.rx_closed = true;
-        let value = state.value.take();
-        let waker = state.tx_waker.take();
-        drop(state);
-        drop(value);
-        if let Some(waker) = waker {
-            waker.wake();
-        }
+        self.shared.drop_receiver();
     }
 }
 

@@ -4,9 +4,9 @@
 
 use loom::future::block_on;
 use loom_tests::support::{Counter, DropGuard, counting_waker, model, poll_once};
+use runtime::sync::oneshot::{self, error::TryRecvError};
 use std::pin::Pin;
 use std::task::Poll;
-use runtime::sync::oneshot::{self, error::TryRecvError};
 
 /// `send` ∥ dropping the receiver: the value is dropped exactly once, by the receiver's drop
 /// (sent first) or by the caller of `send` (which gets it back in `Err`).

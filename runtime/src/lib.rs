@@ -38,6 +38,7 @@
 //! | files | [`fs`] |
 //! | Ctrl-C and Unix signals | [`signal`] |
 //! | test async code | [`#[runtime::test]`](macro@test) |
+//! | run hyper, or crates written for Tokio's I/O traits | `compat` (features `hyper`, `tokio-io`) |
 //!
 //! # The guide
 //!

@@ -1,194 +1,37 @@
-//! hyper 1.x hello world, HTTP/1.1 keep-alive, on `runtime` (through
-//! `runtime::compat::hyper::HyperIo`) versus hyper on Tokio (through hyper-util's `TokioIo`,
-//! the adapter Tokio users run hyper with), both with 2 worker threads.
-//!
-//! The server code is the same hyper `http1::Builder` and service on both; the load comes from
-//! an in-process client on the same runtime: [`CONNECTIONS`] keep-alive connections each
-//! sending [`REQUESTS_PER_CONNECTION`] sequential GETs (raw bytes, no client library, so the
-//! client costs the same on both). One criterion element is one request; the ratio of the two
-//! `elem/s` figures is the comparison.
+//! hyper 1.x hello world, HTTP/1.1 keep-alive, on `runtime` versus hyper on Tokio, both with 2
+//! worker threads; the servers and the in-process client are in `benches::hyper_hello`. One
+//! criterion element is one request; the ratio of the two `elem/s` figures is the comparison.
+//! For an external client (`wrk`), interleaved round by round, see the `hyper_wrk` binary.
 //!
 //! Run: `cargo bench -p benches --bench hyper`.
 
-use bytes::Bytes;
+use benches::hyper_hello::{BATCH, on_runtime, on_tokio};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use http_body_util::Full;
-use std::convert::Infallible;
-use std::net::SocketAddr;
 use std::time::Duration;
 
 /// Worker threads for both runtimes: the machine's 2 cores.
 const WORKERS: usize = 2;
-/// Concurrent keep-alive connections: wrk's usual `-c50`.
-const CONNECTIONS: usize = 50;
-/// Requests per connection per batch: with 50 connections, 5 000 requests a batch, so the 50
-/// connects per batch are about 1% of the work.
-const REQUESTS_PER_CONNECTION: usize = 100;
-
-const REQUEST: &[u8] = b"GET / HTTP/1.1\r\nHost: bench\r\n\r\n";
-const BODY: &[u8] = b"Hello, world!";
-
-async fn hello(
-    _req: hyper::Request<hyper::body::Incoming>,
-) -> Result<hyper::Response<Full<Bytes>>, Infallible> {
-    Ok(hyper::Response::new(Full::new(Bytes::from_static(BODY))))
-}
-
-/// Whether `buf` holds one complete hello response (head, then the 13-byte body last).
-fn complete(buf: &[u8]) -> bool {
-    buf.ends_with(BODY) && buf.windows(4).any(|w| w == b"\r\n\r\n")
-}
-
-mod on_runtime {
-    use super::*;
-    use runtime::compat::hyper::HyperIo;
-    use runtime::io::{AsyncReadExt, AsyncWriteExt};
-    use runtime::net::{TcpListener, TcpStream};
-
-    pub fn start() -> (runtime::Runtime, SocketAddr) {
-        let rt = runtime::Builder::new_multi_thread()
-            .worker_threads(WORKERS)
-            .build()
-            .expect("runtime");
-        let addr = rt.block_on(async {
-            let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-            let addr = listener.local_addr().expect("addr");
-            runtime::spawn(async move {
-                while let Ok((stream, _)) = listener.accept().await {
-                    let _ = stream.set_nodelay(true);
-                    runtime::spawn(async move {
-                        let _ = hyper::server::conn::http1::Builder::new()
-                            .serve_connection(
-                                HyperIo::new(stream),
-                                hyper::service::service_fn(hello),
-                            )
-                            .await;
-                    });
-                }
-            });
-            addr
-        });
-        (rt, addr)
-    }
-
-    async fn client(addr: SocketAddr) -> usize {
-        let mut stream = TcpStream::connect(addr).await.expect("connect");
-        stream.set_nodelay(true).expect("nodelay");
-        let (mut buf, mut chunk, mut ok) = (Vec::new(), [0u8; 1024], 0);
-        for _ in 0..REQUESTS_PER_CONNECTION {
-            stream.write_all(REQUEST).await.expect("write");
-            buf.clear();
-            while !complete(&buf) {
-                let n = stream.read(&mut chunk).await.expect("read");
-                assert!(n > 0, "server closed the connection");
-                buf.extend_from_slice(&chunk[..n]);
-            }
-            ok += usize::from(buf.starts_with(b"HTTP/1.1 200 OK"));
-        }
-        ok
-    }
-
-    /// One batch; returns how many requests got 200.
-    pub fn batch(rt: &runtime::Runtime, addr: SocketAddr) -> usize {
-        rt.block_on(async {
-            let tasks: Vec<_> = (0..CONNECTIONS)
-                .map(|_| runtime::spawn(client(addr)))
-                .collect();
-            let mut ok = 0;
-            for task in tasks {
-                ok += task.await.expect("client task");
-            }
-            ok
-        })
-    }
-}
-
-mod on_tokio {
-    use super::*;
-    use hyper_util::rt::TokioIo;
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    use tokio::net::{TcpListener, TcpStream};
-
-    pub fn start() -> (tokio::runtime::Runtime, SocketAddr) {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(WORKERS)
-            .enable_all()
-            .build()
-            .expect("tokio");
-        let addr = rt.block_on(async {
-            let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-            let addr = listener.local_addr().expect("addr");
-            tokio::spawn(async move {
-                while let Ok((stream, _)) = listener.accept().await {
-                    let _ = stream.set_nodelay(true);
-                    tokio::spawn(async move {
-                        let _ = hyper::server::conn::http1::Builder::new()
-                            .serve_connection(
-                                TokioIo::new(stream),
-                                hyper::service::service_fn(hello),
-                            )
-                            .await;
-                    });
-                }
-            });
-            addr
-        });
-        (rt, addr)
-    }
-
-    async fn client(addr: SocketAddr) -> usize {
-        let mut stream = TcpStream::connect(addr).await.expect("connect");
-        stream.set_nodelay(true).expect("nodelay");
-        let (mut buf, mut chunk, mut ok) = (Vec::new(), [0u8; 1024], 0);
-        for _ in 0..REQUESTS_PER_CONNECTION {
-            stream.write_all(REQUEST).await.expect("write");
-            buf.clear();
-            while !complete(&buf) {
-                let n = stream.read(&mut chunk).await.expect("read");
-                assert!(n > 0, "server closed the connection");
-                buf.extend_from_slice(&chunk[..n]);
-            }
-            ok += usize::from(buf.starts_with(b"HTTP/1.1 200 OK"));
-        }
-        ok
-    }
-
-    /// One batch; returns how many requests got 200.
-    pub fn batch(rt: &tokio::runtime::Runtime, addr: SocketAddr) -> usize {
-        rt.block_on(async {
-            let tasks: Vec<_> = (0..CONNECTIONS)
-                .map(|_| tokio::spawn(client(addr)))
-                .collect();
-            let mut ok = 0;
-            for task in tasks {
-                ok += task.await.expect("client task");
-            }
-            ok
-        })
-    }
-}
 
 fn hyper_hello(c: &mut Criterion) {
-    let total = CONNECTIONS * REQUESTS_PER_CONNECTION;
     let mut group = c.benchmark_group(format!("hyper_hello_http1/{WORKERS}_workers"));
     group
-        .throughput(Throughput::Elements(total as u64))
+        .throughput(Throughput::Elements(BATCH as u64))
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(5))
         .sample_size(10);
 
-    let (rt, addr) = on_runtime::start();
+    let (rt, addr) = on_runtime::start(WORKERS);
     // A checked batch first: a broken setup fails loudly instead of timing errors.
     assert_eq!(
         on_runtime::batch(&rt, addr),
-        total,
+        BATCH,
         "runtime: non-200 answers"
     );
     group.bench_function("runtime", |b| b.iter(|| on_runtime::batch(&rt, addr)));
     drop(rt);
 
-    let (rt, addr) = on_tokio::start();
-    assert_eq!(on_tokio::batch(&rt, addr), total, "tokio: non-200 answers");
+    let (rt, addr) = on_tokio::start(WORKERS);
+    assert_eq!(on_tokio::batch(&rt, addr), BATCH, "tokio: non-200 answers");
     group.bench_function("tokio", |b| b.iter(|| on_tokio::batch(&rt, addr)));
     drop(rt);
 

@@ -476,18 +476,25 @@ mod tests {
             })
         };
         let mut storage = [MaybeUninit::<u8>::uninit(); 512];
-        // A successful read, then a failing one that scribbled: both leave the scratch clean.
+        let next_reader_sees_only_zeroes = |storage: &mut [MaybeUninit<u8>]| {
+            let mut next = snoop(b"", false);
+            read(&mut next, &mut ReadBuf::uninit(storage)).unwrap();
+            let seen = &next.get_ref().seen;
+            !seen.is_empty() && seen.iter().all(|&b| b == 0)
+        };
+        // After a successful read.
         let mut first = snoop(b"secret request", false);
         read(&mut first, &mut ReadBuf::uninit(&mut storage)).unwrap();
+        assert!(
+            next_reader_sees_only_zeroes(&mut storage),
+            "a reader saw the bytes of an earlier successful read"
+        );
+        // After a failing read that scribbled first.
         let mut second = snoop(b"half written", true);
         assert!(read(&mut second, &mut ReadBuf::uninit(&mut storage)).is_err());
-        // The next reader on this thread sees only zeroes.
-        let mut third = snoop(b"", false);
-        read(&mut third, &mut ReadBuf::uninit(&mut storage)).unwrap();
-        assert!(!third.get_ref().seen.is_empty());
         assert!(
-            third.get_ref().seen.iter().all(|&b| b == 0),
-            "a reader saw bytes of an earlier read"
+            next_reader_sees_only_zeroes(&mut storage),
+            "a reader saw the bytes of an earlier failed read"
         );
     }
 }

@@ -140,18 +140,31 @@ impl ScheduledIo {
     /// ScheduledIo::new().wake(Ready::ALL); // nobody waiting: nothing happens
     /// ```
     pub fn wake(&self, ready: Ready) {
-        let mut wakers = WakeList::new();
         let mut waiters = self.waiters.lock();
-        if ready.intersects(Interest::READABLE.mask())
-            && let Some(waker) = waiters.reader.take()
-        {
-            wakers.push(waker);
+        let reader = if ready.intersects(Interest::READABLE.mask()) {
+            waiters.reader.take()
+        } else {
+            None
+        };
+        let writer = if ready.intersects(Interest::WRITABLE.mask()) {
+            waiters.writer.take()
+        } else {
+            None
+        };
+        if waiters.list.is_empty() {
+            // The common case (only `AsyncRead`/`AsyncWrite` pollers): no batch needed.
+            drop(waiters);
+            if let Some(waker) = reader {
+                waker.wake();
+            }
+            if let Some(waker) = writer {
+                waker.wake();
+            }
+            return;
         }
-        if ready.intersects(Interest::WRITABLE.mask())
-            && let Some(waker) = waiters.writer.take()
-        {
-            wakers.push(waker);
-        }
+        let mut wakers = WakeList::new();
+        wakers.extend(reader);
+        wakers.extend(writer);
         // Entries inserted while the lock is released between batches registered after the
         // readiness update (rule 2), so they saw it; resuming past the last key is enough.
         let mut resume_from = 0;

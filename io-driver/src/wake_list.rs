@@ -33,6 +33,13 @@ impl WakeList {
         self.len += 1;
     }
 
+    /// Pushes `waker` if there is one.
+    pub(crate) fn extend(&mut self, waker: Option<Waker>) {
+        if let Some(waker) = waker {
+            self.push(waker);
+        }
+    }
+
     /// Wakes and drops every collected waker; the list is empty afterwards.
     pub(crate) fn wake_all(&mut self) {
         for slot in &mut self.wakers[..self.len] {

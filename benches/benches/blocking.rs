@@ -1,6 +1,10 @@
-//! `spawn_blocking` throughput: 4 tasks on a 2-worker runtime each submit a batch of tiny
-//! blocking jobs and await them, on `runtime` and on Tokio in the same criterion group. This is
-//! the load under which the blocking pool's submit path is contended.
+//! `spawn_blocking` throughput, on `runtime` and on Tokio in the same criterion group:
+//!
+//! - `spawn_blocking_4x256`: 4 tasks on a 2-worker runtime each submit a batch of tiny blocking
+//!   jobs and await them.
+//! - `spawn_blocking_from_threads/<n>`: `n` plain threads at once each submit 16 batches of 16
+//!   tiny jobs through a `Handle` and wait for each batch (the shape of Tokio's sharded-queue
+//!   benchmark, tokio#7757): the load under which one lock per submit serializes submitters.
 //!
 //! Run: `cargo bench -p benches --bench blocking`.
 //!
@@ -82,6 +86,67 @@ fn round_tokio(rt: &tokio::runtime::Runtime) -> usize {
 
 const EXPECTED: usize = SUBMITTERS * JOBS * (JOBS - 1) / 2;
 
+/// Batches each submitting thread sends in `spawn_blocking_from_threads`.
+const BATCHES: usize = 16;
+/// Jobs per batch.
+const BATCH: usize = 16;
+/// Sum of one thread's job outputs.
+const THREAD_SUM: usize = BATCHES * BATCH * (BATCH - 1) / 2;
+
+/// `threads` plain threads submitting through `handle` at once; returns the sum of outputs.
+fn threads_runtime(handle: &runtime::Handle, threads: usize) -> usize {
+    std::thread::scope(|scope| {
+        let submitters: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut sum = 0;
+                    for _ in 0..BATCHES {
+                        let jobs: Vec<_> = (0..BATCH)
+                            .map(|i| handle.spawn_blocking(move || black_box(i)))
+                            .collect();
+                        sum += handle.block_on(async {
+                            let mut sum = 0;
+                            for job in jobs {
+                                sum += job.await.expect("job runs");
+                            }
+                            sum
+                        });
+                    }
+                    sum
+                })
+            })
+            .collect();
+        submitters.into_iter().map(|s| s.join().unwrap()).sum()
+    })
+}
+
+/// [`threads_runtime`] on Tokio.
+fn threads_tokio(handle: &tokio::runtime::Handle, threads: usize) -> usize {
+    std::thread::scope(|scope| {
+        let submitters: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut sum = 0;
+                    for _ in 0..BATCHES {
+                        let jobs: Vec<_> = (0..BATCH)
+                            .map(|i| handle.spawn_blocking(move || black_box(i)))
+                            .collect();
+                        sum += handle.block_on(async {
+                            let mut sum = 0;
+                            for job in jobs {
+                                sum += job.await.expect("job runs");
+                            }
+                            sum
+                        });
+                    }
+                    sum
+                })
+            })
+            .collect();
+        submitters.into_iter().map(|s| s.join().unwrap()).sum()
+    })
+}
+
 fn spawn_blocking(c: &mut Criterion) {
     if let Ok(rounds) = std::env::var("BLOCKING_BENCH_ROUNDS") {
         let rounds: usize = rounds.parse().expect("BLOCKING_BENCH_ROUNDS is a number");
@@ -106,6 +171,28 @@ fn spawn_blocking(c: &mut Criterion) {
     group.bench_function("tokio", |b| {
         b.iter(|| assert_eq!(round_tokio(&rt), EXPECTED))
     });
+    group.finish();
+
+    let mut group = c.benchmark_group("spawn_blocking_from_threads");
+    let (ours, theirs) = (runtime_rt(), tokio_rt());
+    for threads in [1, 4, 8] {
+        group.bench_function(format!("runtime/{threads}"), |b| {
+            b.iter(|| {
+                assert_eq!(
+                    threads_runtime(ours.handle(), threads),
+                    threads * THREAD_SUM
+                )
+            })
+        });
+        group.bench_function(format!("tokio/{threads}"), |b| {
+            b.iter(|| {
+                assert_eq!(
+                    threads_tokio(theirs.handle(), threads),
+                    threads * THREAD_SUM
+                )
+            })
+        });
+    }
     group.finish();
 }
 

@@ -1,6 +1,7 @@
-//! Models of the blocking pool (`runtime::__loom::BlockingPool`, rules B1-B6 of
-//! `runtime/src/blocking/mod.rs`): submission racing a thread's keep-alive exit, an idle
-//! thread's wake-up, and shutdown.
+//! Models of the blocking pool (`runtime::__loom::BlockingPool`, rules B1-B8 of
+//! `runtime/src/blocking/mod.rs`): submission (the lock-free claim of a searching thread, the
+//! wake-up of a sleeping one, the job left for a busy thread at the cap) racing a thread's
+//! search, its sleep, its keep-alive exit, another submitter, and shutdown.
 //!
 //! Loom has no time. The facade's `Condvar::wait_timeout` times out at once for a zero
 //! timeout and never otherwise, so `keep_alive = 0` makes "the keep-alive expired" happen at
@@ -8,7 +9,7 @@
 #![cfg(loom)]
 
 use loom::sync::{Arc, Condvar, Mutex};
-use loom_tests::support::{Counter, model};
+use loom_tests::support::{Counter, capped_model, model};
 use runtime::__loom::{BlockingPool, SpawnRefused};
 use std::time::Duration;
 
@@ -112,5 +113,84 @@ fn shutdown_races_submit() {
         );
         assert!(runs.get() <= 1);
         assert_eq!(mandatory_runs.get(), usize::from(accepted));
+    });
+}
+
+/// Below the cap a job never waits behind a busy thread: the first job blocks until the second
+/// has run, so the second must get a thread of its own (claimed, woken or started).
+#[test]
+fn below_the_cap_a_job_gets_its_own_thread() {
+    model(|| {
+        let mut pool = BlockingPool::new(2, Duration::from_secs(10));
+        let spawner = pool.spawner();
+        let done = Done::default();
+        let waits = done.clone();
+        spawner
+            .spawn(
+                Box::new(move || {
+                    waits.wait_for(1);
+                    waits.finish();
+                }),
+                false,
+            )
+            .unwrap();
+        spawner.spawn(job(&done), false).unwrap();
+        done.wait_for(2);
+        assert!(pool.shutdown());
+    });
+}
+
+/// At the cap of one thread, a job pushed while that thread finishes its job, searches, and
+/// goes to sleep is claimed, woken for, or found by it: never stranded.
+#[test]
+fn at_the_cap_a_job_is_left_for_the_busy_thread() {
+    model(|| {
+        let mut pool = BlockingPool::new(1, Duration::from_secs(10));
+        let spawner = pool.spawner();
+        let done = Done::default();
+        spawner.spawn(job(&done), false).unwrap();
+        spawner.spawn(job(&done), false).unwrap();
+        done.wait_for(2);
+        assert_eq!(spawner.num_threads(), 1, "the cap held");
+        assert!(pool.shutdown());
+    });
+}
+
+/// Two submitters race for the one thread that has finished its job: at most one claims or
+/// wakes it, the other starts the second thread, and both jobs run.
+#[test]
+fn two_submitters_race_for_one_free_thread() {
+    // Four loom threads (two submitters, two pool threads): one preemption fits CI.
+    capped_model(1, || {
+        let mut pool = BlockingPool::new(2, Duration::from_secs(10));
+        let spawner = pool.spawner();
+        let done = Done::default();
+        spawner.spawn(job(&done), false).unwrap();
+        // The thread has run its job and is searching, asleep, or on its way.
+        done.wait_for(1);
+        let other = {
+            let (spawner, done) = (spawner.clone(), done.clone());
+            loom::thread::spawn(move || spawner.spawn(job(&done), false).unwrap())
+        };
+        spawner.spawn(job(&done), false).unwrap();
+        other.join().unwrap();
+        done.wait_for(3);
+        assert!(pool.shutdown());
+    });
+}
+
+/// A dedicated job (a worker loop) is handed to the sleeping thread or a new one, and the
+/// shutdown that follows waits for it.
+#[test]
+fn a_dedicated_job_is_handed_to_a_sleeper() {
+    model(|| {
+        let mut pool = BlockingPool::new(1, Duration::from_secs(10));
+        let spawner = pool.spawner();
+        let done = Done::default();
+        spawner.spawn(job(&done), false).unwrap();
+        done.wait_for(1);
+        spawner.spawn_dedicated(job(&done)).unwrap();
+        assert!(pool.shutdown());
+        done.wait_for(2);
     });
 }

@@ -297,6 +297,13 @@ impl Spawner {
             SpawnError::NoThreads(err) => SpawnRefused::NoThreads(err),
         })
     }
+    /// Runs `job`, which the pool treats as a long-running worker loop, on a thread of its own.
+    pub fn spawn_dedicated(&self, job: Job) -> Result<(), SpawnRefused> {
+        self.0.spawn_dedicated(job).map_err(|err| match err {
+            SpawnError::ShuttingDown(job) => SpawnRefused::ShuttingDown(job),
+            SpawnError::NoThreads(err) => SpawnRefused::NoThreads(err),
+        })
+    }
     /// Threads the pool counts (busy or idle, not exiting).
     pub fn num_threads(&self) -> usize {
         self.0.num_threads()

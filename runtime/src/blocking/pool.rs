@@ -1,12 +1,11 @@
 //! The pool's owner side: construction and shutdown.
 
-use std::collections::VecDeque;
 use std::fmt;
 use std::time::{Duration, Instant};
 
 use super::config::{Mandatory, PoolConfig};
 use super::shared::{Entry, Shared, current_id_in, pool_key, run_guarded};
-use super::spawner::Spawner;
+use super::spawner::{Spawner, start_thread};
 use crate::loom::sync::Arc;
 
 /// The blocking thread pool, owned by the `Runtime`. Threads start lazily on the first jobs.
@@ -53,20 +52,34 @@ impl BlockingPool {
         let mut state = shared.state.lock();
         let mut dropped = Vec::new();
         if !state.shutdown {
-            // B4: flip the flag and take the non-mandatory jobs in one lock hold.
+            // B5: set the flag, wait out the submitters already pushing (they never take the
+            // lock while counted), then take the non-mandatory jobs, all in one lock hold.
             state.shutdown = true;
-            let mut kept = VecDeque::new();
-            for entry in state.queue.drain(..) {
+            shared.control.set_shutdown();
+            while shared.control.load().pushers() > 0 {
+                crate::loom::thread::yield_now();
+            }
+            let mut kept = Vec::new();
+            while let Some(entry) = shared.pop() {
                 match entry.mandatory {
-                    Mandatory::Yes => kept.push_back(entry),
+                    Mandatory::Yes => kept.push(entry),
                     Mandatory::No => dropped.push(entry),
                 }
             }
-            state.queue = kept;
+            let must_run = !kept.is_empty();
+            for entry in kept {
+                shared.queue.push(entry);
+            }
+            if must_run && state.num_threads == 0 {
+                // A mandatory job pushed just before the flag, with no thread yet to run it.
+                if start_thread(shared, &mut state, None).is_err() {
+                    dropped.extend(std::iter::from_fn(|| shared.pop()));
+                }
+            }
             shared.work.notify_all();
         }
         drop(state);
-        // B6: job destructors are user code; run them unlocked, one panic not stopping the rest.
+        // B8: job destructors are user code; run them unlocked, one panic not stopping the rest.
         for entry in dropped {
             run_guarded(move || drop::<Entry>(entry));
         }
@@ -87,7 +100,7 @@ impl BlockingPool {
                 }
             }
         }
-        // B5: every other thread has finished its exit sequence; collect all stored handles.
+        // B7: every other thread has finished its exit sequence; collect all stored handles.
         let mut handles: Vec<_> = state.threads.drain().collect();
         handles.extend(state.last_exiting.take().map(|handle| (usize::MAX, handle)));
         drop(state);

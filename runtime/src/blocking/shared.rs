@@ -1,47 +1,51 @@
-//! The state shared by the pool, its spawners and its threads (rules B1-B6 in the module doc).
+//! The state shared by the pool, its spawners and its threads (rules B1-B7 in the module doc).
 
 use std::cell::Cell;
 use std::collections::{HashMap, VecDeque};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use super::config::{Job, Mandatory, PoolConfig};
+use super::control::{Control, MAX_THREADS};
 use crate::loom::sync::{Arc, Condvar, Mutex};
 use crate::loom::thread::JoinHandle;
+use crate::loom::{Injector, Steal};
 
 /// Everything behind the pool's `Arc`.
 pub(super) struct Shared {
-    /// The queue and counters; see the module doc for who changes what.
+    /// Jobs not yet taken by a thread, oldest first; pushed and popped without the lock (B1).
+    pub(super) queue: Injector<Entry>,
+    /// The lock-free counters and flags (B2-B5); see `control.rs`.
+    pub(super) control: Control,
+    /// The thread bookkeeping; see the module doc for who changes what.
     pub(super) state: Mutex<State>,
-    /// Wakes idle threads: one per unit of `num_notify`, all of them at shutdown (B2).
+    /// Wakes sleeping threads: one per unit of `num_notify`, all of them at shutdown (B3).
     pub(super) work: Condvar,
-    /// Wakes a shutdown waiting for `num_live` to drop (B5).
+    /// Wakes a shutdown waiting for `num_live` to drop (B7).
     pub(super) exited: Condvar,
     /// Fixed at construction.
     pub(super) config: PoolConfig,
 }
 
-/// The mutable part of [`Shared`], only touched with the lock held.
+/// The part of [`Shared`] only touched with the lock held.
 pub(super) struct State {
-    /// Jobs not yet taken by a thread, oldest first.
-    pub(super) queue: VecDeque<Entry>,
-    /// Set once by `BlockingPool::shutdown` (B4).
+    /// Set once by `BlockingPool::shutdown`, in the same hold that sets the word's flag (B5).
     pub(super) shutdown: bool,
-    /// Threads that will drain the queue again before exiting (B1).
+    /// Threads started and not yet exited (B4).
     pub(super) num_threads: usize,
-    /// Waiting threads not yet claimed by a submitter (B2).
-    pub(super) num_idle: usize,
-    /// Claimed wake-ups not yet taken by a waiting thread (B2).
+    /// Wake-ups handed to sleeping threads and not yet taken by one (B3).
     pub(super) num_notify: usize,
-    /// Threads running a dedicated job (a scheduler worker loop): busy until shutdown, so they
-    /// do not count as threads that will come back to drain the queue (B3).
+    /// Threads running a dedicated job (a scheduler worker loop), which only returns at
+    /// shutdown (B6).
     pub(super) num_dedicated: usize,
-    /// Threads that have not finished their exit sequence (B5).
+    /// Dedicated jobs handed to a woken sleeper, taken before the queue (B6).
+    pub(super) handoff: VecDeque<Entry>,
+    /// Threads that have not finished their exit sequence (B7).
     pub(super) num_live: usize,
     /// Id given to the next thread, the key in `threads`.
     pub(super) next_id: usize,
-    /// Handles of started threads that have not moved themselves to `last_exiting` (B5).
+    /// Handles of started threads that have not moved themselves to `last_exiting` (B7).
     pub(super) threads: HashMap<usize, JoinHandle<()>>,
-    /// Handle of the thread that most recently exited on keep-alive (B5).
+    /// Handle of the thread that most recently exited on keep-alive (B7).
     pub(super) last_exiting: Option<JoinHandle<()>>,
 }
 
@@ -49,20 +53,19 @@ pub(super) struct State {
 pub(super) struct Entry {
     pub(super) job: Job,
     pub(super) mandatory: Mandatory,
-    /// A long-running job (a worker loop); see `State::num_dedicated`.
-    pub(super) dedicated: bool,
 }
 
 impl Shared {
     pub(super) fn new(config: PoolConfig) -> Shared {
         Shared {
+            queue: Injector::new(),
+            control: Control::new(),
             state: Mutex::new(State {
-                queue: VecDeque::new(),
                 shutdown: false,
                 num_threads: 0,
-                num_idle: 0,
                 num_notify: 0,
                 num_dedicated: 0,
+                handoff: VecDeque::new(),
                 num_live: 0,
                 next_id: 0,
                 threads: HashMap::new(),
@@ -74,9 +77,27 @@ impl Shared {
         }
     }
 
-    /// The cap on threads (a zero setting still allows one thread, so jobs can run).
+    /// The cap on threads: a zero setting still allows one thread (so jobs can run), and no
+    /// pool runs more than [`MAX_THREADS`].
     pub(super) fn max_threads(&self) -> usize {
-        self.config.max_threads.max(1)
+        self.config.max_threads.clamp(1, MAX_THREADS)
+    }
+
+    /// Takes the oldest queued job, if any.
+    pub(super) fn pop(&self) -> Option<Entry> {
+        loop {
+            match self.queue.steal() {
+                Steal::Success(entry) => return Some(entry),
+                Steal::Empty => return None,
+                Steal::Retry => crate::loom::hint::spin_loop(),
+            }
+        }
+    }
+
+    /// Records a change of `num_threads` in the word's cap flag (B4; lock held).
+    pub(super) fn sync_at_cap(&self, state: &State) {
+        self.control
+            .set_at_cap(state.num_threads >= self.max_threads());
     }
 }
 

@@ -36,6 +36,15 @@ impl Gate {
     }
 }
 
+/// Opens its gate when dropped.
+struct OpenOnDrop(Gate);
+
+impl Drop for OpenOnDrop {
+    fn drop(&mut self) {
+        self.0.open();
+    }
+}
+
 /// Counts its drops and remembers the thread of the last one.
 struct DropSpy {
     drops: Arc<AtomicUsize>,
@@ -414,4 +423,159 @@ fn dropping_the_pool_waits_for_running_jobs() {
     drop(pool);
     assert_eq!(finished.load(SeqCst), 2);
     assert_eq!(stops.load(SeqCst), starts.load(SeqCst));
+}
+
+#[test]
+fn many_submitters_at_once_every_job_runs_exactly_once() {
+    // Four threads for eight submitters: jobs go through claims of searching threads, wake-ups
+    // of sleeping ones, and (at the cap) the queue left for busy threads.
+    const SUBMITTERS: usize = 8;
+    const JOBS: usize = 2_000;
+    let pool = BlockingPool::new(PoolConfig {
+        max_threads: 4,
+        ..PoolConfig::default()
+    });
+    let runs: Arc<Vec<AtomicUsize>> = Arc::new(
+        (0..SUBMITTERS * JOBS)
+            .map(|_| AtomicUsize::new(0))
+            .collect(),
+    );
+    let submitters: Vec<_> = (0..SUBMITTERS)
+        .map(|s| {
+            let (spawner, runs) = (pool.spawner().clone(), runs.clone());
+            thread::spawn(move || {
+                for j in 0..JOBS {
+                    let runs = runs.clone();
+                    spawn(&spawner, Mandatory::No, move || {
+                        runs[s * JOBS + j].fetch_add(1, SeqCst);
+                    });
+                }
+            })
+        })
+        .collect();
+    submitters.into_iter().for_each(|s| s.join().unwrap());
+    wait_until("every job ran", || {
+        runs.iter().map(|r| r.load(SeqCst)).sum::<usize>() == SUBMITTERS * JOBS
+    });
+    assert!(runs.iter().all(|r| r.load(SeqCst) == 1), "a job ran twice");
+    assert!(pool.spawner().num_threads() <= 4);
+    assert_eq!(pool.spawner().queue_depth(), 0);
+}
+
+#[test]
+fn below_the_cap_a_job_never_waits_behind_a_busy_thread() {
+    // Each job blocks until the next one has started: the chain completes only if every job
+    // gets a thread of its own while the earlier ones are still blocked.
+    const CHAIN: usize = 6;
+    let pool = BlockingPool::new(PoolConfig {
+        max_threads: CHAIN,
+        ..PoolConfig::default()
+    });
+    let gates: Vec<Gate> = (0..=CHAIN).map(|_| Gate::default()).collect();
+    let (tx, rx) = mpsc::channel();
+    for round in 0..3 {
+        for i in 0..CHAIN {
+            let (mine, next, tx) = (gates[i].clone(), gates[i + 1].clone(), tx.clone());
+            spawn(pool.spawner(), Mandatory::No, move || {
+                mine.open();
+                next.wait();
+                tx.send(i).unwrap();
+            });
+        }
+        gates[CHAIN].open();
+        let mut done: Vec<usize> = rx.iter().take(CHAIN).collect();
+        done.sort_unstable();
+        assert_eq!(done, (0..CHAIN).collect::<Vec<_>>(), "round {round}");
+        for gate in &gates {
+            *gate.0.0.lock().unwrap() = false;
+        }
+    }
+    assert_eq!(pool.spawner().num_threads(), CHAIN, "threads were reused");
+}
+
+#[test]
+fn a_dedicated_job_reuses_a_sleeping_thread_and_may_exceed_the_cap() {
+    let (config, starts, _) = counted(1);
+    let pool = BlockingPool::new(config);
+    let spawner = pool.spawner();
+    let (tx, rx) = mpsc::channel();
+    let first = tx.clone();
+    spawn(spawner, Mandatory::No, move || {
+        first.send("warm-up").unwrap()
+    });
+    assert_eq!(rx.recv().unwrap(), "warm-up");
+    wait_until("the thread sleeps", || spawner.num_sleeping_threads() == 1);
+
+    let gate = Gate::default();
+    // Opens the gate even if an assertion below fails, so the pool's drop does not hang.
+    let _open_on_exit = OpenOnDrop(gate.clone());
+    for name in ["worker-a", "worker-b"] {
+        let (gate, tx) = (gate.clone(), tx.clone());
+        let job: Job = Box::new(move || {
+            gate.wait();
+            tx.send(name).unwrap();
+        });
+        spawner
+            .spawn_dedicated(job)
+            .expect("dedicated jobs get a thread");
+    }
+    // The sleeper took the first, a new thread the second: one above the cap of 1.
+    assert_eq!(spawner.num_threads(), 2);
+    wait_until("the second thread started", || starts.load(SeqCst) == 2);
+
+    // At the cap with every thread dedicated, a job waits until one of them returns.
+    spawn(spawner, Mandatory::No, move || tx.send("queued").unwrap());
+    assert_eq!(spawner.queue_depth(), 1);
+    gate.open();
+    let mut got: Vec<_> = rx.iter().take(3).collect();
+    got.sort_unstable();
+    assert_eq!(got, ["queued", "worker-a", "worker-b"]);
+}
+
+#[test]
+fn failing_to_start_a_thread_when_all_are_dedicated_drops_the_stranded_jobs() {
+    let names = Arc::new(AtomicUsize::new(0));
+    let pool = BlockingPool::new(PoolConfig {
+        max_threads: 4,
+        thread_name: Arc::new(move || match names.fetch_add(1, SeqCst) {
+            0 => "dedicated".to_owned(),
+            _ => panic!("thread_name fails on purpose"),
+        }),
+        ..PoolConfig::default()
+    });
+    let spawner = pool.spawner();
+    let gate = Gate::default();
+    let blocker = gate.clone();
+    let (started_tx, started_rx) = mpsc::channel();
+    let dedicated: Job = Box::new(move || {
+        started_tx.send(()).unwrap();
+        blocker.wait();
+    });
+    let _open_on_exit = OpenOnDrop(gate.clone());
+    spawner.spawn_dedicated(dedicated).unwrap();
+    started_rx.recv().unwrap();
+
+    let drops = Arc::new(AtomicUsize::new(0));
+    let spy = DropSpy {
+        drops: drops.clone(),
+        dropped_on: Arc::default(),
+    };
+    let ran = Arc::new(AtomicUsize::new(0));
+    let ran_in_job = ran.clone();
+    let job: Job = Box::new(move || {
+        let _spy = spy;
+        ran_in_job.fetch_add(1, SeqCst);
+    });
+    match spawner.spawn(job, Mandatory::No) {
+        Err(SpawnError::NoThreads(err)) => {
+            assert!(
+                err.to_string().contains("thread_name callback panicked"),
+                "{err}"
+            );
+        }
+        other => panic!("expected NoThreads, got {other:?}"),
+    }
+    assert_eq!(drops.load(SeqCst), 1, "the stranded job was dropped");
+    assert_eq!((ran.load(SeqCst), spawner.queue_depth()), (0, 0));
+    gate.open();
 }

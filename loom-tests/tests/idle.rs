@@ -57,6 +57,58 @@ fn push_racing_last_searcher_park_wakes_a_worker() {
     });
 }
 
+/// A searcher that found work stops searching (`Core::transition_from_searching`); as the
+/// last searcher it re-scans (`notify_if_work_pending`) and wakes someone only if work is there.
+fn stop_searching_found_work(idle: &Idle, work: &AtomicBool) -> Option<usize> {
+    if idle.transition_worker_from_searching() {
+        fence(Ordering::SeqCst);
+        if work.load(Ordering::SeqCst) {
+            fence(Ordering::SeqCst);
+            return idle.worker_to_notify();
+        }
+    }
+    None
+}
+
+/// I1 vs I3: a pusher that saw the last searcher (and so woke nobody) is covered by that
+/// searcher's re-scan when it stops searching because it found other work: exactly one worker
+/// is woken for the pushed work, by the pusher or by the searcher.
+#[test]
+fn push_racing_last_searcher_finding_work_wakes_a_worker() {
+    model(|| {
+        let idle = Arc::new(Idle::new(2));
+        let work = Arc::new(AtomicBool::new(false));
+        // Worker 1 sleeps; worker 0 searches and is about to find other work.
+        assert!(!idle.transition_worker_to_parked(1, false));
+        assert!(idle.transition_worker_to_searching());
+        let pusher = {
+            let (idle, work) = (idle.clone(), work.clone());
+            loom::thread::spawn(move || push_and_notify(&idle, &work))
+        };
+        let by_searcher = stop_searching_found_work(&idle, &work);
+        let by_pusher = pusher.join().unwrap();
+        let woken: Vec<usize> = by_searcher.into_iter().chain(by_pusher).collect();
+        assert_eq!(woken, vec![1], "worker 1 woken exactly once");
+        assert!(!idle.is_parked(1));
+        assert_eq!(idle.num_searching(), 1, "the woken worker searches");
+    });
+}
+
+/// I3 without pending work: the last searcher that found work wakes nobody, so the sleeping
+/// worker stays asleep and nobody is left counted as searching.
+#[test]
+fn last_searcher_finding_work_with_nothing_left_wakes_nobody() {
+    model(|| {
+        let idle = Idle::new(2);
+        let work = AtomicBool::new(false);
+        assert!(!idle.transition_worker_to_parked(1, false));
+        assert!(idle.transition_worker_to_searching());
+        assert_eq!(stop_searching_found_work(&idle, &work), None);
+        assert!(idle.is_parked(1));
+        assert_eq!(idle.num_searching(), 0);
+    });
+}
+
 /// Two workers start searching at once and both park: at most half may search (I2), and the
 /// searching count returns to zero with both workers listed as parked (I5).
 #[test]

@@ -25,7 +25,7 @@ use crate::loom::sync::{Mutex, MutexGuard};
 use crate::task::coop;
 use std::future::Future;
 use std::pin::Pin;
-use std::task::{Context, Poll, ready};
+use std::task::{Context, Poll, Waker, ready};
 
 const CLOSED: usize = 1;
 const WAITERS: usize = 2;
@@ -165,17 +165,31 @@ impl RawSemaphore {
     /// Assigns `n` permits to waiters front to back; the rest goes to the atomic once the
     /// queue is empty, clearing `WAITERS` (rule 1). Also called with `n == 0` after a waiter
     /// left, just to keep rule 1.
+    ///
+    /// The first waiter served is woken through a plain `Option<Waker>`; the 32-slot
+    /// [`WakeList`] is only built if a second one is (a release of one permit, the `Mutex`
+    /// unlock, never needs it).
     fn release_locked<'a>(&'a self, mut list: MutexGuard<'a, WaitList<Waiter>>, mut n: usize) {
-        let mut wakers = WakeList::new();
+        let mut first: Option<Waker> = None;
+        let mut more: Option<WakeList> = None;
         while n > 0 {
             let Some(front) = list.front_mut() else { break };
             let take = front.needed.min(n);
             front.needed -= take;
             n -= take;
             if front.needed == 0 {
-                wakers.push(list.pop_front().flatten());
+                let waker = list.pop_front().flatten();
+                if first.is_none() {
+                    first = waker;
+                    continue;
+                }
+                let wakers = more.get_or_insert_with(WakeList::new);
+                wakers.push(waker);
                 if wakers.is_full() {
                     drop(list);
+                    if let Some(waker) = first.take() {
+                        waker.wake();
+                    }
                     wakers.wake_all();
                     list = self.waiters.lock();
                 }
@@ -197,7 +211,12 @@ impl RawSemaphore {
             }
         }
         drop(list);
-        wakers.wake_all();
+        if let Some(waker) = first {
+            waker.wake();
+        }
+        if let Some(mut wakers) = more {
+            wakers.wake_all();
+        }
     }
 
     /// Closes the semaphore: current and future acquires fail; available permits stay.

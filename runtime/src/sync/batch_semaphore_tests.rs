@@ -143,3 +143,38 @@ fn overflowing_add_panics_with_message() {
     let msg = err.unwrap_err().downcast::<String>().unwrap();
     assert!(msg.contains("exceeds the maximum"), "{msg}");
 }
+
+/// One release serving more waiters than a wake batch holds: the first is woken through the
+/// single-waker slot, the rest through the list (relocking once it is full); each waiter is
+/// woken exactly once and gets its permit, and the surplus lands in the atomic.
+#[test]
+fn release_serving_more_waiters_than_a_batch_wakes_each_once() {
+    const WAITERS: usize = WakeList::CAPACITY + 8;
+    let sem = RawSemaphore::new(0);
+    let mut waiters: Vec<_> = (0..WAITERS).map(|_| Harness::new(sem.acquire(1))).collect();
+    for waiter in &mut waiters {
+        waiter.pending();
+    }
+    sem.release(WAITERS + 2);
+    for waiter in &mut waiters {
+        assert_eq!(waiter.wakes(), 1);
+        assert_eq!(waiter.ready(), Ok(()));
+    }
+    assert_eq!(sem.waiting(), 0);
+    assert_eq!(sem.available_permits(), 2);
+}
+
+/// A release of one permit wakes exactly the front waiter (the single-waker path).
+#[test]
+fn single_permit_release_wakes_only_the_front_waiter() {
+    let sem = RawSemaphore::new(0);
+    let mut first = Harness::new(sem.acquire(1));
+    let mut second = Harness::new(sem.acquire(1));
+    first.pending();
+    second.pending();
+    sem.release(1);
+    assert_eq!((first.wakes(), second.wakes()), (1, 0));
+    assert_eq!(first.ready(), Ok(()));
+    second.pending();
+    assert_eq!(sem.waiting(), 1);
+}

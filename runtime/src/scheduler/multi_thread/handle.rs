@@ -111,8 +111,8 @@ impl Handle {
     }
 
     /// Wakes a parked worker if the idle rules say someone should look for work. Used after
-    /// a push other workers must see (injector, rule I3): the `SeqCst` fence orders the push
-    /// before the idle-word read (rule I1 vs I4).
+    /// a push other workers must see (injector, the re-scans of rules I3 and I4): the `SeqCst`
+    /// fence orders the push before the idle-word read (rule I1 vs I3/I4).
     pub(crate) fn notify_parked(&self) {
         fence(Ordering::SeqCst);
         self.notify_parked_after_fence();
@@ -137,7 +137,8 @@ impl Handle {
         }
     }
 
-    /// Rule I4: after the last searcher parks, look everywhere once more.
+    /// Rules I3 and I4: after the last searcher stops searching (it found work, or it parks),
+    /// look everywhere once more and wake a peer if anything is queued.
     pub(crate) fn notify_if_work_pending(&self) {
         fence(Ordering::SeqCst);
         let pending = self

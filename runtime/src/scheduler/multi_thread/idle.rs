@@ -10,14 +10,18 @@
 //! - **I2.** At most half the workers search at once (`2 * searching < workers`); a throttle,
 //!   not an invariant, since the check and the increment are separate.
 //! - **I3 (last searcher).** A worker that stops searching because it found work, and was the
-//!   last searcher, wakes another worker: a notifier may have skipped waking anyone because it
-//!   saw that searcher.
+//!   last searcher, re-scans every queue after its decrement (as in I4) and wakes another
+//!   worker if work is there: a notifier may have skipped waking anyone because it saw that
+//!   searcher, and that notifier pushed before reading the idle word, so the re-scan sees its
+//!   push. With nothing left to find it wakes nobody: a worker woken for exactly one task
+//!   (a spawn from outside) no longer drags a second worker out of sleep just to search,
+//!   find nothing and park again (one futex round trip per remote spawn).
 //! - **I4 (last to park).** A searcher that parks as the last searcher re-scans every queue
 //!   after its decrement, and wakes someone if work is there.
 //! - **I5.** `unparked == workers - sleepers.len()` whenever the lock is not held.
 //!
 //! Pushers and parkers order their queue access and their idle-word access with `SeqCst` so
-//! that in I1 vs I4 at least one side sees the other.
+//! that in I1 vs I3 and I1 vs I4 at least one side sees the other.
 
 use crate::loom::sync::Mutex;
 use crate::loom::sync::atomic::{AtomicUsize, Ordering};

@@ -15,14 +15,25 @@
 //! slot is disabled until the worker runs a task from elsewhere, so two tasks ping-ponging
 //! cannot starve the queue; LIFO polls also share the first task's coop budget.
 //!
+//! # Waking a peer for local work (rule Q1)
+//! A push onto the worker's own queue wakes a parked peer (`notify_parked_local`, a hint
+//! without a fence: the worker itself is awake, so the task cannot be lost) only when the
+//! worker then holds at least two runnable tasks (LIFO slot included): a displaced LIFO
+//! occupant, or a queue that already held work. A lone task pushed by a yield or by a wake
+//! while the slot is disabled is popped by this worker as soon as the current poll ends, like
+//! a LIFO task; a peer woken for it would only search, find nothing and park again. Two tasks
+//! ping-ponging hit the disabled slot every few polls, so waking a peer there kept one worker
+//! in a wake/search/park cycle (a futex round trip each) for the whole exchange.
+//!
 //! # Parking without lost wake-ups
 //! See the rules in `idle.rs`. A worker only parks after (1) finding its own queue and LIFO
 //! slot empty, (2) recording itself as parked (`transition_worker_to_parked`), and (3) if it was
 //! the last searcher, re-scanning every queue. A pusher pushes first, then (after a `SeqCst`
 //! fence) reads the idle word; so either the pusher sees a sleeper and wakes it, or the last
-//! searcher's re-scan sees the task. While parked the core sits in the thread's context so
-//! tasks woken by the driver land in the local queue; afterwards, if more than one task is
-//! queued, one peer is woken to share them.
+//! searcher's re-scan sees the task. The same re-scan guards a last searcher that *found*
+//! work (rule I3): it wakes a peer only if work is left. While parked the core sits in the
+//! thread's context so tasks woken by the driver land in the local queue; afterwards, if more
+//! than one task is queued, one peer is woken to share them.
 
 use super::handle::{Handle, Notified};
 use super::park::Parker;
@@ -133,14 +144,15 @@ impl Core {
         self.is_searching
     }
 
-    /// Rule I3: the last searcher to find work wakes a peer to keep looking.
+    /// Rule I3: the last searcher to find work re-scans the queues and wakes a peer if work is
+    /// left for one.
     fn transition_from_searching(&mut self, handle: &Handle) {
         if !self.is_searching {
             return;
         }
         self.is_searching = false;
         if handle.shared.idle.transition_worker_from_searching() {
-            handle.notify_parked();
+            handle.notify_if_work_pending();
         }
     }
 
@@ -327,7 +339,9 @@ impl Context {
         };
         let notify = if is_yield || !core.lifo_enabled {
             core.run_queue.push(task);
-            true
+            // Rule Q1: a lone task is popped by this worker as soon as the current poll
+            // ends, so a peer woken for it would only search, find nothing and park again.
+            core.lifo_slot.is_some() || core.run_queue.len() > 1
         } else if let Some(previous) = core.lifo_slot.replace(task) {
             core.run_queue.push(previous);
             true

@@ -9,16 +9,24 @@
 //! 4. with no set lock held, set each registration's readiness and wake its waiters (each
 //!    `ScheduledIo` wakes in batches outside its own lock).
 //!
+//! Step 3 records plain pointers, not `Arc` clones (two atomic RMWs per event saved). This
+//! relies on one invariant, **a slot's `ScheduledIo` is only freed by step 1**: the set holds
+//! an `Arc` in every live slot, a dropped registration only queues its token
+//! (`RegistrationSet::defer_release`), and `release_pending` runs nowhere but at the start of
+//! `turn`, which takes `&mut self`. So every pointer found in step 3 stays valid until this
+//! turn returns, whatever registrations are dropped meanwhile on other threads; the set itself
+//! lives as long as the driver (it sits behind the driver's own `Handle`).
+//!
 //! The driver has no threads: whoever owns it (the runtime's parked worker) calls `turn`.
 
 use crate::handle::Handle;
-use crate::loom::sync::Arc;
 use crate::loom::sync::atomic::Ordering;
 use crate::registration_set::WAKER_TOKEN;
 use crate::scheduled_io::ScheduledIo;
 use crate::{Ready, TurnStats};
 use std::fmt;
 use std::io;
+use std::ptr::NonNull;
 use std::time::Duration;
 
 /// Events fetched per `poll`: tokio's value. More events arrive on the next turn; a caller that
@@ -54,9 +62,19 @@ pub struct Driver {
     poll: mio::Poll,
     events: mio::Events,
     handle: Handle,
-    /// Reused between turns: (registration, readiness) pairs found under the set lock.
-    dispatch: Vec<(Arc<ScheduledIo>, Ready)>,
+    /// Reused between turns, empty between them: (registration, readiness) pairs found under
+    /// the set lock. The pointers are only valid during the turn that found them (module docs).
+    dispatch: Vec<(IoRef, Ready)>,
 }
+
+/// A registration found by the current turn: a plain pointer, valid until the turn returns
+/// (module docs).
+struct IoRef(NonNull<ScheduledIo>);
+
+// SAFETY: an `IoRef` only gives shared access to a `ScheduledIo`, which is `Sync`; and the
+// driver only holds `IoRef`s during a turn (the `dispatch` vector is drained before `turn`
+// returns), so moving the driver to another thread never carries a live one along.
+unsafe impl Send for IoRef {}
 
 impl Driver {
     /// Creates a reactor: a `mio::Poll`, its waker on token 0, and the [`Handle`] to share.
@@ -127,14 +145,21 @@ impl Driver {
                     continue;
                 }
                 match set.get(event.token()) {
-                    Some(io) => self.dispatch.push((io.clone(), Ready::from_mio(event))),
+                    Some(io) => self
+                        .dispatch
+                        .push((IoRef(NonNull::from(&**io)), Ready::from_mio(event))),
                     None => stats.stale_events += 1,
                 }
             }
         }
         stats.events = self.dispatch.len();
         for (io, ready) in self.dispatch.drain(..) {
-            io.set_readiness(ready);
+            // SAFETY: `io` points into an `Arc<ScheduledIo>` that the registration set held when
+            // this turn looked the token up, after this turn's `release_pending`. Only
+            // `release_pending` removes a slot's `Arc`, and it runs only at the start of a turn
+            // (`&mut self`), so that `Arc`, and with it the pointee, is still alive here (the
+            // invariant in the module docs). `ScheduledIo` is `Sync`; we only take `&`.
+            unsafe { io.0.as_ref() }.set_readiness(ready);
         }
         self.count_turn(&stats);
         Ok(stats)

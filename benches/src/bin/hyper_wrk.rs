@@ -14,6 +14,12 @@
 //! `HYPER_WRK_ONLY=runtime|tokio` serves only one (for `perf record -p`), printing its address;
 //! with `HYPER_WRK_BATCHES=N` as well, it instead runs N in-process batches (the criterion
 //! bench's load, 5 000 requests each) and exits, for callgrind or `perf record`.
+//! `HYPER_WRK_USAGE=1` prints, for every timed run, CPU time and context switches per request.
+//!
+//! `hyper_wrk writev [ROUNDS]` compares, on a blocking loopback TCP pair, the sending thread's
+//! CPU time per write of a 100-byte head plus a 13-byte body as one `writev` (what hyper asks
+//! for) and as a copy plus one plain `send` (what `HyperIo` does for small writes), in
+//! alternating rounds of 100 000 writes each.
 
 use benches::hyper_hello::{BATCH, on_runtime, on_tokio};
 use std::net::SocketAddr;
@@ -74,8 +80,11 @@ fn run() -> Result<(), String> {
     if args.first().map(String::as_str) == Some("inproc") {
         return inproc(arg(&args, 1, 10)?, arg(&args, 2, 10)?);
     }
+    if args.first().map(String::as_str) == Some("writev") {
+        return writev_vs_send(arg(&args, 1, 6)?).map_err(|e| format!("writev: {e}"));
+    }
     let (rounds, seconds, conns) = (arg(&args, 0, 6)?, arg(&args, 1, 5)?, arg(&args, 2, 50)?);
-    let batches: Option<usize> = match std::env::var("HYPER_WRK_BATCHES") {
+    let batches: Option<u32> = match std::env::var("HYPER_WRK_BATCHES") {
         Ok(n) => Some(
             n.parse()
                 .map_err(|e| format!("bad HYPER_WRK_BATCHES {n:?}: {e}"))?,
@@ -85,16 +94,12 @@ fn run() -> Result<(), String> {
     match std::env::var("HYPER_WRK_ONLY").as_deref() {
         Ok("runtime") if batches.is_some() => {
             let (rt, addr) = on_runtime::start(WORKERS);
-            for _ in 0..batches.unwrap_or(0) {
-                assert_eq!(on_runtime::batch(&rt, addr), BATCH, "non-200 answers");
-            }
+            timed(batches.unwrap_or(0), || on_runtime::batch(&rt, addr))?;
             return Ok(());
         }
         Ok("tokio") if batches.is_some() => {
             let (rt, addr) = on_tokio::start(WORKERS);
-            for _ in 0..batches.unwrap_or(0) {
-                assert_eq!(on_tokio::batch(&rt, addr), BATCH, "non-200 answers");
-            }
+            timed(batches.unwrap_or(0), || on_tokio::batch(&rt, addr))?;
             return Ok(());
         }
         Ok("runtime") => {
@@ -139,8 +144,78 @@ fn run() -> Result<(), String> {
     Ok(())
 }
 
-/// Requests/s of `batches` in-process batches run by `batch`.
+/// Process CPU time (user, system, in microseconds) and context switches (voluntary,
+/// involuntary) so far. Both runtimes live in this process but only one is loaded at a time,
+/// so the difference over a round is (nearly all) that runtime's.
+fn usage() -> [f64; 4] {
+    let mut ru = std::mem::MaybeUninit::<libc::rusage>::zeroed();
+    // SAFETY: `getrusage` only writes a `rusage` into the pointer it is given, which points at
+    // a zeroed, properly aligned `rusage`; RUSAGE_SELF is always a valid target.
+    let ru = unsafe {
+        libc::getrusage(libc::RUSAGE_SELF, ru.as_mut_ptr());
+        ru.assume_init()
+    };
+    let micros = |t: libc::timeval| t.tv_sec as f64 * 1e6 + t.tv_usec as f64;
+    [
+        micros(ru.ru_utime),
+        micros(ru.ru_stime),
+        ru.ru_nvcsw as f64,
+        ru.ru_nivcsw as f64,
+    ]
+}
+
+/// Per thread of this process: (thread id, name, nanoseconds on a CPU, nanoseconds runnable
+/// but waiting for one), from `/proc/self/task/*/schedstat` (empty where that is missing).
+fn thread_times() -> Vec<(String, String, f64, f64)> {
+    let Ok(dir) = std::fs::read_dir("/proc/self/task") else {
+        return Vec::new();
+    };
+    dir.flatten()
+        .filter_map(|task| {
+            let path = task.path();
+            let name = std::fs::read_to_string(path.join("comm")).ok()?;
+            let stat = std::fs::read_to_string(path.join("schedstat")).ok()?;
+            let mut fields = stat.split_whitespace().map(|f| f.parse::<f64>().ok());
+            let (run, wait) = (fields.next()??, fields.next()??);
+            let id = task.file_name().to_string_lossy().into_owned();
+            Some((id, name.trim().to_string(), run, wait))
+        })
+        .collect()
+}
+
+/// Prints, for each thread that ran more than 1% of `elapsed` (seconds) between `before` and
+/// `after`, the shares of `elapsed` it spent running, waiting for a CPU and sleeping.
+fn print_thread_shares(
+    before: &[(String, String, f64, f64)],
+    after: &[(String, String, f64, f64)],
+    elapsed: f64,
+) {
+    let total = elapsed * 1e9;
+    let mut line = String::from("   ");
+    for (id, name, run, wait) in after {
+        let Some((_, _, run0, wait0)) = before.iter().find(|t| &t.0 == id) else {
+            continue;
+        };
+        let (run, wait) = ((run - run0) / total, (wait - wait0) / total);
+        if run > 0.01 {
+            let sleep = (1.0 - run - wait).max(0.0);
+            line += &format!(
+                " {name}: run {:.0}% wait {:.0}% sleep {:.0}% |",
+                run * 100.0,
+                wait * 100.0,
+                sleep * 100.0
+            );
+        }
+    }
+    println!("{line}");
+}
+
+/// Requests/s of `batches` in-process batches run by `batch`; with `HYPER_WRK_USAGE` set, also
+/// prints CPU time and context switches per request (see [`usage`]) and each busy thread's
+/// shares of the time running, waiting for a CPU and sleeping.
 fn timed(batches: u32, batch: impl Fn() -> usize) -> Result<f64, String> {
+    let before = usage();
+    let threads_before = thread_times();
     let start = std::time::Instant::now();
     for _ in 0..batches {
         let ok = batch();
@@ -148,7 +223,22 @@ fn timed(batches: u32, batch: impl Fn() -> usize) -> Result<f64, String> {
             return Err(format!("{ok} of {BATCH} requests got 200"));
         }
     }
-    Ok(f64::from(batches) * BATCH as f64 / start.elapsed().as_secs_f64())
+    let elapsed = start.elapsed().as_secs_f64();
+    let requests = f64::from(batches) * BATCH as f64;
+    if std::env::var_os("HYPER_WRK_USAGE").is_some() {
+        let after = usage();
+        let per = |i: usize| (after[i] - before[i]) / requests;
+        println!(
+            "  {:>8.0} req/s: user {:.2} us/req, sys {:.2} us/req, vcsw {:.3}/req, ivcsw {:.3}/req",
+            requests / elapsed,
+            per(0),
+            per(1),
+            per(2),
+            per(3)
+        );
+        print_thread_shares(&threads_before, &thread_times(), elapsed);
+    }
+    Ok(requests / elapsed)
 }
 
 fn inproc(rounds: u32, batches: u32) -> Result<(), String> {
@@ -181,5 +271,60 @@ fn inproc(rounds: u32, batches: u32) -> Result<(), String> {
         "median ratio runtime/tokio: {:.3} (min {lo:.3}, max {hi:.3}, {rounds} rounds of {batches} in-process batches)",
         median(ratios)
     );
+    Ok(())
+}
+
+/// CPU time of the calling thread, in nanoseconds.
+fn thread_cpu_nanos() -> f64 {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `clock_gettime` writes one `timespec` into the valid, aligned pointer it is
+    // given; CLOCK_THREAD_CPUTIME_ID is supported on every Linux this runs on.
+    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    ts.tv_sec as f64 * 1e9 + ts.tv_nsec as f64
+}
+
+/// `hyper_wrk writev`: see the module docs.
+fn writev_vs_send(rounds: u32) -> std::io::Result<()> {
+    use std::io::{IoSlice, Read, Write};
+    const WRITES: u32 = 100_000;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+    let mut tx = std::net::TcpStream::connect(listener.local_addr()?)?;
+    tx.set_nodelay(true)?;
+    let (mut rx, _) = listener.accept()?;
+    let drain = std::thread::spawn(move || {
+        let mut buf = vec![0u8; 1 << 16];
+        while rx.read(&mut buf).is_ok_and(|n| n > 0) {}
+    });
+    let head = [b'h'; 100];
+    let body = benches::hyper_hello::BODY;
+    let mut sent = 0usize;
+    for round in 0..rounds {
+        let start = thread_cpu_nanos();
+        for _ in 0..WRITES {
+            // A short write only happens with a full send buffer; the cost per call is what
+            // is measured, so the rest is not retried.
+            sent += tx.write_vectored(&[IoSlice::new(&head), IoSlice::new(body)])?;
+        }
+        let vectored = (thread_cpu_nanos() - start) / f64::from(WRITES);
+        let start = thread_cpu_nanos();
+        for _ in 0..WRITES {
+            let mut flat = [0u8; 113];
+            flat[..100].copy_from_slice(&head);
+            flat[100..].copy_from_slice(body);
+            sent += tx.write(&flat)?;
+        }
+        let plain = (thread_cpu_nanos() - start) / f64::from(WRITES);
+        println!(
+            "round {round}: writev {vectored:>5.0} ns/write  copy+send {plain:>5.0} ns/write  \
+             saved {:>4.0} ns",
+            vectored - plain
+        );
+    }
+    drop(tx);
+    let _ = drain.join();
+    println!("{sent} bytes sent");
     Ok(())
 }

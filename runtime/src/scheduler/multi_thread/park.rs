@@ -5,6 +5,15 @@
 //! timers while idle); the others wait on their condvar. `unpark` always swaps in `NOTIFIED`
 //! and then, depending on what it replaced, signals the condvar (after taking and dropping
 //! the mutex, closing the set-state-then-wait window) or interrupts the driver.
+//!
+//! A zero-timeout park (the run loop's maintenance poll) is not a sleep: it polls the driver
+//! if it is free and leaves the state word alone. A pending `NOTIFIED` therefore survives it
+//! and makes the next real park return at once (the worker is awake and re-checks its queues
+//! anyway), and an `unpark` during the poll only swaps in `NOTIFIED` (no driver interrupt, so
+//! no wasted `eventfd` write and no spurious event on the next turn). Consuming the
+//! notification there instead skipped the reactor poll whenever one was pending (a busy
+//! worker that had raced with a notifier left ready I/O for a later poll), and a poll that
+//! went ahead advertised `PARKED_DRIVER`, so a concurrent `unpark` wrote the `eventfd`.
 
 use crate::driver::{Driver, DriverHandle};
 use crate::loom::sync::atomic::{AtomicUsize, Ordering};
@@ -66,9 +75,14 @@ impl Parker {
         self.inner.park(None);
     }
 
-    /// Sleeps until unparked or `timeout`; a zero timeout only polls the driver, if free.
+    /// Sleeps until unparked or `timeout`; a zero timeout only polls the driver, if free, and
+    /// neither consumes nor needs a notification (see the module docs).
     pub(crate) fn park_timeout(&mut self, timeout: Duration) {
-        self.inner.park(Some(timeout));
+        if timeout.is_zero() {
+            self.inner.poll_driver();
+        } else {
+            self.inner.park(Some(timeout));
+        }
     }
 
     /// Shuts the driver down (the last worker to stop does this).
@@ -85,18 +99,32 @@ impl Unparker {
 }
 
 impl Inner {
+    /// `timeout` is `None` or non-zero: zero-timeout polls go through [`Inner::poll_driver`].
     fn park(&self, timeout: Option<Duration>) {
-        if self
-            .state
-            .compare_exchange(NOTIFIED, EMPTY, Ordering::SeqCst, Ordering::SeqCst)
-            .is_ok()
-        {
+        debug_assert_ne!(timeout, Some(Duration::ZERO));
+        if self.take_notification() {
             return;
         }
         if let Some(mut driver) = self.shared.driver.try_lock() {
             self.park_driver(&mut driver, timeout);
-        } else if timeout != Some(Duration::ZERO) {
+        } else {
             self.park_condvar(timeout);
+        }
+    }
+
+    /// Consumes a pending notification, if any.
+    fn take_notification(&self) -> bool {
+        self.state
+            .compare_exchange(NOTIFIED, EMPTY, Ordering::SeqCst, Ordering::SeqCst)
+            .is_ok()
+    }
+
+    /// The maintenance poll: one non-blocking driver turn if no other worker holds the
+    /// driver. The state word stays as it is: this thread never sleeps here, so nobody needs
+    /// to interrupt it, and a notification that arrived stays for the next real park.
+    fn poll_driver(&self) {
+        if let Some(mut driver) = self.shared.driver.try_lock() {
+            driver.park(&self.shared.handle, Some(Duration::ZERO));
         }
     }
 

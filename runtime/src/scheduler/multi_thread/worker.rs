@@ -277,9 +277,10 @@ impl Context {
         while !core.is_shutdown {
             core.tick = core.tick.wrapping_add(1);
             if core.tick.is_multiple_of(event_interval) {
-                // Poll the driver first, then check for shutdown: an unpark consumed by this
-                // zero-timeout poll must not hide the shutdown that caused it (a lost wake-up
-                // loom found when the check came first).
+                // Poll the driver first, then check for shutdown. The zero-timeout poll no
+                // longer consumes a pending unpark (`park.rs`), but the order stays: a
+                // shutdown flagged during the poll is seen here, not after the next task (loom
+                // found a lost wake-up when the check came first and the poll consumed it).
                 core = self.park_timeout(core, Some(Duration::ZERO));
                 core.maintenance(handle);
                 if core.is_shutdown {

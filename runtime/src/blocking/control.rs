@@ -155,7 +155,26 @@ impl Control {
         });
     }
 
-    /// A thread is about to sleep (B3; lock held); returns the word after the change.
+    /// A searching thread goes to sleep (B3; lock held), in one RMW so no submitter sees it
+    /// neither searching nor asleep: `true` if it moved from `searching` to `idle`, `false` if
+    /// it took up an outstanding claim instead (it must then pop, B2).
+    pub(super) fn searching_to_idle(&self) -> bool {
+        let mut claimed = false;
+        let _ = self.update(|w| {
+            claimed = w.claims() > 0;
+            Some(if claimed {
+                w.0 - ONE_CLAIM
+            } else {
+                debug_assert!(w.searching() > 0, "B2: a searching thread was not counted");
+                w.0 - ONE_SEARCHING + ONE_IDLE
+            })
+        });
+        !claimed
+    }
+
+    /// Counts one more sleeping thread; returns the word after the change (tests build states
+    /// with it; threads go to sleep through [`Control::searching_to_idle`]).
+    #[cfg(test)]
     pub(super) fn add_idle(&self) -> Snapshot {
         Snapshot(self.0.fetch_add(ONE_IDLE, AcqRel) + ONE_IDLE)
     }
@@ -250,6 +269,19 @@ mod tests {
             "a sleeper must be woken"
         );
         assert_eq!(control.load().pushers(), 0);
+    }
+
+    #[test]
+    fn a_searcher_goes_to_sleep_unless_claimed() {
+        let control = Control::new();
+        control.add_searching();
+        assert!(control.claim_searching());
+        assert!(!control.searching_to_idle(), "claimed: it must pop instead");
+        assert_eq!((control.load().claims(), control.load().idle()), (0, 0));
+        control.add_searching();
+        assert!(control.searching_to_idle());
+        let w = control.load();
+        assert_eq!((w.searching(), w.claims(), w.idle()), (0, 0, 1));
     }
 
     #[test]

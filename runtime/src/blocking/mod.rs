@@ -48,7 +48,9 @@
 //!   one pop would have to answer for two jobs (loom found exactly that). So no pop ever covers
 //!   two submitters, a claim never consumes a thread already running a job, and below the cap
 //!   a job never waits behind a busy thread.
-//! - **B3 (sleeping).** A thread goes to sleep with the lock held: `idle + 1` (RMW), then one
+//! - **B3 (sleeping).** A thread goes to sleep with the lock held, moving from `searching` to
+//!   `idle` in one RMW (so no submitter sees it neither searching nor asleep and starts a
+//!   thread for nothing; if a claim is outstanding it takes that up and pops instead), then one
 //!   more pop. A submitter whose RMW came earlier is seen by that pop; one whose RMW came later
 //!   sees `idle > 0`, locks, and moves one unit from `idle` to `num_notify` before signalling
 //!   `work`. A sleeper leaves the wait only by taking a unit of `num_notify` (then it searches),
@@ -56,7 +58,8 @@
 //!   `idle`; any other wake-up is spurious. `idle` changes only with the lock held.
 //! - **B4 (threads and the cap).** `num_threads` counts started threads not yet exited; the
 //!   word's `at_cap` flag mirrors `num_threads >= max_threads` and changes in the same lock hold.
-//!   A submitter that finds nobody searching or asleep starts a thread below the cap. At the cap
+//!   A submitter that finds nobody searching or asleep starts a thread below the cap (unless
+//!   the queue is already empty again: a searcher popped its job before it could claim one). At the cap
 //!   it leaves the job queued: each busy thread, when its job returns, searches (an RMW after
 //!   the submitter's, so it sees the job) and pops until the queue is empty. A thread leaving on
 //!   keep-alive removes itself from `idle` and updates `at_cap` in one RMW, so no submitter sees

@@ -127,6 +127,11 @@ fn find_thread(shared: &Arc<Shared>, mut state: MutexGuard<'_, State>) -> Result
         // B5: the push landed before shutdown drained the queue, which dealt with the job.
         return Ok(());
     }
+    if shared.queue.is_empty() {
+        // A searching thread popped the job before this submitter could claim it (the queue
+        // is FIFO and the push came first): nobody else needs waking or starting for it.
+        return Ok(());
+    }
     if shared.control.claim_searching() {
         // B2: a thread started searching since the push.
         return Ok(());

@@ -48,7 +48,7 @@ fn serve(shared: &Shared, id: usize, mut owes_a_look: bool) -> Option<JoinHandle
             run_guarded(entry.job);
             continue;
         }
-        // Nothing found: sleep under the lock (B3).
+        // Nothing found (still counted as searching): sleep under the lock (B3).
         let mut state = shared.state.lock();
         match sleep(shared, &mut state, id) {
             Woken::Search => owes_a_look = true,
@@ -72,20 +72,21 @@ fn run_dedicated(shared: &Shared, entry: Entry) {
 }
 
 /// Searches the queue while counted in `searching` (B2): pops when a job is visible or a
-/// submitter has claimed a searching thread, for a short spin, then pops once more uncounted
-/// and gives up. Every claim taken up is followed by a pop, so a claimant's job is looked for.
+/// submitter has claimed a searching thread, for a short spin. Every claim taken up is
+/// followed by a pop, so a claimant's job is looked for. Returns `None` still counted in
+/// `searching`: [`sleep`] moves the thread to `idle` under the lock in one RMW, so no submitter
+/// sees it neither searching nor asleep (and starts a thread it does not need).
 fn search(shared: &Shared) -> Option<Entry> {
     shared.control.add_searching();
     let mut spin = Spin::new();
     loop {
-        let last = spin.is_done();
-        if last || shared.control.load().claims() > 0 || !shared.queue.is_empty() {
+        if spin.is_done() {
+            return None;
+        }
+        if shared.control.load().claims() > 0 || !shared.queue.is_empty() {
             shared.control.stop_searching();
             if let Some(entry) = shared.pop() {
                 return Some(entry);
-            }
-            if last {
-                return None;
             }
             shared.control.add_searching();
         }
@@ -107,10 +108,17 @@ enum Woken {
 }
 
 /// Sleeps until a submitter claims this thread, shutdown, or the keep-alive ends (B3-B5).
+/// Called with the thread still counted in `searching` (see [`search`]).
 fn sleep(shared: &Shared, state: &mut MutexGuard<'_, State>, id: usize) -> Woken {
     // B3: announce the sleep, then look once more: a push whose RMW came before ours is seen
     // here, one whose RMW came after sees us in `idle` and wakes us.
-    shared.control.add_idle();
+    while !shared.control.searching_to_idle() {
+        // B2: a submitter claimed us first; look for its job, then try to sleep again.
+        if let Some(entry) = shared.pop() {
+            return Woken::Job(entry);
+        }
+        shared.control.add_searching();
+    }
     if let Some(entry) = shared.pop() {
         // With the lock held nobody can have claimed us: the unit taken back is ours.
         let ours = shared.control.take_idle();

@@ -94,58 +94,40 @@ const BATCH: usize = 16;
 const THREAD_SUM: usize = BATCHES * BATCH * (BATCH - 1) / 2;
 
 /// `threads` plain threads submitting through `handle` at once; returns the sum of outputs.
-fn threads_runtime(handle: &runtime::Handle, threads: usize) -> usize {
-    std::thread::scope(|scope| {
-        let submitters: Vec<_> = (0..threads)
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut sum = 0;
-                    for _ in 0..BATCHES {
-                        let jobs: Vec<_> = (0..BATCH)
-                            .map(|i| handle.spawn_blocking(move || black_box(i)))
-                            .collect();
-                        sum += handle.block_on(async {
+/// The two runtimes' `Handle`s have the same method names but no common trait, so one body
+/// serves both through a macro.
+macro_rules! submit_from_threads {
+    ($name:ident, $handle:ty) => {
+        fn $name(handle: &$handle, threads: usize) -> usize {
+            std::thread::scope(|scope| {
+                let submitters: Vec<_> = (0..threads)
+                    .map(|_| {
+                        scope.spawn(|| {
                             let mut sum = 0;
-                            for job in jobs {
-                                sum += job.await.expect("job runs");
+                            for _ in 0..BATCHES {
+                                let jobs: Vec<_> = (0..BATCH)
+                                    .map(|i| handle.spawn_blocking(move || black_box(i)))
+                                    .collect();
+                                sum += handle.block_on(async {
+                                    let mut sum = 0;
+                                    for job in jobs {
+                                        sum += job.await.expect("job runs");
+                                    }
+                                    sum
+                                });
                             }
                             sum
-                        });
-                    }
-                    sum
-                })
+                        })
+                    })
+                    .collect();
+                submitters.into_iter().map(|s| s.join().unwrap()).sum()
             })
-            .collect();
-        submitters.into_iter().map(|s| s.join().unwrap()).sum()
-    })
+        }
+    };
 }
 
-/// [`threads_runtime`] on Tokio.
-fn threads_tokio(handle: &tokio::runtime::Handle, threads: usize) -> usize {
-    std::thread::scope(|scope| {
-        let submitters: Vec<_> = (0..threads)
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut sum = 0;
-                    for _ in 0..BATCHES {
-                        let jobs: Vec<_> = (0..BATCH)
-                            .map(|i| handle.spawn_blocking(move || black_box(i)))
-                            .collect();
-                        sum += handle.block_on(async {
-                            let mut sum = 0;
-                            for job in jobs {
-                                sum += job.await.expect("job runs");
-                            }
-                            sum
-                        });
-                    }
-                    sum
-                })
-            })
-            .collect();
-        submitters.into_iter().map(|s| s.join().unwrap()).sum()
-    })
-}
+submit_from_threads!(threads_runtime, runtime::Handle);
+submit_from_threads!(threads_tokio, tokio::runtime::Handle);
 
 fn spawn_blocking(c: &mut Criterion) {
     if let Ok(rounds) = std::env::var("BLOCKING_BENCH_ROUNDS") {

@@ -154,11 +154,12 @@ impl Driver {
         }
         stats.events = self.dispatch.len();
         for (io, ready) in self.dispatch.drain(..) {
-            // SAFETY: `io` points into an `Arc<ScheduledIo>` that the registration set held when
-            // this turn looked the token up, after this turn's `release_pending`. Only
+            // `io` points into an `Arc<ScheduledIo>` that the registration set held when this
+            // turn looked the token up, after this turn's `release_pending`. Only
             // `release_pending` removes a slot's `Arc`, and it runs only at the start of a turn
             // (`&mut self`), so that `Arc`, and with it the pointee, is still alive here (the
-            // invariant in the module docs). `ScheduledIo` is `Sync`; we only take `&`.
+            // invariant in the module docs).
+            // SAFETY: the pointee is alive (above); `ScheduledIo` is `Sync`; we only take `&`.
             unsafe { io.0.as_ref() }.set_readiness(ready);
         }
         self.count_turn(&stats);

@@ -66,7 +66,7 @@
 //!   it neither asleep nor gone. If starting a thread fails and every thread runs a dedicated
 //!   job, nobody would ever pop: the submitter drops every queued job (their handles report it)
 //!   and returns [`SpawnError::NoThreads`].
-//! - **B5 (shutdown).** `shutdown` (in `State` and in the word) goes from false to true once,
+//! - **B5 (shutdown).** The word's `shutdown` flag goes from false to true once,
 //!   with the lock held. Submitters announce a push in the word's `pushers` count before it and
 //!   withdraw in the RMW after it, and cannot announce once the flag is set; shutdown, in the
 //!   same lock hold, waits for `pushers` to reach zero (a counted submitter never waits for the

@@ -51,11 +51,9 @@ impl BlockingPool {
 
         let mut state = shared.state.lock();
         let mut dropped = Vec::new();
-        if !state.shutdown {
-            // B5: set the flag, wait out the submitters already pushing (they never take the
-            // lock while counted), then take the non-mandatory jobs, all in one lock hold.
-            state.shutdown = true;
-            shared.control.set_shutdown();
+        // B5: set the flag, wait out the submitters already pushing (they never take the lock
+        // while counted), then take the non-mandatory jobs, all in one lock hold.
+        if shared.control.set_shutdown() {
             while shared.control.load().pushers() > 0 {
                 crate::loom::thread::yield_now();
             }

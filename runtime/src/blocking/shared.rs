@@ -28,8 +28,6 @@ pub(super) struct Shared {
 
 /// The part of [`Shared`] only touched with the lock held.
 pub(super) struct State {
-    /// Set once by `BlockingPool::shutdown`, in the same hold that sets the word's flag (B5).
-    pub(super) shutdown: bool,
     /// Threads started and not yet exited (B4).
     pub(super) num_threads: usize,
     /// Wake-ups handed to sleeping threads and not yet taken by one (B3).
@@ -61,7 +59,6 @@ impl Shared {
             queue: Injector::new(),
             control: Control::new(),
             state: Mutex::new(State {
-                shutdown: false,
                 num_threads: 0,
                 num_notify: 0,
                 num_dedicated: 0,
@@ -92,6 +89,12 @@ impl Shared {
                 Steal::Retry => crate::loom::hint::spin_loop(),
             }
         }
+    }
+
+    /// Whether shutdown has begun. The word's flag is set only with the lock held, so a reader
+    /// holding the lock sees it exactly (B5).
+    pub(super) fn is_shutdown(&self) -> bool {
+        self.control.load().is_shutdown()
     }
 
     /// Records a change of `num_threads` in the word's cap flag (B4; lock held).

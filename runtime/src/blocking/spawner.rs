@@ -50,7 +50,7 @@ impl Spawner {
     fn spawn_locked(&self, entry: Entry) -> Result<(), SpawnError> {
         let shared = &self.shared;
         let state = shared.state.lock();
-        if state.shutdown {
+        if shared.is_shutdown() {
             return Err(SpawnError::ShuttingDown(entry.job));
         }
         // B5: shutdown drains the queue with the lock held, so this push lands before it.
@@ -68,7 +68,7 @@ impl Spawner {
     pub(crate) fn spawn_dedicated(&self, job: Job) -> Result<(), SpawnError> {
         let shared = &self.shared;
         let mut state = shared.state.lock();
-        if state.shutdown {
+        if shared.is_shutdown() {
             return Err(SpawnError::ShuttingDown(job));
         }
         let entry = Entry {
@@ -115,7 +115,7 @@ impl fmt::Debug for Spawner {
             .field("num_threads", &state.num_threads)
             .field("num_idle", &self.num_idle_threads())
             .field("queue_depth", &self.queue_depth())
-            .field("shutdown", &state.shutdown)
+            .field("shutdown", &self.shared.is_shutdown())
             .finish()
     }
 }
@@ -123,7 +123,7 @@ impl fmt::Debug for Spawner {
 /// Makes sure a thread will look at the queue after a job was pushed, when the lock-free
 /// check could not (B3, B4). Called with the lock held and the job queued.
 fn find_thread(shared: &Arc<Shared>, mut state: MutexGuard<'_, State>) -> Result<(), SpawnError> {
-    if state.shutdown {
+    if shared.is_shutdown() {
         // B5: the push landed before shutdown drained the queue, which dealt with the job.
         return Ok(());
     }

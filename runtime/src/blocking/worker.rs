@@ -125,7 +125,7 @@ fn sleep(shared: &Shared, state: &mut MutexGuard<'_, State>, id: usize) -> Woken
         debug_assert!(ours, "B3: a sleeping thread was not counted");
         return Woken::Job(entry);
     }
-    if state.shutdown {
+    if shared.is_shutdown() {
         // B5: the queue is empty and, the drain having run, stays empty.
         let ours = shared.control.take_idle();
         debug_assert!(ours, "B3: a sleeping thread was not counted");
@@ -155,7 +155,7 @@ fn sleep(shared: &Shared, state: &mut MutexGuard<'_, State>, id: usize) -> Woken
                 None => Woken::Search,
             };
         }
-        if state.shutdown {
+        if shared.is_shutdown() {
             let ours = shared.control.take_idle();
             debug_assert!(ours, "B3: a sleeping thread was not counted");
             // Run what mandatory jobs are left, then exit from the check above.

@@ -50,11 +50,10 @@ where
     /// # Safety
     /// The caller has exclusive access to the stage (R1).
     unsafe fn set_stage(&self, stage: Stage<F>) {
-        // SAFETY: exclusive access is guaranteed by the caller.
-        self.cell()
-            .core
-            .stage
-            .with_mut(|ptr| unsafe { *ptr = stage });
+        self.cell().core.stage.with_mut(|ptr| {
+            // SAFETY: exclusive access is guaranteed by the caller.
+            unsafe { *ptr = stage }
+        });
     }
 
     /// Drops the future or output in place, catching a panic from its destructor.
@@ -283,11 +282,10 @@ where
         // SAFETY: the task is complete and the handle is interested, so the stage is the
         // handle's (R1); no other reference exists, so nothing else touches it.
         let _ = unsafe { self.drop_stage_catching() };
-        // SAFETY: as above, the slot has no other possible reader or writer (J-rules moot).
-        self.cell()
-            .trailer
-            .join_waker
-            .with_mut(|ptr| unsafe { *ptr = None });
+        self.cell().trailer.join_waker.with_mut(|ptr| {
+            // SAFETY: as above, the slot has no other possible reader or writer (J-rules moot).
+            unsafe { *ptr = None }
+        });
         self.raw().dealloc();
     }
 
@@ -300,11 +298,10 @@ where
             let _ = unsafe { self.drop_stage_catching() };
         }
         if !after.is_join_waker_set() {
-            // SAFETY: JOIN_WAKER is clear, so the slot is the handle's (J1, J6).
-            self.cell()
-                .trailer
-                .join_waker
-                .with_mut(|ptr| unsafe { *ptr = None });
+            self.cell().trailer.join_waker.with_mut(|ptr| {
+                // SAFETY: JOIN_WAKER is clear, so the slot is the handle's (J1, J6).
+                unsafe { *ptr = None }
+            });
         }
         self.raw().drop_reference();
     }

@@ -285,10 +285,9 @@ fn read_in_place<R: AsyncRead + ?Sized>(
     if n > capacity {
         return Poll::Ready(Err(overclaim(n, capacity)));
     }
-    // SAFETY: the first `capacity` bytes of the unfilled part were initialized by
-    // `initialize_unfilled_to` above, and `n <= capacity` was just checked, so advancing by
-    // `n` only marks initialized bytes (the ones the reader wrote) as filled (module
-    // invariant).
+    // The first `capacity` bytes of the unfilled part were initialized by
+    // `initialize_unfilled_to` above, and `n <= capacity` was just checked (module invariant).
+    // SAFETY: advancing by `n` only marks initialized bytes (the reader's) as filled.
     unsafe { cursor.advance(n) };
     Poll::Ready(Ok((capacity, n)))
 }

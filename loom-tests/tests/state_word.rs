@@ -17,6 +17,26 @@ fn running_with_waker() -> Arc<TaskState> {
     state
 }
 
+/// A self-wake folded into the end of the poll (`current_poll`) racing a `wake` by value from
+/// another thread: the poller alone mints the `Notified`; the waker's reference is dropped.
+#[test]
+fn self_wake_at_end_of_poll_racing_wake_by_val_notifies_once() {
+    model(|| {
+        let state = running_with_waker();
+        let waker = {
+            let state = state.clone();
+            loom::thread::spawn(move || state.transition_to_notified_by_val())
+        };
+        let idle = state.transition_to_idle(true);
+        let woke = waker.join().unwrap();
+        assert_eq!(idle, ToIdle::OkNotified);
+        assert_eq!(woke, ToNotified::DoNothing);
+        let now = state.load();
+        assert!(now.notified && !now.running, "{now:?}");
+        assert_eq!(now.refs, 3, "{now:?}");
+    });
+}
+
 /// `wake` (by value) racing the end of the poll: exactly one side mints the `Notified`
 /// (the waker via `Submit`, or the poller via `OkNotified`), and the waker's reference is
 /// consumed either way: list + join + the one `Notified` remain.
@@ -28,7 +48,7 @@ fn wake_by_val_racing_end_of_poll_notifies_once() {
             let state = state.clone();
             loom::thread::spawn(move || state.transition_to_notified_by_val())
         };
-        let idle = state.transition_to_idle();
+        let idle = state.transition_to_idle(false);
         let woke = waker.join().unwrap();
         let submits =
             usize::from(woke == ToNotified::Submit) + usize::from(idle == ToIdle::OkNotified);
@@ -49,7 +69,7 @@ fn wake_by_ref_racing_end_of_poll_adds_one_reference() {
             let state = state.clone();
             loom::thread::spawn(move || state.transition_to_notified_by_ref())
         };
-        let idle = state.transition_to_idle();
+        let idle = state.transition_to_idle(false);
         let woke = waker.join().unwrap();
         let submits =
             usize::from(woke == ToNotified::Submit) + usize::from(idle == ToIdle::OkNotified);

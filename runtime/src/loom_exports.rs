@@ -108,9 +108,9 @@ impl TaskState {
             state::ToRunning::Dealloc => ToRunning::Dealloc,
         }
     }
-    /// Releases `RUNNING` after `Pending`.
-    pub fn transition_to_idle(&self) -> ToIdle {
-        match self.0.transition_to_idle() {
+    /// Releases `RUNNING` after `Pending`; `woke_self`: the task woke itself during the poll.
+    pub fn transition_to_idle(&self, woke_self: bool) -> ToIdle {
+        match self.0.transition_to_idle(woke_self) {
             state::ToIdle::Ok => ToIdle::Ok,
             state::ToIdle::OkNotified => ToIdle::OkNotified,
             state::ToIdle::OkDealloc => ToIdle::OkDealloc,

@@ -121,6 +121,7 @@ pub(crate) fn set_scheduler<R>(cx: &scheduler::Context, f: impl FnOnce() -> R) -
 }
 
 /// Runs `f` with this thread's scheduler state, if a scheduler is running here.
+#[inline]
 pub(crate) fn with_scheduler<R>(f: impl FnOnce(Option<&scheduler::Context>) -> R) -> R {
     let ptr = SCHEDULER.try_with(Cell::get).ok().flatten();
     // SAFETY: the pointer is only present while `set_scheduler`'s borrow of the context is

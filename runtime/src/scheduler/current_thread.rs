@@ -11,6 +11,7 @@ use crate::driver::{Driver, DriverHandle};
 use crate::loom::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use crate::loom::sync::{Arc, Mutex};
 use crate::runtime::{Config, UnhandledPanic};
+use crate::scheduler::Interval;
 use crate::task::list::OwnedTasks;
 use crate::task::{Id, JoinHandle, Schedule, Task, coop};
 use std::cell::RefCell;
@@ -43,7 +44,8 @@ pub(crate) struct Handle {
 /// The part only the running thread touches.
 pub(crate) struct Core {
     tasks: VecDeque<Notified>,
-    tick: u32,
+    /// When to serve the injection queue first (every `global_queue_interval` tasks).
+    global_tick: Interval,
     driver: Option<Driver>,
     polls: u64,
 }
@@ -70,7 +72,7 @@ pub(crate) fn new(
     }
     let core = Box::new(Core {
         tasks: VecDeque::with_capacity(INITIAL_QUEUE_CAPACITY),
-        tick: 0,
+        global_tick: Interval::new(config.global_queue_interval),
         driver: Some(driver),
         polls: 0,
     });
@@ -318,7 +320,6 @@ impl Context {
         let mut cx = TaskContext::from_waker(&waker);
         handle.woken.store(true, Ordering::Release);
         let event_interval = handle.config.event_interval;
-        let global_interval = handle.config.global_queue_interval;
         'outer: loop {
             if handle.is_closed() {
                 return (core, None);
@@ -336,8 +337,7 @@ impl Context {
                 if handle.is_closed() {
                     return (core, None);
                 }
-                core.tick = core.tick.wrapping_add(1);
-                let task = if core.tick.is_multiple_of(global_interval) {
+                let task = if core.global_tick.tick() {
                     handle.pop_injected().or_else(|| core.tasks.pop_front())
                 } else {
                     core.tasks.pop_front().or_else(|| handle.pop_injected())

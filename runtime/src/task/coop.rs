@@ -69,7 +69,7 @@ pub(crate) fn poll_proceed(cx: &mut Context<'_>) -> Poll<RestoreOnPending> {
     });
     match outcome {
         Ok(Poll::Pending) => {
-            cx.waker().wake_by_ref();
+            super::current_poll::wake_by_ref(cx.waker());
             Poll::Pending
         }
         Ok(ready) => ready,

@@ -15,6 +15,15 @@ use std::pin::Pin;
 use std::ptr::NonNull;
 use std::task::{Context, Poll, Waker};
 
+/// How one poll of the future ended.
+enum Polled {
+    /// The stage holds the output (or the panic); the future is gone.
+    Ready,
+    /// Not done; `woke_self`: the task woke itself during the poll (`current_poll`) and must be
+    /// rescheduled.
+    Pending { woke_self: bool },
+}
+
 /// A typed view of one task cell.
 pub(crate) struct Harness<F: Future, S: 'static> {
     cell: NonNull<Cell<F, S>>,
@@ -75,10 +84,10 @@ where
             ToRunning::Failed => return,
             ToRunning::Dealloc => return self.raw().dealloc(),
         }
-        if self.poll_future().is_ready() {
+        let Polled::Pending { woke_self } = self.poll_future() else {
             return self.complete();
-        }
-        match self.cell().header.state.transition_to_idle() {
+        };
+        match self.cell().header.state.transition_to_idle(woke_self) {
             ToIdle::Ok => {}
             ToIdle::OkNotified => {
                 // Woken while running: go to the back of the queue (a yield), reusing the
@@ -95,29 +104,30 @@ where
 
     /// Polls the future once with a borrowed waker; on `Ready` or panic the stage holds the
     /// result and the future is gone.
-    fn poll_future(&self) -> Poll<()> {
+    fn poll_future(&self) -> Polled {
         let waker = borrowed_waker(self.cell.cast());
         let mut cx = Context::from_waker(&waker);
         let stage = &self.cell().core.stage;
         let id = self.id();
-        let polled = catch_unwind(AssertUnwindSafe(|| {
-            super::id::with_current(id, || {
+        let header = self.cell.cast();
+        let (polled, woke_self) = super::current_poll::polling(header, id, || {
+            catch_unwind(AssertUnwindSafe(|| {
                 stage.with_mut(|ptr| {
                     // SAFETY: we hold RUNNING, so the stage is ours (R1).
                     match unsafe { &mut *ptr } {
                         Stage::Running(future) => {
-                            // SAFETY: the future lives in the heap cell and is only ever dropped in
-                            // place, never moved, so pinning it here is sound.
+                            // SAFETY: the future lives in the heap cell and is only ever
+                            // dropped in place, never moved, so pinning it here is sound.
                             let future = unsafe { Pin::new_unchecked(future) };
                             future.poll(&mut cx)
                         }
                         _ => unreachable!("polled a task whose future is gone"),
                     }
                 })
-            })
-        }));
+            }))
+        });
         let result = match polled {
-            Ok(Poll::Pending) => return Poll::Pending,
+            Ok(Poll::Pending) => return Polled::Pending { woke_self },
             Ok(Poll::Ready(output)) => {
                 // SAFETY: we hold RUNNING (R1).
                 match unsafe { self.drop_stage_catching() } {
@@ -137,7 +147,7 @@ where
         };
         // SAFETY: we hold RUNNING (R1); the stage is `Consumed`, so nothing is dropped here.
         unsafe { self.set_stage(Stage::Finished(result)) };
-        Poll::Ready(())
+        Polled::Ready
     }
 
     /// Drops the future (we hold RUNNING), records the cancellation, completes.

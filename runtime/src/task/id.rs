@@ -69,25 +69,6 @@ impl fmt::Display for Id {
     }
 }
 
-crate::loom::rt_thread_local! {
-    static CURRENT_TASK: std::cell::Cell<Option<Id>> = std::cell::Cell::new(None);
-}
-
-/// Runs `f` with `id` recorded as the task being polled on this thread.
-pub(crate) fn with_current<R>(id: Id, f: impl FnOnce() -> R) -> R {
-    struct Reset(Option<Id>);
-    impl Drop for Reset {
-        fn drop(&mut self) {
-            let _ = CURRENT_TASK.try_with(|c| c.set(self.0));
-        }
-    }
-    let previous = CURRENT_TASK
-        .try_with(|c| c.replace(Some(id)))
-        .unwrap_or(None);
-    let _reset = Reset(previous);
-    f()
-}
-
 /// The id of the task being polled.
 ///
 /// # Panics
@@ -111,7 +92,7 @@ pub fn id() -> Id {
 /// assert_eq!(runtime::task::try_id(), None);
 /// ```
 pub fn try_id() -> Option<Id> {
-    CURRENT_TASK.try_with(std::cell::Cell::get).unwrap_or(None)
+    super::current_poll::id()
 }
 
 #[cfg(all(test, not(loom)))]

@@ -43,6 +43,7 @@
 pub mod coop;
 
 mod abort;
+mod current_poll;
 mod error;
 mod harness;
 mod id;

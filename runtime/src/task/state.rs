@@ -172,14 +172,19 @@ impl State {
         })
     }
 
-    /// Releases the `RUNNING` lock after a `Pending` poll.
-    pub(crate) fn transition_to_idle(&self) -> ToIdle {
+    /// Releases the `RUNNING` lock after a `Pending` poll. `woke_self`: the task woke itself
+    /// during the poll (`current_poll`), which counts as a wake while running: `NOTIFIED` is set in
+    /// the same step.
+    pub(crate) fn transition_to_idle(&self, woke_self: bool) -> ToIdle {
         self.update(|mut s| {
             debug_assert!(s.is_running());
             if s.is_cancelled() {
                 return (ToIdle::Cancelled, s);
             }
             s.0 &= !RUNNING;
+            if woke_self {
+                s.0 |= NOTIFIED;
+            }
             if s.is_notified() {
                 // The poller's reference is handed to the new `Notified`.
                 return (ToIdle::OkNotified, s);

@@ -21,6 +21,12 @@ pub(crate) fn borrowed_waker(header: NonNull<Header>) -> ManuallyDrop<Waker> {
     ManuallyDrop::new(unsafe { Waker::from_raw(raw) })
 }
 
+/// Whether `waker` is a task waker of this crate (its data pointer is then a task header).
+#[inline]
+pub(crate) fn is_task_waker(waker: &Waker) -> bool {
+    std::ptr::eq(waker.vtable(), &VTABLE)
+}
+
 fn task(ptr: *const ()) -> RawTask {
     // SAFETY: every waker built with `VTABLE` carries a non-null task header pointer.
     RawTask::from_header(unsafe { NonNull::new_unchecked(ptr.cast_mut().cast()) })

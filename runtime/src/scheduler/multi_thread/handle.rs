@@ -81,6 +81,10 @@ impl Handle {
 
     /// Routes a runnable task: to the current worker's core if this thread runs one of our
     /// workers, otherwise to the injector.
+    ///
+    /// Inlined, with the injector path out of line: every wake and yield on a worker comes
+    /// through here, and a small frame saves the register spills a big one costs per call.
+    #[inline]
     pub(crate) fn schedule_task(&self, task: Notified, is_yield: bool) {
         let task = crate::runtime::context::with_scheduler(|cx| {
             if let Some(crate::scheduler::Context::MultiThread(cx)) = cx
@@ -91,10 +95,16 @@ impl Handle {
             Some(task)
         });
         if let Some(task) = task {
-            self.push_remote(task);
-            // `push_remote`'s fence also orders the push before the idle-word read.
-            self.notify_parked_after_fence();
+            self.schedule_remote(task);
         }
+    }
+
+    /// The injector half of [`Handle::schedule_task`].
+    #[inline(never)]
+    fn schedule_remote(&self, task: Notified) {
+        self.push_remote(task);
+        // `push_remote`'s fence also orders the push before the idle-word read.
+        self.notify_parked_after_fence();
     }
 
     /// Pushes to the injector; if shutdown closed it meanwhile, drains it ourselves so no task
@@ -131,6 +141,7 @@ impl Handle {
     /// peer only buys parallelism, and a stale read of the idle word costs at most a late
     /// steal. This keeps a full fence off every local spawn, wake and yield (12% of
     /// `yield_many` in the profile).
+    #[inline]
     pub(crate) fn notify_parked_local(&self) {
         if self.shared.idle.may_need_wakeup() {
             self.notify_parked();

@@ -49,7 +49,7 @@ pub(crate) fn new(
             unparker: parker.unparker(),
         });
         cores.push(Mutex::new(Some(worker::Core::new(
-            index, run_queue, parker, seed,
+            index, run_queue, parker, seed, &config,
         ))));
     }
     Arc::new(Handle {

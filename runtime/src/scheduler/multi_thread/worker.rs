@@ -1,7 +1,7 @@
 //! A worker: its core (local queue, LIFO slot, parker), its run loop, stealing and parking.
 //!
 //! # The run loop
-//! Each iteration bumps `tick`; every `event_interval` ticks the worker does maintenance (a
+//! Each iteration is a tick; every `event_interval` ticks the worker does maintenance (a
 //! zero-timeout driver poll so I/O and timers progress on a busy runtime, the shutdown check,
 //! a metrics flush). It then runs the next task: every `global_queue_interval` ticks from the
 //! injector first (so remote work is never starved), otherwise the LIFO slot, the local queue,
@@ -40,6 +40,7 @@ use super::park::Parker;
 use crate::loom::sync::Arc;
 use crate::loom::sync::atomic::Ordering;
 use crate::loom::{Steal, Worker};
+use crate::scheduler::Interval;
 use crate::task::coop;
 use std::cell::RefCell;
 use std::time::Duration;
@@ -54,7 +55,10 @@ const MAX_STEAL_BATCH: usize = crate::loom::if_loom(128, 2);
 /// The state a worker owns; moves between threads only via `Shared::cores` (hand-off).
 pub(crate) struct Core {
     index: usize,
-    tick: u32,
+    /// When to do maintenance (every `event_interval` tasks).
+    event_tick: Interval,
+    /// When to serve the injector first (every `global_queue_interval` tasks).
+    global_tick: Interval,
     lifo_slot: Option<Notified>,
     lifo_enabled: bool,
     run_queue: Worker<Notified>,
@@ -86,10 +90,12 @@ impl Core {
         run_queue: Worker<Notified>,
         park: Parker,
         seed: u64,
+        config: &crate::runtime::Config,
     ) -> Box<Core> {
         Box::new(Core {
             index,
-            tick: 0,
+            event_tick: Interval::new(config.event_interval),
+            global_tick: Interval::new(config.global_queue_interval),
             lifo_slot: None,
             lifo_enabled: true,
             run_queue,
@@ -106,8 +112,7 @@ impl Core {
     }
 
     fn next_task(&mut self, handle: &Handle) -> Option<Notified> {
-        let interval = handle.config.global_queue_interval;
-        if self.tick.is_multiple_of(interval)
+        if self.global_tick.tick()
             && let Some(task) = handle.shared.injector.steal().success()
         {
             return Some(task);
@@ -273,10 +278,8 @@ pub(crate) fn run(handle: Arc<Handle>, index: usize) {
 impl Context {
     fn run(&self, mut core: Box<Core>) -> Option<Box<Core>> {
         let handle = &*self.handle;
-        let event_interval = handle.config.event_interval;
         while !core.is_shutdown {
-            core.tick = core.tick.wrapping_add(1);
-            if core.tick.is_multiple_of(event_interval) {
+            if core.event_tick.tick() {
                 // Poll the driver first, then check for shutdown. The zero-timeout poll no
                 // longer consumes a pending unpark (`park.rs`), but the order stays: a
                 // shutdown flagged during the poll is seen here, not after the next task (loom
@@ -333,6 +336,7 @@ impl Context {
     }
 
     /// Queues `task` on this worker's core; gives it back if the core is not here.
+    #[inline]
     pub(crate) fn schedule_local(&self, task: Notified, is_yield: bool) -> Option<Notified> {
         let mut slot = self.core.borrow_mut();
         let Some(core) = slot.as_mut() else {

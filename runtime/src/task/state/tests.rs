@@ -21,8 +21,21 @@ fn running_clears_notified_and_idle_drops_the_poller_reference() {
     let state = notified_running();
     let s = state.load();
     assert!(s.is_running() && !s.is_notified());
-    assert_eq!(state.transition_to_idle(), ToIdle::Ok);
+    assert_eq!(state.transition_to_idle(false), ToIdle::Ok);
     assert_eq!(state.load().ref_count(), 2);
+}
+
+#[test]
+fn a_self_wake_folded_into_idle_reschedules_like_a_wake_while_running() {
+    let state = notified_running();
+    assert_eq!(state.transition_to_idle(true), ToIdle::OkNotified);
+    let s = state.load();
+    assert!(s.is_notified() && !s.is_running());
+    assert_eq!(
+        s.ref_count(),
+        3,
+        "the poller's reference moved to the new Notified"
+    );
 }
 
 #[test]
@@ -34,7 +47,7 @@ fn wake_while_running_reschedules_with_the_pollers_reference() {
         3,
         "by-ref wake while running adds nothing"
     );
-    assert_eq!(state.transition_to_idle(), ToIdle::OkNotified);
+    assert_eq!(state.transition_to_idle(false), ToIdle::OkNotified);
     let s = state.load();
     assert!(s.is_notified() && !s.is_running());
     assert_eq!(
@@ -47,7 +60,7 @@ fn wake_while_running_reschedules_with_the_pollers_reference() {
 #[test]
 fn wake_by_ref_when_idle_adds_exactly_one_reference_once() {
     let state = notified_running();
-    assert_eq!(state.transition_to_idle(), ToIdle::Ok);
+    assert_eq!(state.transition_to_idle(false), ToIdle::Ok);
     assert_eq!(state.transition_to_notified_by_ref(), ToNotified::Submit);
     assert_eq!(state.load().ref_count(), 3);
     assert_eq!(
@@ -61,7 +74,7 @@ fn wake_by_ref_when_idle_adds_exactly_one_reference_once() {
 #[test]
 fn wake_by_val_reuses_or_drops_its_reference() {
     let state = notified_running();
-    assert_eq!(state.transition_to_idle(), ToIdle::Ok);
+    assert_eq!(state.transition_to_idle(false), ToIdle::Ok);
     state.ref_inc(); // a cloned waker
     assert_eq!(state.transition_to_notified_by_val(), ToNotified::Submit);
     assert_eq!(
@@ -105,7 +118,7 @@ fn wake_after_complete_is_a_no_op() {
 #[test]
 fn abort_when_idle_schedules_once_and_running_sees_cancelled() {
     let state = notified_running();
-    assert_eq!(state.transition_to_idle(), ToIdle::Ok);
+    assert_eq!(state.transition_to_idle(false), ToIdle::Ok);
     assert!(
         state.transition_to_notified_and_cancel(),
         "idle: the aborter schedules"
@@ -131,7 +144,7 @@ fn abort_before_first_poll_does_not_schedule_again() {
 fn abort_while_running_is_seen_at_idle() {
     let state = notified_running();
     assert!(!state.transition_to_notified_and_cancel());
-    assert_eq!(state.transition_to_idle(), ToIdle::Cancelled);
+    assert_eq!(state.transition_to_idle(false), ToIdle::Cancelled);
     assert!(
         state.load().is_running(),
         "the poller keeps the lock to cancel"
@@ -189,7 +202,7 @@ fn join_handle_owns_a_complete_task_once_it_holds_the_last_reference() {
 
     let pending = notified_running();
     assert!(!pending.ref_dec());
-    let _ = pending.transition_to_idle();
+    let _ = pending.transition_to_idle(false);
     assert_eq!(pending.load().ref_count(), 1);
     assert_eq!(
         pending.drop_join_handle_fast(),
@@ -240,7 +253,7 @@ fn idle_with_last_reference_deallocates() {
     // Drop the owned-list and join-handle references while running.
     assert!(!state.ref_dec());
     assert!(!state.ref_dec());
-    assert_eq!(state.transition_to_idle(), ToIdle::OkDealloc);
+    assert_eq!(state.transition_to_idle(false), ToIdle::OkDealloc);
 }
 
 #[test]

@@ -21,7 +21,10 @@
 //!   whoever drops the count to zero, and only then.
 //! - **R3 (notified).** At most one `Notified` exists (the `NOTIFIED` bit); running it consumes
 //!   its reference. A wake during a poll sets `NOTIFIED`, and the poller reschedules the task
-//!   *as a yield* (back of the queue) when the poll returns `Pending`.
+//!   *as a yield* (back of the queue) when the poll returns `Pending`. A task that wakes
+//!   itself through its own waker on the polling thread (`yield_now`, a spent coop budget)
+//!   only marks the poll (`current_poll`); the poller then sets `NOTIFIED` in the same CAS that
+//!   clears `RUNNING`, with the same outcome and one read-modify-write fewer.
 //! - **R4 (scheduler).** The scheduler handle in the cell never changes after allocation; any
 //!   reference holder may read it.
 //! - **R5 (cancel).** `CANCELLED` makes the next holder of `RUNNING` drop the future and

@@ -21,7 +21,7 @@
 //! for) and as a copy plus one plain `send` (what `HyperIo` does for small writes), in
 //! alternating rounds of 100 000 writes each.
 
-use benches::hyper_hello::{BATCH, on_runtime, on_tokio};
+use benches::hyper_hello::{BATCH, Usage, on_runtime, on_tokio};
 use std::net::SocketAddr;
 use std::process::{Command, ExitCode};
 
@@ -144,101 +144,28 @@ fn run() -> Result<(), String> {
     Ok(())
 }
 
-/// Process CPU time (user, system, in microseconds) and context switches (voluntary,
-/// involuntary) so far. Both runtimes live in this process but only one is loaded at a time,
-/// so the difference over a round is (nearly all) that runtime's.
-fn usage() -> [f64; 4] {
-    let mut ru = std::mem::MaybeUninit::<libc::rusage>::zeroed();
-    // SAFETY: `getrusage` only writes a `rusage` into the pointer it is given, which points at
-    // a zeroed, properly aligned `rusage`; RUSAGE_SELF is always a valid target.
-    let ru = unsafe {
-        libc::getrusage(libc::RUSAGE_SELF, ru.as_mut_ptr());
-        ru.assume_init()
-    };
-    let micros = |t: libc::timeval| t.tv_sec as f64 * 1e6 + t.tv_usec as f64;
-    [
-        micros(ru.ru_utime),
-        micros(ru.ru_stime),
-        ru.ru_nvcsw as f64,
-        ru.ru_nivcsw as f64,
-    ]
-}
-
-/// Per thread of this process: (thread id, name, nanoseconds on a CPU, nanoseconds runnable
-/// but waiting for one), from `/proc/self/task/*/schedstat` (empty where that is missing).
-fn thread_times() -> Vec<(String, String, f64, f64)> {
-    let Ok(dir) = std::fs::read_dir("/proc/self/task") else {
-        return Vec::new();
-    };
-    dir.flatten()
-        .filter_map(|task| {
-            let path = task.path();
-            let name = std::fs::read_to_string(path.join("comm")).ok()?;
-            let stat = std::fs::read_to_string(path.join("schedstat")).ok()?;
-            let mut fields = stat.split_whitespace().map(|f| f.parse::<f64>().ok());
-            let (run, wait) = (fields.next()??, fields.next()??);
-            let id = task.file_name().to_string_lossy().into_owned();
-            Some((id, name.trim().to_string(), run, wait))
-        })
-        .collect()
-}
-
-/// Prints, for each thread that ran more than 1% of `elapsed` (seconds) between `before` and
-/// `after`, the shares of `elapsed` it spent running, waiting for a CPU and sleeping.
-fn print_thread_shares(
-    before: &[(String, String, f64, f64)],
-    after: &[(String, String, f64, f64)],
-    elapsed: f64,
-) {
-    let total = elapsed * 1e9;
-    let mut line = String::from("   ");
-    for (id, name, run, wait) in after {
-        let Some((_, _, run0, wait0)) = before.iter().find(|t| &t.0 == id) else {
-            continue;
-        };
-        let (run, wait) = ((run - run0) / total, (wait - wait0) / total);
-        if run > 0.01 {
-            let sleep = (1.0 - run - wait).max(0.0);
-            line += &format!(
-                " {name}: run {:.0}% wait {:.0}% sleep {:.0}% |",
-                run * 100.0,
-                wait * 100.0,
-                sleep * 100.0
-            );
-        }
-    }
-    println!("{line}");
-}
-
 /// Requests/s of `batches` in-process batches run by `batch`; with `HYPER_WRK_USAGE` set, also
 /// prints CPU time and context switches per request (see [`usage`]) and each busy thread's
 /// shares of the time running, waiting for a CPU and sleeping.
 fn timed(batches: u32, batch: impl Fn() -> usize) -> Result<f64, String> {
-    let before = usage();
-    let threads_before = thread_times();
+    let mut usage = Usage::default();
+    usage.begin();
     let start = std::time::Instant::now();
     for _ in 0..batches {
+        let batch_start = std::time::Instant::now();
         let ok = batch();
+        usage.note_batch(batch_start.elapsed());
         if ok != BATCH {
             return Err(format!("{ok} of {BATCH} requests got 200"));
         }
     }
     let elapsed = start.elapsed().as_secs_f64();
-    let requests = f64::from(batches) * BATCH as f64;
+    usage.end();
+    let requests = u64::from(batches) * BATCH as u64;
     if std::env::var_os("HYPER_WRK_USAGE").is_some() {
-        let after = usage();
-        let per = |i: usize| (after[i] - before[i]) / requests;
-        println!(
-            "  {:>8.0} req/s: user {:.2} us/req, sys {:.2} us/req, vcsw {:.3}/req, ivcsw {:.3}/req",
-            requests / elapsed,
-            per(0),
-            per(1),
-            per(2),
-            per(3)
-        );
-        print_thread_shares(&threads_before, &thread_times(), elapsed);
+        println!("{}", usage.report(requests));
     }
-    Ok(requests / elapsed)
+    Ok(requests as f64 / elapsed)
 }
 
 fn inproc(rounds: u32, batches: u32) -> Result<(), String> {

@@ -107,6 +107,13 @@ impl Usage {
         }
     }
 
+    /// Process CPU time (user plus system) of the ended stretches, in microseconds per request
+    /// for `requests` requests: unlike requests/s, barely moved by other processes competing
+    /// for the CPUs, so it compares two runtimes on a busy machine.
+    pub fn cpu_per_request(&self, requests: u64) -> f64 {
+        (self.rusage[0] + self.rusage[1]) / requests.max(1) as f64
+    }
+
     /// Records one batch's duration; the report names the longest (a stall of a second or
     /// more in one batch, such as a dropped SYN's retransmission, shows there).
     pub fn note_batch(&mut self, took: std::time::Duration) {

@@ -14,7 +14,11 @@
 //! `HYPER_WRK_ONLY=runtime|tokio` serves only one (for `perf record -p`), printing its address;
 //! with `HYPER_WRK_BATCHES=N` as well, it instead runs N in-process batches (the criterion
 //! bench's load, 5 000 requests each) and exits, for callgrind or `perf record`.
-//! `HYPER_WRK_USAGE=1` prints, for every timed run, CPU time and context switches per request.
+//! Each in-process round also prints both runtimes' process CPU time per request and the
+//! ratio tokio/runtime of those, with its median at the end: on a machine shared with other
+//! work that ratio moves far less than requests/s, which follow whatever CPU share is left.
+//! `HYPER_WRK_USAGE=1` prints, for every timed run, CPU time and context switches per request,
+//! the slowest batch and each busy thread's run / wait-for-CPU / sleep shares.
 //!
 //! `hyper_wrk writev [ROUNDS]` compares, on a blocking loopback TCP pair, the sending thread's
 //! CPU time per write of a 100-byte head plus a 13-byte body as one `writev` (what hyper asks
@@ -134,9 +138,7 @@ fn run() -> Result<(), String> {
         );
         ratios.push(r / t);
     }
-    let (lo, hi) = ratios
-        .iter()
-        .fold((f64::MAX, f64::MIN), |(lo, hi), &x| (lo.min(x), hi.max(x)));
+    let (lo, hi) = range(&ratios);
     println!(
         "median ratio runtime/tokio: {:.3} (min {lo:.3}, max {hi:.3}, {rounds} rounds of wrk -t1 -c{conns} -d{seconds}s)",
         median(ratios)
@@ -144,10 +146,10 @@ fn run() -> Result<(), String> {
     Ok(())
 }
 
-/// Requests/s of `batches` in-process batches run by `batch`; with `HYPER_WRK_USAGE` set, also
-/// prints CPU time and context switches per request (see [`usage`]) and each busy thread's
-/// shares of the time running, waiting for a CPU and sleeping.
-fn timed(batches: u32, batch: impl Fn() -> usize) -> Result<f64, String> {
+/// Requests/s and CPU microseconds per request of `batches` in-process batches run by `batch`;
+/// with `HYPER_WRK_USAGE` set, also prints context switches per request, the slowest batch and
+/// each busy thread's shares of the time running, waiting for a CPU and sleeping ([`Usage`]).
+fn timed(batches: u32, batch: impl Fn() -> usize) -> Result<(f64, f64), String> {
     let mut usage = Usage::default();
     usage.begin();
     let start = std::time::Instant::now();
@@ -165,7 +167,13 @@ fn timed(batches: u32, batch: impl Fn() -> usize) -> Result<f64, String> {
     if std::env::var_os("HYPER_WRK_USAGE").is_some() {
         println!("{}", usage.report(requests));
     }
-    Ok(requests as f64 / elapsed)
+    Ok((requests as f64 / elapsed, usage.cpu_per_request(requests)))
+}
+
+/// `min, max` of `v`.
+fn range(v: &[f64]) -> (f64, f64) {
+    v.iter()
+        .fold((f64::MAX, f64::MIN), |(lo, hi), &x| (lo.min(x), hi.max(x)))
 }
 
 fn inproc(rounds: u32, batches: u32) -> Result<(), String> {
@@ -174,11 +182,11 @@ fn inproc(rounds: u32, batches: u32) -> Result<(), String> {
     // One warm-up batch each (connection setup paths, allocator).
     timed(1, || on_runtime::batch(&rt, addr_runtime))?;
     timed(1, || on_tokio::batch(&tokio, addr_tokio))?;
-    let mut ratios = Vec::new();
+    let (mut ratios, mut cpu_ratios) = (Vec::new(), Vec::new());
     for round in 0..rounds {
         let run_rt = || timed(batches, || on_runtime::batch(&rt, addr_runtime));
         let run_tokio = || timed(batches, || on_tokio::batch(&tokio, addr_tokio));
-        let (r, t) = if round % 2 == 0 {
+        let ((r, r_cpu), (t, t_cpu)) = if round % 2 == 0 {
             let r = run_rt()?;
             (r, run_tokio()?)
         } else {
@@ -186,17 +194,23 @@ fn inproc(rounds: u32, batches: u32) -> Result<(), String> {
             (run_rt()?, t)
         };
         println!(
-            "round {round}: runtime {r:>9.0} req/s  tokio {t:>9.0} req/s  ratio {:.3}",
-            r / t
+            "round {round}: runtime {r:>9.0} req/s {r_cpu:>5.2} us CPU/req  tokio {t:>9.0} req/s \
+             {t_cpu:>5.2} us CPU/req  ratio {:.3}  CPU ratio {:.3}",
+            r / t,
+            t_cpu / r_cpu
         );
         ratios.push(r / t);
+        cpu_ratios.push(t_cpu / r_cpu);
     }
-    let (lo, hi) = ratios
-        .iter()
-        .fold((f64::MAX, f64::MIN), |(lo, hi), &x| (lo.min(x), hi.max(x)));
+    let ((lo, hi), (cpu_lo, cpu_hi)) = (range(&ratios), range(&cpu_ratios));
     println!(
         "median ratio runtime/tokio: {:.3} (min {lo:.3}, max {hi:.3}, {rounds} rounds of {batches} in-process batches)",
         median(ratios)
+    );
+    println!(
+        "median CPU ratio tokio/runtime (CPU time per request, > 1: runtime cheaper): {:.3} \
+         (min {cpu_lo:.3}, max {cpu_hi:.3})",
+        median(cpu_ratios)
     );
     Ok(())
 }

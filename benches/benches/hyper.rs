@@ -4,9 +4,11 @@
 //! For an external client (`wrk`), interleaved round by round, see the `hyper_wrk` binary.
 //!
 //! Run: `cargo bench -p benches --bench hyper`. With `HYPER_WRK_USAGE=1` set, each function's
-//! measurement (warm-up included, criterion's analysis left out) is followed by its CPU time and context switches per
-//! request and each worker's run / wait / sleep shares ([`Usage`]), which tell a run slowed by
-//! a busy machine (high wait) or idle workers (high sleep) from one where requests cost more.
+//! measurement (warm-up included, criterion's analysis left out) is followed by its CPU time
+//! and context switches per request, its slowest batch and each worker's run / wait / sleep
+//! shares ([`Usage`]), which tell a run slowed by a busy machine (high wait) or idle workers
+//! (high sleep) from one where requests cost more. The two functions run one after the other,
+//! not interleaved: compare them with `hyper_wrk inproc`.
 
 use benches::hyper_hello::{BATCH, Usage, on_runtime, on_tokio};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};

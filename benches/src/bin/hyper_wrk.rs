@@ -14,9 +14,10 @@
 //! `HYPER_WRK_ONLY=runtime|tokio` serves only one (for `perf record -p`), printing its address;
 //! with `HYPER_WRK_BATCHES=N` as well, it instead runs N in-process batches (the criterion
 //! bench's load, 5 000 requests each) and exits, for callgrind or `perf record`.
-//! Each in-process round also prints both runtimes' process CPU time per request and the
-//! ratio tokio/runtime of those, with its median at the end: on a machine shared with other
-//! work that ratio moves far less than requests/s, which follow whatever CPU share is left.
+//! Each round (wrk or in-process) also prints both runtimes' process CPU time per request and
+//! the ratio tokio/runtime of those, with its median at the end: on a machine shared with
+//! other work that ratio moves far less than requests/s, which follow whatever CPU share is
+//! left.
 //! `HYPER_WRK_USAGE=1` prints, for every timed run, CPU time and context switches per request,
 //! the slowest batch and each busy thread's run / wait-for-CPU / sleep shares.
 //!
@@ -122,26 +123,47 @@ fn run() -> Result<(), String> {
     }
     let (_rt_runtime, addr_runtime) = on_runtime::start(WORKERS);
     let (_rt_tokio, addr_tokio) = on_tokio::start(WORKERS);
-    let mut ratios = Vec::new();
+    // One wrk round; returns (req/s, this process's CPU microseconds per request: the server's,
+    // since wrk runs in its own process).
+    let served = |addr| -> Result<(f64, f64), String> {
+        let mut usage = Usage::default();
+        usage.begin();
+        let rate = wrk(addr, seconds, conns)?;
+        usage.end();
+        let requests = (rate * f64::from(seconds)).round() as u64;
+        if std::env::var_os("HYPER_WRK_USAGE").is_some() {
+            println!("{}", usage.report(requests));
+        }
+        Ok((rate, usage.cpu_per_request(requests)))
+    };
+    let (mut ratios, mut cpu_ratios) = (Vec::new(), Vec::new());
     for round in 0..rounds {
         // Alternate which goes first, so neither always follows the other.
-        let (r, t) = if round % 2 == 0 {
-            let r = wrk(addr_runtime, seconds, conns)?;
-            (r, wrk(addr_tokio, seconds, conns)?)
+        let ((r, r_cpu), (t, t_cpu)) = if round % 2 == 0 {
+            let r = served(addr_runtime)?;
+            (r, served(addr_tokio)?)
         } else {
-            let t = wrk(addr_tokio, seconds, conns)?;
-            (wrk(addr_runtime, seconds, conns)?, t)
+            let t = served(addr_tokio)?;
+            (served(addr_runtime)?, t)
         };
         println!(
-            "round {round}: runtime {r:>9.0} req/s  tokio {t:>9.0} req/s  ratio {:.3}",
-            r / t
+            "round {round}: runtime {r:>9.0} req/s {r_cpu:>5.2} us CPU/req  tokio {t:>9.0} req/s \
+             {t_cpu:>5.2} us CPU/req  ratio {:.3}  CPU ratio {:.3}",
+            r / t,
+            t_cpu / r_cpu
         );
         ratios.push(r / t);
+        cpu_ratios.push(t_cpu / r_cpu);
     }
-    let (lo, hi) = range(&ratios);
+    let ((lo, hi), (cpu_lo, cpu_hi)) = (range(&ratios), range(&cpu_ratios));
     println!(
         "median ratio runtime/tokio: {:.3} (min {lo:.3}, max {hi:.3}, {rounds} rounds of wrk -t1 -c{conns} -d{seconds}s)",
         median(ratios)
+    );
+    println!(
+        "median server CPU ratio tokio/runtime (CPU time per request, > 1: runtime cheaper): \
+         {:.3} (min {cpu_lo:.3}, max {cpu_hi:.3})",
+        median(cpu_ratios)
     );
     Ok(())
 }

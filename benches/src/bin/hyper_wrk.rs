@@ -14,14 +14,19 @@
 //! `HYPER_WRK_ONLY=runtime|tokio` serves only one (for `perf record -p`), printing its address;
 //! with `HYPER_WRK_BATCHES=N` as well, it instead runs N in-process batches (the criterion
 //! bench's load, 5 000 requests each) and exits, for callgrind or `perf record`.
-//! `HYPER_WRK_USAGE=1` prints, for every timed run, CPU time and context switches per request.
+//! Each round (wrk or in-process) also prints both runtimes' process CPU time per request and
+//! the ratio tokio/runtime of those, with its median at the end: on a machine shared with
+//! other work that ratio moves far less than requests/s, which follow whatever CPU share is
+//! left.
+//! `HYPER_WRK_USAGE=1` prints, for every timed run, CPU time and context switches per request,
+//! the slowest batch and each busy thread's run / wait-for-CPU / sleep shares.
 //!
 //! `hyper_wrk writev [ROUNDS]` compares, on a blocking loopback TCP pair, the sending thread's
 //! CPU time per write of a 100-byte head plus a 13-byte body as one `writev` (what hyper asks
 //! for) and as a copy plus one plain `send` (what `HyperIo` does for small writes), in
 //! alternating rounds of 100 000 writes each.
 
-use benches::hyper_hello::{BATCH, on_runtime, on_tokio};
+use benches::hyper_hello::{BATCH, Usage, on_runtime, on_tokio};
 use std::net::SocketAddr;
 use std::process::{Command, ExitCode};
 
@@ -118,127 +123,79 @@ fn run() -> Result<(), String> {
     }
     let (_rt_runtime, addr_runtime) = on_runtime::start(WORKERS);
     let (_rt_tokio, addr_tokio) = on_tokio::start(WORKERS);
-    let mut ratios = Vec::new();
+    // One wrk round; returns (req/s, this process's CPU microseconds per request: the server's,
+    // since wrk runs in its own process).
+    let served = |addr| -> Result<(f64, f64), String> {
+        let mut usage = Usage::default();
+        usage.begin();
+        let rate = wrk(addr, seconds, conns)?;
+        usage.end();
+        let requests = (rate * f64::from(seconds)).round() as u64;
+        if std::env::var_os("HYPER_WRK_USAGE").is_some() {
+            println!("{}", usage.report(requests));
+        }
+        Ok((rate, usage.cpu_per_request(requests)))
+    };
+    let (mut ratios, mut cpu_ratios) = (Vec::new(), Vec::new());
     for round in 0..rounds {
         // Alternate which goes first, so neither always follows the other.
-        let (r, t) = if round % 2 == 0 {
-            let r = wrk(addr_runtime, seconds, conns)?;
-            (r, wrk(addr_tokio, seconds, conns)?)
+        let ((r, r_cpu), (t, t_cpu)) = if round % 2 == 0 {
+            let r = served(addr_runtime)?;
+            (r, served(addr_tokio)?)
         } else {
-            let t = wrk(addr_tokio, seconds, conns)?;
-            (wrk(addr_runtime, seconds, conns)?, t)
+            let t = served(addr_tokio)?;
+            (served(addr_runtime)?, t)
         };
         println!(
-            "round {round}: runtime {r:>9.0} req/s  tokio {t:>9.0} req/s  ratio {:.3}",
-            r / t
+            "round {round}: runtime {r:>9.0} req/s {r_cpu:>5.2} us CPU/req  tokio {t:>9.0} req/s \
+             {t_cpu:>5.2} us CPU/req  ratio {:.3}  CPU ratio {:.3}",
+            r / t,
+            t_cpu / r_cpu
         );
         ratios.push(r / t);
+        cpu_ratios.push(t_cpu / r_cpu);
     }
-    let (lo, hi) = ratios
-        .iter()
-        .fold((f64::MAX, f64::MIN), |(lo, hi), &x| (lo.min(x), hi.max(x)));
+    let ((lo, hi), (cpu_lo, cpu_hi)) = (range(&ratios), range(&cpu_ratios));
     println!(
         "median ratio runtime/tokio: {:.3} (min {lo:.3}, max {hi:.3}, {rounds} rounds of wrk -t1 -c{conns} -d{seconds}s)",
         median(ratios)
     );
+    println!(
+        "median server CPU ratio tokio/runtime (CPU time per request, > 1: runtime cheaper): \
+         {:.3} (min {cpu_lo:.3}, max {cpu_hi:.3})",
+        median(cpu_ratios)
+    );
     Ok(())
 }
 
-/// Process CPU time (user, system, in microseconds) and context switches (voluntary,
-/// involuntary) so far. Both runtimes live in this process but only one is loaded at a time,
-/// so the difference over a round is (nearly all) that runtime's.
-fn usage() -> [f64; 4] {
-    let mut ru = std::mem::MaybeUninit::<libc::rusage>::zeroed();
-    // SAFETY: `getrusage` only writes a `rusage` into the pointer it is given, which points at
-    // a zeroed, properly aligned `rusage`; RUSAGE_SELF is always a valid target.
-    let ru = unsafe {
-        libc::getrusage(libc::RUSAGE_SELF, ru.as_mut_ptr());
-        ru.assume_init()
-    };
-    let micros = |t: libc::timeval| t.tv_sec as f64 * 1e6 + t.tv_usec as f64;
-    [
-        micros(ru.ru_utime),
-        micros(ru.ru_stime),
-        ru.ru_nvcsw as f64,
-        ru.ru_nivcsw as f64,
-    ]
-}
-
-/// Per thread of this process: (thread id, name, nanoseconds on a CPU, nanoseconds runnable
-/// but waiting for one), from `/proc/self/task/*/schedstat` (empty where that is missing).
-fn thread_times() -> Vec<(String, String, f64, f64)> {
-    let Ok(dir) = std::fs::read_dir("/proc/self/task") else {
-        return Vec::new();
-    };
-    dir.flatten()
-        .filter_map(|task| {
-            let path = task.path();
-            let name = std::fs::read_to_string(path.join("comm")).ok()?;
-            let stat = std::fs::read_to_string(path.join("schedstat")).ok()?;
-            let mut fields = stat.split_whitespace().map(|f| f.parse::<f64>().ok());
-            let (run, wait) = (fields.next()??, fields.next()??);
-            let id = task.file_name().to_string_lossy().into_owned();
-            Some((id, name.trim().to_string(), run, wait))
-        })
-        .collect()
-}
-
-/// Prints, for each thread that ran more than 1% of `elapsed` (seconds) between `before` and
-/// `after`, the shares of `elapsed` it spent running, waiting for a CPU and sleeping.
-fn print_thread_shares(
-    before: &[(String, String, f64, f64)],
-    after: &[(String, String, f64, f64)],
-    elapsed: f64,
-) {
-    let total = elapsed * 1e9;
-    let mut line = String::from("   ");
-    for (id, name, run, wait) in after {
-        let Some((_, _, run0, wait0)) = before.iter().find(|t| &t.0 == id) else {
-            continue;
-        };
-        let (run, wait) = ((run - run0) / total, (wait - wait0) / total);
-        if run > 0.01 {
-            let sleep = (1.0 - run - wait).max(0.0);
-            line += &format!(
-                " {name}: run {:.0}% wait {:.0}% sleep {:.0}% |",
-                run * 100.0,
-                wait * 100.0,
-                sleep * 100.0
-            );
-        }
-    }
-    println!("{line}");
-}
-
-/// Requests/s of `batches` in-process batches run by `batch`; with `HYPER_WRK_USAGE` set, also
-/// prints CPU time and context switches per request (see [`usage`]) and each busy thread's
-/// shares of the time running, waiting for a CPU and sleeping.
-fn timed(batches: u32, batch: impl Fn() -> usize) -> Result<f64, String> {
-    let before = usage();
-    let threads_before = thread_times();
+/// Requests/s and CPU microseconds per request of `batches` in-process batches run by `batch`;
+/// with `HYPER_WRK_USAGE` set, also prints context switches per request, the slowest batch and
+/// each busy thread's shares of the time running, waiting for a CPU and sleeping ([`Usage`]).
+fn timed(batches: u32, batch: impl Fn() -> usize) -> Result<(f64, f64), String> {
+    let mut usage = Usage::default();
+    usage.begin();
     let start = std::time::Instant::now();
     for _ in 0..batches {
+        let batch_start = std::time::Instant::now();
         let ok = batch();
+        usage.note_batch(batch_start.elapsed());
         if ok != BATCH {
             return Err(format!("{ok} of {BATCH} requests got 200"));
         }
     }
     let elapsed = start.elapsed().as_secs_f64();
-    let requests = f64::from(batches) * BATCH as f64;
+    usage.end();
+    let requests = u64::from(batches) * BATCH as u64;
     if std::env::var_os("HYPER_WRK_USAGE").is_some() {
-        let after = usage();
-        let per = |i: usize| (after[i] - before[i]) / requests;
-        println!(
-            "  {:>8.0} req/s: user {:.2} us/req, sys {:.2} us/req, vcsw {:.3}/req, ivcsw {:.3}/req",
-            requests / elapsed,
-            per(0),
-            per(1),
-            per(2),
-            per(3)
-        );
-        print_thread_shares(&threads_before, &thread_times(), elapsed);
+        println!("{}", usage.report(requests));
     }
-    Ok(requests / elapsed)
+    Ok((requests as f64 / elapsed, usage.cpu_per_request(requests)))
+}
+
+/// `min, max` of `v`.
+fn range(v: &[f64]) -> (f64, f64) {
+    v.iter()
+        .fold((f64::MAX, f64::MIN), |(lo, hi), &x| (lo.min(x), hi.max(x)))
 }
 
 fn inproc(rounds: u32, batches: u32) -> Result<(), String> {
@@ -247,11 +204,11 @@ fn inproc(rounds: u32, batches: u32) -> Result<(), String> {
     // One warm-up batch each (connection setup paths, allocator).
     timed(1, || on_runtime::batch(&rt, addr_runtime))?;
     timed(1, || on_tokio::batch(&tokio, addr_tokio))?;
-    let mut ratios = Vec::new();
+    let (mut ratios, mut cpu_ratios) = (Vec::new(), Vec::new());
     for round in 0..rounds {
         let run_rt = || timed(batches, || on_runtime::batch(&rt, addr_runtime));
         let run_tokio = || timed(batches, || on_tokio::batch(&tokio, addr_tokio));
-        let (r, t) = if round % 2 == 0 {
+        let ((r, r_cpu), (t, t_cpu)) = if round % 2 == 0 {
             let r = run_rt()?;
             (r, run_tokio()?)
         } else {
@@ -259,17 +216,23 @@ fn inproc(rounds: u32, batches: u32) -> Result<(), String> {
             (run_rt()?, t)
         };
         println!(
-            "round {round}: runtime {r:>9.0} req/s  tokio {t:>9.0} req/s  ratio {:.3}",
-            r / t
+            "round {round}: runtime {r:>9.0} req/s {r_cpu:>5.2} us CPU/req  tokio {t:>9.0} req/s \
+             {t_cpu:>5.2} us CPU/req  ratio {:.3}  CPU ratio {:.3}",
+            r / t,
+            t_cpu / r_cpu
         );
         ratios.push(r / t);
+        cpu_ratios.push(t_cpu / r_cpu);
     }
-    let (lo, hi) = ratios
-        .iter()
-        .fold((f64::MAX, f64::MIN), |(lo, hi), &x| (lo.min(x), hi.max(x)));
+    let ((lo, hi), (cpu_lo, cpu_hi)) = (range(&ratios), range(&cpu_ratios));
     println!(
         "median ratio runtime/tokio: {:.3} (min {lo:.3}, max {hi:.3}, {rounds} rounds of {batches} in-process batches)",
         median(ratios)
+    );
+    println!(
+        "median CPU ratio tokio/runtime (CPU time per request, > 1: runtime cheaper): {:.3} \
+         (min {cpu_lo:.3}, max {cpu_hi:.3})",
+        median(cpu_ratios)
     );
     Ok(())
 }

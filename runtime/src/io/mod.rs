@@ -36,6 +36,8 @@ pub(crate) mod blocking;
 #[cfg(not(loom))]
 pub(crate) mod context;
 #[cfg(not(loom))]
+pub(crate) mod flatten;
+#[cfg(not(loom))]
 pub(crate) mod poll_evented;
 
 pub use futures_io::{AsyncBufRead, AsyncRead, AsyncSeek, AsyncWrite};

@@ -6,6 +6,7 @@
 //! runtime knows: which reactor to register with (the current runtime's) and the per-task
 //! budget (each I/O poll spends one unit; a poll that returns `Pending` gives it back).
 
+use crate::io::flatten::{should_flatten, with_flattened};
 use crate::task::coop;
 use io_driver::{Interest, ReadyEvent, Registered};
 use mio::event::Source;
@@ -149,11 +150,31 @@ where
         self.poll_write_io(cx, |mut s| s.write(buf))
     }
 
+    /// A vectored write; small ones in several slices go out as one plain write of their
+    /// concatenation (cheaper for the kernel, see [`crate::io::flatten`]).
     pub(crate) fn poll_write_vectored(
         &self,
         cx: &mut Context<'_>,
         bufs: &[IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
+        if should_flatten(bufs)
+            && let Some(poll) = with_flattened(bufs, |flat| self.poll_write(cx, flat))
+        {
+            return poll;
+        }
         self.poll_write_io(cx, |mut s| s.write_vectored(bufs))
+    }
+
+    /// [`poll_write_vectored`](Self::poll_write_vectored) without waiting: runs the write if
+    /// the source is writable, else `WouldBlock`.
+    pub(crate) fn try_write_vectored(&self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
+        if should_flatten(bufs)
+            && let Some(result) = with_flattened(bufs, |flat| {
+                self.try_io(Interest::WRITABLE, |mut s| s.write(flat))
+            })
+        {
+            return result;
+        }
+        self.try_io(Interest::WRITABLE, |mut s| s.write_vectored(bufs))
     }
 }

@@ -11,13 +11,9 @@
 //! place, where the zeroing costs no more than the copy would.
 //!
 //! # Writes
-//! hyper hands a response to one vectored write (head and body as separate slices). A
-//! `writev` costs the kernel more than a plain `send` of the same bytes (the vectored path
-//! goes through the VFS layer and imports the iovec array): on this machine's loopback TCP,
-//! ~200 ns more per call for a 100-byte head and a small body, about 2% of a whole hello-world
-//! request. So a vectored write of at most [`FLATTEN_MAX`] bytes in more than one slice is
-//! copied into a per-thread buffer and written with one plain write; larger ones stay
-//! vectored (there the copy would cost more than the syscall saves).
+//! Forwarded as they are. hyper hands a response to one vectored write (head and body as
+//! separate slices); `runtime`'s own sockets send a small one as one plain write of the
+//! concatenation, which costs the kernel less than a `writev` (`crate::io::flatten`).
 //!
 //! # Unsafe
 //! This file holds the module's one `unsafe` operation, in [`read_in_place`]: marking bytes
@@ -164,51 +160,6 @@ rt_thread_local! {
     static SCRATCH: RefCell<Vec<u8>> = RefCell::new(Vec::new());
 }
 
-/// Largest vectored write (in total) that is flattened into one plain write (module docs):
-/// the copy stays well under the ~200 ns a `writev` costs more than a `send`.
-const FLATTEN_MAX: usize = 1024;
-
-rt_thread_local! {
-    /// Where small vectored writes are flattened (module docs). Only its first `len()` bytes,
-    /// the current write's, are ever handed to a writer.
-    static WRITE_SCRATCH: RefCell<Vec<u8>> = RefCell::new(Vec::new());
-}
-
-/// Whether `bufs` is worth flattening: more than one non-empty slice, [`FLATTEN_MAX`] bytes
-/// or fewer in all.
-fn should_flatten(bufs: &[IoSlice<'_>]) -> bool {
-    let (mut total, mut non_empty) = (0usize, 0usize);
-    for buf in bufs {
-        total = total.saturating_add(buf.len());
-        if total > FLATTEN_MAX {
-            return false;
-        }
-        non_empty += usize::from(!buf.is_empty());
-    }
-    non_empty > 1
-}
-
-/// Writes `bufs` to `writer` as one plain write of their concatenation, through
-/// [`WRITE_SCRATCH`]; `None` if the scratch is in use further up this thread's stack or the
-/// thread is exiting (the caller then writes vectored).
-fn write_flattened<W: AsyncWrite + ?Sized>(
-    writer: Pin<&mut W>,
-    cx: &mut Context<'_>,
-    bufs: &[IoSlice<'_>],
-) -> Option<Poll<io::Result<usize>>> {
-    WRITE_SCRATCH
-        .try_with(|scratch| {
-            let mut scratch = scratch.try_borrow_mut().ok()?;
-            scratch.clear();
-            for buf in bufs {
-                scratch.extend_from_slice(buf);
-            }
-            Some(writer.poll_write(cx, &scratch))
-        })
-        .ok()
-        .flatten()
-}
-
 /// Reads from `reader` into (at most `limit` bytes of) the unfilled part of `cursor`, marks
 /// the bytes read as filled and returns how many bytes were offered and read.
 fn read_into<R: AsyncRead + ?Sized>(
@@ -338,26 +289,19 @@ impl<T: AsyncWrite> ::hyper::rt::Write for HyperIo<T> {
         true
     }
 
-    /// Small writes in several slices (a response head plus a small body) become one plain
-    /// write of their concatenation (module docs); the rest are forwarded as they are.
+    /// Forwarded (module docs).
     fn poll_write_vectored(
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
         bufs: &[IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
-        let mut inner = self.project().inner;
-        if should_flatten(bufs)
-            && let Some(poll) = write_flattened(inner.as_mut(), cx, bufs)
-        {
-            return poll;
-        }
-        inner.poll_write_vectored(cx, bufs)
+        self.project().inner.poll_write_vectored(cx, bufs)
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{FLATTEN_MAX, HyperIo, ReadSize, SCRATCH, WRITE_SCRATCH};
+    use super::{HyperIo, ReadSize, SCRATCH};
     use futures_io::{AsyncRead, AsyncWrite};
     use hyper::rt::{Read, ReadBuf, Write};
     use std::io::{self, IoSlice};
@@ -613,52 +557,17 @@ mod tests {
     }
 
     #[test]
-    fn small_vectored_writes_become_one_plain_write_of_the_concatenation() {
-        let mut io = recorder(usize::MAX);
+    fn vectored_writes_reach_the_stream_as_they_are() {
+        let mut io = recorder(5);
         let head = b"HTTP/1.1 200 OK\r\ncontent-length: 13\r\n\r\n";
         let n = write_vectored(
             &mut io,
-            &[
-                IoSlice::new(head),
-                IoSlice::new(b""),
-                IoSlice::new(b"Hello, world!"),
-            ],
+            &[IoSlice::new(head), IoSlice::new(b"Hello, world!")],
         );
-        assert_eq!(n, head.len() + 13);
+        assert_eq!(n, 5, "the stream's own count is reported");
         assert_eq!(
             io.get_ref().calls,
-            [(false, [&head[..], b"Hello, world!"].concat())]
+            [(true, [&head[..], b"Hello, world!"].concat())]
         );
-        // The scratch is free again afterwards.
-        assert!(WRITE_SCRATCH.with(|scratch| scratch.try_borrow_mut().is_ok()));
-    }
-
-    #[test]
-    fn a_partial_flattened_write_reports_the_prefix_it_wrote() {
-        let mut io = recorder(5);
-        let n = write_vectored(&mut io, &[IoSlice::new(b"abc"), IoSlice::new(b"defg")]);
-        assert_eq!(n, 5, "bytes are consumed from the front, across the slices");
-        assert_eq!(io.get_ref().calls, [(false, b"abcdefg".to_vec())]);
-    }
-
-    #[test]
-    fn large_or_single_slice_writes_stay_as_they_are() {
-        let big = vec![7u8; FLATTEN_MAX];
-        let mut io = recorder(usize::MAX);
-        write_vectored(&mut io, &[IoSlice::new(b"head"), IoSlice::new(&big)]);
-        write_vectored(&mut io, &[IoSlice::new(b""), IoSlice::new(b"only one")]);
-        let vectored: Vec<bool> = io.get_ref().calls.iter().map(|call| call.0).collect();
-        assert_eq!(vectored, [true, true]);
-        assert_eq!(io.get_ref().calls[0].1.len(), 4 + FLATTEN_MAX);
-    }
-
-    #[test]
-    fn exactly_flatten_max_bytes_are_still_flattened() {
-        let half = vec![1u8; FLATTEN_MAX / 2];
-        let mut io = recorder(usize::MAX);
-        write_vectored(&mut io, &[IoSlice::new(&half), IoSlice::new(&half)]);
-        assert_eq!(io.get_ref().calls.len(), 1);
-        assert!(!io.get_ref().calls[0].0);
-        assert_eq!(io.get_ref().calls[0].1.len(), FLATTEN_MAX);
     }
 }

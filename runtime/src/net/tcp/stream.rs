@@ -333,7 +333,10 @@ impl TcpStream {
         self.io.try_io(Interest::WRITABLE, |mut s| s.write(buf))
     }
 
-    /// Like [`try_write`](Self::try_write) with several buffers in one system call.
+    /// Like [`try_write`](Self::try_write) with several buffers in one system call. A small
+    /// write (at most 1 KiB in all) in several buffers is copied into one and sent with a plain
+    /// `send`, which costs the kernel less than `writev`; the bytes and the count returned are
+    /// the same either way.
     ///
     /// ```
     /// use std::io::IoSlice;
@@ -348,8 +351,7 @@ impl TcpStream {
     /// }).unwrap();
     /// ```
     pub fn try_write_vectored(&self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
-        self.io
-            .try_io(Interest::WRITABLE, |mut s| s.write_vectored(bufs))
+        self.io.try_write_vectored(bufs)
     }
 
     /// Receives data without removing it from the socket's queue; waits until some arrives.

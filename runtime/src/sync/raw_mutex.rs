@@ -59,8 +59,9 @@ const QUEUED: usize = 2;
 const WOKEN: usize = 4;
 const HANDOFF: usize = 8;
 
-/// How many times a woken waiter may find the lock taken before the lock is handed to it.
-pub(crate) const STARVE_AFTER: u32 = 4;
+/// How many times a woken waiter may find the lock taken before the lock is handed to it
+/// (1 under loom, so the models reach the hand-off with few preemptions).
+pub(crate) const STARVE_AFTER: u32 = crate::loom::if_loom(4, 1);
 
 /// What a notifier wrote into an unlinked entry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -67,7 +67,9 @@ fn batched_receive_keeps_order_with_a_blocked_sender() {
                 block_on(tx.send(i)).expect("receiver alive");
             }
         });
-        let got: Vec<_> = (0..3).map(|_| block_on(rx.recv()).expect("sender still due")).collect();
+        let got: Vec<_> = (0..3)
+            .map(|_| block_on(rx.recv()).expect("sender still due"))
+            .collect();
         assert_eq!(got, [1, 2, 3]);
         sender.join().unwrap();
         assert_eq!(block_on(rx.recv()), None);

@@ -59,7 +59,10 @@ fn unlock_racing_barger_and_cancelled_woken_waiter() {
         barger.join().unwrap();
         canceller.join().unwrap();
         let log = m.try_lock().expect("everyone unlocked").clone();
-        assert!(log == ['b'] || log == ['x', 'b'] || log == ['b', 'x'], "{log:?}");
+        assert!(
+            log == ['b'] || log == ['x', 'b'] || log == ['b', 'x'],
+            "{log:?}"
+        );
         assert_eq!(drops.get(), 1, "the shared waker was dropped exactly once");
     });
 }

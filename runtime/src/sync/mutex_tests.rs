@@ -18,7 +18,10 @@ fn queued_waiters_are_woken_one_at_a_time_in_fifo_order() {
     drop(first);
     // Each unlock wakes exactly the front waiter; the others stay queued and unwoken.
     for round in 0..3 {
-        let wakes: Vec<_> = waiters.iter().map(|w| w.as_ref().map_or(0, |w| w.wakes())).collect();
+        let wakes: Vec<_> = waiters
+            .iter()
+            .map(|w| w.as_ref().map_or(0, |w| w.wakes()))
+            .collect();
         // Served waiters are gone (0); the front one was woken once; the rest not at all.
         let expected: Vec<_> = (0..3).map(|i| usize::from(i == round)).collect();
         assert_eq!(wakes, expected, "round {round}");
@@ -46,13 +49,19 @@ fn a_free_lock_can_be_taken_past_the_queue_and_the_woken_waiter_keeps_its_turn()
     drop(held);
     assert_eq!((a.wakes(), b.wakes()), (1, 0));
     // Barging: the lock is free, so try_lock takes it although `a` and `b` are queued.
-    let mut barger = m.try_lock().expect("a free lock can be taken by a newcomer");
+    let mut barger = m
+        .try_lock()
+        .expect("a free lock can be taken by a newcomer");
     barger.push('x');
     // `a` retries, finds it taken, and goes back to the front (not behind `b`).
     a.pending();
     assert_eq!(m.s.waiting(), 2);
     drop(barger);
-    assert_eq!((a.wakes(), b.wakes()), (2, 0), "the unlock wakes `a` again, not `b`");
+    assert_eq!(
+        (a.wakes(), b.wakes()),
+        (2, 0),
+        "the unlock wakes `a` again, not `b`"
+    );
     a.ready();
     assert_eq!(b.wakes(), 1, "a's unlock wakes `b`");
     b.ready();
@@ -90,7 +99,9 @@ fn a_waiter_that_keeps_losing_gets_the_lock_handed_over() {
     other.pending();
     for loss in 1..raw_mutex_starve_after() {
         drop(held);
-        held = m.try_lock().expect("barging allowed before the waiter starves");
+        held = m
+            .try_lock()
+            .expect("barging allowed before the waiter starves");
         held.push("barger");
         w.pending();
         assert_eq!(w.wakes(), loss as usize);
@@ -100,7 +111,10 @@ fn a_waiter_that_keeps_losing_gets_the_lock_handed_over() {
     held = m.try_lock().unwrap();
     w.pending();
     drop(held);
-    assert!(m.try_lock().is_err(), "handed to the starving waiter, not free");
+    assert!(
+        m.try_lock().is_err(),
+        "handed to the starving waiter, not free"
+    );
     assert_eq!(other.wakes(), 0);
     w.ready();
     assert_eq!(other.wakes(), 1);

@@ -158,18 +158,16 @@ impl RawMutex {
 
     /// Unlinks the front waiter, telling it `grant`.
     fn pop_front(list: &mut WaitList<Waiter>, grant: Grant) -> Option<Waker> {
-        let front = list.front_mut().expect("QUEUED is set, so the list is not empty");
+        let front = list
+            .front_mut()
+            .expect("QUEUED is set, so the list is not empty");
         front.grant = grant;
         front.starving = false;
         list.pop_front().flatten()
     }
 
     /// Drives one `lock()`. Each call is one budgeted operation (`coop`).
-    pub(crate) fn poll_lock(
-        &self,
-        cx: &mut Context<'_>,
-        st: &mut LockState,
-    ) -> Poll<()> {
+    pub(crate) fn poll_lock(&self, cx: &mut Context<'_>, st: &mut LockState) -> Poll<()> {
         let mut coop = ready!(coop::poll_proceed(cx));
         let out = match st.key.take() {
             None if self.try_lock() => Poll::Ready(()),

@@ -27,10 +27,13 @@ use std::task::{Context, Poll};
 pub fn channel<T>(capacity: usize) -> (Sender<T>, Receiver<T>) {
     assert!(capacity > 0, "mpsc bounded channel requires capacity > 0");
     let chan = Arc::new(Chan::new(capacity));
-    (Sender { chan: chan.clone() }, Receiver {
+    (
+        Sender { chan: chan.clone() },
+        Receiver {
             chan,
             batch: VecDeque::new(),
-        })
+        },
+    )
 }
 
 /// The sending half of a bounded channel; clone it for more producers.
@@ -411,9 +414,9 @@ impl<T> futures_core::Stream for Receiver<T> {
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
         {
-        let this = self.get_mut();
-        this.chan.poll_recv(cx, &mut this.batch)
-    }
+            let this = self.get_mut();
+            this.chan.poll_recv(cx, &mut this.batch)
+        }
     }
 }
 

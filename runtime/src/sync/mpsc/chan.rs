@@ -25,11 +25,11 @@
 //!    whole shared queue, so it holds older messages than the shared queue at all times.
 
 use crate::loom::sync::Mutex;
-use crossbeam_utils::CachePadded;
 use crate::loom::sync::atomic::{AtomicUsize, Ordering};
 use crate::sync::batch_semaphore::RawSemaphore;
 use crate::sync::notify::Notify;
 use crate::task::coop;
+use crossbeam_utils::CachePadded;
 use std::collections::VecDeque;
 use std::task::{Context, Poll, Waker, ready};
 
@@ -123,7 +123,10 @@ impl<T> Chan<T> {
     /// Refills the receiver's private `batch` (empty on entry) with everything queued, by
     /// swapping the two rings: one lock per batch instead of one per message (rule 5).
     fn refill(inner: &mut Inner<T>, batch: &mut VecDeque<T>) {
-        debug_assert!(batch.is_empty(), "refilling a batch that still holds messages");
+        debug_assert!(
+            batch.is_empty(),
+            "refilling a batch that still holds messages"
+        );
         std::mem::swap(&mut inner.queue, batch);
     }
 

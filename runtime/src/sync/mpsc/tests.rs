@@ -253,6 +253,10 @@ fn batched_messages_are_still_delivered_after_close_and_dropped_with_the_receive
     }
     assert!(rx.try_recv().is_ok());
     drop(rx);
-    assert_eq!(Arc::strong_count(&marker), 1, "batched messages dropped with the receiver");
+    assert_eq!(
+        Arc::strong_count(&marker),
+        1,
+        "batched messages dropped with the receiver"
+    );
     drop(tx);
 }

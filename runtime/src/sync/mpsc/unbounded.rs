@@ -254,9 +254,9 @@ impl<T> futures_core::Stream for UnboundedReceiver<T> {
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
         {
-        let this = self.get_mut();
-        this.chan.poll_recv(cx, &mut this.batch)
-    }
+            let this = self.get_mut();
+            this.chan.poll_recv(cx, &mut this.batch)
+        }
     }
 }
 

@@ -96,6 +96,7 @@ impl RawMutex {
     }
 
     /// Takes the lock if it is free, even if others are queued (barging; rule 5 bounds it).
+    #[inline]
     pub(crate) fn try_lock(&self) -> bool {
         let mut cur = self.state.load(Ordering::Relaxed);
         while cur & LOCKED == 0 {
@@ -113,6 +114,7 @@ impl RawMutex {
     }
 
     /// Releases the lock; wakes (or hands the lock to) the front waiter if one needs it.
+    #[inline]
     pub(crate) fn unlock(&self) {
         let mut cur = self.state.load(Ordering::Relaxed);
         loop {
@@ -133,6 +135,7 @@ impl RawMutex {
     }
 
     /// Unlock with the list lock held (rule 2: `state` cannot change under us).
+    #[inline(never)]
     fn unlock_slow(&self, mut list: MutexGuard<'_, WaitList<Waiter>>) {
         let cur = self.state.load(Ordering::Acquire);
         debug_assert!(cur & LOCKED != 0, "unlocking an unlocked mutex");
@@ -167,6 +170,7 @@ impl RawMutex {
     }
 
     /// Drives one `lock()`. Each call is one budgeted operation (`coop`).
+    #[inline]
     pub(crate) fn poll_lock(&self, cx: &mut Context<'_>, st: &mut LockState) -> Poll<()> {
         let mut coop = ready!(coop::poll_proceed(cx));
         let out = match st.key.take() {
@@ -181,6 +185,7 @@ impl RawMutex {
     }
 
     /// First poll, lock taken: queue at the back, unless it was freed meanwhile (rule 3).
+    #[inline(never)]
     fn enqueue(&self, cx: &mut Context<'_>, st: &mut LockState) -> Poll<()> {
         let mut list = self.waiters.lock();
         let mut cur = self.state.load(Ordering::Relaxed);
@@ -207,6 +212,7 @@ impl RawMutex {
         Poll::Pending
     }
 
+    #[inline(never)]
     fn poll_queued(&self, cx: &mut Context<'_>, st: &mut LockState, key: WaiterKey) -> Poll<()> {
         let mut list = self.waiters.lock();
         if list.is_linked(&key) {
@@ -265,6 +271,7 @@ impl RawMutex {
     }
 
     /// Abandons a `lock()` (its future was dropped) per rule 6.
+    #[cold]
     pub(crate) fn cancel(&self, st: &mut LockState) {
         let Some(key) = st.key.take() else { return };
         let mut list = self.waiters.lock();
@@ -362,7 +369,11 @@ impl Future for Lock<'_> {
 }
 
 impl Drop for Lock<'_> {
+    /// Inline so a completed `lock()` (no key) costs one test, not a call.
+    #[inline]
     fn drop(&mut self) {
-        self.mutex.cancel(&mut self.st);
+        if self.st.key.is_some() {
+            self.mutex.cancel(&mut self.st);
+        }
     }
 }

@@ -53,3 +53,25 @@ fn try_send_at_capacity_racing_recv() {
         assert_eq!(rx.try_recv().ok(), Some(3));
     });
 }
+
+/// One sender sends 1, 2, 3 into a capacity-2 channel while the receiver takes them: the
+/// receiver's batch (a swap of the shared queue) never reorders or loses a message, each
+/// slot comes back when its message is handed out (the sender, blocked on the third send, is
+/// woken), and the stream ends after the sender is gone.
+#[test]
+fn batched_receive_keeps_order_with_a_blocked_sender() {
+    model(|| {
+        let (tx, mut rx) = mpsc::channel::<u32>(2);
+        let sender = loom::thread::spawn(move || {
+            for i in 1..=3 {
+                block_on(tx.send(i)).expect("receiver alive");
+            }
+        });
+        let got: Vec<_> = (0..3)
+            .map(|_| block_on(rx.recv()).expect("sender still due"))
+            .collect();
+        assert_eq!(got, [1, 2, 3]);
+        sender.join().unwrap();
+        assert_eq!(block_on(rx.recv()), None);
+    });
+}

@@ -225,7 +225,7 @@ impl RawSemaphore {
         let mut list = self.waiters.lock();
         self.state.fetch_or(CLOSED, Ordering::AcqRel);
         loop {
-            // Drain in batches so no waker is called under the lock (waiters rule 5).
+            // Drain in batches so no waker is called under the lock (waiters rule 6).
             while !wakers.is_full() {
                 match list.pop_front() {
                     Some(waker) => wakers.push(waker),

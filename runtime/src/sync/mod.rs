@@ -38,6 +38,7 @@
 //! channel cannot starve the other tasks on a worker.
 
 mod batch_semaphore;
+mod raw_mutex;
 mod waiters;
 
 pub mod broadcast;

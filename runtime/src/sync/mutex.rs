@@ -1,14 +1,13 @@
-//! `Mutex`: a fair async mutex (a one-permit [`RawSemaphore`] guarding an `UnsafeCell`).
+//! `Mutex`: an async mutex (a [`RawMutex`] guarding an `UnsafeCell`).
 //!
 //! # Invariants (cited by the `SAFETY` comments below)
 //!
 //! 1. The value in `data` is only reached through a guard or through `&mut Mutex`.
-//! 2. A guard exists only while its holder owns the semaphore's single permit, and gives it
-//!    back in `Drop`; so at most one guard exists at a time and it has exclusive access.
+//! 2. A guard exists only while its holder owns the [`RawMutex`], and unlocks it in `Drop`; so at most one guard exists at a time and it has exclusive access.
 //! 3. A guard is `Send` iff `T: Send` and `Sync` iff `T: Send + Sync` (the `PhantomData`
 //!    markers), matching what it hands out.
 
-use super::batch_semaphore::RawSemaphore;
+use super::raw_mutex::{Lock, RawMutex};
 use crate::loom::cell::UnsafeCell;
 use std::fmt;
 use std::marker::PhantomData;
@@ -17,8 +16,15 @@ use std::sync::Arc;
 
 /// An async mutual-exclusion lock whose guard may be held across `.await`.
 ///
-/// Fair: tasks get the lock in the order they asked for it. Locking is cancel-safe: dropping
-/// a `lock()` future gives its place in the queue to the next task.
+/// Fairness: queued tasks are woken in the order they asked for the lock, but a task that
+/// calls `lock()` while the mutex is free takes it even if others are queued (*barging*), and
+/// an unlock wakes the first queued task to *retry* rather than handing it the lock. This
+/// differs from Tokio's strictly FIFO `Mutex` on purpose: handing the lock to a sleeping task
+/// keeps it locked for a whole task switch, and under contention every acquisition then
+/// costs one. Starvation is still impossible: a woken task that finds the lock taken goes
+/// back to the front of the queue, and after it has found it taken 4 times the next unlock
+/// hands the lock to it directly. Locking is cancel-safe: dropping a `lock()` future gives its
+/// place in the queue (or a wake-up meant for it) to the next task.
 ///
 /// ```
 /// use runtime::sync::Mutex;
@@ -39,7 +45,7 @@ use std::sync::Arc;
 /// });
 /// ```
 pub struct Mutex<T: ?Sized> {
-    s: RawSemaphore,
+    s: RawMutex,
     data: UnsafeCell<T>,
 }
 
@@ -81,7 +87,7 @@ pub struct OwnedMutexGuard<T: ?Sized> {
     _marker: PhantomData<Box<T>>,
 }
 
-/// [`Mutex::try_lock`] failed because the lock is held (or others are queued for it).
+/// [`Mutex::try_lock`] failed because the lock is held.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TryLockError(());
 
@@ -108,7 +114,7 @@ impl<T> Mutex<T> {
     /// ```
     pub fn new(value: T) -> Self {
         Self {
-            s: RawSemaphore::new(1),
+            s: RawMutex::new(),
             data: UnsafeCell::new(value),
         }
     }
@@ -124,7 +130,8 @@ impl<T> Mutex<T> {
 }
 
 impl<T: ?Sized> Mutex<T> {
-    /// Waits for the lock (FIFO). Cancel-safe: a dropped future gives its turn away.
+    /// Waits for the lock (queued tasks are woken FIFO; see [`Mutex`] for the barging rule).
+    /// Cancel-safe: a dropped future gives its turn away.
     ///
     /// ```
     /// # runtime::Runtime::new().unwrap().block_on(async {
@@ -134,16 +141,15 @@ impl<T: ?Sized> Mutex<T> {
     /// # });
     /// ```
     pub async fn lock(&self) -> MutexGuard<'_, T> {
-        if self.s.acquire(1).await.is_err() {
-            unreachable!("a mutex never closes its semaphore");
-        }
+        Lock::new(&self.s).await;
         MutexGuard {
             lock: self,
             _marker: PhantomData,
         }
     }
 
-    /// Takes the lock if it is free and nobody is queued for it.
+    /// Takes the lock if it is free, whether or not tasks are queued for it (a queued task
+    /// was woken to retry and will find it taken; see [`Mutex`]).
     ///
     /// ```
     /// let m = runtime::sync::Mutex::new(1);
@@ -153,12 +159,13 @@ impl<T: ?Sized> Mutex<T> {
     /// assert!(m.try_lock().is_ok());
     /// ```
     pub fn try_lock(&self) -> Result<MutexGuard<'_, T>, TryLockError> {
-        match self.s.try_acquire(1) {
-            Ok(()) => Ok(MutexGuard {
+        if self.s.try_lock() {
+            Ok(MutexGuard {
                 lock: self,
                 _marker: PhantomData,
-            }),
-            Err(_) => Err(TryLockError(())),
+            })
+        } else {
+            Err(TryLockError(()))
         }
     }
 
@@ -173,9 +180,7 @@ impl<T: ?Sized> Mutex<T> {
     /// # });
     /// ```
     pub async fn lock_owned(self: Arc<Self>) -> OwnedMutexGuard<T> {
-        if self.s.acquire(1).await.is_err() {
-            unreachable!("a mutex never closes its semaphore");
-        }
+        Lock::new(&self.s).await;
         OwnedMutexGuard {
             lock: self,
             _marker: PhantomData,
@@ -192,12 +197,13 @@ impl<T: ?Sized> Mutex<T> {
     /// drop(g);
     /// ```
     pub fn try_lock_owned(self: Arc<Self>) -> Result<OwnedMutexGuard<T>, TryLockError> {
-        match self.s.try_acquire(1) {
-            Ok(()) => Ok(OwnedMutexGuard {
+        if self.s.try_lock() {
+            Ok(OwnedMutexGuard {
                 lock: self,
                 _marker: PhantomData,
-            }),
-            Err(_) => Err(TryLockError(())),
+            })
+        } else {
+            Err(TryLockError(()))
         }
     }
 
@@ -217,21 +223,21 @@ impl<T: ?Sized> Mutex<T> {
 impl<T: ?Sized> Deref for MutexGuard<'_, T> {
     type Target = T;
     fn deref(&self) -> &T {
-        // SAFETY: this guard holds the only permit (rule 2); shared access through `&self`.
+        // SAFETY: this guard owns the lock (rule 2); shared access through `&self`.
         self.lock.data.with(|p| unsafe { &*p })
     }
 }
 
 impl<T: ?Sized> DerefMut for MutexGuard<'_, T> {
     fn deref_mut(&mut self) -> &mut T {
-        // SAFETY: this guard holds the only permit (rule 2) and is borrowed mutably.
+        // SAFETY: this guard owns the lock (rule 2) and is borrowed mutably.
         self.lock.data.with_mut(|p| unsafe { &mut *p })
     }
 }
 
 impl<T: ?Sized> Drop for MutexGuard<'_, T> {
     fn drop(&mut self) {
-        self.lock.s.release(1);
+        self.lock.s.unlock();
     }
 }
 
@@ -252,21 +258,21 @@ impl<T: ?Sized> OwnedMutexGuard<T> {
 impl<T: ?Sized> Deref for OwnedMutexGuard<T> {
     type Target = T;
     fn deref(&self) -> &T {
-        // SAFETY: this guard holds the only permit (rule 2); shared access through `&self`.
+        // SAFETY: this guard owns the lock (rule 2); shared access through `&self`.
         self.lock.data.with(|p| unsafe { &*p })
     }
 }
 
 impl<T: ?Sized> DerefMut for OwnedMutexGuard<T> {
     fn deref_mut(&mut self) -> &mut T {
-        // SAFETY: this guard holds the only permit (rule 2) and is borrowed mutably.
+        // SAFETY: this guard owns the lock (rule 2) and is borrowed mutably.
         self.lock.data.with_mut(|p| unsafe { &mut *p })
     }
 }
 
 impl<T: ?Sized> Drop for OwnedMutexGuard<T> {
     fn drop(&mut self) {
-        self.lock.s.release(1);
+        self.lock.s.unlock();
     }
 }
 

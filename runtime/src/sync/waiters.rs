@@ -19,7 +19,10 @@
 //! 4. A future dropped while notified but before it observed the notification must hand the
 //!    notification on (what "hand on" means is the primitive's business: release the permits,
 //!    `notify_one` again, ...). [`WaitList::remove`] returns the entry's state so it can.
-//! 5. Wakers are never called under the lock: notifiers collect them in a [`WakeList`] and wake
+//! 5. A notified entry may be linked again by its owning future, at the *front*
+//!    ([`WaitList::requeue_front`]): a waiter woken to retry that lost the race keeps its
+//!    turn instead of going to the back.
+//! 6. Wakers are never called under the lock: notifiers collect them in a [`WakeList`] and wake
 //!    after unlocking, so a waker that re-enters the primitive cannot deadlock.
 
 use slab::Slab;
@@ -107,6 +110,32 @@ impl<D> WaitList<D> {
         }
     }
 
+    /// The data of an entry this future owns (linked or notified).
+    pub(crate) fn data_mut(&mut self, key: &WaiterKey) -> &mut D {
+        &mut self.nodes[key.0].data
+    }
+
+    /// Links a notified entry again at the front of the queue (rule 5), with a fresh waker.
+    pub(crate) fn requeue_front(&mut self, key: &WaiterKey, waker: &Waker) {
+        let index = key.0;
+        let old_head = self.head;
+        let node = &mut self.nodes[index];
+        debug_assert!(!node.linked, "requeueing a waiter that is still queued");
+        node.linked = true;
+        node.prev = None;
+        node.next = old_head;
+        match &node.waker {
+            Some(old) if old.will_wake(waker) => {}
+            _ => node.waker = Some(waker.clone()),
+        }
+        match old_head {
+            Some(head) => self.nodes[head].prev = Some(index),
+            None => self.tail = Some(index),
+        }
+        self.head = Some(index);
+        self.queued += 1;
+    }
+
     /// The data of the first queued waiter.
     pub(crate) fn front_mut(&mut self) -> Option<&mut D> {
         let head = self.head?;
@@ -149,7 +178,7 @@ impl<D> WaitList<D> {
     }
 }
 
-/// Wakers collected under a lock, to be woken after it is released (rule 5).
+/// Wakers collected under a lock, to be woken after it is released (rule 6).
 ///
 /// Holds up to [`WakeList::CAPACITY`] wakers inline; a notifier that may wake more checks
 /// [`WakeList::is_full`], unlocks, calls [`WakeList::wake_all`] and locks again.
@@ -247,6 +276,32 @@ mod tests {
         for (i, key) in keys.into_iter().enumerate() {
             assert_eq!(list.remove(key), (i, false));
         }
+    }
+
+    #[test]
+    fn requeue_front_puts_a_notified_entry_back_first() {
+        let (counter, waker) = CountingWaker::new();
+        let mut list = WaitList::new();
+        let a = list.push_back('a', &waker);
+        let b = list.push_back('b', &waker);
+        list.pop_front().unwrap().unwrap().wake();
+        assert!(!list.is_linked(&a));
+        *list.data_mut(&a) = 'A';
+        list.requeue_front(&a, &waker);
+        assert!(list.is_linked(&a));
+        assert_eq!(list.len(), 2);
+        assert_eq!(list.front_mut().copied(), Some('A'));
+        list.pop_front().unwrap().unwrap().wake();
+        assert_eq!(list.front_mut().copied(), Some('b'));
+        list.pop_front().unwrap().unwrap().wake();
+        assert!(list.is_empty());
+        // Requeued into an empty list: it is both head and tail.
+        list.requeue_front(&b, &waker);
+        assert_eq!(list.front_mut().copied(), Some('b'));
+        assert_eq!(list.remove(b), ('b', true));
+        assert!(list.is_empty() && list.pop_front().is_none());
+        assert_eq!(list.remove(a), ('A', false));
+        assert_eq!(counter.wakes(), 3);
     }
 
     #[test]

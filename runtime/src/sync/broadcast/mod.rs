@@ -100,7 +100,7 @@ impl<T> Shared<T> {
         self.mask + 1
     }
 
-    /// Wakes every waiting receiver, in batches outside the lock (waiters rule 5).
+    /// Wakes every waiting receiver, in batches outside the lock (waiters rule 6).
     fn wake_all<'a>(&'a self, mut state: crate::loom::sync::MutexGuard<'a, State<T>>) {
         let mut wakers = WakeList::new();
         loop {

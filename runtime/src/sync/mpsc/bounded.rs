@@ -5,6 +5,7 @@ use super::error::{SendError, TryRecvError, TrySendError};
 use super::{OwnedPermit, Permit};
 use crate::loom::sync::Arc;
 use crate::sync::batch_semaphore::{RawSemaphore, TryAcquire};
+use std::collections::VecDeque;
 use std::fmt;
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -26,7 +27,13 @@ use std::task::{Context, Poll};
 pub fn channel<T>(capacity: usize) -> (Sender<T>, Receiver<T>) {
     assert!(capacity > 0, "mpsc bounded channel requires capacity > 0");
     let chan = Arc::new(Chan::new(capacity));
-    (Sender { chan: chan.clone() }, Receiver { chan })
+    (
+        Sender { chan: chan.clone() },
+        Receiver {
+            chan,
+            batch: VecDeque::new(),
+        },
+    )
 }
 
 /// The sending half of a bounded channel; clone it for more producers.
@@ -54,6 +61,8 @@ pub struct Sender<T> {
 /// ```
 pub struct Receiver<T> {
     chan: Arc<Chan<T>>,
+    /// Messages taken from the shared queue in one lock, handed out one by one.
+    batch: VecDeque<T>,
 }
 
 impl<T> Sender<T> {
@@ -273,7 +282,7 @@ impl<T> Receiver<T> {
     /// # });
     /// ```
     pub async fn recv(&mut self) -> Option<T> {
-        std::future::poll_fn(|cx| self.chan.poll_recv(cx)).await
+        std::future::poll_fn(|cx| self.chan.poll_recv(cx, &mut self.batch)).await
     }
 
     /// Receives up to `limit` messages into `buf`, waiting for at least one. Returns how
@@ -289,7 +298,7 @@ impl<T> Receiver<T> {
     /// # });
     /// ```
     pub async fn recv_many(&mut self, buf: &mut Vec<T>, limit: usize) -> usize {
-        std::future::poll_fn(|cx| self.chan.poll_recv_many(cx, buf, limit)).await
+        std::future::poll_fn(|cx| self.chan.poll_recv_many(cx, &mut self.batch, buf, limit)).await
     }
 
     /// Receives a message now if one is queued.
@@ -300,7 +309,7 @@ impl<T> Receiver<T> {
     /// assert_eq!(rx.try_recv(), Ok(1));
     /// ```
     pub fn try_recv(&mut self) -> Result<T, TryRecvError> {
-        match self.chan.try_pop() {
+        match self.chan.try_pop(&mut self.batch) {
             TryPop::Item(value) => Ok(value),
             TryPop::Empty => Err(TryRecvError::Empty),
             TryPop::Done => Err(TryRecvError::Disconnected),
@@ -317,7 +326,7 @@ impl<T> Receiver<T> {
     /// # });
     /// ```
     pub fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Option<T>> {
-        self.chan.poll_recv(cx)
+        self.chan.poll_recv(cx, &mut self.batch)
     }
 
     /// Closes the channel: senders fail from now on, queued messages (and those sent through
@@ -353,7 +362,7 @@ impl<T> Receiver<T> {
     /// assert_eq!(rx.len(), 1);
     /// ```
     pub fn len(&self) -> usize {
-        self.chan.len()
+        self.chan.len(&self.batch)
     }
 
     /// `true` when no message is queued.
@@ -390,6 +399,10 @@ impl<T> Receiver<T> {
     }
 }
 
+// Messages in `batch` are never pinned: the receiver moves them out by value, so it is
+// `Unpin` whatever `T` is (as before it held a batch).
+impl<T> Unpin for Receiver<T> {}
+
 impl<T> Drop for Receiver<T> {
     fn drop(&mut self) {
         self.chan.drop_rx();
@@ -400,7 +413,10 @@ impl<T> futures_core::Stream for Receiver<T> {
     type Item = T;
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
-        self.get_mut().chan.poll_recv(cx)
+        {
+            let this = self.get_mut();
+            this.chan.poll_recv(cx, &mut this.batch)
+        }
     }
 }
 

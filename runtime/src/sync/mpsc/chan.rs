@@ -5,26 +5,36 @@
 //! Messages sit in a `VecDeque` ring under one lock, together with the receiver's waker and
 //! the closed flags. A bounded channel also has a fair [`RawSemaphore`] of `capacity` slot
 //! permits: a sender takes one before pushing and the receiver returns one per message
-//! popped. Since at most `capacity` messages can be queued, the ring preallocated to
-//! `capacity` never grows: steady-state sends allocate nothing. Rules:
+//! popped. The receiver does not lock once per message: when its private `batch` ring (a
+//! field of the receiver handle) is empty, it swaps it with the shared queue under the lock
+//! and then pops from it without any lock, so senders contend with the receiver once per
+//! batch rather than once per message. Since at most `capacity` messages can be queued (in
+//! either ring), neither ring grows beyond `capacity` after warm-up: steady-state sends
+//! allocate nothing. The lock sits on its own cache line, away from the semaphore's word
+//! that both sides touch once per message. Rules:
 //!
-//! 1. Bounded: `queued + permits held by senders/`Permit`s + available permits == capacity`.
+//! 1. Bounded: `queued (shared queue + batch) + permits held by senders/`Permit`s + available
+//!    permits == capacity`; the receiver returns a message's permit when it hands the message
+//!    out, not when it moves it into its batch.
 //! 2. `rx_closed` (receiver closed or dropped) closes the semaphore, so waiting and new sends
 //!    fail; outstanding [`Permit`](super::Permit)s may still push, and the receiver drains.
 //! 3. The receiver sees the end of the stream (`None`) when the queue is empty and either
 //!    every sender is gone, or it closed the channel and no slot permit is outstanding.
 //! 4. The receiver's waker is taken under the lock and woken after it is released.
+//! 5. Messages keep their order: the batch is only refilled when empty, and always takes the
+//!    whole shared queue, so it holds older messages than the shared queue at all times.
 
 use crate::loom::sync::Mutex;
 use crate::loom::sync::atomic::{AtomicUsize, Ordering};
 use crate::sync::batch_semaphore::RawSemaphore;
 use crate::sync::notify::Notify;
 use crate::task::coop;
+use crossbeam_utils::CachePadded;
 use std::collections::VecDeque;
 use std::task::{Context, Poll, Waker, ready};
 
 pub(super) struct Chan<T> {
-    inner: Mutex<Inner<T>>,
+    inner: CachePadded<Mutex<Inner<T>>>,
     /// Slot permits; `None` for an unbounded channel.
     pub(super) sem: Option<RawSemaphore>,
     pub(super) capacity: usize,
@@ -52,13 +62,13 @@ impl<T> Chan<T> {
     /// `capacity == 0` means unbounded.
     pub(super) fn new(capacity: usize) -> Self {
         Self {
-            inner: Mutex::new(Inner {
+            inner: CachePadded::new(Mutex::new(Inner {
                 queue: VecDeque::with_capacity(capacity),
                 rx_waker: None,
                 rx_closed: false,
                 rx_dropped: false,
                 tx_gone: false,
-            }),
+            })),
             sem: (capacity > 0).then(|| RawSemaphore::new(capacity)),
             capacity,
             tx_count: AtomicUsize::new(1),
@@ -110,51 +120,69 @@ impl<T> Chan<T> {
                 .is_none_or(|sem| sem.available_permits() == self.capacity)
     }
 
-    /// Pops up to `limit` messages into `buf` (at least one, or reports empty/done).
-    fn pop_into(&self, inner: &mut Inner<T>, buf: &mut Vec<T>, limit: usize) -> usize {
-        let n = inner.queue.len().min(limit);
-        buf.extend(inner.queue.drain(..n));
-        n
+    /// Refills the receiver's private `batch` (empty on entry) with everything queued, by
+    /// swapping the two rings: one lock per batch instead of one per message (rule 5).
+    fn refill(inner: &mut Inner<T>, batch: &mut VecDeque<T>) {
+        debug_assert!(
+            batch.is_empty(),
+            "refilling a batch that still holds messages"
+        );
+        std::mem::swap(&mut inner.queue, batch);
     }
 
-    pub(super) fn try_pop(&self) -> TryPop<T> {
-        let mut inner = self.inner.lock();
-        match inner.queue.pop_front() {
-            Some(value) => {
-                drop(inner);
-                self.slots_freed(1);
-                TryPop::Item(value)
+    /// Receives one message if one is queued, without waiting.
+    pub(super) fn try_pop(&self, batch: &mut VecDeque<T>) -> TryPop<T> {
+        if batch.is_empty() {
+            let mut inner = self.inner.lock();
+            if inner.queue.is_empty() {
+                return if self.is_done(&inner) {
+                    TryPop::Done
+                } else {
+                    TryPop::Empty
+                };
             }
-            None if self.is_done(&inner) => TryPop::Done,
-            None => TryPop::Empty,
+            Self::refill(&mut inner, batch);
         }
+        let value = batch.pop_front().expect("a refilled batch holds a message");
+        self.slots_freed(1);
+        TryPop::Item(value)
     }
 
     fn slots_freed(&self, n: usize) {
+        if n == 0 {
+            return;
+        }
         if let Some(sem) = &self.sem {
             sem.release(n);
         }
     }
 
     /// Receives one message, or `None` at the end of the stream (rule 3).
-    pub(super) fn poll_recv(&self, cx: &mut Context<'_>) -> Poll<Option<T>> {
+    pub(super) fn poll_recv(
+        &self,
+        cx: &mut Context<'_>,
+        batch: &mut VecDeque<T>,
+    ) -> Poll<Option<T>> {
         let mut coop = ready!(coop::poll_proceed(cx));
-        let mut inner = self.inner.lock();
-        if let Some(value) = inner.queue.pop_front() {
-            drop(inner);
-            self.slots_freed(1);
-            coop.made_progress();
-            return Poll::Ready(Some(value));
+        if batch.is_empty() {
+            let mut inner = self.inner.lock();
+            if inner.queue.is_empty() {
+                if self.is_done(&inner) {
+                    coop.made_progress();
+                    return Poll::Ready(None);
+                }
+                match &inner.rx_waker {
+                    Some(w) if w.will_wake(cx.waker()) => {}
+                    _ => inner.rx_waker = Some(cx.waker().clone()),
+                }
+                return Poll::Pending;
+            }
+            Self::refill(&mut inner, batch);
         }
-        if self.is_done(&inner) {
-            coop.made_progress();
-            return Poll::Ready(None);
-        }
-        match &inner.rx_waker {
-            Some(w) if w.will_wake(cx.waker()) => {}
-            _ => inner.rx_waker = Some(cx.waker().clone()),
-        }
-        Poll::Pending
+        let value = batch.pop_front().expect("a refilled batch holds a message");
+        self.slots_freed(1);
+        coop.made_progress();
+        Poll::Ready(Some(value))
     }
 
     /// Receives up to `limit` messages into `buf`; `Ready(0)` only at the end of the stream
@@ -162,6 +190,7 @@ impl<T> Chan<T> {
     pub(super) fn poll_recv_many(
         &self,
         cx: &mut Context<'_>,
+        batch: &mut VecDeque<T>,
         buf: &mut Vec<T>,
         limit: usize,
     ) -> Poll<usize> {
@@ -169,20 +198,28 @@ impl<T> Chan<T> {
             return Poll::Ready(0);
         }
         let mut coop = ready!(coop::poll_proceed(cx));
-        let mut inner = self.inner.lock();
-        let n = self.pop_into(&mut inner, buf, limit);
-        if n > 0 || self.is_done(&inner) {
-            drop(inner);
-            self.slots_freed(n);
-            coop.made_progress();
-            return Poll::Ready(n);
+        if batch.is_empty() {
+            let mut inner = self.inner.lock();
+            if inner.queue.is_empty() {
+                if self.is_done(&inner) {
+                    coop.made_progress();
+                    return Poll::Ready(0);
+                }
+                inner.rx_waker = Some(cx.waker().clone());
+                return Poll::Pending;
+            }
+            Self::refill(&mut inner, batch);
         }
-        inner.rx_waker = Some(cx.waker().clone());
-        Poll::Pending
+        let n = batch.len().min(limit);
+        buf.extend(batch.drain(..n));
+        self.slots_freed(n);
+        coop.made_progress();
+        Poll::Ready(n)
     }
 
-    pub(super) fn len(&self) -> usize {
-        self.inner.lock().queue.len()
+    /// Messages queued, counting the receiver's `batch`.
+    pub(super) fn len(&self, batch: &VecDeque<T>) -> usize {
+        self.inner.lock().queue.len() + batch.len()
     }
 
     pub(super) fn is_rx_closed(&self) -> bool {

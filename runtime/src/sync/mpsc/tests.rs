@@ -211,3 +211,52 @@ fn recv_charges_the_coop_budget() {
     );
     assert_eq!(rx.try_recv(), Ok(2));
 }
+
+#[test]
+fn batched_receive_keeps_order_len_and_per_message_permits() {
+    // The first receive moves all three queued messages into the receiver's batch; later
+    // sends land in the shared queue behind them.
+    let (tx, mut rx) = channel(4);
+    for i in 0..3 {
+        tx.try_send(i).unwrap();
+    }
+    assert_eq!(rx.try_recv(), Ok(0));
+    // Each message's slot is returned when it is handed out, not when it is batched.
+    assert_eq!(tx.capacity(), 2);
+    tx.try_send(3).unwrap();
+    tx.try_send(4).unwrap();
+    assert_eq!(tx.try_send(5), Err(TrySendError::Full(5)));
+    assert_eq!(rx.len(), 4);
+    let got: Vec<_> = (0..4).map(|_| rx.try_recv().unwrap()).collect();
+    assert_eq!(got, [1, 2, 3, 4]);
+    assert_eq!((rx.len(), tx.capacity()), (0, 4));
+    assert_eq!(rx.try_recv(), Err(TryRecvError::Empty));
+}
+
+#[test]
+fn batched_messages_are_still_delivered_after_close_and_dropped_with_the_receiver() {
+    let (tx, mut rx) = unbounded_channel();
+    let marker = Arc::new(());
+    for _ in 0..3 {
+        tx.send(marker.clone()).unwrap();
+    }
+    assert!(rx.try_recv().is_ok());
+    drop(tx);
+    // Two messages are in the batch; the stream ends only after both.
+    let mut buf = Vec::new();
+    assert_eq!(block_on(rx.recv_many(&mut buf, 8)), 2);
+    assert_eq!(block_on(rx.recv()), None);
+    drop(buf);
+    let (tx, mut rx) = channel(4);
+    for _ in 0..3 {
+        tx.try_send(marker.clone()).unwrap();
+    }
+    assert!(rx.try_recv().is_ok());
+    drop(rx);
+    assert_eq!(
+        Arc::strong_count(&marker),
+        1,
+        "batched messages dropped with the receiver"
+    );
+    drop(tx);
+}

@@ -3,6 +3,7 @@
 use super::chan::{Chan, TryPop};
 use super::error::{SendError, TryRecvError};
 use crate::loom::sync::Arc;
+use std::collections::VecDeque;
 use std::fmt;
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -21,7 +22,10 @@ pub fn unbounded_channel<T>() -> (UnboundedSender<T>, UnboundedReceiver<T>) {
     let chan = Arc::new(Chan::new(0));
     (
         UnboundedSender { chan: chan.clone() },
-        UnboundedReceiver { chan },
+        UnboundedReceiver {
+            chan,
+            batch: VecDeque::new(),
+        },
     )
 }
 
@@ -48,6 +52,8 @@ pub struct UnboundedSender<T> {
 /// ```
 pub struct UnboundedReceiver<T> {
     chan: Arc<Chan<T>>,
+    /// Messages taken from the shared queue in one lock, handed out one by one.
+    batch: VecDeque<T>,
 }
 
 impl<T> UnboundedSender<T> {
@@ -140,7 +146,7 @@ impl<T> UnboundedReceiver<T> {
     /// # });
     /// ```
     pub async fn recv(&mut self) -> Option<T> {
-        std::future::poll_fn(|cx| self.chan.poll_recv(cx)).await
+        std::future::poll_fn(|cx| self.chan.poll_recv(cx, &mut self.batch)).await
     }
 
     /// Receives up to `limit` messages into `buf`, waiting for at least one; `0` means the
@@ -156,7 +162,7 @@ impl<T> UnboundedReceiver<T> {
     /// # });
     /// ```
     pub async fn recv_many(&mut self, buf: &mut Vec<T>, limit: usize) -> usize {
-        std::future::poll_fn(|cx| self.chan.poll_recv_many(cx, buf, limit)).await
+        std::future::poll_fn(|cx| self.chan.poll_recv_many(cx, &mut self.batch, buf, limit)).await
     }
 
     /// Receives a message now if one is queued.
@@ -167,7 +173,7 @@ impl<T> UnboundedReceiver<T> {
     /// assert_eq!(rx.try_recv(), Err(TryRecvError::Empty));
     /// ```
     pub fn try_recv(&mut self) -> Result<T, TryRecvError> {
-        match self.chan.try_pop() {
+        match self.chan.try_pop(&mut self.batch) {
             TryPop::Item(value) => Ok(value),
             TryPop::Empty => Err(TryRecvError::Empty),
             TryPop::Done => Err(TryRecvError::Disconnected),
@@ -184,7 +190,7 @@ impl<T> UnboundedReceiver<T> {
     /// # });
     /// ```
     pub fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Option<T>> {
-        self.chan.poll_recv(cx)
+        self.chan.poll_recv(cx, &mut self.batch)
     }
 
     /// Closes the channel: sends fail from now on; queued messages can still be received.
@@ -219,7 +225,7 @@ impl<T> UnboundedReceiver<T> {
     /// assert_eq!(rx.len(), 1);
     /// ```
     pub fn len(&self) -> usize {
-        self.chan.len()
+        self.chan.len(&self.batch)
     }
 
     /// `true` when no message is queued.
@@ -233,6 +239,10 @@ impl<T> UnboundedReceiver<T> {
     }
 }
 
+// Messages in `batch` are never pinned: the receiver moves them out by value, so it is
+// `Unpin` whatever `T` is (as before it held a batch).
+impl<T> Unpin for UnboundedReceiver<T> {}
+
 impl<T> Drop for UnboundedReceiver<T> {
     fn drop(&mut self) {
         self.chan.drop_rx();
@@ -243,7 +253,10 @@ impl<T> futures_core::Stream for UnboundedReceiver<T> {
     type Item = T;
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
-        self.get_mut().chan.poll_recv(cx)
+        {
+            let this = self.get_mut();
+            this.chan.poll_recv(cx, &mut this.batch)
+        }
     }
 }
 

@@ -3,7 +3,9 @@
 //!
 //! One turn:
 //! 1. free the slots of registrations dropped since the last turn (deferred release);
-//! 2. `poll` mio with the caller's timeout (`EINTR` ends the turn early and empty);
+//! 2. `poll` mio with the caller's timeout (`EINTR` ends the turn early and empty); a timeout
+//!    with a sub-millisecond part first arms the precise timer (`precise_timeout.rs`), since
+//!    `epoll_wait` alone would round it up to the next millisecond;
 //! 3. under the registration-set lock, map each token to its `ScheduledIo` (the waker token
 //!    only records the unpark; stale tokens are counted and dropped);
 //! 4. with no set lock held, set each registration's readiness and wake its waiters (each
@@ -21,6 +23,7 @@
 
 use crate::handle::Handle;
 use crate::loom::sync::atomic::Ordering;
+use crate::precise_timeout::{PreciseTimeout, TIMER_TOKEN, wants_precision};
 use crate::registration_set::WAKER_TOKEN;
 use crate::scheduled_io::ScheduledIo;
 use crate::{Ready, TurnStats};
@@ -62,6 +65,8 @@ pub struct Driver {
     poll: mio::Poll,
     events: mio::Events,
     handle: Handle,
+    /// The sub-millisecond park timer; `None` where there is none (then timeouts round up).
+    precise: Option<PreciseTimeout>,
     /// Reused between turns, empty between them: (registration, readiness) pairs found under
     /// the set lock. The pointers are only valid during the turn that found them (module docs).
     dispatch: Vec<(IoRef, Ready)>,
@@ -88,11 +93,13 @@ impl Driver {
         let poll = mio::Poll::new()?;
         let registry = poll.registry().try_clone()?;
         let waker = mio::Waker::new(poll.registry(), WAKER_TOKEN)?;
+        let precise = PreciseTimeout::new(poll.registry()).ok();
         let handle = Handle::new(registry, waker);
         let driver = Driver {
             poll,
             events: mio::Events::with_capacity(EVENTS_CAPACITY),
             handle: handle.clone(),
+            precise,
             dispatch: Vec::new(),
         };
         Ok((driver, handle))
@@ -128,6 +135,11 @@ impl Driver {
             released: self.release_pending(),
             ..TurnStats::default()
         };
+        if let (Some(precise), Some(timeout)) = (&self.precise, timeout)
+            && wants_precision(timeout)
+        {
+            precise.arm(timeout);
+        }
         match self.poll.poll(&mut self.events, timeout) {
             Ok(()) => {}
             Err(err) if err.kind() == io::ErrorKind::Interrupted => {
@@ -142,6 +154,10 @@ impl Driver {
             for event in self.events.iter() {
                 if event.token() == WAKER_TOKEN {
                     stats.unparked = true;
+                    continue;
+                }
+                if event.token() == TIMER_TOKEN {
+                    // The precise timeout expired: the turn just ends, nothing to dispatch.
                     continue;
                 }
                 match set.get(event.token()) {

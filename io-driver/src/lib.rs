@@ -61,6 +61,7 @@ mod loom;
 #[cfg(all(test, loom))]
 mod loom_models;
 mod metrics;
+mod precise_timeout;
 #[doc(hidden)]
 pub mod readiness;
 mod readiness_future;

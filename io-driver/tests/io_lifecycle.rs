@@ -239,3 +239,25 @@ fn shared_types_are_send_and_sync() {
     }
     assert!(send::<io_driver::Driver>() > 0);
 }
+
+/// A timeout with a sub-millisecond part arms the precise timer (`precise_timeout.rs`): its
+/// expiry ends the turn like the timeout would, as no event, no unpark and no stale token, and
+/// a timer left armed by a turn that an unpark ended first costs nothing more than an empty turn.
+#[test]
+fn sub_millisecond_timeouts_end_the_turn_as_a_plain_timeout() {
+    let (mut driver, handle) = Driver::new().unwrap();
+    for micros in [300, 1_250, 2_700] {
+        let stats = driver.turn(Some(Duration::from_micros(micros))).unwrap();
+        assert_eq!(stats.events, 0, "{micros} µs");
+        assert!(!stats.unparked, "{micros} µs");
+        assert_eq!(stats.stale_events, 0, "{micros} µs");
+    }
+    // Arm for 200 ms, but unpark first: the turn ends on the unpark.
+    handle.unpark();
+    let stats = driver.turn(Some(Duration::from_micros(200_500))).unwrap();
+    assert!(stats.unparked);
+    // The stale arming may end a later turn early, but never as an event or a stale token.
+    let stats = driver.turn(Some(Duration::from_millis(400))).unwrap();
+    assert_eq!((stats.events, stats.stale_events), (0, 0));
+    assert_eq!(handle.metrics().stale_events, 0);
+}

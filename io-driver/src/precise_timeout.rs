@@ -1,6 +1,6 @@
 //! Park timeouts to the microsecond: `epoll_wait` takes whole milliseconds and mio rounds a
 //! timeout *up* to the next one, so a turn meant to end at a timer's deadline ended up to 1 ms
-//! late (on average 0.5 ms, on top of the timer wheel's own 1 ms ticks).
+//! late (on average 0.5 ms, on top of the rounding to the timer wheel's tick).
 //!
 //! On Linux a `timerfd` is registered with the poll, edge-triggered and never read, under
 //! [`TIMER_TOKEN`]. Before a turn with a timeout that is not a whole number of milliseconds,

@@ -169,14 +169,14 @@ fn reset_later_and_earlier_moves_the_completion() {
 fn sub_millisecond_deadlines_round_up_never_early() {
     paused().block_on(async {
         let start = Instant::now();
-        sleep(Duration::from_micros(1_500)).await;
-        // Rounded up to the next whole millisecond: late by under one tick, never early.
-        assert_eq!(start.elapsed(), Duration::from_millis(2));
-        advance(Duration::from_micros(300)).await; // clock now off the ms grid
+        sleep(Duration::from_micros(1_600)).await;
+        // Rounded up to the next 250 µs tick: late by under one tick, never early.
+        assert_eq!(start.elapsed(), Duration::from_micros(1_750));
+        advance(Duration::from_micros(300)).await; // clock now off the tick grid
         let mid = Instant::now();
         sleep(Duration::from_millis(1)).await;
         assert!(mid.elapsed() >= Duration::from_millis(1));
-        assert!(mid.elapsed() < Duration::from_millis(2));
+        assert!(mid.elapsed() < Duration::from_micros(1_250));
     });
 }
 

@@ -11,8 +11,9 @@
 
 /// Number of levels in the wheel.
 ///
-/// Six levels of 64 slots at 1 tick per level-0 slot reach `2^36` ticks (about 795 days at 1 ms
-/// per tick), the reach Tokio's wheel has; it covers "at least two years" (issue 4).
+/// Six levels of 64 slots at 1 tick per level-0 slot reach `2^36` ticks (about 199 days at the
+/// runtime's 250 µs per tick; 795 days at Tokio's 1 ms). Later deadlines are still exact: the top
+/// level wraps, with a per-slot minimum (see `Wheel`), so "at least two years" (issue 4) holds.
 ///
 /// # Examples
 ///

@@ -1,7 +1,7 @@
 //! A hierarchical timing wheel: a pure, single-threaded data structure that stores timers by
 //! deadline with O(1) insert, cancel and reset, a cheap next-deadline query, and an `advance`
 //! that fires every due timer exactly once. It knows nothing about threads, wakers or clocks; the
-//! runtime converts `Instant`s to ticks (1 ms each) and drives it.
+//! runtime converts `Instant`s to ticks (250 µs each) and drives it.
 //!
 //! # Layout
 //!
@@ -11,12 +11,12 @@
 //!
 //! | level | slot width | level span |
 //! |---|---|---|
-//! | 0 | 1 tick (1 ms) | 64 ms |
-//! | 1 | 64 ms | ~4.1 s |
-//! | 2 | ~4.1 s | ~4.4 min |
-//! | 3 | ~4.4 min | ~4.7 h |
-//! | 4 | ~4.7 h | ~12.4 days |
-//! | 5 | ~12.4 days | ~795 days ([`WHEEL_SPAN`] = `2^36` ticks) |
+//! | 0 | 1 tick (250 µs in the runtime) | 16 ms |
+//! | 1 | 16 ms | ~1 s |
+//! | 2 | ~1 s | ~65.5 s |
+//! | 3 | ~65.5 s | ~70 min |
+//! | 4 | ~70 min | ~3.1 days |
+//! | 5 | ~3.1 days | ~199 days ([`WHEEL_SPAN`] = `2^36` ticks) |
 //!
 //! A timer with deadline `d` is filed relative to the wheel's current time `e` (its
 //! [`elapsed`](Wheel::elapsed)):

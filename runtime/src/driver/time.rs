@@ -1,10 +1,13 @@
 //! The time part of the driver: the clock, the timer shards (one timing wheel per worker,
 //! each behind its own short mutex: `time_shard.rs`), and the rules tying them to parking.
 //!
-//! Time is counted in 1 ms ticks since `origin` (the clock's reading when the runtime was
-//! built). A deadline becomes the tick it falls in, rounded **up**, and a timer fires once the
-//! clock's tick (rounded down) reaches it, so a sleep never ends early and is late by at most
-//! one tick plus wake-up latency. Deadlines [`FAR_FUTURE`] or more after `origin` (30 years:
+//! Time is counted in [`TICK`]s of 250 µs since `origin` (the clock's reading when the runtime
+//! was built). A deadline becomes the tick it falls in, rounded **up**, and a timer fires once
+//! the clock's tick (rounded down) reaches it, so a sleep never ends early and is late by at
+//! most one tick plus wake-up latency. (With 1 ms ticks, a whole-millisecond sleep started
+//! just after a tick-aligned wake-up, the common case of sleeping in a loop, was late by
+//! nearly a full millisecond; the driver's park timeout is exact to the microsecond on Linux,
+//! see `io_driver`'s precise timeout, so a finer tick pays off directly.) Deadlines [`FAR_FUTURE`] or more after `origin` (30 years:
 //! `Duration::MAX` sleeps, saturated instants) become [`NEVER`] and never fire, not even when a
 //! paused clock auto-advances.
 //!
@@ -37,6 +40,22 @@ use crate::time::clock::{Clock, FAR_FUTURE};
 use crate::time::entry::TimerEntry;
 use std::time::{Duration, Instant as StdInstant};
 use timer::TimerKey;
+
+/// The timer wheels' resolution.
+pub(crate) const TICK: Duration = Duration::from_micros(250);
+const NANOS_PER_TICK: u32 = 250_000;
+const TICKS_PER_SEC: u64 = 4_000;
+const _: () = assert!(
+    TICK.as_nanos() == NANOS_PER_TICK as u128
+        && NANOS_PER_TICK as u64 * TICKS_PER_SEC == 1_000_000_000
+);
+
+/// Whole ticks in `d`, rounded down (constant divisors: no 128-bit division).
+fn ticks_floor(d: Duration) -> u64 {
+    d.as_secs()
+        .saturating_mul(TICKS_PER_SEC)
+        .saturating_add(u64::from(d.subsec_nanos() / NANOS_PER_TICK))
+}
 
 /// `parked_until` while no thread is parked on the driver: no tick is below it, so no insert
 /// unparks.
@@ -101,18 +120,22 @@ impl TimeState {
         if since >= FAR_FUTURE {
             return NEVER;
         }
-        let ms = since.as_millis() + u128::from(!since.subsec_nanos().is_multiple_of(1_000_000));
-        u64::try_from(ms).unwrap_or(NEVER)
+        let partial = !since.subsec_nanos().is_multiple_of(NANOS_PER_TICK);
+        ticks_floor(since)
+            .saturating_add(u64::from(partial))
+            .min(NEVER)
     }
 
     /// The clock's current tick, rounded down.
     pub(crate) fn now_tick(&self) -> u64 {
         let since = self.clock.now().saturating_duration_since(self.origin);
-        u64::try_from(since.as_millis()).unwrap_or(NEVER - 1)
+        ticks_floor(since).min(NEVER - 1)
     }
 
     fn tick_instant(&self, tick: u64) -> Option<StdInstant> {
-        self.origin.checked_add(Duration::from_millis(tick))
+        let within_second = u32::try_from(tick % TICKS_PER_SEC).ok()? * NANOS_PER_TICK;
+        self.origin
+            .checked_add(Duration::new(tick / TICKS_PER_SEC, within_second))
     }
 
     /// Whether a timer filed or moved to `tick` must unpark the driver (rule 2: called after

@@ -5,9 +5,9 @@
 //! clock becomes *virtual*: it reads `base + (time since unfrozen)` while running and `base`
 //! while paused, under a small mutex. Every value it returns is monotonic.
 //!
-//! Pausing snaps `base` *up* to the driver's 1 ms tick grid (it moves forward by less than
-//! 1 ms), so a paused 1 s sleep is exactly 1000 ticks and auto-advance lands exactly on its
-//! deadline.
+//! Pausing snaps `base` *up* to a whole millisecond after `origin` (it moves forward by less
+//! than 1 ms), which is on the driver's 250 µs tick grid, so a paused 1 s sleep is exactly 4000
+//! ticks and auto-advance lands exactly on its deadline.
 
 use crate::loom::sync::Mutex;
 use crate::loom::sync::atomic::{AtomicBool, Ordering};
@@ -54,7 +54,7 @@ impl Clock {
         self.is_virtual.load(Ordering::Acquire) && self.inner.lock().unfrozen.is_none()
     }
 
-    /// Freezes the clock (no-op if already paused), snapping it up to `origin`'s 1 ms grid.
+    /// Freezes the clock (no-op if already paused), snapping it up to a whole millisecond after `origin` (on the tick grid).
     pub(crate) fn pause(&self, origin: StdInstant) {
         let mut inner = self.inner.lock();
         if inner.unfrozen.is_none() {

@@ -6,7 +6,7 @@ use std::task::{Context, Poll, ready};
 use std::time::Duration;
 
 /// How late a tick may be and still count as on time: 5 ms, Tokio's tolerance. Ordinary timer
-/// lateness (about 1 ms) then never shifts a [`MissedTickBehavior::Delay`] schedule.
+/// lateness (well under 1 ms) then never shifts a [`MissedTickBehavior::Delay`] schedule.
 const LATE_TOLERANCE: Duration = Duration::from_millis(5);
 
 /// Ticks every `period`, the first tick completing at once.

@@ -9,8 +9,9 @@
 //!   `Builder::start_paused(true)`); while paused, an idle runtime jumps the clock to the next
 //!   deadline.
 //!
-//! Timers have 1 ms resolution: deadlines are rounded *up* to the next millisecond, so a sleep
-//! never ends early and ends at most about a millisecond late on an idle runtime. Any duration
+//! Timers have 250 µs resolution: deadlines are rounded *up* to the next 250 µs tick, so a sleep
+//! never ends early and ends at most about a quarter of a millisecond late on an idle runtime
+//! (plus wake-up latency; the park timeout is exact to the microsecond on Linux). Any duration
 //! too large to represent (`Duration::MAX`) means "never"; nothing here overflows or panics on
 //! large values.
 //!

@@ -10,8 +10,9 @@ use std::time::Duration;
 
 /// Waits until `duration` has passed on the runtime's clock.
 ///
-/// The deadline is rounded up to the timer's 1 ms resolution: the sleep never ends early and
-/// (on an idle runtime) ends less than about a millisecond late. `Duration::MAX`, or any
+/// The deadline is rounded up to the timer's 250 µs resolution: the sleep never ends early and
+/// (on an idle runtime) ends about a quarter of a millisecond late at most, plus wake-up
+/// latency. `Duration::MAX`, or any
 /// duration reaching 30 years or more, never completes (no overflow, no panic).
 ///
 /// ```

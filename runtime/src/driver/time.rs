@@ -121,9 +121,8 @@ impl TimeState {
             return NEVER;
         }
         let partial = !since.subsec_nanos().is_multiple_of(NANOS_PER_TICK);
-        ticks_floor(since)
-            .saturating_add(u64::from(partial))
-            .min(NEVER)
+        // Saturates at `u64::MAX`, which is `NEVER`.
+        ticks_floor(since).saturating_add(u64::from(partial))
     }
 
     /// The clock's current tick, rounded down.

@@ -10,7 +10,7 @@
 
 use loom::sync::{Arc, Condvar, Mutex};
 use loom_tests::support::{Counter, capped_model, model};
-use runtime::__loom::{BlockingPool, SpawnRefused};
+use runtime::__loom::{BlockingPool, SpawnRefused, Spawner};
 use std::time::Duration;
 
 /// Counts finished jobs and lets the model wait for a number of them (loom reports a deadlock
@@ -36,17 +36,27 @@ fn job(done: &Done) -> Box<dyn FnOnce() + Send> {
     Box::new(move || done.finish())
 }
 
+/// A pool of at most `cap` threads, its spawner, and a fresh job counter.
+fn new_pool(cap: usize, keep_alive: Duration) -> (BlockingPool, Spawner, Done) {
+    let pool = BlockingPool::new(cap, keep_alive);
+    let spawner = pool.spawner();
+    (pool, spawner, Done::default())
+}
+
+/// Submits a non-mandatory job that counts itself done; the pool must accept it.
+fn submit(spawner: &Spawner, done: &Done) {
+    spawner.spawn(job(done), false).unwrap();
+}
+
 /// A job submitted while the only thread's keep-alive expires: the submitter either claims the
 /// idle thread (which then runs the job), or sees it gone and starts a new one. Never stranded.
 #[test]
 fn submit_races_keep_alive_exit() {
     model(|| {
-        let mut pool = BlockingPool::new(1, Duration::ZERO);
-        let spawner = pool.spawner();
-        let done = Done::default();
-        spawner.spawn(job(&done), false).unwrap();
+        let (mut pool, spawner, done) = new_pool(1, Duration::ZERO);
+        submit(&spawner, &done);
         // The first thread finishes and goes idle, timing out at once, while we submit again.
-        spawner.spawn(job(&done), false).unwrap();
+        submit(&spawner, &done);
         done.wait_for(2);
         assert!(pool.shutdown());
     });
@@ -56,13 +66,11 @@ fn submit_races_keep_alive_exit() {
 #[test]
 fn submit_wakes_idle_thread() {
     model(|| {
-        let mut pool = BlockingPool::new(1, Duration::from_secs(10));
-        let spawner = pool.spawner();
-        let done = Done::default();
-        spawner.spawn(job(&done), false).unwrap();
+        let (mut pool, spawner, done) = new_pool(1, Duration::from_secs(10));
+        submit(&spawner, &done);
         done.wait_for(1);
         // The only thread is idle or about to be; the next job must reach it.
-        spawner.spawn(job(&done), false).unwrap();
+        submit(&spawner, &done);
         done.wait_for(2);
         assert_eq!(spawner.num_threads(), 1, "the idle thread was reused");
         assert!(pool.shutdown());
@@ -121,9 +129,7 @@ fn shutdown_races_submit() {
 #[test]
 fn below_the_cap_a_job_gets_its_own_thread() {
     model(|| {
-        let mut pool = BlockingPool::new(2, Duration::from_secs(10));
-        let spawner = pool.spawner();
-        let done = Done::default();
+        let (mut pool, spawner, done) = new_pool(2, Duration::from_secs(10));
         let waits = done.clone();
         spawner
             .spawn(
@@ -134,7 +140,7 @@ fn below_the_cap_a_job_gets_its_own_thread() {
                 false,
             )
             .unwrap();
-        spawner.spawn(job(&done), false).unwrap();
+        submit(&spawner, &done);
         done.wait_for(2);
         assert!(pool.shutdown());
     });
@@ -145,11 +151,9 @@ fn below_the_cap_a_job_gets_its_own_thread() {
 #[test]
 fn at_the_cap_a_job_is_left_for_the_busy_thread() {
     model(|| {
-        let mut pool = BlockingPool::new(1, Duration::from_secs(10));
-        let spawner = pool.spawner();
-        let done = Done::default();
-        spawner.spawn(job(&done), false).unwrap();
-        spawner.spawn(job(&done), false).unwrap();
+        let (mut pool, spawner, done) = new_pool(1, Duration::from_secs(10));
+        submit(&spawner, &done);
+        submit(&spawner, &done);
         done.wait_for(2);
         assert_eq!(spawner.num_threads(), 1, "the cap held");
         assert!(pool.shutdown());
@@ -162,17 +166,15 @@ fn at_the_cap_a_job_is_left_for_the_busy_thread() {
 fn two_submitters_race_for_one_free_thread() {
     // Four loom threads (two submitters, two pool threads): one preemption fits CI.
     capped_model(1, || {
-        let mut pool = BlockingPool::new(2, Duration::from_secs(10));
-        let spawner = pool.spawner();
-        let done = Done::default();
-        spawner.spawn(job(&done), false).unwrap();
+        let (mut pool, spawner, done) = new_pool(2, Duration::from_secs(10));
+        submit(&spawner, &done);
         // The thread has run its job and is searching, asleep, or on its way.
         done.wait_for(1);
         let other = {
             let (spawner, done) = (spawner.clone(), done.clone());
-            loom::thread::spawn(move || spawner.spawn(job(&done), false).unwrap())
+            loom::thread::spawn(move || submit(&spawner, &done))
         };
-        spawner.spawn(job(&done), false).unwrap();
+        submit(&spawner, &done);
         other.join().unwrap();
         done.wait_for(3);
         assert!(pool.shutdown());
@@ -184,10 +186,8 @@ fn two_submitters_race_for_one_free_thread() {
 #[test]
 fn a_dedicated_job_is_handed_to_a_sleeper() {
     model(|| {
-        let mut pool = BlockingPool::new(1, Duration::from_secs(10));
-        let spawner = pool.spawner();
-        let done = Done::default();
-        spawner.spawn(job(&done), false).unwrap();
+        let (mut pool, spawner, done) = new_pool(1, Duration::from_secs(10));
+        submit(&spawner, &done);
         done.wait_for(1);
         spawner.spawn_dedicated(job(&done)).unwrap();
         assert!(pool.shutdown());

@@ -17,23 +17,33 @@ fn running_with_waker() -> Arc<TaskState> {
     state
 }
 
+/// A wake from another thread (`wake`) racing the end of the poll, which may itself carry a
+/// folded self-wake (`woke_self`, see `current_poll`). Checks that exactly one side minted the
+/// `Notified` and the task is left notified and idle; returns the poller's outcome and the
+/// reference count.
+fn race_end_of_poll(woke_self: bool, wake: fn(&TaskState) -> ToNotified) -> (ToIdle, usize) {
+    let state = running_with_waker();
+    let waker = {
+        let state = state.clone();
+        loom::thread::spawn(move || wake(&state))
+    };
+    let idle = state.transition_to_idle(woke_self);
+    let woke = waker.join().unwrap();
+    let submits = usize::from(woke == ToNotified::Submit) + usize::from(idle == ToIdle::OkNotified);
+    assert_eq!(submits, 1, "poller {idle:?}, waker {woke:?}");
+    let now = state.load();
+    assert!(now.notified && !now.running, "{now:?}");
+    (idle, now.refs)
+}
+
 /// A self-wake folded into the end of the poll (`current_poll`) racing a `wake` by value from
 /// another thread: the poller alone mints the `Notified`; the waker's reference is dropped.
 #[test]
 fn self_wake_at_end_of_poll_racing_wake_by_val_notifies_once() {
     model(|| {
-        let state = running_with_waker();
-        let waker = {
-            let state = state.clone();
-            loom::thread::spawn(move || state.transition_to_notified_by_val())
-        };
-        let idle = state.transition_to_idle(true);
-        let woke = waker.join().unwrap();
+        let (idle, refs) = race_end_of_poll(true, TaskState::transition_to_notified_by_val);
         assert_eq!(idle, ToIdle::OkNotified);
-        assert_eq!(woke, ToNotified::DoNothing);
-        let now = state.load();
-        assert!(now.notified && !now.running, "{now:?}");
-        assert_eq!(now.refs, 3, "{now:?}");
+        assert_eq!(refs, 3, "list + join + the one Notified");
     });
 }
 
@@ -43,19 +53,8 @@ fn self_wake_at_end_of_poll_racing_wake_by_val_notifies_once() {
 #[test]
 fn wake_by_val_racing_end_of_poll_notifies_once() {
     model(|| {
-        let state = running_with_waker();
-        let waker = {
-            let state = state.clone();
-            loom::thread::spawn(move || state.transition_to_notified_by_val())
-        };
-        let idle = state.transition_to_idle(false);
-        let woke = waker.join().unwrap();
-        let submits =
-            usize::from(woke == ToNotified::Submit) + usize::from(idle == ToIdle::OkNotified);
-        assert_eq!(submits, 1, "poller {idle:?}, waker {woke:?}");
-        let now = state.load();
-        assert!(now.notified && !now.running, "{now:?}");
-        assert_eq!(now.refs, 3, "{now:?}");
+        let (_, refs) = race_end_of_poll(false, TaskState::transition_to_notified_by_val);
+        assert_eq!(refs, 3);
     });
 }
 
@@ -64,19 +63,8 @@ fn wake_by_val_racing_end_of_poll_notifies_once() {
 #[test]
 fn wake_by_ref_racing_end_of_poll_adds_one_reference() {
     model(|| {
-        let state = running_with_waker();
-        let waker = {
-            let state = state.clone();
-            loom::thread::spawn(move || state.transition_to_notified_by_ref())
-        };
-        let idle = state.transition_to_idle(false);
-        let woke = waker.join().unwrap();
-        let submits =
-            usize::from(woke == ToNotified::Submit) + usize::from(idle == ToIdle::OkNotified);
-        assert_eq!(submits, 1, "poller {idle:?}, waker {woke:?}");
-        let now = state.load();
-        assert!(now.notified && !now.running, "{now:?}");
-        assert_eq!(now.refs, 4, "{now:?}");
+        let (_, refs) = race_end_of_poll(false, TaskState::transition_to_notified_by_ref);
+        assert_eq!(refs, 4);
     });
 }
 

@@ -48,7 +48,7 @@ pub trait CaseVisitor {
 /// }
 /// let mut n = Count(0);
 /// for_each_case(&mut n);
-/// assert_eq!(n.0, 8 + 5 + 1 + 9 + 4);
+/// assert_eq!(n.0, 9 + 5 + 1 + 9 + 4);
 /// ```
 pub fn for_each_case(visitor: &mut impl CaseVisitor) {
     scheduler_cases(visitor);
@@ -59,7 +59,8 @@ pub fn for_each_case(visitor: &mut impl CaseVisitor) {
 }
 
 /// The scheduler cases: each workload on [`WORKERS`] workers, then the 1-worker variants of
-/// spawn-many and ping-pong (the machinery without stealing).
+/// spawn-many and the two ping-pongs (the machinery without stealing; `ping_pong_pairs_1w` is
+/// the single-worker poll + wake path that docs/benchmarks.md analyses).
 pub fn scheduler_cases(visitor: &mut impl CaseVisitor) {
     visitor.visit::<SpawnManyLocal>(WORKERS);
     visitor.visit::<SpawnManyRemote>(WORKERS);
@@ -69,6 +70,7 @@ pub fn scheduler_cases(visitor: &mut impl CaseVisitor) {
     visitor.visit::<ChainedSpawn>(WORKERS);
     visitor.visit::<SpawnManyLocal>(1);
     visitor.visit::<PingPong>(1);
+    visitor.visit::<PingPongPairs>(1);
 }
 
 /// TCP echo (64 B and 16 KiB, 1 and 50 connections) and the HTTP/1.1 hello world.

@@ -42,13 +42,10 @@ use std::time::{Duration, Instant as StdInstant};
 use timer::TimerKey;
 
 /// The timer wheels' resolution.
-pub(crate) const TICK: Duration = Duration::from_micros(250);
-const NANOS_PER_TICK: u32 = 250_000;
-const TICKS_PER_SEC: u64 = 4_000;
-const _: () = assert!(
-    TICK.as_nanos() == NANOS_PER_TICK as u128
-        && NANOS_PER_TICK as u64 * TICKS_PER_SEC == 1_000_000_000
-);
+const TICK: Duration = Duration::from_micros(250);
+const NANOS_PER_TICK: u32 = TICK.subsec_nanos();
+const TICKS_PER_SEC: u64 = 1_000_000_000 / NANOS_PER_TICK as u64;
+const _: () = assert!(TICK.as_secs() == 0 && 1_000_000_000 % NANOS_PER_TICK == 0);
 
 /// Whole ticks in `d`, rounded down (constant divisors: no 128-bit division).
 fn ticks_floor(d: Duration) -> u64 {

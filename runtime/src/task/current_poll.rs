@@ -54,12 +54,13 @@ pub(crate) fn polling<R>(header: NonNull<Header>, id: Id, poll: impl FnOnce() ->
         id: Some(id),
     };
     let previous = POLLING.try_with(|cell| cell.replace(now)).unwrap_or(NONE);
+    // Restores `previous` if `poll` unwinds; on return, the one `replace` below does it.
     let restore = Restore(previous);
     let output = poll();
+    std::mem::forget(restore);
     let woke_self = POLLING
-        .try_with(|cell| cell.get().header == address | WOKE_SELF)
+        .try_with(|cell| cell.replace(previous).header == address | WOKE_SELF)
         .unwrap_or(false);
-    drop(restore);
     (output, woke_self)
 }
 
@@ -92,22 +93,10 @@ fn mark(address: usize) -> bool {
 
 #[cfg(all(test, not(loom)))]
 mod tests {
+    use crate::sync::test_util::CountingWaker;
     use std::future::Future;
     use std::pin::Pin;
-    use std::sync::Arc;
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    use std::task::{Context, Poll, Wake, Waker};
-
-    /// A waker of our own (not a task's), counting wakes.
-    struct Counting(AtomicUsize);
-    impl Wake for Counting {
-        fn wake(self: Arc<Self>) {
-            self.0.fetch_add(1, Ordering::SeqCst);
-        }
-        fn wake_by_ref(self: &Arc<Self>) {
-            self.0.fetch_add(1, Ordering::SeqCst);
-        }
-    }
+    use std::task::{Context, Poll};
 
     #[test]
     fn a_yield_polled_with_a_foreign_waker_inside_a_task_still_wakes_that_waker() {
@@ -119,20 +108,19 @@ mod tests {
             .unwrap();
         let woken = rt
             .block_on(rt.spawn(async {
-                let counting = Arc::new(Counting(AtomicUsize::new(0)));
-                let waker = Waker::from(counting.clone());
+                let (counter, waker) = CountingWaker::new();
                 let mut cx = Context::from_waker(&waker);
                 let mut yielding = std::pin::pin!(crate::task::yield_now());
                 assert!(yielding.as_mut().poll(&mut cx).is_pending());
                 assert!(yielding.as_mut().poll(&mut cx).is_ready());
-                counting.0.load(Ordering::SeqCst)
+                counter.wakes()
             }))
             .unwrap();
         assert_eq!(woken, 1);
     }
 
-    /// Polls its inner future with the task's own waker, then reports the first poll's
-    /// outcome: a combinator that passes the task's waker through.
+    /// A combinator that passes the task's own waker through to its inner future, counting its
+    /// own polls; resolves to that count once the inner future is done.
     struct PassThrough<F>(Pin<Box<F>>, u32);
     impl<F: Future<Output = ()>> Future for PassThrough<F> {
         type Output = u32;

@@ -7,9 +7,9 @@
 //! `pub(crate) mod idle` in `scheduler/multi_thread/mod.rs` and `Idle::num_searching` being
 //! compiled under `cfg(loom)` too.
 //!
-//! Exposed: the task state word ([`TaskState`]), the idle-worker coordinator ([`Idle`]) and the
-//! blocking pool ([`BlockingPool`], [`Spawner`]) and the driver's sharded timer state
-//! ([`TimerShards`]).
+//! Exposed: the task state word ([`TaskState`]), the idle-worker coordinator ([`Idle`]), the
+//! blocking pool ([`BlockingPool`], [`Spawner`]), the driver's sharded timer state
+//! ([`TimerShards`]) and the owned-task list's shard lock ([`SpinLockedPair`]).
 
 use crate::blocking::{self, Mandatory, PoolConfig, SpawnError};
 use crate::scheduler::multi_thread::idle;
@@ -352,5 +352,41 @@ impl TimerShards {
 impl fmt::Debug for TimerShards {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("TimerShards").finish_non_exhaustive()
+    }
+}
+
+/// The owned-task list's shard lock (`util::spin_lock::SpinLock`) around a counter pair.
+pub struct SpinLockedPair(crate::util::spin_lock::SpinLock<(usize, usize)>);
+
+impl SpinLockedPair {
+    /// Both counters zero, unlocked.
+    pub fn new() -> SpinLockedPair {
+        SpinLockedPair(crate::util::spin_lock::SpinLock::new((0, 0)))
+    }
+
+    /// Under the lock: bumps the first counter, then the second (a second holder in between
+    /// would be a concurrent access loom reports).
+    pub fn bump(&self) {
+        self.0.with(|(first, second)| {
+            *first += 1;
+            *second += 1;
+        });
+    }
+
+    /// Under the lock: both counters.
+    pub fn get(&self) -> (usize, usize) {
+        self.0.with(|pair| *pair)
+    }
+}
+
+impl Default for SpinLockedPair {
+    fn default() -> SpinLockedPair {
+        SpinLockedPair::new()
+    }
+}
+
+impl fmt::Debug for SpinLockedPair {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SpinLockedPair").finish_non_exhaustive()
     }
 }

@@ -1,3 +1,4 @@
 //! Small internal helpers shared by several modules.
 
 pub(crate) mod arc_waker;
+pub(crate) mod spin_lock;

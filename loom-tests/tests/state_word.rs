@@ -5,7 +5,7 @@
 
 use loom::sync::Arc;
 use loom_tests::support::model;
-use runtime::__loom::{TaskState, ToIdle, ToNotified, ToRunning};
+use runtime::__loom::{TaskState, ToComplete, ToIdle, ToNotified, ToRunning};
 
 /// A task that a worker is polling (it holds `RUNNING` and the reference of the consumed
 /// `Notified`) and one extra reference for a cloned waker: refs = list + join + poller + waker.
@@ -88,5 +88,49 @@ fn abort_racing_completion_never_schedules_a_running_task() {
         assert!(done.complete && !done.running);
         let now = state.load();
         assert!(now.complete && now.refs == 3, "{now:?}");
+    });
+}
+
+/// The folded completion (`transition_to_complete_and_release`, dropping the poller's and the
+/// owned list's references with `COMPLETE`) racing `JoinHandle::drop` on another thread: the
+/// output is dropped exactly once (early by the completer, after the step by the completer's
+/// kept reference, or by the handle that finds the task complete), and exactly one side
+/// frees the cell, after everyone else is done with it.
+#[test]
+fn folded_completion_racing_join_handle_drop_frees_once_and_drops_the_output_once() {
+    model(|| {
+        let state = Arc::new(TaskState::new());
+        assert_eq!(state.transition_to_running(), ToRunning::Success);
+        let handle = {
+            let state = state.clone();
+            loom::thread::spawn(move || {
+                let (before, _) = state.transition_to_join_handle_dropped();
+                // The handle drops the output only if it was kept for it (R1).
+                let dropped_output = usize::from(before.complete);
+                (dropped_output, state.ref_dec())
+            })
+        };
+        let output_dropped = !state.load().join_interested;
+        let mut completer_drops = usize::from(output_dropped);
+        let completer_frees = match state.transition_to_complete_and_release(2, output_dropped) {
+            ToComplete::Released { last } => last,
+            ToComplete::KeptOne(s) => {
+                assert!(
+                    !s.join_interested,
+                    "no join waker here: kept only for the output"
+                );
+                completer_drops += 1;
+                state.transition_to_terminal(1)
+            }
+        };
+        let (handle_drops, handle_frees) = handle.join().unwrap();
+        assert_eq!(
+            completer_drops + handle_drops,
+            1,
+            "the output is dropped once"
+        );
+        assert_eq!(usize::from(completer_frees) + usize::from(handle_frees), 1);
+        let now = state.load();
+        assert!(now.complete && !now.running && now.refs == 0, "{now:?}");
     });
 }

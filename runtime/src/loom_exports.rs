@@ -87,6 +87,18 @@ pub enum ToNotified {
     Dealloc,
 }
 
+/// Mirror of `state::ToComplete`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ToComplete {
+    /// Every reference handed in was dropped; `last`: they were the last ones.
+    Released {
+        /// Free the task.
+        last: bool,
+    },
+    /// One reference kept (wake the join waker or drop the output first); the state after.
+    KeptOne(Snapshot),
+}
+
 /// The task state word (`task/state.rs`), every transition forwarded unchanged.
 pub struct TaskState(state::State);
 
@@ -115,6 +127,21 @@ impl TaskState {
             state::ToIdle::OkNotified => ToIdle::OkNotified,
             state::ToIdle::OkDealloc => ToIdle::OkDealloc,
             state::ToIdle::Cancelled => ToIdle::Cancelled,
+        }
+    }
+    /// `RUNNING` to `COMPLETE`, dropping the completer's `count` references in the same step
+    /// unless one must be kept; `output_dropped`: the output was dropped before (no interest).
+    pub fn transition_to_complete_and_release(
+        &self,
+        count: usize,
+        output_dropped: bool,
+    ) -> ToComplete {
+        match self
+            .0
+            .transition_to_complete_and_release(count, output_dropped)
+        {
+            state::ToComplete::Released { last } => ToComplete::Released { last },
+            state::ToComplete::KeptOne(s) => ToComplete::KeptOne(s.into()),
         }
     }
     /// `RUNNING` to `COMPLETE`; returns the state after.

@@ -5,7 +5,7 @@
 //! comments cite those rules.
 
 use super::raw::{Cell, Header, RawTask, Stage};
-use super::state::{ToIdle, ToRunning};
+use super::state::{ToComplete, ToIdle, ToRunning};
 use super::waker::borrowed_waker;
 use super::{JoinError, Notified, Schedule, Task};
 use std::future::Future;
@@ -163,18 +163,47 @@ where
     }
 
     /// Publishes completion, hands the output over, and drops the caller's reference (plus the
-    /// owned list's, if the scheduler releases it now).
+    /// owned list's, if the scheduler releases it).
+    ///
+    /// The task leaves the owned list first, while we still hold `RUNNING`, so the references
+    /// we hold are known before completion is published and can be dropped in the same
+    /// read-modify-write. If the `JoinHandle` is already gone (`JOIN_INTEREST` is never set
+    /// again) the output is dropped first, under `RUNNING` (R1). A task nobody awaits (or
+    /// whose handle has not registered a waker yet) then completes with that one step; only a
+    /// join waker to wake, or a handle that left in between, keeps one reference for a second.
     fn complete(self) {
+        let me = ManuallyDrop::new(Task::<S>::from_raw(self.raw()));
+        let count = match self.cell().core.scheduler.release(&me) {
+            Some(owned) => {
+                std::mem::forget(owned);
+                2
+            }
+            None => 1,
+        };
         let state = &self.cell().header.state;
-        let snapshot = state.transition_to_complete();
+        let output_dropped = !state.load().is_join_interested() && {
+            // SAFETY: we hold RUNNING and no `JoinHandle` will read the output (R1).
+            let _ = unsafe { self.drop_stage_catching() };
+            true
+        };
+        let snapshot = match state.transition_to_complete_and_release(count, output_dropped) {
+            ToComplete::Released { last } => {
+                if last {
+                    self.raw().dealloc();
+                }
+                return;
+            }
+            ToComplete::KeptOne(snapshot) => snapshot,
+        };
         // `true` once the join waker was woken: the slot goes back to the handle (J6) in the
-        // same read-modify-write that drops our references below, saving one per awaited task.
+        // same read-modify-write that drops our last reference.
         let woke_join_waker = catch_unwind(AssertUnwindSafe(|| {
             if !snapshot.is_join_interested() {
                 // SAFETY: no `JoinHandle` will read the output (R1), so it is ours to drop.
                 unsafe { self.set_stage(Stage::Consumed) };
                 false
-            } else if snapshot.is_join_waker_set() {
+            } else {
+                debug_assert!(snapshot.is_join_waker_set());
                 self.cell().trailer.join_waker.with(|ptr| {
                     // SAFETY: JOIN_WAKER is set and the task is complete: the runtime may read
                     // and wake the join waker (J3).
@@ -183,24 +212,13 @@ where
                     }
                 });
                 true
-            } else {
-                false
             }
         }))
         .unwrap_or(false);
-        let me = ManuallyDrop::new(Task::<S>::from_raw(self.raw()));
-        let released = self.cell().core.scheduler.release(&me);
-        let count = match released {
-            Some(owned) => {
-                std::mem::forget(owned);
-                2
-            }
-            None => 1,
-        };
         let last = if woke_join_waker {
-            state.transition_to_terminal_and_unset_join_waker(count)
+            state.transition_to_terminal_and_unset_join_waker(1)
         } else {
-            state.transition_to_terminal(count)
+            state.transition_to_terminal(1)
         };
         if last {
             self.raw().dealloc();

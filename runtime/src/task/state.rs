@@ -92,6 +92,19 @@ pub(crate) enum ToNotified {
     Dealloc,
 }
 
+/// What the completer still has to do after [`State::transition_to_complete_and_release`].
+#[must_use]
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum ToComplete {
+    /// Every reference handed in was dropped in the same step; `last`: they were the last
+    /// ones, free the task.
+    Released { last: bool },
+    /// One reference was kept because the completer still has to touch the cell: wake the
+    /// join waker (the snapshot has `JOIN_WAKER`) or drop the output (the `JoinHandle` left
+    /// after the completer looked), then drop that reference.
+    KeptOne(Snapshot),
+}
+
 impl State {
     /// The state of a newly spawned task.
     pub(crate) fn new() -> State {
@@ -199,8 +212,39 @@ impl State {
         })
     }
 
-    /// Flips `RUNNING` to `COMPLETE`; the returned snapshot tells whether a `JoinHandle`
-    /// still wants the output and whether its waker must be woken.
+    /// Flips `RUNNING` to `COMPLETE` and, in the same step, drops the `count` references the
+    /// completer holds (its own, plus the owned list's if the scheduler released it), unless
+    /// it still needs the cell afterwards: to wake the join waker, or to drop an output the
+    /// `JoinHandle` gave up after `output_dropped` was decided (then one is kept:
+    /// [`ToComplete::KeptOne`]). A task nobody awaits thus completes with one read-modify-write.
+    ///
+    /// `output_dropped`: the completer saw `JOIN_INTEREST` clear and already dropped the output
+    /// (interest is never set again, so it cannot be wanted later).
+    pub(crate) fn transition_to_complete_and_release(
+        &self,
+        count: usize,
+        output_dropped: bool,
+    ) -> ToComplete {
+        debug_assert!(count >= 1, "the completer holds a reference");
+        self.update(|mut s| {
+            debug_assert!(s.is_running() && !s.is_complete(), "{s:?}");
+            s.0 ^= RUNNING | COMPLETE;
+            let keep_one = s.is_join_waker_set() || (!s.is_join_interested() && !output_dropped);
+            let dropped = if keep_one { count - 1 } else { count };
+            debug_assert!(s.ref_count() >= count, "reference count underflow: {s:?}");
+            s.0 -= dropped * REF_ONE;
+            if keep_one {
+                (ToComplete::KeptOne(s), s)
+            } else {
+                let last = s.ref_count() == 0;
+                (ToComplete::Released { last }, s)
+            }
+        })
+    }
+
+    /// Flips `RUNNING` to `COMPLETE` and nothing else (tests and loom models build states
+    /// with it; the runtime completes through [`State::transition_to_complete_and_release`]).
+    #[cfg(any(test, loom))]
     pub(crate) fn transition_to_complete(&self) -> Snapshot {
         let previous = Snapshot(self.word.fetch_xor(RUNNING | COMPLETE, Ordering::AcqRel));
         debug_assert!(previous.is_running() && !previous.is_complete());

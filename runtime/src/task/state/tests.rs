@@ -271,3 +271,60 @@ fn completer_gives_the_waker_slot_back_with_its_last_references() {
     assert_eq!(s.ref_count(), 1);
     assert_eq!(state.drop_join_handle_fast(), JoinHandleDrop::Exclusive);
 }
+
+#[test]
+fn complete_and_release_drops_every_reference_when_nobody_waits() {
+    let state = notified_running();
+    let (before, _) = state.transition_to_join_handle_dropped();
+    assert!(!before.is_complete());
+    assert!(!state.ref_dec(), "the handle's reference");
+    assert_eq!(
+        state.transition_to_complete_and_release(2, true),
+        ToComplete::Released { last: true },
+        "poller + owned list were the last two, in one step"
+    );
+}
+
+#[test]
+fn complete_and_release_leaves_the_output_to_a_handle_without_waker() {
+    let state = notified_running();
+    assert_eq!(
+        state.transition_to_complete_and_release(2, false),
+        ToComplete::Released { last: false }
+    );
+    let s = state.load();
+    assert!(s.is_complete() && !s.is_running() && s.is_join_interested());
+    assert_eq!(s.ref_count(), 1, "only the handle's reference is left");
+    assert_eq!(state.drop_join_handle_fast(), JoinHandleDrop::Exclusive);
+}
+
+#[test]
+fn complete_and_release_keeps_one_reference_to_wake_the_join_waker() {
+    let state = notified_running();
+    assert!(state.set_join_waker().is_ok());
+    let ToComplete::KeptOne(s) = state.transition_to_complete_and_release(2, false) else {
+        panic!("the join waker must be woken with a reference held");
+    };
+    assert!(s.is_complete() && s.is_join_waker_set() && s.is_join_interested());
+    assert_eq!(s.ref_count(), 2, "the handle's and the kept one");
+    assert!(!state.transition_to_terminal_and_unset_join_waker(1));
+    let s = state.load();
+    assert!(!s.is_join_waker_set() && s.ref_count() == 1);
+}
+
+#[test]
+fn complete_and_release_keeps_one_when_the_handle_left_after_the_look() {
+    let state = notified_running();
+    // The completer saw JOIN_INTEREST (so kept the output); then the handle left.
+    let (before, _) = state.transition_to_join_handle_dropped();
+    assert!(!before.is_complete());
+    assert!(!state.ref_dec());
+    let ToComplete::KeptOne(s) = state.transition_to_complete_and_release(2, false) else {
+        panic!("the output still has to be dropped");
+    };
+    assert!(!s.is_join_interested() && s.ref_count() == 1);
+    assert!(
+        state.transition_to_terminal(1),
+        "the kept reference was the last"
+    );
+}

@@ -16,7 +16,9 @@
 //!
 //! - **R1 (stage).** The future/output *stage* is touched only by the holder of the `RUNNING`
 //!   bit; after `COMPLETE`, by the completer if no `JoinHandle` is interested, otherwise only by
-//!   the `JoinHandle`.
+//!   the `JoinHandle`. (`JOIN_INTEREST` is never set again once clear, so a completer that
+//!   sees it clear drops the output while still `RUNNING` and can then give up every reference
+//!   together with `RUNNING`.)
 //! - **R2 (lifetime).** Every holder of a `RawTask` owns one reference; the cell is freed by
 //!   whoever drops the count to zero, and only then.
 //! - **R3 (notified).** At most one `Notified` exists (the `NOTIFIED` bit); running it consumes

@@ -8,6 +8,17 @@
 //! then a batch from the injector. With nothing local it *searches*: steals half of a random
 //! victim's queue (at most half the workers search at once). With nothing anywhere it parks.
 //!
+//! # The local queue is not capped
+//! Tokio's local queue is a fixed 256-slot ring whose oldest half overflows to the injector;
+//! the project's design notes (ANCHORS.md 3.9) suggest emulating that cap on crossbeam's
+//! deque. Measured (session 5, `target/release/profile`): capping at 256 and moving the 128
+//! oldest tasks to the injector made `spawn_many_local` 2x slower on 2 workers (1.71 ->
+//! 3.5-3.7 ms: both workers then contend on the injector's tail and head) and
+//! `spawn_many_local_1w` 7 % slower (1.75 -> 1.88 ms: every moved task pays a pop, an
+//! injector push with two locked read-modify-writes, and a batch steal back). Peers already
+//! share a burst by stealing half of the queue, woken by rule Q1, so the deque stays
+//! unbounded.
+//!
 //! # The LIFO slot
 //! A task woken by the running task goes to the LIFO slot (message-passing latency: the
 //! receiver runs next, with a warm cache); the slot's previous occupant goes to the back of the

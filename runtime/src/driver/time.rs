@@ -245,6 +245,12 @@ impl TimeState {
     /// due (the driver ran late), the one with the earliest due timer fires first, so a late
     /// driver still wakes timers close to deadline order.
     pub(crate) fn fire_due(&self) {
+        // Nothing filed anywhere: skip the clock read (a `clock_gettime` per driver turn, 1.5 %
+        // of a TCP echo round trip on a runtime with no timers). A timer filed right after
+        // this check is one filed after this call, which rules 1-3 already cover.
+        if self.shards.iter().all(|shard| shard.next_due() == NEVER) {
+            return;
+        }
         let now = self.now_tick();
         let due = |shard: &&Shard| shard.next_due() <= now;
         match self.shards.iter().filter(due).count() {

@@ -124,25 +124,34 @@ impl Timer {
             }
             return Poll::Pending;
         }
-        let driver = self.driver().clone();
+        self.driver();
+        // Borrow the fields apart instead of cloning the driver handle (an `Arc`: two locked
+        // read-modify-writes per timer).
+        let Timer {
+            driver,
+            entry,
+            key,
+            done,
+        } = self;
+        let driver = driver.as_ref().expect("`driver()` captured the handle");
         let time = driver.time();
         if deadline <= time.clock.now() {
-            self.done = true;
+            *done = true;
             return Poll::Ready(());
         }
         let tick = time.deadline_tick(deadline);
-        let entry = self.entry.get_or_insert_with(Arc::default);
+        let entry = entry.get_or_insert_with(Arc::default);
         entry.arm(cx.waker());
         match time.register(super::shard_hint(), tick, entry) {
-            (Registered::Filed(key), unpark) => {
-                self.key = Some(key);
+            (Registered::Filed(filed), unpark) => {
+                *key = Some(filed);
                 if unpark {
                     driver.unpark();
                 }
                 Poll::Pending
             }
             (Registered::ShutDown, _) => {
-                self.done = true;
+                *done = true;
                 Poll::Ready(())
             }
         }

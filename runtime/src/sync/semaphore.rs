@@ -222,7 +222,12 @@ impl Semaphore {
     /// # });
     /// ```
     pub async fn acquire_owned(self: Arc<Self>) -> Result<OwnedSemaphorePermit, AcquireError> {
-        self.acquire_many_owned(1).await
+        // Straight to the raw acquire, like `acquire` (no second async state machine).
+        self.ll.acquire(1).await.map_err(acq_err)?;
+        Ok(OwnedSemaphorePermit {
+            sem: self,
+            permits: 1,
+        })
     }
 
     /// Waits for `n` permits tied to an `Arc` (cancel-safe).

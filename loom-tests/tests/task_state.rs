@@ -228,6 +228,33 @@ fn join_waker_replaced_while_completing() {
     });
 }
 
+/// The `JoinHandle` is polled again with the *same* waker while the task completes on a
+/// worker: the handle takes the slot back (J2/J4) to compare the waker, then publishes it
+/// again, racing the completer, which takes the waker out and wakes it by value (J3). The
+/// waker is woken at most once, never after the handle saw the output, and the output comes
+/// out exactly once (loom reports a leaked or doubly dropped waker).
+#[test]
+fn join_handle_repolled_with_the_same_waker_while_completing() {
+    model(|| {
+        let rt = multi_thread(1);
+        let wakes = Counter::new();
+        let task = rt.spawn(async { 7 });
+        let mut task = pin!(task);
+        let waker = counting_waker(&wakes);
+        let mut cx = Context::from_waker(&waker);
+        let out = match task.as_mut().poll(&mut cx) {
+            Poll::Ready(out) => out,
+            Poll::Pending => match task.as_mut().poll(&mut cx) {
+                Poll::Ready(out) => out,
+                Poll::Pending => loom::future::block_on(task.as_mut()),
+            },
+        };
+        assert_eq!(out.unwrap(), 7);
+        drop(rt);
+        assert!(wakes.get() <= 1);
+    });
+}
+
 /// Dropping the runtime while a foreign thread wakes a pending task: the future is dropped
 /// exactly once and the late wake is harmless.
 #[test]

@@ -204,13 +204,16 @@ where
                 false
             } else {
                 debug_assert!(snapshot.is_join_waker_set());
-                self.cell().trailer.join_waker.with(|ptr| {
-                    // SAFETY: JOIN_WAKER is set and the task is complete: the runtime may read
-                    // and wake the join waker (J3).
-                    if let Some(waker) = unsafe { &*ptr } {
-                        waker.wake_by_ref();
-                    }
+                let waker = self.cell().trailer.join_waker.with_mut(|ptr| {
+                    // SAFETY: JOIN_WAKER is set and the task is complete: the runtime owns the
+                    // slot until it clears the bit (J3).
+                    unsafe { (*ptr).take() }
                 });
+                // By value: a task waker's reference becomes the awaiting task's `Notified`
+                // instead of being dropped later (one read-modify-write fewer).
+                if let Some(waker) = waker {
+                    waker.wake();
+                }
                 true
             }
         }))
@@ -261,20 +264,21 @@ where
             return true;
         }
         let registered = if !snapshot.is_join_waker_set() {
-            self.set_join_waker(waker.clone())
+            self.set_join_waker(Some(waker.clone()))
         } else {
+            // J2: while the bit is set the slot is not ours, not even to read; take it back
+            // first (J4). That fails only if the task completed: the output is ready.
+            if let Err(snapshot) = state.unset_join_waker() {
+                debug_assert!(snapshot.is_complete());
+                return true;
+            }
             let same = self.cell().trailer.join_waker.with(|ptr| {
-                // SAFETY: JOIN_WAKER set and not complete: the handle may read the slot (J2).
+                // SAFETY: JOIN_WAKER is clear again, so the handle owns the slot (J1).
                 unsafe { &*ptr }
                     .as_ref()
                     .is_some_and(|w| w.will_wake(waker))
             });
-            if same {
-                return false;
-            }
-            state
-                .unset_join_waker()
-                .and_then(|_| self.set_join_waker(waker.clone()))
+            self.set_join_waker((!same).then(|| waker.clone()))
         };
         match registered {
             Ok(_) => false,
@@ -285,15 +289,20 @@ where
         }
     }
 
+    /// Publishes the slot (J1 -> J2), storing `waker` in it first if given (else the slot
+    /// keeps the waker it has). If the task completed meanwhile the slot is emptied and the
+    /// completed snapshot comes back as the error.
     fn set_join_waker(
         &self,
-        waker: Waker,
+        waker: Option<Waker>,
     ) -> Result<super::state::Snapshot, super::state::Snapshot> {
         let trailer = &self.cell().trailer;
-        // SAFETY: JOIN_WAKER is clear, so the handle owns the slot exclusively (J1).
-        trailer
-            .join_waker
-            .with_mut(|ptr| unsafe { *ptr = Some(waker) });
+        if let Some(waker) = waker {
+            // SAFETY: JOIN_WAKER is clear, so the handle owns the slot exclusively (J1).
+            trailer
+                .join_waker
+                .with_mut(|ptr| unsafe { *ptr = Some(waker) });
+        }
         let result = self.cell().header.state.set_join_waker();
         if result.is_err() {
             // SAFETY: the bit was not set (the task completed first), so the slot is still

@@ -36,8 +36,10 @@
 //! The join waker slot has its own access rules, keyed on the `JOIN_WAKER` bit:
 //!
 //! - **J1.** `JOIN_WAKER` clear: the `JoinHandle` owns the slot exclusively.
-//! - **J2.** Set and not complete: the handle may only read it; the runtime must not touch it.
-//! - **J3.** Set and complete: the runtime may read it and wake it.
+//! - **J2.** Set and not complete: nobody touches it. To look at it again (is the waker still
+//!   the same?) the handle first takes it back by clearing the bit (J4).
+//! - **J3.** Set and complete: the runtime owns it: it takes the waker out and wakes it by
+//!   value (for a task waker, its reference becomes the awaiting task's `Notified`).
 //! - **J4.** To replace its waker the handle clears the bit (fails if complete), writes, and
 //!   sets it again (if that fails the task completed, and the handle clears the slot itself).
 //! - **J5.** Before completion only the handle flips the bit; after, only the runtime.

@@ -408,7 +408,8 @@ impl State {
         })
     }
 
-    /// Takes the join waker slot back before replacing the waker (rule J4). Fails if complete.
+    /// Takes the join waker slot back before the handle reads or replaces the waker (rules J2,
+    /// J4). Fails if complete.
     pub(crate) fn unset_join_waker(&self) -> Result<Snapshot, Snapshot> {
         self.try_update(|s| {
             debug_assert!(s.is_join_interested());

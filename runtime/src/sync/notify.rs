@@ -15,6 +15,10 @@
 //!    wakeups can be batched outside the lock without waking newcomers.
 //! 3. A future dropped after receiving a `notify_one` it never returned hands it on (rule 1
 //!    again), so a cancelled waiter never swallows a notification.
+//! 4. No waker is woken or dropped under the lock: a waker's `Drop` or `wake` may notify this
+//!    very `Notify` (or send on the channel built on it). Wakers to wake are collected and
+//!    woken after unlocking; a waker replaced by a newer poll's, or removed with its entry,
+//!    is dropped after unlocking.
 
 use super::waiters::{WaitList, WaiterKey, WakeList};
 use crate::loom::sync::Mutex;
@@ -194,6 +198,8 @@ impl Notify {
             return true;
         }
         let mut state = self.state.lock();
+        // A waker let go of here (replaced or removed) is dropped after the lock (rule 4).
+        let mut released = None;
         let done = match w.key.take() {
             None if self.calls.load(Ordering::Acquire) != w.generation => true,
             None if std::mem::take(&mut state.permit) => true,
@@ -206,15 +212,17 @@ impl Notify {
                 false
             }
             Some(key) if state.waiters.is_linked(&key) => {
-                state.waiters.set_waker(&key, waker);
+                released = state.waiters.set_waker(&key, waker);
                 w.key = Some(key);
                 false
             }
             Some(key) => {
-                state.waiters.remove(key);
+                released = state.waiters.remove_with_waker(key).2;
                 true
             }
         };
+        drop(state);
+        drop(released);
         w.done = done;
         done
     }
@@ -223,13 +231,14 @@ impl Notify {
     pub(crate) fn drop_waiter(&self, w: &mut Waiter) {
         let Some(key) = w.key.take() else { return };
         let mut state = self.state.lock();
-        let (slot, _) = state.waiters.remove(key);
+        let (slot, _, released) = state.waiters.remove_with_waker(key);
         let waker = if slot.kind == Kind::One {
             notify_one_locked(&mut state)
         } else {
             None
         };
         drop(state);
+        drop(released); // rule 4
         if let Some(waker) = waker {
             waker.wake();
         }

@@ -330,16 +330,21 @@ impl<T> Receiver<T> {
         }
     }
 
-    /// Number of values this receiver has not read yet (at most the capacity).
+    /// Number of values sent since this receiver last read, counting the ones already
+    /// overwritten (as Tokio does): a value above the capacity (rounded up to a power of two)
+    /// means the next receive reports [`Lagged`](error::RecvError::Lagged).
     ///
     /// ```
-    /// let (tx, rx) = runtime::sync::broadcast::channel(4);
+    /// let (tx, rx) = runtime::sync::broadcast::channel(2);
     /// tx.send(()).unwrap();
     /// assert_eq!(rx.len(), 1);
+    /// tx.send(()).unwrap();
+    /// tx.send(()).unwrap(); // overwrites the first value
+    /// assert_eq!(rx.len(), 3); // > 2: this receiver lagged
     /// ```
     pub fn len(&self) -> usize {
         let tail = self.shared.state.lock().tail;
-        (tail - self.next).min(self.shared.capacity()) as usize
+        usize::try_from(tail - self.next).unwrap_or(usize::MAX)
     }
 
     /// `true` when this receiver has read everything.

@@ -194,6 +194,16 @@ impl Notify {
 
     /// Registers (if needed) and reports whether the wait is over. `waker` is stored.
     pub(crate) fn poll_waiter(&self, w: &mut Waiter, waker: &Waker) -> bool {
+        self.poll_waiter_with(w, Some(waker))
+    }
+
+    /// [`Notified::enable`]: registers (if needed) without touching a waker stored by an
+    /// earlier poll, so enabling a polled future cannot make it miss its wake-up.
+    fn enable_waiter(&self, w: &mut Waiter) -> bool {
+        self.poll_waiter_with(w, None)
+    }
+
+    fn poll_waiter_with(&self, w: &mut Waiter, waker: Option<&Waker>) -> bool {
         if w.done {
             return true;
         }
@@ -208,11 +218,14 @@ impl Notify {
                     generation: w.generation,
                     kind: Kind::Waiting,
                 };
+                let waker = waker.unwrap_or(Waker::noop());
                 w.key = Some(state.waiters.push_back(slot, waker));
                 false
             }
             Some(key) if state.waiters.is_linked(&key) => {
-                released = state.waiters.set_waker(&key, waker);
+                if let Some(waker) = waker {
+                    released = state.waiters.set_waker(&key, waker);
+                }
                 w.key = Some(key);
                 false
             }
@@ -302,7 +315,7 @@ impl Notified<'_> {
     /// ```
     pub fn enable(self: Pin<&mut Self>) -> bool {
         let this = self.get_mut();
-        this.notify.poll_waiter(&mut this.waiter, Waker::noop())
+        this.notify.enable_waiter(&mut this.waiter)
     }
 }
 
@@ -351,7 +364,7 @@ impl OwnedNotified {
     /// ```
     pub fn enable(self: Pin<&mut Self>) -> bool {
         let this = self.get_mut();
-        this.notify.poll_waiter(&mut this.waiter, Waker::noop())
+        this.notify.enable_waiter(&mut this.waiter)
     }
 }
 

@@ -271,7 +271,7 @@ fn notify_one_locked(state: &mut State) -> Option<Waker> {
     }
 }
 
-pub(crate) fn poll_budgeted(notify: &Notify, w: &mut Waiter, cx: &mut Context<'_>) -> Poll<()> {
+fn poll_budgeted(notify: &Notify, w: &mut Waiter, cx: &mut Context<'_>) -> Poll<()> {
     let mut coop = ready!(coop::poll_proceed(cx));
     if notify.poll_waiter(w, cx.waker()) {
         coop.made_progress();

@@ -172,3 +172,28 @@ fn elapsed() -> Elapsed {
         other => panic!("a zero timeout on a pending future must elapse, got {other:?}"),
     }
 }
+
+/// A `timeout` whose inner future is ready at once still spends the task's cooperative budget,
+/// so a loop over such timeouts yields and a task spawned beside it on a current-thread runtime
+/// gets to run.
+#[test]
+fn a_loop_over_timeouts_of_ready_futures_lets_another_task_run() {
+    let _dog = Watchdog::new("timeout coop", BOUND);
+    support::current().block_on(async {
+        let ran = Arc::new(AtomicUsize::new(0));
+        let flag = ran.clone();
+        runtime::spawn(async move {
+            flag.store(1, Ordering::SeqCst);
+        });
+        let mut iterations = 0u32;
+        while ran.load(Ordering::SeqCst) == 0 {
+            iterations += 1;
+            assert!(
+                iterations <= 10_000,
+                "10 000 ready timeouts in a row never yielded to the spawned task"
+            );
+            let value = timeout(Duration::from_secs(1), std::future::ready(iterations)).await;
+            assert_eq!(value, Ok(iterations));
+        }
+    });
+}

@@ -5,7 +5,7 @@ use super::{Instant, Sleep, sleep, sleep_until};
 use crate::task::coop;
 use std::future::{Future, IntoFuture};
 use std::pin::Pin;
-use std::task::{Context, Poll};
+use std::task::{Context, Poll, ready};
 use std::time::Duration;
 
 /// Runs `future` with a time limit: `Ok(output)` if it finishes within `duration`, else
@@ -14,7 +14,9 @@ use std::time::Duration;
 ///
 /// The future is polled first, so one that is ready at once wins even with a zero duration.
 /// A future that uses up the task's cooperative budget cannot starve its own timeout: the timer
-/// is then polled outside the budget. `Duration::MAX` means no limit.
+/// is then polled outside the budget. Every completing poll spends one unit of the task's
+/// cooperative budget, so a loop over timeouts of futures that are ready at once still lets
+/// other tasks run. `Duration::MAX` is clamped to a limit 30 years away.
 ///
 /// ```
 /// use runtime::time::{sleep, timeout};
@@ -98,8 +100,11 @@ impl<F: Future> Future for Timeout<F> {
         let Some(future) = this.future.as_mut().as_pin_mut() else {
             return Poll::Pending;
         };
+        // A spent budget yields before anything is polled (the unit is given back at once).
+        drop(ready!(coop::poll_proceed(cx)));
         let had_budget = coop::has_budget_remaining();
         if let Poll::Ready(output) = future.poll(cx) {
+            spend_budget_unit(cx);
             this.future.set(None);
             return Poll::Ready(Ok(output));
         }
@@ -116,5 +121,18 @@ impl<F: Future> Future for Timeout<F> {
             return Poll::Ready(Err(Elapsed::new()));
         }
         Poll::Pending
+    }
+}
+
+/// Spends one unit of the task's budget for a completion, even when the inner future spent
+/// none (an `async` block that is ready at once), so a loop over such timeouts still yields.
+/// Never yields itself: the output is already in hand. (A guard from `poll_proceed` held
+/// across the inner poll would, on `Pending`, restore the budget to its value before that
+/// poll and erase what the inner future spent.)
+fn spend_budget_unit(cx: &mut Context<'_>) {
+    if coop::has_budget_remaining()
+        && let Poll::Ready(mut unit) = coop::poll_proceed(cx)
+    {
+        unit.made_progress();
     }
 }

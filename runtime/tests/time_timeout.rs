@@ -112,7 +112,7 @@ fn zero_limit_still_lets_a_ready_future_win() {
 }
 
 #[test]
-fn duration_max_limit_never_fires() {
+fn duration_max_limit_outlasts_a_year_long_inner_future() {
     let _dog = Watchdog::new("timeout max", BOUND);
     paused().block_on(async {
         let start = Instant::now();

@@ -197,3 +197,22 @@ fn a_loop_over_timeouts_of_ready_futures_lets_another_task_run() {
         }
     });
 }
+
+/// A completed `timeout` costs exactly one unit of the budget: one spent for an inner future
+/// that spends none, none extra for one that spends its own (a completed sleep).
+#[test]
+fn a_completed_timeout_spends_exactly_one_unit_of_budget() {
+    use runtime::task::coop::has_budget_remaining;
+    support::current().block_on(async {
+        let limit = Duration::from_secs(1);
+        // Start from a fresh budget of 128: exhaust the current one, the next poll refills it.
+        while has_budget_remaining() {
+            timeout(limit, std::future::ready(())).await.unwrap();
+        }
+        timeout(limit, std::future::ready(())).await.unwrap(); // yields, then spends 1 of 128
+        for spent in 2..=128 {
+            timeout(limit, sleep(Duration::ZERO)).await.unwrap();
+            assert_eq!(has_budget_remaining(), spent < 128, "after {spent} units");
+        }
+    });
+}

@@ -12,11 +12,12 @@ use std::time::Duration;
 /// `Err(Elapsed)` — and the future is **dropped** (cancelled) the moment the limit fires, like
 /// `asyncio.wait_for`.
 ///
-/// The future is polled first, so one that is ready at once wins even with a zero duration.
+/// The future is polled first, so one that is ready at once wins even with a zero duration
+/// (unless the task's cooperative budget is already spent: then the timeout yields first).
 /// A future that uses up the task's cooperative budget cannot starve its own timeout: the timer
-/// is then polled outside the budget. Every completing poll spends one unit of the task's
-/// cooperative budget, so a loop over timeouts of futures that are ready at once still lets
-/// other tasks run. `Duration::MAX` is clamped to a limit 30 years away.
+/// is then polled outside the budget. A completion spends at least one unit of the task's
+/// cooperative budget (one for the inner future if it spent none), so a loop over timeouts of
+/// futures that are ready at once still lets other tasks run. `Duration::MAX` is clamped to a limit 30 years away.
 ///
 /// ```
 /// use runtime::time::{sleep, timeout};
@@ -102,16 +103,20 @@ impl<F: Future> Future for Timeout<F> {
         };
         // A spent budget yields before anything is polled (the unit is given back at once).
         drop(ready!(coop::poll_proceed(cx)));
-        let had_budget = coop::has_budget_remaining();
+        let before = coop::current_budget();
         if let Poll::Ready(output) = future.poll(cx) {
-            spend_budget_unit(cx);
+            if coop::current_budget() == before {
+                // The inner future spent nothing (an `async` block ready at once): spend a
+                // unit for it. One that spent its own (a channel, a socket) is not charged twice.
+                spend_budget_unit(cx);
+            }
             this.future.set(None);
             return Poll::Ready(Ok(output));
         }
         // If the inner future spent the budget, check the timer anyway (unbudgeted): otherwise
         // a future that is always busy would never time out.
         let delay = this.delay;
-        let fired = if had_budget && !coop::has_budget_remaining() {
+        let fired = if !coop::has_budget_remaining() {
             coop::with_budget_value(None, || delay.poll_elapsed(cx))
         } else {
             delay.poll_elapsed(cx)
@@ -124,11 +129,10 @@ impl<F: Future> Future for Timeout<F> {
     }
 }
 
-/// Spends one unit of the task's budget for a completion, even when the inner future spent
-/// none (an `async` block that is ready at once), so a loop over such timeouts still yields.
-/// Never yields itself: the output is already in hand. (A guard from `poll_proceed` held
-/// across the inner poll would, on `Pending`, restore the budget to its value before that
-/// poll and erase what the inner future spent.)
+/// Spends one unit of the task's budget for a completion, so a loop over timeouts of futures
+/// that are ready at once still yields. Never yields itself: the output is already in hand.
+/// (A guard from `poll_proceed` held across the inner poll would, on `Pending`, restore the
+/// budget to its value before that poll and erase what the inner future spent.)
 fn spend_budget_unit(cx: &mut Context<'_>) {
     if coop::has_budget_remaining()
         && let Poll::Ready(mut unit) = coop::poll_proceed(cx)

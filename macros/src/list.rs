@@ -41,7 +41,13 @@ mod tests {
             "k :: __private :: Cons :: new (a , k :: __private :: Cons :: new (b , ()))"
         );
         let split = split_list(&items).to_string();
-        assert!(split.contains("let (mut a , __rest) = __rest . split ()"), "{split}");
-        assert!(split.contains("let (mut b , __rest) = __rest . split ()"), "{split}");
+        assert!(
+            split.contains("let (mut a , __rest) = __rest . split ()"),
+            "{split}"
+        );
+        assert!(
+            split.contains("let (mut b , __rest) = __rest . split ()"),
+            "{split}"
+        );
     }
 }

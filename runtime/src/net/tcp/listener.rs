@@ -3,6 +3,7 @@
 use super::TcpStream;
 use crate::io::poll_evented::PollEvented;
 use crate::net::addr::{ToSocketAddrs, each_addr, resolve};
+use io_driver::Interest;
 use std::fmt;
 use std::io;
 use std::net::SocketAddr;
@@ -71,6 +72,9 @@ impl TcpListener {
     /// stays usable and later calls succeed once descriptors are free again. Cancel-safe: a
     /// dropped `accept` future never loses a connection.
     ///
+    /// Any number of tasks may wait in `accept` on one listener (shared through an `Arc`):
+    /// each waiter is woken when a connection arrives, and each connection goes to one of them.
+    ///
     /// ```
     /// # let rt = runtime::Runtime::new().unwrap();
     /// rt.block_on(async {
@@ -83,11 +87,15 @@ impl TcpListener {
     /// }).unwrap();
     /// ```
     pub async fn accept(&self) -> io::Result<(TcpStream, SocketAddr)> {
-        std::future::poll_fn(|cx| self.poll_accept(cx)).await
+        let (stream, peer) = self.io.async_io(Interest::READABLE, |l| l.accept()).await?;
+        Ok((TcpStream::from_mio(stream)?, peer))
     }
 
-    /// Polls for a connection; registers `cx`'s waker (the last poller wins) if none is
-    /// pending.
+    /// Polls for a connection; if none is pending, stores `cx`'s waker and returns `Pending`.
+    ///
+    /// The listener keeps only one such waker, as `poll_read` does for a stream: when several
+    /// tasks call `poll_accept`, only the last one to poll is woken. To wait from several
+    /// tasks at once, use [`accept`](Self::accept).
     ///
     /// ```
     /// # let rt = runtime::Runtime::new().unwrap();

@@ -3,6 +3,7 @@
 use super::UnixStream;
 use crate::io::context::with_context;
 use crate::io::poll_evented::PollEvented;
+use io_driver::Interest;
 use std::fmt;
 use std::io;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
@@ -66,7 +67,8 @@ impl UnixListener {
     }
 
     /// Waits for a connection. Errors such as `EMFILE` are returned and the listener stays
-    /// usable. Cancel-safe.
+    /// usable. Cancel-safe. Any number of tasks may wait at once: each is woken when a
+    /// connection arrives, and each connection goes to one of them.
     ///
     /// ```
     /// # let rt = runtime::Runtime::new().unwrap();
@@ -82,10 +84,12 @@ impl UnixListener {
     /// }).unwrap();
     /// ```
     pub async fn accept(&self) -> io::Result<(UnixStream, SocketAddr)> {
-        std::future::poll_fn(|cx| self.poll_accept(cx)).await
+        let (stream, addr) = self.io.async_io(Interest::READABLE, |l| l.accept()).await?;
+        Ok((UnixStream::from_mio(stream)?, addr))
     }
 
-    /// Polls for a connection (the last poller's waker is kept).
+    /// Polls for a connection. Only one waker is kept (the last poller's, as for `poll_read`):
+    /// to wait from several tasks at once, use [`accept`](Self::accept).
     ///
     /// ```
     /// # let rt = runtime::Runtime::new().unwrap();

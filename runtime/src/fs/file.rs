@@ -17,7 +17,7 @@ use futures_io::{AsyncRead, AsyncSeek, AsyncWrite};
 use std::fmt;
 use std::fs::Metadata;
 use std::future::Future;
-use std::io::{self, Seek, SeekFrom};
+use std::io::{self, IoSlice, Seek, SeekFrom};
 use std::path::Path;
 use std::pin::Pin;
 use std::task::{Context, Poll, ready};
@@ -289,8 +289,15 @@ impl File {
         }
     }
 
-    fn poll_write_priv(&mut self, cx: &mut Context<'_>, src: &[u8]) -> Poll<io::Result<usize>> {
-        if src.is_empty() {
+    /// Copies `len` bytes (`fill` puts them in the buffer and returns how many it took) and
+    /// writes them as one job.
+    fn poll_write_priv(
+        &mut self,
+        cx: &mut Context<'_>,
+        len: usize,
+        fill: impl FnOnce(&mut Buf) -> usize,
+    ) -> Poll<io::Result<usize>> {
+        if len == 0 {
             return Poll::Ready(Ok(0));
         }
         loop {
@@ -298,7 +305,7 @@ impl File {
                 State::Idle(_) => {
                     let mut buf = self.take_idle_buf();
                     let back = buf.discard_read();
-                    let n = buf.copy_from(src);
+                    let n = fill(&mut buf);
                     self.start(buf, Mandatory::Yes, move |mut file, buf| {
                         if back != 0
                             && let Err(err) = file.seek(SeekFrom::Current(back))
@@ -377,7 +384,20 @@ impl AsyncWrite for File {
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        self.get_mut().poll_write_priv(cx, buf)
+        self.get_mut()
+            .poll_write_priv(cx, buf.len(), |dst| dst.copy_from(buf))
+    }
+
+    /// All the buffers go out as one job (the default would write only the first non-empty
+    /// one), up to 2 MiB in all, like one `poll_write`.
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        let len = bufs.iter().map(|b| b.len()).sum();
+        self.get_mut()
+            .poll_write_priv(cx, len, |dst| dst.copy_from_vectored(bufs))
     }
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {

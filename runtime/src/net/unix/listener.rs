@@ -42,7 +42,8 @@ pub struct UnixListener {
 
 impl UnixListener {
     /// Creates the socket file at `path` and listens on it (synchronous, like std). Fails with
-    /// `AddrInUse` if the file exists; the error names the path.
+    /// `AddrInUse` if the file exists; the error names the path. On Linux a path starting with
+    /// a NUL byte (`"\0name"`) binds that abstract name instead (no file is created).
     ///
     /// ```
     /// # let rt = runtime::Runtime::new().unwrap();
@@ -59,8 +60,9 @@ impl UnixListener {
     /// ```
     pub fn bind(path: impl AsRef<Path>) -> io::Result<UnixListener> {
         let path = path.as_ref();
-        let listener = mio::net::UnixListener::bind(path)
-            .map_err(|err| with_context(err, format_args!("binding {}", path.display())))?;
+        let listener = super::socket_addr(path)
+            .and_then(|addr| mio::net::UnixListener::bind_addr(&addr))
+            .map_err(|err| with_context(err, format_args!("binding {}", super::shown(path))))?;
         Ok(UnixListener {
             io: PollEvented::new(listener)?,
         })

@@ -13,6 +13,7 @@ use crate::blocking::Mandatory;
 use crate::io::blocking::{join_error, run, spawn};
 use crate::loom::sync::Arc;
 use crate::task::JoinHandle;
+use crate::task::coop::poll_budgeted;
 use futures_io::{AsyncRead, AsyncSeek, AsyncWrite};
 use std::fmt;
 use std::fs::Metadata;
@@ -368,13 +369,18 @@ impl File {
     }
 }
 
+// Each operation spends one unit of the task's cooperative budget when it completes, also
+// when it is served at once (a read from the read-ahead buffer, a flush with nothing in
+// flight), so a loop over them still lets other tasks run.
+
 impl AsyncRead for File {
     fn poll_read(
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
         buf: &mut [u8],
     ) -> Poll<io::Result<usize>> {
-        self.get_mut().poll_read_priv(cx, buf)
+        let this = self.get_mut();
+        poll_budgeted(cx, |cx| this.poll_read_priv(cx, buf))
     }
 }
 
@@ -384,8 +390,10 @@ impl AsyncWrite for File {
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        self.get_mut()
-            .poll_write_priv(cx, buf.len(), |dst| dst.copy_from(buf))
+        let this = self.get_mut();
+        poll_budgeted(cx, |cx| {
+            this.poll_write_priv(cx, buf.len(), |dst| dst.copy_from(buf))
+        })
     }
 
     /// All the buffers go out as one job (the default would write only the first non-empty
@@ -395,17 +403,21 @@ impl AsyncWrite for File {
         cx: &mut Context<'_>,
         bufs: &[IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
+        let this = self.get_mut();
         let len = bufs.iter().map(|b| b.len()).sum();
-        self.get_mut()
-            .poll_write_priv(cx, len, |dst| dst.copy_from_vectored(bufs))
+        poll_budgeted(cx, |cx| {
+            this.poll_write_priv(cx, len, |dst| dst.copy_from_vectored(bufs))
+        })
     }
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        self.get_mut().poll_flush_priv(cx)
+        let this = self.get_mut();
+        poll_budgeted(cx, |cx| this.poll_flush_priv(cx))
     }
 
     fn poll_close(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        self.get_mut().poll_flush_priv(cx)
+        let this = self.get_mut();
+        poll_budgeted(cx, |cx| this.poll_flush_priv(cx))
     }
 }
 
@@ -415,7 +427,8 @@ impl AsyncSeek for File {
         cx: &mut Context<'_>,
         pos: SeekFrom,
     ) -> Poll<io::Result<u64>> {
-        self.get_mut().poll_seek_priv(cx, pos)
+        let this = self.get_mut();
+        poll_budgeted(cx, |cx| this.poll_seek_priv(cx, pos))
     }
 }
 

@@ -41,7 +41,7 @@ pub struct TcpListener {
 
 impl TcpListener {
     /// Binds to `addr` (resolved first if it is a name; each resulting address is tried in
-    /// turn). The socket has `SO_REUSEADDR` set and a backlog of 1024.
+    /// turn). The socket has `SO_REUSEADDR` set and a backlog of 128 (std's value).
     ///
     /// Errors: the last address's error (e.g. `AddrInUse`), with the address in the message.
     ///
@@ -55,6 +55,8 @@ impl TcpListener {
     /// ```
     pub async fn bind<A: ToSocketAddrs>(addr: A) -> io::Result<TcpListener> {
         let addrs = resolve(addr).await?;
+        // Completes at once for a literal address: spend the budget so a loop still yields.
+        crate::task::coop::consume_budget().await;
         let listener = each_addr(&addrs, "binding", mio::net::TcpListener::bind)?;
         TcpListener::new(listener)
     }

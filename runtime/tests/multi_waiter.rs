@@ -327,12 +327,10 @@ async fn fill_tcp(stream: &TcpStream) {
 }
 
 /// Starts a task reading (and discarding) everything `peer` receives.
-fn drain_tcp(mut peer: TcpStream) -> impl Future<Output = ()> {
-    async move {
-        runtime::spawn(async move {
-            let _ = runtime::io::copy(&mut peer, &mut runtime::io::sink()).await;
-        });
-    }
+async fn drain_tcp(mut peer: TcpStream) {
+    runtime::spawn(async move {
+        let _ = runtime::io::copy(&mut peer, &mut runtime::io::sink()).await;
+    });
 }
 
 #[test]
@@ -344,7 +342,7 @@ fn every_tcp_stream_readable_and_peek_waiter_is_woken_by_one_write() {
         let op = |i: usize| {
             let client = client.clone();
             async move {
-                if i % 2 == 0 {
+                if i.is_multiple_of(2) {
                     client.readable().await.unwrap();
                     0
                 } else {
@@ -447,7 +445,7 @@ fn every_udp_recv_and_recv_from_waiter_gets_its_own_datagram() {
             let a = a.clone();
             async move {
                 let mut buf = [0; 8];
-                let n = if i % 2 == 0 {
+                let n = if i.is_multiple_of(2) {
                     a.recv(&mut buf).await.unwrap()
                 } else {
                     a.recv_from(&mut buf).await.unwrap().0
@@ -476,7 +474,7 @@ fn every_udp_readable_and_peek_from_waiter_is_woken_by_one_datagram() {
         let op = |i: usize| {
             let a = a.clone();
             async move {
-                if i % 2 == 0 {
+                if i.is_multiple_of(2) {
                     a.readable().await.unwrap();
                     None
                 } else {
@@ -603,13 +601,11 @@ async fn fill_unix_datagram(a: &UnixDatagram) {
 }
 
 /// Starts a task receiving (and discarding) every datagram `b` gets.
-fn drain_unix_datagram(b: UnixDatagram) -> impl Future<Output = ()> {
-    async move {
-        runtime::spawn(async move {
-            let mut buf = [0; 128];
-            while b.recv(&mut buf).await.is_ok() {}
-        });
-    }
+async fn drain_unix_datagram(b: UnixDatagram) {
+    runtime::spawn(async move {
+        let mut buf = [0; 128];
+        while b.recv(&mut buf).await.is_ok() {}
+    });
 }
 
 #[test]
@@ -656,7 +652,7 @@ fn every_unix_datagram_send_and_writable_waiter_is_woken_when_the_peer_drains() 
         let op = |i: usize| {
             let a = a.clone();
             async move {
-                if i % 2 == 0 {
+                if i.is_multiple_of(2) {
                     a.send(b"late").await.unwrap()
                 } else {
                     a.writable().await.map(|()| 4).unwrap()
@@ -754,12 +750,10 @@ async fn fill_unix_stream(stream: &UnixStream) {
     }
 }
 
-fn drain_unix_stream(mut peer: UnixStream) -> impl Future<Output = ()> {
-    async move {
-        runtime::spawn(async move {
-            let _ = runtime::io::copy(&mut peer, &mut runtime::io::sink()).await;
-        });
-    }
+async fn drain_unix_stream(mut peer: UnixStream) {
+    runtime::spawn(async move {
+        let _ = runtime::io::copy(&mut peer, &mut runtime::io::sink()).await;
+    });
 }
 
 #[test]

@@ -17,7 +17,10 @@ use std::task::{Context, Poll};
 ///
 /// Operations take `&self` and hand the closure `&S`, so sources whose I/O traits are
 /// implemented for `&S` (all of mio's sockets) can be read and written from two tasks at once
-/// (one reader, one writer: the poll slots are per direction).
+/// (one reader, one writer: the poll slots are per direction). The `poll_*` methods keep one
+/// waker per direction (the last poller wins); for an operation any number of tasks may await
+/// at once, wait with [`readiness`](Self::readiness) and run it with
+/// [`try_io`](Self::try_io), as the runtime's `accept` and `recv` do.
 ///
 /// # Examples
 ///
@@ -140,7 +143,7 @@ impl<S: Source> Registered<S> {
     }
 
     /// Waits for read readiness and runs `f`, retrying after each `WouldBlock`
-    /// ([`Registration::poll_io`]).
+    /// ([`Registration::poll_io`]; one waker for reads: the last poller wins).
     ///
     /// ```
     /// use std::io::Read;
@@ -162,7 +165,8 @@ impl<S: Source> Registered<S> {
         self.registration.poll_io(cx, Direction::Read, || f(source))
     }
 
-    /// Waits for write readiness and runs `f`, retrying after each `WouldBlock`.
+    /// Waits for write readiness and runs `f`, retrying after each `WouldBlock` (one waker for
+    /// writes: the last poller wins).
     ///
     /// ```
     /// use std::io::Write;

@@ -202,6 +202,11 @@ impl Registration {
     /// Waits for `direction` readiness and runs `f`, clearing readiness and waiting again each
     /// time `f` returns `WouldBlock`; any other result is returned.
     ///
+    /// It waits in the direction's poll slot ([`poll_ready`](Self::poll_ready)): one waker, the
+    /// last poller wins. For an operation several tasks may await at once (an `accept`, a
+    /// `recv` on a shared socket), loop over [`readiness`](Self::readiness) and
+    /// [`try_io`](Self::try_io) instead: every waiting task is then woken.
+    ///
     /// ```
     /// use io_driver::{Direction, Driver, Interest};
     /// use std::io::{Read, Write};

@@ -95,3 +95,104 @@ fn waiter_racing_set_and_shutdown_is_woken() {
         assert!(io.readiness().is_shutdown());
     });
 }
+
+/// A listening socket as seen by the model: `pending` connections; `accept` takes one or says
+/// `WouldBlock` (`None`).
+struct Backlog(loom::sync::atomic::AtomicUsize);
+
+impl Backlog {
+    fn accept(&self) -> Option<()> {
+        use loom::sync::atomic::Ordering::AcqRel;
+        self.0
+            .fetch_update(AcqRel, std::sync::atomic::Ordering::Acquire, |n| {
+                n.checked_sub(1)
+            })
+            .ok()
+            .map(drop)
+    }
+}
+
+/// What `accept()` does: wait in the waiter list until readable, try the operation, and on
+/// `WouldBlock` clear what was observed and wait again.
+fn accept_via_list(io: &ScheduledIo, backlog: &Backlog) {
+    loop {
+        let mut key = None;
+        let event = loom::future::block_on(poll_fn(|cx| {
+            io.poll_waiter(cx, Interest::READABLE.mask(), &mut key)
+        }));
+        assert!(key.is_none(), "a completed waiter leaves the list");
+        match backlog.accept() {
+            Some(()) => return,
+            None => {
+                io.clear_readiness(event);
+            }
+        }
+    }
+}
+
+/// The driver queues a connection, then records the readable edge (the kernel's order).
+fn connect(io: &ScheduledIo, backlog: &Backlog) {
+    backlog.0.fetch_add(1, loom::sync::atomic::Ordering::AcqRel);
+    io.set_readiness(Ready::READABLE);
+}
+
+/// Two tasks in `accept()` on one listener (two list waiters). The readiness word starts with
+/// a stale edge (its connection already taken), so each acceptor may first get `WouldBlock`
+/// and clear; meanwhile two connections arrive and the driver reports them as one edge (epoll
+/// coalesces edges between two waits). Both acceptors must get a connection: a waiter left
+/// asleep with a connection pending (a lost wake-up, or a clear that erased the newer edge) is
+/// a loom deadlock. Checked to fail (deadlock) when `ScheduledIo::wake` wakes only one list
+/// waiter per edge.
+#[test]
+fn every_list_waiter_is_woken_and_clear_on_would_block_loses_no_connection() {
+    model(|| {
+        let io = Arc::new(ScheduledIo::new());
+        io.set_readiness(Ready::READABLE); // stale: nothing queued
+        let backlog = Arc::new(Backlog(loom::sync::atomic::AtomicUsize::new(0)));
+        let other = {
+            let (io, backlog) = (io.clone(), backlog.clone());
+            loom::thread::spawn(move || accept_via_list(&io, &backlog))
+        };
+        let driver = {
+            let (io, backlog) = (io.clone(), backlog.clone());
+            loom::thread::spawn(move || {
+                backlog.0.fetch_add(2, loom::sync::atomic::Ordering::AcqRel);
+                io.set_readiness(Ready::READABLE);
+            })
+        };
+        accept_via_list(&io, &backlog);
+        other.join().unwrap();
+        driver.join().unwrap();
+        assert_eq!(backlog.0.load(loom::sync::atomic::Ordering::Acquire), 0);
+    });
+}
+
+/// Two waiters are in the list; the later one gives up (its future is dropped) while the
+/// driver delivers one connection: the remaining waiter is still woken and accepts it.
+#[test]
+fn remaining_list_waiter_is_woken_after_the_last_poller_leaves() {
+    model(|| {
+        let io = Arc::new(ScheduledIo::new());
+        let backlog = Arc::new(Backlog(loom::sync::atomic::AtomicUsize::new(0)));
+        let quitter = {
+            let io = io.clone();
+            loom::thread::spawn(move || {
+                let mut key = None;
+                let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+                let polled = io.poll_waiter(&mut cx, Interest::READABLE.mask(), &mut key);
+                if let Some(key) = key {
+                    io.cancel_waiter(key);
+                }
+                polled.is_ready()
+            })
+        };
+        let driver = {
+            let (io, backlog) = (io.clone(), backlog.clone());
+            loom::thread::spawn(move || connect(&io, &backlog))
+        };
+        accept_via_list(&io, &backlog);
+        quitter.join().unwrap();
+        driver.join().unwrap();
+        assert_eq!(backlog.0.load(loom::sync::atomic::Ordering::Acquire), 0);
+    });
+}

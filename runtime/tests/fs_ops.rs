@@ -201,3 +201,26 @@ fn fs_outside_a_runtime_is_an_error_not_a_panic() {
     let err = support::block_on_plain(fs::read("/proc/self/stat")).unwrap_err();
     assert!(err.to_string().contains("no runtime"), "{err}");
 }
+
+#[test]
+fn write_vectored_writes_every_buffer_in_order() {
+    use std::io::IoSlice;
+    let dir = TempDir::new("vectored");
+    let path = dir.0.join("v.txt");
+    support::multi(2).block_on(async move {
+        let mut file = File::create(&path).await.unwrap();
+        let parts: [&[u8]; 4] = [b"alpha ", b"", b"beta ", b"gamma"];
+        let slices: Vec<IoSlice<'_>> = parts.iter().map(|p| IoSlice::new(p)).collect();
+        let written = file.write_vectored(&slices).await.unwrap();
+        assert_eq!(written, 16, "one write takes every buffer");
+        // A second vectored write after the first job lands behind it.
+        let more = [IoSlice::new(b" delta"), IoSlice::new(b"!")];
+        assert_eq!(file.write_vectored(&more).await.unwrap(), 7);
+        assert_eq!(file.write_vectored(&[]).await.unwrap(), 0);
+        file.flush().await.unwrap();
+        assert_eq!(
+            fs::read_to_string(&path).await.unwrap(),
+            "alpha beta gamma delta!"
+        );
+    });
+}

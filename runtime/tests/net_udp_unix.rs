@@ -154,3 +154,65 @@ fn sockets_created_outside_a_runtime_give_an_error_not_a_panic() {
     let err = UdpSocket::from_std(std_socket).unwrap_err();
     assert!(err.to_string().contains("no runtime"), "{err}");
 }
+
+/// A Linux abstract socket name ("\0name": no file, gone with the socket) unique to this test.
+#[cfg(target_os = "linux")]
+fn abstract_name(tag: &str) -> String {
+    format!("\0rt-abstract-{tag}-{}", std::process::id())
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn unix_listener_binds_a_linux_abstract_name_and_exchanges_bytes() {
+    use std::os::linux::net::SocketAddrExt;
+    let _dog = Watchdog::new("unix_abstract_stream", BOUND);
+    let name = abstract_name("stream");
+    support::current().block_on(async {
+        let listener = UnixListener::bind(&name).unwrap();
+        let local = listener.local_addr().unwrap();
+        assert_eq!(local.as_abstract_name(), Some(&name.as_bytes()[1..]));
+        assert_eq!(local.as_pathname(), None);
+        let mut client = UnixStream::connect(&name).await.unwrap();
+        let (mut server, _) = listener.accept().await.unwrap();
+        assert_eq!(
+            client.peer_addr().unwrap().as_abstract_name(),
+            Some(&name.as_bytes()[1..])
+        );
+        client.write_all(b"ping").await.unwrap();
+        let mut buf = [0; 4];
+        server.read_exact(&mut buf).await.unwrap();
+        assert_eq!(&buf, b"ping");
+        server.write_all(b"pong").await.unwrap();
+        client.read_exact(&mut buf).await.unwrap();
+        assert_eq!(&buf, b"pong");
+        // The name is taken while the listener lives.
+        let err = UnixListener::bind(&name).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::AddrInUse);
+    });
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn unix_datagram_binds_sends_to_and_connects_to_linux_abstract_names() {
+    use std::os::linux::net::SocketAddrExt;
+    let _dog = Watchdog::new("unix_abstract_datagram", BOUND);
+    let server_name = abstract_name("dgram-server");
+    let client_name = abstract_name("dgram-client");
+    support::current().block_on(async {
+        let server = UnixDatagram::bind(&server_name).unwrap();
+        let client = UnixDatagram::bind(&client_name).unwrap();
+        assert_eq!(
+            server.local_addr().unwrap().as_abstract_name(),
+            Some(&server_name.as_bytes()[1..])
+        );
+        assert_eq!(client.send_to(b"to", &server_name).await.unwrap(), 2);
+        let mut buf = [0; 8];
+        let (n, from) = server.recv_from(&mut buf).await.unwrap();
+        assert_eq!(&buf[..n], b"to");
+        assert_eq!(from.as_abstract_name(), Some(&client_name.as_bytes()[1..]));
+        server.connect(&client_name).unwrap();
+        server.send(b"back").await.unwrap();
+        assert_eq!(client.recv(&mut buf).await.unwrap(), 4);
+        assert_eq!(&buf[..4], b"back");
+    });
+}

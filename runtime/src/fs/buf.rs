@@ -45,6 +45,22 @@ impl Buf {
         n
     }
 
+    /// Fills the (empty) buffer with the concatenation of `srcs`, up to `MAX_BUF` bytes in all;
+    /// returns how many.
+    pub(super) fn copy_from_vectored(&mut self, srcs: &[io::IoSlice<'_>]) -> usize {
+        debug_assert!(self.is_empty());
+        self.data.clear();
+        self.pos = 0;
+        for src in srcs {
+            let room = MAX_BUF - self.data.len();
+            if room == 0 {
+                break;
+            }
+            self.data.extend_from_slice(&src[..src.len().min(room)]);
+        }
+        self.data.len()
+    }
+
     /// Drops unread read-ahead bytes; returns the (non-positive) offset the file position must
     /// move by so it matches what the caller has consumed.
     pub(super) fn discard_read(&mut self) -> i64 {
@@ -91,6 +107,23 @@ mod tests {
         assert_eq!(buf.remaining(), 2);
         assert_eq!(buf.discard_read(), -2);
         assert!(buf.is_empty());
+    }
+
+    #[test]
+    fn copy_from_vectored_concatenates_and_caps_at_max_buf() {
+        let mut buf = Buf::default();
+        let parts = [
+            io::IoSlice::new(b"ab"),
+            io::IoSlice::new(b""),
+            io::IoSlice::new(b"cd"),
+        ];
+        assert_eq!(buf.copy_from_vectored(&parts), 4);
+        let mut out = [0u8; 4];
+        buf.copy_to(&mut out);
+        assert_eq!(&out, b"abcd");
+        let big = vec![1u8; MAX_BUF - 1];
+        let parts = [io::IoSlice::new(&big), io::IoSlice::new(b"xyz")];
+        assert_eq!(buf.copy_from_vectored(&parts), MAX_BUF);
     }
 
     #[test]

@@ -13,11 +13,12 @@ use crate::blocking::Mandatory;
 use crate::io::blocking::{join_error, run, spawn};
 use crate::loom::sync::Arc;
 use crate::task::JoinHandle;
+use crate::task::coop::poll_budgeted;
 use futures_io::{AsyncRead, AsyncSeek, AsyncWrite};
 use std::fmt;
 use std::fs::Metadata;
 use std::future::Future;
-use std::io::{self, Seek, SeekFrom};
+use std::io::{self, IoSlice, Seek, SeekFrom};
 use std::path::Path;
 use std::pin::Pin;
 use std::task::{Context, Poll, ready};
@@ -289,8 +290,15 @@ impl File {
         }
     }
 
-    fn poll_write_priv(&mut self, cx: &mut Context<'_>, src: &[u8]) -> Poll<io::Result<usize>> {
-        if src.is_empty() {
+    /// Copies `len` bytes (`fill` puts them in the buffer and returns how many it took) and
+    /// writes them as one job.
+    fn poll_write_priv(
+        &mut self,
+        cx: &mut Context<'_>,
+        len: usize,
+        fill: impl FnOnce(&mut Buf) -> usize,
+    ) -> Poll<io::Result<usize>> {
+        if len == 0 {
             return Poll::Ready(Ok(0));
         }
         loop {
@@ -298,7 +306,7 @@ impl File {
                 State::Idle(_) => {
                     let mut buf = self.take_idle_buf();
                     let back = buf.discard_read();
-                    let n = buf.copy_from(src);
+                    let n = fill(&mut buf);
                     self.start(buf, Mandatory::Yes, move |mut file, buf| {
                         if back != 0
                             && let Err(err) = file.seek(SeekFrom::Current(back))
@@ -361,13 +369,18 @@ impl File {
     }
 }
 
+// Each operation spends one unit of the task's cooperative budget when it completes, also
+// when it is served at once (a read from the read-ahead buffer, a flush with nothing in
+// flight), so a loop over them still lets other tasks run.
+
 impl AsyncRead for File {
     fn poll_read(
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
         buf: &mut [u8],
     ) -> Poll<io::Result<usize>> {
-        self.get_mut().poll_read_priv(cx, buf)
+        let this = self.get_mut();
+        poll_budgeted(cx, |cx| this.poll_read_priv(cx, buf))
     }
 }
 
@@ -377,15 +390,34 @@ impl AsyncWrite for File {
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        self.get_mut().poll_write_priv(cx, buf)
+        let this = self.get_mut();
+        poll_budgeted(cx, |cx| {
+            this.poll_write_priv(cx, buf.len(), |dst| dst.copy_from(buf))
+        })
+    }
+
+    /// All the buffers go out as one job (the default would write only the first non-empty
+    /// one), up to 2 MiB in all, like one `poll_write`.
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        let this = self.get_mut();
+        let len = bufs.iter().map(|b| b.len()).sum();
+        poll_budgeted(cx, |cx| {
+            this.poll_write_priv(cx, len, |dst| dst.copy_from_vectored(bufs))
+        })
     }
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        self.get_mut().poll_flush_priv(cx)
+        let this = self.get_mut();
+        poll_budgeted(cx, |cx| this.poll_flush_priv(cx))
     }
 
     fn poll_close(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        self.get_mut().poll_flush_priv(cx)
+        let this = self.get_mut();
+        poll_budgeted(cx, |cx| this.poll_flush_priv(cx))
     }
 }
 
@@ -395,7 +427,8 @@ impl AsyncSeek for File {
         cx: &mut Context<'_>,
         pos: SeekFrom,
     ) -> Poll<io::Result<u64>> {
-        self.get_mut().poll_seek_priv(cx, pos)
+        let this = self.get_mut();
+        poll_budgeted(cx, |cx| this.poll_seek_priv(cx, pos))
     }
 }
 

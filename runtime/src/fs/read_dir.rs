@@ -92,9 +92,12 @@ impl ReadDir {
     /// }).unwrap();
     /// ```
     pub async fn next_entry(&mut self) -> io::Result<Option<DirEntry>> {
-        std::future::poll_fn(|cx| self.poll_next_entry(cx))
-            .await
-            .transpose()
+        // An entry from the current batch comes at once: spend the budget for each.
+        std::future::poll_fn(|cx| {
+            crate::task::coop::poll_budgeted(cx, |cx| self.poll_next_entry(cx))
+        })
+        .await
+        .transpose()
     }
 
     fn poll_next_entry(&mut self, cx: &mut Context<'_>) -> Poll<Option<io::Result<DirEntry>>> {
@@ -152,7 +155,8 @@ impl Stream for ReadDir {
     type Item = io::Result<DirEntry>;
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        self.get_mut().poll_next_entry(cx)
+        let this = self.get_mut();
+        crate::task::coop::poll_budgeted(cx, |cx| this.poll_next_entry(cx))
     }
 }
 

@@ -50,7 +50,9 @@ impl<S: Source> PollEvented<S> {
         Poll::Ready(event)
     }
 
-    /// Waits for read readiness and runs `f`, retrying after each `WouldBlock`.
+    /// Waits for read readiness and runs `f`, retrying after each `WouldBlock`. One waker (the
+    /// last poller wins): only for `&mut`/`poll_*` paths; a `&self` async operation that many
+    /// tasks may await uses [`async_io`](Self::async_io).
     pub(crate) fn poll_read_io<R>(
         &self,
         cx: &mut Context<'_>,

@@ -203,5 +203,8 @@ pub(crate) fn each_addr<R>(
 pub async fn lookup_host<A: ToSocketAddrs>(
     host: A,
 ) -> io::Result<impl Iterator<Item = SocketAddr> + std::fmt::Debug> {
-    Ok(resolve(host).await?.into_iter())
+    let addrs = resolve(host).await?;
+    // A literal address resolves at once: spend the budget so a loop over it still yields.
+    crate::task::coop::consume_budget().await;
+    Ok(addrs.into_iter())
 }

@@ -44,6 +44,8 @@ impl UdpSocket {
     /// ```
     pub async fn bind<A: ToSocketAddrs>(addr: A) -> io::Result<UdpSocket> {
         let addrs = resolve(addr).await?;
+        // Completes at once for a literal address: spend the budget so a loop still yields.
+        crate::task::coop::consume_budget().await;
         let socket = each_addr(&addrs, "binding", mio::net::UdpSocket::bind)?;
         Ok(UdpSocket {
             io: PollEvented::new(socket)?,
@@ -65,6 +67,8 @@ impl UdpSocket {
     /// ```
     pub async fn connect<A: ToSocketAddrs>(&self, addr: A) -> io::Result<()> {
         let addrs = resolve(addr).await?;
+        // Completes at once (a local syscall): spend the budget so a loop over it still yields.
+        crate::task::coop::consume_budget().await;
         each_addr(&addrs, "connecting to", |addr| {
             self.io.get_ref().connect(addr)
         })

@@ -3,6 +3,7 @@
 use super::TcpStream;
 use crate::io::poll_evented::PollEvented;
 use crate::net::addr::{ToSocketAddrs, each_addr, resolve};
+use io_driver::Interest;
 use std::fmt;
 use std::io;
 use std::net::SocketAddr;
@@ -40,7 +41,7 @@ pub struct TcpListener {
 
 impl TcpListener {
     /// Binds to `addr` (resolved first if it is a name; each resulting address is tried in
-    /// turn). The socket has `SO_REUSEADDR` set and a backlog of 1024.
+    /// turn). The socket has `SO_REUSEADDR` set and a backlog of 128 (std's value).
     ///
     /// Errors: the last address's error (e.g. `AddrInUse`), with the address in the message.
     ///
@@ -54,6 +55,8 @@ impl TcpListener {
     /// ```
     pub async fn bind<A: ToSocketAddrs>(addr: A) -> io::Result<TcpListener> {
         let addrs = resolve(addr).await?;
+        // Completes at once for a literal address: spend the budget so a loop still yields.
+        crate::task::coop::consume_budget().await;
         let listener = each_addr(&addrs, "binding", mio::net::TcpListener::bind)?;
         TcpListener::new(listener)
     }
@@ -71,6 +74,9 @@ impl TcpListener {
     /// stays usable and later calls succeed once descriptors are free again. Cancel-safe: a
     /// dropped `accept` future never loses a connection.
     ///
+    /// Any number of tasks may wait in `accept` on one listener (shared through an `Arc`):
+    /// each waiter is woken when a connection arrives, and each connection goes to one of them.
+    ///
     /// ```
     /// # let rt = runtime::Runtime::new().unwrap();
     /// rt.block_on(async {
@@ -83,11 +89,15 @@ impl TcpListener {
     /// }).unwrap();
     /// ```
     pub async fn accept(&self) -> io::Result<(TcpStream, SocketAddr)> {
-        std::future::poll_fn(|cx| self.poll_accept(cx)).await
+        let (stream, peer) = self.io.async_io(Interest::READABLE, |l| l.accept()).await?;
+        Ok((TcpStream::from_mio(stream)?, peer))
     }
 
-    /// Polls for a connection; registers `cx`'s waker (the last poller wins) if none is
-    /// pending.
+    /// Polls for a connection; if none is pending, stores `cx`'s waker and returns `Pending`.
+    ///
+    /// The listener keeps only one such waker, as `poll_read` does for a stream: when several
+    /// tasks call `poll_accept`, only the last one to poll is woken. To wait from several
+    /// tasks at once, use [`accept`](Self::accept).
     ///
     /// ```
     /// # let rt = runtime::Runtime::new().unwrap();

@@ -36,7 +36,9 @@ impl UnixDatagram {
         })
     }
 
-    /// Creates a socket bound to `path` (the error names the path).
+    /// Creates a socket bound to `path` (the error names the path). On Linux a path starting
+    /// with a NUL byte (`"\0name"`) binds that abstract name; `connect` and `send_to` accept
+    /// such names too.
     ///
     /// ```
     /// # let rt = runtime::Runtime::new().unwrap();
@@ -51,8 +53,9 @@ impl UnixDatagram {
     /// ```
     pub fn bind(path: impl AsRef<Path>) -> io::Result<UnixDatagram> {
         let path = path.as_ref();
-        let socket = mio::net::UnixDatagram::bind(path)
-            .map_err(|err| with_context(err, format_args!("binding {}", path.display())))?;
+        let socket = super::socket_addr(path)
+            .and_then(|addr| mio::net::UnixDatagram::bind_addr(&addr))
+            .map_err(|err| with_context(err, format_args!("binding {}", super::shown(path))))?;
         UnixDatagram::new(socket)
     }
 
@@ -105,10 +108,12 @@ impl UnixDatagram {
     /// ```
     pub fn connect(&self, path: impl AsRef<Path>) -> io::Result<()> {
         let path = path.as_ref();
-        self.io
-            .get_ref()
-            .connect(path)
-            .map_err(|err| with_context(err, format_args!("connecting to {}", path.display())))
+        let socket = self.io.get_ref();
+        match super::abstract_sockaddr(path) {
+            Some(addr) => addr.and_then(|addr| socket2::SockRef::from(socket).connect(&addr)),
+            None => socket.connect(path),
+        }
+        .map_err(|err| with_context(err, format_args!("connecting to {}", super::shown(path))))
     }
 
     /// Sends one datagram to the connected peer.
@@ -157,10 +162,17 @@ impl UnixDatagram {
     /// ```
     pub async fn send_to(&self, buf: &[u8], path: impl AsRef<Path>) -> io::Result<usize> {
         let path = path.as_ref();
-        self.io
-            .async_io(Interest::WRITABLE, |s| s.send_to(buf, path))
-            .await
-            .map_err(|err| with_context(err, format_args!("sending to {}", path.display())))
+        let send = async {
+            let addr = super::abstract_sockaddr(path).transpose()?;
+            self.io
+                .async_io(Interest::WRITABLE, |s| match &addr {
+                    Some(addr) => socket2::SockRef::from(s).send_to(buf, addr),
+                    None => s.send_to(buf, path),
+                })
+                .await
+        };
+        send.await
+            .map_err(|err| with_context(err, format_args!("sending to {}", super::shown(path))))
     }
 
     /// Receives one datagram and its sender's address.

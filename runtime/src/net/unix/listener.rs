@@ -3,6 +3,7 @@
 use super::UnixStream;
 use crate::io::context::with_context;
 use crate::io::poll_evented::PollEvented;
+use io_driver::Interest;
 use std::fmt;
 use std::io;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
@@ -41,7 +42,8 @@ pub struct UnixListener {
 
 impl UnixListener {
     /// Creates the socket file at `path` and listens on it (synchronous, like std). Fails with
-    /// `AddrInUse` if the file exists; the error names the path.
+    /// `AddrInUse` if the file exists; the error names the path. On Linux a path starting with
+    /// a NUL byte (`"\0name"`) binds that abstract name instead (no file is created).
     ///
     /// ```
     /// # let rt = runtime::Runtime::new().unwrap();
@@ -58,15 +60,17 @@ impl UnixListener {
     /// ```
     pub fn bind(path: impl AsRef<Path>) -> io::Result<UnixListener> {
         let path = path.as_ref();
-        let listener = mio::net::UnixListener::bind(path)
-            .map_err(|err| with_context(err, format_args!("binding {}", path.display())))?;
+        let listener = super::socket_addr(path)
+            .and_then(|addr| mio::net::UnixListener::bind_addr(&addr))
+            .map_err(|err| with_context(err, format_args!("binding {}", super::shown(path))))?;
         Ok(UnixListener {
             io: PollEvented::new(listener)?,
         })
     }
 
     /// Waits for a connection. Errors such as `EMFILE` are returned and the listener stays
-    /// usable. Cancel-safe.
+    /// usable. Cancel-safe. Any number of tasks may wait at once: each is woken when a
+    /// connection arrives, and each connection goes to one of them.
     ///
     /// ```
     /// # let rt = runtime::Runtime::new().unwrap();
@@ -82,10 +86,12 @@ impl UnixListener {
     /// }).unwrap();
     /// ```
     pub async fn accept(&self) -> io::Result<(UnixStream, SocketAddr)> {
-        std::future::poll_fn(|cx| self.poll_accept(cx)).await
+        let (stream, addr) = self.io.async_io(Interest::READABLE, |l| l.accept()).await?;
+        Ok((UnixStream::from_mio(stream)?, addr))
     }
 
-    /// Polls for a connection (the last poller's waker is kept).
+    /// Polls for a connection. Only one waker is kept (the last poller's, as for `poll_read`):
+    /// to wait from several tasks at once, use [`accept`](Self::accept).
     ///
     /// ```
     /// # let rt = runtime::Runtime::new().unwrap();

@@ -37,7 +37,8 @@ pub struct UnixStream {
 
 impl UnixStream {
     /// Connects to the socket at `path`; errors name the path (`NotFound` if there is no
-    /// socket file, `ConnectionRefused` if nobody listens).
+    /// socket file, `ConnectionRefused` if nobody listens). On Linux a path starting with a
+    /// NUL byte (`"\0name"`) names an abstract socket.
     ///
     /// ```
     /// # let rt = runtime::Runtime::new().unwrap();
@@ -52,11 +53,12 @@ impl UnixStream {
         let path = path.as_ref();
         UnixStream::connect_path(path)
             .await
-            .map_err(|err| with_context(err, format_args!("connecting to {}", path.display())))
+            .map_err(|err| with_context(err, format_args!("connecting to {}", super::shown(path))))
     }
 
     async fn connect_path(path: &Path) -> io::Result<UnixStream> {
-        let stream = UnixStream::from_mio(mio::net::UnixStream::connect(path)?)?;
+        let addr = super::socket_addr(path)?;
+        let stream = UnixStream::from_mio(mio::net::UnixStream::connect_addr(&addr)?)?;
         std::future::poll_fn(|cx| stream.io.poll_write_ready(cx)).await?;
         if let Some(err) = stream.io.get_ref().take_error()? {
             return Err(err);

@@ -18,6 +18,9 @@
 //!    a notification that raced with the drop on to the next waiter.
 //! 5. Permits are conserved: `atomic + assigned-to-waiters + held by permits` only changes by
 //!    `release`/`forget`.
+//! 6. An acquire polled after `close` fails, even one whose permits were all assigned before the
+//!    close (as in Tokio: once closed, no acquire succeeds); it gives back what it was assigned
+//!    (rule 5). So a closed semaphore never hands out a permit.
 
 use super::waiters::{WaitList, WaiterKey, WakeList};
 use crate::loom::sync::atomic::{AtomicUsize, Ordering};
@@ -70,6 +73,12 @@ impl AcquireState {
             total: permits,
             key: None,
         }
+    }
+
+    /// `true` while the acquire waits in (or was just served from) the queue: dropping it now
+    /// has [`RawSemaphore::cancel_acquire`] work to do.
+    pub(crate) fn is_queued(&self) -> bool {
+        self.key.is_some()
     }
 }
 
@@ -312,11 +321,12 @@ impl RawSemaphore {
             return Poll::Pending;
         }
         let (Waiter { needed }, _) = list.remove(key);
-        if needed == 0 {
+        if needed == 0 && !self.is_closed() {
             return Poll::Ready(Ok(()));
         }
-        // Unlinked without all permits: the semaphore was closed. Give back the partial
-        // assignment so the count is conserved (rule 5).
+        // Unlinked without all permits (the semaphore was closed), or closed since they were
+        // all assigned: fail (rule 6) and give back the assignment so the count is conserved
+        // (rule 5).
         self.release_locked(list, st.total - needed);
         Poll::Ready(Err(Closed))
     }

@@ -127,7 +127,7 @@ impl<T> Sender<T> {
     /// # });
     /// ```
     pub async fn reserve(&self) -> Result<Permit<'_, T>, SendError<()>> {
-        match self.sem().acquire(1).await {
+        match self.chan.reserve().await {
             Ok(()) => Ok(Permit { chan: &self.chan }),
             Err(_) => Err(SendError(())),
         }
@@ -161,7 +161,7 @@ impl<T> Sender<T> {
     /// # });
     /// ```
     pub async fn reserve_owned(self) -> Result<OwnedPermit<T>, SendError<Self>> {
-        match self.sem().acquire(1).await {
+        match self.chan.reserve().await {
             Ok(()) => Ok(OwnedPermit { sender: Some(self) }),
             Err(_) => Err(SendError(self)),
         }

@@ -22,8 +22,12 @@
 //! 5. A notified entry may be linked again by its owning future, at the *front*
 //!    ([`WaitList::requeue_front`]): a waiter woken to retry that lost the race keeps its
 //!    turn instead of going to the back.
-//! 6. Wakers are never called under the lock: notifiers collect them in a [`WakeList`] and wake
-//!    after unlocking, so a waker that re-enters the primitive cannot deadlock.
+//! 6. Wakers are never called *or dropped* under the lock: notifiers collect them in a
+//!    [`WakeList`] and wake after unlocking, and every method that lets go of a stored waker
+//!    ([`WaitList::set_waker`], [`WaitList::requeue_front`], [`WaitList::remove_with_waker`],
+//!    [`WaitList::pop_front`]) returns it, so the caller drops it after unlocking. A waker's
+//!    `Drop` or `wake` may re-enter the primitive (send, notify, cancel), and the lock is not
+//!    reentrant: under the lock that would deadlock.
 
 use slab::Slab;
 use std::task::Waker;
@@ -101,13 +105,10 @@ impl<D> WaitList<D> {
         self.nodes[key.0].linked
     }
 
-    /// Stores the waker of the latest poll, cloning only if it changed.
-    pub(crate) fn set_waker(&mut self, key: &WaiterKey, waker: &Waker) {
-        let slot = &mut self.nodes[key.0].waker;
-        match slot {
-            Some(old) if old.will_wake(waker) => {}
-            _ => *slot = Some(waker.clone()),
-        }
+    /// Stores the waker of the latest poll, cloning only if it changed. Returns the waker it
+    /// replaced: drop it after unlocking (rule 6).
+    pub(crate) fn set_waker(&mut self, key: &WaiterKey, waker: &Waker) -> Option<Waker> {
+        replace_waker(&mut self.nodes[key.0].waker, waker)
     }
 
     /// The data of an entry this future owns (linked or notified).
@@ -116,7 +117,8 @@ impl<D> WaitList<D> {
     }
 
     /// Links a notified entry again at the front of the queue (rule 5), with a fresh waker.
-    pub(crate) fn requeue_front(&mut self, key: &WaiterKey, waker: &Waker) {
+    /// Returns the waker it replaced, if any: drop it after unlocking (rule 6).
+    pub(crate) fn requeue_front(&mut self, key: &WaiterKey, waker: &Waker) -> Option<Waker> {
         let index = key.0;
         let old_head = self.head;
         let node = &mut self.nodes[index];
@@ -124,16 +126,14 @@ impl<D> WaitList<D> {
         node.linked = true;
         node.prev = None;
         node.next = old_head;
-        match &node.waker {
-            Some(old) if old.will_wake(waker) => {}
-            _ => node.waker = Some(waker.clone()),
-        }
+        let replaced = replace_waker(&mut node.waker, waker);
         match old_head {
             Some(head) => self.nodes[head].prev = Some(index),
             None => self.tail = Some(index),
         }
         self.head = Some(index);
         self.queued += 1;
+        replaced
     }
 
     /// The data of the first queued waiter.
@@ -150,13 +150,24 @@ impl<D> WaitList<D> {
         Some(self.unlink(head))
     }
 
-    /// Frees the entry (rule 3); returns its data and whether it was still queued.
-    pub(crate) fn remove(&mut self, key: WaiterKey) -> (D, bool) {
+    /// Frees the entry (rule 3); returns its data, whether it was still queued, and the waker
+    /// it still held (only a queued entry holds one): drop that after unlocking (rule 6).
+    pub(crate) fn remove_with_waker(&mut self, key: WaiterKey) -> (D, bool, Option<Waker>) {
         let linked = self.nodes[key.0].linked;
-        if linked {
-            self.unlink(key.0);
-        }
-        (self.nodes.remove(key.0).data, linked)
+        let waker = if linked { self.unlink(key.0) } else { None };
+        let node = self.nodes.remove(key.0);
+        debug_assert!(node.waker.is_none(), "a notified entry gave its waker away");
+        (node.data, linked, waker.or(node.waker))
+    }
+
+    /// Frees the entry (rule 3); returns its data and whether it was still queued.
+    ///
+    /// A still-queued entry's waker is dropped here, under the caller's lock: prefer
+    /// [`remove_with_waker`](Self::remove_with_waker) (rule 6) unless the entry is known to be
+    /// notified (a notifier already took its waker).
+    pub(crate) fn remove(&mut self, key: WaiterKey) -> (D, bool) {
+        let (data, linked, _waker) = self.remove_with_waker(key);
+        (data, linked)
     }
 
     fn unlink(&mut self, index: usize) -> Option<Waker> {
@@ -175,6 +186,15 @@ impl<D> WaitList<D> {
         }
         self.queued -= 1;
         waker
+    }
+}
+
+/// Stores `waker` in `slot` unless the stored one already wakes the same task; returns the
+/// replaced waker so the caller can drop it outside its lock.
+fn replace_waker(slot: &mut Option<Waker>, waker: &Waker) -> Option<Waker> {
+    match slot {
+        Some(old) if old.will_wake(waker) => None,
+        _ => slot.replace(waker.clone()),
     }
 }
 
@@ -302,6 +322,38 @@ mod tests {
         assert!(list.is_empty() && list.pop_front().is_none());
         assert_eq!(list.remove(a), ('A', false));
         assert_eq!(counter.wakes(), 3);
+    }
+
+    #[test]
+    fn wakers_let_go_of_are_handed_back_to_the_caller() {
+        let (first, waker1) = CountingWaker::new();
+        let (_second, waker2) = CountingWaker::new();
+        let mut list = WaitList::new();
+        let a = list.push_back('a', &waker1);
+        assert!(
+            list.set_waker(&a, &waker1).is_none(),
+            "same task: nothing replaced"
+        );
+        let replaced = list
+            .set_waker(&a, &waker2)
+            .expect("the first waker comes back");
+        assert!(replaced.will_wake(&waker1));
+        let b = list.push_back('b', &waker1);
+        let (data, linked, waker) = list.remove_with_waker(b);
+        assert_eq!((data, linked), ('b', true));
+        assert!(
+            waker
+                .expect("a queued entry hands its waker back")
+                .will_wake(&waker1)
+        );
+        list.pop_front().unwrap().unwrap().wake();
+        let replaced = list.requeue_front(&a, &waker1);
+        assert!(replaced.is_none(), "the notifier took the waker");
+        assert!(list.set_waker(&a, &waker2).unwrap().will_wake(&waker1));
+        let (_, linked, waker) = list.remove_with_waker(a);
+        assert!(linked && waker.unwrap().will_wake(&waker2));
+        assert!(list.is_empty());
+        assert_eq!(first.wakes(), 0);
     }
 
     #[test]

@@ -21,6 +21,8 @@
 //! 6. An acquire polled after `close` fails, even one whose permits were all assigned before the
 //!    close (as in Tokio: once closed, no acquire succeeds); it gives back what it was assigned
 //!    (rule 5). So a closed semaphore never hands out a permit.
+//! 7. Wakers are woken, and dropped, only after the wait-list lock is released (waiters
+//!    rule 6): a waker whose `wake` or `Drop` releases or acquires permits re-enters it.
 
 use super::waiters::{WaitList, WaiterKey, WakeList};
 use crate::loom::sync::atomic::{AtomicUsize, Ordering};
@@ -316,8 +318,10 @@ impl RawSemaphore {
     ) -> Poll<Result<(), Closed>> {
         let mut list = self.waiters.lock();
         if list.is_linked(&key) {
-            list.set_waker(&key, cx.waker());
+            let replaced = list.set_waker(&key, cx.waker());
             st.key = Some(key);
+            drop(list);
+            drop(replaced); // after unlocking (waiters rule 6)
             return Poll::Pending;
         }
         let (Waiter { needed }, _) = list.remove(key);
@@ -335,8 +339,9 @@ impl RawSemaphore {
     pub(crate) fn cancel_acquire(&self, st: &mut AcquireState) {
         let Some(key) = st.key.take() else { return };
         let mut list = self.waiters.lock();
-        let (Waiter { needed }, _) = list.remove(key);
+        let (Waiter { needed }, _, waker) = list.remove_with_waker(key);
         self.release_locked(list, st.total - needed);
+        drop(waker); // `release_locked` unlocked (waiters rule 6)
     }
 
     /// A future taking `permits` permits, FIFO; dropping it gives its place back.

@@ -224,10 +224,11 @@ impl<T> Chan<T> {
         buf: &mut Vec<T>,
         limit: usize,
     ) -> Poll<usize> {
+        let mut coop = ready!(coop::poll_proceed(cx));
         if limit == 0 {
+            coop.made_progress(); // ready at once: still one operation (a loop must yield)
             return Poll::Ready(0);
         }
-        let mut coop = ready!(coop::poll_proceed(cx));
         if batch.is_empty() {
             let mut inner = self.inner.lock();
             if inner.queue.is_empty() {
@@ -256,6 +257,19 @@ impl<T> Chan<T> {
 
     pub(super) fn is_rx_closed(&self) -> bool {
         self.inner.lock().rx_closed
+    }
+
+    /// Completes once the receiver closed or was dropped (`Sender::closed`). Completing at
+    /// once still spends the coop budget, so a loop over it yields.
+    pub(super) async fn closed(&self) {
+        loop {
+            let notified = self.rx_closed_notify.notified();
+            if self.is_rx_closed() {
+                coop::consume_budget().await;
+                return;
+            }
+            notified.await;
+        }
     }
 
     /// `true` once the receiver closed or every sender is gone.

@@ -79,13 +79,7 @@ impl<T> UnboundedSender<T> {
     /// # });
     /// ```
     pub async fn closed(&self) {
-        loop {
-            let notified = self.chan.rx_closed_notify.notified();
-            if self.is_closed() {
-                return;
-            }
-            notified.await;
-        }
+        self.chan.closed().await;
     }
 
     /// `true` once the receiver is closed or dropped.

@@ -33,6 +33,11 @@ pub struct Barrier {
     notify: Notify,
 }
 
+// Unwind safety: the round's count and generation change together under the lock, with no user
+// code running there, and waiting is `Notify`'s; a panic cannot leave the barrier half-updated.
+impl std::panic::RefUnwindSafe for Barrier {}
+impl std::panic::UnwindSafe for Barrier {}
+
 #[derive(Debug)]
 struct Round {
     arrived: usize,

@@ -84,6 +84,12 @@ impl AcquireState {
     }
 }
 
+// Unwind safety: the count changes by atomic steps, and the wait list only under its lock with
+// no user code running there (wakers are woken and dropped after unlocking, rule 7), so a panic
+// cannot leave either half-updated. (The lock does not poison; nothing needs it to.)
+impl std::panic::RefUnwindSafe for RawSemaphore {}
+impl std::panic::UnwindSafe for RawSemaphore {}
+
 impl RawSemaphore {
     #[track_caller]
     pub(crate) fn new(permits: usize) -> Self {

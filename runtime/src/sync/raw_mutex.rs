@@ -88,6 +88,13 @@ pub(crate) struct RawMutex {
     waiters: Mutex<WaitList<Waiter>>,
 }
 
+// Unwind safety: the lock word changes by atomic steps, and the wait list only under its lock
+// with no user code running there (rule 7), so a panic cannot leave either half-updated. What
+// the `Mutex` guards is another matter: `Mutex<T>` stays `!RefUnwindSafe` (an unwinding holder
+// may leave `T` half-modified; the lock does not poison), like Tokio's.
+impl std::panic::RefUnwindSafe for RawMutex {}
+impl std::panic::UnwindSafe for RawMutex {}
+
 impl RawMutex {
     pub(crate) fn new() -> Self {
         Self {

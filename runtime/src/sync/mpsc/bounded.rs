@@ -397,6 +397,11 @@ impl<T> Receiver<T> {
 // `Unpin` whatever `T` is (as before it held a batch).
 impl<T> Unpin for Receiver<T> {}
 
+// Unwind safety, for every `T` (like the shared channel state, `chan.rs`): the batch only
+// hands messages out by value, and `&Self` gives no access to them.
+impl<T> std::panic::RefUnwindSafe for Receiver<T> {}
+impl<T> std::panic::UnwindSafe for Receiver<T> {}
+
 impl<T> Drop for Receiver<T> {
     fn drop(&mut self) {
         self.chan.drop_rx();

@@ -59,6 +59,13 @@ struct Inner<T> {
     tx_gone: bool,
 }
 
+// Unwind safety, for every `T` (as Tokio's channel): the shared state only changes under its
+// lock or by atomics, and no user code runs in between (messages and wakers are dropped, and
+// wakers woken, after unlocking: rule 4), so a panic cannot leave it half-updated for the other
+// handles to see. Messages are only ever reached by value, through the receiver.
+impl<T> std::panic::RefUnwindSafe for Chan<T> {}
+impl<T> std::panic::UnwindSafe for Chan<T> {}
+
 /// What a non-blocking receive found.
 pub(super) enum TryPop<T> {
     Item(T),

@@ -237,6 +237,11 @@ impl<T> UnboundedReceiver<T> {
 // `Unpin` whatever `T` is (as before it held a batch).
 impl<T> Unpin for UnboundedReceiver<T> {}
 
+// Unwind safety, for every `T` (like the shared channel state, `chan.rs`): the batch only
+// hands messages out by value, and `&Self` gives no access to them.
+impl<T> std::panic::RefUnwindSafe for UnboundedReceiver<T> {}
+impl<T> std::panic::UnwindSafe for UnboundedReceiver<T> {}
+
 impl<T> Drop for UnboundedReceiver<T> {
     fn drop(&mut self) {
         self.chan.drop_rx();

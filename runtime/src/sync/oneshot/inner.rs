@@ -63,6 +63,11 @@ pub(super) struct Inner<T> {
 unsafe impl<T: Send> Send for Inner<T> {}
 // SAFETY: as above; `&Inner` only gives the access the ownership rules allow.
 unsafe impl<T: Send> Sync for Inner<T> {}
+// Unwind safety, for every `T` (the channel hands the value over whole, by value): each slot
+// changes hands by one atomic step of the state word, and no user code runs between the steps
+// of a method, so a panic cannot leave the cell half-updated for the other side.
+impl<T> std::panic::RefUnwindSafe for Inner<T> {}
+impl<T> std::panic::UnwindSafe for Inner<T> {}
 
 impl<T> Inner<T> {
     pub(super) fn new() -> Inner<T> {

@@ -1,15 +1,17 @@
 //! Expansion of `join!` and `try_join!` (reached through `runtime::join!` / `runtime::try_join!`,
 //! which pass `$crate` first).
 //!
-//! Every operand is turned into a future (`IntoFuture`), wrapped in the runtime's `MaybeDone`
-//! (which drops a future as soon as it completes and keeps its output) and pinned on the stack
-//! under its own hygienic name, so no `unsafe` projection is needed. One `poll_fn` polls them all
+//! Every operand is turned into a future (`IntoFuture`) and wrapped in the runtime's `MaybeDone`
+//! (an enum of the running future, its output, or nothing: it drops a future as soon as it
+//! completes and keeps its output). The operands go by value into one `__private::PollFutures`
+//! (a `Cons` list, pinned once, projected without `unsafe`) with the index of the operand to
+//! poll first (a `u8` up to 256 operands). Its poll function captures nothing; it polls them all
 //! in the current task, starting one position later on every poll so that no operand is always
 //! polled last. `join!` finishes when all are done and yields the outputs as a tuple, in operand
 //! order. `try_join!` returns the first `Err` at once; the unfinished futures are dropped when
 //! the macro's block ends, right after.
 
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::{Literal, Span, TokenStream};
 use quote::{format_ident, quote_spanned};
 use syn::parse::Parser;
 use syn::punctuated::Punctuated;
@@ -83,37 +85,50 @@ pub(crate) fn expand(mode: Mode, krate: TokenStream, input: TokenStream) -> Toke
         ),
     };
 
+    let list = crate::list::cons_list(&krate, &futures);
+    let split = crate::list::split_list(&futures);
+    // The next operand to poll first: the smallest type holding `0..count`.
+    let (index, zero) = if count <= 256 {
+        (quote_spanned!(mixed=> u8), Literal::u8_suffixed(0))
+    } else {
+        (quote_spanned!(mixed=> u32), Literal::u32_suffixed(0))
+    };
+    let last = count - 1;
+
     quote_spanned! {mixed=>
         {
             #(
-                let mut #futures = ::core::pin::pin!(#krate::__private::MaybeDone::#wrap(
+                let #futures = #krate::__private::MaybeDone::#wrap(
                     ::core::future::IntoFuture::into_future(#operands),
-                ));
+                );
             )*
-            let mut __next_start: u32 = 0;
-            ::core::future::poll_fn(|__cx| {
-                if #krate::__private::poll_budget_available(__cx).is_pending() {
-                    return ::core::task::Poll::Pending;
-                }
-                let __start = __next_start;
-                __next_start = if __start + 1 == #count { 0 } else { __start + 1 };
-                let mut __any_pending = false;
-                for __offset in 0..#count {
-                    // Both terms are below `#count`: one subtraction wraps.
-                    let mut __index = __start + __offset;
-                    if __index >= #count {
-                        __index -= #count;
+            // The poll function captures nothing: the operands and the start index are handed
+            // to it.
+            #krate::__private::PollFutures::new(
+                #list,
+                #zero,
+                |__list, __next_start: &mut #index, __cx| {
+                    #split
+                    let __start = u32::from(*__next_start);
+                    *__next_start = if __start == #last { 0 } else { *__next_start + 1 };
+                    let mut __any_pending = false;
+                    for __offset in 0..#count {
+                        // Both terms are below `#count`: one subtraction wraps.
+                        let mut __index = __start + __offset;
+                        if __index >= #count {
+                            __index -= #count;
+                        }
+                        match __index {
+                            #(#indices => { #poll_one })*
+                            _ => ::core::unreachable!("`join!` operand index out of range"),
+                        }
                     }
-                    match __index {
-                        #(#indices => { #poll_one })*
-                        _ => ::core::unreachable!("`join!` operand index out of range"),
+                    if __any_pending {
+                        return ::core::task::Poll::Pending;
                     }
-                }
-                if __any_pending {
-                    return ::core::task::Poll::Pending;
-                }
-                #finish
-            })
+                    #finish
+                },
+            )
             .await
         }
     }

@@ -12,6 +12,7 @@ use proc_macro::TokenStream;
 mod config;
 mod entry;
 mod join;
+mod list;
 mod pattern;
 mod select;
 

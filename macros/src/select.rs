@@ -8,24 +8,29 @@
 //! ```
 //! Generated shape:
 //! 1. An output enum with one variant per branch plus `Disabled`.
-//! 2. An inner block that evaluates every condition (a false one disables its branch), then
-//!    every future expression (disabled ones too, as Tokio does), pins each on the stack, and
-//!    awaits a `poll_fn` which, starting at a random branch (or branch 0 when `biased`), polls
-//!    the enabled branches in turn. A branch that completes is disabled; if its value matches
-//!    the pattern (checked on a reference, see [`crate::pattern`]) the value is returned, else
-//!    the next branch is tried. With nothing left pending it returns `Disabled`.
+//! 2. An inner block that evaluates every condition (a false one sets its bit in the
+//!    disabled-branch mask, a `u8`..`u64` as small as the branch count allows), then every
+//!    future expression (disabled ones too, as Tokio does), converted with `IntoFuture`, and
+//!    awaits one `__private::PollFutures` holding the futures by value (a `Cons` list), the
+//!    mask, and a poll function that captures nothing. Starting at a random branch (or branch 0
+//!    when `biased`), it polls the enabled branches in turn. A branch that completes is
+//!    disabled; if its value matches the pattern (checked on a reference, see
+//!    [`crate::pattern`]) the value is returned, else the next branch is tried. With nothing
+//!    left pending it returns `Disabled`. So the `select!` future is its futures plus one mask
+//!    (Tokio's figures are in `runtime/tests/macros_select.rs`).
 //! 3. The inner block ends, dropping every future, *then* the value is matched against the real
 //!    patterns and the handler runs. Handlers therefore sit outside any generated closure or
 //!    loop: `break`, `continue`, `return`, `?` and `.await` in them mean what the user expects,
 //!    and they may use whatever the futures borrowed.
 
+use crate::list;
 use crate::pattern::shape_check;
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::{Literal, Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use syn::parse::{Parse, ParseStream};
 use syn::{Expr, Pat, Token};
 
-/// The disabled set is a `u64` bit mask.
+/// The disabled set is a bit mask of at most `u64`.
 const MAX_BRANCHES: usize = 64;
 
 struct Branch {
@@ -152,12 +157,19 @@ pub(crate) fn expand(krate: TokenStream, input: TokenStream) -> TokenStream {
         .map(|i| format_ident!("__future{}", i, span = mixed))
         .collect();
     let indices: Vec<u32> = (0..count).collect();
+    let (mask, one) = mask_type(select.branches.len());
 
     let preconditions = select.branches.iter().zip(&indices).filter_map(|(b, i)| {
         let cond = b.condition.as_ref()?;
-        Some(quote_spanned!(mixed=> if !(#cond) { __disabled |= 1u64 << #i; }))
+        Some(quote_spanned!(mixed=> if !(#cond) { __disabled |= #one << #i; }))
     });
-    let future_exprs = select.branches.iter().map(|b| &b.future);
+    // Evaluated in branch order, each converted with `IntoFuture`, then nested into one list.
+    let future_exprs = select.branches.iter().map(|b| {
+        let future = &b.future;
+        quote_spanned!(mixed=> ::core::future::IntoFuture::into_future(#future))
+    });
+    let list = list::cons_list(&krate, &futures);
+    let split = list::split_list(&futures);
     let checks = select.branches.iter().map(|b| shape_check(&b.pat));
     let pats = select.branches.iter().map(|b| match &b.pat {
         // A leading `|` is not allowed once the pattern is nested in `Variant(..)`.
@@ -190,17 +202,12 @@ pub(crate) fn expand(krate: TokenStream, input: TokenStream) -> TokenStream {
             }
 
             let __output = {
-                let mut __disabled: u64 = 0;
+                let mut __disabled: #mask = 0;
                 #(#preconditions)*
-                #(
-                    let mut #futures = ::core::pin::pin!(
-                        ::core::future::IntoFuture::into_future(#future_exprs)
-                    );
-                )*
-                ::core::future::poll_fn(|__cx| {
-                    if #krate::__private::poll_budget_available(__cx).is_pending() {
-                        return ::core::task::Poll::Pending;
-                    }
+                #(let #futures = #future_exprs;)*
+                // The poll function captures nothing: the futures and the mask are handed to it.
+                #krate::__private::PollFutures::new(#list, __disabled, |__list, __disabled, __cx| {
+                    #split
                     let mut __any_pending = false;
                     let __start: u32 = #start;
                     for __offset in 0..#count {
@@ -209,7 +216,7 @@ pub(crate) fn expand(krate: TokenStream, input: TokenStream) -> TokenStream {
                         if __branch >= #count {
                             __branch -= #count;
                         }
-                        if __disabled & (1u64 << __branch) != 0 {
+                        if *__disabled & (#one << __branch) != 0 {
                             continue;
                         }
                         match __branch {
@@ -225,7 +232,7 @@ pub(crate) fn expand(krate: TokenStream, input: TokenStream) -> TokenStream {
                                             continue;
                                         }
                                     };
-                                    __disabled |= 1u64 << #indices;
+                                    *__disabled |= #one << #indices;
                                     #[allow(unused_variables, clippy::redundant_pattern_matching)]
                                     match &__value {
                                         #checks => {}
@@ -256,6 +263,16 @@ pub(crate) fn expand(krate: TokenStream, input: TokenStream) -> TokenStream {
                 _ => ::core::unreachable!("`select!` returned a value its pattern rejects"),
             }
         }
+    }
+}
+
+/// The smallest unsigned integer with a bit per branch (`branches <= 64`), and its `1`.
+fn mask_type(branches: usize) -> (TokenStream, Literal) {
+    match branches {
+        0..=8 => (quote!(u8), Literal::u8_suffixed(1)),
+        9..=16 => (quote!(u16), Literal::u16_suffixed(1)),
+        17..=32 => (quote!(u32), Literal::u32_suffixed(1)),
+        _ => (quote!(u64), Literal::u64_suffixed(1)),
     }
 }
 

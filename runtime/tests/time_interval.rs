@@ -1,5 +1,5 @@
 //! `Interval` on paused time: exact tick instants for every `MissedTickBehavior`, `reset`,
-//! `interval_at`, zero and `Duration::MAX` periods.
+//! `interval_at`, zero (a panic) and `Duration::MAX` periods, and the coop budget of a burst.
 
 mod support;
 
@@ -106,20 +106,62 @@ fn reset_and_interval_at_move_the_schedule() {
 }
 
 #[test]
-fn zero_period_ticks_on_every_call_and_max_period_ticks_once() {
-    let _dog = Watchdog::new("interval edge periods", BOUND);
+fn max_period_ticks_once() {
+    let _dog = Watchdog::new("interval max period", BOUND);
     paused().block_on(async {
         let start = Instant::now();
-        let mut busy = interval(Duration::ZERO);
-        for _ in 0..1_000 {
-            assert_eq!(busy.tick().await, start);
-        }
         let mut once = interval(Duration::MAX);
         assert_eq!(once.tick().await, start);
         let second = runtime::time::timeout(Duration::from_secs(3_600), once.tick()).await;
         assert!(
             second.is_err(),
-            "a Duration::MAX interval never ticks twice"
+            "a Duration::MAX interval does not tick again within an hour"
         );
+    });
+}
+
+#[test]
+#[should_panic(expected = "`interval` period must be non-zero")]
+fn zero_period_interval_panics_with_a_clear_message() {
+    paused().block_on(async {
+        let _ = interval(Duration::ZERO);
+    });
+}
+
+#[test]
+#[should_panic(expected = "`interval_at` period must be non-zero")]
+fn zero_period_interval_at_panics_with_a_clear_message() {
+    paused().block_on(async {
+        let _ = interval_at(Instant::now(), Duration::ZERO);
+    });
+}
+
+/// A `Burst` interval far behind schedule completes its missed ticks at once, and each one
+/// spends the cooperative budget: a task spawned beside the catch-up loop runs long before the
+/// loop catches up.
+#[test]
+fn a_burst_of_missed_ticks_lets_another_task_run() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let _dog = Watchdog::new("interval coop", BOUND);
+    paused().block_on(async {
+        let start = Instant::now();
+        let mut every = interval(Duration::from_millis(1));
+        every.set_missed_tick_behavior(MissedTickBehavior::Burst);
+        every.tick().await;
+        advance(Duration::from_secs(10)).await; // 10 000 ticks due
+        let ran = Arc::new(AtomicBool::new(false));
+        let flag = ran.clone();
+        runtime::spawn(async move { flag.store(true, Ordering::SeqCst) });
+        let mut caught_up = 0u64;
+        while !ran.load(Ordering::SeqCst) {
+            caught_up += 1;
+            assert!(
+                caught_up < 10_000,
+                "the burst never yielded to the spawned task"
+            );
+            let due = every.tick().await;
+            assert_eq!(due - start, Duration::from_millis(caught_up));
+        }
     });
 }

@@ -100,18 +100,18 @@ fn zero_duration_and_past_deadline_complete_on_first_poll() {
 }
 
 #[test]
-fn duration_max_never_fires_and_does_not_overflow() {
+fn duration_max_sleep_is_still_pending_after_a_year_and_does_not_overflow() {
     let _dog = Watchdog::new("duration max", BOUND);
     let rt = paused();
     let metrics = rt.metrics();
     rt.block_on(async {
         let start = Instant::now();
-        let mut never = sleep(Duration::MAX);
+        let mut never = sleep(Duration::MAX); // clamped to 30 years
         assert!(never.deadline() > start + Duration::from_secs(86_400 * 365 * 29));
         let mut cx = Context::from_waker(std::task::Waker::noop());
         assert_eq!(std::pin::Pin::new(&mut never).poll(&mut cx), Poll::Pending);
         assert_eq!(metrics.num_timers(), 1);
-        // Idle with only a "never" timer plus a real one: auto-advance goes to the real one.
+        // Idle with the 30-year timer plus a 5 s one: auto-advance goes to the earlier one.
         sleep(Duration::from_secs(5)).await;
         assert_eq!(start.elapsed(), Duration::from_secs(5));
         advance(Duration::from_secs(86_400 * 365)).await;
@@ -332,5 +332,47 @@ fn timers_filed_on_any_worker_are_reset_and_cancelled_from_other_threads() {
         }
         assert!(start.elapsed() >= Duration::from_millis(10));
         assert_eq!(metrics.num_timers(), 0);
+    });
+}
+
+const YEAR: Duration = Duration::from_secs(86_400 * 365);
+
+/// The timer horizon counts from now, not from the runtime's start: after 20 virtual years a
+/// 15-year timeout (35 years after the start) still fires.
+#[test]
+fn a_deadline_thirty_years_after_the_start_fires_in_paused_time() {
+    let _dog = Watchdog::new("far deadline", BOUND);
+    paused().block_on(async {
+        let start = Instant::now();
+        sleep(YEAR * 20).await;
+        assert_eq!(start.elapsed(), YEAR * 20);
+        let result = runtime::time::timeout(YEAR * 15, std::future::pending::<()>()).await;
+        assert!(result.is_err(), "the 15-year timeout must elapse");
+        assert_eq!(start.elapsed(), YEAR * 35);
+    });
+}
+
+/// `sleep(Duration::MAX)` is clamped to a deadline 30 years ahead; an idle paused runtime
+/// auto-advances to it instead of waiting forever.
+#[test]
+fn duration_max_sleep_completes_at_its_clamped_deadline_in_paused_time() {
+    let _dog = Watchdog::new("duration max auto-advance", BOUND);
+    paused().block_on(async {
+        let start = Instant::now();
+        sleep(Duration::MAX).await;
+        assert_eq!(start.elapsed(), YEAR * 30);
+    });
+}
+
+/// `is_elapsed` reports a fired timer: a `sleep_until(now)` that was never polled has not
+/// fired yet, even though its deadline is reached; its first poll completes it.
+#[test]
+fn sleep_until_now_is_not_elapsed_before_its_first_poll() {
+    paused().block_on(async {
+        let mut nap = sleep_until(Instant::now());
+        assert!(!nap.is_elapsed());
+        let mut cx = Context::from_waker(std::task::Waker::noop());
+        assert_eq!(std::pin::Pin::new(&mut nap).poll(&mut cx), Poll::Ready(()));
+        assert!(nap.is_elapsed());
     });
 }

@@ -112,7 +112,7 @@ fn zero_limit_still_lets_a_ready_future_win() {
 }
 
 #[test]
-fn duration_max_limit_never_fires() {
+fn duration_max_limit_outlasts_a_year_long_inner_future() {
     let _dog = Watchdog::new("timeout max", BOUND);
     paused().block_on(async {
         let start = Instant::now();
@@ -171,4 +171,48 @@ fn elapsed() -> Elapsed {
         Poll::Ready(Err(elapsed)) => elapsed,
         other => panic!("a zero timeout on a pending future must elapse, got {other:?}"),
     }
+}
+
+/// A `timeout` whose inner future is ready at once still spends the task's cooperative budget,
+/// so a loop over such timeouts yields and a task spawned beside it on a current-thread runtime
+/// gets to run.
+#[test]
+fn a_loop_over_timeouts_of_ready_futures_lets_another_task_run() {
+    let _dog = Watchdog::new("timeout coop", BOUND);
+    support::current().block_on(async {
+        let ran = Arc::new(AtomicUsize::new(0));
+        let flag = ran.clone();
+        runtime::spawn(async move {
+            flag.store(1, Ordering::SeqCst);
+        });
+        let mut iterations = 0u32;
+        while ran.load(Ordering::SeqCst) == 0 {
+            iterations += 1;
+            assert!(
+                iterations <= 10_000,
+                "10 000 ready timeouts in a row never yielded to the spawned task"
+            );
+            let value = timeout(Duration::from_secs(1), std::future::ready(iterations)).await;
+            assert_eq!(value, Ok(iterations));
+        }
+    });
+}
+
+/// A completed `timeout` costs exactly one unit of the budget: one spent for an inner future
+/// that spends none, none extra for one that spends its own (a completed sleep).
+#[test]
+fn a_completed_timeout_spends_exactly_one_unit_of_budget() {
+    use runtime::task::coop::has_budget_remaining;
+    support::current().block_on(async {
+        let limit = Duration::from_secs(1);
+        // Start from a fresh budget of 128: exhaust the current one, the next poll refills it.
+        while has_budget_remaining() {
+            timeout(limit, std::future::ready(())).await.unwrap();
+        }
+        timeout(limit, std::future::ready(())).await.unwrap(); // yields, then spends 1 of 128
+        for spent in 2..=128 {
+            timeout(limit, sleep(Duration::ZERO)).await.unwrap();
+            assert_eq!(has_budget_remaining(), spent < 128, "after {spent} units");
+        }
+    });
 }

@@ -7,9 +7,15 @@
 //! most one tick plus wake-up latency. (With 1 ms ticks, a whole-millisecond sleep started
 //! just after a tick-aligned wake-up, the common case of sleeping in a loop, was late by
 //! nearly a full millisecond; the driver's park timeout is exact to the microsecond on Linux,
-//! see `io_driver`'s precise timeout, so a finer tick pays off directly.) Deadlines [`FAR_FUTURE`] or more after `origin` (30 years:
-//! `Duration::MAX` sleeps, saturated instants) become [`NEVER`] and never fire, not even when a
-//! paused clock auto-advances.
+//! see `io_driver`'s precise timeout, so a finer tick pays off directly.)
+//!
+//! There is no horizon: the wheel files any `u64` tick (deadlines beyond its span wait in its
+//! top level and are re-filed as time approaches them), so a deadline fires however far it lies
+//! from `origin`. Ticks are only clamped at [`MAX_TICK`] (146 million years after `origin`).
+//! `Duration::MAX` sleeps and saturated instants are 30 years ahead of the instant they were
+//! computed from (`clock::far_future`): they never fire in real time, and a paused clock
+//! auto-advances to them like to any other deadline. (Deadlines 30 years after `origin` used to
+//! become "never", so after 20 virtual years a 15-year timeout never fired.)
 //!
 //! Sharding (ANCHORS, time: Tokio moved from one wheel lock to one wheel per worker after the
 //! lock became its hottest contention point): a timer is filed in the shard of the worker that
@@ -36,7 +42,7 @@ pub(crate) use super::time_shard::NEVER;
 use super::time_shard::Shard;
 use crate::loom::sync::Arc;
 use crate::loom::sync::atomic::{AtomicU64, Ordering};
-use crate::time::clock::{Clock, FAR_FUTURE};
+use crate::time::clock::Clock;
 use crate::time::entry::TimerEntry;
 use std::time::{Duration, Instant as StdInstant};
 use timer::TimerKey;
@@ -53,6 +59,11 @@ fn ticks_floor(d: Duration) -> u64 {
         .saturating_mul(TICKS_PER_SEC)
         .saturating_add(u64::from(d.subsec_nanos() / NANOS_PER_TICK))
 }
+
+/// The latest tick a timer is filed at: a deadline further away (only reachable with
+/// `sleep_until` on an instant over 146 million years ahead) fires there. It is below [`NEVER`],
+/// so every filed timer is a real deadline that a paused clock can auto-advance to.
+pub(crate) const MAX_TICK: u64 = NEVER - 1;
 
 /// `parked_until` while no thread is parked on the driver: no tick is below it, so no insert
 /// unparks.
@@ -111,21 +122,19 @@ impl TimeState {
         self.clock.pause(self.origin);
     }
 
-    /// The tick `deadline` falls in, rounded up; [`NEVER`] for far-future deadlines.
+    /// The tick `deadline` falls in, rounded up, and at most [`MAX_TICK`].
     pub(crate) fn deadline_tick(&self, deadline: StdInstant) -> u64 {
         let since = deadline.saturating_duration_since(self.origin);
-        if since >= FAR_FUTURE {
-            return NEVER;
-        }
         let partial = !since.subsec_nanos().is_multiple_of(NANOS_PER_TICK);
-        // Saturates at `u64::MAX`, which is `NEVER`.
-        ticks_floor(since).saturating_add(u64::from(partial))
+        ticks_floor(since)
+            .saturating_add(u64::from(partial))
+            .min(MAX_TICK)
     }
 
     /// The clock's current tick, rounded down.
     pub(crate) fn now_tick(&self) -> u64 {
         let since = self.clock.now().saturating_duration_since(self.origin);
-        ticks_floor(since).min(NEVER - 1)
+        ticks_floor(since).min(MAX_TICK)
     }
 
     fn tick_instant(&self, tick: u64) -> Option<StdInstant> {
@@ -175,7 +184,7 @@ impl TimeState {
         self.shards.iter().map(Shard::len).sum()
     }
 
-    /// The earliest wheel hint over every shard, ignoring "never" entries.
+    /// The earliest wheel hint over every shard.
     fn next_deadline(&self) -> Option<u64> {
         self.shards.iter().filter_map(Shard::next_deadline).min()
     }

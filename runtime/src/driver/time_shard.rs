@@ -21,12 +21,9 @@ use crate::loom::sync::atomic::{AtomicU64, Ordering};
 use crate::time::entry::TimerEntry;
 use timer::{TimerKey, Wheel};
 
-/// The tick of a deadline that never comes.
+/// "No deadline": the next due tick of an empty shard, and the driver's "any insert must
+/// unpark" announcement. Filed timers stay below it (`time::MAX_TICK`).
 pub(crate) const NEVER: u64 = u64::MAX;
-
-/// Wheel hints at or above this are only "never" entries (a top-level slot start near
-/// `u64::MAX`); real deadlines stay below `FAR_FUTURE` ≈ 2^40 ticks.
-const NEVER_HINT: u64 = 1 << 62;
 
 /// Entry storage kept when the wheel empties; more is released. 4096 slab slots are roughly
 /// 200 KiB: a burst of timers (a million sleeps dropped at once) gives its memory back, while a
@@ -112,14 +109,9 @@ impl Shard {
         self.state.lock().wheel.len()
     }
 
-    /// The wheel's next hint (a slot start at or before the earliest deadline), ignoring
-    /// "never" entries.
+    /// The wheel's next hint (a slot start at or before the earliest deadline).
     pub(super) fn next_deadline(&self) -> Option<u64> {
-        let state = self.state.lock();
-        state
-            .wheel
-            .next_deadline()
-            .filter(|&tick| tick < NEVER_HINT)
+        self.state.lock().wheel.next_deadline()
     }
 
     /// Fires every timer due at `now`, waking them outside the lock (rule 3).

@@ -10,31 +10,34 @@ pin_project! {
     /// A future that is polled until it completes, then dropped, its output kept until taken.
     ///
     /// `T` is the output kept: `F::Output` for `join!` ([`MaybeDone::new`]), the `Ok` type for
-    /// `try_join!` ([`MaybeDone::new_try`]).
-    pub struct MaybeDone<F, T> {
-        #[pin]
-        future: Option<F>,
-        output: Option<T>,
+    /// `try_join!` ([`MaybeDone::new_try`]). One enum, so an operand costs the larger of its
+    /// future and its output, not both.
+    // The fields are named by the variant docs (pin-project-lite takes no field attributes).
+    #[allow(missing_docs)]
+    #[project = MaybeDoneProj]
+    #[project_replace = MaybeDoneReplace]
+    pub enum MaybeDone<F, T> {
+        /// The future has not completed yet.
+        Running { #[pin] future: F },
+        /// The future completed and was dropped; its output waits here.
+        Done { output: T },
+        /// The output was taken (or `try_join!` failed on this operand).
+        Taken,
     }
 }
 
 impl<F: Future> MaybeDone<F, F::Output> {
     /// Wraps a future whose whole output is kept.
     pub fn new(future: F) -> Self {
-        MaybeDone {
-            future: Some(future),
-            output: None,
-        }
+        MaybeDone::Running { future }
     }
 
     /// Polls the future if it is still running; `Ready` once its output is stored.
-    pub fn poll_join(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        let mut this = self.project();
-        if let Some(future) = this.future.as_mut().as_pin_mut() {
+    pub fn poll_join(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if let MaybeDoneProj::Running { future } = self.as_mut().project() {
             let output = ready!(future.poll(cx));
-            *this.output = Some(output);
-            // Drop the finished future now rather than when the whole join ends.
-            this.future.set(None);
+            // Drops the finished future now rather than when the whole join ends.
+            self.set(MaybeDone::Done { output });
         }
         Poll::Ready(())
     }
@@ -46,22 +49,19 @@ where
 {
     /// Wraps a fallible future whose `Ok` value is kept.
     pub fn new_try(future: F) -> Self {
-        MaybeDone {
-            future: Some(future),
-            output: None,
-        }
+        MaybeDone::Running { future }
     }
 
     /// Polls the future if it is still running: `Ready(Ok(()))` once an `Ok` value is stored,
     /// `Ready(Err(e))` if it failed.
-    pub fn poll_try_join(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), E>> {
-        let mut this = self.project();
-        if let Some(future) = this.future.as_mut().as_pin_mut() {
-            let result = ready!(future.poll(cx));
-            this.future.set(None);
-            match result {
-                Ok(output) => *this.output = Some(output),
-                Err(error) => return Poll::Ready(Err(error)),
+    pub fn poll_try_join(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), E>> {
+        if let MaybeDoneProj::Running { future } = self.as_mut().project() {
+            match ready!(future.poll(cx)) {
+                Ok(output) => self.set(MaybeDone::Done { output }),
+                Err(error) => {
+                    self.set(MaybeDone::Taken);
+                    return Poll::Ready(Err(error));
+                }
             }
         }
         Poll::Ready(Ok(()))
@@ -75,19 +75,19 @@ impl<F, T> MaybeDone<F, T> {
     /// If called before the future completed or twice; the macros call it exactly once, after
     /// every slot reported `Ready`.
     pub fn take_output(self: Pin<&mut Self>) -> T {
-        match self.project().output.take() {
-            Some(output) => output,
-            None => panic!("`join!` internal error: output taken before completion or twice"),
+        match self.project_replace(MaybeDone::Taken) {
+            MaybeDoneReplace::Done { output } => output,
+            _ => panic!("`join!` internal error: output taken before completion or twice"),
         }
     }
 }
 
 impl<F, T> fmt::Debug for MaybeDone<F, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let state = match (&self.future, &self.output) {
-            (Some(_), _) => "running",
-            (None, Some(_)) => "done",
-            (None, None) => "taken",
+        let state = match self {
+            MaybeDone::Running { .. } => "running",
+            MaybeDone::Done { .. } => "done",
+            MaybeDone::Taken => "taken",
         };
         f.debug_struct("MaybeDone").field("state", &state).finish()
     }

@@ -4,11 +4,12 @@
 //!
 //! `join!`, `try_join!` and `select!` are thin `macro_rules!` wrappers that hand their input,
 //! prefixed with `$crate`, to proc-macro engines in the `runtime-macros` crate; `pin!` is purely
-//! declarative. Nothing here uses `unsafe`: futures are pinned on the stack with
-//! [`core::pin::pin!`] and projected with `pin-project-lite`.
+//! declarative. Nothing here uses `unsafe`: the expansions store their operands in one
+//! `PollFutures` (see `poll_futures.rs`), projected with `pin-project-lite`.
 
 mod join;
 mod maybe_done;
 mod pin;
+mod poll_futures;
 mod select;
 pub mod support;

@@ -9,6 +9,7 @@ use std::cell::Cell;
 use std::task::{Context, Poll};
 
 pub use super::maybe_done::MaybeDone;
+pub use super::poll_futures::{Cons, PollFutures};
 pub use crate::{Builder, UnhandledPanic};
 pub use runtime_macros::{join_impl, select_impl, try_join_impl};
 

@@ -15,9 +15,10 @@
 //! 3. The flag is set before `notify_waiters`, and a waiter creates its `Notified` before it
 //!    reads the flag, so it sees one or the other.
 
-use super::notify::{self, Notify, Waiter};
+use super::notify::{Notify, Waiter};
 use crate::loom::sync::Mutex;
 use crate::loom::sync::atomic::{AtomicBool, Ordering};
+use crate::task::coop;
 use slab::Slab;
 use std::fmt;
 use std::future::Future;
@@ -203,9 +204,14 @@ impl CancellationToken {
         let mut cancelled = self.cancelled();
         let mut fut = std::pin::pin!(fut);
         std::future::poll_fn(|cx| {
-            if Pin::new(&mut cancelled).poll(cx).is_ready() {
+            // One budget unit per poll, taken before either side is looked at: out of budget,
+            // the task yields rather than let `fut` win over a cancellation it could not see.
+            let mut coop = std::task::ready!(coop::poll_proceed(cx));
+            if poll_cancelled_unbudgeted(cancelled.node, &mut cancelled.waiter, cx).is_ready() {
+                coop.made_progress();
                 return Poll::Ready(None);
             }
+            drop(coop); // `fut` spends its own budget
             fut.as_mut().poll(cx).map(Some)
         })
         .await
@@ -233,13 +239,21 @@ impl fmt::Debug for CancellationToken {
     }
 }
 
+/// Polls a wait for cancellation as one budgeted operation (coop): a cancelled token answers
+/// at once but still spends a unit, so a loop over `cancelled()` yields.
 fn poll_cancelled(node: &Node, waiter: &mut Waiter, cx: &mut Context<'_>) -> Poll<()> {
+    coop::poll_budgeted(cx, |cx| poll_cancelled_unbudgeted(node, waiter, cx))
+}
+
+fn poll_cancelled_unbudgeted(node: &Node, waiter: &mut Waiter, cx: &mut Context<'_>) -> Poll<()> {
     loop {
         // Rule 3: `waiter` was created (generation captured) before this flag read.
         if node.cancelled.load(Ordering::SeqCst) {
             return Poll::Ready(());
         }
-        std::task::ready!(notify::poll_budgeted(&node.notify, waiter, cx));
+        if !node.notify.poll_waiter(waiter, cx.waker()) {
+            return Poll::Pending;
+        }
         node.notify.drop_waiter(waiter);
         *waiter = node.notify.new_waiter();
     }

@@ -15,6 +15,10 @@
 //!    wakeups can be batched outside the lock without waking newcomers.
 //! 3. A future dropped after receiving a `notify_one` it never returned hands it on (rule 1
 //!    again), so a cancelled waiter never swallows a notification.
+//! 4. No waker is woken or dropped under the lock: a waker's `Drop` or `wake` may notify this
+//!    very `Notify` (or send on the channel built on it). Wakers to wake are collected and
+//!    woken after unlocking; a waker replaced by a newer poll's, or removed with its entry,
+//!    is dropped after unlocking.
 
 use super::waiters::{WaitList, WaiterKey, WakeList};
 use crate::loom::sync::Mutex;
@@ -190,10 +194,22 @@ impl Notify {
 
     /// Registers (if needed) and reports whether the wait is over. `waker` is stored.
     pub(crate) fn poll_waiter(&self, w: &mut Waiter, waker: &Waker) -> bool {
+        self.poll_waiter_with(w, Some(waker))
+    }
+
+    /// [`Notified::enable`]: registers (if needed) without touching a waker stored by an
+    /// earlier poll, so enabling a polled future cannot make it miss its wake-up.
+    fn enable_waiter(&self, w: &mut Waiter) -> bool {
+        self.poll_waiter_with(w, None)
+    }
+
+    fn poll_waiter_with(&self, w: &mut Waiter, waker: Option<&Waker>) -> bool {
         if w.done {
             return true;
         }
         let mut state = self.state.lock();
+        // A waker let go of here (replaced or removed) is dropped after the lock (rule 4).
+        let mut released = None;
         let done = match w.key.take() {
             None if self.calls.load(Ordering::Acquire) != w.generation => true,
             None if std::mem::take(&mut state.permit) => true,
@@ -202,19 +218,24 @@ impl Notify {
                     generation: w.generation,
                     kind: Kind::Waiting,
                 };
+                let waker = waker.unwrap_or(Waker::noop());
                 w.key = Some(state.waiters.push_back(slot, waker));
                 false
             }
             Some(key) if state.waiters.is_linked(&key) => {
-                state.waiters.set_waker(&key, waker);
+                if let Some(waker) = waker {
+                    released = state.waiters.set_waker(&key, waker);
+                }
                 w.key = Some(key);
                 false
             }
             Some(key) => {
-                state.waiters.remove(key);
+                released = state.waiters.remove_with_waker(key).2;
                 true
             }
         };
+        drop(state);
+        drop(released);
         w.done = done;
         done
     }
@@ -223,13 +244,14 @@ impl Notify {
     pub(crate) fn drop_waiter(&self, w: &mut Waiter) {
         let Some(key) = w.key.take() else { return };
         let mut state = self.state.lock();
-        let (slot, _) = state.waiters.remove(key);
+        let (slot, _, released) = state.waiters.remove_with_waker(key);
         let waker = if slot.kind == Kind::One {
             notify_one_locked(&mut state)
         } else {
             None
         };
         drop(state);
+        drop(released); // rule 4
         if let Some(waker) = waker {
             waker.wake();
         }
@@ -249,7 +271,7 @@ fn notify_one_locked(state: &mut State) -> Option<Waker> {
     }
 }
 
-pub(crate) fn poll_budgeted(notify: &Notify, w: &mut Waiter, cx: &mut Context<'_>) -> Poll<()> {
+fn poll_budgeted(notify: &Notify, w: &mut Waiter, cx: &mut Context<'_>) -> Poll<()> {
     let mut coop = ready!(coop::poll_proceed(cx));
     if notify.poll_waiter(w, cx.waker()) {
         coop.made_progress();
@@ -293,7 +315,7 @@ impl Notified<'_> {
     /// ```
     pub fn enable(self: Pin<&mut Self>) -> bool {
         let this = self.get_mut();
-        this.notify.poll_waiter(&mut this.waiter, Waker::noop())
+        this.notify.enable_waiter(&mut this.waiter)
     }
 }
 
@@ -342,7 +364,7 @@ impl OwnedNotified {
     /// ```
     pub fn enable(self: Pin<&mut Self>) -> bool {
         let this = self.get_mut();
-        this.notify.poll_waiter(&mut this.waiter, Waker::noop())
+        this.notify.enable_waiter(&mut this.waiter)
     }
 }
 

@@ -91,6 +91,29 @@ fn enable_registers_for_notify_one() {
 }
 
 #[test]
+fn enable_after_a_poll_keeps_the_polled_waker() {
+    use crate::sync::test_util::CountingWaker;
+    use std::task::Context;
+    let notify = Notify::new();
+    let (counter, waker) = CountingWaker::new();
+    let mut fut = Box::pin(notify.notified());
+    assert!(
+        fut.as_mut()
+            .poll(&mut Context::from_waker(&waker))
+            .is_pending()
+    );
+    assert!(!fut.as_mut().enable(), "still waiting");
+    notify.notify_one();
+    assert_eq!(
+        counter.wakes(),
+        1,
+        "enable must not swap the polling task's waker for a no-op"
+    );
+    let mut fut = Harness::new(fut);
+    fut.ready();
+}
+
+#[test]
 fn cross_thread_ping_pong() {
     let ping = Arc::new(Notify::new());
     let pong = Arc::new(Notify::new());

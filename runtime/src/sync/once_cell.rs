@@ -6,9 +6,10 @@
 //! value. An initialiser that fails or is dropped returns its permit, so the next one tries.
 
 use super::batch_semaphore::{RawSemaphore, TryAcquire};
+use crate::task::coop;
 use std::convert::Infallible;
 use std::fmt;
-use std::future::Future;
+use std::future::{Future, poll_fn};
 use std::sync::OnceLock;
 
 /// A cell written once, asynchronously; later readers get a shared reference.
@@ -185,9 +186,14 @@ impl<T> OnceCell<T> {
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<T, E>>,
     {
+        // A set cell answers at once but still spends a budget unit (coop), so a loop over
+        // it yields; the unit goes back if the cell is empty (the acquire spends its own).
+        let mut coop = poll_fn(coop::poll_proceed).await;
         if let Some(value) = self.get() {
+            coop.made_progress();
             return Ok(value);
         }
+        drop(coop);
         if self.init.acquire(1).await.is_err() {
             // Closed: only done right after a value was stored.
             return Ok(self

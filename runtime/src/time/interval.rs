@@ -11,8 +11,10 @@ const LATE_TOLERANCE: Duration = Duration::from_millis(5);
 
 /// Ticks every `period`, the first tick completing at once.
 ///
-/// A zero `period` ticks on every call (each tick still uses cooperative budget, so the task
-/// yields regularly). `Duration::MAX` ticks once and then never again.
+/// `Duration::MAX` ticks once, then again only at its far-future deadline (30 years on).
+///
+/// # Panics
+/// If `period` is zero (a zero period would complete every tick at once, forever).
 ///
 /// ```
 /// use runtime::time::{Instant, interval};
@@ -28,11 +30,16 @@ const LATE_TOLERANCE: Duration = Duration::from_millis(5);
 ///     }
 /// });
 /// ```
+#[track_caller]
 pub fn interval(period: Duration) -> Interval {
+    assert!(!period.is_zero(), "`interval` period must be non-zero");
     interval_at(Instant::now(), period)
 }
 
 /// Ticks at `start`, then every `period` after it.
+///
+/// # Panics
+/// If `period` is zero.
 ///
 /// ```
 /// use runtime::time::{Instant, interval_at};
@@ -46,7 +53,9 @@ pub fn interval(period: Duration) -> Interval {
 ///     assert_eq!(every.tick().await, start + Duration::from_secs(2));
 /// });
 /// ```
+#[track_caller]
 pub fn interval_at(start: Instant, period: Duration) -> Interval {
+    assert!(!period.is_zero(), "`interval_at` period must be non-zero");
     Interval {
         delay: sleep_until(start),
         period,

@@ -11,9 +11,11 @@
 //!
 //! Timers have 250 µs resolution: deadlines are rounded *up* to the next 250 µs tick, so a sleep
 //! never ends early and ends at most about a quarter of a millisecond late on an idle runtime
-//! (plus wake-up latency; the park timeout is exact to the microsecond on Linux). Any duration
-//! too large to represent (`Duration::MAX`) means "never"; nothing here overflows or panics on
-//! large values.
+//! (plus wake-up latency; the park timeout is exact to the microsecond on Linux). A duration
+//! too large to add to the clock (`Duration::MAX`) is clamped to 30 years ahead, as Tokio does:
+//! it never comes in real time, yet a paused clock auto-advances to it like to any other
+//! deadline. Deadlines have no horizon (one 35 years after the runtime's start fires), and
+//! nothing here overflows or panics on large values.
 //!
 //! # How it works
 //! Each worker of a runtime has its own hierarchical timing wheel (the `timer` crate: 6 levels

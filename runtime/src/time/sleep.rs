@@ -12,8 +12,9 @@ use std::time::Duration;
 ///
 /// The deadline is rounded up to the timer's 250 µs resolution: the sleep never ends early and
 /// (on an idle runtime) ends about a quarter of a millisecond late at most, plus wake-up
-/// latency. `Duration::MAX`, or any
-/// duration reaching 30 years or more, never completes (no overflow, no panic).
+/// latency. A duration too large to add to the clock (`Duration::MAX`) is clamped to 30 years
+/// (no overflow, no panic): in real time it never completes, and a paused clock auto-advances
+/// to it like to any other deadline.
 ///
 /// ```
 /// use runtime::time::{Instant, sleep};
@@ -105,19 +106,31 @@ impl Sleep {
         self.deadline
     }
 
-    /// Whether the deadline was reached (the timer fired, or the clock reads past it).
+    /// Whether the sleep has completed: its timer fired, or a poll found the deadline reached.
+    ///
+    /// A `Sleep` that was never polled (or was reset since) is not elapsed, even if its deadline
+    /// has passed: the deadline is checked by polling, and a reset re-arms it.
     ///
     /// ```
+    /// use std::future::Future;
+    /// use std::task::{Context, Waker};
+    /// use std::time::Duration;
+    ///
     /// let rt = runtime::Builder::new_current_thread().start_paused(true).build().unwrap();
     /// rt.block_on(async {
-    ///     let nap = runtime::time::sleep(std::time::Duration::from_millis(10));
+    ///     let mut nap = runtime::time::sleep(Duration::from_millis(10));
+    ///     let mut cx = Context::from_waker(Waker::noop());
+    ///     assert!(std::pin::Pin::new(&mut nap).poll(&mut cx).is_pending()); // timer filed
     ///     assert!(!nap.is_elapsed());
-    ///     runtime::time::advance(std::time::Duration::from_millis(10)).await;
+    ///     runtime::time::advance(Duration::from_millis(10)).await; // and fired
     ///     assert!(nap.is_elapsed());
+    ///
+    ///     let due = runtime::time::sleep(Duration::ZERO);
+    ///     assert!(!due.is_elapsed()); // not polled yet
     /// });
     /// ```
     pub fn is_elapsed(&self) -> bool {
-        self.timer.is_fired() || Instant::now() >= self.deadline
+        self.timer.is_fired()
     }
 
     /// Moves the deadline (earlier or later, even after completion); the next poll waits for

@@ -5,16 +5,19 @@ use super::{Instant, Sleep, sleep, sleep_until};
 use crate::task::coop;
 use std::future::{Future, IntoFuture};
 use std::pin::Pin;
-use std::task::{Context, Poll};
+use std::task::{Context, Poll, ready};
 use std::time::Duration;
 
 /// Runs `future` with a time limit: `Ok(output)` if it finishes within `duration`, else
 /// `Err(Elapsed)` — and the future is **dropped** (cancelled) the moment the limit fires, like
 /// `asyncio.wait_for`.
 ///
-/// The future is polled first, so one that is ready at once wins even with a zero duration.
+/// The future is polled first, so one that is ready at once wins even with a zero duration
+/// (unless the task's cooperative budget is already spent: then the timeout yields first).
 /// A future that uses up the task's cooperative budget cannot starve its own timeout: the timer
-/// is then polled outside the budget. `Duration::MAX` means no limit.
+/// is then polled outside the budget. A completion spends at least one unit of the task's
+/// cooperative budget (one for the inner future if it spent none), so a loop over timeouts of
+/// futures that are ready at once still lets other tasks run. `Duration::MAX` is clamped to a limit 30 years away.
 ///
 /// ```
 /// use runtime::time::{sleep, timeout};
@@ -98,15 +101,22 @@ impl<F: Future> Future for Timeout<F> {
         let Some(future) = this.future.as_mut().as_pin_mut() else {
             return Poll::Pending;
         };
-        let had_budget = coop::has_budget_remaining();
+        // A spent budget yields before anything is polled (the unit is given back at once).
+        drop(ready!(coop::poll_proceed(cx)));
+        let before = coop::current_budget();
         if let Poll::Ready(output) = future.poll(cx) {
+            if coop::current_budget() == before {
+                // The inner future spent nothing (an `async` block ready at once): spend a
+                // unit for it. One that spent its own (a channel, a socket) is not charged twice.
+                spend_budget_unit(cx);
+            }
             this.future.set(None);
             return Poll::Ready(Ok(output));
         }
         // If the inner future spent the budget, check the timer anyway (unbudgeted): otherwise
         // a future that is always busy would never time out.
         let delay = this.delay;
-        let fired = if had_budget && !coop::has_budget_remaining() {
+        let fired = if !coop::has_budget_remaining() {
             coop::with_budget_value(None, || delay.poll_elapsed(cx))
         } else {
             delay.poll_elapsed(cx)
@@ -116,5 +126,17 @@ impl<F: Future> Future for Timeout<F> {
             return Poll::Ready(Err(Elapsed::new()));
         }
         Poll::Pending
+    }
+}
+
+/// Spends one unit of the task's budget for a completion, so a loop over timeouts of futures
+/// that are ready at once still yields. Never yields itself: the output is already in hand.
+/// (A guard from `poll_proceed` held across the inner poll would, on `Pending`, restore the
+/// budget to its value before that poll and erase what the inner future spent.)
+fn spend_budget_unit(cx: &mut Context<'_>) {
+    if coop::has_budget_remaining()
+        && let Poll::Ready(mut unit) = coop::poll_proceed(cx)
+    {
+        unit.made_progress();
     }
 }

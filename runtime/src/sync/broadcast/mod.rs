@@ -14,6 +14,10 @@
 //! 3. A dropped receiver settles `rem` for every retained value it had not read (rule 1 still
 //!    frees them).
 //! 4. When the last sender goes, waiting receivers wake and, once drained, see `Closed`.
+//! 5. No waker is woken or dropped under the lock: wakers are woken after it (in batches),
+//!    and a waker a `Recv` lets go of (replaced by a newer poll's, or removed with its entry) is dropped
+//!    after it, since its `Drop` may send on this very channel. Overwritten values are
+//!    dropped after it too.
 
 pub mod error;
 
@@ -326,16 +330,21 @@ impl<T> Receiver<T> {
         }
     }
 
-    /// Number of values this receiver has not read yet (at most the capacity).
+    /// Number of values sent since this receiver last read, counting the ones already
+    /// overwritten (as Tokio does): a value above the capacity (rounded up to a power of two)
+    /// means the next receive reports [`Lagged`](error::RecvError::Lagged).
     ///
     /// ```
-    /// let (tx, rx) = runtime::sync::broadcast::channel(4);
+    /// let (tx, rx) = runtime::sync::broadcast::channel(2);
     /// tx.send(()).unwrap();
     /// assert_eq!(rx.len(), 1);
+    /// tx.send(()).unwrap();
+    /// tx.send(()).unwrap(); // overwrites the first value
+    /// assert_eq!(rx.len(), 3); // > 2: this receiver lagged
     /// ```
     pub fn len(&self) -> usize {
         let tail = self.shared.state.lock().tail;
-        (tail - self.next).min(self.shared.capacity()) as usize
+        usize::try_from(tail - self.next).unwrap_or(usize::MAX)
     }
 
     /// `true` when this receiver has read everything.
@@ -420,29 +429,36 @@ impl<T: Clone> Future for Recv<'_, T> {
         let mut coop = ready!(coop::poll_proceed(cx));
         let rx = &mut *this.rx;
         let mut state = rx.shared.state.lock();
+        // A waker this poll lets go of (replaced or removed); dropped after the lock (rule 5).
+        let released;
         let result = match take_locked(&mut rx.next, rx.shared.mask, &mut state) {
             Ok(value) => Ok(value),
             Err(TryRecvError::Closed) => Err(RecvError::Closed),
             Err(TryRecvError::Lagged(n)) => Err(RecvError::Lagged(n)),
             Err(TryRecvError::Empty) => {
-                match this.key.take() {
+                released = match this.key.take() {
                     Some(key) if state.waiters.is_linked(&key) => {
-                        state.waiters.set_waker(&key, cx.waker());
+                        let old = state.waiters.set_waker(&key, cx.waker());
                         this.key = Some(key);
+                        old
                     }
                     stale => {
-                        if let Some(key) = stale {
-                            state.waiters.remove(key);
-                        }
+                        let old = stale.and_then(|key| state.waiters.remove_with_waker(key).2);
                         this.key = Some(state.waiters.push_back((), cx.waker()));
+                        old
                     }
-                }
+                };
+                drop(state);
+                drop(released);
                 return Poll::Pending;
             }
         };
-        if let Some(key) = this.key.take() {
-            state.waiters.remove(key);
-        }
+        released = this
+            .key
+            .take()
+            .and_then(|key| state.waiters.remove_with_waker(key).2);
+        drop(state);
+        drop(released);
         coop.made_progress();
         Poll::Ready(result)
     }
@@ -451,7 +467,10 @@ impl<T: Clone> Future for Recv<'_, T> {
 impl<T> Drop for Recv<'_, T> {
     fn drop(&mut self) {
         if let Some(key) = self.key.take() {
-            self.rx.shared.state.lock().waiters.remove(key);
+            let mut state = self.rx.shared.state.lock();
+            let (_, _, waker) = state.waiters.remove_with_waker(key);
+            drop(state);
+            drop(waker); // rule 5: its `Drop` may send on this channel
         }
     }
 }

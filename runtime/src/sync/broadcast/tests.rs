@@ -23,7 +23,11 @@ fn slow_receiver_lags_then_continues_from_oldest_retained() {
         tx.send(i).unwrap();
         assert_eq!(fast.try_recv(), Ok(i));
     }
-    assert_eq!(slow.len(), 2);
+    assert_eq!(
+        slow.len(),
+        5,
+        "every unseen value, overwritten ones included"
+    );
     assert_eq!(Harness::new(slow.recv()).ready(), Err(RecvError::Lagged(3)));
     assert_eq!(slow.try_recv(), Ok(3));
     assert_eq!(slow.try_recv(), Ok(4));
@@ -111,4 +115,33 @@ fn threads_receive_everything_or_lag_consistently() {
             "every value is either seen or counted as lagged"
         );
     }
+}
+
+#[test]
+fn lagged_receiver_len_counts_every_unseen_message_beyond_the_capacity() {
+    // Capacity 3 rounds up to 4: a receiver lags once `len()` exceeds 4, as Tokio documents.
+    let (tx, mut rx) = channel(3);
+    for i in 0..4 {
+        tx.send(i).unwrap();
+    }
+    assert_eq!(rx.len(), 4, "a full ring: nothing lost yet");
+    tx.send(4).unwrap();
+    tx.send(5).unwrap();
+    assert_eq!(
+        rx.len(),
+        6,
+        "every unseen message counts, overwritten ones too"
+    );
+    assert!(
+        rx.len() > 4,
+        "len() > capacity tells the receiver it lagged"
+    );
+    assert_eq!(rx.try_recv(), Err(TryRecvError::Lagged(2)));
+    assert_eq!(
+        rx.len(),
+        4,
+        "after the lag only the retained values are left"
+    );
+    assert_eq!(rx.try_recv(), Ok(2));
+    assert_eq!(rx.len(), 3);
 }

@@ -22,8 +22,10 @@ use super::batch_semaphore::{RawSemaphore, TryAcquire};
 use super::notify::Notify;
 use crate::loom::sync::Mutex;
 use crate::loom::sync::atomic::{AtomicBool, Ordering};
+use crate::task::coop;
 use std::collections::VecDeque;
 use std::fmt;
+use std::future::poll_fn;
 
 /// An async FIFO queue shared by any number of producers and consumers, like `asyncio.Queue`.
 ///
@@ -104,10 +106,14 @@ impl<T> Queue<T> {
     /// # });
     /// ```
     pub async fn put(&self, item: T) -> Result<(), QueueError<T>> {
-        if let Some(free) = &self.free
-            && free.acquire(1).await.is_err()
-        {
-            return Err(QueueError::Shutdown(item));
+        match &self.free {
+            Some(free) => {
+                if free.acquire(1).await.is_err() {
+                    return Err(QueueError::Shutdown(item));
+                }
+            }
+            // Never waits, but still one budgeted operation (coop): a loop of puts yields.
+            None => coop::consume_budget().await,
         }
         self.push(item).map_err(QueueError::Shutdown)
     }
@@ -228,11 +234,15 @@ impl<T> Queue<T> {
     /// ```
     pub async fn join(&self) {
         loop {
+            // One budget unit per check, kept when it ends the wait (coop).
+            let mut coop = poll_fn(coop::poll_proceed).await;
             // Created before the check (rule 3 / Notify rule 2): no lost wakeup.
             let notified = self.all_done.notified();
             if self.inner.lock().unfinished == 0 {
+                coop.made_progress();
                 return;
             }
+            drop(coop);
             notified.await;
         }
     }

@@ -21,8 +21,10 @@ pub use receiver::Receiver;
 use super::notify::Notify;
 use crate::loom::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use crate::loom::sync::{Arc, RwLock, RwLockReadGuard};
+use crate::task::coop;
 use error::SendError;
 use std::fmt;
+use std::future::poll_fn;
 use std::ops::Deref;
 
 /// Creates a watch channel holding `init`.
@@ -247,10 +249,15 @@ impl<T> Sender<T> {
     /// ```
     pub async fn closed(&self) {
         loop {
+            // One budget unit per check, kept when it ends the wait (coop): a loop over an
+            // already-closed channel still yields.
+            let mut coop = poll_fn(coop::poll_proceed).await;
             let notified = self.shared.rx_gone.notified();
             if self.is_closed() {
+                coop.made_progress();
                 return;
             }
+            drop(coop);
             notified.await;
         }
     }

@@ -6,6 +6,7 @@ use crate::loom::sync::Arc;
 use crate::loom::sync::atomic::Ordering;
 use crate::task::coop;
 use std::fmt;
+use std::future::poll_fn;
 
 /// A receiving half: reads the latest value and waits for changes. Clone it for more
 /// receivers (the clone has seen what the original has seen).
@@ -118,12 +119,15 @@ impl<T> Receiver<T> {
     /// ```
     pub async fn changed(&mut self) -> Result<(), RecvError> {
         loop {
+            // One budget unit per check, taken before anything is read: a task out of budget
+            // yields here having marked nothing seen (cancel safety), and a check that ends
+            // the wait, with a value or with the close, keeps it spent (coop).
+            let mut coop = poll_fn(coop::poll_proceed).await;
             let notified = self.shared.changed.notified(); // before the reads (rule 2)
             if self.unseen() {
                 drop(notified);
-                // Budget first, mark after: a drop while yielding marks nothing seen.
-                coop::consume_budget().await;
                 self.mark_unchanged();
+                coop.made_progress();
                 return Ok(());
             }
             // A value sent just before the last sender dropped may have landed after the
@@ -132,8 +136,10 @@ impl<T> Receiver<T> {
                 if self.unseen() {
                     continue;
                 }
+                coop.made_progress();
                 return Err(RecvError(()));
             }
+            drop(coop); // waiting is not progress: the unit goes back
             notified.await;
         }
     }
@@ -155,6 +161,8 @@ impl<T> Receiver<T> {
         mut f: impl FnMut(&T) -> bool,
     ) -> Result<Ref<'_, T>, RecvError> {
         loop {
+            // Budget as in `changed`: taken before the check, kept when the wait ends.
+            let mut coop = poll_fn(coop::poll_proceed).await;
             let notified = self.shared.changed.notified();
             {
                 let guard = self.shared.value.read();
@@ -162,12 +170,15 @@ impl<T> Receiver<T> {
                 self.forced = false;
                 if f(&guard) {
                     drop(guard);
+                    coop.made_progress();
                     break;
                 }
             }
             if self.shared.closed.load(Ordering::SeqCst) && !self.unseen() {
+                coop.made_progress();
                 return Err(RecvError(()));
             }
+            drop(coop);
             notified.await;
         }
         // Re-borrow outside the loop (the borrow checker cannot see the early break).

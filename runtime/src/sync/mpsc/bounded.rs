@@ -117,6 +117,10 @@ impl<T> Sender<T> {
     /// Waits for a free slot and reserves it. Cancel-safe: a dropped future gives its place
     /// in line back.
     ///
+    /// Fails once the receiver is closed or dropped, even if a slot was already handed to this
+    /// reservation while it waited (the slot goes back; as in Tokio). A [`Permit`] obtained
+    /// before the close can still send.
+    ///
     /// ```
     /// # runtime::Runtime::new().unwrap().block_on(async {
     /// let (tx, _rx) = runtime::sync::mpsc::channel::<u8>(1);

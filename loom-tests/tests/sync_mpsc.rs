@@ -3,6 +3,8 @@
 #![cfg(loom)]
 
 use loom::future::block_on;
+use loom::sync::Arc;
+use loom::sync::atomic::{AtomicBool, Ordering::SeqCst};
 use loom_tests::support::{model, poll_once};
 use runtime::sync::mpsc;
 use std::task::Waker;
@@ -73,5 +75,59 @@ fn batched_receive_keeps_order_with_a_blocked_sender() {
         assert_eq!(got, [1, 2, 3]);
         sender.join().unwrap();
         assert_eq!(block_on(rx.recv()), None);
+    });
+}
+
+/// Issue 16 item 2: the last slot was handed to a queued `reserve_owned` before the receiver
+/// closed; that reservation is dropped on another thread while the receiver waits in `recv`
+/// (a sender still lives). The slot comes back to a closed channel, so nothing can ever be
+/// sent: `recv` must be woken and end with `None` (loom reports a deadlock if it is never
+/// woken), and the slot is back.
+#[test]
+fn cancelled_reservation_wakes_a_closed_receiver() {
+    model(|| {
+        let (tx, mut rx) = mpsc::channel::<u32>(1);
+        let permit = tx.try_reserve().expect("an empty channel has room");
+        let mut queued = Box::pin(tx.clone().reserve_owned());
+        assert!(poll_once(queued.as_mut(), Waker::noop()).is_pending());
+        drop(permit); // the slot goes to the queued reservation
+        rx.close();
+        let canceller = loom::thread::spawn(move || drop(queued));
+        assert_eq!(block_on(rx.recv()), None, "closed, and no slot is out");
+        canceller.join().unwrap();
+        assert_eq!(tx.capacity(), 1, "the handed-over slot came back");
+    });
+}
+
+/// Issue 16 item 3: a reservation that was handed the slot races the receiver's `close`: if
+/// the close comes first the reservation fails (never a permit on a closed channel), and
+/// either way the receiver ends once the slot is back.
+#[test]
+fn reservation_handed_a_slot_racing_close_fails_after_it() {
+    model(|| {
+        let (tx, mut rx) = mpsc::channel::<u32>(1);
+        let permit = tx.try_reserve().expect("an empty channel has room");
+        let mut queued = Box::pin(tx.clone().reserve_owned());
+        assert!(poll_once(queued.as_mut(), Waker::noop()).is_pending());
+        drop(permit);
+        let closed = Arc::new(AtomicBool::new(false));
+        let seen = closed.clone();
+        let reserver = loom::thread::spawn(move || {
+            let closed_before = seen.load(SeqCst);
+            match block_on(queued) {
+                Ok(permit) => {
+                    assert!(!closed_before, "a permit after the receiver closed");
+                    permit.send(7);
+                    true
+                }
+                Err(_) => false,
+            }
+        });
+        rx.close();
+        closed.store(true, SeqCst);
+        let sent = reserver.join().unwrap();
+        assert_eq!(block_on(rx.recv()), sent.then_some(7));
+        assert_eq!(block_on(rx.recv()), None);
+        drop(tx);
     });
 }

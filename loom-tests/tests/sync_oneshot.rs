@@ -3,7 +3,7 @@
 #![cfg(loom)]
 
 use loom::future::block_on;
-use loom_tests::support::{Counter, DropGuard, counting_waker, model, poll_once};
+use loom_tests::support::{Counter, DropGuard, counting_waker, model, poll_once, tracked_waker};
 use runtime::sync::oneshot::{self, error::TryRecvError};
 use std::pin::Pin;
 use std::task::Poll;
@@ -135,5 +135,53 @@ fn sender_drop_racing_recv_reports_closed() {
         let sender = loom::thread::spawn(move || drop(tx));
         assert!(block_on(rx).is_err(), "no value was sent");
         sender.join().unwrap();
+    });
+}
+
+/// Issue 16 item 4: a parked receiver dropped ∥ `send`. Whichever finishes the channel, the
+/// side that may touch the receiver's waker slot is unique (loom checks the slot accesses),
+/// the waker is woken at most once, and it is dropped exactly once by the time both are gone.
+#[test]
+fn parked_receiver_dropped_racing_send_drops_its_waker_once() {
+    model(|| {
+        let (tx, mut rx) = oneshot::channel::<u32>();
+        let (wakes, drops) = (Counter::new(), Counter::new());
+        let waker = tracked_waker(&wakes, &drops);
+        assert!(poll_once(Pin::new(&mut rx), &waker).is_pending());
+        drop(waker);
+        let sender = loom::thread::spawn(move || tx.send(1).is_ok());
+        drop(rx);
+        sender.join().unwrap();
+        assert!(wakes.get() <= 1);
+        assert_eq!(
+            drops.get(),
+            1,
+            "the receiver's waker is dropped exactly once"
+        );
+    });
+}
+
+/// Issue 16 item 4, the sender's side: a sender parked in `closed` finishes (sends or is
+/// dropped) ∥ the receiver closes. The finishing sender drops its own waker only when the
+/// receiver can no longer read it (loom checks the slot accesses); dropped exactly once.
+#[test]
+fn sender_finishing_racing_receiver_close_drops_its_closed_waker_once() {
+    model(|| {
+        let (mut tx, mut rx) = oneshot::channel::<u32>();
+        let (wakes, drops) = (Counter::new(), Counter::new());
+        let waker = tracked_waker(&wakes, &drops);
+        let pending = tx
+            .poll_closed(&mut std::task::Context::from_waker(&waker))
+            .is_pending();
+        assert!(pending);
+        drop(waker);
+        let sender = loom::thread::spawn(move || {
+            let _ = tx.send(1);
+        });
+        rx.close();
+        sender.join().unwrap();
+        assert!(wakes.get() <= 1);
+        drop(rx);
+        assert_eq!(drops.get(), 1, "the sender's waker is dropped exactly once");
     });
 }

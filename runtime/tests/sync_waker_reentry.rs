@@ -359,13 +359,10 @@ fn queue_join_repolled_with_a_new_waker_survives_the_old_waker_finishing_the_wor
     });
 }
 
-// `Queue::get`/`put` wait in the batch semaphore (`sync/batch_semaphore.rs`), whose waker
-// hand-over is fixed separately from this file's primitives: these two pass once the
-// semaphore drops the wakers `WaitList::set_waker` / `remove_with_waker` hand back after
-// unlocking.
+// `Queue::get`/`put` wait in the batch semaphore (`sync/batch_semaphore.rs`), which drops the
+// wakers `WaitList::set_waker` / `remove_with_waker` hand back after unlocking (its rule 7).
 
 #[test]
-#[ignore = "needs batch_semaphore to drop replaced wakers after unlocking (issue 16 item 5, mutex/semaphore side)"]
 fn queue_get_repolled_with_a_new_waker_survives_the_old_waker_putting_from_drop() {
     bounded("queue get re-poll", || {
         let queue = Arc::new(Queue::new(0));
@@ -378,7 +375,6 @@ fn queue_get_repolled_with_a_new_waker_survives_the_old_waker_putting_from_drop(
 }
 
 #[test]
-#[ignore = "needs batch_semaphore to drop removed wakers after unlocking (issue 16 item 5, mutex/semaphore side)"]
 fn queue_put_dropped_while_waiting_survives_its_waker_getting_from_drop() {
     bounded("queue put drop", || {
         let queue = Arc::new(Queue::new(1));

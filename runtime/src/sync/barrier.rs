@@ -2,6 +2,7 @@
 
 use super::notify::Notify;
 use crate::loom::sync::Mutex;
+use crate::task::coop;
 
 /// Lets `n` tasks meet: each [`wait`](Barrier::wait) returns once `n` calls have arrived, and
 /// exactly one of them is told it is the leader. The barrier then resets for the next round.
@@ -31,6 +32,11 @@ pub struct Barrier {
     state: Mutex<Round>,
     notify: Notify,
 }
+
+// Unwind safety: the round's count and generation change together under the lock, with no user
+// code running there, and waiting is `Notify`'s; a panic cannot leave the barrier half-updated.
+impl std::panic::RefUnwindSafe for Barrier {}
+impl std::panic::UnwindSafe for Barrier {}
 
 #[derive(Debug)]
 struct Round {
@@ -81,9 +87,13 @@ impl Barrier {
 
     /// Arrives and waits for the rest of the round.
     ///
-    /// Cancel safety: *not* cancel-safe. The arrival is counted on the first poll and stays
-    /// counted if the future is dropped, so the round may complete with one task fewer
-    /// actually waiting (Tokio's barrier behaves the same).
+    /// Cancel safety: *not* cancel-safe. The arrival is counted when the future first runs
+    /// (its first poll, unless the task's cooperative budget is spent and it yields before)
+    /// and stays counted if the future is dropped, so the round may complete with one task
+    /// fewer actually waiting (Tokio's barrier behaves the same).
+    ///
+    /// Arriving spends one unit of the task's cooperative budget, even as the last to arrive
+    /// (which returns at once), so a loop over `wait` lets other tasks run.
     ///
     /// ```
     /// # runtime::Runtime::new().unwrap().block_on(async {
@@ -93,6 +103,7 @@ impl Barrier {
     /// # });
     /// ```
     pub async fn wait(&self) -> BarrierWaitResult {
+        coop::consume_budget().await;
         let (generation, mut notified) = {
             let mut round = self.state.lock();
             round.arrived += 1;

@@ -18,6 +18,11 @@
 //!    a notification that raced with the drop on to the next waiter.
 //! 5. Permits are conserved: `atomic + assigned-to-waiters + held by permits` only changes by
 //!    `release`/`forget`.
+//! 6. An acquire polled after `close` fails, even one whose permits were all assigned before the
+//!    close (as in Tokio: once closed, no acquire succeeds); it gives back what it was assigned
+//!    (rule 5). So a closed semaphore never hands out a permit.
+//! 7. Wakers are woken, and dropped, only after the wait-list lock is released (waiters
+//!    rule 6): a waker whose `wake` or `Drop` releases or acquires permits re-enters it.
 
 use super::waiters::{WaitList, WaiterKey, WakeList};
 use crate::loom::sync::atomic::{AtomicUsize, Ordering};
@@ -71,7 +76,19 @@ impl AcquireState {
             key: None,
         }
     }
+
+    /// `true` while the acquire waits in (or was just served from) the queue: dropping it now
+    /// has [`RawSemaphore::cancel_acquire`] work to do.
+    pub(crate) fn is_queued(&self) -> bool {
+        self.key.is_some()
+    }
 }
+
+// Unwind safety: the count changes by atomic steps, and the wait list only under its lock with
+// no user code running there (wakers are woken and dropped after unlocking, rule 7), so a panic
+// cannot leave either half-updated. (The lock does not poison; nothing needs it to.)
+impl std::panic::RefUnwindSafe for RawSemaphore {}
+impl std::panic::UnwindSafe for RawSemaphore {}
 
 impl RawSemaphore {
     #[track_caller]
@@ -307,16 +324,19 @@ impl RawSemaphore {
     ) -> Poll<Result<(), Closed>> {
         let mut list = self.waiters.lock();
         if list.is_linked(&key) {
-            list.set_waker(&key, cx.waker());
+            let replaced = list.set_waker(&key, cx.waker());
             st.key = Some(key);
+            drop(list);
+            drop(replaced); // after unlocking (waiters rule 6)
             return Poll::Pending;
         }
         let (Waiter { needed }, _) = list.remove(key);
-        if needed == 0 {
+        if needed == 0 && !self.is_closed() {
             return Poll::Ready(Ok(()));
         }
-        // Unlinked without all permits: the semaphore was closed. Give back the partial
-        // assignment so the count is conserved (rule 5).
+        // Unlinked without all permits (the semaphore was closed), or closed since they were
+        // all assigned: fail (rule 6) and give back the assignment so the count is conserved
+        // (rule 5).
         self.release_locked(list, st.total - needed);
         Poll::Ready(Err(Closed))
     }
@@ -325,8 +345,9 @@ impl RawSemaphore {
     pub(crate) fn cancel_acquire(&self, st: &mut AcquireState) {
         let Some(key) = st.key.take() else { return };
         let mut list = self.waiters.lock();
-        let (Waiter { needed }, _) = list.remove(key);
+        let (Waiter { needed }, _, waker) = list.remove_with_waker(key);
         self.release_locked(list, st.total - needed);
+        drop(waker); // `release_locked` unlocked (waiters rule 6)
     }
 
     /// A future taking `permits` permits, FIFO; dropping it gives its place back.

@@ -26,6 +26,10 @@ use std::sync::Arc;
 /// hands the lock to it directly. Locking is cancel-safe: dropping a `lock()` future gives its
 /// place in the queue (or a wake-up meant for it) to the next task.
 ///
+/// Unwinding: a guard dropped by a panic unlocks the mutex; there is no poisoning (as in
+/// Tokio), so the next holder may find the value half-modified. Hence `Mutex<T>` is
+/// `UnwindSafe` when `T` is, but not `RefUnwindSafe`.
+///
 /// ```
 /// use runtime::sync::Mutex;
 /// use std::sync::Arc;

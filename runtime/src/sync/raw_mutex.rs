@@ -44,7 +44,8 @@
 //! 6. A waiter dropped while linked just leaves (clearing `QUEUED` if it was the last,
 //!    `HANDOFF` if it was the starving one); dropped as [`Grant::Owner`] it unlocks; dropped
 //!    as [`Grant::Retry`] it follows rule 4.
-//! 7. Wakers are called after the list lock is released (waiters rule 6).
+//! 7. Wakers are called, and dropped, after the list lock is released (waiters rule 6): a
+//!    waker whose `wake` or `Drop` unlocks or locks this mutex must not find the list locked.
 
 use super::waiters::{WaitList, WaiterKey};
 use crate::loom::sync::atomic::{AtomicUsize, Ordering};
@@ -86,6 +87,13 @@ pub(crate) struct RawMutex {
     state: AtomicUsize,
     waiters: Mutex<WaitList<Waiter>>,
 }
+
+// Unwind safety: the lock word changes by atomic steps, and the wait list only under its lock
+// with no user code running there (rule 7), so a panic cannot leave either half-updated. What
+// the `Mutex` guards is another matter: `Mutex<T>` stays `!RefUnwindSafe` (an unwinding holder
+// may leave `T` half-modified; the lock does not poison), like Tokio's.
+impl std::panic::RefUnwindSafe for RawMutex {}
+impl std::panic::UnwindSafe for RawMutex {}
 
 impl RawMutex {
     pub(crate) fn new() -> Self {
@@ -216,28 +224,36 @@ impl RawMutex {
     fn poll_queued(&self, cx: &mut Context<'_>, st: &mut LockState, key: WaiterKey) -> Poll<()> {
         let mut list = self.waiters.lock();
         if list.is_linked(&key) {
-            list.set_waker(&key, cx.waker());
+            let replaced = list.set_waker(&key, cx.waker());
             st.key = Some(key);
+            drop(list);
+            drop(replaced); // after unlocking (rule 7)
             return Poll::Pending;
         }
         match list.data_mut(&key).grant {
             Grant::Owner => {
-                list.remove(key);
+                list.remove(key); // unlinked: the notifier took its waker
                 Poll::Ready(())
             }
-            Grant::Retry => self.retry(&mut list, cx, st, key),
+            Grant::Retry => {
+                let (poll, replaced) = self.retry(&mut list, cx, st, key);
+                drop(list);
+                drop(replaced); // after unlocking (rule 7)
+                poll
+            }
             Grant::Waiting => unreachable!("an unlinked waiter was told something"),
         }
     }
 
     /// A woken waiter is back (rule 4): take the lock, or requeue at the front (rule 5).
+    /// Also returns the waker the requeue replaced, for the caller to drop after unlocking.
     fn retry(
         &self,
         list: &mut WaitList<Waiter>,
         cx: &mut Context<'_>,
         st: &mut LockState,
         key: WaiterKey,
-    ) -> Poll<()> {
+    ) -> (Poll<()>, Option<Waker>) {
         let starving = st.losses + 1 >= STARVE_AFTER;
         let mut cur = self.state.load(Ordering::Relaxed);
         loop {
@@ -254,8 +270,8 @@ impl RawMutex {
                 .compare_exchange_weak(cur, next, ordering, Ordering::Relaxed)
             {
                 Ok(_) if cur & LOCKED == 0 => {
-                    list.remove(key);
-                    return Poll::Ready(());
+                    list.remove(key); // unlinked: the notifier took its waker
+                    return (Poll::Ready(()), None);
                 }
                 Ok(_) => break,
                 Err(actual) => cur = actual,
@@ -265,9 +281,9 @@ impl RawMutex {
         let data = list.data_mut(&key);
         data.grant = Grant::Waiting;
         data.starving = starving;
-        list.requeue_front(&key, cx.waker());
+        let replaced = list.requeue_front(&key, cx.waker());
         st.key = Some(key);
-        Poll::Pending
+        (Poll::Pending, replaced)
     }
 
     /// Abandons a `lock()` (its future was dropped) per rule 6.
@@ -276,7 +292,7 @@ impl RawMutex {
         let Some(key) = st.key.take() else { return };
         let mut list = self.waiters.lock();
         let grant = list.data_mut(&key).grant;
-        let (waiter, linked) = list.remove(key);
+        let (waiter, linked, waker) = list.remove_with_waker(key);
         if linked {
             let mut clear = 0;
             if list.is_empty() {
@@ -288,6 +304,8 @@ impl RawMutex {
             if clear != 0 {
                 self.state.fetch_and(!clear, Ordering::Relaxed);
             }
+            drop(list);
+            drop(waker); // after unlocking (rule 7)
             return;
         }
         match grant {

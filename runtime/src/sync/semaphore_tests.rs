@@ -92,3 +92,21 @@ fn close_fails_waiters_and_new_acquires() {
     assert_eq!(AcquireError(()).to_string(), "semaphore closed");
     assert_eq!(sem.try_acquire().unwrap_err(), TryAcquireError::Closed);
 }
+
+#[test]
+fn acquire_fails_after_close_even_when_its_permits_were_assigned_before() {
+    let sem = Semaphore::new(0);
+    let mut waiter = Harness::new(sem.acquire_many(2));
+    waiter.pending();
+    sem.add_permits(2); // assigned to the queued waiter
+    assert_eq!(waiter.wakes(), 1);
+    sem.close();
+    assert_eq!(waiter.ready().unwrap_err(), AcquireError(()));
+    drop(waiter);
+    assert_eq!(
+        sem.available_permits(),
+        2,
+        "the assigned permits are given back"
+    );
+    assert_eq!(sem.try_acquire().unwrap_err(), TryAcquireError::Closed);
+}

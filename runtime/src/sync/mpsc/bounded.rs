@@ -117,6 +117,10 @@ impl<T> Sender<T> {
     /// Waits for a free slot and reserves it. Cancel-safe: a dropped future gives its place
     /// in line back.
     ///
+    /// Fails once the receiver is closed or dropped, even if a slot was already handed to this
+    /// reservation while it waited (the slot goes back; as in Tokio). A [`Permit`] obtained
+    /// before the close can still send.
+    ///
     /// ```
     /// # runtime::Runtime::new().unwrap().block_on(async {
     /// let (tx, _rx) = runtime::sync::mpsc::channel::<u8>(1);
@@ -127,7 +131,7 @@ impl<T> Sender<T> {
     /// # });
     /// ```
     pub async fn reserve(&self) -> Result<Permit<'_, T>, SendError<()>> {
-        match self.sem().acquire(1).await {
+        match self.chan.reserve().await {
             Ok(()) => Ok(Permit { chan: &self.chan }),
             Err(_) => Err(SendError(())),
         }
@@ -161,7 +165,7 @@ impl<T> Sender<T> {
     /// # });
     /// ```
     pub async fn reserve_owned(self) -> Result<OwnedPermit<T>, SendError<Self>> {
-        match self.sem().acquire(1).await {
+        match self.chan.reserve().await {
             Ok(()) => Ok(OwnedPermit { sender: Some(self) }),
             Err(_) => Err(SendError(self)),
         }
@@ -192,13 +196,7 @@ impl<T> Sender<T> {
     /// # });
     /// ```
     pub async fn closed(&self) {
-        loop {
-            let notified = self.chan.rx_closed_notify.notified();
-            if self.is_closed() {
-                return;
-            }
-            notified.await;
-        }
+        self.chan.closed().await;
     }
 
     /// `true` once the receiver is closed or dropped.
@@ -402,6 +400,11 @@ impl<T> Receiver<T> {
 // Messages in `batch` are never pinned: the receiver moves them out by value, so it is
 // `Unpin` whatever `T` is (as before it held a batch).
 impl<T> Unpin for Receiver<T> {}
+
+// Unwind safety, for every `T` (like the shared channel state, `chan.rs`): the batch only
+// hands messages out by value, and `&Self` gives no access to them.
+impl<T> std::panic::RefUnwindSafe for Receiver<T> {}
+impl<T> std::panic::UnwindSafe for Receiver<T> {}
 
 impl<T> Drop for Receiver<T> {
     fn drop(&mut self) {

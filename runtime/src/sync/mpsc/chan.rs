@@ -20,17 +20,25 @@
 //!    fail; outstanding [`Permit`](super::Permit)s may still push, and the receiver drains.
 //! 3. The receiver sees the end of the stream (`None`) when the queue is empty and either
 //!    every sender is gone, or it closed the channel and no slot permit is outstanding.
-//! 4. The receiver's waker is taken under the lock and woken after it is released.
+//! 4. The receiver's waker is taken under the lock and woken (or dropped) after it is released:
+//!    a waker whose `wake` or `Drop` uses the channel cannot deadlock. Dropping the receiver
+//!    takes its waker out, so a live sender does not keep the receiver's task alive.
 //! 5. Messages keep their order: the batch is only refilled when empty, and always takes the
 //!    whole shared queue, so it holds older messages than the shared queue at all times.
+//! 6. Every slot permit given back to a closed semaphore may end the stream (rule 3), so each
+//!    way one comes back wakes the receiver: an unused `Permit` dropped
+//!    ([`Chan::release_slot`]), and a queued reservation ([`Reserve`]) that fails or is dropped
+//!    holding a slot handed to it before the close.
 
 use crate::loom::sync::Mutex;
 use crate::loom::sync::atomic::{AtomicUsize, Ordering};
-use crate::sync::batch_semaphore::RawSemaphore;
+use crate::sync::batch_semaphore::{AcquireState, Closed, RawSemaphore};
 use crate::sync::notify::Notify;
 use crate::task::coop;
 use crossbeam_utils::CachePadded;
 use std::collections::VecDeque;
+use std::future::Future;
+use std::pin::Pin;
 use std::task::{Context, Poll, Waker, ready};
 
 pub(super) struct Chan<T> {
@@ -50,6 +58,13 @@ struct Inner<T> {
     rx_dropped: bool,
     tx_gone: bool,
 }
+
+// Unwind safety, for every `T` (as Tokio's channel): the shared state only changes under its
+// lock or by atomics, and no user code runs in between (messages and wakers are dropped, and
+// wakers woken, after unlocking: rule 4), so a panic cannot leave it half-updated for the other
+// handles to see. Messages are only ever reached by value, through the receiver.
+impl<T> std::panic::RefUnwindSafe for Chan<T> {}
+impl<T> std::panic::UnwindSafe for Chan<T> {}
 
 /// What a non-blocking receive found.
 pub(super) enum TryPop<T> {
@@ -92,13 +107,19 @@ impl<T> Chan<T> {
         Ok(())
     }
 
-    /// Returns an unused slot permit (bounded only); may end the stream (rule 3).
+    /// Returns an unused slot permit (bounded only); may end the stream (rule 6).
     pub(super) fn release_slot(&self) {
         if let Some(sem) = &self.sem {
             sem.release(1);
-            if sem.is_closed() {
-                self.wake_rx();
-            }
+            self.slot_returned(sem);
+        }
+    }
+
+    /// A slot permit went back to the semaphore: once closed, that may end the stream (rules 3
+    /// and 6), so the receiver must look again.
+    fn slot_returned(&self, sem: &RawSemaphore) {
+        if sem.is_closed() {
+            self.wake_rx();
         }
     }
 
@@ -106,6 +127,23 @@ impl<T> Chan<T> {
         let waker = self.inner.lock().rx_waker.take();
         if let Some(waker) = waker {
             waker.wake();
+        }
+    }
+
+    /// Waits for a slot permit (bounded only); fails once the receiver closed (rule 2).
+    pub(super) fn reserve(&self) -> Reserve<'_, T> {
+        Reserve {
+            chan: self,
+            st: AcquireState::new(1),
+        }
+    }
+
+    /// Stores `cx`'s waker as the receiver's (under the lock) and returns the one it replaces,
+    /// for the caller to drop after unlocking (rule 4).
+    fn park_rx(inner: &mut Inner<T>, cx: &Context<'_>) -> Option<Waker> {
+        match &inner.rx_waker {
+            Some(w) if w.will_wake(cx.waker()) => None,
+            _ => inner.rx_waker.replace(cx.waker().clone()),
         }
     }
 
@@ -171,10 +209,9 @@ impl<T> Chan<T> {
                     coop.made_progress();
                     return Poll::Ready(None);
                 }
-                match &inner.rx_waker {
-                    Some(w) if w.will_wake(cx.waker()) => {}
-                    _ => inner.rx_waker = Some(cx.waker().clone()),
-                }
+                let replaced = Self::park_rx(&mut inner, cx);
+                drop(inner);
+                drop(replaced);
                 return Poll::Pending;
             }
             Self::refill(&mut inner, batch);
@@ -194,10 +231,11 @@ impl<T> Chan<T> {
         buf: &mut Vec<T>,
         limit: usize,
     ) -> Poll<usize> {
+        let mut coop = ready!(coop::poll_proceed(cx));
         if limit == 0 {
+            coop.made_progress(); // ready at once: still one operation (a loop must yield)
             return Poll::Ready(0);
         }
-        let mut coop = ready!(coop::poll_proceed(cx));
         if batch.is_empty() {
             let mut inner = self.inner.lock();
             if inner.queue.is_empty() {
@@ -205,7 +243,9 @@ impl<T> Chan<T> {
                     coop.made_progress();
                     return Poll::Ready(0);
                 }
-                inner.rx_waker = Some(cx.waker().clone());
+                let replaced = Self::park_rx(&mut inner, cx);
+                drop(inner);
+                drop(replaced);
                 return Poll::Pending;
             }
             Self::refill(&mut inner, batch);
@@ -226,6 +266,19 @@ impl<T> Chan<T> {
         self.inner.lock().rx_closed
     }
 
+    /// Completes once the receiver closed or was dropped (`Sender::closed`). Completing at
+    /// once still spends the coop budget, so a loop over it yields.
+    pub(super) async fn closed(&self) {
+        loop {
+            let notified = self.rx_closed_notify.notified();
+            if self.is_rx_closed() {
+                coop::consume_budget().await;
+                return;
+            }
+            notified.await;
+        }
+    }
+
     /// `true` once the receiver closed or every sender is gone.
     pub(super) fn is_closed_for_rx(&self) -> bool {
         let inner = self.inner.lock();
@@ -243,14 +296,16 @@ impl<T> Chan<T> {
         }
     }
 
-    /// The receiver is dropped: close, then drop queued messages outside the lock.
+    /// The receiver is dropped: close, then drop queued messages and the receiver's waker
+    /// outside the lock (rule 4).
     pub(super) fn drop_rx(&self) {
         self.close_rx();
-        let drained = {
+        let (drained, waker) = {
             let mut inner = self.inner.lock();
             inner.rx_dropped = true;
-            std::mem::take(&mut inner.queue)
+            (std::mem::take(&mut inner.queue), inner.rx_waker.take())
         };
+        drop(waker);
         drop(drained);
     }
 
@@ -268,6 +323,50 @@ impl<T> Chan<T> {
             if let Some(waker) = waker {
                 waker.wake();
             }
+        }
+    }
+}
+
+/// The future of [`Chan::reserve`]: a slot permit, FIFO among senders, cancel-safe.
+///
+/// A reservation that fails, or is dropped, after the semaphore closed may give back a slot
+/// that was handed to it before the close; it then wakes the receiver (rule 6), which would
+/// otherwise wait forever for a slot nobody holds.
+#[must_use = "futures do nothing unless polled"]
+pub(super) struct Reserve<'a, T> {
+    chan: &'a Chan<T>,
+    st: AcquireState,
+}
+
+impl<'a, T> Reserve<'a, T> {
+    fn sem(&self) -> &'a RawSemaphore {
+        self.chan
+            .sem
+            .as_ref()
+            .expect("only a bounded channel reserves slots")
+    }
+}
+
+impl<T> Future for Reserve<'_, T> {
+    type Output = Result<(), Closed>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.get_mut();
+        let sem = this.sem();
+        let out = ready!(sem.poll_acquire(cx, &mut this.st));
+        if out.is_err() {
+            this.chan.slot_returned(sem);
+        }
+        Poll::Ready(out)
+    }
+}
+
+impl<T> Drop for Reserve<'_, T> {
+    fn drop(&mut self) {
+        if self.st.is_queued() {
+            let sem = self.sem();
+            sem.cancel_acquire(&mut self.st);
+            self.chan.slot_returned(sem);
         }
     }
 }

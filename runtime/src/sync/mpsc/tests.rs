@@ -1,6 +1,6 @@
-use super::error::{TryRecvError, TrySendError};
+use super::error::{SendError, TryRecvError, TrySendError};
 use super::*;
-use crate::sync::test_util::{Harness, block_on, iters};
+use crate::sync::test_util::{CountingWaker, Harness, block_on, iters};
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
@@ -258,5 +258,119 @@ fn batched_messages_are_still_delivered_after_close_and_dropped_with_the_receive
         1,
         "batched messages dropped with the receiver"
     );
+    drop(tx);
+}
+
+#[test]
+fn recv_returns_none_when_last_queued_reservation_is_cancelled_after_close() {
+    let (tx, mut rx) = channel::<u8>(1);
+    let permit = tx.try_reserve().unwrap();
+    let mut queued = Harness::new(tx.reserve());
+    queued.pending();
+    drop(permit); // the slot is handed to the queued reservation
+    rx.close();
+    let mut recv = Harness::new(rx.recv());
+    recv.pending();
+    drop(queued); // the slot comes back: nothing can be sent any more
+    assert_eq!(recv.wakes(), 1, "the parked receiver is woken");
+    assert_eq!(recv.ready(), None);
+}
+
+#[test]
+fn recv_returns_none_when_an_owned_reservation_handed_the_slot_is_cancelled_after_close() {
+    let (tx, mut rx) = channel::<u8>(1);
+    let permit = tx.try_reserve().unwrap();
+    let mut queued = Harness::new(tx.clone().reserve_owned());
+    queued.pending();
+    drop(permit);
+    rx.close();
+    let mut recv = Harness::new(rx.recv());
+    recv.pending();
+    drop(queued);
+    assert_eq!(recv.wakes(), 1, "the parked receiver is woken");
+    assert_eq!(recv.ready(), None);
+}
+
+/// `try_reserve` the only slot, queue `op`, free the slot (it goes to the queued op), close.
+fn slot_handed_to_a_queued_op_then_closed<'a, O>(
+    tx: &'a Sender<u8>,
+    rx: &mut Receiver<u8>,
+    op: impl std::future::Future<Output = O> + 'a,
+) -> Harness<'a, O> {
+    let permit = tx.try_reserve().unwrap();
+    let mut queued = Harness::new(op);
+    queued.pending();
+    drop(permit);
+    assert_eq!(queued.wakes(), 1, "the slot went to the queued op");
+    rx.close();
+    queued
+}
+
+#[test]
+fn reserve_fails_after_close_even_when_the_slot_was_handed_to_it_before() {
+    let (tx, mut rx) = channel::<u8>(1);
+    let mut reserve = slot_handed_to_a_queued_op_then_closed(&tx, &mut rx, tx.reserve());
+    assert!(matches!(reserve.ready(), Err(SendError(()))));
+    drop(reserve);
+    assert_eq!(rx.try_recv(), Err(TryRecvError::Disconnected));
+    assert_eq!(tx.capacity(), 1, "the handed-over slot is returned");
+}
+
+#[test]
+fn send_fails_after_close_even_when_the_slot_was_handed_to_it_before() {
+    let (tx, mut rx) = channel::<u8>(1);
+    let mut send = slot_handed_to_a_queued_op_then_closed(&tx, &mut rx, tx.send(7));
+    assert_eq!(send.ready(), Err(SendError(7)), "the message comes back");
+    drop(send);
+    assert_eq!(rx.try_recv(), Err(TryRecvError::Disconnected));
+}
+
+#[test]
+fn reserve_owned_fails_after_close_even_when_the_slot_was_handed_to_it_before() {
+    let (tx, mut rx) = channel::<u8>(1);
+    let mut reserve =
+        slot_handed_to_a_queued_op_then_closed(&tx, &mut rx, tx.clone().reserve_owned());
+    match reserve.ready() {
+        Err(SendError(sender)) => assert!(sender.same_channel(&tx), "the sender comes back"),
+        Ok(_) => panic!("reserve_owned succeeded on a closed channel"),
+    }
+    drop(reserve);
+    assert_eq!(rx.try_recv(), Err(TryRecvError::Disconnected));
+}
+
+#[test]
+fn dropping_the_receiver_releases_its_waker_while_a_sender_lives() {
+    let (tx, mut rx) = channel::<u8>(1);
+    let (counter, waker) = CountingWaker::new();
+    assert!(rx.poll_recv(&mut Context::from_waker(&waker)).is_pending());
+    drop(waker);
+    assert_eq!(
+        Arc::strong_count(&counter),
+        2,
+        "the channel holds the waker"
+    );
+    drop(rx);
+    assert_eq!(Arc::strong_count(&counter), 1, "released with the receiver");
+    assert_eq!(counter.wakes(), 0);
+    drop(tx);
+}
+
+#[test]
+fn dropping_the_unbounded_receiver_releases_its_waker_while_a_sender_lives() {
+    let (tx, mut rx) = unbounded_channel::<u8>();
+    let (counter, waker) = CountingWaker::new();
+    let mut buf = Vec::new();
+    let mut recv_many = Harness::new(rx.recv_many(&mut buf, 4));
+    recv_many.pending();
+    drop(recv_many);
+    assert!(rx.poll_recv(&mut Context::from_waker(&waker)).is_pending());
+    drop(waker);
+    assert_eq!(
+        Arc::strong_count(&counter),
+        2,
+        "the channel holds the waker"
+    );
+    drop(rx);
+    assert_eq!(Arc::strong_count(&counter), 1, "released with the receiver");
     drop(tx);
 }

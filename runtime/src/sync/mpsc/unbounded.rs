@@ -79,13 +79,7 @@ impl<T> UnboundedSender<T> {
     /// # });
     /// ```
     pub async fn closed(&self) {
-        loop {
-            let notified = self.chan.rx_closed_notify.notified();
-            if self.is_closed() {
-                return;
-            }
-            notified.await;
-        }
+        self.chan.closed().await;
     }
 
     /// `true` once the receiver is closed or dropped.
@@ -242,6 +236,11 @@ impl<T> UnboundedReceiver<T> {
 // Messages in `batch` are never pinned: the receiver moves them out by value, so it is
 // `Unpin` whatever `T` is (as before it held a batch).
 impl<T> Unpin for UnboundedReceiver<T> {}
+
+// Unwind safety, for every `T` (like the shared channel state, `chan.rs`): the batch only
+// hands messages out by value, and `&Self` gives no access to them.
+impl<T> std::panic::RefUnwindSafe for UnboundedReceiver<T> {}
+impl<T> std::panic::UnwindSafe for UnboundedReceiver<T> {}
 
 impl<T> Drop for UnboundedReceiver<T> {
     fn drop(&mut self) {

@@ -11,9 +11,15 @@
 //!   the bit the slot is shared read-only: the receiver may read it (`will_wake`) and the sender,
 //!   after setting `COMPLETE`, wakes it by reference. To replace it the receiver clears the bit
 //!   with a CAS that refuses once `COMPLETE` is set (then the value is ready and the slot stays
-//!   as it is).
+//!   as it is). If the receiver's `close` sets `CLOSED` while `COMPLETE` is clear, `COMPLETE`
+//!   can never be set (the sender's CAS refuses), so the sender never reads the slot again: the
+//!   slot is the receiver's, which drops its waker then rather than keep its task alive as
+//!   long as the sender lives.
 //! - **W2** `tx_waker`: the same with the roles swapped, `TX_WAKER` and `CLOSED` (set by the
-//!   receiver's `close` or drop, which then wakes the sender by reference).
+//!   receiver's `close` or drop, which then wakes the sender by reference). The receiver reads
+//!   the slot only in the `close` whose RMW found `COMPLETE` and `CLOSED` clear; so once the
+//!   sender's CAS set `COMPLETE` (refused after `CLOSED`), the slot is the sender's, which
+//!   drops its waker as it finishes.
 //! - **D1** Both sides hold an `Arc`; the slots are dropped with the cell, when neither side can
 //!   touch them any more.
 //!
@@ -57,6 +63,11 @@ pub(super) struct Inner<T> {
 unsafe impl<T: Send> Send for Inner<T> {}
 // SAFETY: as above; `&Inner` only gives the access the ownership rules allow.
 unsafe impl<T: Send> Sync for Inner<T> {}
+// Unwind safety, for every `T` (the channel hands the value over whole, by value): each slot
+// changes hands by one atomic step of the state word, and no user code runs between the steps
+// of a method, so a panic cannot leave the cell half-updated for the other side.
+impl<T> std::panic::RefUnwindSafe for Inner<T> {}
+impl<T> std::panic::UnwindSafe for Inner<T> {}
 
 impl<T> Inner<T> {
     pub(super) fn new() -> Inner<T> {
@@ -108,12 +119,18 @@ impl<T> Inner<T> {
         }
     }
 
-    /// After setting `COMPLETE`: wakes the receiver if it published a waker.
+    /// After setting `COMPLETE`: wakes the receiver if it published a waker, and drops the
+    /// sender's own `closed` waker (nobody can wake it now; W2).
     fn wake_receiver(&self, before: usize) {
         if before & RX_WAKER != 0 {
             // SAFETY: `RX_WAKER` is set and `COMPLETE` now too, so the receiver will not
             // replace the waker: nobody writes the slot (W1).
             unsafe { wake_slot(&self.rx_waker) };
+        }
+        if before & TX_WAKER != 0 {
+            // SAFETY: this side's CAS set `COMPLETE` while `CLOSED` was clear, so the
+            // receiver's `close` will find `COMPLETE` and never read the slot (W2).
+            drop(unsafe { take_slot(&self.tx_waker) });
         }
     }
 
@@ -192,6 +209,12 @@ impl<T> Inner<T> {
             // the waker: nobody writes the slot (W2).
             unsafe { wake_slot(&self.tx_waker) };
         }
+        if before & (RX_WAKER | COMPLETE | CLOSED) == RX_WAKER {
+            // SAFETY: `CLOSED` was set while `COMPLETE` was clear, so `COMPLETE` never will be
+            // and the sender never reads the slot: it is the receiver's (W1). The receiver
+            // never registers again (`CLOSED` stops `register`).
+            drop(unsafe { take_slot(&self.rx_waker) });
+        }
         before
     }
 
@@ -227,6 +250,15 @@ unsafe fn wake_slot(slot: &UnsafeCell<Option<Waker>>) {
             waker.wake_by_ref();
         }
     });
+}
+
+/// Takes the waker out of `slot`, for the caller to drop.
+///
+/// # Safety
+/// The caller owns `slot`: nobody else reads or writes it during the call.
+unsafe fn take_slot(slot: &UnsafeCell<Option<Waker>>) -> Option<Waker> {
+    // SAFETY: exclusive access (the caller's contract).
+    slot.with_mut(|ptr| unsafe { (*ptr).take() })
 }
 
 /// Whether the waker in `slot` wakes the same task as `waker`.

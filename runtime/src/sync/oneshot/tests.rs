@@ -189,3 +189,77 @@ fn close_after_send_does_not_wake_the_finished_sender_and_try_recv_reports_state
     drop(tx);
     assert_eq!(rx.try_recv(), Err(TryRecvError::Closed));
 }
+
+#[test]
+fn dropping_the_receiver_releases_its_waker_while_the_sender_lives() {
+    let (tx, mut rx) = channel::<u8>();
+    let (counter, waker) = CountingWaker::new();
+    assert!(
+        Pin::new(&mut rx)
+            .poll(&mut Context::from_waker(&waker))
+            .is_pending()
+    );
+    drop(waker);
+    assert_eq!(
+        Arc::strong_count(&counter),
+        2,
+        "the channel holds the waker"
+    );
+    drop(rx);
+    assert_eq!(Arc::strong_count(&counter), 1, "released with the receiver");
+    assert_eq!(counter.wakes(), 0);
+    assert!(tx.is_closed());
+}
+
+#[test]
+fn closing_the_receiver_releases_its_waker_while_the_sender_lives() {
+    let (tx, mut rx) = channel::<u8>();
+    let (counter, waker) = CountingWaker::new();
+    assert!(
+        Pin::new(&mut rx)
+            .poll(&mut Context::from_waker(&waker))
+            .is_pending()
+    );
+    drop(waker);
+    rx.close();
+    assert_eq!(
+        Arc::strong_count(&counter),
+        1,
+        "nothing can wake it any more"
+    );
+    assert_eq!(rx.try_recv(), Err(TryRecvError::Closed));
+    drop(rx);
+    assert_eq!(tx.send(1), Err(1));
+    assert_eq!(counter.wakes(), 0);
+}
+
+#[test]
+fn a_finished_sender_releases_its_closed_waker_while_the_receiver_lives() {
+    for send in [true, false] {
+        let (mut tx, mut rx) = channel::<u8>();
+        let (counter, waker) = CountingWaker::new();
+        assert!(
+            tx.poll_closed(&mut Context::from_waker(&waker))
+                .is_pending()
+        );
+        drop(waker);
+        assert_eq!(
+            Arc::strong_count(&counter),
+            2,
+            "the channel holds the waker"
+        );
+        if send {
+            tx.send(1).unwrap();
+        } else {
+            drop(tx);
+        }
+        assert_eq!(
+            Arc::strong_count(&counter),
+            1,
+            "released by the finished sender"
+        );
+        assert_eq!(rx.try_recv().ok(), send.then_some(1));
+        drop(rx);
+        assert_eq!(counter.wakes(), 0);
+    }
+}

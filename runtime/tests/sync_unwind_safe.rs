@@ -5,8 +5,8 @@
 //! not poison: an unwinding holder may leave `T` half-modified for the next one).
 
 use runtime::sync::{
-    Barrier, Mutex, OnceCell, OwnedSemaphorePermit, RwLock, Semaphore, SemaphorePermit, mpsc,
-    oneshot,
+    Barrier, CancellationToken, Event, Mutex, Notify, OnceCell, OwnedSemaphorePermit, Queue,
+    RwLock, Semaphore, SemaphorePermit, broadcast, mpsc, oneshot, watch,
 };
 use std::cell::Cell;
 use std::panic::{RefUnwindSafe, UnwindSafe, catch_unwind};
@@ -26,6 +26,42 @@ fn channel_handles_are_unwind_safe_for_every_message_type() {
     is_unwind_safe::<mpsc::UnboundedReceiver<NotUnwindSafe>>();
     is_unwind_safe::<oneshot::Sender<NotUnwindSafe>>();
     is_unwind_safe::<oneshot::Receiver<NotUnwindSafe>>();
+    is_unwind_safe::<broadcast::Sender<NotUnwindSafe>>();
+    is_unwind_safe::<broadcast::Receiver<NotUnwindSafe>>();
+    is_unwind_safe::<watch::Sender<NotUnwindSafe>>();
+    is_unwind_safe::<watch::Receiver<NotUnwindSafe>>();
+    is_unwind_safe::<Queue<NotUnwindSafe>>();
+}
+
+#[test]
+fn notify_event_and_cancellation_token_are_unwind_safe() {
+    is_unwind_safe::<Notify>();
+    is_unwind_safe::<Event>();
+    is_unwind_safe::<CancellationToken>();
+}
+
+#[test]
+fn a_panic_inside_watch_send_modify_publishes_nothing() {
+    let (tx, rx) = watch::channel(vec![1]);
+    let caught = catch_unwind(|| {
+        tx.send_modify(|v| {
+            v.push(2);
+            panic!("half-way");
+        })
+    });
+    assert!(caught.is_err());
+    assert!(
+        !rx.has_changed().unwrap(),
+        "an unfinished change is not published"
+    );
+    assert_eq!(
+        *rx.borrow(),
+        [1, 2],
+        "the value keeps what the closure wrote"
+    );
+    tx.send_modify(|v| v.push(3));
+    assert!(rx.has_changed().unwrap());
+    assert_eq!(*rx.borrow(), [1, 2, 3]);
 }
 
 #[test]

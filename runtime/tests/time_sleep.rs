@@ -56,7 +56,10 @@ fn paused_sleeps_complete_in_deadline_order_at_exact_instants() {
 fn real_sleeps_complete_in_deadline_order_and_never_early() {
     let _dog = Watchdog::new("real deadline order", BOUND);
     let delays = [40, 10, 25, 1, 60];
-    for (flavor, rt) in [("current", support::current()), ("multi", support::multi(2))] {
+    for (flavor, rt) in [
+        ("current", support::current()),
+        ("multi", support::multi(2)),
+    ] {
         let log = rt.block_on(run_sleepers(&delays));
         let order: Vec<u64> = log.iter().map(|&(ms, _)| ms).collect();
         if flavor == "current" {

@@ -57,6 +57,12 @@ struct Node {
     parent: Option<(Arc<Node>, usize)>,
 }
 
+// Unwind safety (as Tokio's token): the flag is atomic and the children list changes only under
+// its lock, where no user code runs (dropping a `Weak` runs none), so a panic cannot leave a
+// node half-updated.
+impl std::panic::RefUnwindSafe for Node {}
+impl std::panic::UnwindSafe for Node {}
+
 impl Node {
     fn new(cancelled: bool, parent: Option<(Arc<Node>, usize)>) -> Self {
         Self {

@@ -54,6 +54,12 @@ pub struct Notify {
     state: Mutex<State>,
 }
 
+// Unwind safety (as Tokio's `Notify`): the permit and the wait list change only under the lock
+// with no user code running there (wakers are woken and dropped after unlocking, rule 4), so a
+// panic cannot leave them half-updated. (The lock does not poison; nothing needs it to.)
+impl std::panic::RefUnwindSafe for Notify {}
+impl std::panic::UnwindSafe for Notify {}
+
 #[derive(Debug, Default)]
 struct State {
     permit: bool,

@@ -85,6 +85,12 @@ struct Shared<T> {
     mask: u64,
 }
 
+// Unwind safety, for every `T` (as Tokio's channels): the ring and counters change only under
+// the lock with no user code running there (values are cloned for receivers, and wakers woken
+// and dropped, after unlocking: rule 5), and values are only handed out by value.
+impl<T> std::panic::RefUnwindSafe for Shared<T> {}
+impl<T> std::panic::UnwindSafe for Shared<T> {}
+
 struct State<T> {
     buf: Box<[Slot<T>]>,
     tail: u64,

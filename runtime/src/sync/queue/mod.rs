@@ -63,6 +63,12 @@ pub struct Queue<T> {
     all_done: Notify,
 }
 
+// Unwind safety, for every `T` (like the channels): the items and counters change only under
+// the lock or by atomics with no user code running in between, and items are only reached by
+// value (`get`/`put`), so a panic cannot leave the queue half-updated for other handles.
+impl<T> std::panic::RefUnwindSafe for Queue<T> {}
+impl<T> std::panic::UnwindSafe for Queue<T> {}
+
 struct Inner<T> {
     items: VecDeque<T>,
     unfinished: usize,

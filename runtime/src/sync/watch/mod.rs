@@ -62,6 +62,13 @@ pub(super) struct Shared<T> {
     pub(super) rx_gone: Notify,
 }
 
+// Unwind safety, for every `T` (as Tokio's watch channel, whose value sits behind a standard
+// `RwLock`): the version and flags are atomics, the value changes only in `send_if_modified`;
+// if the caller's closure panics there the value keeps what the closure wrote, the version is
+// not bumped and no receiver is notified (documented on `send_if_modified`).
+impl<T> std::panic::RefUnwindSafe for Shared<T> {}
+impl<T> std::panic::UnwindSafe for Shared<T> {}
+
 /// A borrow of the current value. It holds a read lock: many borrows may coexist, but
 /// senders wait until they end, so keep them short and never hold one across an `.await`.
 ///
@@ -173,6 +180,9 @@ impl<T> Sender<T> {
     }
 
     /// Runs `modify`; notifies receivers only if it returns `true`. Returns that result.
+    ///
+    /// If `modify` panics, the value keeps what it wrote so far, but the change is not
+    /// published: the version stays, no receiver is notified, and the panic goes on.
     ///
     /// ```
     /// let (tx, rx) = runtime::sync::watch::channel(1);

@@ -166,7 +166,9 @@ impl Handle {
             this.core_waiters.lock().try_remove(key);
         };
         let handle = crate::scheduler::Handle::CurrentThread(this.clone());
-        let _current = crate::runtime::context::set_current(&handle);
+        // `try_`: a runtime dropped by a thread-local destructor shuts down after this
+        // thread's context may be gone; the tasks are then dropped with no current runtime.
+        let _current = crate::runtime::context::try_set_current(&handle);
         let cx = crate::scheduler::Context::CurrentThread(Context {
             handle: this.clone(),
             core: RefCell::new(Some(core)),

@@ -165,6 +165,14 @@ impl Handle {
             park.park_timeout(Duration::from_millis(10));
             this.core_waiters.lock().try_remove(key);
         };
+        drop(Self::shut_down_core(this, core));
+    }
+
+    /// The shutdown sweep, run by whoever holds the core once the runtime is closed (the
+    /// runtime's drop, or `block_on` as soon as it sees the shutdown): cancels every task on
+    /// this thread, drains the queues, stops the driver. Idempotent (a second sweep finds
+    /// nothing); returns the core, now without its driver.
+    fn shut_down_core(this: &Arc<Self>, core: Box<Core>) -> Box<Core> {
         let handle = crate::scheduler::Handle::CurrentThread(this.clone());
         // `try_`: a runtime dropped by a thread-local destructor shuts down after this
         // thread's context may be gone; the tasks are then dropped with no current runtime.
@@ -186,6 +194,7 @@ impl Handle {
         if let Some(mut driver) = core.driver.take() {
             driver.shutdown(&this.driver);
         }
+        core
     }
 }
 
@@ -253,11 +262,17 @@ pub(crate) fn block_on<F: Future>(handle: &Arc<Handle>, future: F) -> F::Output 
             let (core, output) =
                 crate::runtime::context::set_scheduler(&cx, || inner.run(core, future.as_mut()));
             std::mem::forget(guard);
+            let Some(output) = output else {
+                // Shut down (a task's panic under `UnhandledPanic::ShutdownRuntime`, or the
+                // runtime's drop on another thread): cancel every task now, as the multi-thread
+                // workers do when they stop, so what they hold is released before we panic,
+                // not when the `Runtime` is dropped.
+                let core = Handle::shut_down_core(handle, core);
+                handle.return_core(core);
+                panic_after_shutdown(handle)
+            };
             handle.return_core(core);
-            match output {
-                Some(output) => return output,
-                None => panic_after_shutdown(handle),
-            }
+            return output;
         }
         // Another thread drives the scheduler: wait for our future or for the core.
         let park = crate::park::ParkThread::new();

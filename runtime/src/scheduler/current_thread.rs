@@ -8,7 +8,7 @@
 //! ticks the driver is polled without blocking.
 
 use crate::driver::{Driver, DriverHandle};
-use crate::loom::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use crate::loom::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use crate::loom::sync::{Arc, Mutex};
 use crate::runtime::{Config, UnhandledPanic};
 use crate::scheduler::Interval;
@@ -33,6 +33,12 @@ pub(crate) struct Handle {
     closed: AtomicBool,
     panicked: AtomicBool,
     pub(crate) polls: AtomicU64,
+    /// Idle parks of `block_on` (flushed with `polls`, before each one).
+    pub(crate) parks: AtomicU64,
+    /// The core's local queue length, stored (by the core's thread only) after every push and
+    /// pop, so metrics read it live from any thread; padded off the fields other threads write
+    /// on every wake (`woken`, the injection queue).
+    pub(crate) local_queue_depth: crossbeam_utils::CachePadded<AtomicUsize>,
     core: Mutex<Option<Box<Core>>>,
     /// Threads waiting in `block_on` for the core.
     core_waiters: Mutex<slab::Slab<Waker>>,
@@ -48,6 +54,7 @@ pub(crate) struct Core {
     global_tick: Interval,
     driver: Option<Driver>,
     polls: u64,
+    parks: u64,
 }
 
 /// Published in the thread-local context while the scheduler runs on this thread.
@@ -75,6 +82,7 @@ pub(crate) fn new(
         global_tick: Interval::new(config.global_queue_interval),
         driver: Some(driver),
         polls: 0,
+        parks: 0,
     });
     Arc::new(Handle {
         inject: Mutex::new(Some(VecDeque::new())),
@@ -83,6 +91,8 @@ pub(crate) fn new(
         closed: AtomicBool::new(false),
         panicked: AtomicBool::new(false),
         polls: AtomicU64::new(0),
+        parks: AtomicU64::new(0),
+        local_queue_depth: crossbeam_utils::CachePadded::new(AtomicUsize::new(0)),
         core: Mutex::new(Some(core)),
         core_waiters: Mutex::new(slab::Slab::new()),
         driver: driver_handle,
@@ -189,6 +199,7 @@ impl Handle {
         };
         let mut core = cx.core.into_inner().expect("core present during shutdown");
         core.tasks.clear();
+        this.local_queue_depth.store(0, Ordering::Relaxed);
         let injected = this.inject.lock().take();
         drop(injected);
         if let Some(mut driver) = core.driver.take() {
@@ -213,6 +224,8 @@ impl Schedule for Arc<Handle> {
                 && let Some(core) = cx.core.borrow_mut().as_mut()
             {
                 core.tasks.push_back(task);
+                self.local_queue_depth
+                    .store(core.tasks.len(), Ordering::Relaxed);
                 return None;
             }
             Some(task)
@@ -363,6 +376,9 @@ impl Context {
                     core = self.park(core, None);
                     continue 'outer;
                 };
+                handle
+                    .local_queue_depth
+                    .store(core.tasks.len(), Ordering::Relaxed);
                 core.polls += 1;
                 core = self.enter(core, || coop::with_budget(|| task.run())).0;
             }
@@ -371,14 +387,19 @@ impl Context {
     }
 
     fn park(&self, mut core: Box<Core>, timeout: Option<Duration>) -> Box<Core> {
-        self.flush_metrics(&mut core);
         let handle = &*self.handle;
-        let mut driver = core.driver.take().expect("current-thread driver missing");
         let timeout = if handle.woken.load(Ordering::Acquire) || !core.tasks.is_empty() {
             Some(Duration::ZERO)
         } else {
             timeout
         };
+        if timeout.is_none() {
+            // Idle: `block_on` waits here (the multi-thread workers count the same event).
+            core.parks += 1;
+        }
+        // Publish the counters (this park included) before possibly sleeping.
+        self.flush_metrics(&mut core);
+        let mut driver = core.driver.take().expect("current-thread driver missing");
         let (mut core, ()) = self.enter(core, || driver.park(&handle.driver, timeout));
         core.driver = Some(driver);
         core
@@ -386,5 +407,6 @@ impl Context {
 
     fn flush_metrics(&self, core: &mut Core) {
         self.handle.polls.store(core.polls, Ordering::Relaxed);
+        self.handle.parks.store(core.parks, Ordering::Relaxed);
     }
 }

@@ -15,9 +15,12 @@ use support::Watchdog;
 
 const BOUND: Duration = Duration::from_secs(60);
 
-/// What a destructor saw: `try_id()`, and `id()` (`None` if it panicked).
+/// One destructor's view: `try_id()`, and `id()` (`None` if it panicked).
+type Sighting = (Option<Id>, Option<Id>);
+
+/// What the destructors saw.
 #[derive(Clone, Default)]
-struct Seen(Arc<Mutex<Vec<(Option<Id>, Option<Id>)>>>);
+struct Seen(Arc<Mutex<Vec<Sighting>>>);
 
 impl Seen {
     fn record(&self) {

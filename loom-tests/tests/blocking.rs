@@ -194,3 +194,54 @@ fn a_dedicated_job_is_handed_to_a_sleeper() {
         done.wait_for(2);
     });
 }
+
+/// Paused time and the in-flight count (`runtime/src/time/pause.rs`): a blocking job racing
+/// the current-thread scheduler's idle park. Whatever the interleaving of the job's run, its
+/// wake-up of the awaiting task and its leaving the count against the park's read of the count
+/// and of the driver's `woken` flag, the clock never auto-advances to the 1 s timeout: the job's
+/// result arrives first, at virtual time zero.
+#[test]
+fn paused_clock_never_auto_advances_past_an_in_flight_blocking_job() {
+    model(|| {
+        let rt = runtime::Builder::new_current_thread()
+            .start_paused(true)
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let start = runtime::time::Instant::now();
+            let job = runtime::task::spawn_blocking(|| 5);
+            let out = runtime::time::timeout(runtime::time::Duration::from_secs(1), job).await;
+            assert_eq!(
+                out.expect("auto-advanced past the blocking job").unwrap(),
+                5
+            );
+            assert_eq!(start.elapsed(), runtime::time::Duration::ZERO);
+        });
+        drop(rt);
+    });
+}
+
+/// A detached blocking job (nobody awaits it, so its end wakes no task) holds a paused clock
+/// until it is done, and its end lets the idle runtime auto-advance again (no hang: loom would
+/// report the scheduler blocked forever).
+#[test]
+fn paused_clock_resumes_auto_advance_when_a_detached_blocking_job_ends() {
+    model(|| {
+        let rt = runtime::Builder::new_current_thread()
+            .start_paused(true)
+            .build()
+            .unwrap();
+        let ran = Counter::new();
+        rt.block_on({
+            let ran = ran.clone();
+            async move {
+                drop(runtime::task::spawn_blocking(move || {
+                    ran.incr();
+                }));
+                runtime::time::sleep(runtime::time::Duration::from_secs(10)).await;
+            }
+        });
+        assert_eq!(ran.get(), 1, "the sleep ended before the blocking job ran");
+        drop(rt);
+    });
+}

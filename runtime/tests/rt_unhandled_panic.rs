@@ -76,31 +76,20 @@ fn check_panic_in_task_shuts_down(multi: bool) {
         "{flavor}"
     );
 
-    // Multi-thread: the workers cancel every task as they stop, without waiting for the drop.
-    if multi {
-        for handle in handles {
-            let err = support::block_on_plain(handle).expect_err("pending task must be cancelled");
-            assert!(err.is_cancelled(), "{flavor}: {err:?}");
-        }
-        assert_eq!(
-            drops.count(),
-            PENDING,
-            "{flavor}: each pending future dropped exactly once"
-        );
-        support::bounded("dropping the runtime after ShutdownRuntime", move || {
-            drop(ManuallyDrop::into_inner(rt))
-        });
-    } else {
-        support::bounded("dropping the runtime after ShutdownRuntime", move || {
-            drop(ManuallyDrop::into_inner(rt))
-        });
-        for handle in handles {
-            assert!(
-                support::block_on_plain(handle).unwrap_err().is_cancelled(),
-                "{flavor}"
-            );
-        }
+    // Both flavors cancel every task as they stop, without waiting for the runtime's drop
+    // (the multi-thread workers as they stop, the current-thread `block_on` before it panics).
+    for handle in handles {
+        let err = support::block_on_plain(handle).expect_err("pending task must be cancelled");
+        assert!(err.is_cancelled(), "{flavor}: {err:?}");
     }
+    assert_eq!(
+        drops.count(),
+        PENDING,
+        "{flavor}: each pending future dropped exactly once"
+    );
+    support::bounded("dropping the runtime after ShutdownRuntime", move || {
+        drop(ManuallyDrop::into_inner(rt))
+    });
     assert_eq!(
         drops.count(),
         PENDING,
@@ -190,4 +179,39 @@ fn ignore_policy_keeps_runtime_running() {
         drop(rt);
         assert_eq!(drops.count(), PENDING);
     }
+}
+
+/// Current-thread flavor: when a task's panic shuts the runtime down, every other task (and
+/// whatever it holds: sockets, locks, permits) is dropped before `block_on` panics, as the
+/// multi-thread workers do, not later when the `Runtime` itself is dropped.
+#[test]
+fn current_thread_shutdown_on_panic_drops_every_task_before_block_on_panics() {
+    let _dog = Watchdog::new("current_thread drops tasks before block_on panics", BOUND);
+    let rt = ManuallyDrop::new(build(false));
+    let drops = DropCounter::new();
+    let handles = spawn_pending(&rt, &drops);
+    let caught = catch_unwind(AssertUnwindSafe(|| {
+        rt.block_on(async {
+            // Let the pending tasks run once, so they hold their guards parked mid-task.
+            runtime::task::yield_now().await;
+            let _bad = runtime::spawn(async { panic!("task failure") });
+            pending::<()>().await;
+        })
+    }))
+    .expect_err("block_on must panic");
+    assert!(support::panic_text(&*caught).contains(SHUTDOWN_MESSAGE));
+    // The runtime is still alive here.
+    assert_eq!(
+        drops.count(),
+        PENDING,
+        "every pending task was dropped before block_on returned its panic"
+    );
+    for handle in handles {
+        let err = support::block_on_plain(handle).expect_err("pending task must be cancelled");
+        assert!(err.is_cancelled(), "{err:?}");
+    }
+    support::bounded("dropping the runtime after ShutdownRuntime", move || {
+        drop(ManuallyDrop::into_inner(rt))
+    });
+    assert_eq!(drops.count(), PENDING, "no future was dropped twice");
 }

@@ -118,12 +118,14 @@ crate::loom::rt_thread_local! {
 
 /// Marks the calling thread as thread `id` of the pool with key `pool`.
 pub(super) fn set_current(pool: usize, id: usize) {
-    CURRENT.with(|c| c.set(Some((pool, id))));
+    let _ = CURRENT.try_with(|c| c.set(Some((pool, id))));
 }
 
 /// The id of the calling thread in the pool with key `pool`, if it is one of its threads.
 pub(super) fn current_id_in(pool: usize) -> Option<usize> {
-    match CURRENT.with(Cell::get) {
+    // During thread-local destruction (a runtime dropped by a thread-local's destructor) the
+    // mark is gone; a pool thread's mark is only destroyed after its last job, so `None` then.
+    match CURRENT.try_with(Cell::get).ok().flatten() {
         Some((key, id)) if key == pool => Some(id),
         _ => None,
     }

@@ -67,8 +67,11 @@ impl Driver {
     /// (the scheduler is idle) it instead jumps the clock to the next deadline.
     pub(crate) fn park(&mut self, handle: &DriverHandle, timeout: Option<Duration>) {
         let inner = &*handle.inner;
-        let woken_before = inner.woken.swap(false, Ordering::SeqCst);
+        // The plan first: it reads the auto-advance gate, and a blocking job leaves the gate
+        // only after its wake-up's unpark, so a gate read as open here implies that unpark is
+        // visible to the swap below (see `time::pause::AutoAdvanceGate`).
         let plan = inner.time.plan_park(timeout);
+        let woken_before = inner.woken.swap(false, Ordering::SeqCst);
         let io_events = match plan.timeout {
             Some(timeout) => self.park.park_timeout(timeout),
             None => self.park.park(),

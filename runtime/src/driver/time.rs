@@ -77,6 +77,8 @@ pub(crate) struct TimeState {
     shards: Box<[Shard]>,
     /// The park protocol's announcement (rules 1-3 above).
     parked_until: AtomicU64,
+    /// Closed while blocking jobs are in flight: a paused clock does not auto-advance then.
+    pub(crate) auto_advance_gate: crate::time::pause::AutoAdvanceGate,
 }
 
 /// Where a filed timer lives: its shard and its key in that shard's wheel.
@@ -114,6 +116,7 @@ impl TimeState {
             origin,
             shards: (0..shards.max(1)).map(|_| Shard::new()).collect(),
             parked_until: AtomicU64::new(NOT_PARKED),
+            auto_advance_gate: Default::default(),
         }
     }
 
@@ -204,8 +207,10 @@ impl TimeState {
         let next = self.next_deadline();
         if self.clock.is_paused() {
             // Virtual time does not pass while blocked: never sleep towards a deadline, and
-            // keep `NEVER` announced so any new timer unparks.
-            let auto_advance = next.is_some() && requested.is_none();
+            // keep `NEVER` announced so any new timer unparks. Blocking jobs in flight hold the
+            // clock (the gate; read before `Driver::park` takes the `woken` flag, see its doc).
+            let auto_advance =
+                next.is_some() && requested.is_none() && self.auto_advance_gate.is_open();
             return ParkPlan {
                 timeout: if auto_advance {
                     Some(Duration::ZERO)

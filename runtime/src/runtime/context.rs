@@ -24,19 +24,42 @@ rt_thread_local! {
 
 /// Restores the previous current handle when dropped.
 pub(crate) struct SetCurrentGuard {
-    previous: Option<scheduler::Handle>,
+    /// `None` when the handle could not be set (thread-locals already destroyed).
+    previous: Option<Option<scheduler::Handle>>,
 }
 
+/// The panic message of an entry point used while this thread's thread-locals are destroyed.
+const THREAD_LOCAL_DESTROYED: &str = "cannot enter the runtime from a thread-local destructor:      the runtime's thread-local context of this thread has already been destroyed";
+
 /// Makes `handle` the current runtime until the guard drops.
+///
+/// # Panics
+/// During thread-local destruction (the context is gone); shutdown paths use
+/// [`try_set_current`].
+#[track_caller]
 pub(crate) fn set_current(handle: &scheduler::Handle) -> SetCurrentGuard {
-    let previous = CURRENT.with(|current| current.borrow_mut().replace(handle.clone()));
+    let guard = try_set_current(handle);
+    if guard.previous.is_none() {
+        panic!("{THREAD_LOCAL_DESTROYED}");
+    }
+    guard
+}
+
+/// Makes `handle` the current runtime until the guard drops, if this thread's context still
+/// exists; during thread-local destruction it does nothing (code run under it then sees no
+/// current runtime). For shutdown and drop paths, which must not panic there.
+pub(crate) fn try_set_current(handle: &scheduler::Handle) -> SetCurrentGuard {
+    let previous = CURRENT
+        .try_with(|current| current.borrow_mut().replace(handle.clone()))
+        .ok();
     SetCurrentGuard { previous }
 }
 
 impl Drop for SetCurrentGuard {
     fn drop(&mut self) {
-        let previous = self.previous.take();
-        let _ = CURRENT.try_with(|current| *current.borrow_mut() = previous);
+        if let Some(previous) = self.previous.take() {
+            let _ = CURRENT.try_with(|current| *current.borrow_mut() = previous);
+        }
     }
 }
 
@@ -70,7 +93,9 @@ pub(crate) struct EnterRuntimeGuard {
 /// already driving a runtime: blocking there would stall it.
 #[track_caller]
 pub(crate) fn enter_runtime() -> EnterRuntimeGuard {
-    let was = IN_RUNTIME.with(|flag| flag.replace(true));
+    let was = IN_RUNTIME
+        .try_with(|flag| flag.replace(true))
+        .unwrap_or_else(|_| panic!("{THREAD_LOCAL_DESTROYED}"));
     if was {
         panic!(
             "Cannot start a runtime from within a runtime. This happens because a function \
@@ -90,7 +115,10 @@ pub(crate) fn exit_runtime<R>(f: impl FnOnce() -> R) -> R {
             let _ = IN_RUNTIME.try_with(|flag| flag.set(self.0));
         }
     }
-    let was = IN_RUNTIME.with(|flag| flag.replace(false));
+    // During thread-local destruction nothing can be marked, so nothing needs resetting.
+    let was = IN_RUNTIME
+        .try_with(|flag| flag.replace(false))
+        .unwrap_or(false);
     let _reset = Reset(was);
     f()
 }
@@ -107,7 +135,8 @@ impl Drop for EnterRuntimeGuard {
     }
 }
 
-/// Publishes `cx` as this thread's scheduler state while `f` runs.
+/// Publishes `cx` as this thread's scheduler state while `f` runs. During thread-local
+/// destruction `f` runs with nothing published (tasks woken meanwhile take the remote path).
 pub(crate) fn set_scheduler<R>(cx: &scheduler::Context, f: impl FnOnce() -> R) -> R {
     struct Reset(Option<NonNull<scheduler::Context>>);
     impl Drop for Reset {
@@ -115,9 +144,13 @@ pub(crate) fn set_scheduler<R>(cx: &scheduler::Context, f: impl FnOnce() -> R) -
             let _ = SCHEDULER.try_with(|slot| slot.set(self.0));
         }
     }
-    let previous = SCHEDULER.with(|slot| slot.replace(Some(NonNull::from(cx))));
-    let _reset = Reset(previous);
-    f()
+    match SCHEDULER.try_with(|slot| slot.replace(Some(NonNull::from(cx)))) {
+        Ok(previous) => {
+            let _reset = Reset(previous);
+            f()
+        }
+        Err(_) => f(),
+    }
 }
 
 /// Runs `f` with this thread's scheduler state, if a scheduler is running here.

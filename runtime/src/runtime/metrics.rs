@@ -6,8 +6,9 @@ use std::fmt;
 
 /// Counters describing a runtime, with Tokio's names.
 ///
-/// Per-worker counters are flushed by each worker at its maintenance ticks and before it
-/// parks, so they can lag the truth by a few dozen polls on a busy worker.
+/// Per-worker counters (polls, steals, parks) are flushed by each worker at its maintenance
+/// ticks and before it parks, so they can lag the truth by a few dozen polls on a busy worker;
+/// queue depths are read live.
 ///
 /// ```
 /// let rt = runtime::Builder::new_multi_thread().worker_threads(2).build().unwrap();
@@ -66,15 +67,25 @@ impl RuntimeMetrics {
         }
     }
 
-    /// Threads in the blocking pool (the multi-thread flavor's workers run there too).
+    /// Threads the blocking pool started for blocking work ([`spawn_blocking`], `fs`, a
+    /// worker handed off by [`block_in_place`]), busy or idle. The multi-thread flavor's worker
+    /// threads also live in the pool but are not counted (as in Tokio).
+    ///
+    /// [`spawn_blocking`]: crate::task::spawn_blocking
+    /// [`block_in_place`]: crate::task::block_in_place
     ///
     /// ```
     /// let rt = runtime::Builder::new_multi_thread().worker_threads(2).build().unwrap();
+    /// assert_eq!(rt.metrics().num_blocking_threads(), 0);
     /// rt.block_on(rt.spawn_blocking(|| ())).unwrap();
-    /// assert!(rt.metrics().num_blocking_threads() >= 1);
+    /// assert_eq!(rt.metrics().num_blocking_threads(), 1); // kept alive for the next job
     /// ```
     pub fn num_blocking_threads(&self) -> usize {
-        self.handle.blocking_spawner().num_threads()
+        let threads = self.handle.blocking_spawner().num_threads();
+        match &self.handle {
+            scheduler::Handle::MultiThread(h) => threads.saturating_sub(h.shared.remotes.len()),
+            scheduler::Handle::CurrentThread(_) => threads,
+        }
     }
 
     /// Blocking-pool threads waiting for work: searching for a job for a moment after
@@ -137,33 +148,54 @@ impl RuntimeMetrics {
         }
     }
 
-    /// Times worker `worker` parked so far (0 on the current-thread flavor).
+    /// Times worker `worker` parked so far: went idle with nothing to run (on the
+    /// current-thread flavor, `block_on` waiting for its future or a task to be woken).
+    ///
+    /// # Panics
+    /// If `worker >= num_workers()`.
     ///
     /// ```
-    /// let rt = runtime::Builder::new_multi_thread().worker_threads(1).build().unwrap();
-    /// let _ = rt.metrics().worker_park_count(0);
+    /// let rt = runtime::Builder::new_current_thread().build().unwrap();
+    /// rt.block_on(runtime::time::sleep(std::time::Duration::from_millis(1)));
+    /// assert!(rt.metrics().worker_park_count(0) >= 1);
     /// ```
     pub fn worker_park_count(&self, worker: usize) -> u64 {
         match &self.handle {
             scheduler::Handle::MultiThread(h) => h.shared.worker_metrics[worker]
                 .parks
                 .load(Ordering::Relaxed),
-            scheduler::Handle::CurrentThread(_) => 0,
+            scheduler::Handle::CurrentThread(h) => {
+                assert_eq!(worker, 0, "worker index out of range");
+                h.parks.load(Ordering::Relaxed)
+            }
         }
     }
 
-    /// Tasks in worker `worker`'s local queue at its last flush.
+    /// Tasks waiting in worker `worker`'s local run queue right now, read live from any thread
+    /// (a worker blocked inside a task still reports what is queued behind it). Tasks spawned
+    /// or woken on a runtime thread go there; the multi-thread flavor's LIFO slot (one task)
+    /// is not counted.
+    ///
+    /// # Panics
+    /// If `worker >= num_workers()`.
     ///
     /// ```
-    /// let rt = runtime::Builder::new_multi_thread().worker_threads(2).build().unwrap();
-    /// assert_eq!(rt.metrics().worker_local_queue_depth(0), 0);
+    /// let rt = runtime::Builder::new_current_thread().build().unwrap();
+    /// let metrics = rt.metrics();
+    /// rt.block_on(async move {
+    ///     let task = runtime::spawn(async {});
+    ///     assert_eq!(metrics.worker_local_queue_depth(0), 1);
+    ///     task.await.unwrap();
+    ///     assert_eq!(metrics.worker_local_queue_depth(0), 0);
+    /// });
     /// ```
     pub fn worker_local_queue_depth(&self, worker: usize) -> usize {
         match &self.handle {
-            scheduler::Handle::MultiThread(h) => h.shared.worker_metrics[worker]
-                .local_queue_depth
-                .load(Ordering::Relaxed),
-            scheduler::Handle::CurrentThread(_) => 0,
+            scheduler::Handle::MultiThread(h) => h.shared.remotes[worker].stealer.len(),
+            scheduler::Handle::CurrentThread(h) => {
+                assert_eq!(worker, 0, "worker index out of range");
+                h.local_queue_depth.load(Ordering::Relaxed)
+            }
         }
     }
 

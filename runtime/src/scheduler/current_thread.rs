@@ -8,7 +8,7 @@
 //! ticks the driver is polled without blocking.
 
 use crate::driver::{Driver, DriverHandle};
-use crate::loom::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use crate::loom::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use crate::loom::sync::{Arc, Mutex};
 use crate::runtime::{Config, UnhandledPanic};
 use crate::scheduler::Interval;
@@ -33,6 +33,12 @@ pub(crate) struct Handle {
     closed: AtomicBool,
     panicked: AtomicBool,
     pub(crate) polls: AtomicU64,
+    /// Idle parks of `block_on` (flushed with `polls`, before each one).
+    pub(crate) parks: AtomicU64,
+    /// The core's local queue length, stored (by the core's thread only) after every push and
+    /// pop, so metrics read it live from any thread; padded off the fields other threads write
+    /// on every wake (`woken`, the injection queue).
+    pub(crate) local_queue_depth: crossbeam_utils::CachePadded<AtomicUsize>,
     core: Mutex<Option<Box<Core>>>,
     /// Threads waiting in `block_on` for the core.
     core_waiters: Mutex<slab::Slab<Waker>>,
@@ -48,6 +54,7 @@ pub(crate) struct Core {
     global_tick: Interval,
     driver: Option<Driver>,
     polls: u64,
+    parks: u64,
 }
 
 /// Published in the thread-local context while the scheduler runs on this thread.
@@ -75,6 +82,7 @@ pub(crate) fn new(
         global_tick: Interval::new(config.global_queue_interval),
         driver: Some(driver),
         polls: 0,
+        parks: 0,
     });
     Arc::new(Handle {
         inject: Mutex::new(Some(VecDeque::new())),
@@ -83,6 +91,8 @@ pub(crate) fn new(
         closed: AtomicBool::new(false),
         panicked: AtomicBool::new(false),
         polls: AtomicU64::new(0),
+        parks: AtomicU64::new(0),
+        local_queue_depth: crossbeam_utils::CachePadded::new(AtomicUsize::new(0)),
         core: Mutex::new(Some(core)),
         core_waiters: Mutex::new(slab::Slab::new()),
         driver: driver_handle,
@@ -165,8 +175,18 @@ impl Handle {
             park.park_timeout(Duration::from_millis(10));
             this.core_waiters.lock().try_remove(key);
         };
+        drop(Self::shut_down_core(this, core));
+    }
+
+    /// The shutdown sweep, run by whoever holds the core once the runtime is closed (the
+    /// runtime's drop, or `block_on` as soon as it sees the shutdown): cancels every task on
+    /// this thread, drains the queues, stops the driver. Idempotent (a second sweep finds
+    /// nothing); returns the core, now without its driver.
+    fn shut_down_core(this: &Arc<Self>, core: Box<Core>) -> Box<Core> {
         let handle = crate::scheduler::Handle::CurrentThread(this.clone());
-        let _current = crate::runtime::context::set_current(&handle);
+        // `try_`: a runtime dropped by a thread-local destructor shuts down after this
+        // thread's context may be gone; the tasks are then dropped with no current runtime.
+        let _current = crate::runtime::context::try_set_current(&handle);
         let cx = crate::scheduler::Context::CurrentThread(Context {
             handle: this.clone(),
             core: RefCell::new(Some(core)),
@@ -179,11 +199,13 @@ impl Handle {
         };
         let mut core = cx.core.into_inner().expect("core present during shutdown");
         core.tasks.clear();
+        this.local_queue_depth.store(0, Ordering::Relaxed);
         let injected = this.inject.lock().take();
         drop(injected);
         if let Some(mut driver) = core.driver.take() {
             driver.shutdown(&this.driver);
         }
+        core
     }
 }
 
@@ -202,6 +224,8 @@ impl Schedule for Arc<Handle> {
                 && let Some(core) = cx.core.borrow_mut().as_mut()
             {
                 core.tasks.push_back(task);
+                self.local_queue_depth
+                    .store(core.tasks.len(), Ordering::Relaxed);
                 return None;
             }
             Some(task)
@@ -251,11 +275,17 @@ pub(crate) fn block_on<F: Future>(handle: &Arc<Handle>, future: F) -> F::Output 
             let (core, output) =
                 crate::runtime::context::set_scheduler(&cx, || inner.run(core, future.as_mut()));
             std::mem::forget(guard);
+            let Some(output) = output else {
+                // Shut down (a task's panic under `UnhandledPanic::ShutdownRuntime`, or the
+                // runtime's drop on another thread): cancel every task now, as the multi-thread
+                // workers do when they stop, so what they hold is released before we panic,
+                // not when the `Runtime` is dropped.
+                let core = Handle::shut_down_core(handle, core);
+                handle.return_core(core);
+                panic_after_shutdown(handle)
+            };
             handle.return_core(core);
-            match output {
-                Some(output) => return output,
-                None => panic_after_shutdown(handle),
-            }
+            return output;
         }
         // Another thread drives the scheduler: wait for our future or for the core.
         let park = crate::park::ParkThread::new();
@@ -346,6 +376,9 @@ impl Context {
                     core = self.park(core, None);
                     continue 'outer;
                 };
+                handle
+                    .local_queue_depth
+                    .store(core.tasks.len(), Ordering::Relaxed);
                 core.polls += 1;
                 core = self.enter(core, || coop::with_budget(|| task.run())).0;
             }
@@ -354,14 +387,19 @@ impl Context {
     }
 
     fn park(&self, mut core: Box<Core>, timeout: Option<Duration>) -> Box<Core> {
-        self.flush_metrics(&mut core);
         let handle = &*self.handle;
-        let mut driver = core.driver.take().expect("current-thread driver missing");
         let timeout = if handle.woken.load(Ordering::Acquire) || !core.tasks.is_empty() {
             Some(Duration::ZERO)
         } else {
             timeout
         };
+        if timeout.is_none() {
+            // Idle: `block_on` waits here (the multi-thread workers count the same event).
+            core.parks += 1;
+        }
+        // Publish the counters (this park included) before possibly sleeping.
+        self.flush_metrics(&mut core);
+        let mut driver = core.driver.take().expect("current-thread driver missing");
         let (mut core, ()) = self.enter(core, || driver.park(&handle.driver, timeout));
         core.driver = Some(driver);
         core
@@ -369,5 +407,6 @@ impl Context {
 
     fn flush_metrics(&self, core: &mut Core) {
         self.handle.polls.store(core.polls, Ordering::Relaxed);
+        self.handle.parks.store(core.parks, Ordering::Relaxed);
     }
 }

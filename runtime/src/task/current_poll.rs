@@ -64,6 +64,25 @@ pub(crate) fn polling<R>(header: NonNull<Header>, id: Id, poll: impl FnOnce() ->
     (output, woke_self)
 }
 
+/// Runs `f` as task `id` without polling it: the runtime dropping a task's future or output
+/// (cancellation, completion, a `JoinHandle` dropping the output), so that `task::id()` in
+/// their destructors answers `id`. No self-wake mark can be taken meanwhile (header 0 is no
+/// task's), and the previous state comes back afterwards, also on unwind.
+pub(crate) fn with_task_id<R>(id: Id, f: impl FnOnce() -> R) -> R {
+    struct Restore(Polling);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            let _ = POLLING.try_with(|cell| cell.set(self.0));
+        }
+    }
+    let now = Polling {
+        header: 0,
+        id: Some(id),
+    };
+    let _restore = Restore(POLLING.try_with(|cell| cell.replace(now)).unwrap_or(NONE));
+    f()
+}
+
 /// The id of the task being polled on this thread, if any.
 pub(crate) fn id() -> Option<Id> {
     POLLING.try_with(|cell| cell.get().id).unwrap_or(None)

@@ -65,7 +65,9 @@ where
         });
     }
 
-    /// Drops the future or output in place, catching a panic from its destructor.
+    /// Drops the future or output in place, catching a panic from its destructor. The caller
+    /// runs it as the task (`task::id()` works in the destructor): inside the poll, or in
+    /// [`Harness::drop_stage_as_task`].
     ///
     /// # Safety
     /// The caller has exclusive access to the stage (R1).
@@ -74,6 +76,16 @@ where
         catch_unwind(AssertUnwindSafe(|| unsafe {
             self.set_stage(Stage::Consumed)
         }))
+    }
+
+    /// [`Harness::drop_stage_catching`] outside a poll, with this task's id set for the
+    /// destructor.
+    ///
+    /// # Safety
+    /// The caller has exclusive access to the stage (R1).
+    unsafe fn drop_stage_as_task(&self) -> Result<(), Box<dyn std::any::Any + Send>> {
+        // SAFETY: forwarded from the caller.
+        super::current_poll::with_task_id(self.id(), || unsafe { self.drop_stage_catching() })
     }
 
     /// Runs the task: consumes the caller's `Notified` reference.
@@ -110,8 +122,9 @@ where
         let stage = &self.cell().core.stage;
         let id = self.id();
         let header = self.cell.cast();
+        // The future is dropped inside the poll's context, so its destructor sees the task's id.
         let (polled, woke_self) = super::current_poll::polling(header, id, || {
-            catch_unwind(AssertUnwindSafe(|| {
+            let polled = catch_unwind(AssertUnwindSafe(|| {
                 stage.with_mut(|ptr| {
                     // SAFETY: we hold RUNNING, so the stage is ours (R1).
                     match unsafe { &mut *ptr } {
@@ -124,23 +137,30 @@ where
                         _ => unreachable!("polled a task whose future is gone"),
                     }
                 })
-            }))
-        });
-        let result = match polled {
-            Ok(Poll::Pending) => return Polled::Pending { woke_self },
-            Ok(Poll::Ready(output)) => {
+            }));
+            match polled {
+                Ok(Poll::Pending) => None,
                 // SAFETY: we hold RUNNING (R1).
-                match unsafe { self.drop_stage_catching() } {
-                    Ok(()) => Ok(output),
+                Ok(Poll::Ready(output)) => match unsafe { self.drop_stage_catching() } {
+                    Ok(()) => Some(Ok(Ok(output))),
                     Err(payload) => {
                         drop(output);
-                        Err(JoinError::panic(self.id(), payload))
+                        Some(Ok(Err(payload)))
                     }
+                },
+                Err(payload) => {
+                    // SAFETY: we hold RUNNING (R1). A second panic from the destructor is
+                    // dropped.
+                    let _ = unsafe { self.drop_stage_catching() };
+                    Some(Err(payload))
                 }
             }
-            Err(payload) => {
-                // SAFETY: we hold RUNNING (R1). A second panic from the destructor is dropped.
-                let _ = unsafe { self.drop_stage_catching() };
+        });
+        let result = match polled {
+            None => return Polled::Pending { woke_self },
+            Some(Ok(Ok(output))) => Ok(output),
+            Some(Ok(Err(payload))) => Err(JoinError::panic(self.id(), payload)),
+            Some(Err(payload)) => {
                 self.cell().core.scheduler.unhandled_panic();
                 Err(JoinError::panic(self.id(), payload))
             }
@@ -153,7 +173,7 @@ where
     /// Drops the future (we hold RUNNING), records the cancellation, completes.
     fn cancel_and_complete(self) {
         // SAFETY: every caller holds RUNNING (R1).
-        let result = match unsafe { self.drop_stage_catching() } {
+        let result = match unsafe { self.drop_stage_as_task() } {
             Ok(()) => JoinError::cancelled(self.id()),
             Err(payload) => JoinError::panic(self.id(), payload),
         };
@@ -183,7 +203,7 @@ where
         let state = &self.cell().header.state;
         let output_dropped = !state.load().is_join_interested() && {
             // SAFETY: we hold RUNNING and no `JoinHandle` will read the output (R1).
-            let _ = unsafe { self.drop_stage_catching() };
+            let _ = unsafe { self.drop_stage_as_task() };
             true
         };
         let snapshot = match state.transition_to_complete_and_release(count, output_dropped) {
@@ -200,7 +220,7 @@ where
         let woke_join_waker = catch_unwind(AssertUnwindSafe(|| {
             if !snapshot.is_join_interested() {
                 // SAFETY: no `JoinHandle` will read the output (R1), so it is ours to drop.
-                unsafe { self.set_stage(Stage::Consumed) };
+                let _ = unsafe { self.drop_stage_as_task() };
                 false
             } else {
                 debug_assert!(snapshot.is_join_waker_set());
@@ -318,7 +338,7 @@ where
     pub(crate) fn drop_join_handle_exclusive(self) {
         // SAFETY: the task is complete and the handle is interested, so the stage is the
         // handle's (R1); no other reference exists, so nothing else touches it.
-        let _ = unsafe { self.drop_stage_catching() };
+        let _ = unsafe { self.drop_stage_as_task() };
         self.cell().trailer.join_waker.with_mut(|ptr| {
             // SAFETY: as above, the slot has no other possible reader or writer (J-rules moot).
             unsafe { *ptr = None }
@@ -332,7 +352,7 @@ where
         if before.is_complete() {
             // SAFETY: the output was kept for the handle (R1); the handle drops it here so a
             // `!Send` output dies where the handle lives.
-            let _ = unsafe { self.drop_stage_catching() };
+            let _ = unsafe { self.drop_stage_as_task() };
         }
         if !after.is_join_waker_set() {
             self.cell().trailer.join_waker.with_mut(|ptr| {

@@ -71,8 +71,12 @@ impl fmt::Display for Id {
 
 /// The id of the task being polled.
 ///
+/// Also answers in the destructors of a task's future and output, wherever the runtime (or a
+/// dropped [`JoinHandle`](super::JoinHandle)) drops them.
+///
 /// # Panics
-/// Outside a task (for example directly in `block_on`), use [`try_id`] instead.
+/// Outside a task (for example directly in `block_on`), use [`try_id`] instead. The panic
+/// points at the caller.
 ///
 /// ```
 /// # let rt = runtime::Runtime::new().unwrap();
@@ -82,6 +86,7 @@ impl fmt::Display for Id {
 ///     assert_eq!(handle.await.unwrap(), expected);
 /// });
 /// ```
+#[track_caller]
 pub fn id() -> Id {
     try_id().expect("runtime::task::id() called outside a spawned task")
 }

@@ -100,7 +100,16 @@ where
 {
     let (task, join) = super::unowned(BlockingTask { func: Some(f) }, BlockingSchedule, Id::next());
     let current = handle.clone();
+    // A paused clock waits for this job (current-thread only: the only flavor that pauses).
+    let inhibit = match handle {
+        scheduler::Handle::CurrentThread(h) => {
+            Some(crate::time::pause::InhibitAutoAdvance::new(&h.driver))
+        }
+        scheduler::Handle::MultiThread(_) => None,
+    };
     let job: Job = Box::new(move || {
+        // Dropped last: after the task has completed and woken its `JoinHandle`'s waiter.
+        let _inhibit = inhibit;
         let _current = context::set_current(&current);
         task.run();
     });

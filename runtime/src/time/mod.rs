@@ -51,7 +51,7 @@ pub(crate) mod entry;
 pub mod error;
 mod instant;
 mod interval;
-mod pause;
+pub(crate) mod pause;
 mod sleep;
 mod timeout;
 

@@ -4,7 +4,7 @@
 use super::idle::Idle;
 use super::park::{SharedDriver, Unparker};
 use super::worker::Core;
-use crate::loom::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering, fence};
+use crate::loom::sync::atomic::{AtomicBool, AtomicU64, Ordering, fence};
 use crate::loom::sync::{Arc, Mutex};
 use crate::loom::{Injector, Stealer};
 use crate::runtime::{Config, UnhandledPanic};
@@ -35,7 +35,6 @@ pub(crate) struct WorkerMetrics {
     pub(crate) polls: AtomicU64,
     pub(crate) steals: AtomicU64,
     pub(crate) parks: AtomicU64,
-    pub(crate) local_queue_depth: AtomicUsize,
 }
 
 pub(crate) struct Shared {

@@ -242,9 +242,6 @@ impl Core {
         metrics.polls.store(self.stats.polls, Ordering::Relaxed);
         metrics.steals.store(self.stats.steals, Ordering::Relaxed);
         metrics.parks.store(self.stats.parks, Ordering::Relaxed);
-        metrics
-            .local_queue_depth
-            .store(self.run_queue.len(), Ordering::Relaxed);
     }
 
     /// Drops every queued task reference (the tasks were already cancelled via the owned list).

@@ -17,17 +17,17 @@ mod time;
 mod time_shard;
 mod wake_list;
 
-pub(crate) use time::{FiledKey, Registered, TimeState};
+pub(crate) use time::{FiledKey, Filing, TimeState};
 
 use crate::loom::sync::Arc;
 use crate::loom::sync::atomic::{AtomicBool, Ordering};
-use io::{IoStack, IoUnpark};
+use io::{IoPark, IoUnpark};
 use std::time::Duration;
 
 /// The blocking side of the park seam.
 #[derive(Debug)]
 pub(crate) struct Driver {
-    park: IoStack,
+    park: IoPark,
 }
 
 /// The waking side of the park seam; cheap to clone, `Send + Sync`.
@@ -48,7 +48,7 @@ struct Inner {
 impl Driver {
     /// A driver whose timers are spread over `timer_shards` wheels (one per worker).
     pub(crate) fn new(timer_shards: usize) -> std::io::Result<(Driver, DriverHandle)> {
-        let (park, unpark) = IoStack::new()?;
+        let (park, unpark) = IoPark::new()?;
         let inner = Inner {
             unpark,
             woken: AtomicBool::new(false),

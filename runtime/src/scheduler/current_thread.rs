@@ -11,7 +11,7 @@ use crate::driver::{Driver, DriverHandle};
 use crate::loom::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use crate::loom::sync::{Arc, Mutex};
 use crate::runtime::{Config, UnhandledPanic};
-use crate::scheduler::Interval;
+use crate::scheduler::Countdown;
 use crate::task::list::OwnedTasks;
 use crate::task::{Id, JoinHandle, Schedule, Task, coop};
 use std::cell::RefCell;
@@ -51,7 +51,7 @@ pub(crate) struct Handle {
 pub(crate) struct Core {
     tasks: VecDeque<Notified>,
     /// When to serve the injection queue first (every `global_queue_interval` tasks).
-    global_tick: Interval,
+    global_tick: Countdown,
     driver: Option<Driver>,
     polls: u64,
     parks: u64,
@@ -79,7 +79,7 @@ pub(crate) fn new(
     }
     let core = Box::new(Core {
         tasks: VecDeque::with_capacity(INITIAL_QUEUE_CAPACITY),
-        global_tick: Interval::new(config.global_queue_interval),
+        global_tick: Countdown::new(config.global_queue_interval),
         driver: Some(driver),
         polls: 0,
         parks: 0,

@@ -55,19 +55,19 @@ impl Handle {
     }
 }
 
-/// Says "now" once every `every` calls to [`Interval::tick`], counting down instead of taking
+/// Says "now" once every `every` calls to [`Countdown::tick`], counting down instead of taking
 /// `tick % every`: the modulo by a run-time value is a `div`, 10 to 40 cycles, and the run loop
 /// asked it twice per task.
-pub(crate) struct Interval {
+pub(crate) struct Countdown {
     left: u32,
     every: u32,
 }
 
-impl Interval {
+impl Countdown {
     /// First fires on the `every`-th tick (`every >= 1`, checked by the builder).
-    pub(crate) fn new(every: u32) -> Interval {
+    pub(crate) fn new(every: u32) -> Countdown {
         let every = every.max(1);
-        Interval { left: every, every }
+        Countdown { left: every, every }
     }
 
     /// Counts one tick; `true` on every `every`-th.
@@ -84,16 +84,16 @@ impl Interval {
 }
 
 #[cfg(test)]
-mod interval_tests {
-    use super::Interval;
+mod countdown_tests {
+    use super::Countdown;
 
     #[test]
     fn fires_on_every_nth_tick_like_a_modulo_of_a_counter_from_one() {
         for every in [1, 2, 3, 61] {
-            let mut interval = Interval::new(every);
+            let mut countdown = Countdown::new(every);
             for tick in 1..=500u32 {
                 assert_eq!(
-                    interval.tick(),
+                    countdown.tick(),
                     tick % every == 0,
                     "every {every}, tick {tick}"
                 );

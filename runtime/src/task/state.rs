@@ -68,7 +68,6 @@ pub(crate) enum ToIdle {
     Cancelled,
 }
 
-/// What a waker must do.
 /// What `JoinHandle::drop` must do next (see [`State::drop_join_handle_fast`]).
 #[must_use]
 #[derive(Debug, PartialEq, Eq)]
@@ -81,6 +80,7 @@ pub(crate) enum JoinHandleDrop {
     Slow,
 }
 
+/// What a waker must do.
 #[must_use]
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum ToNotified {

@@ -20,7 +20,7 @@
 //! wheel); its [`FiledKey`] names that shard, so a reset or cancel from another thread still
 //! finds it.
 
-use crate::driver::{DriverHandle, FiledKey, Registered};
+use crate::driver::{DriverHandle, FiledKey, Filing};
 use crate::loom::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Waker};
 use std::time::Instant as StdInstant;
@@ -143,14 +143,14 @@ impl Timer {
         let entry = entry.get_or_insert_with(Arc::default);
         entry.arm(cx.waker());
         match time.register(super::shard_hint(), tick, entry) {
-            (Registered::Filed(filed), unpark) => {
+            (Filing::Filed(filed), unpark) => {
                 *key = Some(filed);
                 if unpark {
                     driver.unpark();
                 }
                 Poll::Pending
             }
-            (Registered::ShutDown, _) => {
+            (Filing::ShutDown, _) => {
                 *done = true;
                 Poll::Ready(())
             }

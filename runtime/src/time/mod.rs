@@ -19,8 +19,8 @@
 //!
 //! # How it works
 //! Each worker of a runtime has its own hierarchical timing wheel (the `timer` crate: 6 levels
-//! × 64 slots, O(1) insert and cancel) behind its own short mutex in the driver (ANCHORS.md
-//! §6.4: one global wheel lock was Tokio's hottest contention point). A `Sleep` registers an
+//! × 64 slots, O(1) insert and cancel) behind its own short mutex in the driver (one global wheel lock would be taken by
+//! every worker for every sleep it registers or cancels: Tokio's hottest contention point). A `Sleep` registers an
 //! `Arc`-shared entry on its first poll, in the wheel of the worker polling it (threads outside
 //! the workers pick a wheel by thread), and keeps the key, which names the wheel, so dropping it
 //! cancels in O(1) from any thread (see `entry.rs`). The parked worker sleeps until the earliest

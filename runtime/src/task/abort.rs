@@ -84,7 +84,8 @@ impl Clone for AbortHandle {
 
 impl Drop for AbortHandle {
     fn drop(&mut self) {
-        self.raw.drop_reference();
+        // SAFETY: the handle owns the reference taken when it was made, and gives it up (R2).
+        unsafe { self.raw.drop_reference() };
     }
 }
 

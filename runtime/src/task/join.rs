@@ -106,7 +106,9 @@ impl<T> JoinHandle<T> {
 /// Requests cancellation; schedules the task if it needs a worker to run the cancellation.
 pub(crate) fn abort_raw(raw: RawTask) {
     if raw.state().transition_to_notified_and_cancel() {
-        raw.schedule();
+        // SAFETY: the transition set `NOTIFIED` and minted a reference for the new `Notified`
+        // (R3, R5), which `schedule` takes over.
+        unsafe { raw.schedule() };
     }
 }
 
@@ -133,8 +135,13 @@ impl<T> Drop for JoinHandle<T> {
     fn drop(&mut self) {
         match self.raw.state().drop_join_handle_fast() {
             super::state::JoinHandleDrop::Done => {}
-            super::state::JoinHandleDrop::Exclusive => self.raw.drop_join_handle_exclusive(),
-            super::state::JoinHandleDrop::Slow => self.raw.drop_join_handle_slow(),
+            // SAFETY: we are the handle; the fast path saw the task complete with our reference
+            // the only one left (R2, J6), and the handle is being dropped.
+            super::state::JoinHandleDrop::Exclusive => unsafe {
+                self.raw.drop_join_handle_exclusive()
+            },
+            // SAFETY: we are the handle and give up our reference here (R2, J1).
+            super::state::JoinHandleDrop::Slow => unsafe { self.raw.drop_join_handle_slow() },
         }
     }
 }

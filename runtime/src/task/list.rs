@@ -37,7 +37,9 @@ impl Refused {
 impl Drop for Refused {
     fn drop(&mut self) {
         // Consumes the reference taken over in `new`.
-        self.0.shutdown();
+        // SAFETY: the `Refused` owns the list's reference (moved in by `new`) and gives it up
+        // here (R2).
+        unsafe { self.0.shutdown() };
     }
 }
 

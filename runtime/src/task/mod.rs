@@ -138,13 +138,16 @@ impl<S: 'static> Task<S> {
     /// Cancels the task for runtime shutdown, consuming this reference.
     pub(crate) fn shutdown(self) {
         let this = ManuallyDrop::new(self);
-        this.raw.shutdown();
+        // SAFETY: `self` owns a reference (R2); `ManuallyDrop` keeps `Drop` from giving it up
+        // a second time.
+        unsafe { this.raw.shutdown() };
     }
 }
 
 impl<S: 'static> Drop for Task<S> {
     fn drop(&mut self) {
-        self.raw.drop_reference();
+        // SAFETY: a `Task` owns one reference (R2), given up as it is dropped.
+        unsafe { self.raw.drop_reference() };
     }
 }
 
@@ -156,7 +159,9 @@ impl<S: 'static> Notified<S> {
     /// Polls the task, consuming this reference.
     pub(crate) fn run(self) {
         let this = ManuallyDrop::new(self);
-        this.0.raw.poll();
+        // SAFETY: `self` is the task's one `Notified` (R3), handed over; `ManuallyDrop` keeps
+        // `Drop` from giving its reference up a second time.
+        unsafe { this.0.raw.poll() };
     }
 
     pub(crate) fn id(&self) -> Id {
@@ -169,8 +174,12 @@ impl<S: 'static> UnownedTask<S> {
     pub(crate) fn run(self) {
         let this = ManuallyDrop::new(self);
         let raw = this.raw;
-        raw.poll();
-        raw.drop_reference();
+        // SAFETY: an `UnownedTask` owns two references (the `Task` and the `Notified` in one);
+        // the poll consumes the `Notified` (R3) and the second is given up after (R2).
+        unsafe {
+            raw.poll();
+            raw.drop_reference();
+        }
     }
 }
 
@@ -179,8 +188,12 @@ impl<S: 'static> Drop for UnownedTask<S> {
         // Dropped unrun (blocking-pool shutdown): cancel so the `JoinHandle` resolves instead
         // of waiting forever. `shutdown` consumes one of our two references.
         let raw = self.raw;
-        raw.shutdown();
-        raw.drop_reference();
+        // SAFETY: as in `run`, we own two references: `shutdown` consumes one, and the second
+        // is given up after (R2).
+        unsafe {
+            raw.shutdown();
+            raw.drop_reference();
+        }
     }
 }
 

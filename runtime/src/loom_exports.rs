@@ -12,7 +12,7 @@
 //! ([`TimerShards`]) and the owned-task list's shard lock ([`SpinLockedPair`]).
 
 use crate::blocking::{self, Mandatory, PoolConfig, SpawnError};
-use crate::scheduler::multi_thread::idle;
+use crate::engine::scheduler::multi_thread::idle;
 use crate::task::state;
 use std::fmt;
 use std::time::Duration;
@@ -338,18 +338,19 @@ impl Spawner {
 }
 
 /// The driver's sharded timer state (`driver::TimeState`), for the park-vs-insert model.
-pub struct TimerShards(crate::driver::TimeState);
+pub struct TimerShards(crate::engine::driver::TimeState);
 
 impl TimerShards {
     /// Timer state with `shards` wheels, on a running (not paused) clock.
     pub fn new(shards: usize) -> TimerShards {
-        TimerShards(crate::driver::TimeState::new(shards))
+        TimerShards(crate::engine::driver::TimeState::new(shards))
     }
 
     /// Files a fresh timer `ms` after the state's origin in shard `shard`; returns whether the
     /// caller must unpark the driver (the registration's verdict).
     pub fn file(&self, shard: usize, ms: u64) -> bool {
-        let entry = crate::loom::sync::Arc::new(crate::time::entry::TimerEntry::default());
+        let entry =
+            crate::loom::sync::Arc::new(crate::engine::driver::entry::TimerEntry::default());
         let (_, unpark) = self.0.register(shard, ms, &entry);
         unpark
     }

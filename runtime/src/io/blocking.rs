@@ -2,7 +2,7 @@
 //! `io::Result` (the engine behind `runtime::fs` and name resolution).
 
 use crate::blocking::Mandatory;
-use crate::runtime::context;
+use crate::engine::context;
 use crate::task::{JoinError, JoinHandle};
 use std::io;
 

@@ -1,7 +1,8 @@
 //! `Handle`: a cloneable reference to a runtime, usable from any thread.
 
-use super::{RuntimeMetrics, context};
-use crate::scheduler;
+use super::RuntimeMetrics;
+use crate::engine::context;
+use crate::engine::scheduler;
 use crate::task::{Id, JoinHandle};
 use std::fmt;
 use std::future::Future;

@@ -1,7 +1,7 @@
 //! `RuntimeMetrics`: a live view of the scheduler's counters (no special build flag).
 
+use crate::engine::scheduler;
 use crate::loom::sync::atomic::Ordering;
-use crate::scheduler;
 use std::fmt;
 
 /// Counters describing a runtime, with Tokio's names.

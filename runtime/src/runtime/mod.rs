@@ -1,7 +1,6 @@
 //! The runtime: [`Runtime`], its [`Builder`], [`Handle`]s to it, and [`RuntimeMetrics`].
 
 mod builder;
-pub(crate) mod context;
 mod handle;
 mod metrics;
 
@@ -11,7 +10,7 @@ pub use handle::{EnterGuard, Handle, TryCurrentError};
 pub use metrics::RuntimeMetrics;
 
 use crate::blocking::{BlockingPool, PoolConfig};
-use crate::scheduler;
+use crate::engine::scheduler;
 use std::fmt;
 use std::future::Future;
 use std::io;
@@ -83,7 +82,7 @@ impl Runtime {
             Flavor::MultiThread => workers,
             Flavor::CurrentThread => 1,
         };
-        let (driver, driver_handle) = crate::driver::Driver::new(timer_shards)?;
+        let (driver, driver_handle) = crate::engine::driver::Driver::new(timer_shards)?;
         let inner = match flavor {
             Flavor::MultiThread => {
                 let handle =
@@ -223,7 +222,7 @@ impl Runtime {
             }
         }
         // Inside a runtime (a task dropping a runtime) we must not block: do not wait.
-        let timeout = if context::is_in_runtime() {
+        let timeout = if crate::engine::is_in_runtime() {
             Some(Duration::ZERO)
         } else {
             timeout

@@ -3,8 +3,8 @@
 
 use super::{Id, JoinHandle, Notified, Schedule, Task};
 use crate::blocking::{Job, Mandatory, SpawnError};
-use crate::runtime::context;
-use crate::scheduler;
+use crate::engine::context;
+use crate::engine::scheduler;
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -103,7 +103,7 @@ where
     // A paused clock waits for this job (current-thread only: the only flavor that pauses).
     let inhibit = match handle {
         scheduler::Handle::CurrentThread(h) => {
-            Some(crate::time::pause::InhibitAutoAdvance::new(&h.driver))
+            Some(crate::engine::driver::InhibitAutoAdvance::new(&h.driver))
         }
         scheduler::Handle::MultiThread(_) => None,
     };

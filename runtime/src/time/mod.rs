@@ -46,8 +46,6 @@
 //! });
 //! ```
 
-pub(crate) mod clock;
-pub(crate) mod entry;
 pub mod error;
 mod instant;
 mod interval;
@@ -61,36 +59,3 @@ pub use pause::{advance, pause, resume};
 pub use sleep::{Sleep, sleep, sleep_until};
 pub use std::time::Duration;
 pub use timeout::{Timeout, timeout, timeout_at};
-
-/// The current runtime's driver handle, if a runtime is current on this thread.
-pub(crate) fn current_driver() -> Option<crate::driver::DriverHandle> {
-    crate::runtime::context::with_current(|handle| handle.map(|handle| handle.driver().clone()))
-}
-
-/// Which timer shard this thread files into: a worker's own index on the multi-thread
-/// scheduler (each worker has its own wheel), else a number fixed per thread, so threads
-/// outside the workers spread over the shards.
-pub(crate) fn shard_hint() -> usize {
-    use crate::scheduler::Context;
-    crate::runtime::context::with_scheduler(|cx| match cx {
-        Some(Context::MultiThread(cx)) => cx.index,
-        _ => thread_shard_hint(),
-    })
-}
-
-/// A per-thread number for threads that are not workers (hashed thread id, computed once).
-fn thread_shard_hint() -> usize {
-    use std::cell::Cell;
-    use std::hash::{BuildHasher, RandomState};
-    crate::loom::rt_thread_local! {
-        static HINT: Cell<Option<usize>> = Cell::new(None);
-    }
-    HINT.try_with(|hint| {
-        *hint.get().get_or_insert_with(|| {
-            let id = std::thread::current().id();
-            // Truncation is fine: only the low bits pick a shard.
-            RandomState::new().hash_one(id) as usize
-        })
-    })
-    .unwrap_or(0)
-}

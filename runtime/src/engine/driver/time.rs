@@ -40,10 +40,10 @@
 
 pub(crate) use super::time_shard::NEVER;
 use super::time_shard::Shard;
+use crate::engine::driver::clock::Clock;
+use crate::engine::driver::entry::TimerEntry;
 use crate::loom::sync::Arc;
 use crate::loom::sync::atomic::{AtomicU64, Ordering};
-use crate::time::clock::Clock;
-use crate::time::entry::TimerEntry;
 use std::time::{Duration, Instant as StdInstant};
 use timer::TimerKey;
 
@@ -78,7 +78,7 @@ pub(crate) struct TimeState {
     /// The park protocol's announcement (rules TD1-TD3 above).
     parked_until: AtomicU64,
     /// Closed while blocking jobs are in flight: a paused clock does not auto-advance then.
-    pub(crate) auto_advance_gate: crate::time::pause::AutoAdvanceGate,
+    pub(crate) auto_advance_gate: crate::engine::driver::AutoAdvanceGate,
 }
 
 /// Where a filed timer lives: its shard and its key in that shard's wheel.

@@ -81,7 +81,7 @@ mod reactor {
 
     /// The reactor of the runtime this thread is in, or an error saying there is none.
     pub(crate) fn current() -> io::Result<io_driver::Handle> {
-        crate::runtime::context::with_current(|handle| match handle {
+        crate::engine::context::with_current(|handle| match handle {
             Some(handle) => Ok(handle.driver().io().clone()),
             None => Err(io::Error::other(
                 "no runtime: I/O objects must be created inside a runtime (in block_on, a \

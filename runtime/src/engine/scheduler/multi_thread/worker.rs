@@ -49,10 +49,10 @@
 
 use super::handle::{Handle, Notified};
 use super::park::Parker;
+use crate::engine::scheduler::Countdown;
 use crate::loom::sync::Arc;
 use crate::loom::sync::atomic::Ordering;
 use crate::loom::{Steal, Worker};
-use crate::scheduler::Countdown;
 use crate::task::coop;
 use std::cell::RefCell;
 use std::time::Duration;
@@ -265,16 +265,16 @@ pub(crate) fn run(handle: Arc<Handle>, index: usize) {
     let Some(core) = handle.shared.cores[index].lock().take() else {
         return;
     };
-    let scheduler_handle = crate::scheduler::Handle::MultiThread(handle.clone());
-    let _current = crate::runtime::context::set_current(&scheduler_handle);
-    let _entered = crate::runtime::context::enter_runtime();
-    let cx = crate::scheduler::Context::MultiThread(Context {
+    let scheduler_handle = crate::engine::scheduler::Handle::MultiThread(handle.clone());
+    let _current = crate::engine::context::set_current(&scheduler_handle);
+    let _entered = crate::engine::context::enter_runtime();
+    let cx = crate::engine::scheduler::Context::MultiThread(Context {
         handle,
         index,
         core: RefCell::new(None),
     });
-    crate::runtime::context::set_scheduler(&cx, || {
-        let crate::scheduler::Context::MultiThread(cx) = &cx else {
+    crate::engine::context::set_scheduler(&cx, || {
+        let crate::engine::scheduler::Context::MultiThread(cx) = &cx else {
             unreachable!()
         };
         // `None`: the core was handed to another thread by `block_in_place`.

@@ -20,7 +20,7 @@
 //! wheel); its [`FiledKey`] names that shard, so a reset or cancel from another thread still
 //! finds it.
 
-use crate::driver::{DriverHandle, FiledKey, Filing};
+use crate::engine::driver::{DriverHandle, FiledKey, Filing};
 use crate::loom::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Waker};
 use std::time::Instant as StdInstant;
@@ -99,7 +99,7 @@ impl Timer {
     /// The driver handle, looked up in the current runtime if not captured yet.
     fn driver(&mut self) -> &DriverHandle {
         if self.driver.is_none() {
-            self.driver = super::current_driver();
+            self.driver = crate::engine::context::current_driver();
         }
         match &self.driver {
             Some(driver) => driver,
@@ -142,7 +142,7 @@ impl Timer {
         let tick = time.deadline_tick(deadline);
         let entry = entry.get_or_insert_with(Arc::default);
         entry.arm(cx.waker());
-        match time.register(super::shard_hint(), tick, entry) {
+        match time.register(crate::engine::context::shard_hint(), tick, entry) {
             (Filing::Filed(filed), unpark) => {
                 *key = Some(filed);
                 if unpark {

@@ -7,11 +7,11 @@
 //! `global_queue_interval` ticks the injection queue is served first, every `event_interval`
 //! ticks the driver is polled without blocking.
 
-use crate::driver::{Driver, DriverHandle};
+use crate::engine::driver::{Driver, DriverHandle};
+use crate::engine::scheduler::Countdown;
 use crate::loom::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use crate::loom::sync::{Arc, Mutex};
 use crate::runtime::{Config, UnhandledPanic};
-use crate::scheduler::Countdown;
 use crate::task::list::OwnedTasks;
 use crate::task::{Id, JoinHandle, Schedule, Task, coop};
 use std::cell::RefCell;
@@ -183,18 +183,18 @@ impl Handle {
     /// this thread, drains the queues, stops the driver. Idempotent (a second sweep finds
     /// nothing); returns the core, now without its driver.
     fn shut_down_core(this: &Arc<Self>, core: Box<Core>) -> Box<Core> {
-        let handle = crate::scheduler::Handle::CurrentThread(this.clone());
+        let handle = crate::engine::scheduler::Handle::CurrentThread(this.clone());
         // `try_`: a runtime dropped by a thread-local destructor shuts down after this
         // thread's context may be gone; the tasks are then dropped with no current runtime.
-        let _current = crate::runtime::context::try_set_current(&handle);
-        let cx = crate::scheduler::Context::CurrentThread(Context {
+        let _current = crate::engine::context::try_set_current(&handle);
+        let cx = crate::engine::scheduler::Context::CurrentThread(Context {
             handle: this.clone(),
             core: RefCell::new(Some(core)),
         });
-        crate::runtime::context::set_scheduler(&cx, || {
+        crate::engine::context::set_scheduler(&cx, || {
             this.owned.close_and_shutdown_all(0);
         });
-        let crate::scheduler::Context::CurrentThread(cx) = cx else {
+        let crate::engine::scheduler::Context::CurrentThread(cx) = cx else {
             unreachable!()
         };
         let mut core = cx.core.into_inner().expect("core present during shutdown");
@@ -218,8 +218,8 @@ impl crate::util::arc_waker::ArcWake for Handle {
 
 impl Schedule for Arc<Handle> {
     fn schedule(&self, task: Notified) {
-        let task = crate::runtime::context::with_scheduler(|cx| {
-            if let Some(crate::scheduler::Context::CurrentThread(cx)) = cx
+        let task = crate::engine::context::with_scheduler(|cx| {
+            if let Some(crate::engine::scheduler::Context::CurrentThread(cx)) = cx
                 && Arc::ptr_eq(&cx.handle, self)
                 && let Some(core) = cx.core.borrow_mut().as_mut()
             {
@@ -257,23 +257,23 @@ impl Schedule for Arc<Handle> {
 /// Runs `future` to completion, driving the scheduler when this thread gets the core.
 #[track_caller]
 pub(crate) fn block_on<F: Future>(handle: &Arc<Handle>, future: F) -> F::Output {
-    let _entered = crate::runtime::context::enter_runtime();
+    let _entered = crate::engine::context::enter_runtime();
     let mut future = std::pin::pin!(future);
     loop {
         let core = handle.core.lock().take();
         if let Some(core) = core {
-            let cx = crate::scheduler::Context::CurrentThread(Context {
+            let cx = crate::engine::scheduler::Context::CurrentThread(Context {
                 handle: handle.clone(),
                 core: RefCell::new(None),
             });
-            let crate::scheduler::Context::CurrentThread(inner) = &cx else {
+            let crate::engine::scheduler::Context::CurrentThread(inner) = &cx else {
                 unreachable!()
             };
             // If the main future panics, the core is inside the context when the unwind
             // passes: the guard hands it back so the runtime can still shut down.
             let guard = ReturnCoreOnUnwind { cx: inner };
             let (core, output) =
-                crate::runtime::context::set_scheduler(&cx, || inner.run(core, future.as_mut()));
+                crate::engine::context::set_scheduler(&cx, || inner.run(core, future.as_mut()));
             std::mem::forget(guard);
             let Some(output) = output else {
                 // Shut down (a task's panic under `UnhandledPanic::ShutdownRuntime`, or the

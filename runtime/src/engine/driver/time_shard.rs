@@ -15,10 +15,10 @@
 //! - **TS4.** After shutdown nothing is filed: [`Shard::insert`] returns `None`.
 
 use super::wake_list::WakeList;
+use crate::engine::driver::entry::TimerEntry;
 use crate::loom::sync::Arc;
 use crate::loom::sync::Mutex;
 use crate::loom::sync::atomic::{AtomicU64, Ordering};
-use crate::time::entry::TimerEntry;
 use timer::{TimerKey, Wheel};
 
 /// "No deadline": the next due tick of an empty shard, and the driver's "any insert must

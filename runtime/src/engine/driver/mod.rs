@@ -12,11 +12,15 @@
 //! long, then lets the time part fire what is due. The [`DriverHandle`] is shared by every
 //! thread that registers timers; it holds the wheel, the clock and the unparker.
 
+mod auto_advance;
+pub(crate) mod clock;
+pub(crate) mod entry;
 pub(crate) mod io;
 mod time;
 mod time_shard;
 mod wake_list;
 
+pub(crate) use auto_advance::{AutoAdvanceGate, InhibitAutoAdvance};
 pub(crate) use time::{FiledKey, Filing, TimeState};
 
 use crate::loom::sync::Arc;

@@ -15,7 +15,7 @@ mod worker;
 pub(crate) use handle::Handle;
 pub(crate) use worker::Context;
 
-use crate::driver::Driver;
+use crate::engine::driver::Driver;
 use crate::loom::sync::atomic::{AtomicBool, Ordering};
 use crate::loom::sync::{Arc, Mutex};
 use crate::loom::{Injector, Worker};
@@ -31,7 +31,7 @@ pub(crate) fn new(
     config: Config,
     num_workers: usize,
     driver: Driver,
-    driver_handle: crate::driver::DriverHandle,
+    driver_handle: crate::engine::driver::DriverHandle,
     blocking: crate::blocking::Spawner,
 ) -> Arc<Handle> {
     let shared_driver = Arc::new(SharedDriver {
@@ -86,7 +86,7 @@ pub(crate) fn launch(handle: &Arc<Handle>) -> std::io::Result<()> {
 /// Runs `future` on the calling thread; spawned tasks run on the workers meanwhile.
 #[track_caller]
 pub(crate) fn block_on<F: Future>(handle: &Arc<Handle>, future: F) -> F::Output {
-    let _entered = crate::runtime::context::enter_runtime();
+    let _entered = crate::engine::context::enter_runtime();
     let park = crate::park::ParkThread::new();
     let waker = park.waker();
     let key = handle.shared.block_on_waiters.lock().insert(waker.clone());

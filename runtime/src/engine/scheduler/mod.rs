@@ -40,7 +40,7 @@ impl Handle {
     }
 
     /// The driver handle (timers, clock, unpark) of this runtime. (Added for `time`.)
-    pub(crate) fn driver(&self) -> &crate::driver::DriverHandle {
+    pub(crate) fn driver(&self) -> &crate::engine::driver::DriverHandle {
         match self {
             Handle::MultiThread(h) => &h.driver.handle,
             Handle::CurrentThread(h) => &h.driver,

@@ -85,8 +85,8 @@ impl Handle {
     /// through here, and a small frame saves the register spills a big one costs per call.
     #[inline]
     pub(crate) fn schedule_task(&self, task: Notified, is_yield: bool) {
-        let task = crate::runtime::context::with_scheduler(|cx| {
-            if let Some(crate::scheduler::Context::MultiThread(cx)) = cx
+        let task = crate::engine::context::with_scheduler(|cx| {
+            if let Some(crate::engine::scheduler::Context::MultiThread(cx)) = cx
                 && std::ptr::eq(&*cx.handle, self)
             {
                 return cx.schedule_local(task, is_yield);

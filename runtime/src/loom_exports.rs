@@ -13,7 +13,7 @@
 
 use crate::blocking::{self, Mandatory, PoolConfig, SpawnError};
 use crate::engine::scheduler::multi_thread::idle;
-use crate::task::state;
+use crate::engine::task::state;
 use std::fmt;
 use std::time::Duration;
 

@@ -41,7 +41,7 @@ impl Instant {
     /// ```
     pub fn now() -> Instant {
         let std = match crate::engine::current_driver() {
-            Some(driver) => driver.time().clock.now(),
+            Some(driver) => driver.now(),
             None => std::time::Instant::now(),
         };
         Instant { std }

@@ -1,15 +1,14 @@
 //! Virtual time: [`pause`], [`resume`], [`advance`].
 
-use crate::engine::driver::DriverHandle;
-use crate::engine::scheduler;
+use crate::engine::{self, DriverHandle};
 use std::time::Duration;
 
 /// The current runtime's driver, which must be a current-thread one.
 #[track_caller]
 fn current_thread_driver(what: &str) -> DriverHandle {
-    crate::engine::context::with_current(|handle| match handle {
-        Some(scheduler::Handle::CurrentThread(h)) => h.driver.clone(),
-        Some(scheduler::Handle::MultiThread(_)) => {
+    engine::with_current(|handle| match handle.map(|h| h.current_thread_driver()) {
+        Some(Some(driver)) => driver.clone(),
+        Some(None) => {
             panic!(
                 "`runtime::time::{what}` requires a current_thread runtime (virtual time is per thread)"
             )
@@ -45,7 +44,7 @@ fn current_thread_driver(what: &str) -> DriverHandle {
 /// ```
 #[track_caller]
 pub fn pause() {
-    current_thread_driver("pause").time().pause();
+    current_thread_driver("pause").pause_clock();
 }
 
 /// Lets a paused clock run again from where it stands (real time passes again). Resuming a
@@ -69,7 +68,7 @@ pub fn pause() {
 /// ```
 #[track_caller]
 pub fn resume() {
-    current_thread_driver("resume").time().clock.resume();
+    current_thread_driver("resume").resume_clock();
 }
 
 /// Moves the runtime's clock forward by `duration`, fires every timer that became due, and
@@ -99,8 +98,7 @@ pub fn resume() {
 pub fn advance(duration: Duration) -> impl std::future::Future<Output = ()> {
     let driver = current_thread_driver("advance");
     async move {
-        driver.time().clock.advance(duration);
-        driver.time().fire_due();
+        driver.advance_clock(duration);
         crate::task::yield_now().await;
     }
 }

@@ -30,7 +30,7 @@ use std::time::Duration;
 pub fn sleep(duration: Duration) -> Sleep {
     let driver = crate::engine::current_driver();
     let now = match &driver {
-        Some(driver) => driver.time().clock.now(),
+        Some(driver) => driver.now(),
         None => std::time::Instant::now(),
     };
     Sleep::new(Instant::from_std(now) + duration, driver)
@@ -88,7 +88,7 @@ pub struct Sleep {
 }
 
 impl Sleep {
-    fn new(deadline: Instant, driver: Option<crate::engine::driver::DriverHandle>) -> Sleep {
+    fn new(deadline: Instant, driver: Option<crate::engine::DriverHandle>) -> Sleep {
         Sleep {
             deadline,
             timer: Timer::new(driver),

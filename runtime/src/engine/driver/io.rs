@@ -13,7 +13,7 @@ use std::io;
 use std::time::Duration;
 
 #[cfg(not(loom))]
-pub(crate) use reactor::{IoPark, IoUnpark, current};
+pub(crate) use reactor::{IoPark, IoUnpark};
 
 #[cfg(loom)]
 pub(crate) use parker::{IoPark, IoUnpark};
@@ -77,17 +77,6 @@ mod reactor {
         pub(crate) fn reactor(&self) -> &io_driver::Handle {
             &self.reactor
         }
-    }
-
-    /// The reactor of the runtime this thread is in, or an error saying there is none.
-    pub(crate) fn current() -> io::Result<io_driver::Handle> {
-        crate::engine::context::with_current(|handle| match handle {
-            Some(handle) => Ok(handle.driver().io().clone()),
-            None => Err(io::Error::other(
-                "no runtime: I/O objects must be created inside a runtime (in block_on, a \
-                 task, or after Runtime::enter)",
-            )),
-        })
     }
 }
 

@@ -108,4 +108,25 @@ impl DriverHandle {
     pub(crate) fn time(&self) -> &TimeState {
         &self.inner.time
     }
+
+    /// The runtime's clock: real time, or the frozen time of a paused clock.
+    pub(crate) fn now(&self) -> std::time::Instant {
+        self.inner.time.clock.now()
+    }
+
+    /// `time::pause`: freezes the clock (see `TimeState::pause`).
+    pub(crate) fn pause_clock(&self) {
+        self.inner.time.pause();
+    }
+
+    /// `time::resume`: the clock follows real time again.
+    pub(crate) fn resume_clock(&self) {
+        self.inner.time.clock.resume();
+    }
+
+    /// `time::advance`: moves a paused clock forward by `by` and fires the timers now due.
+    pub(crate) fn advance_clock(&self, by: Duration) {
+        self.inner.time.clock.advance(by);
+        self.inner.time.fire_due();
+    }
 }

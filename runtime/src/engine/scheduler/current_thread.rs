@@ -9,11 +9,11 @@
 
 use crate::engine::driver::{Driver, DriverHandle};
 use crate::engine::scheduler::Countdown;
+use crate::engine::task::list::OwnedTasks;
+use crate::engine::task::{Id, JoinRef, Schedule, Task, coop};
+use crate::engine::{Config, UnhandledPanic};
 use crate::loom::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use crate::loom::sync::{Arc, Mutex};
-use crate::runtime::{Config, UnhandledPanic};
-use crate::task::list::OwnedTasks;
-use crate::task::{Id, JoinHandle, Schedule, Task, coop};
 use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::future::Future;
@@ -21,7 +21,7 @@ use std::pin::Pin;
 use std::task::{Context as TaskContext, Poll, Waker};
 use std::time::Duration;
 
-type Notified = crate::task::Notified<Arc<Handle>>;
+type Notified = crate::engine::task::Notified<Arc<Handle>>;
 
 /// The shared half of the scheduler.
 pub(crate) struct Handle {
@@ -108,7 +108,10 @@ impl Handle {
         this: &Arc<Self>,
         future: F,
         id: Id,
-    ) -> (JoinHandle<F::Output>, Option<crate::task::list::Refused>)
+    ) -> (
+        JoinRef<F::Output>,
+        Option<crate::engine::task::list::Refused>,
+    )
     where
         F: Future + Send + 'static,
         F::Output: Send + 'static,

@@ -2,10 +2,12 @@
 //! handle type.
 
 pub(crate) mod current_thread;
+mod metrics;
 pub(crate) mod multi_thread;
 
+use crate::engine::task::{Id, JoinRef};
+use crate::engine::{Config, Flavor};
 use crate::loom::sync::Arc;
-use crate::task::{Id, JoinHandle};
 use std::future::Future;
 
 /// A handle to either scheduler.
@@ -28,7 +30,10 @@ impl Handle {
         &self,
         future: F,
         id: Id,
-    ) -> (JoinHandle<F::Output>, Option<crate::task::list::Refused>)
+    ) -> (
+        JoinRef<F::Output>,
+        Option<crate::engine::task::list::Refused>,
+    )
     where
         F: Future + Send + 'static,
         F::Output: Send + 'static,
@@ -44,6 +49,77 @@ impl Handle {
         match self {
             Handle::MultiThread(h) => &h.driver.handle,
             Handle::CurrentThread(h) => &h.driver,
+        }
+    }
+
+    /// Builds a scheduler of `flavor` with its driver (one timer shard per worker), not yet
+    /// running: call [`Handle::launch`] next.
+    pub(crate) fn build(
+        flavor: Flavor,
+        workers: usize,
+        config: Config,
+        spawner: crate::blocking::Spawner,
+    ) -> std::io::Result<Handle> {
+        let timer_shards = match flavor {
+            Flavor::MultiThread => workers,
+            Flavor::CurrentThread => 1,
+        };
+        let (driver, driver_handle) = crate::engine::driver::Driver::new(timer_shards)?;
+        Ok(match flavor {
+            Flavor::MultiThread => Handle::MultiThread(multi_thread::new(
+                config,
+                workers,
+                driver,
+                driver_handle,
+                spawner,
+            )),
+            Flavor::CurrentThread => {
+                Handle::CurrentThread(current_thread::new(config, driver, driver_handle, spawner))
+            }
+        })
+    }
+
+    /// Starts the worker threads (multi-thread flavor; nothing to do for current-thread, whose
+    /// worker is the thread in `block_on`). On error the caller shuts the runtime down.
+    pub(crate) fn launch(&self) -> std::io::Result<()> {
+        match self {
+            Handle::MultiThread(h) => multi_thread::launch(h),
+            Handle::CurrentThread(_) => Ok(()),
+        }
+    }
+
+    /// Runs `future` to completion on this thread (the caller has made the runtime current).
+    #[track_caller]
+    pub(crate) fn block_on<F: Future>(&self, future: F) -> F::Output {
+        match self {
+            Handle::MultiThread(h) => multi_thread::block_on(h, future),
+            Handle::CurrentThread(h) => current_thread::block_on(h, future),
+        }
+    }
+
+    /// Begins shutdown: refuses new tasks, cancels every task, stops the workers and the
+    /// driver. Does not wait for the blocking pool.
+    pub(crate) fn shutdown(&self) {
+        match self {
+            Handle::MultiThread(h) => h.shutdown(),
+            Handle::CurrentThread(h) => current_thread::Handle::shutdown_runtime(h),
+        }
+    }
+
+    /// `"multi_thread"` or `"current_thread"` (for `Debug`).
+    pub(crate) fn flavor_name(&self) -> &'static str {
+        match self {
+            Handle::MultiThread(_) => "multi_thread",
+            Handle::CurrentThread(_) => "current_thread",
+        }
+    }
+
+    /// The driver of a current-thread runtime (the flavor whose clock can be paused); `None`
+    /// on the multi-thread flavor.
+    pub(crate) fn current_thread_driver(&self) -> Option<&crate::engine::driver::DriverHandle> {
+        match self {
+            Handle::MultiThread(_) => None,
+            Handle::CurrentThread(h) => Some(&h.driver),
         }
     }
 

@@ -15,12 +15,12 @@ mod worker;
 pub(crate) use handle::Handle;
 pub(crate) use worker::Context;
 
+use crate::engine::Config;
 use crate::engine::driver::Driver;
+use crate::engine::task::list::OwnedTasks;
 use crate::loom::sync::atomic::{AtomicBool, Ordering};
 use crate::loom::sync::{Arc, Mutex};
 use crate::loom::{Injector, Worker};
-use crate::runtime::Config;
-use crate::task::list::OwnedTasks;
 use handle::{Remote, Shared, WorkerMetrics};
 use park::{Parker, SharedDriver};
 use std::future::Future;
@@ -107,7 +107,7 @@ pub(crate) fn block_on<F: Future>(handle: &Arc<Handle>, future: F) -> F::Output 
             );
         }
         if let Poll::Ready(output) =
-            crate::task::coop::with_budget(|| future.as_mut().poll(&mut cx))
+            crate::engine::task::coop::with_budget(|| future.as_mut().poll(&mut cx))
         {
             return output;
         }

@@ -50,10 +50,10 @@
 use super::handle::{Handle, Notified};
 use super::park::Parker;
 use crate::engine::scheduler::Countdown;
+use crate::engine::task::coop;
 use crate::loom::sync::Arc;
 use crate::loom::sync::atomic::Ordering;
 use crate::loom::{Steal, Worker};
-use crate::task::coop;
 use std::cell::RefCell;
 use std::time::Duration;
 
@@ -102,7 +102,7 @@ impl Core {
         run_queue: Worker<Notified>,
         park: Parker,
         seed: u64,
-        config: &crate::runtime::Config,
+        config: &crate::engine::Config,
     ) -> Box<Core> {
         Box::new(Core {
             index,

@@ -12,7 +12,7 @@
 //! locked read-modify-write (7 ns of 182 per task in `spawn_many_local_1w`).
 
 use super::raw::RawTask;
-use super::{Id, JoinHandle, Notified, Schedule, Task};
+use super::{Id, JoinRef, Notified, Schedule, Task};
 use crate::loom::sync::atomic::{AtomicBool, Ordering};
 use crate::util::spin_lock::SpinLock;
 use slab::Slab;
@@ -71,7 +71,7 @@ impl<S: Schedule> OwnedTasks<S> {
         future: F,
         scheduler: S,
         id: Id,
-    ) -> (JoinHandle<F::Output>, Result<Notified<S>, Refused>)
+    ) -> (JoinRef<F::Output>, Result<Notified<S>, Refused>)
     where
         F: Future + Send + 'static,
         F::Output: Send + 'static,

@@ -23,10 +23,12 @@
 //! every worker for every sleep it registers or cancels: Tokio's hottest contention point). A `Sleep` registers an
 //! `Arc`-shared entry on its first poll, in the wheel of the worker polling it (threads outside
 //! the workers pick a wheel by thread), and keeps the key, which names the wheel, so dropping it
-//! cancels in O(1) from any thread (see `entry.rs`). The parked worker sleeps until the earliest
-//! deadline over all wheels; an earlier insert wakes it (the protocol is in the driver's
-//! `time.rs`, modelled with loom); due timers are fired on the way out of every park (also the
-//! busy workers' periodic zero-timeout park), their wakers woken outside the locks in batches.
+//! cancels in O(1) from any thread (see `engine/driver/entry.rs`). The parked worker sleeps
+//! until the earliest deadline over all wheels; an earlier insert wakes it (the protocol is in
+//! `engine/driver/time.rs`, modelled with loom); due timers are fired on the way out of every
+//! park (also the busy workers' periodic zero-timeout park), their wakers woken outside the
+//! locks in batches. This module reaches all of that through the engine's door (`Timer`,
+//! `current_driver`, `DriverHandle`).
 //!
 //! Not done: lock-free *extension* (`reset` to a later deadline as an atomic store, the wheel
 //! re-filing the entry when it reaches the old slot), and timers do not follow stolen tasks (a

@@ -1,4 +1,4 @@
-//! Timer entries: the state a [`Sleep`](super::Sleep) shares with the driver, and [`Timer`],
+//! Timer entries: the state a [`Sleep`](crate::time::Sleep) shares with the driver, and [`Timer`],
 //! the Sleep-side handle that registers, resets and cancels it.
 //!
 //! Design (no `unsafe`): the wheel's value is an `Arc<TimerEntry>`, a small mutex around

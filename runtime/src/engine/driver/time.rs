@@ -25,18 +25,18 @@
 //!
 //! Park protocol (no lost wake-up; `parked_until` is one atomic, shards have their own locks):
 //! - **TD1.** The parking thread stores `parked_until = NEVER` ("parking: any insert must unpark"),
-//!    *then* reads each shard's next deadline under that shard's lock, then stores the
-//!    earliest as `parked_until` and blocks at most until then. After the park it stores
-//!    [`NOT_PARKED`].
+//!   *then* reads each shard's next deadline under that shard's lock, then stores the
+//!   earliest as `parked_until` and blocks at most until then. After the park it stores
+//!   [`NOT_PARKED`].
 //! - **TD2.** An insert or reset takes its shard's lock, files the timer, releases the lock, *then*
-//!    loads `parked_until` and unparks the driver if its tick is earlier.
+//!   loads `parked_until` and unparks the driver if its tick is earlier.
 //! - **TD3.** Why nothing is lost: if the parker read the shard after the insert, the timeout covers
-//!    the new timer. Otherwise the parker released that shard's lock before the inserter took
-//!    it, so its `NEVER` store happens before the inserter's load, which sees `NEVER` (unpark)
-//!    or the final value (unpark iff the new timer is earlier than the park's end) or
-//!    `NOT_PARKED` (the park is over and the next one will read the shard).
+//!   the new timer. Otherwise the parker released that shard's lock before the inserter took
+//!   it, so its `NEVER` store happens before the inserter's load, which sees `NEVER` (unpark)
+//!   or the final value (unpark iff the new timer is earlier than the park's end) or
+//!   `NOT_PARKED` (the park is over and the next one will read the shard).
 //! - **TD4.** After shutdown no entry is filed: registration reports [`Filing::ShutDown`] and the
-//!    caller completes its timer.
+//!   caller completes its timer.
 
 pub(crate) use super::time_shard::NEVER;
 use super::time_shard::Shard;

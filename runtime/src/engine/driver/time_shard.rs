@@ -4,14 +4,14 @@
 //! The multi-thread runtime keeps one shard per worker (see `time.rs`), so workers filing and
 //! cancelling their own timers never contend on one lock. Rules (all under `state`):
 //! - **TS1.** Only code holding `state` touches the wheel. Firing removes the entry from the wheel and
-//!    marks it fired under that lock, so a cancel after a fire finds a stale key and does
-//!    nothing.
+//!   marks it fired under that lock, so a cancel after a fire finds a stale key and does
+//!   nothing.
 //! - **TS2.** `next_due` never exceeds the wheel's next hint: inserts and resets lower it under the
-//!    lock, firing refreshes it under the lock. Readers without the lock may therefore skip the
-//!    shard when `now < next_due`.
+//!   lock, firing refreshes it under the lock. Readers without the lock may therefore skip the
+//!   shard when `now < next_due`.
 //! - **TS3.** Wakers are collected under the lock and woken after releasing it, in batches of
-//!    [`WAKE_BATCH`](super::wake_list::WAKE_BATCH), so a wake that re-enters the timer code
-//!    never deadlocks.
+//!   [`WAKE_BATCH`](super::wake_list::WAKE_BATCH), so a wake that re-enters the timer code
+//!   never deadlocks.
 //! - **TS4.** After shutdown nothing is filed: [`Shard::insert`] returns `None`.
 
 use super::wake_list::WakeList;

@@ -100,12 +100,12 @@ impl DriverHandle {
 
     /// The I/O part: the reactor sockets register with.
     #[cfg(not(loom))]
-    pub(crate) fn io(&self) -> &io_driver::Handle {
+    pub(in crate::engine) fn io(&self) -> &io_driver::Handle {
         self.inner.unpark.reactor()
     }
 
     /// The time part: wheel, clock, tick conversions.
-    pub(crate) fn time(&self) -> &TimeState {
+    pub(in crate::engine) fn time(&self) -> &TimeState {
         &self.inner.time
     }
 

@@ -195,8 +195,8 @@ fn a_dedicated_job_is_handed_to_a_sleeper() {
     });
 }
 
-/// Paused time and the in-flight count (`runtime/src/time/pause.rs`): a blocking job racing
-/// the current-thread scheduler's idle park. Whatever the interleaving of the job's run, its
+/// Paused time and the in-flight count (`runtime/src/engine/driver/auto_advance.rs`): a
+/// blocking job racing the current-thread scheduler's idle park. Whatever the interleaving of the job's run, its
 /// wake-up of the awaiting task and its leaving the count against the park's read of the count
 /// and of the driver's `woken` flag, the clock never auto-advances to the 1 s timeout: the job's
 /// result arrives first, at virtual time zero.

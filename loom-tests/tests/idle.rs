@@ -1,5 +1,5 @@
 //! Models of idle-worker coordination (`runtime::__loom::Idle`, rules I1-I5 of
-//! `scheduler/multi_thread/idle.rs`), replaying the worker/notifier protocol of `worker.rs` and
+//! `engine/scheduler/multi_thread/idle.rs`), replaying the worker/notifier protocol of `worker.rs` and
 //! `handle.rs` around the real `Idle`.
 #![cfg(loom)]
 

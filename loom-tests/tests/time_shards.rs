@@ -1,5 +1,5 @@
 //! Model of the driver's park protocol over per-worker timer shards
-//! (`runtime/src/driver/time.rs`, rules 1-3): a timer filed in any shard while the driver
+//! (`runtime/src/engine/driver/time.rs`, rules TD1-TD3): a timer filed in any shard while the driver
 //! plans its park is either seen by the plan (the park's timeout covers it) or told to unpark
 //! the driver. Nothing can leave the driver blocked past a filed deadline.
 #![cfg(loom)]

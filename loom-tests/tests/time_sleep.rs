@@ -1,5 +1,5 @@
-//! Models of a timer entry (`runtime/src/time/entry.rs`) racing the driver's fire path
-//! (`TimeState::fire_due` in `runtime/src/driver/time.rs`): a `Sleep` cancelled (dropped) or
+//! Models of a timer entry (`runtime/src/engine/driver/entry.rs`) racing the driver's fire path
+//! (`TimeState::fire_due` in `runtime/src/engine/driver/time.rs`): a `Sleep` cancelled (dropped) or
 //! reset on one thread while the clock's advance fires it on the runtime's thread.
 //!
 //! The runtime is a current-thread one on paused time: `time::advance` moves the clock and runs

@@ -86,10 +86,9 @@ pub mod signal;
 #[cfg(all(not(loom), any(feature = "hyper", feature = "tokio-io")))]
 pub mod compat;
 
-pub(crate) mod driver;
+mod engine;
 pub(crate) mod park;
 mod runtime;
-pub(crate) mod scheduler;
 pub(crate) mod util;
 
 pub use runtime::{

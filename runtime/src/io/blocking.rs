@@ -2,7 +2,7 @@
 //! `io::Result` (the engine behind `runtime::fs` and name resolution).
 
 use crate::blocking::Mandatory;
-use crate::runtime::context;
+use crate::engine;
 use crate::task::{JoinError, JoinHandle};
 use std::io;
 
@@ -14,7 +14,7 @@ where
     F: FnOnce() -> R + Send + 'static,
     R: Send + 'static,
 {
-    context::with_current(|handle| {
+    engine::with_current(|handle| {
         handle.map(|handle| crate::task::spawn::spawn_blocking_on(handle, f, mandatory))
     })
     .ok_or_else(|| {

@@ -27,7 +27,7 @@ impl<S: Source> PollEvented<S> {
 
     /// Registers `source` for `interest` only.
     pub(crate) fn with_interest(source: S, interest: Interest) -> io::Result<PollEvented<S>> {
-        let reactor = crate::driver::io::current()?;
+        let reactor = crate::engine::current_reactor()?;
         Ok(PollEvented {
             io: Registered::with_interest(source, &reactor, interest)?,
         })

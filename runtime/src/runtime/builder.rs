@@ -1,30 +1,11 @@
 //! `Builder`: configure and create a [`Runtime`].
 
-use super::{Config, Flavor, Runtime};
+use super::Runtime;
+use crate::engine::{Config, Flavor, UnhandledPanic};
 use std::fmt;
 use std::io;
 use std::sync::Arc;
 use std::time::Duration;
-
-/// What happens when a spawned task panics.
-///
-/// ```
-/// let rt = runtime::Builder::new_current_thread()
-///     .unhandled_panic(runtime::UnhandledPanic::Ignore)
-///     .build()
-///     .unwrap();
-/// let err = rt.block_on(async { runtime::spawn(async { panic!("oops") }).await.unwrap_err() });
-/// assert!(err.is_panic());
-/// ```
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum UnhandledPanic {
-    /// The panic is caught and returned through the task's `JoinHandle`; the runtime goes on.
-    #[default]
-    Ignore,
-    /// The first panic shuts the runtime down: every task is cancelled and `block_on` panics.
-    ShutdownRuntime,
-}
 
 type Hook = Arc<dyn Fn() + Send + Sync>;
 

@@ -1,8 +1,8 @@
 //! `Handle`: a cloneable reference to a runtime, usable from any thread.
 
-use super::{RuntimeMetrics, context};
-use crate::scheduler;
-use crate::task::{Id, JoinHandle};
+use super::RuntimeMetrics;
+use crate::engine;
+use crate::task::JoinHandle;
 use std::fmt;
 use std::future::Future;
 use std::marker::PhantomData;
@@ -17,7 +17,7 @@ use std::marker::PhantomData;
 /// ```
 #[derive(Clone)]
 pub struct Handle {
-    pub(crate) inner: scheduler::Handle,
+    pub(crate) inner: engine::Handle,
 }
 
 /// No runtime is current on this thread.
@@ -40,7 +40,7 @@ impl std::error::Error for TryCurrentError {}
 /// Keeps a runtime current on this thread; see [`Handle::enter`].
 #[must_use = "the runtime stops being current when the guard is dropped"]
 pub struct EnterGuard<'a> {
-    _guard: context::SetCurrentGuard,
+    _guard: engine::SetCurrentGuard,
     _handle: PhantomData<&'a Handle>,
 }
 
@@ -79,7 +79,7 @@ impl Handle {
     /// rt.block_on(async { assert!(runtime::Handle::try_current().is_ok()) });
     /// ```
     pub fn try_current() -> Result<Handle, TryCurrentError> {
-        context::with_current(|handle| handle.cloned())
+        engine::with_current(|handle| handle.cloned())
             .map(|inner| Handle { inner })
             .ok_or(TryCurrentError(()))
     }
@@ -96,7 +96,7 @@ impl Handle {
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        handle_spawn_on(&self.inner, future)
+        crate::task::spawn::spawn_on(&self.inner, future)
     }
 
     /// Runs a blocking closure on this runtime's blocking pool.
@@ -127,11 +127,8 @@ impl Handle {
     /// ```
     #[track_caller]
     pub fn block_on<F: Future>(&self, future: F) -> F::Output {
-        let _current = context::set_current(&self.inner);
-        match &self.inner {
-            scheduler::Handle::MultiThread(h) => scheduler::multi_thread::block_on(h, future),
-            scheduler::Handle::CurrentThread(h) => scheduler::current_thread::block_on(h, future),
-        }
+        let _current = engine::set_current(&self.inner);
+        self.inner.block_on(future)
     }
 
     /// Makes this runtime current on this thread until the guard drops.
@@ -145,7 +142,7 @@ impl Handle {
     /// ```
     pub fn enter(&self) -> EnterGuard<'_> {
         EnterGuard {
-            _guard: context::set_current(&self.inner),
+            _guard: engine::set_current(&self.inner),
             _handle: PhantomData,
         }
     }
@@ -161,46 +158,10 @@ impl Handle {
     }
 }
 
-/// Spawns on a scheduler, boxing futures too large to move around on the stack.
-pub(crate) fn handle_spawn_on<F>(handle: &scheduler::Handle, future: F) -> JoinHandle<F::Output>
-where
-    F: Future + Send + 'static,
-    F::Output: Send + 'static,
-{
-    let (join, refused) = spawn_deferring_refusal(handle, future);
-    // Cancels the task (runs its destructor) if the runtime refused it.
-    drop(refused);
-    join
-}
-
-/// [`handle_spawn_on`] without running user code: a task refused by a shutting-down runtime
-/// is returned, so a caller that borrows the thread-local context can drop (cancel) it after
-/// releasing the borrow.
-pub(crate) fn spawn_deferring_refusal<F>(
-    handle: &scheduler::Handle,
-    future: F,
-) -> (JoinHandle<F::Output>, Option<crate::task::list::Refused>)
-where
-    F: Future + Send + 'static,
-    F::Output: Send + 'static,
-{
-    // Tokio's threshold: moving a future bigger than this through several frames risks
-    // overflowing small thread stacks, and boxing costs one allocation.
-    const BOX_FUTURE_THRESHOLD: usize = if cfg!(debug_assertions) { 2048 } else { 16384 };
-    let id = Id::next();
-    if std::mem::size_of::<F>() > BOX_FUTURE_THRESHOLD {
-        handle.spawn(Box::pin(future), id)
-    } else {
-        handle.spawn(future, id)
-    }
-}
-
 impl fmt::Debug for Handle {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let flavor = match self.inner {
-            scheduler::Handle::MultiThread(_) => "multi_thread",
-            scheduler::Handle::CurrentThread(_) => "current_thread",
-        };
-        f.debug_struct("Handle").field("flavor", &flavor).finish()
+        f.debug_struct("Handle")
+            .field("flavor", &self.inner.flavor_name())
+            .finish()
     }
 }

@@ -1,7 +1,6 @@
 //! `RuntimeMetrics`: a live view of the scheduler's counters (no special build flag).
 
-use crate::loom::sync::atomic::Ordering;
-use crate::scheduler;
+use crate::engine;
 use std::fmt;
 
 /// Counters describing a runtime, with Tokio's names.
@@ -18,11 +17,11 @@ use std::fmt;
 /// ```
 #[derive(Clone)]
 pub struct RuntimeMetrics {
-    handle: scheduler::Handle,
+    handle: engine::Handle,
 }
 
 impl RuntimeMetrics {
-    pub(crate) fn new(handle: scheduler::Handle) -> RuntimeMetrics {
+    pub(crate) fn new(handle: engine::Handle) -> RuntimeMetrics {
         RuntimeMetrics { handle }
     }
 
@@ -33,10 +32,7 @@ impl RuntimeMetrics {
     /// assert_eq!(rt.metrics().num_workers(), 1);
     /// ```
     pub fn num_workers(&self) -> usize {
-        match &self.handle {
-            scheduler::Handle::MultiThread(h) => h.shared.remotes.len(),
-            scheduler::Handle::CurrentThread(_) => 1,
-        }
+        self.handle.num_workers()
     }
 
     /// Tasks spawned and not yet finished.
@@ -48,10 +44,7 @@ impl RuntimeMetrics {
     /// task.abort();
     /// ```
     pub fn num_alive_tasks(&self) -> usize {
-        match &self.handle {
-            scheduler::Handle::MultiThread(h) => h.shared.owned.len(),
-            scheduler::Handle::CurrentThread(h) => h.num_alive_tasks(),
-        }
+        self.handle.num_alive_tasks()
     }
 
     /// Tasks waiting in the shared injection queue.
@@ -61,10 +54,7 @@ impl RuntimeMetrics {
     /// let _ = rt.metrics().global_queue_depth();
     /// ```
     pub fn global_queue_depth(&self) -> usize {
-        match &self.handle {
-            scheduler::Handle::MultiThread(h) => h.shared.injector.len(),
-            scheduler::Handle::CurrentThread(h) => h.injection_queue_depth(),
-        }
+        self.handle.global_queue_depth()
     }
 
     /// Threads the blocking pool started for blocking work ([`spawn_blocking`], `fs`, a
@@ -81,11 +71,7 @@ impl RuntimeMetrics {
     /// assert_eq!(rt.metrics().num_blocking_threads(), 1); // kept alive for the next job
     /// ```
     pub fn num_blocking_threads(&self) -> usize {
-        let threads = self.handle.blocking_spawner().num_threads();
-        match &self.handle {
-            scheduler::Handle::MultiThread(h) => threads.saturating_sub(h.shared.remotes.len()),
-            scheduler::Handle::CurrentThread(_) => threads,
-        }
+        self.handle.num_blocking_threads()
     }
 
     /// Blocking-pool threads waiting for work: searching for a job for a moment after
@@ -122,15 +108,7 @@ impl RuntimeMetrics {
     /// assert!(rt.metrics().worker_poll_count(0) >= 1);
     /// ```
     pub fn worker_poll_count(&self, worker: usize) -> u64 {
-        match &self.handle {
-            scheduler::Handle::MultiThread(h) => h.shared.worker_metrics[worker]
-                .polls
-                .load(Ordering::Relaxed),
-            scheduler::Handle::CurrentThread(h) => {
-                assert_eq!(worker, 0, "worker index out of range");
-                h.polls.load(Ordering::Relaxed)
-            }
-        }
+        self.handle.worker_poll_count(worker)
     }
 
     /// Successful steals by worker `worker` so far (0 on the current-thread flavor).
@@ -140,12 +118,7 @@ impl RuntimeMetrics {
     /// let _ = rt.metrics().worker_steal_count(1);
     /// ```
     pub fn worker_steal_count(&self, worker: usize) -> u64 {
-        match &self.handle {
-            scheduler::Handle::MultiThread(h) => h.shared.worker_metrics[worker]
-                .steals
-                .load(Ordering::Relaxed),
-            scheduler::Handle::CurrentThread(_) => 0,
-        }
+        self.handle.worker_steal_count(worker)
     }
 
     /// Times worker `worker` parked so far: went idle with nothing to run (on the
@@ -160,15 +133,7 @@ impl RuntimeMetrics {
     /// assert!(rt.metrics().worker_park_count(0) >= 1);
     /// ```
     pub fn worker_park_count(&self, worker: usize) -> u64 {
-        match &self.handle {
-            scheduler::Handle::MultiThread(h) => h.shared.worker_metrics[worker]
-                .parks
-                .load(Ordering::Relaxed),
-            scheduler::Handle::CurrentThread(h) => {
-                assert_eq!(worker, 0, "worker index out of range");
-                h.parks.load(Ordering::Relaxed)
-            }
-        }
+        self.handle.worker_park_count(worker)
     }
 
     /// Tasks waiting in worker `worker`'s local run queue right now, read live from any thread
@@ -190,13 +155,7 @@ impl RuntimeMetrics {
     /// });
     /// ```
     pub fn worker_local_queue_depth(&self, worker: usize) -> usize {
-        match &self.handle {
-            scheduler::Handle::MultiThread(h) => h.shared.remotes[worker].stealer.len(),
-            scheduler::Handle::CurrentThread(h) => {
-                assert_eq!(worker, 0, "worker index out of range");
-                h.local_queue_depth.load(Ordering::Relaxed)
-            }
-        }
+        self.handle.worker_local_queue_depth(worker)
     }
 
     /// Timers registered in the runtime's timer wheel (sleeps being awaited; a dropped or
@@ -214,7 +173,7 @@ impl RuntimeMetrics {
     /// });
     /// ```
     pub fn num_timers(&self) -> usize {
-        self.handle.driver().time().num_timers()
+        self.handle.num_timers()
     }
 }
 

@@ -1,39 +1,20 @@
 //! The runtime: [`Runtime`], its [`Builder`], [`Handle`]s to it, and [`RuntimeMetrics`].
 
 mod builder;
-pub(crate) mod context;
 mod handle;
 mod metrics;
 
-pub use builder::{Builder, UnhandledPanic};
-pub(crate) use handle::spawn_deferring_refusal;
+pub use crate::engine::UnhandledPanic;
+pub use builder::Builder;
 pub use handle::{EnterGuard, Handle, TryCurrentError};
 pub use metrics::RuntimeMetrics;
 
 use crate::blocking::{BlockingPool, PoolConfig};
-use crate::scheduler;
+use crate::engine::{self, Config, Flavor};
 use std::fmt;
 use std::future::Future;
 use std::io;
 use std::time::Duration;
-
-/// Which scheduler a runtime uses.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Flavor {
-    MultiThread,
-    CurrentThread,
-}
-
-/// Scheduler settings fixed at build time.
-#[derive(Clone, Debug)]
-pub(crate) struct Config {
-    pub(crate) event_interval: u32,
-    pub(crate) global_queue_interval: u32,
-    pub(crate) disable_lifo_slot: bool,
-    pub(crate) unhandled_panic: UnhandledPanic,
-    #[allow(dead_code)]
-    pub(crate) start_paused: bool,
-}
 
 /// An async runtime: a scheduler, its drivers and a blocking pool.
 ///
@@ -79,31 +60,14 @@ impl Runtime {
     ) -> io::Result<Runtime> {
         let blocking_pool = BlockingPool::new(pool);
         let spawner = blocking_pool.spawner().clone();
-        let timer_shards = match flavor {
-            Flavor::MultiThread => workers,
-            Flavor::CurrentThread => 1,
-        };
-        let (driver, driver_handle) = crate::driver::Driver::new(timer_shards)?;
-        let inner = match flavor {
-            Flavor::MultiThread => {
-                let handle =
-                    scheduler::multi_thread::new(config, workers, driver, driver_handle, spawner);
-                scheduler::Handle::MultiThread(handle)
-            }
-            Flavor::CurrentThread => {
-                let handle = scheduler::current_thread::new(config, driver, driver_handle, spawner);
-                scheduler::Handle::CurrentThread(handle)
-            }
-        };
+        let inner = engine::Handle::build(flavor, workers, config, spawner)?;
         let mut runtime = Runtime {
             handle: Handle { inner },
             flavor,
             blocking_pool,
             shut_down: false,
         };
-        if let scheduler::Handle::MultiThread(handle) = &runtime.handle.inner
-            && let Err(err) = scheduler::multi_thread::launch(handle)
-        {
+        if let Err(err) = runtime.handle.inner.launch() {
             runtime.shutdown_now(Some(Duration::from_secs(1)));
             return Err(err);
         }
@@ -216,14 +180,9 @@ impl Runtime {
     }
 
     fn shutdown_now(&mut self, timeout: Option<Duration>) {
-        match &self.handle.inner {
-            scheduler::Handle::MultiThread(handle) => handle.shutdown(),
-            scheduler::Handle::CurrentThread(handle) => {
-                scheduler::current_thread::Handle::shutdown_runtime(handle)
-            }
-        }
+        self.handle.inner.shutdown();
         // Inside a runtime (a task dropping a runtime) we must not block: do not wait.
-        let timeout = if context::is_in_runtime() {
+        let timeout = if engine::is_in_runtime() {
             Some(Duration::ZERO)
         } else {
             timeout

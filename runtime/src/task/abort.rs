@@ -1,7 +1,7 @@
 //! `AbortHandle`: cancel a task without owning its output.
 
 use super::Id;
-use super::raw::RawTask;
+use crate::engine::AbortRef;
 use std::fmt;
 
 /// A handle that can cancel a task; dropping it does nothing to the task.
@@ -18,18 +18,13 @@ use std::fmt;
 /// });
 /// ```
 pub struct AbortHandle {
-    raw: RawTask,
+    inner: AbortRef,
 }
-
-// SAFETY: an abort handle only touches the atomic state word and schedules the task.
-unsafe impl Send for AbortHandle {}
-// SAFETY: as above.
-unsafe impl Sync for AbortHandle {}
 
 impl AbortHandle {
     /// Takes over a reference the caller already added.
-    pub(crate) fn new(raw: RawTask) -> AbortHandle {
-        AbortHandle { raw }
+    pub(crate) fn new(inner: AbortRef) -> AbortHandle {
+        AbortHandle { inner }
     }
 
     /// Cancels the task at its next yield point (see [`crate::task::JoinHandle::abort`]).
@@ -43,7 +38,7 @@ impl AbortHandle {
     /// });
     /// ```
     pub fn abort(&self) {
-        super::join::abort_raw(self.raw);
+        self.inner.abort();
     }
 
     /// `true` once the task has finished.
@@ -58,7 +53,7 @@ impl AbortHandle {
     /// });
     /// ```
     pub fn is_finished(&self) -> bool {
-        self.raw.state().load().is_complete()
+        self.inner.is_finished()
     }
 
     /// The task's id.
@@ -71,20 +66,15 @@ impl AbortHandle {
     /// });
     /// ```
     pub fn id(&self) -> Id {
-        self.raw.id()
+        self.inner.id()
     }
 }
 
 impl Clone for AbortHandle {
     fn clone(&self) -> AbortHandle {
-        self.raw.state().ref_inc();
-        AbortHandle { raw: self.raw }
-    }
-}
-
-impl Drop for AbortHandle {
-    fn drop(&mut self) {
-        self.raw.drop_reference();
+        AbortHandle {
+            inner: self.inner.clone(),
+        }
     }
 }
 

@@ -1,10 +1,9 @@
 //! `JoinHandle`: awaiting, aborting and detaching a spawned task.
 
-use super::raw::RawTask;
 use super::{AbortHandle, Id, JoinError};
+use crate::engine::JoinRef;
 use std::fmt;
 use std::future::Future;
-use std::marker::PhantomData;
 use std::pin::Pin;
 use std::task::{Context, Poll, ready};
 
@@ -22,23 +21,14 @@ use std::task::{Context, Poll, ready};
 /// });
 /// ```
 pub struct JoinHandle<T> {
-    raw: RawTask,
-    _output: PhantomData<T>,
+    inner: JoinRef<T>,
 }
-
-// SAFETY: the handle only moves the output `T` out of the task, so it is `Send` when `T` is.
-unsafe impl<T: Send> Send for JoinHandle<T> {}
-// SAFETY: `&JoinHandle` exposes only atomic state reads and `abort`.
-unsafe impl<T: Send> Sync for JoinHandle<T> {}
 
 impl<T> Unpin for JoinHandle<T> {}
 
 impl<T> JoinHandle<T> {
-    pub(crate) fn new(raw: RawTask) -> JoinHandle<T> {
-        JoinHandle {
-            raw,
-            _output: PhantomData,
-        }
+    pub(crate) fn new(inner: JoinRef<T>) -> JoinHandle<T> {
+        JoinHandle { inner }
     }
 
     /// Cancels the task at its next yield point; awaiting the handle then gives a cancelled
@@ -53,7 +43,7 @@ impl<T> JoinHandle<T> {
     /// });
     /// ```
     pub fn abort(&self) {
-        abort_raw(self.raw);
+        self.inner.abort();
     }
 
     /// `true` once the task has finished (output ready, panicked or cancelled).
@@ -69,7 +59,7 @@ impl<T> JoinHandle<T> {
     /// });
     /// ```
     pub fn is_finished(&self) -> bool {
-        self.raw.state().load().is_complete()
+        self.inner.is_finished()
     }
 
     /// A handle that can abort the task without owning its output.
@@ -84,8 +74,7 @@ impl<T> JoinHandle<T> {
     /// });
     /// ```
     pub fn abort_handle(&self) -> AbortHandle {
-        self.raw.state().ref_inc();
-        AbortHandle::new(self.raw)
+        AbortHandle::new(self.inner.abort_ref())
     }
 
     /// The task's id.
@@ -99,14 +88,7 @@ impl<T> JoinHandle<T> {
     /// });
     /// ```
     pub fn id(&self) -> Id {
-        self.raw.id()
-    }
-}
-
-/// Requests cancellation; schedules the task if it needs a worker to run the cancellation.
-pub(crate) fn abort_raw(raw: RawTask) {
-    if raw.state().transition_to_notified_and_cancel() {
-        raw.schedule();
+        self.inner.id()
     }
 }
 
@@ -115,27 +97,11 @@ impl<T> Future for JoinHandle<T> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let mut restore = ready!(super::coop::poll_proceed(cx));
-        let mut output: Poll<Result<T, JoinError>> = Poll::Pending;
-        // SAFETY: we are the task's `JoinHandle` and `output` has the type the task produces
-        // (`T` was fixed when the task and this handle were created together).
-        unsafe {
-            self.raw
-                .try_read_output((&raw mut output).cast(), cx.waker())
-        };
+        let output = self.get_mut().inner.poll_output(cx.waker());
         if output.is_ready() {
             restore.made_progress();
         }
         output
-    }
-}
-
-impl<T> Drop for JoinHandle<T> {
-    fn drop(&mut self) {
-        match self.raw.state().drop_join_handle_fast() {
-            super::state::JoinHandleDrop::Done => {}
-            super::state::JoinHandleDrop::Exclusive => self.raw.drop_join_handle_exclusive(),
-            super::state::JoinHandleDrop::Slow => self.raw.drop_join_handle_slow(),
-        }
     }
 }
 

@@ -1,13 +1,10 @@
 //! `spawn`, `spawn_blocking`, `block_in_place`: the free functions behind `asyncio.create_task`
 //! and `asyncio.to_thread`.
 
-use super::{Id, JoinHandle, Notified, Schedule, Task};
-use crate::blocking::{Job, Mandatory, SpawnError};
-use crate::runtime::context;
-use crate::scheduler;
+use super::{Id, JoinHandle};
+use crate::blocking::Mandatory;
+use crate::engine;
 use std::future::Future;
-use std::pin::Pin;
-use std::task::{Context, Poll};
 
 /// Spawns a task on the current runtime and returns a handle to await its output.
 ///
@@ -39,9 +36,9 @@ where
     // in the `spawn_many_local_1w` profile). The future comes back if there is no runtime, so
     // it is never dropped under the borrow.
     let mut future = Some(future);
-    let spawned = context::with_current_borrowed(|handle| {
+    let spawned = engine::with_current_borrowed(|handle| {
         let future = future.take().expect("the closure runs at most once");
-        crate::runtime::spawn_deferring_refusal(handle, future)
+        spawn_deferring_refusal(handle, future)
     });
     match spawned {
         Some((join, refused)) => {
@@ -57,6 +54,41 @@ where
             )
         }
     }
+}
+
+/// Spawns on a scheduler, boxing futures too large to move around on the stack.
+pub(crate) fn spawn_on<F>(handle: &engine::Handle, future: F) -> JoinHandle<F::Output>
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    let (join, refused) = spawn_deferring_refusal(handle, future);
+    // Cancels the task (runs its destructor) if the runtime refused it.
+    drop(refused);
+    join
+}
+
+/// [`spawn_on`] without running user code: a task refused by a shutting-down runtime
+/// is returned, so a caller that borrows the thread-local context can drop (cancel) it after
+/// releasing the borrow.
+pub(crate) fn spawn_deferring_refusal<F>(
+    handle: &engine::Handle,
+    future: F,
+) -> (JoinHandle<F::Output>, Option<crate::engine::Refused>)
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    // Tokio's threshold: moving a future bigger than this through several frames risks
+    // overflowing small thread stacks, and boxing costs one allocation.
+    const BOX_FUTURE_THRESHOLD: usize = if cfg!(debug_assertions) { 2048 } else { 16384 };
+    let id = Id::next();
+    let (join, refused) = if std::mem::size_of::<F>() > BOX_FUTURE_THRESHOLD {
+        handle.spawn(Box::pin(future), id)
+    } else {
+        handle.spawn(future, id)
+    };
+    (JoinHandle::new(join), refused)
 }
 
 /// Runs a blocking closure on the blocking pool and returns a handle to its result
@@ -81,7 +113,7 @@ where
     F: FnOnce() -> R + Send + 'static,
     R: Send + 'static,
 {
-    context::with_current(|handle| match handle {
+    engine::with_current(|handle| match handle {
         Some(handle) => spawn_blocking_on(handle, f, Mandatory::No),
         None => {
             panic!("runtime::task::spawn_blocking must be called from the context of a runtime")
@@ -89,8 +121,9 @@ where
     })
 }
 
+/// Spawns `f` on `handle`'s blocking pool (see [`spawn_blocking`]).
 pub(crate) fn spawn_blocking_on<F, R>(
-    handle: &scheduler::Handle,
+    handle: &engine::Handle,
     f: F,
     mandatory: Mandatory,
 ) -> JoinHandle<R>
@@ -98,28 +131,7 @@ where
     F: FnOnce() -> R + Send + 'static,
     R: Send + 'static,
 {
-    let (task, join) = super::unowned(BlockingTask { func: Some(f) }, BlockingSchedule, Id::next());
-    let current = handle.clone();
-    // A paused clock waits for this job (current-thread only: the only flavor that pauses).
-    let inhibit = match handle {
-        scheduler::Handle::CurrentThread(h) => {
-            Some(crate::time::pause::InhibitAutoAdvance::new(&h.driver))
-        }
-        scheduler::Handle::MultiThread(_) => None,
-    };
-    let job: Job = Box::new(move || {
-        // Dropped last: after the task has completed and woken its `JoinHandle`'s waiter.
-        let _inhibit = inhibit;
-        let _current = context::set_current(&current);
-        task.run();
-    });
-    match handle.blocking_spawner().spawn(job, mandatory) {
-        Ok(()) => {}
-        // Dropping the job drops the task unrun, which cancels it.
-        Err(SpawnError::ShuttingDown(job)) => drop(job),
-        Err(SpawnError::NoThreads(_)) => {}
-    }
-    join
+    JoinHandle::new(handle.spawn_blocking(f, mandatory))
 }
 
 /// Runs a blocking closure on the current worker thread, first handing the worker's queue to
@@ -143,50 +155,10 @@ pub fn block_in_place<F, R>(f: F) -> R
 where
     F: FnOnce() -> R,
 {
-    context::with_scheduler(|cx| {
-        if let Some(scheduler::Context::MultiThread(worker)) = cx {
-            // A failure to start the replacement thread leaves the core here: `f` then blocks
-            // this worker, which is slower but loses nothing.
-            let _ = worker.hand_off_core();
-        }
-    });
-    context::exit_runtime(|| super::coop::with_budget_value(None, f))
-}
-
-/// The future a blocking closure becomes: runs the closure on its first poll.
-struct BlockingTask<F> {
-    func: Option<F>,
-}
-
-impl<F> Unpin for BlockingTask<F> {}
-
-impl<F: FnOnce() -> R, R> Future for BlockingTask<F> {
-    type Output = R;
-
-    fn poll(mut self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<R> {
-        let func = self
-            .func
-            .take()
-            .expect("blocking task polled after completion");
-        // Blocking code is not budgeted.
-        Poll::Ready(super::coop::with_budget_value(None, func))
-    }
-}
-
-/// The "scheduler" of blocking tasks: they run once, on the pool, and are in no list.
-struct BlockingSchedule;
-
-impl Schedule for BlockingSchedule {
-    fn schedule(&self, task: Notified<Self>) {
-        // A blocking task never returns `Pending` and is notified from birth until it runs,
-        // so nothing can wake it into a queue; dropping the reference is the safe answer.
-        debug_assert!(false, "a blocking task was scheduled");
-        drop(task);
-    }
-
-    fn release(&self, _task: &Task<Self>) -> Option<Task<Self>> {
-        None
-    }
+    // A failure to start the replacement thread leaves the core here: `f` then blocks this
+    // worker, which is slower but loses nothing.
+    let _ = engine::hand_off_core();
+    engine::exit_runtime(|| super::coop::with_budget_value(None, f))
 }
 
 #[cfg(all(test, not(loom)))]

@@ -32,7 +32,7 @@ impl Future for YieldNow {
         self.yielded = true;
         // A wake during our own poll is rescheduled as a yield: to the back of the queue. The
         // task's own waker only marks the poll (`current_poll`): no read-modify-write here.
-        super::current_poll::wake_by_ref(cx.waker());
+        crate::engine::wake_current_by_ref(cx.waker());
         Poll::Pending
     }
 }

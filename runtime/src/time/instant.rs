@@ -1,6 +1,6 @@
 //! [`Instant`]: a monotonic instant that follows the runtime's (possibly paused) clock.
 
-use super::clock::add_saturating;
+use crate::engine::add_saturating;
 use std::fmt;
 use std::ops::{Add, AddAssign, Sub, SubAssign};
 use std::time::Duration;
@@ -40,8 +40,8 @@ impl Instant {
     /// });
     /// ```
     pub fn now() -> Instant {
-        let std = match super::current_driver() {
-            Some(driver) => driver.time().clock.now(),
+        let std = match crate::engine::current_driver() {
+            Some(driver) => driver.now(),
             None => std::time::Instant::now(),
         };
         Instant { std }

@@ -19,14 +19,16 @@
 //!
 //! # How it works
 //! Each worker of a runtime has its own hierarchical timing wheel (the `timer` crate: 6 levels
-//! × 64 slots, O(1) insert and cancel) behind its own short mutex in the driver (ANCHORS.md
-//! §6.4: one global wheel lock was Tokio's hottest contention point). A `Sleep` registers an
+//! × 64 slots, O(1) insert and cancel) behind its own short mutex in the driver (one global wheel lock would be taken by
+//! every worker for every sleep it registers or cancels: Tokio's hottest contention point). A `Sleep` registers an
 //! `Arc`-shared entry on its first poll, in the wheel of the worker polling it (threads outside
 //! the workers pick a wheel by thread), and keeps the key, which names the wheel, so dropping it
-//! cancels in O(1) from any thread (see `entry.rs`). The parked worker sleeps until the earliest
-//! deadline over all wheels; an earlier insert wakes it (the protocol is in the driver's
-//! `time.rs`, modelled with loom); due timers are fired on the way out of every park (also the
-//! busy workers' periodic zero-timeout park), their wakers woken outside the locks in batches.
+//! cancels in O(1) from any thread (see `engine/driver/entry.rs`). The parked worker sleeps
+//! until the earliest deadline over all wheels; an earlier insert wakes it (the protocol is in
+//! `engine/driver/time.rs`, modelled with loom); due timers are fired on the way out of every
+//! park (also the busy workers' periodic zero-timeout park), their wakers woken outside the
+//! locks in batches. This module reaches all of that through the engine's door (`Timer`,
+//! `current_driver`, `DriverHandle`).
 //!
 //! Not done: lock-free *extension* (`reset` to a later deadline as an atomic store, the wheel
 //! re-filing the entry when it reaches the old slot), and timers do not follow stolen tasks (a
@@ -46,8 +48,6 @@
 //! });
 //! ```
 
-pub(crate) mod clock;
-pub(crate) mod entry;
 pub mod error;
 mod instant;
 mod interval;
@@ -61,36 +61,3 @@ pub use pause::{advance, pause, resume};
 pub use sleep::{Sleep, sleep, sleep_until};
 pub use std::time::Duration;
 pub use timeout::{Timeout, timeout, timeout_at};
-
-/// The current runtime's driver handle, if a runtime is current on this thread.
-pub(crate) fn current_driver() -> Option<crate::driver::DriverHandle> {
-    crate::runtime::context::with_current(|handle| handle.map(|handle| handle.driver().clone()))
-}
-
-/// Which timer shard this thread files into: a worker's own index on the multi-thread
-/// scheduler (each worker has its own wheel), else a number fixed per thread, so threads
-/// outside the workers spread over the shards.
-pub(crate) fn shard_hint() -> usize {
-    use crate::scheduler::Context;
-    crate::runtime::context::with_scheduler(|cx| match cx {
-        Some(Context::MultiThread(cx)) => cx.index,
-        _ => thread_shard_hint(),
-    })
-}
-
-/// A per-thread number for threads that are not workers (hashed thread id, computed once).
-fn thread_shard_hint() -> usize {
-    use std::cell::Cell;
-    use std::hash::{BuildHasher, RandomState};
-    crate::loom::rt_thread_local! {
-        static HINT: Cell<Option<usize>> = Cell::new(None);
-    }
-    HINT.try_with(|hint| {
-        *hint.get().get_or_insert_with(|| {
-            let id = std::thread::current().id();
-            // Truncation is fine: only the low bits pick a shard.
-            RandomState::new().hash_one(id) as usize
-        })
-    })
-    .unwrap_or(0)
-}

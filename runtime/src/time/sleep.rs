@@ -1,7 +1,7 @@
 //! [`Sleep`], [`sleep`] and [`sleep_until`].
 
 use super::Instant;
-use super::entry::Timer;
+use crate::engine::Timer;
 use crate::task::coop;
 use std::future::Future;
 use std::pin::Pin;
@@ -28,9 +28,9 @@ use std::time::Duration;
 /// });
 /// ```
 pub fn sleep(duration: Duration) -> Sleep {
-    let driver = super::current_driver();
+    let driver = crate::engine::current_driver();
     let now = match &driver {
-        Some(driver) => driver.time().clock.now(),
+        Some(driver) => driver.now(),
         None => std::time::Instant::now(),
     };
     Sleep::new(Instant::from_std(now) + duration, driver)
@@ -50,7 +50,7 @@ pub fn sleep(duration: Duration) -> Sleep {
 /// });
 /// ```
 pub fn sleep_until(deadline: Instant) -> Sleep {
-    Sleep::new(deadline, super::current_driver())
+    Sleep::new(deadline, crate::engine::current_driver())
 }
 
 /// A future that completes at a deadline; made by [`sleep`] and [`sleep_until`].
@@ -88,7 +88,7 @@ pub struct Sleep {
 }
 
 impl Sleep {
-    fn new(deadline: Instant, driver: Option<crate::driver::DriverHandle>) -> Sleep {
+    fn new(deadline: Instant, driver: Option<crate::engine::DriverHandle>) -> Sleep {
         Sleep {
             deadline,
             timer: Timer::new(driver),

@@ -9,9 +9,10 @@
 //! victim's queue (at most half the workers search at once). With nothing anywhere it parks.
 //!
 //! # The local queue is not capped
-//! Tokio's local queue is a fixed 256-slot ring whose oldest half overflows to the injector;
-//! the project's design notes (ANCHORS.md 3.9) suggest emulating that cap on crossbeam's
-//! deque. Measured (session 5, `target/release/profile`): capping at 256 and moving the 128
+//! Tokio's local queue is a fixed 256-slot ring whose oldest half overflows to the injector,
+//! which bounds the memory one worker's burst can pin and lets idle peers see it in the shared
+//! injector; emulating that cap on crossbeam's deque was tried. Measured with the `profile`
+//! bench binary (`target/release/profile`): capping at 256 and moving the 128
 //! oldest tasks to the injector made `spawn_many_local` 2x slower on 2 workers (1.71 ->
 //! 3.5-3.7 ms: both workers then contend on the injector's tail and head) and
 //! `spawn_many_local_1w` 7 % slower (1.75 -> 1.88 ms: every moved task pays a pop, an
@@ -48,11 +49,11 @@
 
 use super::handle::{Handle, Notified};
 use super::park::Parker;
+use crate::engine::scheduler::Countdown;
+use crate::engine::task::coop;
 use crate::loom::sync::Arc;
 use crate::loom::sync::atomic::Ordering;
 use crate::loom::{Steal, Worker};
-use crate::scheduler::Interval;
-use crate::task::coop;
 use std::cell::RefCell;
 use std::time::Duration;
 
@@ -67,9 +68,9 @@ const MAX_STEAL_BATCH: usize = crate::loom::if_loom(128, 2);
 pub(crate) struct Core {
     index: usize,
     /// When to do maintenance (every `event_interval` tasks).
-    event_tick: Interval,
+    event_tick: Countdown,
     /// When to serve the injector first (every `global_queue_interval` tasks).
-    global_tick: Interval,
+    global_tick: Countdown,
     lifo_slot: Option<Notified>,
     lifo_enabled: bool,
     run_queue: Worker<Notified>,
@@ -101,12 +102,12 @@ impl Core {
         run_queue: Worker<Notified>,
         park: Parker,
         seed: u64,
-        config: &crate::runtime::Config,
+        config: &crate::engine::Config,
     ) -> Box<Core> {
         Box::new(Core {
             index,
-            event_tick: Interval::new(config.event_interval),
-            global_tick: Interval::new(config.global_queue_interval),
+            event_tick: Countdown::new(config.event_interval),
+            global_tick: Countdown::new(config.global_queue_interval),
             lifo_slot: None,
             lifo_enabled: true,
             run_queue,
@@ -264,16 +265,16 @@ pub(crate) fn run(handle: Arc<Handle>, index: usize) {
     let Some(core) = handle.shared.cores[index].lock().take() else {
         return;
     };
-    let scheduler_handle = crate::scheduler::Handle::MultiThread(handle.clone());
-    let _current = crate::runtime::context::set_current(&scheduler_handle);
-    let _entered = crate::runtime::context::enter_runtime();
-    let cx = crate::scheduler::Context::MultiThread(Context {
+    let scheduler_handle = crate::engine::scheduler::Handle::MultiThread(handle.clone());
+    let _current = crate::engine::context::set_current(&scheduler_handle);
+    let _entered = crate::engine::context::enter_runtime();
+    let cx = crate::engine::scheduler::Context::MultiThread(Context {
         handle,
         index,
         core: RefCell::new(None),
     });
-    crate::runtime::context::set_scheduler(&cx, || {
-        let crate::scheduler::Context::MultiThread(cx) = &cx else {
+    crate::engine::context::set_scheduler(&cx, || {
+        let crate::engine::scheduler::Context::MultiThread(cx) = &cx else {
             unreachable!()
         };
         // `None`: the core was handed to another thread by `block_in_place`.

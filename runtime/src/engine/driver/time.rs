@@ -17,33 +17,33 @@
 //! auto-advances to them like to any other deadline. (Deadlines 30 years after `origin` used to
 //! become "never", so after 20 virtual years a 15-year timeout never fired.)
 //!
-//! Sharding (ANCHORS, time: Tokio moved from one wheel lock to one wheel per worker after the
-//! lock became its hottest contention point): a timer is filed in the shard of the worker that
+//! Sharding (one wheel lock for the whole runtime is a contention point: every worker takes
+//! it for every sleep it registers or cancels, which is why Tokio moved to one wheel per worker): a timer is filed in the shard of the worker that
 //! first polls it (threads outside the workers pick a shard by thread), and its key remembers
 //! the shard, so reset and cancel go to the same lock. Whoever drives the parked driver fires
 //! every shard.
 //!
 //! Park protocol (no lost wake-up; `parked_until` is one atomic, shards have their own locks):
-//! 1. The parking thread stores `parked_until = NEVER` ("parking: any insert must unpark"),
-//!    *then* reads each shard's next deadline under that shard's lock, then stores the
-//!    earliest as `parked_until` and blocks at most until then. After the park it stores
-//!    [`NOT_PARKED`].
-//! 2. An insert or reset takes its shard's lock, files the timer, releases the lock, *then*
-//!    loads `parked_until` and unparks the driver if its tick is earlier.
-//! 3. Why nothing is lost: if the parker read the shard after the insert, the timeout covers
-//!    the new timer. Otherwise the parker released that shard's lock before the inserter took
-//!    it, so its `NEVER` store happens before the inserter's load, which sees `NEVER` (unpark)
-//!    or the final value (unpark iff the new timer is earlier than the park's end) or
-//!    `NOT_PARKED` (the park is over and the next one will read the shard).
-//! 4. After shutdown no entry is filed: registration reports [`Registered::ShutDown`] and the
-//!    caller completes its timer.
+//! - **TD1.** The parking thread stores `parked_until = NEVER` ("parking: any insert must unpark"),
+//!   *then* reads each shard's next deadline under that shard's lock, then stores the
+//!   earliest as `parked_until` and blocks at most until then. After the park it stores
+//!   [`NOT_PARKED`].
+//! - **TD2.** An insert or reset takes its shard's lock, files the timer, releases the lock, *then*
+//!   loads `parked_until` and unparks the driver if its tick is earlier.
+//! - **TD3.** Why nothing is lost: if the parker read the shard after the insert, the timeout covers
+//!   the new timer. Otherwise the parker released that shard's lock before the inserter took
+//!   it, so its `NEVER` store happens before the inserter's load, which sees `NEVER` (unpark)
+//!   or the final value (unpark iff the new timer is earlier than the park's end) or
+//!   `NOT_PARKED` (the park is over and the next one will read the shard).
+//! - **TD4.** After shutdown no entry is filed: registration reports [`Filing::ShutDown`] and the
+//!   caller completes its timer.
 
 pub(crate) use super::time_shard::NEVER;
 use super::time_shard::Shard;
+use crate::engine::driver::clock::Clock;
+use crate::engine::driver::entry::TimerEntry;
 use crate::loom::sync::Arc;
 use crate::loom::sync::atomic::{AtomicU64, Ordering};
-use crate::time::clock::Clock;
-use crate::time::entry::TimerEntry;
 use std::time::{Duration, Instant as StdInstant};
 use timer::TimerKey;
 
@@ -75,10 +75,10 @@ pub(crate) struct TimeState {
     pub(crate) clock: Clock,
     origin: StdInstant,
     shards: Box<[Shard]>,
-    /// The park protocol's announcement (rules 1-3 above).
+    /// The park protocol's announcement (rules TD1-TD3 above).
     parked_until: AtomicU64,
     /// Closed while blocking jobs are in flight: a paused clock does not auto-advance then.
-    pub(crate) auto_advance_gate: crate::time::pause::AutoAdvanceGate,
+    pub(crate) auto_advance_gate: crate::engine::driver::AutoAdvanceGate,
 }
 
 /// Where a filed timer lives: its shard and its key in that shard's wheel.
@@ -90,7 +90,7 @@ pub(crate) struct FiledKey {
 
 /// What happened to a registration.
 #[derive(Debug)]
-pub(crate) enum Registered {
+pub(crate) enum Filing {
     Filed(FiledKey),
     ShutDown,
 }
@@ -146,7 +146,7 @@ impl TimeState {
             .checked_add(Duration::new(tick / TICKS_PER_SEC, within_second))
     }
 
-    /// Whether a timer filed or moved to `tick` must unpark the driver (rule 2: called after
+    /// Whether a timer filed or moved to `tick` must unpark the driver (rule TD2: called after
     /// the shard's lock is released).
     fn must_unpark(&self, tick: u64) -> bool {
         tick < self.parked_until.load(Ordering::SeqCst)
@@ -159,14 +159,14 @@ impl TimeState {
         shard_hint: usize,
         tick: u64,
         entry: &Arc<TimerEntry>,
-    ) -> (Registered, bool) {
+    ) -> (Filing, bool) {
         let shard = shard_hint % self.shards.len();
         match self.shards[shard].insert(tick, entry) {
             Some(key) => (
-                Registered::Filed(FiledKey { shard, key }),
+                Filing::Filed(FiledKey { shard, key }),
                 self.must_unpark(tick),
             ),
-            None => (Registered::ShutDown, false),
+            None => (Filing::ShutDown, false),
         }
     }
 
@@ -261,7 +261,7 @@ impl TimeState {
     pub(crate) fn fire_due(&self) {
         // Nothing filed anywhere: skip the clock read (a `clock_gettime` per driver turn, 1.5 %
         // of a TCP echo round trip on a runtime with no timers). A timer filed right after
-        // this check is one filed after this call, which rules 1-3 already cover.
+        // this check is one filed after this call, which rules TD1-TD3 already cover.
         let earliest = self.shards.iter().map(Shard::next_due).min();
         if earliest.is_none_or(|due| due == NEVER) {
             return;
@@ -283,7 +283,7 @@ impl TimeState {
         }
     }
 
-    /// Runtime shutdown: refuse new timers and fire every pending one (rule 4).
+    /// Runtime shutdown: refuse new timers and fire every pending one (rule TD4).
     pub(crate) fn shutdown(&self) {
         for shard in &self.shards {
             shard.shutdown();

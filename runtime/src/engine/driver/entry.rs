@@ -1,4 +1,4 @@
-//! Timer entries: the state a [`Sleep`](super::Sleep) shares with the driver, and [`Timer`],
+//! Timer entries: the state a [`Sleep`](crate::time::Sleep) shares with the driver, and [`Timer`],
 //! the Sleep-side handle that registers, resets and cancels it.
 //!
 //! Design (no `unsafe`): the wheel's value is an `Arc<TimerEntry>`, a small mutex around
@@ -20,7 +20,7 @@
 //! wheel); its [`FiledKey`] names that shard, so a reset or cancel from another thread still
 //! finds it.
 
-use crate::driver::{DriverHandle, FiledKey, Registered};
+use crate::engine::driver::{DriverHandle, FiledKey, Filing};
 use crate::loom::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Waker};
 use std::time::Instant as StdInstant;
@@ -99,7 +99,7 @@ impl Timer {
     /// The driver handle, looked up in the current runtime if not captured yet.
     fn driver(&mut self) -> &DriverHandle {
         if self.driver.is_none() {
-            self.driver = super::current_driver();
+            self.driver = crate::engine::context::current_driver();
         }
         match &self.driver {
             Some(driver) => driver,
@@ -142,15 +142,15 @@ impl Timer {
         let tick = time.deadline_tick(deadline);
         let entry = entry.get_or_insert_with(Arc::default);
         entry.arm(cx.waker());
-        match time.register(super::shard_hint(), tick, entry) {
-            (Registered::Filed(filed), unpark) => {
+        match time.register(crate::engine::context::shard_hint(), tick, entry) {
+            (Filing::Filed(filed), unpark) => {
                 *key = Some(filed);
                 if unpark {
                     driver.unpark();
                 }
                 Poll::Pending
             }
-            (Registered::ShutDown, _) => {
+            (Filing::ShutDown, _) => {
                 *done = true;
                 Poll::Ready(())
             }

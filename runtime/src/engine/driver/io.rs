@@ -1,22 +1,22 @@
 //! The I/O part of the park seam: the thread that parks blocks in the reactor.
 //!
-//! [`IoStack`] is what [`Driver::park`](super::Driver::park) blocks in: a turn of the
+//! [`IoPark`] is what [`Driver::park`](super::Driver::park) blocks in: a turn of the
 //! `io_driver` reactor with the timeout the time part computed, which dispatches socket
 //! readiness on the way out. [`IoUnpark`] interrupts that turn from any thread (the reactor's
 //! `mio::Waker`) and shuts the reactor down at runtime shutdown, which wakes every pending I/O
 //! future with an error.
 //!
-//! Under `cfg(loom)` the reactor (real `epoll` syscalls) cannot be modelled, so the stack is
+//! Under `cfg(loom)` the reactor (real `epoll` syscalls) cannot be modelled, so the park is
 //! the plain thread parker with the same methods; the socket types are not compiled there.
 
 use std::io;
 use std::time::Duration;
 
 #[cfg(not(loom))]
-pub(crate) use reactor::{IoStack, IoUnpark, current};
+pub(crate) use reactor::{IoPark, IoUnpark};
 
 #[cfg(loom)]
-pub(crate) use parker::{IoStack, IoUnpark};
+pub(crate) use parker::{IoPark, IoUnpark};
 
 #[cfg(not(loom))]
 mod reactor {
@@ -24,7 +24,7 @@ mod reactor {
 
     /// The blocking side: owns the reactor.
     #[derive(Debug)]
-    pub(crate) struct IoStack {
+    pub(crate) struct IoPark {
         reactor: io_driver::Driver,
     }
 
@@ -34,10 +34,10 @@ mod reactor {
         reactor: io_driver::Handle,
     }
 
-    impl IoStack {
-        pub(crate) fn new() -> io::Result<(IoStack, IoUnpark)> {
+    impl IoPark {
+        pub(crate) fn new() -> io::Result<(IoPark, IoUnpark)> {
             let (reactor, handle) = io_driver::Driver::new()?;
-            Ok((IoStack { reactor }, IoUnpark { reactor: handle }))
+            Ok((IoPark { reactor }, IoUnpark { reactor: handle }))
         }
 
         /// Blocks in the reactor until an event, an unpark or shutdown. Returns whether
@@ -62,7 +62,7 @@ mod reactor {
     }
 
     impl IoUnpark {
-        /// Interrupts a blocked [`IoStack::park`], or makes the next one return at once.
+        /// Interrupts a blocked [`IoPark::park`], or makes the next one return at once.
         pub(crate) fn unpark(&self) {
             self.reactor.unpark();
         }
@@ -78,17 +78,6 @@ mod reactor {
             &self.reactor
         }
     }
-
-    /// The reactor of the runtime this thread is in, or an error saying there is none.
-    pub(crate) fn current() -> io::Result<io_driver::Handle> {
-        crate::runtime::context::with_current(|handle| match handle {
-            Some(handle) => Ok(handle.driver().io().clone()),
-            None => Err(io::Error::other(
-                "no runtime: I/O objects must be created inside a runtime (in block_on, a \
-                 task, or after Runtime::enter)",
-            )),
-        })
-    }
 }
 
 #[cfg(loom)]
@@ -98,7 +87,7 @@ mod parker {
 
     /// Loom stand-in: the thread parker.
     #[derive(Debug)]
-    pub(crate) struct IoStack {
+    pub(crate) struct IoPark {
         park: ParkThread,
     }
 
@@ -108,11 +97,11 @@ mod parker {
         unpark: Unparker,
     }
 
-    impl IoStack {
-        pub(crate) fn new() -> io::Result<(IoStack, IoUnpark)> {
+    impl IoPark {
+        pub(crate) fn new() -> io::Result<(IoPark, IoUnpark)> {
             let park = ParkThread::new();
             let unpark = park.unparker();
-            Ok((IoStack { park }, IoUnpark { unpark }))
+            Ok((IoPark { park }, IoUnpark { unpark }))
         }
 
         pub(crate) fn park(&mut self) -> bool {

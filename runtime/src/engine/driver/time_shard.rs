@@ -3,22 +3,22 @@
 //!
 //! The multi-thread runtime keeps one shard per worker (see `time.rs`), so workers filing and
 //! cancelling their own timers never contend on one lock. Rules (all under `state`):
-//! 1. Only code holding `state` touches the wheel. Firing removes the entry from the wheel and
-//!    marks it fired under that lock, so a cancel after a fire finds a stale key and does
-//!    nothing.
-//! 2. `next_due` never exceeds the wheel's next hint: inserts and resets lower it under the
-//!    lock, firing refreshes it under the lock. Readers without the lock may therefore skip the
-//!    shard when `now < next_due`.
-//! 3. Wakers are collected under the lock and woken after releasing it, in batches of
-//!    [`WAKE_BATCH`](super::wake_list::WAKE_BATCH), so a wake that re-enters the timer code
-//!    never deadlocks.
-//! 4. After shutdown nothing is filed: [`Shard::insert`] returns `None`.
+//! - **TS1.** Only code holding `state` touches the wheel. Firing removes the entry from the wheel and
+//!   marks it fired under that lock, so a cancel after a fire finds a stale key and does
+//!   nothing.
+//! - **TS2.** `next_due` never exceeds the wheel's next hint: inserts and resets lower it under the
+//!   lock, firing refreshes it under the lock. Readers without the lock may therefore skip the
+//!   shard when `now < next_due`.
+//! - **TS3.** Wakers are collected under the lock and woken after releasing it, in batches of
+//!   [`WAKE_BATCH`](super::wake_list::WAKE_BATCH), so a wake that re-enters the timer code
+//!   never deadlocks.
+//! - **TS4.** After shutdown nothing is filed: [`Shard::insert`] returns `None`.
 
 use super::wake_list::WakeList;
+use crate::engine::driver::entry::TimerEntry;
 use crate::loom::sync::Arc;
 use crate::loom::sync::Mutex;
 use crate::loom::sync::atomic::{AtomicU64, Ordering};
-use crate::time::entry::TimerEntry;
 use timer::{TimerKey, Wheel};
 
 /// "No deadline": the next due tick of an empty shard, and the driver's "any insert must
@@ -34,7 +34,7 @@ const RETAINED_CAPACITY: usize = 4096;
 #[derive(Debug)]
 pub(super) struct Shard {
     state: Mutex<ShardState>,
-    /// A lower bound on the wheel's next hint (rule 2).
+    /// A lower bound on the wheel's next hint (rule TS2).
     next_due: AtomicU64,
 }
 
@@ -52,7 +52,7 @@ impl ShardState {
         }
     }
 
-    /// After an insert or reset: keep `next_due` at or below the wheel's hint (rule 2).
+    /// After an insert or reset: keep `next_due` at or below the wheel's hint (rule TS2).
     fn lower_next_due(&self, next_due: &AtomicU64) {
         let hint = self.wheel.next_deadline().unwrap_or(NEVER);
         next_due.fetch_min(hint, Ordering::AcqRel);
@@ -70,7 +70,7 @@ impl Shard {
         }
     }
 
-    /// Files `entry` at `tick`; `None` once the shard is shut down (rule 4).
+    /// Files `entry` at `tick`; `None` once the shard is shut down (rule TS4).
     pub(super) fn insert(&self, tick: u64, entry: &Arc<TimerEntry>) -> Option<TimerKey> {
         let mut state = self.state.lock();
         if state.shutdown {
@@ -97,10 +97,10 @@ impl Shard {
         let removed = state.wheel.remove(key);
         state.release_storage_if_idle();
         drop(state);
-        drop(removed); // outside the lock (rule 3)
+        drop(removed); // outside the lock (rule TS3)
     }
 
-    /// The lock-free lower bound on this shard's next deadline (rule 2).
+    /// The lock-free lower bound on this shard's next deadline (rule TS2).
     pub(super) fn next_due(&self) -> u64 {
         self.next_due.load(Ordering::Acquire)
     }
@@ -114,7 +114,7 @@ impl Shard {
         self.state.lock().wheel.next_deadline()
     }
 
-    /// Fires every timer due at `now`, waking them outside the lock (rule 3).
+    /// Fires every timer due at `now`, waking them outside the lock (rule TS3).
     pub(super) fn fire_due(&self, now: u64) {
         if now < self.next_due() {
             return;
@@ -144,7 +144,7 @@ impl Shard {
         }
     }
 
-    /// Refuses new timers and fires every pending one (rule 4).
+    /// Refuses new timers and fires every pending one (rule TS4).
     pub(super) fn shutdown(&self) {
         let wakers: Vec<_> = {
             let mut state = self.state.lock();

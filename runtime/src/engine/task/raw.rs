@@ -228,21 +228,35 @@ impl RawTask {
     }
 
     /// Polls the task; consumes the caller's `Notified` reference.
-    pub(crate) fn poll(self) {
-        // SAFETY: the header's vtable matches the cell's types, and the caller owns a
-        // `Notified` reference (the contract of `Notified::run`).
+    ///
+    /// # Safety
+    /// The caller owns a reference that the state word counts as the `Notified` (rule R3),
+    /// and gives it up: it must not use or drop it afterwards (R2).
+    pub(crate) unsafe fn poll(self) {
+        // SAFETY: the header's vtable matches the cell's types (it was built with them in
+        // `allocate`), and the caller hands over a `Notified` reference (R3), which keeps the
+        // cell alive (R2).
         unsafe { (self.header().vtable.poll)(self.ptr) }
     }
 
     /// Hands the caller's `Notified` reference to the scheduler.
-    pub(crate) fn schedule(self) {
-        // SAFETY: as in `poll`; the caller owns a reference minted for a `Notified`.
+    ///
+    /// # Safety
+    /// The caller owns a reference minted for a new `Notified` (the transition that set
+    /// `NOTIFIED` said to submit, rule R3) and gives it up (R2).
+    pub(crate) unsafe fn schedule(self) {
+        // SAFETY: the vtable matches the cell; the caller hands over a `Notified` reference
+        // (R3), which keeps the cell alive (R2); the scheduler field never changes (R4).
         unsafe { (self.header().vtable.schedule)(self.ptr) }
     }
 
     /// Frees the task.
-    pub(crate) fn dealloc(self) {
-        // SAFETY: the caller observed the reference count reach zero.
+    ///
+    /// # Safety
+    /// The caller's transition dropped the reference count to zero (rule R2), so nobody else
+    /// can reach the cell; `self` is not used again.
+    pub(crate) unsafe fn dealloc(self) {
+        // SAFETY: the vtable matches the cell, and the caller saw the count reach zero (R2).
         unsafe { (self.header().vtable.dealloc)(self.ptr) }
     }
 
@@ -256,27 +270,46 @@ impl RawTask {
 
     /// `JoinHandle::drop` when the task is complete and the handle holds the last reference
     /// (`JoinHandleDrop::Exclusive`): drops the output and frees the task.
-    pub(crate) fn drop_join_handle_exclusive(self) {
-        // SAFETY: the caller is the task's `JoinHandle` and owns the only reference left.
+    ///
+    /// # Safety
+    /// The caller is the task's `JoinHandle`, gives up its reference, and saw the task
+    /// complete with that reference the only one left (rules R1, R2 and J6).
+    pub(crate) unsafe fn drop_join_handle_exclusive(self) {
+        // SAFETY: the vtable matches the cell; the caller is the handle and owns the last
+        // reference of a complete task, so it alone touches the output and frees the cell
+        // (R1, R2, J6).
         unsafe { (self.header().vtable.drop_join_handle_exclusive)(self.ptr) }
     }
 
     /// The `JoinHandle` drop slow path; the caller is the handle.
-    pub(crate) fn drop_join_handle_slow(self) {
-        // SAFETY: the caller is the task's `JoinHandle`, which owns a reference.
+    ///
+    /// # Safety
+    /// The caller is the task's `JoinHandle` (the owner of `JOIN_INTEREST` and of the join
+    /// waker slot while `JOIN_WAKER` is clear, rules R1 and J1) and gives up its reference (R2).
+    pub(crate) unsafe fn drop_join_handle_slow(self) {
+        // SAFETY: the vtable matches the cell; the caller is the handle and owns a reference
+        // (R1, R2, J1).
         unsafe { (self.header().vtable.drop_join_handle_slow)(self.ptr) }
     }
 
     /// Cancels the task for shutdown; consumes the caller's reference.
-    pub(crate) fn shutdown(self) {
-        // SAFETY: the caller owns a reference.
+    ///
+    /// # Safety
+    /// The caller owns a reference (rule R2) and gives it up.
+    pub(crate) unsafe fn shutdown(self) {
+        // SAFETY: the vtable matches the cell; the caller's reference keeps it alive (R2), and
+        // the harness takes `RUNNING` before it touches the stage (R1, R5).
         unsafe { (self.header().vtable.shutdown)(self.ptr) }
     }
 
     /// Drops one reference, freeing the task if it was the last.
-    pub(crate) fn drop_reference(self) {
+    ///
+    /// # Safety
+    /// The caller owns a reference (rule R2) and gives it up.
+    pub(crate) unsafe fn drop_reference(self) {
         if self.state().ref_dec() {
-            self.dealloc();
+            // SAFETY: our decrement took the count to zero (R2).
+            unsafe { self.dealloc() };
         }
     }
 }

@@ -4,16 +4,16 @@
 use super::idle::Idle;
 use super::park::{SharedDriver, Unparker};
 use super::worker::Core;
+use crate::engine::task::list::{OwnedTasks, Refused};
+use crate::engine::task::{Id, JoinRef, Schedule, Task};
+use crate::engine::{Config, UnhandledPanic};
 use crate::loom::sync::atomic::{AtomicBool, AtomicU64, Ordering, fence};
 use crate::loom::sync::{Arc, Mutex};
 use crate::loom::{Injector, Stealer};
-use crate::runtime::{Config, UnhandledPanic};
-use crate::task::list::{OwnedTasks, Refused};
-use crate::task::{Id, JoinHandle, Schedule, Task};
 use std::future::Future;
 
 /// A task reference as the multi-thread scheduler queues it.
-pub(crate) type Notified = crate::task::Notified<Arc<Handle>>;
+pub(crate) type Notified = crate::engine::task::Notified<Arc<Handle>>;
 
 /// Everything the workers and the outside world share.
 pub(crate) struct Handle {
@@ -64,7 +64,7 @@ impl Handle {
         this: &Arc<Self>,
         future: F,
         id: Id,
-    ) -> (JoinHandle<F::Output>, Option<Refused>)
+    ) -> (JoinRef<F::Output>, Option<Refused>)
     where
         F: Future + Send + 'static,
         F::Output: Send + 'static,
@@ -85,8 +85,8 @@ impl Handle {
     /// through here, and a small frame saves the register spills a big one costs per call.
     #[inline]
     pub(crate) fn schedule_task(&self, task: Notified, is_yield: bool) {
-        let task = crate::runtime::context::with_scheduler(|cx| {
-            if let Some(crate::scheduler::Context::MultiThread(cx)) = cx
+        let task = crate::engine::context::with_scheduler(|cx| {
+            if let Some(crate::engine::scheduler::Context::MultiThread(cx)) = cx
                 && std::ptr::eq(&*cx.handle, self)
             {
                 return cx.schedule_local(task, is_yield);

@@ -68,7 +68,6 @@ pub(crate) enum ToIdle {
     Cancelled,
 }
 
-/// What a waker must do.
 /// What `JoinHandle::drop` must do next (see [`State::drop_join_handle_fast`]).
 #[must_use]
 #[derive(Debug, PartialEq, Eq)]
@@ -81,6 +80,7 @@ pub(crate) enum JoinHandleDrop {
     Slow,
 }
 
+/// What a waker must do.
 #[must_use]
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum ToNotified {
@@ -242,9 +242,9 @@ impl State {
         })
     }
 
-    /// Flips `RUNNING` to `COMPLETE` and nothing else (tests and loom models build states
-    /// with it; the runtime completes through [`State::transition_to_complete_and_release`]).
-    #[cfg(any(test, loom))]
+    /// Flips `RUNNING` to `COMPLETE` and nothing else (the unit tests build states with it;
+    /// the runtime completes through [`State::transition_to_complete_and_release`]).
+    #[cfg(test)]
     pub(crate) fn transition_to_complete(&self) -> Snapshot {
         let previous = Snapshot(self.word.fetch_xor(RUNNING | COMPLETE, Ordering::AcqRel));
         debug_assert!(previous.is_running() && !previous.is_complete());
@@ -423,16 +423,6 @@ impl State {
             );
             Some(Snapshot(s.0 & !JOIN_WAKER))
         })
-    }
-
-    /// After waking the join waker on completion, gives the slot back (rule J6). The runtime
-    /// itself uses [`State::transition_to_terminal_and_unset_join_waker`]; this single step
-    /// stays for the state-word models and tests.
-    #[cfg(any(test, loom))]
-    pub(crate) fn unset_join_waker_after_complete(&self) -> Snapshot {
-        let previous = Snapshot(self.word.fetch_and(!JOIN_WAKER, Ordering::AcqRel));
-        debug_assert!(previous.is_complete() && previous.is_join_waker_set());
-        Snapshot(previous.0 & !JOIN_WAKER)
     }
 
     /// Adds a reference (a cloned waker, a new handle). Aborts on overflow, like `Arc`.

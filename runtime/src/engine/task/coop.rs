@@ -173,7 +173,6 @@ impl<F: Future> Future for Unconstrained<F> {
 }
 
 /// Polls `f` as one budgeted operation: spends a unit if it makes progress.
-#[allow(dead_code)]
 pub(crate) fn poll_budgeted<T>(
     cx: &mut Context<'_>,
     f: impl FnOnce(&mut Context<'_>) -> Poll<T>,

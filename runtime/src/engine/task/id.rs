@@ -72,7 +72,7 @@ impl fmt::Display for Id {
 /// The id of the task being polled.
 ///
 /// Also answers in the destructors of a task's future and output, wherever the runtime (or a
-/// dropped [`JoinHandle`](super::JoinHandle)) drops them.
+/// dropped [`JoinHandle`](crate::task::JoinHandle)) drops them.
 ///
 /// # Panics
 /// Outside a task (for example directly in `block_on`), use [`try_id`] instead. The panic

@@ -7,13 +7,13 @@
 //! `global_queue_interval` ticks the injection queue is served first, every `event_interval`
 //! ticks the driver is polled without blocking.
 
-use crate::driver::{Driver, DriverHandle};
+use crate::engine::driver::{Driver, DriverHandle};
+use crate::engine::scheduler::Countdown;
+use crate::engine::task::list::OwnedTasks;
+use crate::engine::task::{Id, JoinRef, Schedule, Task, coop};
+use crate::engine::{Config, UnhandledPanic};
 use crate::loom::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use crate::loom::sync::{Arc, Mutex};
-use crate::runtime::{Config, UnhandledPanic};
-use crate::scheduler::Interval;
-use crate::task::list::OwnedTasks;
-use crate::task::{Id, JoinHandle, Schedule, Task, coop};
 use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::future::Future;
@@ -21,7 +21,7 @@ use std::pin::Pin;
 use std::task::{Context as TaskContext, Poll, Waker};
 use std::time::Duration;
 
-type Notified = crate::task::Notified<Arc<Handle>>;
+type Notified = crate::engine::task::Notified<Arc<Handle>>;
 
 /// The shared half of the scheduler.
 pub(crate) struct Handle {
@@ -51,7 +51,7 @@ pub(crate) struct Handle {
 pub(crate) struct Core {
     tasks: VecDeque<Notified>,
     /// When to serve the injection queue first (every `global_queue_interval` tasks).
-    global_tick: Interval,
+    global_tick: Countdown,
     driver: Option<Driver>,
     polls: u64,
     parks: u64,
@@ -79,7 +79,7 @@ pub(crate) fn new(
     }
     let core = Box::new(Core {
         tasks: VecDeque::with_capacity(INITIAL_QUEUE_CAPACITY),
-        global_tick: Interval::new(config.global_queue_interval),
+        global_tick: Countdown::new(config.global_queue_interval),
         driver: Some(driver),
         polls: 0,
         parks: 0,
@@ -108,7 +108,10 @@ impl Handle {
         this: &Arc<Self>,
         future: F,
         id: Id,
-    ) -> (JoinHandle<F::Output>, Option<crate::task::list::Refused>)
+    ) -> (
+        JoinRef<F::Output>,
+        Option<crate::engine::task::list::Refused>,
+    )
     where
         F: Future + Send + 'static,
         F::Output: Send + 'static,
@@ -183,18 +186,18 @@ impl Handle {
     /// this thread, drains the queues, stops the driver. Idempotent (a second sweep finds
     /// nothing); returns the core, now without its driver.
     fn shut_down_core(this: &Arc<Self>, core: Box<Core>) -> Box<Core> {
-        let handle = crate::scheduler::Handle::CurrentThread(this.clone());
+        let handle = crate::engine::scheduler::Handle::CurrentThread(this.clone());
         // `try_`: a runtime dropped by a thread-local destructor shuts down after this
         // thread's context may be gone; the tasks are then dropped with no current runtime.
-        let _current = crate::runtime::context::try_set_current(&handle);
-        let cx = crate::scheduler::Context::CurrentThread(Context {
+        let _current = crate::engine::context::try_set_current(&handle);
+        let cx = crate::engine::scheduler::Context::CurrentThread(Context {
             handle: this.clone(),
             core: RefCell::new(Some(core)),
         });
-        crate::runtime::context::set_scheduler(&cx, || {
+        crate::engine::context::set_scheduler(&cx, || {
             this.owned.close_and_shutdown_all(0);
         });
-        let crate::scheduler::Context::CurrentThread(cx) = cx else {
+        let crate::engine::scheduler::Context::CurrentThread(cx) = cx else {
             unreachable!()
         };
         let mut core = cx.core.into_inner().expect("core present during shutdown");
@@ -218,8 +221,8 @@ impl crate::util::arc_waker::ArcWake for Handle {
 
 impl Schedule for Arc<Handle> {
     fn schedule(&self, task: Notified) {
-        let task = crate::runtime::context::with_scheduler(|cx| {
-            if let Some(crate::scheduler::Context::CurrentThread(cx)) = cx
+        let task = crate::engine::context::with_scheduler(|cx| {
+            if let Some(crate::engine::scheduler::Context::CurrentThread(cx)) = cx
                 && Arc::ptr_eq(&cx.handle, self)
                 && let Some(core) = cx.core.borrow_mut().as_mut()
             {
@@ -257,23 +260,23 @@ impl Schedule for Arc<Handle> {
 /// Runs `future` to completion, driving the scheduler when this thread gets the core.
 #[track_caller]
 pub(crate) fn block_on<F: Future>(handle: &Arc<Handle>, future: F) -> F::Output {
-    let _entered = crate::runtime::context::enter_runtime();
+    let _entered = crate::engine::context::enter_runtime();
     let mut future = std::pin::pin!(future);
     loop {
         let core = handle.core.lock().take();
         if let Some(core) = core {
-            let cx = crate::scheduler::Context::CurrentThread(Context {
+            let cx = crate::engine::scheduler::Context::CurrentThread(Context {
                 handle: handle.clone(),
                 core: RefCell::new(None),
             });
-            let crate::scheduler::Context::CurrentThread(inner) = &cx else {
+            let crate::engine::scheduler::Context::CurrentThread(inner) = &cx else {
                 unreachable!()
             };
             // If the main future panics, the core is inside the context when the unwind
             // passes: the guard hands it back so the runtime can still shut down.
             let guard = ReturnCoreOnUnwind { cx: inner };
             let (core, output) =
-                crate::runtime::context::set_scheduler(&cx, || inner.run(core, future.as_mut()));
+                crate::engine::context::set_scheduler(&cx, || inner.run(core, future.as_mut()));
             std::mem::forget(guard);
             let Some(output) = output else {
                 // Shut down (a task's panic under `UnhandledPanic::ShutdownRuntime`, or the

@@ -1,8 +1,8 @@
 //! The thread-local runtime context: which runtime is current, whether this thread is inside
 //! it, and (on scheduler threads) a pointer to the scheduler's per-thread state.
 
+use crate::engine::scheduler;
 use crate::loom::rt_thread_local;
-use crate::scheduler;
 use std::cell::{Cell, RefCell};
 use std::ptr::NonNull;
 
@@ -161,4 +161,37 @@ pub(crate) fn with_scheduler<R>(f: impl FnOnce(Option<&scheduler::Context>) -> R
     // alive on this thread (the reset guard clears it before the borrow ends, also on unwind),
     // and it is never shared with another thread.
     f(ptr.map(|ptr| unsafe { ptr.as_ref() }))
+}
+
+/// The current runtime's driver handle, if a runtime is current on this thread.
+pub(crate) fn current_driver() -> Option<crate::engine::driver::DriverHandle> {
+    with_current(|handle| handle.map(|handle| handle.driver().clone()))
+}
+
+/// Which timer shard this thread files into: a worker's own index on the multi-thread
+/// scheduler (each worker has its own wheel), else a number fixed per thread, so threads
+/// outside the workers spread over the shards.
+pub(crate) fn shard_hint() -> usize {
+    use super::scheduler::Context;
+    with_scheduler(|cx| match cx {
+        Some(Context::MultiThread(cx)) => cx.index,
+        _ => thread_shard_hint(),
+    })
+}
+
+/// A per-thread number for threads that are not workers (hashed thread id, computed once).
+fn thread_shard_hint() -> usize {
+    use std::cell::Cell;
+    use std::hash::{BuildHasher, RandomState};
+    crate::loom::rt_thread_local! {
+        static HINT: Cell<Option<usize>> = Cell::new(None);
+    }
+    HINT.try_with(|hint| {
+        *hint.get().get_or_insert_with(|| {
+            let id = std::thread::current().id();
+            // Truncation is fine: only the low bits pick a shard.
+            RandomState::new().hash_one(id) as usize
+        })
+    })
+    .unwrap_or(0)
 }

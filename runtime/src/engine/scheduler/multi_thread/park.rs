@@ -15,7 +15,7 @@
 //! worker that had raced with a notifier left ready I/O for a later poll), and a poll that
 //! went ahead advertised `PARKED_DRIVER`, so a concurrent `unpark` wrote the `eventfd`.
 
-use crate::driver::{Driver, DriverHandle};
+use crate::engine::driver::{Driver, DriverHandle};
 use crate::loom::sync::atomic::{AtomicUsize, Ordering};
 use crate::loom::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;

@@ -40,8 +40,10 @@ unsafe fn clone(ptr: *const ()) -> RawWaker {
 unsafe fn wake(ptr: *const ()) {
     let task = task(ptr);
     match task.state().transition_to_notified_by_val() {
-        ToNotified::Submit => task.schedule(),
-        ToNotified::Dealloc => task.dealloc(),
+        // SAFETY: the waker's reference became the new `Notified` (R3).
+        ToNotified::Submit => unsafe { task.schedule() },
+        // SAFETY: the waker's reference was the last one and is gone (R2).
+        ToNotified::Dealloc => unsafe { task.dealloc() },
         ToNotified::DoNothing => {}
     }
 }
@@ -49,10 +51,12 @@ unsafe fn wake(ptr: *const ()) {
 unsafe fn wake_by_ref(ptr: *const ()) {
     let task = task(ptr);
     if task.state().transition_to_notified_by_ref() == ToNotified::Submit {
-        task.schedule();
+        // SAFETY: the transition minted a reference for the new `Notified` (R3).
+        unsafe { task.schedule() };
     }
 }
 
 unsafe fn drop_waker(ptr: *const ()) {
-    task(ptr).drop_reference();
+    // SAFETY: a waker owns one reference (R2), given up as the waker is dropped.
+    unsafe { task(ptr).drop_reference() };
 }

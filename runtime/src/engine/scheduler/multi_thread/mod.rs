@@ -15,12 +15,12 @@ mod worker;
 pub(crate) use handle::Handle;
 pub(crate) use worker::Context;
 
-use crate::driver::Driver;
+use crate::engine::Config;
+use crate::engine::driver::Driver;
+use crate::engine::task::list::OwnedTasks;
 use crate::loom::sync::atomic::{AtomicBool, Ordering};
 use crate::loom::sync::{Arc, Mutex};
 use crate::loom::{Injector, Worker};
-use crate::runtime::Config;
-use crate::task::list::OwnedTasks;
 use handle::{Remote, Shared, WorkerMetrics};
 use park::{Parker, SharedDriver};
 use std::future::Future;
@@ -31,7 +31,7 @@ pub(crate) fn new(
     config: Config,
     num_workers: usize,
     driver: Driver,
-    driver_handle: crate::driver::DriverHandle,
+    driver_handle: crate::engine::driver::DriverHandle,
     blocking: crate::blocking::Spawner,
 ) -> Arc<Handle> {
     let shared_driver = Arc::new(SharedDriver {
@@ -86,7 +86,7 @@ pub(crate) fn launch(handle: &Arc<Handle>) -> std::io::Result<()> {
 /// Runs `future` on the calling thread; spawned tasks run on the workers meanwhile.
 #[track_caller]
 pub(crate) fn block_on<F: Future>(handle: &Arc<Handle>, future: F) -> F::Output {
-    let _entered = crate::runtime::context::enter_runtime();
+    let _entered = crate::engine::context::enter_runtime();
     let park = crate::park::ParkThread::new();
     let waker = park.waker();
     let key = handle.shared.block_on_waiters.lock().insert(waker.clone());
@@ -107,7 +107,7 @@ pub(crate) fn block_on<F: Future>(handle: &Arc<Handle>, future: F) -> F::Output 
             );
         }
         if let Poll::Ready(output) =
-            crate::task::coop::with_budget(|| future.as_mut().poll(&mut cx))
+            crate::engine::task::coop::with_budget(|| future.as_mut().poll(&mut cx))
         {
             return output;
         }

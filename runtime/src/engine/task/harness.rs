@@ -117,7 +117,8 @@ where
             ToRunning::Success => {}
             ToRunning::Cancelled => return self.cancel_and_complete(),
             ToRunning::Failed => return,
-            ToRunning::Dealloc => return self.raw().dealloc(),
+            // SAFETY: the transition dropped our `Notified` reference, the last one (R2).
+            ToRunning::Dealloc => return unsafe { self.raw().dealloc() },
         }
         let Polled::Pending { woke_self } = self.poll_future() else {
             return self.complete();
@@ -132,7 +133,8 @@ where
                     .scheduler
                     .yield_now(Notified::from_raw(self.raw()));
             }
-            ToIdle::OkDealloc => self.raw().dealloc(),
+            // SAFETY: the transition dropped the poller's reference, the last one (R2).
+            ToIdle::OkDealloc => unsafe { self.raw().dealloc() },
             ToIdle::Cancelled => self.cancel_and_complete(),
         }
     }
@@ -232,7 +234,8 @@ where
         let snapshot = match state.transition_to_complete_and_release(count, output_dropped) {
             ToComplete::Released { last } => {
                 if last {
-                    self.raw().dealloc();
+                    // SAFETY: the release dropped the last references (R2).
+                    unsafe { self.raw().dealloc() };
                 }
                 return;
             }
@@ -267,7 +270,8 @@ where
             state.transition_to_terminal(1)
         };
         if last {
-            self.raw().dealloc();
+            // SAFETY: the transition dropped the last reference (R2).
+            unsafe { self.raw().dealloc() };
         }
     }
 
@@ -276,7 +280,8 @@ where
         if self.cell().header.state.transition_to_shutdown() {
             self.cancel_and_complete();
         } else {
-            self.raw().drop_reference();
+            // SAFETY: the caller's reference is given up here, as `shutdown` promises (R2).
+            unsafe { self.raw().drop_reference() };
         }
     }
 
@@ -366,7 +371,8 @@ where
             // SAFETY: as above, the slot has no other possible reader or writer (J-rules moot).
             unsafe { *ptr = None }
         });
-        self.raw().dealloc();
+        // SAFETY: the handle held the only reference left and gives it up here (R2).
+        unsafe { self.raw().dealloc() };
     }
 
     /// `JoinHandle::drop` when no fast path applied.
@@ -383,6 +389,8 @@ where
                 unsafe { *ptr = None }
             });
         }
-        self.raw().drop_reference();
+        // SAFETY: the handle's reference is given up here, as `drop_join_handle_slow` promises
+        // (R2).
+        unsafe { self.raw().drop_reference() };
     }
 }

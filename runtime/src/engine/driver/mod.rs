@@ -12,22 +12,26 @@
 //! long, then lets the time part fire what is due. The [`DriverHandle`] is shared by every
 //! thread that registers timers; it holds the wheel, the clock and the unparker.
 
+mod auto_advance;
+pub(crate) mod clock;
+pub(crate) mod entry;
 pub(crate) mod io;
 mod time;
 mod time_shard;
 mod wake_list;
 
-pub(crate) use time::{FiledKey, Registered, TimeState};
+pub(crate) use auto_advance::{AutoAdvanceGate, InhibitAutoAdvance};
+pub(crate) use time::{FiledKey, Filing, TimeState};
 
 use crate::loom::sync::Arc;
 use crate::loom::sync::atomic::{AtomicBool, Ordering};
-use io::{IoStack, IoUnpark};
+use io::{IoPark, IoUnpark};
 use std::time::Duration;
 
 /// The blocking side of the park seam.
 #[derive(Debug)]
 pub(crate) struct Driver {
-    park: IoStack,
+    park: IoPark,
 }
 
 /// The waking side of the park seam; cheap to clone, `Send + Sync`.
@@ -48,7 +52,7 @@ struct Inner {
 impl Driver {
     /// A driver whose timers are spread over `timer_shards` wheels (one per worker).
     pub(crate) fn new(timer_shards: usize) -> std::io::Result<(Driver, DriverHandle)> {
-        let (park, unpark) = IoStack::new()?;
+        let (park, unpark) = IoPark::new()?;
         let inner = Inner {
             unpark,
             woken: AtomicBool::new(false),
@@ -96,12 +100,33 @@ impl DriverHandle {
 
     /// The I/O part: the reactor sockets register with.
     #[cfg(not(loom))]
-    pub(crate) fn io(&self) -> &io_driver::Handle {
+    pub(in crate::engine) fn io(&self) -> &io_driver::Handle {
         self.inner.unpark.reactor()
     }
 
     /// The time part: wheel, clock, tick conversions.
-    pub(crate) fn time(&self) -> &TimeState {
+    pub(in crate::engine) fn time(&self) -> &TimeState {
         &self.inner.time
+    }
+
+    /// The runtime's clock: real time, or the frozen time of a paused clock.
+    pub(crate) fn now(&self) -> std::time::Instant {
+        self.inner.time.clock.now()
+    }
+
+    /// `time::pause`: freezes the clock (see `TimeState::pause`).
+    pub(crate) fn pause_clock(&self) {
+        self.inner.time.pause();
+    }
+
+    /// `time::resume`: the clock follows real time again.
+    pub(crate) fn resume_clock(&self) {
+        self.inner.time.clock.resume();
+    }
+
+    /// `time::advance`: moves a paused clock forward by `by` and fires the timers now due.
+    pub(crate) fn advance_clock(&self, by: Duration) {
+        self.inner.time.clock.advance(by);
+        self.inner.time.fire_due();
     }
 }

@@ -224,7 +224,10 @@ fn join_waker_protocol() {
         state.unset_join_waker().is_err(),
         "the handle may not take the slot after completion"
     );
-    let after = state.unset_join_waker_after_complete();
+    // The step the runtime takes after waking the join waker: give the slot back while
+    // dropping its own reference (J6).
+    assert!(!state.transition_to_terminal_and_unset_join_waker(1));
+    let after = state.load();
     assert!(!after.is_join_waker_set() && after.is_join_interested());
 }
 

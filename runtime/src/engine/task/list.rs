@@ -12,7 +12,7 @@
 //! locked read-modify-write (7 ns of 182 per task in `spawn_many_local_1w`).
 
 use super::raw::RawTask;
-use super::{Id, JoinHandle, Notified, Schedule, Task};
+use super::{Id, JoinRef, Notified, Schedule, Task};
 use crate::loom::sync::atomic::{AtomicBool, Ordering};
 use crate::util::spin_lock::SpinLock;
 use slab::Slab;
@@ -37,7 +37,9 @@ impl Refused {
 impl Drop for Refused {
     fn drop(&mut self) {
         // Consumes the reference taken over in `new`.
-        self.0.shutdown();
+        // SAFETY: the `Refused` owns the list's reference (moved in by `new`) and gives it up
+        // here (R2).
+        unsafe { self.0.shutdown() };
     }
 }
 
@@ -69,7 +71,7 @@ impl<S: Schedule> OwnedTasks<S> {
         future: F,
         scheduler: S,
         id: Id,
-    ) -> (JoinHandle<F::Output>, Result<Notified<S>, Refused>)
+    ) -> (JoinRef<F::Output>, Result<Notified<S>, Refused>)
     where
         F: Future + Send + 'static,
         F::Output: Send + 'static,

@@ -1,0 +1,40 @@
+//! What the engine is built from: the scheduler flavor and the settings fixed at build time
+//! (the public `Builder` in `runtime/builder.rs` fills them in).
+
+/// Which scheduler a runtime uses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Flavor {
+    MultiThread,
+    CurrentThread,
+}
+
+/// Scheduler settings fixed at build time.
+#[derive(Clone, Debug)]
+pub(crate) struct Config {
+    pub(crate) event_interval: u32,
+    pub(crate) global_queue_interval: u32,
+    pub(crate) disable_lifo_slot: bool,
+    pub(crate) unhandled_panic: UnhandledPanic,
+    #[allow(dead_code)]
+    pub(crate) start_paused: bool,
+}
+
+/// What happens when a spawned task panics.
+///
+/// ```
+/// let rt = runtime::Builder::new_current_thread()
+///     .unhandled_panic(runtime::UnhandledPanic::Ignore)
+///     .build()
+///     .unwrap();
+/// let err = rt.block_on(async { runtime::spawn(async { panic!("oops") }).await.unwrap_err() });
+/// assert!(err.is_panic());
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum UnhandledPanic {
+    /// The panic is caught and returned through the task's `JoinHandle`; the runtime goes on.
+    #[default]
+    Ignore,
+    /// The first panic shuts the runtime down: every task is cancelled and `block_on` panics.
+    ShutdownRuntime,
+}

@@ -1,0 +1,104 @@
+//! The engine: the schedulers, the drivers, the thread-local context and the task core, behind
+//! one door.
+//!
+//! # Layout
+//!
+//! | module | what it holds |
+//! |---|---|
+//! | `scheduler/` | the scheduler handle ([`Handle`]), the multi-thread work-stealing flavor (`multi_thread/`: worker loop, idle coordination, parker) and the current-thread flavor; `metrics.rs` is the metrics read-out |
+//! | `driver/` | what a parked worker blocks in: the I/O park (`io.rs`, the `io_driver` reactor), the timer shards (`time.rs`, `time_shard.rs`), the timer entry a `Sleep` shares with them (`entry.rs`), the clock (`clock.rs`) and the auto-advance gate of a paused clock |
+//! | `context.rs` | the thread-locals: which runtime is current, whether this thread is inside it, and the running scheduler's per-thread state |
+//! | `task/` | the task core: the cell and its state word, the harness that polls it, its waker, the owned-task list, the current-poll thread-local, ids, `JoinError`, the coop budget, and the join/abort references the public handles hold (the task protocol, rules R1-R5 and J1-J6, is in `task/mod.rs`) |
+//! | `blocking_task.rs` | a blocking closure as a task run once on the blocking pool |
+//! | `config.rs` | the flavor and the settings the `Builder` fixes |
+//!
+//! # The door
+//!
+//! Every submodule is private. Code outside the engine (`runtime/` — `Runtime`, `Builder`,
+//! `Handle`, `RuntimeMetrics` —, the public `task` face, `time`, `net`, `io`, `fs`, `signal`,
+//! `sync`) names only the items of this file. `docs/scripts/imports.py --door engine` checks
+//! it. The engine itself imports only the leaves below it: `loom`, `util`, `blocking` (the
+//! pool it hands blocking work to), and the `io_driver` and `timer` crates.
+//!
+//! The contract, item by item:
+//!
+//! - **Building and running** — [`Handle::build`] makes a scheduler of a [`Flavor`] with its
+//!   driver, not yet running; [`Handle::launch`] starts the workers (call once; on error the
+//!   caller shuts down). [`Handle::block_on`] runs a future on the calling thread; the caller
+//!   must have made the runtime current first ([`set_current`]). [`Handle::shutdown`] begins
+//!   shutdown (refuses new tasks, cancels every task, stops workers and driver); it does not
+//!   wait for the blocking pool, which the caller owns.
+//! - **Spawning** — [`Handle::spawn`] allocates a task and queues it, returning its
+//!   [`JoinRef`] and, if the runtime is shutting down, a [`Refused`] that the caller must drop
+//!   *after* releasing any borrow of the thread-local context (dropping it cancels the task,
+//!   which runs user destructors). [`Handle::spawn_blocking`] runs a closure once on the
+//!   blocking pool as a task. A [`JoinRef`] is the task's one join-interested reference (only
+//!   it reads the output); an [`AbortRef`] is a counted reference that can only cancel and
+//!   observe. Neither exposes the raw task: every `unsafe` step is inside the engine.
+//! - **Current handle** — [`set_current`] (returns a [`SetCurrentGuard`]), [`with_current`],
+//!   [`with_current_borrowed`] (no reference-count traffic; the closure must not re-enter the
+//!   context), [`is_in_runtime`], [`exit_runtime`] (run blocking code marked as outside the
+//!   runtime).
+//! - **Hand-off** — [`hand_off_core`]: `block_in_place` on a multi-thread worker gives the
+//!   worker's queue to a new thread before blocking. The worker index (which timer shard a
+//!   sleep files into) stays inside: `context::shard_hint`.
+//! - **Driver and timers** — [`current_driver`], a [`DriverHandle`]'s `now`, `pause_clock`,
+//!   `resume_clock`, `advance_clock`; [`Timer`] (what a `Sleep` holds: registration, reset and
+//!   cancel in the timer shards); [`Handle::current_thread_driver`] (virtual time is per
+//!   current-thread runtime); `current_reactor` (what sockets register with);
+//!   [`add_saturating`] (clock arithmetic that never overflows).
+//! - **Metrics** — the read-out methods on [`Handle`] (`num_workers`, `num_alive_tasks`,
+//!   `global_queue_depth`, `worker_poll_count`, ...): live `Relaxed` loads, never a
+//!   consistent snapshot across counters.
+//! - **Tasks' public types** — [`Id`], [`JoinError`], [`id`], [`try_id`], [`coop`] and
+//!   [`UnhandledPanic`] are defined here and re-exported publicly by `task` and the crate root;
+//!   [`wake_current_by_ref`] is `yield_now`'s cheap self-wake.
+
+mod blocking_task;
+mod config;
+mod context;
+mod driver;
+#[cfg(loom)]
+pub(crate) mod loom_mirror;
+mod scheduler;
+mod task;
+
+pub use config::UnhandledPanic;
+pub(crate) use config::{Config, Flavor};
+pub(crate) use context::{
+    SetCurrentGuard, current_driver, exit_runtime, is_in_runtime, set_current, with_current,
+    with_current_borrowed,
+};
+pub(crate) use driver::DriverHandle;
+pub(crate) use driver::clock::add_saturating;
+pub(crate) use driver::entry::Timer;
+pub(crate) use scheduler::Handle;
+pub use task::coop;
+pub(crate) use task::list::Refused;
+pub(crate) use task::wake_current_by_ref;
+pub(crate) use task::{AbortRef, JoinRef};
+pub use task::{Id, JoinError, id, try_id};
+
+/// Hands the current worker's core (its queue and LIFO slot) to a new thread so the calling
+/// task can block this one (`block_in_place`). `Ok(false)` if this thread is not a
+/// multi-thread worker (nothing to hand off); an error if the replacement thread could not
+/// start (the core then stays here).
+pub(crate) fn hand_off_core() -> std::io::Result<bool> {
+    context::with_scheduler(|cx| match cx {
+        Some(scheduler::Context::MultiThread(worker)) => worker.hand_off_core(),
+        _ => Ok(false),
+    })
+}
+
+/// The reactor of the runtime this thread is in (sockets register with it), or an error
+/// saying there is none.
+#[cfg(not(loom))]
+pub(crate) fn current_reactor() -> std::io::Result<io_driver::Handle> {
+    match current_driver() {
+        Some(driver) => Ok(driver.io().clone()),
+        None => Err(std::io::Error::other(
+            "no runtime: I/O objects must be created inside a runtime (in block_on, a \
+             task, or after Runtime::enter)",
+        )),
+    }
+}

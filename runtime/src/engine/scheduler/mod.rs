@@ -1,0 +1,179 @@
+//! Schedulers: the multi-thread work-stealing one and the single-thread one, behind one
+//! handle type.
+
+pub(crate) mod current_thread;
+mod metrics;
+pub(crate) mod multi_thread;
+
+use crate::engine::task::{Id, JoinRef};
+use crate::engine::{Config, Flavor};
+use crate::loom::sync::Arc;
+use std::future::Future;
+
+/// A handle to either scheduler.
+#[derive(Clone)]
+pub(crate) enum Handle {
+    MultiThread(Arc<multi_thread::Handle>),
+    CurrentThread(Arc<current_thread::Handle>),
+}
+
+/// A scheduler's per-thread state, published in the thread-local context while it runs.
+pub(crate) enum Context {
+    MultiThread(multi_thread::Context),
+    CurrentThread(current_thread::Context),
+}
+
+impl Handle {
+    /// Spawns `future`; a task refused by a shutting-down runtime is returned for the caller
+    /// to drop (which cancels it, running the future's destructor).
+    pub(crate) fn spawn<F>(
+        &self,
+        future: F,
+        id: Id,
+    ) -> (
+        JoinRef<F::Output>,
+        Option<crate::engine::task::list::Refused>,
+    )
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        match self {
+            Handle::MultiThread(h) => multi_thread::Handle::spawn(h, future, id),
+            Handle::CurrentThread(h) => current_thread::Handle::spawn(h, future, id),
+        }
+    }
+
+    /// The driver handle (timers, clock, unpark) of this runtime. (Added for `time`.)
+    pub(crate) fn driver(&self) -> &crate::engine::driver::DriverHandle {
+        match self {
+            Handle::MultiThread(h) => &h.driver.handle,
+            Handle::CurrentThread(h) => &h.driver,
+        }
+    }
+
+    /// Builds a scheduler of `flavor` with its driver (one timer shard per worker), not yet
+    /// running: call [`Handle::launch`] next.
+    pub(crate) fn build(
+        flavor: Flavor,
+        workers: usize,
+        config: Config,
+        spawner: crate::blocking::Spawner,
+    ) -> std::io::Result<Handle> {
+        let timer_shards = match flavor {
+            Flavor::MultiThread => workers,
+            Flavor::CurrentThread => 1,
+        };
+        let (driver, driver_handle) = crate::engine::driver::Driver::new(timer_shards)?;
+        Ok(match flavor {
+            Flavor::MultiThread => Handle::MultiThread(multi_thread::new(
+                config,
+                workers,
+                driver,
+                driver_handle,
+                spawner,
+            )),
+            Flavor::CurrentThread => {
+                Handle::CurrentThread(current_thread::new(config, driver, driver_handle, spawner))
+            }
+        })
+    }
+
+    /// Starts the worker threads (multi-thread flavor; nothing to do for current-thread, whose
+    /// worker is the thread in `block_on`). On error the caller shuts the runtime down.
+    pub(crate) fn launch(&self) -> std::io::Result<()> {
+        match self {
+            Handle::MultiThread(h) => multi_thread::launch(h),
+            Handle::CurrentThread(_) => Ok(()),
+        }
+    }
+
+    /// Runs `future` to completion on this thread (the caller has made the runtime current).
+    #[track_caller]
+    pub(crate) fn block_on<F: Future>(&self, future: F) -> F::Output {
+        match self {
+            Handle::MultiThread(h) => multi_thread::block_on(h, future),
+            Handle::CurrentThread(h) => current_thread::block_on(h, future),
+        }
+    }
+
+    /// Begins shutdown: refuses new tasks, cancels every task, stops the workers and the
+    /// driver. Does not wait for the blocking pool.
+    pub(crate) fn shutdown(&self) {
+        match self {
+            Handle::MultiThread(h) => h.shutdown(),
+            Handle::CurrentThread(h) => current_thread::Handle::shutdown_runtime(h),
+        }
+    }
+
+    /// `"multi_thread"` or `"current_thread"` (for `Debug`).
+    pub(crate) fn flavor_name(&self) -> &'static str {
+        match self {
+            Handle::MultiThread(_) => "multi_thread",
+            Handle::CurrentThread(_) => "current_thread",
+        }
+    }
+
+    /// The driver of a current-thread runtime (the flavor whose clock can be paused); `None`
+    /// on the multi-thread flavor.
+    pub(crate) fn current_thread_driver(&self) -> Option<&crate::engine::driver::DriverHandle> {
+        match self {
+            Handle::MultiThread(_) => None,
+            Handle::CurrentThread(h) => Some(&h.driver),
+        }
+    }
+
+    pub(crate) fn blocking_spawner(&self) -> &crate::blocking::Spawner {
+        match self {
+            Handle::MultiThread(h) => &h.blocking,
+            Handle::CurrentThread(h) => &h.blocking,
+        }
+    }
+}
+
+/// Says "now" once every `every` calls to [`Countdown::tick`], counting down instead of taking
+/// `tick % every`: the modulo by a run-time value is a `div`, 10 to 40 cycles, and the run loop
+/// asked it twice per task.
+pub(crate) struct Countdown {
+    left: u32,
+    every: u32,
+}
+
+impl Countdown {
+    /// First fires on the `every`-th tick (`every >= 1`, checked by the builder).
+    pub(crate) fn new(every: u32) -> Countdown {
+        let every = every.max(1);
+        Countdown { left: every, every }
+    }
+
+    /// Counts one tick; `true` on every `every`-th.
+    #[inline]
+    pub(crate) fn tick(&mut self) -> bool {
+        self.left -= 1;
+        if self.left == 0 {
+            self.left = self.every;
+            true
+        } else {
+            false
+        }
+    }
+}
+
+#[cfg(test)]
+mod countdown_tests {
+    use super::Countdown;
+
+    #[test]
+    fn fires_on_every_nth_tick_like_a_modulo_of_a_counter_from_one() {
+        for every in [1, 2, 3, 61] {
+            let mut countdown = Countdown::new(every);
+            for tick in 1..=500u32 {
+                assert_eq!(
+                    countdown.tick(),
+                    tick % every == 0,
+                    "every {every}, tick {tick}"
+                );
+            }
+        }
+    }
+}

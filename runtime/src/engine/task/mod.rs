@@ -1,0 +1,233 @@
+//! The task core: the cell and its state word, the harness that polls it, its waker, the
+//! owned-task list, the current-poll thread-local, task ids, join errors and the coop budget.
+//! The public face (`JoinHandle`, `AbortHandle`, `JoinSet`, `spawn`, ...) lives in
+//! `crate::task` and holds a task only through [`JoinRef`] and [`AbortRef`].
+//!
+//! # The task protocol
+//!
+//! A spawned task is one heap allocation (`raw::Cell`) shared by several *references*:
+//!
+//! | reference | count | who holds it |
+//! |---|---|---|
+//! | `Task` | 1 | the scheduler's owned-task list (lets shutdown find every task) |
+//! | `Notified` | 1 | whoever may run the task next: a run queue, the LIFO slot, the injector |
+//! | `JoinHandle` | 1 | the user, until dropped |
+//! | `Waker` | 1 each | clones of the task's waker (the waker passed to `poll` is borrowed) |
+//! | `UnownedTask` | 2 | a blocking-pool job: `Task` and `Notified` in one |
+//!
+//! The state word (`state.rs`) holds six flags and the reference count. The rules:
+//!
+//! - **R1 (stage).** The future/output *stage* is touched only by the holder of the `RUNNING`
+//!   bit; after `COMPLETE`, by the completer if no `JoinHandle` is interested, otherwise only by
+//!   the `JoinHandle`. (`JOIN_INTEREST` is never set again once clear, so a completer that
+//!   sees it clear drops the output while still `RUNNING` and can then give up every reference
+//!   together with `RUNNING`.)
+//! - **R2 (lifetime).** Every holder of a `RawTask` owns one reference; the cell is freed by
+//!   whoever drops the count to zero, and only then.
+//! - **R3 (notified).** At most one `Notified` exists (the `NOTIFIED` bit); running it consumes
+//!   its reference. A wake during a poll sets `NOTIFIED`, and the poller reschedules the task
+//!   *as a yield* (back of the queue) when the poll returns `Pending`. A task that wakes
+//!   itself through its own waker on the polling thread (`yield_now`, a spent coop budget)
+//!   only marks the poll (`current_poll`); the poller then sets `NOTIFIED` in the same CAS that
+//!   clears `RUNNING`, with the same outcome and one read-modify-write fewer.
+//! - **R4 (scheduler).** The scheduler handle in the cell never changes after allocation; any
+//!   reference holder may read it.
+//! - **R5 (cancel).** `CANCELLED` makes the next holder of `RUNNING` drop the future and
+//!   complete with a cancelled `JoinError`; shutdown takes `RUNNING` itself when the task is
+//!   idle, so every future is dropped exactly once, on the thread that shuts down.
+//!
+//! The join waker slot has its own access rules, keyed on the `JOIN_WAKER` bit:
+//!
+//! - **J1.** `JOIN_WAKER` clear: the `JoinHandle` owns the slot exclusively.
+//! - **J2.** Set and not complete: nobody touches it. To look at it again (is the waker still
+//!   the same?) the handle first takes it back by clearing the bit (J4).
+//! - **J3.** Set and complete: the runtime owns it: it takes the waker out and wakes it by
+//!   value (for a task waker, its reference becomes the awaiting task's `Notified`).
+//! - **J4.** To replace its waker the handle clears the bit (fails if complete), writes, and
+//!   sets it again (if that fails the task completed, and the handle clears the slot itself).
+//! - **J5.** Before completion only the handle flips the bit; after, only the runtime.
+//! - **J6.** After waking, the runtime clears the bit to give the slot back, in the same
+//!   read-modify-write that drops its references. If the handle is gone by then, the waker
+//!   stays in the slot until the cell is freed (at once, if those were the last references).
+
+pub mod coop;
+
+mod current_poll;
+mod error;
+mod harness;
+mod id;
+mod join_ref;
+pub(crate) mod list;
+pub(crate) mod raw;
+pub(crate) mod state;
+mod waker;
+
+pub(crate) use current_poll::wake_by_ref as wake_current_by_ref;
+pub use error::JoinError;
+pub use id::{Id, id, try_id};
+pub(crate) use join_ref::{AbortRef, JoinRef};
+
+use raw::RawTask;
+use std::marker::PhantomData;
+use std::mem::ManuallyDrop;
+
+/// What a task needs from the scheduler that owns it.
+pub(crate) trait Schedule: Send + Sync + Sized + 'static {
+    /// Queues a task that was woken.
+    fn schedule(&self, task: Notified<Self>);
+
+    /// Queues a task that woke itself while running (goes to the back, never the LIFO slot).
+    fn yield_now(&self, task: Notified<Self>) {
+        self.schedule(task);
+    }
+
+    /// Removes a completed task from the owned-task list, returning the list's reference.
+    fn release(&self, task: &Task<Self>) -> Option<Task<Self>>;
+
+    /// Called when a task's `poll` panicked (for `UnhandledPanic::ShutdownRuntime`).
+    fn unhandled_panic(&self) {}
+}
+
+/// The owned-task list's reference to a task.
+pub(crate) struct Task<S: 'static> {
+    raw: RawTask,
+    _scheduler: PhantomData<S>,
+}
+
+/// A reference that allows running the task (rule R3).
+pub(crate) struct Notified<S: 'static>(Task<S>);
+
+/// A task run by the blocking pool: owns two references (owned + notified) and is in no list.
+pub(crate) struct UnownedTask<S: 'static> {
+    raw: RawTask,
+    _scheduler: PhantomData<S>,
+}
+
+// SAFETY: references to a task can move between threads; the task's future and output are
+// `Send` (enforced at spawn) and all shared state is synchronised by the state word.
+unsafe impl<S> Send for Task<S> {}
+// SAFETY: as above; `&Task` only exposes atomic state and immutable header fields.
+unsafe impl<S> Sync for Task<S> {}
+// SAFETY: as above.
+unsafe impl<S> Send for UnownedTask<S> {}
+
+impl<S: 'static> Task<S> {
+    pub(crate) fn from_raw(raw: RawTask) -> Task<S> {
+        Task {
+            raw,
+            _scheduler: PhantomData,
+        }
+    }
+
+    pub(crate) fn raw(&self) -> RawTask {
+        self.raw
+    }
+
+    pub(crate) fn id(&self) -> Id {
+        self.raw.id()
+    }
+
+    /// Cancels the task for runtime shutdown, consuming this reference.
+    pub(crate) fn shutdown(self) {
+        let this = ManuallyDrop::new(self);
+        // SAFETY: `self` owns a reference (R2); `ManuallyDrop` keeps `Drop` from giving it up
+        // a second time.
+        unsafe { this.raw.shutdown() };
+    }
+}
+
+impl<S: 'static> Drop for Task<S> {
+    fn drop(&mut self) {
+        // SAFETY: a `Task` owns one reference (R2), given up as it is dropped.
+        unsafe { self.raw.drop_reference() };
+    }
+}
+
+impl<S: 'static> Notified<S> {
+    pub(crate) fn from_raw(raw: RawTask) -> Notified<S> {
+        Notified(Task::from_raw(raw))
+    }
+
+    /// Polls the task, consuming this reference.
+    pub(crate) fn run(self) {
+        let this = ManuallyDrop::new(self);
+        // SAFETY: `self` is the task's one `Notified` (R3), handed over; `ManuallyDrop` keeps
+        // `Drop` from giving its reference up a second time.
+        unsafe { this.0.raw.poll() };
+    }
+
+    pub(crate) fn id(&self) -> Id {
+        self.0.id()
+    }
+}
+
+impl<S: 'static> UnownedTask<S> {
+    /// Runs the task to completion, then drops the second reference.
+    pub(crate) fn run(self) {
+        let this = ManuallyDrop::new(self);
+        let raw = this.raw;
+        // SAFETY: an `UnownedTask` owns two references (the `Task` and the `Notified` in one);
+        // the poll consumes the `Notified` (R3) and the second is given up after (R2).
+        unsafe {
+            raw.poll();
+            raw.drop_reference();
+        }
+    }
+}
+
+impl<S: 'static> Drop for UnownedTask<S> {
+    fn drop(&mut self) {
+        // Dropped unrun (blocking-pool shutdown): cancel so the `JoinHandle` resolves instead
+        // of waiting forever. `shutdown` consumes one of our two references.
+        let raw = self.raw;
+        // SAFETY: as in `run`, we own two references: `shutdown` consumes one, and the second
+        // is given up after (R2).
+        unsafe {
+            raw.shutdown();
+            raw.drop_reference();
+        }
+    }
+}
+
+impl<S> std::fmt::Debug for Notified<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Notified").field("id", &self.id()).finish()
+    }
+}
+
+/// Allocates a task for `scheduler`, returning the owned-list reference, the first
+/// `Notified`, and the join reference (the future `JoinHandle`).
+pub(crate) fn new_task<F, S>(
+    future: F,
+    scheduler: S,
+    id: Id,
+) -> (Task<S>, Notified<S>, JoinRef<F::Output>)
+where
+    F: std::future::Future + Send + 'static,
+    F::Output: Send + 'static,
+    S: Schedule,
+{
+    let raw = raw::Cell::allocate(future, scheduler, id);
+    (
+        Task::from_raw(raw),
+        Notified::from_raw(raw),
+        JoinRef::new(raw),
+    )
+}
+
+/// Allocates a blocking task (not in any owned list).
+pub(crate) fn unowned<F, S>(future: F, scheduler: S, id: Id) -> (UnownedTask<S>, JoinRef<F::Output>)
+where
+    F: std::future::Future + Send + 'static,
+    F::Output: Send + 'static,
+    S: Schedule,
+{
+    let raw = raw::Cell::allocate(future, scheduler, id);
+    (
+        UnownedTask {
+            raw,
+            _scheduler: PhantomData,
+        },
+        JoinRef::new(raw),
+    )
+}

@@ -11,7 +11,7 @@
 //!    the poller's unlock (the setter finds the waker) or before its lock (the poller sees the
 //!    new word): no lost wake-up.
 //! 3. Wakers are moved into a `WakeList` under the lock and woken after it is released, at most
-//!    32 (`wake_list::BATCH`) at a time, so user wake code never runs under our lock.
+//!    32 ([`WakeList::CAPACITY`]) at a time, so user wake code never runs under our lock.
 //! 4. Two poll slots (reader, writer) keep one waker each: the last poller wins, which is what
 //!    `AsyncRead`/`AsyncWrite` on one object need. Any number of `readiness()` futures wait in a
 //!    separate list; each owns its slab key and removes it when it completes or is dropped.
@@ -175,7 +175,7 @@ impl ScheduledIo {
                 .iter_mut()
                 .filter(|(key, _)| *key >= resume_from)
             {
-                if !wakers.can_push() {
+                if wakers.is_full() {
                     batch_full = true;
                     resume_from = key;
                     break;

@@ -15,7 +15,6 @@
 pub(crate) mod io;
 mod time;
 mod time_shard;
-mod wake_list;
 
 pub(crate) use time::{FiledKey, Registered, TimeState};
 

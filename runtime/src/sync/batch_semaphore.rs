@@ -24,10 +24,11 @@
 //! 7. Wakers are woken, and dropped, only after the wait-list lock is released (waiters
 //!    rule 6): a waker whose `wake` or `Drop` releases or acquires permits re-enters it.
 
-use super::waiters::{WaitList, WaiterKey, WakeList};
+use super::waiters::{WaitList, WaiterKey};
 use crate::loom::sync::atomic::{AtomicUsize, Ordering};
 use crate::loom::sync::{Mutex, MutexGuard};
 use crate::task::coop;
+use io_driver::WakeList;
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll, Waker, ready};
@@ -201,7 +202,7 @@ impl RawSemaphore {
                     continue;
                 }
                 let wakers = more.get_or_insert_with(WakeList::new);
-                wakers.push(waker);
+                wakers.extend(waker);
                 if wakers.is_full() {
                     drop(list);
                     if let Some(waker) = first.take() {
@@ -245,7 +246,7 @@ impl RawSemaphore {
             // Drain in batches so no waker is called under the lock (waiters rule 6).
             while !wakers.is_full() {
                 match list.pop_front() {
-                    Some(waker) => wakers.push(waker),
+                    Some(waker) => wakers.extend(waker),
                     None => break,
                 }
             }

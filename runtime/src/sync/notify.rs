@@ -20,10 +20,11 @@
 //!    woken after unlocking; a waker replaced by a newer poll's, or removed with its entry,
 //!    is dropped after unlocking.
 
-use super::waiters::{WaitList, WaiterKey, WakeList};
+use super::waiters::{WaitList, WaiterKey};
 use crate::loom::sync::Mutex;
 use crate::loom::sync::atomic::{AtomicUsize, Ordering};
 use crate::task::coop;
+use io_driver::WakeList;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -179,7 +180,7 @@ impl Notify {
                 break; // registered after this call (rule 2)
             }
             front.kind = Kind::All;
-            wakers.push(state.waiters.pop_front().flatten());
+            wakers.extend(state.waiters.pop_front().flatten());
             if wakers.is_full() {
                 drop(state);
                 wakers.wake_all();

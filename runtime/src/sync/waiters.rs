@@ -23,7 +23,7 @@
 //!    ([`WaitList::requeue_front`]): a waiter woken to retry that lost the race keeps its
 //!    turn instead of going to the back.
 //! 6. Wakers are never called *or dropped* under the lock: notifiers collect them in a
-//!    [`WakeList`] and wake after unlocking, and every method that lets go of a stored waker
+//!    [`WakeList`](io_driver::WakeList) (the workspace's one wake batch) and wake after unlocking, and every method that lets go of a stored waker
 //!    ([`WaitList::set_waker`], [`WaitList::requeue_front`], [`WaitList::remove_with_waker`],
 //!    [`WaitList::pop_front`]) returns it, so the caller drops it after unlocking. A waker's
 //!    `Drop` or `wake` may re-enter the primitive (send, notify, cancel), and the lock is not
@@ -198,65 +198,11 @@ fn replace_waker(slot: &mut Option<Waker>, waker: &Waker) -> Option<Waker> {
     }
 }
 
-/// Wakers collected under a lock, to be woken after it is released (rule 6).
-///
-/// Holds up to [`WakeList::CAPACITY`] wakers inline; a notifier that may wake more checks
-/// [`WakeList::is_full`], unlocks, calls [`WakeList::wake_all`] and locks again.
-#[derive(Debug)]
-pub(crate) struct WakeList {
-    wakers: [Option<Waker>; WakeList::CAPACITY],
-    len: usize,
-}
-
-impl WakeList {
-    /// 32 is Tokio's batch size for the same job: large enough that broadcast-style wakeups
-    /// rarely relock, small enough to live on the stack (256 bytes).
-    pub(crate) const CAPACITY: usize = 32;
-
-    pub(crate) fn new() -> Self {
-        Self {
-            wakers: Default::default(),
-            len: 0,
-        }
-    }
-
-    pub(crate) fn is_full(&self) -> bool {
-        self.len == Self::CAPACITY
-    }
-
-    /// Adds a waker; an overflow is woken at once rather than lost (callers check `is_full`
-    /// when they hold a lock, so this fallback only runs outside one).
-    pub(crate) fn push(&mut self, waker: Option<Waker>) {
-        let Some(waker) = waker else { return };
-        if self.is_full() {
-            waker.wake();
-            return;
-        }
-        self.wakers[self.len] = Some(waker);
-        self.len += 1;
-    }
-
-    /// Wakes and forgets every collected waker.
-    pub(crate) fn wake_all(&mut self) {
-        for slot in &mut self.wakers[..self.len] {
-            if let Some(waker) = slot.take() {
-                waker.wake();
-            }
-        }
-        self.len = 0;
-    }
-}
-
-impl Drop for WakeList {
-    fn drop(&mut self) {
-        self.wake_all();
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::sync::test_util::CountingWaker;
+    use io_driver::WakeList;
 
     #[test]
     fn fifo_order_and_middle_removal() {
@@ -289,7 +235,7 @@ mod tests {
             if wakers.is_full() {
                 wakers.wake_all();
             }
-            wakers.push(w);
+            wakers.extend(w);
         }
         drop(wakers);
         assert_eq!(counter.wakes(), 40);

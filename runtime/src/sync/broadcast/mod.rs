@@ -21,11 +21,12 @@
 
 pub mod error;
 
-use super::waiters::{WaitList, WaiterKey, WakeList};
+use super::waiters::{WaitList, WaiterKey};
 use crate::loom::sync::Arc;
 use crate::loom::sync::Mutex;
 use crate::task::coop;
 use error::{RecvError, SendError, TryRecvError};
+use io_driver::WakeList;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
@@ -116,7 +117,7 @@ impl<T> Shared<T> {
         loop {
             while !wakers.is_full() {
                 match state.waiters.pop_front() {
-                    Some(waker) => wakers.push(waker),
+                    Some(waker) => wakers.extend(waker),
                     None => break,
                 }
             }

@@ -316,5 +316,4 @@ impl<T: ?Sized + fmt::Debug> fmt::Debug for OwnedMutexGuard<T> {
 }
 
 #[cfg(test)]
-#[path = "mutex_tests.rs"]
 mod tests;

@@ -299,10 +299,8 @@ impl<T: ?Sized + fmt::Debug> fmt::Debug for RwLockWriteGuard<'_, T> {
     }
 }
 
-#[path = "rwlock_owned.rs"]
 mod owned;
 pub use owned::{OwnedRwLockReadGuard, OwnedRwLockWriteGuard};
 
 #[cfg(test)]
-#[path = "rwlock_tests.rs"]
 mod tests;

@@ -390,5 +390,4 @@ impl Drop for Acquire<'_> {
 }
 
 #[cfg(test)]
-#[path = "batch_semaphore_tests.rs"]
 mod tests;

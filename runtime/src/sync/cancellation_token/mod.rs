@@ -377,5 +377,4 @@ impl Drop for DropGuard {
 }
 
 #[cfg(test)]
-#[path = "cancellation_token_tests.rs"]
 mod tests;

@@ -391,5 +391,4 @@ impl Drop for OwnedNotified {
 }
 
 #[cfg(test)]
-#[path = "notify_tests.rs"]
 mod tests;

@@ -19,8 +19,8 @@ rt_thread_local! {
     static RNG: Cell<Option<FastRand>> = Cell::new(None);
 }
 
-/// A pseudo-random number in `0..n` (`n > 0`) from a per-thread [`FastRand`]; used to pick the
-/// branch `select!` polls first.
+/// A pseudo-random number in `0..n` (`n > 0`) from a per-thread `util::rng::FastRand`; used to
+/// pick the branch `select!` polls first.
 ///
 /// ```
 /// # use runtime::__private::thread_rng_n;

@@ -11,13 +11,17 @@
 //! 4. with no set lock held, set each registration's readiness and wake its waiters (each
 //!    `ScheduledIo` wakes in batches outside its own lock).
 //!
-//! Step 3 records plain pointers, not `Arc` clones (two atomic RMWs per event saved). This
-//! relies on one invariant, **a slot's `ScheduledIo` is only freed by step 1**: the set holds
-//! an `Arc` in every live slot, a dropped registration only queues its token
-//! (`RegistrationSet::defer_release`), and `release_pending` runs nowhere but at the start of
-//! `turn`, which takes `&mut self`. So every pointer found in step 3 stays valid until this
-//! turn returns, whatever registrations are dropped meanwhile on other threads; the set itself
-//! lives as long as the driver (it sits behind the driver's own `Handle`).
+//! Step 3 records plain pointers, not `Arc` clones (two atomic RMWs per event saved). Two
+//! rules make that sound:
+//!
+//! - **DR1.** A slot's `ScheduledIo` is only freed by step 1: the set holds an `Arc` in every
+//!   live slot, a dropped registration only queues its token (`RegistrationSet::defer_release`,
+//!   RS3), and `release_pending` runs nowhere but at the start of `turn`, which takes
+//!   `&mut self`. So every pointer found in step 3 stays valid until this turn returns, whatever
+//!   registrations are dropped meanwhile on other threads; the set itself lives as long as the
+//!   driver (it sits behind the driver's own `Handle`).
+//! - **DR2.** The pointers live only within one turn: the `dispatch` vector is drained before
+//!   `turn` returns, so no pointer outlives the turn that found it.
 //!
 //! The driver has no threads: whoever owns it (the runtime's parked worker) calls `turn`.
 
@@ -73,12 +77,12 @@ pub struct Driver {
 }
 
 /// A registration found by the current turn: a plain pointer, valid until the turn returns
-/// (module docs).
+/// (DR1, DR2).
 struct IoRef(NonNull<ScheduledIo>);
 
 // SAFETY: an `IoRef` only gives shared access to a `ScheduledIo`, which is `Sync`; and the
-// driver only holds `IoRef`s during a turn (the `dispatch` vector is drained before `turn`
-// returns), so moving the driver to another thread never carries a live one along.
+// driver only holds `IoRef`s during a turn (DR2), so moving the driver to another thread never
+// carries a live one along.
 unsafe impl Send for IoRef {}
 
 impl Driver {
@@ -173,9 +177,8 @@ impl Driver {
             // `io` points into an `Arc<ScheduledIo>` that the registration set held when this
             // turn looked the token up, after this turn's `release_pending`. Only
             // `release_pending` removes a slot's `Arc`, and it runs only at the start of a turn
-            // (`&mut self`), so that `Arc`, and with it the pointee, is still alive here (the
-            // invariant in the module docs).
-            // SAFETY: the pointee is alive (above); `ScheduledIo` is `Sync`; we only take `&`.
+            // (`&mut self`), so that `Arc`, and with it the pointee, is still alive here.
+            // SAFETY: the pointee is alive (DR1); `ScheduledIo` is `Sync`; we only take `&`.
             unsafe { io.0.as_ref() }.set_readiness(ready);
         }
         self.count_turn(&stats);

@@ -10,6 +10,8 @@
 //!   direction), [`Registration::readiness`] (any number of waiters), `try_io`, `poll_io`,
 //!   `clear_readiness`. [`Registered`] owns a source plus its registration and deregisters on
 //!   drop; the runtime's sockets wrap it.
+//! * [`WakeList`] batches wakers collected under a lock so they are woken after it; the
+//!   reactor, the runtime's timer shards and its `sync` primitives all use it.
 //!
 //! Sources are registered once, edge-triggered. Readiness is cached in one atomic word per
 //! registration with an edge counter (tick), so clearing after `WouldBlock` never erases an
@@ -82,3 +84,4 @@ pub use readiness_future::Readiness;
 pub use ready::Ready;
 pub use registered::Registered;
 pub use registration::Registration;
+pub use wake_list::WakeList;

@@ -12,16 +12,16 @@
 //!
 //! # Protocol
 //!
-//! 1. **Set** (the driver, once per mio event): OR the event's flags in and increment the tick
-//!    (mod 2^15) in one RMW. Every edge therefore produces a new tick.
-//! 2. **Observe** (a consumer): [`ReadinessWord::snapshot`] returns a [`ReadyEvent`] — the tick
-//!    and the flags that intersect the consumer's mask — plus whether shutdown is set.
-//! 3. **Clear** (a consumer whose syscall returned `WouldBlock`): remove exactly the flags it
-//!    observed, and only if the tick is still the one it observed. If the tick moved, a newer
-//!    edge arrived between the observation and the `WouldBlock`; clearing would erase it, so the
-//!    clear does nothing and the consumer simply tries again.
-//! 4. `READ_CLOSED` and `WRITE_CLOSED` are final: a clear never removes them.
-//! 5. **Shutdown** sets bit 31 for good; set and clear preserve it.
+//! - **RD1.** **Set** (the driver, once per mio event): OR the event's flags in and increment the
+//!   tick (mod 2^15) in one RMW. Every edge therefore produces a new tick.
+//! - **RD2.** **Observe** (a consumer): [`ReadinessWord::snapshot`] returns a [`ReadyEvent`] — the
+//!   tick and the flags that intersect the consumer's mask — plus whether shutdown is set.
+//! - **RD3.** **Clear** (a consumer whose syscall returned `WouldBlock`): remove exactly the flags
+//!   it observed, and only if the tick is still the one it observed. If the tick moved, a newer
+//!   edge arrived between the observation and the `WouldBlock`; clearing would erase it, so the
+//!   clear does nothing and the consumer simply tries again.
+//! - **RD4.** `READ_CLOSED` and `WRITE_CLOSED` are final: a clear never removes them.
+//! - **RD5.** **Shutdown** sets bit 31 for good; set and clear preserve it.
 //!
 //! ABA bound: a clear could wrongly succeed only if exactly a multiple of 2^15 edges arrived
 //! between its snapshot and its clear — 32 768 events on one source inside one syscall.
@@ -157,7 +157,7 @@ impl ReadinessWord {
         }
     }
 
-    /// Rule 1: ORs `ready` in and advances the tick; returns the new tick.
+    /// RD1: ORs `ready` in and advances the tick; returns the new tick.
     ///
     /// ```
     /// # use io_driver::{readiness::ReadinessWord, Ready};
@@ -184,7 +184,7 @@ impl ReadinessWord {
         }
     }
 
-    /// Rule 2: the current tick, the flags intersecting `mask`, and the shutdown flag.
+    /// RD2: the current tick, the flags intersecting `mask`, and the shutdown flag.
     ///
     /// ```
     /// # use io_driver::{readiness::ReadinessWord, Interest, Ready};
@@ -213,7 +213,7 @@ impl ReadinessWord {
         ready_of(self.word.load(Ordering::Acquire))
     }
 
-    /// Rules 3 and 4: removes the flags `event` observed (except the final `*_CLOSED` ones) if
+    /// RD3 and RD4: removes the flags `event` observed (except the final `*_CLOSED` ones) if
     /// the tick is unchanged. Returns `false` when a newer edge made the clear a no-op.
     ///
     /// ```
@@ -247,7 +247,7 @@ impl ReadinessWord {
         }
     }
 
-    /// Rule 5: sets the shutdown flag; returns `true` for the call that set it first.
+    /// RD5: sets the shutdown flag; returns `true` for the call that set it first.
     ///
     /// ```
     /// # use io_driver::readiness::ReadinessWord;

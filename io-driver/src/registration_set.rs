@@ -7,17 +7,17 @@
 //! | generation (usize::BITS - 24) | slot index + 1 (24) |
 //! ```
 //!
-//! 1. Token 0 is the driver's `mio::Waker`; the index field stores `index + 1`, so no slot ever
-//!    produces it, and the all-ones token is never produced either (see [`MAX_SLOTS`]).
-//! 2. A slot's generation is bumped when it is released. Lookup compares the token's generation
-//!    with the slot's: an event carrying an old generation (a source closed without being
-//!    deregistered while a duplicate of its descriptor stays open, or an event already in the
-//!    batch) is dropped and counted as stale. Generations wrap after 2^40 reuses of one slot on
-//!    64-bit targets (2^8 on 32-bit ones).
-//! 3. Releases are deferred: a dropped registration only queues its token; the driver frees
-//!    queued slots at the start of its next turn, so a slot is never reused during the turn
-//!    that may still be dispatching to it.
-//! 4. After shutdown no slot is handed out any more.
+//! - **RS1.** Token 0 is the driver's `mio::Waker`; the index field stores `index + 1`, so no slot
+//!   ever produces it, and the all-ones token is never produced either (see [`MAX_SLOTS`]).
+//! - **RS2.** A slot's generation is bumped when it is released. Lookup compares the token's
+//!   generation with the slot's: an event carrying an old generation (a source closed without being
+//!   deregistered while a duplicate of its descriptor stays open, or an event already in the batch)
+//!   is dropped and counted as stale. Generations wrap after 2^40 reuses of one slot on 64-bit
+//!   targets (2^8 on 32-bit ones).
+//! - **RS3.** Releases are deferred: a dropped registration only queues its token; the driver frees
+//!   queued slots at the start of its next turn, so a slot is never reused during the turn that may
+//!   still be dispatching to it.
+//! - **RS4.** After shutdown no slot is handed out any more.
 //!
 //! The set lives under one mutex taken by register, by a registration's drop, by shutdown, and
 //! once per turn by the driver; never on the read/write path.
@@ -27,14 +27,14 @@ use crate::scheduled_io::ScheduledIo;
 use mio::Token;
 use std::io;
 
-/// The token of the driver's `mio::Waker` (rule 1).
+/// The token of the driver's `mio::Waker` (RS1).
 pub(crate) const WAKER_TOKEN: Token = Token(0);
 
 const INDEX_BITS: u32 = 24;
 const INDEX_MASK: usize = (1 << INDEX_BITS) - 1;
 const GENERATION_MASK: usize = usize::MAX >> INDEX_BITS;
 
-/// Most live slots per driver: 2^24 - 2, so `index + 1` is never all ones (rule 1). Sixteen
+/// Most live slots per driver: 2^24 - 2, so `index + 1` is never all ones (RS1). Sixteen
 /// million sockets is far beyond any descriptor limit in practice.
 pub(crate) const MAX_SLOTS: usize = INDEX_MASK - 1;
 
@@ -82,7 +82,7 @@ impl RegistrationSet {
         }
     }
 
-    /// Takes a free slot (or a new one) for a fresh [`ScheduledIo`] (rules 1, 4).
+    /// Takes a free slot (or a new one) for a fresh [`ScheduledIo`] (RS1, RS4).
     pub(crate) fn allocate(&mut self) -> io::Result<(Token, Arc<ScheduledIo>)> {
         if self.is_shutdown {
             return Err(shutdown_error());
@@ -109,7 +109,7 @@ impl RegistrationSet {
         Ok((encode(index, slot.generation), io))
     }
 
-    /// The registration a token belongs to, or `None` for a stale or unknown token (rule 2).
+    /// The registration a token belongs to, or `None` for a stale or unknown token (RS2).
     pub(crate) fn get(&self, token: Token) -> Option<&Arc<ScheduledIo>> {
         let (index, generation) = decode(token)?;
         let slot = self.slots.get(index)?;
@@ -119,13 +119,13 @@ impl RegistrationSet {
         slot.io.as_ref()
     }
 
-    /// Queues a token for release at the driver's next turn (rule 3); returns the queue length.
+    /// Queues a token for release at the driver's next turn (RS3); returns the queue length.
     pub(crate) fn defer_release(&mut self, token: Token) -> usize {
         self.pending_release.push(token);
         self.pending_release.len()
     }
 
-    /// Frees every queued slot (rule 3); returns how many were freed.
+    /// Frees every queued slot (RS3); returns how many were freed.
     pub(crate) fn release_pending(&mut self) -> usize {
         let pending = std::mem::take(&mut self.pending_release);
         let released = pending.iter().filter(|token| self.release(**token)).count();
@@ -151,7 +151,7 @@ impl RegistrationSet {
         true
     }
 
-    /// Refuses new slots from now on (rule 4) and returns the live registrations so the caller
+    /// Refuses new slots from now on (RS4) and returns the live registrations so the caller
     /// can wake them outside the lock; empty if already shut down.
     pub(crate) fn shutdown(&mut self) -> Vec<Arc<ScheduledIo>> {
         if std::mem::replace(&mut self.is_shutdown, true) {

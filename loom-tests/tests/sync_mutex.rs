@@ -10,7 +10,7 @@ use runtime::sync::Mutex;
 use std::sync::Arc;
 
 /// Two threads and the main thread lock, increment and unlock: no update is lost and nobody
-/// sleeps forever (the unlock fast path racing a waiter's queueing CAS, rule 3).
+/// sleeps forever (the unlock fast path racing a waiter's queueing CAS, RM3).
 #[test]
 fn three_lockers_no_lost_update_or_wakeup() {
     model(|| {

@@ -1,6 +1,6 @@
 //! Models of the shared waiter list (`runtime/src/sync/waiters.rs`) through two of its users:
 //! a waiter dropped at the very moment a notifier unlinks it must hand the notification on
-//! (rule 4 of the list), so the next waiter completes and nothing is swallowed or doubled.
+//! (the list's rule WL4), so the next waiter completes and nothing is swallowed or doubled.
 #![cfg(loom)]
 
 use loom::future::block_on;

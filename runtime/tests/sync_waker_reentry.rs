@@ -359,8 +359,8 @@ fn queue_join_repolled_with_a_new_waker_survives_the_old_waker_finishing_the_wor
     });
 }
 
-// `Queue::get`/`put` wait in the batch semaphore (`sync/batch_semaphore.rs`), which drops the
-// wakers `WaitList::set_waker` / `remove_with_waker` hand back after unlocking (its rule 7).
+// `Queue::get`/`put` wait in the batch semaphore (`sync/batch_semaphore/mod.rs`), which drops the
+// wakers `WaitList::set_waker` / `remove_with_waker` hand back after unlocking (its rule BS7).
 
 #[test]
 fn queue_get_repolled_with_a_new_waker_survives_the_old_waker_putting_from_drop() {

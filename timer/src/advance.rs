@@ -7,7 +7,7 @@
 //! every entry either to the pending list (due) or to a strictly lower level, or (top level only)
 //! back into the top level for a later turn. Otherwise set `elapsed = now` and stop.
 //!
-//! Each step strictly increases `elapsed` (invariant 3 in `wheel.rs`, and `top_min` floors are
+//! Each step strictly increases `elapsed` (TW3 in `wheel.rs`, and `top_min` floors are
 //! always after `elapsed`), and an entry is re-filed at most once per level plus once per stale
 //! `top_min` floor, so advancing even from 0 to `u64::MAX` is O(entries x levels).
 
@@ -114,7 +114,7 @@ impl<T> Wheel<T> {
 
     /// The earliest occupied slot, ignoring the pending list.
     ///
-    /// Below the top level the lowest set bit of the occupancy mask is the next slot: rule 3 in
+    /// Below the top level the lowest set bit of the occupancy mask is the next slot: TW3 in
     /// `wheel.rs` says no occupied slot sits at or before `elapsed`'s, so no rotation is needed,
     /// and any occupied lower level comes before every higher one (it lies inside `elapsed`'s
     /// slot of the higher level). Top-level slots can hold later turns, so the top level instead
@@ -124,7 +124,7 @@ impl<T> Wheel<T> {
             let occupied = self.occupied[level];
             if occupied != 0 {
                 let slot = occupied.trailing_zeros() as usize;
-                debug_assert!(slot > level::slot_for(self.elapsed, level), "rule 3");
+                debug_assert!(slot > level::slot_for(self.elapsed, level), "TW3");
                 let deadline = level::slot_start(self.elapsed, level, slot);
                 return Some(Expiration {
                     level,

@@ -13,7 +13,8 @@
 ///
 /// Six levels of 64 slots at 1 tick per level-0 slot reach `2^36` ticks (about 199 days at the
 /// runtime's 250 µs per tick; 795 days at Tokio's 1 ms). Later deadlines are still exact: the top
-/// level wraps, with a per-slot minimum (see `Wheel`), so "at least two years" (issue 4) holds.
+/// level wraps, with a per-slot minimum (see `Wheel`), so a sleep of two years or more still
+/// fires at its deadline, neither early nor wrapped around to a nearer slot.
 ///
 /// # Examples
 ///

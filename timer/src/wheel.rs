@@ -2,15 +2,15 @@
 //! lookups). Advancing time lives in `advance.rs`, bulk removal in `drain.rs`.
 //!
 //! Invariants (checked by `debug_assert!`s and the model test):
-//! 1. Every live entry is on exactly one list, named by its `list` field: the pending list if
-//!    its deadline was `<= elapsed` when it was filed, otherwise the slot `level_for`/`slot_for`
-//!    chose relative to `elapsed` at filing time.
-//! 2. `occupied[level]` has bit `slot` set exactly when that slot's list is non-empty.
-//! 3. For levels below the top, every occupied slot lies strictly after `elapsed`'s own slot at
-//!    that level, in the same block (no wrap), so the lowest set bit is the next slot due.
-//! 4. `top_min[slot]` is a lower bound on the deadlines in top-level slot `slot` (it may be stale
-//!    after a removal, never too high), and `u64::MAX` when the slot is empty.
-//! 5. `pending_min` is a lower bound on the deadlines on the pending list.
+//! - **TW1.** Every live entry is on exactly one list, named by its `list` field: the pending list
+//!   if its deadline was `<= elapsed` when it was filed, otherwise the slot `level_for`/`slot_for`
+//!   chose relative to `elapsed` at filing time.
+//! - **TW2.** `occupied[level]` has bit `slot` set exactly when that slot's list is non-empty.
+//! - **TW3.** For levels below the top, every occupied slot lies strictly after `elapsed`'s own
+//!   slot at that level, in the same block (no wrap), so the lowest set bit is the next slot due.
+//! - **TW4.** `top_min[slot]` is a lower bound on the deadlines in top-level slot `slot` (it may be
+//!   stale after a removal, never too high), and `u64::MAX` when the slot is empty.
+//! - **TW5.** `pending_min` is a lower bound on the deadlines on the pending list.
 
 use std::fmt;
 
@@ -265,7 +265,7 @@ impl<T> Wheel<T> {
         (entry.generation == key.generation).then_some(key.index)
     }
 
-    /// Puts entry `index`, which is on no list, on the list its deadline calls for (rule 1).
+    /// Puts entry `index`, which is on no list, on the list its deadline calls for (TW1).
     pub(crate) fn file(&mut self, index: usize) {
         let deadline = self.entries[index].deadline;
         if deadline <= self.elapsed {
@@ -287,7 +287,7 @@ impl<T> Wheel<T> {
         }
     }
 
-    /// Takes entry `index` off its list, keeping rules 2, 4 and 5.
+    /// Takes entry `index` off its list, keeping TW2, TW4 and TW5.
     pub(crate) fn unfile(&mut self, index: usize) {
         match self.entries[index].list {
             ListId::Pending => {

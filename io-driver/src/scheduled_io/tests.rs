@@ -81,7 +81,7 @@ fn more_waiters_than_one_batch_are_all_woken_once() {
     let io = ScheduledIo::new();
     let count = counter();
     let waker = Waker::from(count.clone());
-    let waiters = 3 * crate::wake_list::BATCH + 5;
+    let waiters = 3 * crate::WakeList::CAPACITY + 5;
     let mut keys = Vec::new();
     for _ in 0..waiters {
         let mut key = None;

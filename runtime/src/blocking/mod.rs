@@ -23,7 +23,7 @@
 //!
 //! ## History
 //!
-//! The first version was Tokio's single-lock protocol: one `Mutex` around the
+//! The first version was Tokio's blocking-pool protocol: one `Mutex` around the
 //! queue and counters, taken by every submitter and every thread for every job. Tokio's
 //! 16-shard variant of it (tokio#7757) cut spawn latency at 16 threads but hung (tokio#8056)
 //! over whether an idle thread could be woken or one had to be started; the rules below make

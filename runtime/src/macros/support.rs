@@ -5,6 +5,7 @@
 #![doc(hidden)]
 
 use crate::loom::rt_thread_local;
+use crate::util::rng::FastRand;
 use std::cell::Cell;
 use std::task::{Context, Poll};
 
@@ -14,11 +15,11 @@ pub use crate::{Builder, UnhandledPanic};
 pub use runtime_macros::{join_impl, select_impl, try_join_impl};
 
 rt_thread_local! {
-    /// State of this thread's xorshift generator; 0 until first use.
-    static RNG: Cell<u64> = Cell::new(0);
+    /// This thread's generator; `None` until first use.
+    static RNG: Cell<Option<FastRand>> = Cell::new(None);
 }
 
-/// A pseudo-random number in `0..n` (`n > 0`) from a per-thread xorshift64 generator; used to
+/// A pseudo-random number in `0..n` (`n > 0`) from a per-thread `util::rng::FastRand`; used to
 /// pick the branch `select!` polls first.
 ///
 /// ```
@@ -26,24 +27,16 @@ rt_thread_local! {
 /// assert!(thread_rng_n(3) < 3);
 /// ```
 pub fn thread_rng_n(n: u32) -> u32 {
-    let x = RNG
-        .try_with(|rng| {
-            let mut x = rng.get();
-            if x == 0 {
-                // `rand_seed` is never 0, which would be a fixed point of xorshift.
-                x = crate::loom::rand_seed();
-            }
-            // Marsaglia's xorshift64 with the (13, 7, 17) triple: full period 2^64 - 1.
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            rng.set(x);
-            x
-        })
-        // Thread-local storage is being torn down: any start is as fair as another.
-        .unwrap_or(0);
-    // Lemire's multiply-shift maps the high 32 bits (the better ones) into `0..n`.
-    (((x >> 32) * u64::from(n)) >> 32) as u32
+    RNG.try_with(|cell| {
+        let mut rng = cell
+            .get()
+            .unwrap_or_else(|| FastRand::new(crate::loom::rand_seed()));
+        let pick = rng.below(n as usize) as u32;
+        cell.set(Some(rng));
+        pick
+    })
+    // Thread-local storage is being torn down: any start is as fair as another.
+    .unwrap_or(0)
 }
 
 /// `Pending` (after asking to be polled again) when the task's cooperative budget is spent,

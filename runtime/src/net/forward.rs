@@ -1,7 +1,8 @@
 //! The futures-io trait impls shared by the stream sockets (`TcpStream`, its halves,
 //! `UnixStream`): each macro forwards to the inherent `poll_*_priv` methods and `shutdown`.
 
-/// Implements `futures_io::AsyncRead` for a type that reaches a stream socket (anything with `poll_read_priv`) through `$get`.
+/// Implements `futures_io::AsyncRead` for a type that reaches a stream socket through `$get`:
+/// the socket needs an inherent `poll_read_priv(&self, cx, buf)`.
 macro_rules! forward_read {
     ($ty:ty, |$this:ident| $get:expr) => {
         impl futures_io::AsyncRead for $ty {
@@ -17,8 +18,10 @@ macro_rules! forward_read {
     };
 }
 
-/// Implements `futures_io::AsyncWrite` for a type that reaches a stream socket (anything with `poll_read_priv`) through `$get`:
-/// flush is a no-op (TCP has no user-space buffer), close shuts the write direction down.
+/// Implements `futures_io::AsyncWrite` for a type that reaches a stream socket through `$get`:
+/// the socket needs inherent `poll_write_priv`, `poll_write_vectored_priv` and
+/// `shutdown(Shutdown)`. Flush is a no-op (a stream socket keeps no user-space buffer: every
+/// write goes straight to the kernel), close shuts the write direction down.
 macro_rules! forward_write {
     ($ty:ty, |$this:ident| $get:expr) => {
         impl futures_io::AsyncWrite for $ty {

@@ -2,13 +2,13 @@
 //! whose read end is registered with the runtime's reactor.
 //!
 //! Invariants (the only `unsafe` of `runtime::signal` is here):
-//! 1. The action registered with `signal-hook-registry` only calls `write(2)` on a
-//!    non-blocking socket it owns: no allocation, no lock, never blocks — async-signal-safe.
-//!    A full socket buffer drops the byte, which is fine: a pending byte already means "at
-//!    least one delivery" (deliveries coalesce, as OS signals do).
-//! 2. The action owns the write end, so the descriptor stays open for as long as the action
-//!    can run; `unregister` in `Drop` removes it (the registry drops it once no handler is
-//!    running it).
+//! - **SG1.** The action registered with `signal-hook-registry` only calls `write(2)` on a
+//!   non-blocking socket it owns: no allocation, no lock, never blocks — async-signal-safe. A full
+//!   socket buffer drops the byte, which is fine: a pending byte already means "at least one
+//!   delivery" (deliveries coalesce, as OS signals do).
+//! - **SG2.** The action owns the write end, so the descriptor stays open for as long as the action
+//!   can run; `unregister` in `Drop` removes it (the registry drops it once no handler is running
+//!   it).
 
 use crate::io::poll_evented::PollEvented;
 use io_driver::Interest;
@@ -41,7 +41,7 @@ impl Listener {
         let action = move || {
             let _ = (&tx).write(&[1]);
         };
-        // SAFETY: the action is async-signal-safe (invariant 1): one `write(2)` on a
+        // SAFETY: the action is async-signal-safe (SG1): one `write(2)` on a
         // non-blocking socket, no allocation or locking.
         let id = unsafe { signal_hook_registry::register(signum, action) }.map_err(|err| {
             crate::io::context::with_context(err, format_args!("registering signal {signum}"))

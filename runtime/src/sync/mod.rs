@@ -21,7 +21,7 @@
 //! Every waiting side (semaphore permits, lock queues, `Notify`, broadcast receivers) parks in
 //! the same FIFO wait list (`waiters.rs`): a slab-backed linked list under the primitive's
 //! lock, where each future owns a key and removes itself when dropped. The fair
-//! [`Semaphore`] core (`batch_semaphore.rs`) is built on it and in turn serves `Mutex`,
+//! [`Semaphore`] core (`batch_semaphore/`) is built on it and in turn serves `Mutex`,
 //! `RwLock`, `OnceCell`, `Queue` and bounded `mpsc`; `Event`, `Barrier`, `CancellationToken`
 //! and `watch` are built on `Notify`.
 //!
@@ -36,6 +36,13 @@
 //!
 //! All leaf polls take part in cooperative scheduling (`task::coop`): an always-ready
 //! channel cannot starve the other tasks on a worker.
+//!
+//! # Source layout
+//!
+//! In-crate unit tests live in one of two places, chosen by size: a short `mod tests { .. }`
+//! at the end of the file, or, for a primitive with a longer suite, a directory module
+//! `x/mod.rs` whose `tests.rs` sits beside it (`mutex/tests.rs`), next to the primitive's
+//! other parts (`rwlock/owned.rs`, `semaphore/permit.rs`). No `#[path]` attributes.
 
 mod batch_semaphore;
 mod raw_mutex;

@@ -23,29 +23,29 @@
 //!
 //! Rules:
 //!
-//! 1. `QUEUED`, `WOKEN` and `HANDOFF` only change with the list lock held. `LOCKED` is set by a
-//!    CAS that requires it clear (anyone) and cleared only by the owner.
-//! 2. While an owner holds `LOCKED` and the list lock, nobody else can change `state` (rule 1:
-//!    the other bits need the list lock, `LOCKED` needs to be clear), so the slow unlock reads
-//!    it once and writes it once.
-//! 3. A waiter queues with a CAS that requires `LOCKED` set and sets `QUEUED`; an unlock clears
-//!    `LOCKED` with a CAS that requires `QUEUED` clear or `WOKEN` set (else it takes the slow
-//!    path and wakes the front waiter). One word, so either the unlock lands first and the
-//!    waiter's CAS fails and retries the lock, or the unlock sees `QUEUED` (no lost wake-up).
-//! 4. At most one waiter is in flight (`WOKEN`). An unlock that finds one wakes nobody: that
-//!    waiter will retry. When it comes back it clears `WOKEN` and either takes the lock or goes
-//!    back to the *front* of the queue (waiters rule 5), so the next unlock wakes it again.
-//!    If it is dropped instead it passes the wake-up on to the next waiter if the lock is free.
-//! 5. Bounded barging: a waiter that comes back to a taken lock [`STARVE_AFTER`] times sets
-//!    `HANDOFF` when it requeues. `HANDOFF` implies `LOCKED` (it is set by a CAS requiring it),
-//!    and the next unlock keeps `LOCKED` set and hands it to that waiter ([`Grant::Owner`]),
-//!    clearing `HANDOFF`. So no waiter waits forever: it is at the front after those ahead of
-//!    it were served or left, then woken at most `STARVE_AFTER` times.
-//! 6. A waiter dropped while linked just leaves (clearing `QUEUED` if it was the last,
-//!    `HANDOFF` if it was the starving one); dropped as [`Grant::Owner`] it unlocks; dropped
-//!    as [`Grant::Retry`] it follows rule 4.
-//! 7. Wakers are called, and dropped, after the list lock is released (waiters rule 6): a
-//!    waker whose `wake` or `Drop` unlocks or locks this mutex must not find the list locked.
+//! - **RM1.** `QUEUED`, `WOKEN` and `HANDOFF` only change with the list lock held. `LOCKED` is set
+//!   by a CAS that requires it clear (anyone) and cleared only by the owner.
+//! - **RM2.** While an owner holds `LOCKED` and the list lock, nobody else can change `state` (RM1:
+//!   the other bits need the list lock, `LOCKED` needs to be clear), so the slow unlock reads it
+//!   once and writes it once.
+//! - **RM3.** A waiter queues with a CAS that requires `LOCKED` set and sets `QUEUED`; an unlock
+//!   clears `LOCKED` with a CAS that requires `QUEUED` clear or `WOKEN` set (else it takes the slow
+//!   path and wakes the front waiter). One word, so either the unlock lands first and the waiter's
+//!   CAS fails and retries the lock, or the unlock sees `QUEUED` (no lost wake-up).
+//! - **RM4.** At most one waiter is in flight (`WOKEN`). An unlock that finds one wakes nobody:
+//!   that waiter will retry. When it comes back it clears `WOKEN` and either takes the lock or goes
+//!   back to the *front* of the queue (WL5), so the next unlock wakes it again. If it is dropped
+//!   instead it passes the wake-up on to the next waiter if the lock is free.
+//! - **RM5.** Bounded barging: a waiter that comes back to a taken lock [`STARVE_AFTER`] times sets
+//!   `HANDOFF` when it requeues. `HANDOFF` implies `LOCKED` (it is set by a CAS requiring it), and
+//!   the next unlock keeps `LOCKED` set and hands it to that waiter ([`Grant::Owner`]), clearing
+//!   `HANDOFF`. So no waiter waits forever: it is at the front after those ahead of it were served
+//!   or left, then woken at most `STARVE_AFTER` times.
+//! - **RM6.** A waiter dropped while linked just leaves (clearing `QUEUED` if it was the last,
+//!   `HANDOFF` if it was the starving one); dropped as [`Grant::Owner`] it unlocks; dropped as
+//!   [`Grant::Retry`] it follows RM4.
+//! - **RM7.** Wakers are called, and dropped, after the list lock is released (WL6): a waker whose
+//!   `wake` or `Drop` unlocks or locks this mutex must not find the list locked.
 
 use super::waiters::{WaitList, WaiterKey};
 use crate::loom::sync::atomic::{AtomicUsize, Ordering};
@@ -89,7 +89,7 @@ pub(crate) struct RawMutex {
 }
 
 // Unwind safety: the lock word changes by atomic steps, and the wait list only under its lock
-// with no user code running there (rule 7), so a panic cannot leave either half-updated. What
+// with no user code running there (RM7), so a panic cannot leave either half-updated. What
 // the `Mutex` guards is another matter: `Mutex<T>` stays `!RefUnwindSafe` (an unwinding holder
 // may leave `T` half-modified; the lock does not poison), like Tokio's.
 impl std::panic::RefUnwindSafe for RawMutex {}
@@ -103,7 +103,7 @@ impl RawMutex {
         }
     }
 
-    /// Takes the lock if it is free, even if others are queued (barging; rule 5 bounds it).
+    /// Takes the lock if it is free, even if others are queued (barging; RM5 bounds it).
     #[inline]
     pub(crate) fn try_lock(&self) -> bool {
         let mut cur = self.state.load(Ordering::Relaxed);
@@ -142,7 +142,7 @@ impl RawMutex {
         }
     }
 
-    /// Unlock with the list lock held (rule 2: `state` cannot change under us).
+    /// Unlock with the list lock held (RM2: `state` cannot change under us).
     #[inline(never)]
     fn unlock_slow(&self, mut list: MutexGuard<'_, WaitList<Waiter>>) {
         let cur = self.state.load(Ordering::Acquire);
@@ -192,7 +192,7 @@ impl RawMutex {
         out
     }
 
-    /// First poll, lock taken: queue at the back, unless it was freed meanwhile (rule 3).
+    /// First poll, lock taken: queue at the back, unless it was freed meanwhile (RM3).
     #[inline(never)]
     fn enqueue(&self, cx: &mut Context<'_>, st: &mut LockState) -> Poll<()> {
         let mut list = self.waiters.lock();
@@ -227,7 +227,7 @@ impl RawMutex {
             let replaced = list.set_waker(&key, cx.waker());
             st.key = Some(key);
             drop(list);
-            drop(replaced); // after unlocking (rule 7)
+            drop(replaced); // after unlocking (RM7)
             return Poll::Pending;
         }
         match list.data_mut(&key).grant {
@@ -238,14 +238,14 @@ impl RawMutex {
             Grant::Retry => {
                 let (poll, replaced) = self.retry(&mut list, cx, st, key);
                 drop(list);
-                drop(replaced); // after unlocking (rule 7)
+                drop(replaced); // after unlocking (RM7)
                 poll
             }
             Grant::Waiting => unreachable!("an unlinked waiter was told something"),
         }
     }
 
-    /// A woken waiter is back (rule 4): take the lock, or requeue at the front (rule 5).
+    /// A woken waiter is back (RM4): take the lock, or requeue at the front (RM5).
     /// Also returns the waker the requeue replaced, for the caller to drop after unlocking.
     fn retry(
         &self,
@@ -286,7 +286,7 @@ impl RawMutex {
         (Poll::Pending, replaced)
     }
 
-    /// Abandons a `lock()` (its future was dropped) per rule 6.
+    /// Abandons a `lock()` (its future was dropped) per RM6.
     #[cold]
     pub(crate) fn cancel(&self, st: &mut LockState) {
         let Some(key) = st.key.take() else { return };
@@ -305,7 +305,7 @@ impl RawMutex {
                 self.state.fetch_and(!clear, Ordering::Relaxed);
             }
             drop(list);
-            drop(waker); // after unlocking (rule 7)
+            drop(waker); // after unlocking (RM7)
             return;
         }
         match grant {
@@ -315,7 +315,7 @@ impl RawMutex {
         }
     }
 
-    /// The in-flight waiter left without retrying (rule 4): if the lock is free, wake the next
+    /// The in-flight waiter left without retrying (RM4): if the lock is free, wake the next
     /// waiter in its place (`WOKEN` stays set); otherwise clear `WOKEN`, so the owner's unlock
     /// wakes the next one.
     fn pass_on_retry(&self, mut list: MutexGuard<'_, WaitList<Waiter>>) {
@@ -356,7 +356,7 @@ impl RawMutex {
 #[derive(Debug, Default)]
 pub(crate) struct LockState {
     key: Option<WaiterKey>,
-    /// Times this waiter was woken and found the lock taken (rule 5).
+    /// Times this waiter was woken and found the lock taken (RM5).
     losses: u32,
 }
 

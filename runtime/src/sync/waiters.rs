@@ -9,30 +9,31 @@
 //!
 //! Rules (every user of this module follows them):
 //!
-//! 1. An entry is created by [`WaitList::push_back`] and is *linked* (queued) from then on.
-//! 2. Only a notifier unlinks an entry without freeing it ([`WaitList::pop_front`]); the
-//!    entry then stays in the slab, *notified*, holding whatever the notifier wrote into its
-//!    data (through [`WaitList::front_mut`] just before).
-//! 3. Only the owning future frees an entry ([`WaitList::remove`]), either when it observes the
-//!    notification or in its `Drop`. So a key is never reused while its future still holds it,
-//!    and no generation counter is needed.
-//! 4. A future dropped while notified but before it observed the notification must hand the
-//!    notification on (what "hand on" means is the primitive's business: release the permits,
-//!    `notify_one` again, ...). [`WaitList::remove`] returns the entry's state so it can.
-//! 5. A notified entry may be linked again by its owning future, at the *front*
-//!    ([`WaitList::requeue_front`]): a waiter woken to retry that lost the race keeps its
-//!    turn instead of going to the back.
-//! 6. Wakers are never called *or dropped* under the lock: notifiers collect them in a
-//!    [`WakeList`] and wake after unlocking, and every method that lets go of a stored waker
-//!    ([`WaitList::set_waker`], [`WaitList::requeue_front`], [`WaitList::remove_with_waker`],
-//!    [`WaitList::pop_front`]) returns it, so the caller drops it after unlocking. A waker's
-//!    `Drop` or `wake` may re-enter the primitive (send, notify, cancel), and the lock is not
-//!    reentrant: under the lock that would deadlock.
+//! - **WL1.** An entry is created by [`WaitList::push_back`] and is *linked* (queued) from then on.
+//! - **WL2.** Only a notifier unlinks an entry without freeing it ([`WaitList::pop_front`]); the
+//!   entry then stays in the slab, *notified*, holding whatever the notifier wrote into its data
+//!   (through [`WaitList::front_mut`] just before).
+//! - **WL3.** Only the owning future frees an entry ([`WaitList::remove`]), either when it observes
+//!   the notification or in its `Drop`. So a key is never reused while its future still holds it,
+//!   and no generation counter is needed.
+//! - **WL4.** A future dropped while notified but before it observed the notification must hand the
+//!   notification on (what "hand on" means is the primitive's business: release the permits,
+//!   `notify_one` again, ...). [`WaitList::remove`] returns the entry's state so it can.
+//! - **WL5.** A notified entry may be linked again by its owning future, at the *front*
+//!   ([`WaitList::requeue_front`]): a waiter woken to retry that lost the race keeps its turn
+//!   instead of going to the back.
+//! - **WL6.** Wakers are never called *or dropped* under the lock: notifiers collect them in a
+//!   [`WakeList`](io_driver::WakeList) (the workspace's one wake batch) and wake after unlocking,
+//!   and every method that lets go of a stored waker ([`WaitList::set_waker`],
+//!   [`WaitList::requeue_front`], [`WaitList::remove_with_waker`], [`WaitList::pop_front`]) returns
+//!   it, so the caller drops it after unlocking. A waker's `Drop` or `wake` may re-enter the
+//!   primitive (send, notify, cancel), and the lock is not reentrant: under the lock that would
+//!   deadlock.
 
 use slab::Slab;
 use std::task::Waker;
 
-/// The slab index of a waiter; owned by exactly one future (rule 3), hence not `Clone`.
+/// The slab index of a waiter; owned by exactly one future (WL3), hence not `Clone`.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) struct WaiterKey(usize);
 
@@ -82,7 +83,7 @@ impl<D> WaitList<D> {
         self.queued == 0
     }
 
-    /// Queues a new waiter at the back (rule 1).
+    /// Queues a new waiter at the back (WL1).
     pub(crate) fn push_back(&mut self, data: D, waker: &Waker) -> WaiterKey {
         let index = self.nodes.insert(Node {
             prev: self.tail,
@@ -106,7 +107,7 @@ impl<D> WaitList<D> {
     }
 
     /// Stores the waker of the latest poll, cloning only if it changed. Returns the waker it
-    /// replaced: drop it after unlocking (rule 6).
+    /// replaced: drop it after unlocking (WL6).
     pub(crate) fn set_waker(&mut self, key: &WaiterKey, waker: &Waker) -> Option<Waker> {
         replace_waker(&mut self.nodes[key.0].waker, waker)
     }
@@ -116,8 +117,8 @@ impl<D> WaitList<D> {
         &mut self.nodes[key.0].data
     }
 
-    /// Links a notified entry again at the front of the queue (rule 5), with a fresh waker.
-    /// Returns the waker it replaced, if any: drop it after unlocking (rule 6).
+    /// Links a notified entry again at the front of the queue (WL5), with a fresh waker.
+    /// Returns the waker it replaced, if any: drop it after unlocking (WL6).
     pub(crate) fn requeue_front(&mut self, key: &WaiterKey, waker: &Waker) -> Option<Waker> {
         let index = key.0;
         let old_head = self.head;
@@ -142,7 +143,7 @@ impl<D> WaitList<D> {
         Some(&mut self.nodes[head].data)
     }
 
-    /// Unlinks the first queued waiter (rule 2) and returns its waker.
+    /// Unlinks the first queued waiter (WL2) and returns its waker.
     ///
     /// Returns `None` when the queue is empty.
     pub(crate) fn pop_front(&mut self) -> Option<Option<Waker>> {
@@ -150,8 +151,8 @@ impl<D> WaitList<D> {
         Some(self.unlink(head))
     }
 
-    /// Frees the entry (rule 3); returns its data, whether it was still queued, and the waker
-    /// it still held (only a queued entry holds one): drop that after unlocking (rule 6).
+    /// Frees the entry (WL3); returns its data, whether it was still queued, and the waker
+    /// it still held (only a queued entry holds one): drop that after unlocking (WL6).
     pub(crate) fn remove_with_waker(&mut self, key: WaiterKey) -> (D, bool, Option<Waker>) {
         let linked = self.nodes[key.0].linked;
         let waker = if linked { self.unlink(key.0) } else { None };
@@ -160,10 +161,10 @@ impl<D> WaitList<D> {
         (node.data, linked, waker.or(node.waker))
     }
 
-    /// Frees the entry (rule 3); returns its data and whether it was still queued.
+    /// Frees the entry (WL3); returns its data and whether it was still queued.
     ///
     /// A still-queued entry's waker is dropped here, under the caller's lock: prefer
-    /// [`remove_with_waker`](Self::remove_with_waker) (rule 6) unless the entry is known to be
+    /// [`remove_with_waker`](Self::remove_with_waker) (WL6) unless the entry is known to be
     /// notified (a notifier already took its waker).
     pub(crate) fn remove(&mut self, key: WaiterKey) -> (D, bool) {
         let (data, linked, _waker) = self.remove_with_waker(key);
@@ -198,65 +199,11 @@ fn replace_waker(slot: &mut Option<Waker>, waker: &Waker) -> Option<Waker> {
     }
 }
 
-/// Wakers collected under a lock, to be woken after it is released (rule 6).
-///
-/// Holds up to [`WakeList::CAPACITY`] wakers inline; a notifier that may wake more checks
-/// [`WakeList::is_full`], unlocks, calls [`WakeList::wake_all`] and locks again.
-#[derive(Debug)]
-pub(crate) struct WakeList {
-    wakers: [Option<Waker>; WakeList::CAPACITY],
-    len: usize,
-}
-
-impl WakeList {
-    /// 32 is Tokio's batch size for the same job: large enough that broadcast-style wakeups
-    /// rarely relock, small enough to live on the stack (256 bytes).
-    pub(crate) const CAPACITY: usize = 32;
-
-    pub(crate) fn new() -> Self {
-        Self {
-            wakers: Default::default(),
-            len: 0,
-        }
-    }
-
-    pub(crate) fn is_full(&self) -> bool {
-        self.len == Self::CAPACITY
-    }
-
-    /// Adds a waker; an overflow is woken at once rather than lost (callers check `is_full`
-    /// when they hold a lock, so this fallback only runs outside one).
-    pub(crate) fn push(&mut self, waker: Option<Waker>) {
-        let Some(waker) = waker else { return };
-        if self.is_full() {
-            waker.wake();
-            return;
-        }
-        self.wakers[self.len] = Some(waker);
-        self.len += 1;
-    }
-
-    /// Wakes and forgets every collected waker.
-    pub(crate) fn wake_all(&mut self) {
-        for slot in &mut self.wakers[..self.len] {
-            if let Some(waker) = slot.take() {
-                waker.wake();
-            }
-        }
-        self.len = 0;
-    }
-}
-
-impl Drop for WakeList {
-    fn drop(&mut self) {
-        self.wake_all();
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::sync::test_util::CountingWaker;
+    use io_driver::WakeList;
 
     #[test]
     fn fifo_order_and_middle_removal() {
@@ -289,7 +236,7 @@ mod tests {
             if wakers.is_full() {
                 wakers.wake_all();
             }
-            wakers.push(w);
+            wakers.extend(w);
         }
         drop(wakers);
         assert_eq!(counter.wakes(), 40);

@@ -1,4 +1,5 @@
 //! Small internal helpers shared by several modules.
 
 pub(crate) mod arc_waker;
+pub(crate) mod rng;
 pub(crate) mod spin_lock;

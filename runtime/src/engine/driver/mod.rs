@@ -18,7 +18,6 @@ pub(crate) mod entry;
 pub(crate) mod io;
 mod time;
 mod time_shard;
-mod wake_list;
 
 pub(crate) use auto_advance::{AutoAdvanceGate, InhibitAutoAdvance};
 pub(crate) use time::{FiledKey, Filing, TimeState};

@@ -10,15 +10,14 @@
 //!   lock, firing refreshes it under the lock. Readers without the lock may therefore skip the
 //!   shard when `now < next_due`.
 //! - **TS3.** Wakers are collected under the lock and woken after releasing it, in batches of
-//!   [`WAKE_BATCH`](super::wake_list::WAKE_BATCH), so a wake that re-enters the timer code
-//!   never deadlocks.
+//!   [`WakeList::CAPACITY`], so a wake that re-enters the timer code never deadlocks.
 //! - **TS4.** After shutdown nothing is filed: [`Shard::insert`] returns `None`.
 
-use super::wake_list::WakeList;
 use crate::engine::driver::entry::TimerEntry;
 use crate::loom::sync::Arc;
 use crate::loom::sync::Mutex;
 use crate::loom::sync::atomic::{AtomicU64, Ordering};
+use io_driver::WakeList;
 use timer::{TimerKey, Wheel};
 
 /// "No deadline": the next due tick of an empty shard, and the driver's "any insert must

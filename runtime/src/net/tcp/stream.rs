@@ -458,7 +458,9 @@ forward_write!(TcpStream, |s| s);
 forward_read!(&TcpStream, |s| *s);
 forward_write!(&TcpStream, |s| *s);
 
-// Compile-time checks that the trait set API.md promises is there.
+// Compile-time checks of the traits `TcpStream` and `&TcpStream` must keep: the futures-io pair
+// (so `futures_util`'s `AsyncReadExt`/`AsyncWriteExt` work on them), `Send + Sync` to move
+// between tasks and `Unpin` to use them without pinning.
 const _: fn() = || {
     fn io<T: AsyncRead + AsyncWrite + Send + Sync + Unpin>() {}
     io::<TcpStream>();

@@ -6,26 +6,27 @@
 //! Value number `pos` lives in slot `pos & mask`; `tail` is the next number to write. Each
 //! receiver keeps the number it reads next. Rules:
 //!
-//! 1. A send overwrites the oldest slot, records how many receivers (`rem`) still have to
-//!    read it, and wakes every waiting receiver. The last reader moves the value out instead
-//!    of cloning it, so values are freed as soon as everyone has seen them.
-//! 2. A receiver whose next number is older than `tail - capacity` has lost values: it gets
-//!    `Lagged(n)` once and jumps to the oldest retained value.
-//! 3. A dropped receiver settles `rem` for every retained value it had not read (rule 1 still
-//!    frees them).
-//! 4. When the last sender goes, waiting receivers wake and, once drained, see `Closed`.
-//! 5. No waker is woken or dropped under the lock: wakers are woken after it (in batches),
-//!    and a waker a `Recv` lets go of (replaced by a newer poll's, or removed with its entry) is dropped
-//!    after it, since its `Drop` may send on this very channel. Overwritten values are
-//!    dropped after it too.
+//! - **BC1.** A send overwrites the oldest slot, records how many receivers (`rem`) still have to
+//!   read it, and wakes every waiting receiver. The last reader moves the value out instead of
+//!   cloning it, so values are freed as soon as everyone has seen them.
+//! - **BC2.** A receiver whose next number is older than `tail - capacity` has lost values: it gets
+//!   `Lagged(n)` once and jumps to the oldest retained value.
+//! - **BC3.** A dropped receiver settles `rem` for every retained value it had not read (BC1 still
+//!   frees them).
+//! - **BC4.** When the last sender goes, waiting receivers wake and, once drained, see `Closed`.
+//! - **BC5.** No waker is woken or dropped under the lock: wakers are woken after it (in batches),
+//!   and a waker a `Recv` lets go of (replaced by a newer poll's, or removed with its entry) is
+//!   dropped after it, since its `Drop` may send on this very channel. Overwritten values are
+//!   dropped after it too.
 
 pub mod error;
 
-use super::waiters::{WaitList, WaiterKey, WakeList};
+use super::waiters::{WaitList, WaiterKey};
 use crate::loom::sync::Arc;
 use crate::loom::sync::Mutex;
 use crate::task::coop;
 use error::{RecvError, SendError, TryRecvError};
+use io_driver::WakeList;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
@@ -87,7 +88,7 @@ struct Shared<T> {
 
 // Unwind safety, for every `T` (as Tokio's channels): the ring and counters change only under
 // the lock with no user code running there (values are cloned for receivers, and wakers woken
-// and dropped, after unlocking: rule 5), and values are only handed out by value.
+// and dropped, after unlocking: BC5), and values are only handed out by value.
 impl<T> std::panic::RefUnwindSafe for Shared<T> {}
 impl<T> std::panic::UnwindSafe for Shared<T> {}
 
@@ -110,13 +111,13 @@ impl<T> Shared<T> {
         self.mask + 1
     }
 
-    /// Wakes every waiting receiver, in batches outside the lock (waiters rule 6).
+    /// Wakes every waiting receiver, in batches outside the lock (WL6).
     fn wake_all<'a>(&'a self, mut state: crate::loom::sync::MutexGuard<'a, State<T>>) {
         let mut wakers = WakeList::new();
         loop {
             while !wakers.is_full() {
                 match state.waiters.pop_front() {
-                    Some(waker) => wakers.push(waker),
+                    Some(waker) => wakers.extend(waker),
                     None => break,
                 }
             }
@@ -287,7 +288,7 @@ impl<T: Clone> Receiver<T> {
     }
 }
 
-/// Reads the value numbered `*next` for one receiver (rules 1 and 2).
+/// Reads the value numbered `*next` for one receiver (BC1 and BC2).
 fn take_locked<T: Clone>(
     next: &mut u64,
     mask: u64,
@@ -435,7 +436,7 @@ impl<T: Clone> Future for Recv<'_, T> {
         let mut coop = ready!(coop::poll_proceed(cx));
         let rx = &mut *this.rx;
         let mut state = rx.shared.state.lock();
-        // A waker this poll lets go of (replaced or removed); dropped after the lock (rule 5).
+        // A waker this poll lets go of (replaced or removed); dropped after the lock (BC5).
         let released;
         let result = match take_locked(&mut rx.next, rx.shared.mask, &mut state) {
             Ok(value) => Ok(value),
@@ -476,7 +477,7 @@ impl<T> Drop for Recv<'_, T> {
             let mut state = self.rx.shared.state.lock();
             let (_, _, waker) = state.waiters.remove_with_waker(key);
             drop(state);
-            drop(waker); // rule 5: its `Drop` may send on this channel
+            drop(waker); // BC5: its `Drop` may send on this channel
         }
     }
 }

@@ -13,22 +13,22 @@
 //! allocate nothing. The lock sits on its own cache line, away from the semaphore's word
 //! that both sides touch once per message. Rules:
 //!
-//! 1. Bounded: `queued (shared queue + batch) + permits held by senders/`Permit`s + available
-//!    permits == capacity`; the receiver returns a message's permit when it hands the message
-//!    out, not when it moves it into its batch.
-//! 2. `rx_closed` (receiver closed or dropped) closes the semaphore, so waiting and new sends
-//!    fail; outstanding [`Permit`](super::Permit)s may still push, and the receiver drains.
-//! 3. The receiver sees the end of the stream (`None`) when the queue is empty and either
-//!    every sender is gone, or it closed the channel and no slot permit is outstanding.
-//! 4. The receiver's waker is taken under the lock and woken (or dropped) after it is released:
-//!    a waker whose `wake` or `Drop` uses the channel cannot deadlock. Dropping the receiver
-//!    takes its waker out, so a live sender does not keep the receiver's task alive.
-//! 5. Messages keep their order: the batch is only refilled when empty, and always takes the
-//!    whole shared queue, so it holds older messages than the shared queue at all times.
-//! 6. Every slot permit given back to a closed semaphore may end the stream (rule 3), so each
-//!    way one comes back wakes the receiver: an unused `Permit` dropped
-//!    ([`Chan::release_slot`]), and a queued reservation ([`Reserve`]) that fails or is dropped
-//!    holding a slot handed to it before the close.
+//! - **CH1.** Bounded: `queued (shared queue + batch) + permits held by senders/`Permit`s +
+//!   available permits == capacity`; the receiver returns a message's permit when it hands the
+//!   message out, not when it moves it into its batch.
+//! - **CH2.** `rx_closed` (receiver closed or dropped) closes the semaphore, so waiting and new
+//!   sends fail; outstanding [`Permit`](super::Permit)s may still push, and the receiver drains.
+//! - **CH3.** The receiver sees the end of the stream (`None`) when the queue is empty and either
+//!   every sender is gone, or it closed the channel and no slot permit is outstanding.
+//! - **CH4.** The receiver's waker is taken under the lock and woken (or dropped) after it is
+//!   released: a waker whose `wake` or `Drop` uses the channel cannot deadlock. Dropping the
+//!   receiver takes its waker out, so a live sender does not keep the receiver's task alive.
+//! - **CH5.** Messages keep their order: the batch is only refilled when empty, and always takes
+//!   the whole shared queue, so it holds older messages than the shared queue at all times.
+//! - **CH6.** Every slot permit given back to a closed semaphore may end the stream (CH3), so each
+//!   way one comes back wakes the receiver: an unused `Permit` dropped ([`Chan::release_slot`]),
+//!   and a queued reservation ([`Reserve`]) that fails or is dropped holding a slot handed to it
+//!   before the close.
 
 use crate::loom::sync::Mutex;
 use crate::loom::sync::atomic::{AtomicUsize, Ordering};
@@ -61,7 +61,7 @@ struct Inner<T> {
 
 // Unwind safety, for every `T` (as Tokio's channel): the shared state only changes under its
 // lock or by atomics, and no user code runs in between (messages and wakers are dropped, and
-// wakers woken, after unlocking: rule 4), so a panic cannot leave it half-updated for the other
+// wakers woken, after unlocking: CH4), so a panic cannot leave it half-updated for the other
 // handles to see. Messages are only ever reached by value, through the receiver.
 impl<T> std::panic::RefUnwindSafe for Chan<T> {}
 impl<T> std::panic::UnwindSafe for Chan<T> {}
@@ -92,7 +92,7 @@ impl<T> Chan<T> {
     }
 
     /// Queues `value`. Gives it back if the receiver is dropped, or if it closed and the
-    /// caller holds no slot permit (`with_permit == false`, the unbounded path; rule 2).
+    /// caller holds no slot permit (`with_permit == false`, the unbounded path; CH2).
     pub(super) fn push(&self, value: T, with_permit: bool) -> Result<(), T> {
         let mut inner = self.inner.lock();
         if inner.rx_dropped || (inner.rx_closed && !with_permit) {
@@ -107,7 +107,7 @@ impl<T> Chan<T> {
         Ok(())
     }
 
-    /// Returns an unused slot permit (bounded only); may end the stream (rule 6).
+    /// Returns an unused slot permit (bounded only); may end the stream (CH6).
     pub(super) fn release_slot(&self) {
         if let Some(sem) = &self.sem {
             sem.release(1);
@@ -115,8 +115,8 @@ impl<T> Chan<T> {
         }
     }
 
-    /// A slot permit went back to the semaphore: once closed, that may end the stream (rules 3
-    /// and 6), so the receiver must look again.
+    /// A slot permit went back to the semaphore: once closed, that may end the stream (CH3
+    /// and CH6), so the receiver must look again.
     fn slot_returned(&self, sem: &RawSemaphore) {
         if sem.is_closed() {
             self.wake_rx();
@@ -130,7 +130,7 @@ impl<T> Chan<T> {
         }
     }
 
-    /// Waits for a slot permit (bounded only); fails once the receiver closed (rule 2).
+    /// Waits for a slot permit (bounded only); fails once the receiver closed (CH2).
     pub(super) fn reserve(&self) -> Reserve<'_, T> {
         Reserve {
             chan: self,
@@ -139,7 +139,7 @@ impl<T> Chan<T> {
     }
 
     /// Stores `cx`'s waker as the receiver's (under the lock) and returns the one it replaces,
-    /// for the caller to drop after unlocking (rule 4).
+    /// for the caller to drop after unlocking (CH4).
     fn park_rx(inner: &mut Inner<T>, cx: &Context<'_>) -> Option<Waker> {
         match &inner.rx_waker {
             Some(w) if w.will_wake(cx.waker()) => None,
@@ -159,7 +159,7 @@ impl<T> Chan<T> {
     }
 
     /// Refills the receiver's private `batch` (empty on entry) with everything queued, by
-    /// swapping the two rings: one lock per batch instead of one per message (rule 5).
+    /// swapping the two rings: one lock per batch instead of one per message (CH5).
     fn refill(inner: &mut Inner<T>, batch: &mut VecDeque<T>) {
         debug_assert!(
             batch.is_empty(),
@@ -195,7 +195,7 @@ impl<T> Chan<T> {
         }
     }
 
-    /// Receives one message, or `None` at the end of the stream (rule 3).
+    /// Receives one message, or `None` at the end of the stream (CH3).
     pub(super) fn poll_recv(
         &self,
         cx: &mut Context<'_>,
@@ -285,7 +285,7 @@ impl<T> Chan<T> {
         inner.rx_closed || inner.tx_gone
     }
 
-    /// The receiver closes its end (rule 2).
+    /// The receiver closes its end (CH2).
     pub(super) fn close_rx(&self) {
         let first = !std::mem::replace(&mut self.inner.lock().rx_closed, true);
         if first {
@@ -297,7 +297,7 @@ impl<T> Chan<T> {
     }
 
     /// The receiver is dropped: close, then drop queued messages and the receiver's waker
-    /// outside the lock (rule 4).
+    /// outside the lock (CH4).
     pub(super) fn drop_rx(&self) {
         self.close_rx();
         let (drained, waker) = {
@@ -313,7 +313,7 @@ impl<T> Chan<T> {
         self.tx_count.fetch_add(1, Ordering::Relaxed);
     }
 
-    /// A sender is dropped; the last one ends the stream (rule 3).
+    /// A sender is dropped; the last one ends the stream (CH3).
     pub(super) fn drop_tx(&self) {
         if self.tx_count.fetch_sub(1, Ordering::AcqRel) == 1 {
             let mut inner = self.inner.lock();
@@ -330,7 +330,7 @@ impl<T> Chan<T> {
 /// The future of [`Chan::reserve`]: a slot permit, FIFO among senders, cancel-safe.
 ///
 /// A reservation that fails, or is dropped, after the semaphore closed may give back a slot
-/// that was handed to it before the close; it then wakes the receiver (rule 6), which would
+/// that was handed to it before the close; it then wakes the receiver (CH6), which would
 /// otherwise wait forever for a slot nobody holds.
 #[must_use = "futures do nothing unless polled"]
 pub(super) struct Reserve<'a, T> {

@@ -3,25 +3,25 @@
 //!
 //! State bits ([`COMPLETE`], [`CLOSED`], [`RX_WAKER`], [`TX_WAKER`]) and who owns each slot:
 //!
-//! - **V1** `value` belongs to the sender while `COMPLETE` is clear, and to the receiver once it
-//!   is set. The sender writes the value, then sets `COMPLETE` with a release CAS that refuses
-//!   when `CLOSED` is set (it then takes its value back). The receiver reads the value only
+//! - **OS1** (value) `value` belongs to the sender while `COMPLETE` is clear, and to the receiver
+//!   once it is set. The sender writes the value, then sets `COMPLETE` with a release CAS that
+//!   refuses when `CLOSED` is set (it then takes its value back). The receiver reads the value only
 //!   after an acquire load sees `COMPLETE`. A dropped sender sets `COMPLETE` with the slot empty.
-//! - **W1** `rx_waker` belongs to the receiver while `RX_WAKER` is clear. Once the receiver sets
-//!   the bit the slot is shared read-only: the receiver may read it (`will_wake`) and the sender,
-//!   after setting `COMPLETE`, wakes it by reference. To replace it the receiver clears the bit
-//!   with a CAS that refuses once `COMPLETE` is set (then the value is ready and the slot stays
-//!   as it is). If the receiver's `close` sets `CLOSED` while `COMPLETE` is clear, `COMPLETE`
-//!   can never be set (the sender's CAS refuses), so the sender never reads the slot again: the
-//!   slot is the receiver's, which drops its waker then rather than keep its task alive as
-//!   long as the sender lives.
-//! - **W2** `tx_waker`: the same with the roles swapped, `TX_WAKER` and `CLOSED` (set by the
-//!   receiver's `close` or drop, which then wakes the sender by reference). The receiver reads
-//!   the slot only in the `close` whose RMW found `COMPLETE` and `CLOSED` clear; so once the
-//!   sender's CAS set `COMPLETE` (refused after `CLOSED`), the slot is the sender's, which
+//! - **OS2** (receiver's waker) `rx_waker` belongs to the receiver while `RX_WAKER` is clear. Once
+//!   the receiver sets the bit the slot is shared read-only: the receiver may read it (`will_wake`)
+//!   and the sender, after setting `COMPLETE`, wakes it by reference. To replace it the receiver
+//!   clears the bit with a CAS that refuses once `COMPLETE` is set (then the value is ready and the
+//!   slot stays as it is). If the receiver's `close` sets `CLOSED` while `COMPLETE` is clear,
+//!   `COMPLETE` can never be set (the sender's CAS refuses), so the sender never reads the slot
+//!   again: the slot is the receiver's, which drops its waker then rather than keep its task alive
+//!   as long as the sender lives.
+//! - **OS3** (sender's waker) `tx_waker`: the same with the roles swapped, `TX_WAKER` and `CLOSED`
+//!   (set by the receiver's `close` or drop, which then wakes the sender by reference). The
+//!   receiver reads the slot only in the `close` whose RMW found `COMPLETE` and `CLOSED` clear; so
+//!   once the sender's CAS set `COMPLETE` (refused after `CLOSED`), the slot is the sender's, which
 //!   drops its waker as it finishes.
-//! - **D1** Both sides hold an `Arc`; the slots are dropped with the cell, when neither side can
-//!   touch them any more.
+//! - **OS4** (drop) Both sides hold an `Arc`; the slots are dropped with the cell, when neither
+//!   side can touch them any more.
 //!
 //! Every method documents which side may call it. `Sender` and `Receiver` are not `Clone` and
 //! call these with `&mut self` (or by value), so each side is one caller at a time.
@@ -34,9 +34,9 @@ use std::task::{Context, Poll, Waker};
 const COMPLETE: usize = 0b0001;
 /// The receiver closed the channel or was dropped.
 const CLOSED: usize = 0b0010;
-/// `rx_waker` holds the receiver's waker (W1).
+/// `rx_waker` holds the receiver's waker (OS2).
 const RX_WAKER: usize = 0b0100;
-/// `tx_waker` holds the sender's waker (W2).
+/// `tx_waker` holds the sender's waker (OS3).
 const TX_WAKER: usize = 0b1000;
 
 /// What the receiver finds.
@@ -57,11 +57,11 @@ pub(super) struct Inner<T> {
     tx_waker: UnsafeCell<Option<Waker>>,
 }
 
-// SAFETY: the slots are handed between the two sides by the state word (V1, W1, W2), so at most
-// one thread writes a slot and never while another reads it; the value moves between threads,
-// hence `T: Send`. Wakers are `Send + Sync`.
+// SAFETY: the slots are handed between the two sides by the state word (OS1, OS2, OS3), so at
+// most one thread writes a slot and never while another reads it; the value moves between
+// threads, hence `T: Send`. Wakers are `Send + Sync`.
 unsafe impl<T: Send> Send for Inner<T> {}
-// SAFETY: as above; `&Inner` only gives the access the ownership rules allow.
+// SAFETY: as above; `&Inner` only gives the access OS1-OS3 allow.
 unsafe impl<T: Send> Sync for Inner<T> {}
 // Unwind safety, for every `T` (the channel hands the value over whole, by value): each slot
 // changes hands by one atomic step of the state word, and no user code runs between the steps
@@ -97,14 +97,14 @@ impl<T> Inner<T> {
     /// Sender side, once: stores `value` and completes; gives it back if the receiver closed.
     pub(super) fn send(&self, value: T) -> Result<(), T> {
         // SAFETY: `COMPLETE` is clear (only this, the one sender, sets it, once), so the slot is
-        // the sender's (V1).
+        // the sender's (OS1).
         self.value.with_mut(|slot| unsafe { *slot = Some(value) });
         match self.complete() {
             Some(before) => {
                 self.wake_receiver(before);
                 Ok(())
             }
-            // SAFETY: `COMPLETE` was not set, so the slot is still the sender's (V1).
+            // SAFETY: `COMPLETE` was not set, so the slot is still the sender's (OS1).
             None => Err(self
                 .value
                 .with_mut(|slot| unsafe { (*slot).take() })
@@ -120,23 +120,23 @@ impl<T> Inner<T> {
     }
 
     /// After setting `COMPLETE`: wakes the receiver if it published a waker, and drops the
-    /// sender's own `closed` waker (nobody can wake it now; W2).
+    /// sender's own `closed` waker (nobody can wake it now; OS3).
     fn wake_receiver(&self, before: usize) {
         if before & RX_WAKER != 0 {
             // SAFETY: `RX_WAKER` is set and `COMPLETE` now too, so the receiver will not
-            // replace the waker: nobody writes the slot (W1).
+            // replace the waker: nobody writes the slot (OS2).
             unsafe { wake_slot(&self.rx_waker) };
         }
         if before & TX_WAKER != 0 {
             // SAFETY: this side's CAS set `COMPLETE` while `CLOSED` was clear, so the
-            // receiver's `close` will find `COMPLETE` and never read the slot (W2).
+            // receiver's `close` will find `COMPLETE` and never read the slot (OS3).
             drop(unsafe { take_slot(&self.tx_waker) });
         }
     }
 
     /// Publishes `cx`'s waker in `slot`, guarded by `bit`, unless a `stop` bit is set. Returns
     /// the state showing a `stop` bit, or `None` once the waker is published (or the one
-    /// already there wakes the same task). Called only by the side owning `slot` (W1, W2).
+    /// already there wakes the same task). Called only by the side owning `slot` (OS2, OS3).
     fn register(
         &self,
         slot: &UnsafeCell<Option<Waker>>,
@@ -149,7 +149,7 @@ impl<T> Inner<T> {
             return Some(state);
         }
         if state & bit != 0 {
-            // SAFETY: `bit` is set, so only reads happen on the slot (W1, W2).
+            // SAFETY: `bit` is set, so only reads happen on the slot (OS2, OS3).
             if unsafe { slot_will_wake(slot, cx.waker()) } {
                 return None;
             }
@@ -164,7 +164,7 @@ impl<T> Inner<T> {
                 return Some(now);
             }
         }
-        // SAFETY: `bit` is clear, so the slot is this side's alone (W1, W2).
+        // SAFETY: `bit` is clear, so the slot is this side's alone (OS2, OS3).
         slot.with_mut(|ptr| unsafe { *ptr = Some(cx.waker().clone()) });
         let before = self.state.fetch_or(bit, Ordering::AcqRel);
         (before & stop != 0).then_some(before)
@@ -173,7 +173,7 @@ impl<T> Inner<T> {
     /// Receiver side: takes the value if the sender finished.
     fn take_value(&self, state: usize) -> Received<T> {
         if state & COMPLETE != 0 {
-            // SAFETY: `COMPLETE` was seen with acquire ordering: the slot is the receiver's (V1).
+            // SAFETY: `COMPLETE` was seen with acquire ordering: the slot is the receiver's (OS1).
             return match self.value.with_mut(|slot| unsafe { (*slot).take() }) {
                 Some(value) => Received::Value(value),
                 None => Received::Closed,
@@ -206,12 +206,12 @@ impl<T> Inner<T> {
         let before = self.state.fetch_or(CLOSED, Ordering::AcqRel);
         if before & (TX_WAKER | COMPLETE | CLOSED) == TX_WAKER {
             // SAFETY: `TX_WAKER` is set and `CLOSED` now too, so the sender will not replace
-            // the waker: nobody writes the slot (W2).
+            // the waker: nobody writes the slot (OS3).
             unsafe { wake_slot(&self.tx_waker) };
         }
         if before & (RX_WAKER | COMPLETE | CLOSED) == RX_WAKER {
             // SAFETY: `CLOSED` was set while `COMPLETE` was clear, so `COMPLETE` never will be
-            // and the sender never reads the slot: it is the receiver's (W1). The receiver
+            // and the sender never reads the slot: it is the receiver's (OS2). The receiver
             // never registers again (`CLOSED` stops `register`).
             drop(unsafe { take_slot(&self.rx_waker) });
         }
@@ -223,7 +223,7 @@ impl<T> Inner<T> {
     pub(super) fn drop_receiver(&self) {
         let before = self.close();
         if before & COMPLETE != 0 {
-            // SAFETY: `COMPLETE` was seen (acquire via the RMW): the slot is ours (V1).
+            // SAFETY: `COMPLETE` was seen (acquire via the RMW): the slot is ours (OS1).
             drop(self.value.with_mut(|slot| unsafe { (*slot).take() }));
         }
     }
@@ -244,7 +244,7 @@ impl<T> Inner<T> {
 /// Nobody writes `slot` during the call.
 unsafe fn wake_slot(slot: &UnsafeCell<Option<Waker>>) {
     slot.with(|ptr| {
-        // SAFETY: no concurrent writer (the caller's contract); readers may share.
+        // SAFETY: no concurrent writer (the caller's contract, from OS2/OS3); readers may share.
         let waker = unsafe { &*ptr };
         if let Some(waker) = waker {
             waker.wake_by_ref();
@@ -257,7 +257,7 @@ unsafe fn wake_slot(slot: &UnsafeCell<Option<Waker>>) {
 /// # Safety
 /// The caller owns `slot`: nobody else reads or writes it during the call.
 unsafe fn take_slot(slot: &UnsafeCell<Option<Waker>>) -> Option<Waker> {
-    // SAFETY: exclusive access (the caller's contract).
+    // SAFETY: exclusive access (the caller's contract, from OS2/OS3).
     slot.with_mut(|ptr| unsafe { (*ptr).take() })
 }
 
@@ -267,7 +267,7 @@ unsafe fn take_slot(slot: &UnsafeCell<Option<Waker>>) -> Option<Waker> {
 /// Nobody writes `slot` during the call.
 unsafe fn slot_will_wake(slot: &UnsafeCell<Option<Waker>>, waker: &Waker) -> bool {
     slot.with(|ptr| {
-        // SAFETY: no concurrent writer (the caller's contract); readers may share.
+        // SAFETY: no concurrent writer (the caller's contract, from OS2/OS3); readers may share.
         let current = unsafe { &*ptr };
         current.as_ref().is_some_and(|w| w.will_wake(waker))
     })

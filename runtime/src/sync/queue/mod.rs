@@ -8,12 +8,12 @@
 //! it, FIFO) and `free` one per empty slot (putters wait on it; absent when unbounded).
 //! Rules:
 //!
-//! 1. Until shutdown, a `filled` permit always has an item behind it: a putter pushes before
-//!    it releases the permit, a getter takes the permit before it pops.
-//! 2. Shutdown closes both semaphores. Putters then fail at once; getters pop directly from
-//!    the deque until it is empty, then fail.
-//! 3. `unfinished` counts items put but not yet marked done, `taken` items got but not yet
-//!    marked done; `join` waits on a [`Notify`] for `unfinished == 0`.
+//! - **QU1.** Until shutdown, a `filled` permit always has an item behind it: a putter pushes
+//!   before it releases the permit, a getter takes the permit before it pops.
+//! - **QU2.** Shutdown closes both semaphores. Putters then fail at once; getters pop directly from
+//!   the deque until it is empty, then fail.
+//! - **QU3.** `unfinished` counts items put but not yet marked done, `taken` items got but not yet
+//!   marked done; `join` waits on a [`Notify`] for `unfinished == 0`.
 
 mod error;
 pub use error::{QueueError, ShutdownError, TaskDoneError, TryGetError};
@@ -143,7 +143,7 @@ impl<T> Queue<T> {
         self.push(item).map_err(QueueError::Shutdown)
     }
 
-    /// Pushes with a free slot in hand (rule 1).
+    /// Pushes with a free slot in hand (QU1).
     fn push(&self, item: T) -> Result<(), T> {
         let mut inner = self.inner.lock();
         if self.is_shutdown() {
@@ -169,7 +169,7 @@ impl<T> Queue<T> {
     /// # });
     /// ```
     pub async fn get(&self) -> Result<T, ShutdownError> {
-        let _ = self.filled.acquire(1).await; // `Err` = shut down: drain directly (rule 2)
+        let _ = self.filled.acquire(1).await; // `Err` = shut down: drain directly (QU2)
         self.pop().ok_or(ShutdownError(()))
     }
 
@@ -242,7 +242,7 @@ impl<T> Queue<T> {
         loop {
             // One budget unit per check, kept when it ends the wait (coop).
             let mut coop = poll_fn(coop::poll_proceed).await;
-            // Created before the check (rule 3 / Notify rule 2): no lost wakeup.
+            // Created before the check (QU3 / NT2): no lost wakeup.
             let notified = self.all_done.notified();
             if self.inner.lock().unfinished == 0 {
                 coop.made_progress();

@@ -7,11 +7,11 @@
 //! one expression, which a mutex would turn into a self-deadlock); a version counter (bumped
 //! under that lock on every send) tells receivers whether they have seen the current value. Waiting uses a [`Notify`]:
 //!
-//! 1. A sender stores the value, bumps `version`, then calls `notify_waiters`.
-//! 2. `changed()` creates its `Notified` before it reads `version`, so it sees either the new
-//!    version or the notification (no lost wakeup), and ends with an error once every sender
-//!    is gone and nothing new is unseen.
-//! 3. The last receiver dropped wakes `Sender::closed` through a second `Notify`.
+//! - **WT1.** A sender stores the value, bumps `version`, then calls `notify_waiters`.
+//! - **WT2.** `changed()` creates its `Notified` before it reads `version`, so it sees either the
+//!   new version or the notification (no lost wakeup), and ends with an error once every sender is
+//!   gone and nothing new is unseen.
+//! - **WT3.** The last receiver dropped wakes `Sender::closed` through a second `Notify`.
 
 pub mod error;
 mod receiver;
@@ -194,7 +194,7 @@ impl<T> Sender<T> {
         if !modify(&mut guard) {
             return false;
         }
-        self.shared.version.fetch_add(1, Ordering::SeqCst); // rule 1, under the lock
+        self.shared.version.fetch_add(1, Ordering::SeqCst); // WT1, under the lock
         drop(guard);
         self.shared.changed.notify_waiters();
         true

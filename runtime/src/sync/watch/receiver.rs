@@ -123,7 +123,7 @@ impl<T> Receiver<T> {
             // yields here having marked nothing seen (cancel safety), and a check that ends
             // the wait, with a value or with the close, keeps it spent (coop).
             let mut coop = poll_fn(coop::poll_proceed).await;
-            let notified = self.shared.changed.notified(); // before the reads (rule 2)
+            let notified = self.shared.changed.notified(); // before the reads (WT2)
             if self.unseen() {
                 drop(notified);
                 self.mark_unchanged();
@@ -210,7 +210,7 @@ impl<T> Clone for Receiver<T> {
 impl<T> Drop for Receiver<T> {
     fn drop(&mut self) {
         if self.shared.rx_count.fetch_sub(1, Ordering::SeqCst) == 1 {
-            self.shared.rx_gone.notify_waiters(); // rule 3
+            self.shared.rx_gone.notify_waiters(); // WT3
         }
     }
 }

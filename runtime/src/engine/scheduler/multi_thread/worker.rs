@@ -54,6 +54,7 @@ use crate::engine::task::coop;
 use crate::loom::sync::Arc;
 use crate::loom::sync::atomic::Ordering;
 use crate::loom::{Steal, Worker};
+use crate::util::rng::FastRand;
 use std::cell::RefCell;
 use std::time::Duration;
 
@@ -430,30 +431,5 @@ impl Context {
                 Err(std::io::Error::other(err.to_string()))
             }
         }
-    }
-}
-
-/// A xorshift generator for victim selection (not cryptographic).
-struct FastRand {
-    state: u64,
-}
-
-impl FastRand {
-    fn new(seed: u64) -> FastRand {
-        FastRand { state: seed | 1 }
-    }
-
-    fn next(&mut self) -> u64 {
-        let mut x = self.state;
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        self.state = x;
-        x
-    }
-
-    /// A value in `0..n` (`n > 0`).
-    fn below(&mut self, n: usize) -> usize {
-        (((self.next() >> 32) * n as u64) >> 32) as usize
     }
 }

@@ -2,14 +2,14 @@
 //!
 //! # Invariants (cited by the `SAFETY` comments)
 //!
-//! 1. The lock is a [`RawSemaphore`] with `max_readers` permits: a reader holds one, a writer
-//!    holds all of them. So while a write guard exists no other guard exists, and while read
-//!    guards exist no write guard exists.
-//! 2. The value is only reached through a guard or `&mut RwLock`.
-//! 3. The semaphore is FIFO, so a queued writer collects permits as readers leave and later
-//!    readers queue behind it: writers cannot starve, readers never overtake a waiting writer.
-//! 4. Guard auto traits follow from their `PhantomData` markers: a read guard behaves like
-//!    `&T`, a write guard like `&mut T`.
+//! - **RW1.** The lock is a [`RawSemaphore`] with `max_readers` permits: a reader holds one, a
+//!   writer holds all of them. So while a write guard exists no other guard exists, and while read
+//!   guards exist no write guard exists.
+//! - **RW2.** The value is only reached through a guard or `&mut RwLock`.
+//! - **RW3.** The semaphore is FIFO, so a queued writer collects permits as readers leave and later
+//!   readers queue behind it: writers cannot starve, readers never overtake a waiting writer.
+//! - **RW4.** Guard auto traits follow from their `PhantomData` markers: a read guard behaves like
+//!   `&T`, a write guard like `&mut T`.
 
 use super::batch_semaphore::RawSemaphore;
 use crate::loom::cell::UnsafeCell;
@@ -48,9 +48,9 @@ pub struct RwLock<T: ?Sized> {
 }
 
 // SAFETY: readers on several threads share `&T` (needs `T: Sync`) and a writer may get `&mut T`
-// on any thread (needs `T: Send`), as for `std::sync::RwLock`.
+// on any thread (needs `T: Send`), never both at once (RW1), as for `std::sync::RwLock`.
 unsafe impl<T: ?Sized + Send + Sync> Sync for RwLock<T> {}
-// SAFETY: moving the lock moves the owned `T`.
+// SAFETY: moving the lock moves the owned `T`, which no guard can outlive (RW2).
 unsafe impl<T: ?Sized + Send> Send for RwLock<T> {}
 
 /// Shared access to an [`RwLock`]'s value; released on drop.
@@ -209,7 +209,7 @@ impl<T: ?Sized> RwLock<T> {
     /// assert_eq!(lock.into_inner(), 2);
     /// ```
     pub fn get_mut(&mut self) -> &mut T {
-        // SAFETY: `&mut self` excludes every guard and reference (rule 2).
+        // SAFETY: `&mut self` excludes every guard and reference (RW2).
         self.data.with_mut(|p| unsafe { &mut *p })
     }
 }
@@ -238,7 +238,7 @@ impl<'a, T: ?Sized> RwLockWriteGuard<'a, T> {
 impl<T: ?Sized> Deref for RwLockReadGuard<'_, T> {
     type Target = T;
     fn deref(&self) -> &T {
-        // SAFETY: a read guard holds a reader permit, so no writer exists (rule 1).
+        // SAFETY: a read guard holds a reader permit, so no writer exists (RW1).
         self.lock.data.with(|p| unsafe { &*p })
     }
 }
@@ -252,14 +252,14 @@ impl<T: ?Sized> Drop for RwLockReadGuard<'_, T> {
 impl<T: ?Sized> Deref for RwLockWriteGuard<'_, T> {
     type Target = T;
     fn deref(&self) -> &T {
-        // SAFETY: a write guard holds every permit, so it is the only guard (rule 1).
+        // SAFETY: a write guard holds every permit, so it is the only guard (RW1).
         self.lock.data.with(|p| unsafe { &*p })
     }
 }
 
 impl<T: ?Sized> DerefMut for RwLockWriteGuard<'_, T> {
     fn deref_mut(&mut self) -> &mut T {
-        // SAFETY: a write guard holds every permit (rule 1) and is borrowed mutably.
+        // SAFETY: a write guard holds every permit (RW1) and is borrowed mutably.
         self.lock.data.with_mut(|p| unsafe { &mut *p })
     }
 }
@@ -299,10 +299,8 @@ impl<T: ?Sized + fmt::Debug> fmt::Debug for RwLockWriteGuard<'_, T> {
     }
 }
 
-#[path = "rwlock_owned.rs"]
 mod owned;
 pub use owned::{OwnedRwLockReadGuard, OwnedRwLockWriteGuard};
 
 #[cfg(test)]
-#[path = "rwlock_tests.rs"]
 mod tests;

@@ -7,23 +7,24 @@
 //! counter (`calls`) is also mirrored in an atomic so a [`Notified`] can capture it when it is
 //! *created*, without locking:
 //!
-//! 1. `notify_one` hands the notification to the front waiter (marking it `One`) or, with no
-//!    waiter, stores the permit; a later first poll or `enable` consumes the permit.
-//! 2. `notify_waiters` bumps `calls` and completes every waiter registered before the bump.
-//!    A `Notified` created before the bump but not yet polled sees the changed counter on its
-//!    first poll and completes too. Entries registered after the bump are left alone, so the
-//!    wakeups can be batched outside the lock without waking newcomers.
-//! 3. A future dropped after receiving a `notify_one` it never returned hands it on (rule 1
-//!    again), so a cancelled waiter never swallows a notification.
-//! 4. No waker is woken or dropped under the lock: a waker's `Drop` or `wake` may notify this
-//!    very `Notify` (or send on the channel built on it). Wakers to wake are collected and
-//!    woken after unlocking; a waker replaced by a newer poll's, or removed with its entry,
-//!    is dropped after unlocking.
+//! - **NT1.** `notify_one` hands the notification to the front waiter (marking it `One`) or, with
+//!   no waiter, stores the permit; a later first poll or `enable` consumes the permit.
+//! - **NT2.** `notify_waiters` bumps `calls` and completes every waiter registered before the bump.
+//!   A `Notified` created before the bump but not yet polled sees the changed counter on its first
+//!   poll and completes too. Entries registered after the bump are left alone, so the wakeups can
+//!   be batched outside the lock without waking newcomers.
+//! - **NT3.** A future dropped after receiving a `notify_one` it never returned hands it on (NT1
+//!   again), so a cancelled waiter never swallows a notification.
+//! - **NT4.** No waker is woken or dropped under the lock: a waker's `Drop` or `wake` may notify
+//!   this very `Notify` (or send on the channel built on it). Wakers to wake are collected and
+//!   woken after unlocking; a waker replaced by a newer poll's, or removed with its entry, is
+//!   dropped after unlocking.
 
-use super::waiters::{WaitList, WaiterKey, WakeList};
+use super::waiters::{WaitList, WaiterKey};
 use crate::loom::sync::Mutex;
 use crate::loom::sync::atomic::{AtomicUsize, Ordering};
 use crate::task::coop;
+use io_driver::WakeList;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -55,7 +56,7 @@ pub struct Notify {
 }
 
 // Unwind safety (as Tokio's `Notify`): the permit and the wait list change only under the lock
-// with no user code running there (wakers are woken and dropped after unlocking, rule 4), so a
+// with no user code running there (wakers are woken and dropped after unlocking, NT4), so a
 // panic cannot leave them half-updated. (The lock does not poison; nothing needs it to.)
 impl std::panic::RefUnwindSafe for Notify {}
 impl std::panic::UnwindSafe for Notify {}
@@ -176,10 +177,10 @@ impl Notify {
         self.calls.store(generation, Ordering::Release);
         while let Some(front) = state.waiters.front_mut() {
             if front.generation >= generation {
-                break; // registered after this call (rule 2)
+                break; // registered after this call (NT2)
             }
             front.kind = Kind::All;
-            wakers.push(state.waiters.pop_front().flatten());
+            wakers.extend(state.waiters.pop_front().flatten());
             if wakers.is_full() {
                 drop(state);
                 wakers.wake_all();
@@ -214,7 +215,7 @@ impl Notify {
             return true;
         }
         let mut state = self.state.lock();
-        // A waker let go of here (replaced or removed) is dropped after the lock (rule 4).
+        // A waker let go of here (replaced or removed) is dropped after the lock (NT4).
         let mut released = None;
         let done = match w.key.take() {
             None if self.calls.load(Ordering::Acquire) != w.generation => true,
@@ -246,7 +247,7 @@ impl Notify {
         done
     }
 
-    /// Abandons a wait (rule 3).
+    /// Abandons a wait (NT3).
     pub(crate) fn drop_waiter(&self, w: &mut Waiter) {
         let Some(key) = w.key.take() else { return };
         let mut state = self.state.lock();
@@ -257,7 +258,7 @@ impl Notify {
             None
         };
         drop(state);
-        drop(released); // rule 4
+        drop(released); // NT4
         if let Some(waker) = waker {
             waker.wake();
         }
@@ -390,5 +391,4 @@ impl Drop for OwnedNotified {
 }
 
 #[cfg(test)]
-#[path = "notify_tests.rs"]
 mod tests;

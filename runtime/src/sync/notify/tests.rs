@@ -1,5 +1,6 @@
 use super::*;
 use crate::sync::test_util::{Harness, block_on};
+use io_driver::WakeList;
 
 #[test]
 fn notify_one_stores_a_single_permit() {

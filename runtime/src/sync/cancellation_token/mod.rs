@@ -7,13 +7,12 @@
 //! link to its parent plus its slot key, and unregisters itself when its last handle goes.
 //! Rules:
 //!
-//! 1. `cancelled` is set under the node's lock, and `child_token` checks it under the same
-//!    lock, so a child is either registered before the cancel (and reached by it) or born
-//!    cancelled.
-//! 2. Cancelling takes the children out under the lock and cancels them after releasing it;
-//!    only one node lock is ever held at a time, so there is no lock order to get wrong.
-//! 3. The flag is set before `notify_waiters`, and a waiter creates its `Notified` before it
-//!    reads the flag, so it sees one or the other.
+//! - **CT1.** `cancelled` is set under the node's lock, and `child_token` checks it under the same
+//!   lock, so a child is either registered before the cancel (and reached by it) or born cancelled.
+//! - **CT2.** Cancelling takes the children out under the lock and cancels them after releasing it;
+//!   only one node lock is ever held at a time, so there is no lock order to get wrong.
+//! - **CT3.** The flag is set before `notify_waiters`, and a waiter creates its `Notified` before
+//!   it reads the flag, so it sees one or the other.
 
 use super::notify::{Notify, Waiter};
 use crate::loom::sync::Mutex;
@@ -83,7 +82,7 @@ impl Default for Node {
 impl Drop for Node {
     fn drop(&mut self) {
         if let Some((parent, key)) = &self.parent {
-            // After a cancel the parent's slab was emptied and never refilled (rule 1), so a
+            // After a cancel the parent's slab was emptied and never refilled (CT1), so a
             // missing key is expected then.
             parent.children.lock().try_remove(*key);
         }
@@ -253,7 +252,7 @@ fn poll_cancelled(node: &Node, waiter: &mut Waiter, cx: &mut Context<'_>) -> Pol
 
 fn poll_cancelled_unbudgeted(node: &Node, waiter: &mut Waiter, cx: &mut Context<'_>) -> Poll<()> {
     loop {
-        // Rule 3: `waiter` was created (generation captured) before this flag read.
+        // CT3: `waiter` was created (generation captured) before this flag read.
         if node.cancelled.load(Ordering::SeqCst) {
             return Poll::Ready(());
         }
@@ -377,5 +376,4 @@ impl Drop for DropGuard {
 }
 
 #[cfg(test)]
-#[path = "cancellation_token_tests.rs"]
 mod tests;

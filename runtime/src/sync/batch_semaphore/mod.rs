@@ -6,28 +6,30 @@
 //! `state` packs `permits << SHIFT | WAITERS | CLOSED`; the queue of waiters is a
 //! [`WaitList`] under `waiters`. Invariants:
 //!
-//! 1. `WAITERS` is set iff the wait list is non-empty, and is only changed with the lock held.
-//! 2. While `WAITERS` is set the atomic holds zero permits: every released permit is assigned
-//!    to the front waiter(s) under the lock, FIFO, so a newcomer can never barge past a queued
-//!    waiter (fairness). A waiter may hold a partial assignment while it waits for the rest.
-//! 3. With `WAITERS` clear, acquire and release are one CAS each, no lock (the uncontended
-//!    path). A releaser that sees `WAITERS` takes the lock; because the bit is set by a CAS on
-//!    the same word, a release either lands in the atomic before the enqueuing acquirer's CAS
-//!    (which then sees it) or sees the bit and goes through the lock (no lost wakeup).
-//! 4. A future leaving the queue by `Drop` gives back every permit assigned to it, which passes
-//!    a notification that raced with the drop on to the next waiter.
-//! 5. Permits are conserved: `atomic + assigned-to-waiters + held by permits` only changes by
-//!    `release`/`forget`.
-//! 6. An acquire polled after `close` fails, even one whose permits were all assigned before the
-//!    close (as in Tokio: once closed, no acquire succeeds); it gives back what it was assigned
-//!    (rule 5). So a closed semaphore never hands out a permit.
-//! 7. Wakers are woken, and dropped, only after the wait-list lock is released (waiters
-//!    rule 6): a waker whose `wake` or `Drop` releases or acquires permits re-enters it.
+//! - **BS1.** `WAITERS` is set iff the wait list is non-empty, and is only changed with the lock
+//!   held.
+//! - **BS2.** While `WAITERS` is set the atomic holds zero permits: every released permit is
+//!   assigned to the front waiter(s) under the lock, FIFO, so a newcomer can never barge past a
+//!   queued waiter (fairness). A waiter may hold a partial assignment while it waits for the rest.
+//! - **BS3.** With `WAITERS` clear, acquire and release are one CAS each, no lock (the uncontended
+//!   path). A releaser that sees `WAITERS` takes the lock; because the bit is set by a CAS on the
+//!   same word, a release either lands in the atomic before the enqueuing acquirer's CAS (which
+//!   then sees it) or sees the bit and goes through the lock (no lost wakeup).
+//! - **BS4.** A future leaving the queue by `Drop` gives back every permit assigned to it, which
+//!   passes a notification that raced with the drop on to the next waiter.
+//! - **BS5.** Permits are conserved: `atomic + assigned-to-waiters + held by permits` only changes
+//!   by `release`/`forget`.
+//! - **BS6.** An acquire polled after `close` fails, even one whose permits were all assigned
+//!   before the close (as in Tokio: once closed, no acquire succeeds); it gives back what it was
+//!   assigned (BS5). So a closed semaphore never hands out a permit.
+//! - **BS7.** Wakers are woken, and dropped, only after the wait-list lock is released (WL6): a
+//!   waker whose `wake` or `Drop` releases or acquires permits re-enters it.
 
-use super::waiters::{WaitList, WaiterKey, WakeList};
+use super::waiters::{WaitList, WaiterKey};
 use crate::loom::sync::atomic::{AtomicUsize, Ordering};
 use crate::loom::sync::{Mutex, MutexGuard};
 use crate::task::coop;
+use io_driver::WakeList;
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll, Waker, ready};
@@ -85,7 +87,7 @@ impl AcquireState {
 }
 
 // Unwind safety: the count changes by atomic steps, and the wait list only under its lock with
-// no user code running there (wakers are woken and dropped after unlocking, rule 7), so a panic
+// no user code running there (wakers are woken and dropped after unlocking, BS7), so a panic
 // cannot leave either half-updated. (The lock does not poison; nothing needs it to.)
 impl std::panic::RefUnwindSafe for RawSemaphore {}
 impl std::panic::UnwindSafe for RawSemaphore {}
@@ -112,7 +114,7 @@ impl RawSemaphore {
     }
 
     /// Takes `n` permits now or fails; never queues (and never barges: with waiters queued
-    /// the atomic holds no permits, rule 2).
+    /// the atomic holds no permits, BS2).
     pub(crate) fn try_acquire(&self, n: usize) -> Result<(), TryAcquire> {
         let mut cur = self.state.load(Ordering::Acquire);
         loop {
@@ -149,7 +151,7 @@ impl RawSemaphore {
         }
     }
 
-    /// Returns `n` permits, serving queued waiters first (rules 2 and 3).
+    /// Returns `n` permits, serving queued waiters first (BS2 and BS3).
     #[track_caller]
     pub(crate) fn release(&self, n: usize) {
         if n == 0 {
@@ -180,8 +182,8 @@ impl RawSemaphore {
     }
 
     /// Assigns `n` permits to waiters front to back; the rest goes to the atomic once the
-    /// queue is empty, clearing `WAITERS` (rule 1). Also called with `n == 0` after a waiter
-    /// left, just to keep rule 1.
+    /// queue is empty, clearing `WAITERS` (BS1). Also called with `n == 0` after a waiter
+    /// left, just to keep BS1.
     ///
     /// The first waiter served is woken through a plain `Option<Waker>`; the 32-slot
     /// [`WakeList`] is only built if a second one is (a release of one permit, the `Mutex`
@@ -201,7 +203,7 @@ impl RawSemaphore {
                     continue;
                 }
                 let wakers = more.get_or_insert_with(WakeList::new);
-                wakers.push(waker);
+                wakers.extend(waker);
                 if wakers.is_full() {
                     drop(list);
                     if let Some(waker) = first.take() {
@@ -242,10 +244,10 @@ impl RawSemaphore {
         let mut list = self.waiters.lock();
         self.state.fetch_or(CLOSED, Ordering::AcqRel);
         loop {
-            // Drain in batches so no waker is called under the lock (waiters rule 6).
+            // Drain in batches so no waker is called under the lock (WL6).
             while !wakers.is_full() {
                 match list.pop_front() {
-                    Some(waker) => wakers.push(waker),
+                    Some(waker) => wakers.extend(waker),
                     None => break,
                 }
             }
@@ -327,7 +329,7 @@ impl RawSemaphore {
             let replaced = list.set_waker(&key, cx.waker());
             st.key = Some(key);
             drop(list);
-            drop(replaced); // after unlocking (waiters rule 6)
+            drop(replaced); // after unlocking (WL6)
             return Poll::Pending;
         }
         let (Waiter { needed }, _) = list.remove(key);
@@ -335,19 +337,19 @@ impl RawSemaphore {
             return Poll::Ready(Ok(()));
         }
         // Unlinked without all permits (the semaphore was closed), or closed since they were
-        // all assigned: fail (rule 6) and give back the assignment so the count is conserved
-        // (rule 5).
+        // all assigned: fail (BS6) and give back the assignment so the count is conserved
+        // (BS5).
         self.release_locked(list, st.total - needed);
         Poll::Ready(Err(Closed))
     }
 
-    /// Abandons an acquire (the future was dropped), returning assigned permits (rule 4).
+    /// Abandons an acquire (the future was dropped), returning assigned permits (BS4).
     pub(crate) fn cancel_acquire(&self, st: &mut AcquireState) {
         let Some(key) = st.key.take() else { return };
         let mut list = self.waiters.lock();
         let (Waiter { needed }, _, waker) = list.remove_with_waker(key);
         self.release_locked(list, st.total - needed);
-        drop(waker); // `release_locked` unlocked (waiters rule 6)
+        drop(waker); // `release_locked` unlocked (WL6)
     }
 
     /// A future taking `permits` permits, FIFO; dropping it gives its place back.
@@ -389,5 +391,4 @@ impl Drop for Acquire<'_> {
 }
 
 #[cfg(test)]
-#[path = "batch_semaphore_tests.rs"]
 mod tests;

@@ -3,20 +3,20 @@
 //!
 //! # Protocol
 //!
-//! 1. The readiness word ([`ReadinessWord`]) is the single source of truth; wakers are only
-//!    hints to look at it again.
-//! 2. A setter (the driver, or shutdown) first updates the word, *then* locks `waiters` and takes
-//!    every matching waker. A poller locks `waiters`, re-reads the word under the lock, and only
-//!    stores its waker if the word still says "not ready". Either the setter's lock comes after
-//!    the poller's unlock (the setter finds the waker) or before its lock (the poller sees the
-//!    new word): no lost wake-up.
-//! 3. Wakers are moved into a `WakeList` under the lock and woken after it is released, at most
-//!    32 (`wake_list::BATCH`) at a time, so user wake code never runs under our lock.
-//! 4. Two poll slots (reader, writer) keep one waker each: the last poller wins, which is what
-//!    `AsyncRead`/`AsyncWrite` on one object need. Any number of `readiness()` futures wait in a
-//!    separate list; each owns its slab key and removes it when it completes or is dropped.
-//! 5. A woken waiter's entry stays in the list (with no waker) until its future polls again, so a
-//!    later wake in the same round does not wake it twice.
+//! - **SIO1.** The readiness word ([`ReadinessWord`]) is the single source of truth; wakers are
+//!   only hints to look at it again.
+//! - **SIO2.** A setter (the driver, or shutdown) first updates the word, *then* locks `waiters`
+//!   and takes every matching waker. A poller locks `waiters`, re-reads the word under the lock,
+//!   and only stores its waker if the word still says "not ready". Either the setter's lock comes
+//!   after the poller's unlock (the setter finds the waker) or before its lock (the poller sees the
+//!   new word): no lost wake-up.
+//! - **SIO3.** Wakers are moved into a `WakeList` under the lock and woken after it is released, at
+//!   most 32 ([`WakeList::CAPACITY`]) at a time, so user wake code never runs under our lock.
+//! - **SIO4.** Two poll slots (reader, writer) keep one waker each: the last poller wins, which is
+//!   what `AsyncRead`/`AsyncWrite` on one object need. Any number of `readiness()` futures wait in
+//!   a separate list; each owns its slab key and removes it when it completes or is dropped.
+//! - **SIO5.** A woken waiter's entry stays in the list (with no waker) until its future polls
+//!   again, so a later wake in the same round does not wake it twice.
 
 use crate::loom::sync::Mutex;
 use crate::readiness::{ReadinessWord, ReadyEvent};
@@ -93,7 +93,7 @@ impl ScheduledIo {
         &self.readiness
     }
 
-    /// Rule 2, setter side: records an edge and wakes every waiter it satisfies.
+    /// SIO2, setter side: records an edge and wakes every waiter it satisfies.
     ///
     /// ```
     /// # use io_driver::{scheduled_io::ScheduledIo, Ready};
@@ -119,7 +119,7 @@ impl ScheduledIo {
         self.wake(Ready::ALL);
     }
 
-    /// Rule 3 of `readiness`: clears what `event` observed unless a newer edge arrived.
+    /// RD3 (in `readiness`): clears what `event` observed unless a newer edge arrived.
     ///
     /// ```
     /// # use io_driver::{scheduled_io::ScheduledIo, Interest, Ready};
@@ -133,7 +133,7 @@ impl ScheduledIo {
         self.readiness.clear(event)
     }
 
-    /// Rules 2–5: wakes the poll slots and list waiters whose interest intersects `ready`.
+    /// SIO2–SIO5: wakes the poll slots and list waiters whose interest intersects `ready`.
     ///
     /// ```
     /// # use io_driver::{scheduled_io::ScheduledIo, Ready};
@@ -166,7 +166,7 @@ impl ScheduledIo {
         wakers.extend(reader);
         wakers.extend(writer);
         // Entries inserted while the lock is released between batches registered after the
-        // readiness update (rule 2), so they saw it; resuming past the last key is enough.
+        // readiness update (SIO2), so they saw it; resuming past the last key is enough.
         let mut resume_from = 0;
         loop {
             let mut batch_full = false;
@@ -175,7 +175,7 @@ impl ScheduledIo {
                 .iter_mut()
                 .filter(|(key, _)| *key >= resume_from)
             {
-                if !wakers.can_push() {
+                if wakers.is_full() {
                     batch_full = true;
                     resume_from = key;
                     break;
@@ -197,7 +197,7 @@ impl ScheduledIo {
         wakers.wake_all();
     }
 
-    /// Rule 2, poller side, for one of the two poll slots (rule 4).
+    /// SIO2, poller side, for one of the two poll slots (SIO4).
     ///
     /// Returns the observed event once anything in the direction's mask is set or the
     /// registration is shut down; otherwise stores the context's waker and returns `Pending`.
@@ -230,7 +230,7 @@ impl ScheduledIo {
         Poll::Pending
     }
 
-    /// Rule 2, poller side, for a list waiter (rule 4). `key` is the caller's list entry, `None`
+    /// SIO2, poller side, for a list waiter (SIO4). `key` is the caller's list entry, `None`
     /// before the first `Pending`; on `Ready` the entry is removed and `key` reset to `None`.
     ///
     /// ```

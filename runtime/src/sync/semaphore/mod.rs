@@ -315,10 +315,8 @@ impl fmt::Debug for Semaphore {
     }
 }
 
-#[path = "semaphore_permit.rs"]
 mod permit;
 pub use permit::{OwnedSemaphorePermit, SemaphorePermit};
 
 #[cfg(test)]
-#[path = "semaphore_tests.rs"]
 mod tests;

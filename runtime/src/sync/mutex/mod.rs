@@ -2,10 +2,11 @@
 //!
 //! # Invariants (cited by the `SAFETY` comments below)
 //!
-//! 1. The value in `data` is only reached through a guard or through `&mut Mutex`.
-//! 2. A guard exists only while its holder owns the [`RawMutex`], and unlocks it in `Drop`; so at most one guard exists at a time and it has exclusive access.
-//! 3. A guard is `Send` iff `T: Send` and `Sync` iff `T: Send + Sync` (the `PhantomData`
-//!    markers), matching what it hands out.
+//! - **MX1.** The value in `data` is only reached through a guard or through `&mut Mutex`.
+//! - **MX2.** A guard exists only while its holder owns the [`RawMutex`], and unlocks it in `Drop`;
+//!   so at most one guard exists at a time and it has exclusive access.
+//! - **MX3.** A guard is `Send` iff `T: Send` and `Sync` iff `T: Send + Sync` (the `PhantomData`
+//!   markers), matching what it hands out.
 
 use super::raw_mutex::{Lock, RawMutex};
 use crate::loom::cell::UnsafeCell;
@@ -53,10 +54,11 @@ pub struct Mutex<T: ?Sized> {
     data: UnsafeCell<T>,
 }
 
-// SAFETY: the mutex hands `&mut T` to one holder at a time (rule 2), possibly on another
+// SAFETY: the mutex hands `&mut T` to one holder at a time (MX2), possibly on another
 // thread, so sharing it needs only `T: Send`, exactly like `std::sync::Mutex`.
 unsafe impl<T: ?Sized + Send> Sync for Mutex<T> {}
-// SAFETY: moving the mutex moves the `T` it owns; `T: Send` is all that requires.
+// SAFETY: moving the mutex moves the `T` it owns, which no guard can outlive (MX1); `T: Send`
+// is all that requires.
 unsafe impl<T: ?Sized + Send> Send for Mutex<T> {}
 
 /// Exclusive access to a [`Mutex`]'s value; unlocks on drop.
@@ -219,7 +221,7 @@ impl<T: ?Sized> Mutex<T> {
     /// assert_eq!(m.into_inner(), 2);
     /// ```
     pub fn get_mut(&mut self) -> &mut T {
-        // SAFETY: `&mut self` rules out every guard and every other reference (rule 1).
+        // SAFETY: `&mut self` rules out every guard and every other reference (MX1).
         self.data.with_mut(|p| unsafe { &mut *p })
     }
 }
@@ -227,14 +229,14 @@ impl<T: ?Sized> Mutex<T> {
 impl<T: ?Sized> Deref for MutexGuard<'_, T> {
     type Target = T;
     fn deref(&self) -> &T {
-        // SAFETY: this guard owns the lock (rule 2); shared access through `&self`.
+        // SAFETY: this guard owns the lock (MX2); shared access through `&self`.
         self.lock.data.with(|p| unsafe { &*p })
     }
 }
 
 impl<T: ?Sized> DerefMut for MutexGuard<'_, T> {
     fn deref_mut(&mut self) -> &mut T {
-        // SAFETY: this guard owns the lock (rule 2) and is borrowed mutably.
+        // SAFETY: this guard owns the lock (MX2) and is borrowed mutably.
         self.lock.data.with_mut(|p| unsafe { &mut *p })
     }
 }
@@ -262,14 +264,14 @@ impl<T: ?Sized> OwnedMutexGuard<T> {
 impl<T: ?Sized> Deref for OwnedMutexGuard<T> {
     type Target = T;
     fn deref(&self) -> &T {
-        // SAFETY: this guard owns the lock (rule 2); shared access through `&self`.
+        // SAFETY: this guard owns the lock (MX2); shared access through `&self`.
         self.lock.data.with(|p| unsafe { &*p })
     }
 }
 
 impl<T: ?Sized> DerefMut for OwnedMutexGuard<T> {
     fn deref_mut(&mut self) -> &mut T {
-        // SAFETY: this guard owns the lock (rule 2) and is borrowed mutably.
+        // SAFETY: this guard owns the lock (MX2) and is borrowed mutably.
         self.lock.data.with_mut(|p| unsafe { &mut *p })
     }
 }
@@ -316,5 +318,4 @@ impl<T: ?Sized + fmt::Debug> fmt::Debug for OwnedMutexGuard<T> {
 }
 
 #[cfg(test)]
-#[path = "mutex_tests.rs"]
 mod tests;

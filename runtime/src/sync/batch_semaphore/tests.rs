@@ -1,5 +1,6 @@
 use super::*;
 use crate::sync::test_util::{Harness, block_on, iters};
+use io_driver::WakeList;
 use std::sync::Arc;
 
 #[test]

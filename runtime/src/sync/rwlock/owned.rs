@@ -116,7 +116,7 @@ impl<T: ?Sized> RwLock<T> {
 impl<T: ?Sized> Deref for OwnedRwLockReadGuard<T> {
     type Target = T;
     fn deref(&self) -> &T {
-        // SAFETY: a read guard holds a reader permit, so no writer exists (rwlock rule 1).
+        // SAFETY: a read guard holds a reader permit, so no writer exists (RW1).
         self.lock.data.with(|p| unsafe { &*p })
     }
 }
@@ -130,14 +130,14 @@ impl<T: ?Sized> Drop for OwnedRwLockReadGuard<T> {
 impl<T: ?Sized> Deref for OwnedRwLockWriteGuard<T> {
     type Target = T;
     fn deref(&self) -> &T {
-        // SAFETY: a write guard holds every permit, so it is the only guard (rwlock rule 1).
+        // SAFETY: a write guard holds every permit, so it is the only guard (RW1).
         self.lock.data.with(|p| unsafe { &*p })
     }
 }
 
 impl<T: ?Sized> DerefMut for OwnedRwLockWriteGuard<T> {
     fn deref_mut(&mut self) -> &mut T {
-        // SAFETY: a write guard holds every permit (rwlock rule 1) and is borrowed mutably.
+        // SAFETY: a write guard holds every permit (RW1) and is borrowed mutably.
         self.lock.data.with_mut(|p| unsafe { &mut *p })
     }
 }

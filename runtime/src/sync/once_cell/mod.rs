@@ -273,5 +273,4 @@ impl<T: fmt::Debug> fmt::Debug for OnceCell<T> {
 }
 
 #[cfg(test)]
-#[path = "once_cell_tests.rs"]
 mod tests;

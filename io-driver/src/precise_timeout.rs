@@ -13,7 +13,13 @@
 //!
 //! # Unsafe
 //! The two `libc` calls below act on a descriptor this module created and owns (an
-//! `OwnedFd`, closed on drop), with arguments that live across the call.
+//! `OwnedFd`, closed on drop), with arguments that live across the call:
+//! - **PT1.** `timerfd_create` takes only integer flags: it has no memory arguments.
+//! - **PT2.** The descriptor it returns goes straight into an `OwnedFd`, its only owner, which
+//!   closes it on drop; nothing else closes it or takes it over.
+//! - **PT3.** Calls on the descriptor go through the `PreciseTimeout` that owns it, so it is
+//!   open; their pointer arguments are locals that live across the call, or null where the
+//!   call allows it.
 
 use mio::Token;
 use std::time::Duration;
@@ -52,7 +58,7 @@ mod linux {
     impl PreciseTimeout {
         /// Creates the timerfd and registers it with `registry` under [`TIMER_TOKEN`].
         pub(crate) fn new(registry: &Registry) -> io::Result<PreciseTimeout> {
-            // SAFETY: `timerfd_create` takes two integer flags and has no memory arguments.
+            // SAFETY: `timerfd_create` takes two integer flags and has no memory arguments (PT1).
             let raw = unsafe {
                 libc::timerfd_create(
                     libc::CLOCK_MONOTONIC,
@@ -63,7 +69,7 @@ mod linux {
                 return Err(io::Error::last_os_error());
             }
             // SAFETY: `raw` is a descriptor `timerfd_create` just returned to us and nothing
-            // else owns it, so the `OwnedFd` may close it.
+            // else owns it, so the `OwnedFd` may close it (PT2).
             let fd = unsafe { OwnedFd::from_raw_fd(raw) };
             registry.register(
                 &mut SourceFd(&fd.as_raw_fd()),
@@ -87,7 +93,7 @@ mod linux {
                 },
             };
             // SAFETY: the descriptor is our open timerfd (`self.fd` owns it); `value` lives
-            // across the call; a null old-value pointer is allowed.
+            // across the call; a null old-value pointer is allowed (PT3).
             let _ = unsafe {
                 libc::timerfd_settime(self.fd.as_raw_fd(), 0, &value, std::ptr::null_mut())
             };

@@ -1,5 +1,12 @@
 //! The thread-local runtime context: which runtime is current, whether this thread is inside
 //! it, and (on scheduler threads) a pointer to the scheduler's per-thread state.
+//!
+//! # Invariants (the `unsafe` below relies on them)
+//! - **CX1.** `SCHEDULER` holds a pointer only while the `set_scheduler` call that published
+//!   it runs on this thread, so the context it borrowed is alive: the reset guard puts the
+//!   previous value back before that borrow ends, also on unwind.
+//! - **CX2.** The pointer never leaves this thread (it lives in a thread-local and is only
+//!   lent out as a shared reference, inside `with_scheduler`).
 
 use crate::engine::scheduler;
 use crate::loom::rt_thread_local;
@@ -158,8 +165,8 @@ pub(crate) fn set_scheduler<R>(cx: &scheduler::Context, f: impl FnOnce() -> R) -
 pub(crate) fn with_scheduler<R>(f: impl FnOnce(Option<&scheduler::Context>) -> R) -> R {
     let ptr = SCHEDULER.try_with(Cell::get).ok().flatten();
     // SAFETY: the pointer is only present while `set_scheduler`'s borrow of the context is
-    // alive on this thread (the reset guard clears it before the borrow ends, also on unwind),
-    // and it is never shared with another thread.
+    // alive on this thread (the reset guard clears it before the borrow ends, also on unwind:
+    // CX1), and it is never shared with another thread (CX2).
     f(ptr.map(|ptr| unsafe { ptr.as_ref() }))
 }
 

@@ -15,11 +15,14 @@
 //! that way (no guard can be held across an `.await` or a call out).
 //!
 //! # Invariants (the `unsafe` below relies on them)
-//! - `locked` is `true` exactly while one call of [`SpinLock::with`] runs its closure; only
-//!   that call clears it (also when the closure unwinds).
-//! - The value is reached only inside that closure, so at most one `&mut T` exists at a time:
-//!   the acquiring compare-exchange (`Acquire`) reads the previous holder's releasing store
-//!   (`Release`), so every access by one holder happens before every access by the next.
+//! - **SL1.** `locked` is `true` exactly while one call of [`SpinLock::with`] runs its
+//!   closure; only that call clears it (also when the closure unwinds).
+//! - **SL2.** The value is reached only inside that closure, so at most one `&mut T` exists
+//!   at a time: the acquiring compare-exchange (`Acquire`) reads the previous holder's
+//!   releasing store (`Release`), so every access by one holder happens before every access
+//!   by the next.
+//! - **SL3.** The lock owns its value outright: the `T` moves and drops with the lock, and
+//!   the lock holds no state tied to a thread.
 
 use crate::loom::cell::UnsafeCell;
 use crate::loom::sync::atomic::{AtomicBool, Ordering};
@@ -34,9 +37,9 @@ pub(crate) struct SpinLock<T> {
 }
 
 // SAFETY: the lock hands out `&mut T` to one thread at a time (module invariants), so sharing
-// the lock between threads is sound exactly when `T` may be sent between them.
+// the lock between threads is sound exactly when `T` may be sent between them (SL1, SL2).
 unsafe impl<T: Send> Sync for SpinLock<T> {}
-// SAFETY: owning the lock is owning the `T`.
+// SAFETY: owning the lock is owning the `T` (SL3).
 unsafe impl<T: Send> Send for SpinLock<T> {}
 
 impl<T> SpinLock<T> {
@@ -54,7 +57,7 @@ impl<T> SpinLock<T> {
         let _unlock = Unlock(&self.locked);
         self.value.with_mut(|ptr| {
             // SAFETY: we hold the lock (set by `acquire`, cleared only by `_unlock` after this
-            // closure), so no other reference to the value exists (module invariants).
+            // closure), so no other reference to the value exists (SL1, SL2).
             f(unsafe { &mut *ptr })
         })
     }

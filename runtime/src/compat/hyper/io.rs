@@ -18,9 +18,9 @@
 //! # Unsafe
 //! This file holds the module's one `unsafe` operation, in [`read_in_place`]: marking bytes
 //! as filled needs `ReadBufCursor::advance`, which is `unsafe`. The invariant it relies on:
-//! **bytes are only reported filled after `initialize_unfilled_to` has initialized them and
-//! the reader has written them, and never more than the slice it was given** (a reader
-//! claiming more is turned into an `InvalidData` error before the cursor moves).
+//! - **HY1.** Bytes are only reported filled after `initialize_unfilled_to` has initialized
+//!   them and the reader has written them, and never more than the slice it was given (a
+//!   reader claiming more is turned into an `InvalidData` error before the cursor moves).
 
 use crate::loom::rt_thread_local;
 use futures_io::{AsyncRead, AsyncWrite};
@@ -237,8 +237,8 @@ fn read_in_place<R: AsyncRead + ?Sized>(
         return Poll::Ready(Err(overclaim(n, capacity)));
     }
     // The first `capacity` bytes of the unfilled part were initialized by
-    // `initialize_unfilled_to` above, and `n <= capacity` was just checked (module invariant).
-    // SAFETY: advancing by `n` only marks initialized bytes (the reader's) as filled.
+    // `initialize_unfilled_to` above, and `n <= capacity` was just checked (rule HY1).
+    // SAFETY: advancing by `n` only marks initialized bytes (the reader's) as filled (HY1).
     unsafe { cursor.advance(n) };
     Poll::Ready(Ok((capacity, n)))
 }

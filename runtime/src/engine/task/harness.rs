@@ -60,7 +60,7 @@ where
     /// The caller has exclusive access to the stage (R1).
     unsafe fn set_stage(&self, stage: Stage<F>) {
         self.cell().core.stage.with_mut(|ptr| {
-            // SAFETY: exclusive access is guaranteed by the caller.
+            // SAFETY: exclusive access is guaranteed by the caller (R1).
             unsafe { *ptr = stage }
         });
     }
@@ -72,7 +72,7 @@ where
     /// # Safety
     /// The caller has exclusive access to the stage (R1).
     unsafe fn drop_stage_catching(&self) -> Result<(), Box<dyn std::any::Any + Send>> {
-        // SAFETY: exclusive access is guaranteed by the caller.
+        // SAFETY: exclusive access is guaranteed by the caller (R1).
         catch_unwind(AssertUnwindSafe(|| unsafe {
             self.set_stage(Stage::Consumed)
         }))
@@ -84,14 +84,14 @@ where
     /// # Safety
     /// The caller has exclusive access to the stage (R1).
     unsafe fn drop_stage_as_task(&self) -> Result<(), Box<dyn std::any::Any + Send>> {
-        // SAFETY: forwarded from the caller.
+        // SAFETY: forwarded from the caller (R1).
         if unsafe { self.stage_drop_runs_no_user_code() } {
             // The common detached task's `Ok(())`: no destructor could ask for the id, so the
             // two thread-local writes are skipped (a spawn-heavy loop pays them per task).
-            // SAFETY: forwarded from the caller.
+            // SAFETY: forwarded from the caller (R1).
             return unsafe { self.drop_stage_catching() };
         }
-        // SAFETY: forwarded from the caller.
+        // SAFETY: forwarded from the caller (R1).
         super::current_poll::with_task_id(self.id(), || unsafe { self.drop_stage_catching() })
     }
 
@@ -102,7 +102,8 @@ where
     /// The caller has exclusive access to the stage (R1).
     unsafe fn stage_drop_runs_no_user_code(&self) -> bool {
         self.cell().core.stage.with(|ptr| {
-            // SAFETY: exclusive access is guaranteed by the caller, so nothing writes meanwhile.
+            // SAFETY: exclusive access is guaranteed by the caller (R1), so nothing writes
+            // meanwhile.
             match unsafe { &*ptr } {
                 Stage::Consumed => true,
                 Stage::Finished(Ok(_)) => !std::mem::needs_drop::<F::Output>(),
@@ -155,7 +156,7 @@ where
                     match unsafe { &mut *ptr } {
                         Stage::Running(future) => {
                             // SAFETY: the future lives in the heap cell and is only ever
-                            // dropped in place, never moved, so pinning it here is sound.
+                            // dropped in place, never moved, so pinning it here is sound (C2).
                             let future = unsafe { Pin::new_unchecked(future) };
                             future.poll(&mut cx)
                         }
@@ -368,7 +369,8 @@ where
         // handle's (R1); no other reference exists, so nothing else touches it.
         let _ = unsafe { self.drop_stage_as_task() };
         self.cell().trailer.join_waker.with_mut(|ptr| {
-            // SAFETY: as above, the slot has no other possible reader or writer (J-rules moot).
+            // SAFETY: as above, the slot has no other possible reader or writer (R2; the J
+            // rules are moot).
             unsafe { *ptr = None }
         });
         // SAFETY: the handle held the only reference left and gives it up here (R2).

@@ -92,7 +92,7 @@ pub(crate) struct AbortRef {
 // SAFETY: an abort reference only touches the atomic state word and schedules the task (R2,
 // R3, R5).
 unsafe impl Send for AbortRef {}
-// SAFETY: as above.
+// SAFETY: as above (R2, R3, R5).
 unsafe impl Sync for AbortRef {}
 
 impl AbortRef {

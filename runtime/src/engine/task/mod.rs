@@ -49,6 +49,20 @@
 //! - **J6.** After waking, the runtime clears the bit to give the slot back, in the same
 //!   read-modify-write that drops its references. If the handle is gone by then, the waker
 //!   stays in the slot until the cell is freed (at once, if those were the last references).
+//!
+//! The cell itself (`raw.rs`) keeps these rules, which the `unsafe` around it relies on:
+//!
+//! - **C1 (layout).** A task is one `Box<Cell<F, S>>`, leaked by `Cell::allocate` and freed
+//!   only through the vtable's `dealloc` (when R2 says so). The cell is `#[repr(C)]` with the
+//!   `Header` first, so a header pointer is a cell pointer; a `RawTask` and a task waker's data
+//!   pointer are that (non-null) header pointer, and the header's vtable was built for the
+//!   same `F` and `S`, so its functions may cast the header back to `Cell<F, S>`.
+//! - **C2 (pinned).** The future is never moved out of the cell: it is polled where it lies
+//!   and dropped in place (by replacing the stage), so pinning it there is sound.
+//! - **C3 (threads).** The future and output are `Send` (required at spawn) and the scheduler
+//!   handle is `Send + Sync` (`Schedule`); every header field is immutable or atomic, and the
+//!   non-`Sync` parts (the stage, the join waker slot) are reached only as R1 and J1-J6
+//!   allow. So references to a task may move between threads and be shared by them.
 
 pub mod coop;
 
@@ -104,11 +118,11 @@ pub(crate) struct UnownedTask<S: 'static> {
 }
 
 // SAFETY: references to a task can move between threads; the task's future and output are
-// `Send` (enforced at spawn) and all shared state is synchronised by the state word.
+// `Send` (enforced at spawn) and all shared state is synchronised by the state word (C3).
 unsafe impl<S> Send for Task<S> {}
-// SAFETY: as above; `&Task` only exposes atomic state and immutable header fields.
+// SAFETY: as above; `&Task` only exposes atomic state and immutable header fields (C3).
 unsafe impl<S> Sync for Task<S> {}
-// SAFETY: as above.
+// SAFETY: as above (C3).
 unsafe impl<S> Send for UnownedTask<S> {}
 
 impl<S: 'static> Task<S> {

@@ -4,8 +4,9 @@
 //! [`Cell`]: `Header` first (so a header pointer *is* a cell pointer), then the `Core`
 //! (scheduler handle and the future/output stage), then the `Trailer` (the join waker).
 //! [`RawTask`] is a copyable, non-owning pointer to a header; whoever holds one must also own
-//! a reference (rule R2 in `task/mod.rs`). All type-specific work goes through the header's
-//! static [`Vtable`], so non-generic code (queues, wakers, handles) never names `F` or `S`.
+//! a reference (rule R2 in `task/mod.rs`, which also states the cell's rules C1-C3). All
+//! type-specific work goes through the header's static [`Vtable`], so non-generic code
+//! (queues, wakers, handles) never names `F` or `S`.
 
 use super::harness::Harness;
 use super::state::State;
@@ -129,7 +130,7 @@ unsafe fn poll<F: Future + Send + 'static, S: Schedule>(ptr: NonNull<Header>)
 where
     F::Output: Send + 'static,
 {
-    // SAFETY: the caller guarantees `ptr` points into a live `Cell<F, S>`.
+    // SAFETY: the caller guarantees `ptr` points into a live `Cell<F, S>` (C1, R2).
     unsafe { Harness::<F, S>::from_raw(ptr) }.poll();
 }
 
@@ -146,7 +147,8 @@ unsafe fn schedule<F: Future, S: Schedule>(ptr: NonNull<Header>) {
 /// # Safety
 /// `ptr` is the header of a `Cell<F, S>` whose reference count reached zero.
 unsafe fn dealloc<F: Future, S>(ptr: NonNull<Header>) {
-    // SAFETY: the cell was created by `Box::new` in `allocate` and no reference remains.
+    // SAFETY: the cell was created by `Box::new` in `allocate` (C1) and no reference remains
+    // (R2).
     drop(unsafe { Box::from_raw(ptr.cast::<Cell<F, S>>().as_ptr()) });
 }
 
@@ -161,7 +163,8 @@ unsafe fn try_read_output<F: Future + Send + 'static, S: Schedule>(
     F::Output: Send + 'static,
 {
     let out = dst.cast::<Poll<Result<F::Output, JoinError>>>();
-    // SAFETY: the caller guarantees the types and that `dst` is valid for writes.
+    // SAFETY: the caller guarantees the types (C1), a reference (R2) and that `dst` is valid
+    // for writes.
     unsafe { Harness::<F, S>::from_raw(ptr).try_read_output(&mut *out, waker) };
 }
 
@@ -171,7 +174,7 @@ unsafe fn drop_join_handle_slow<F: Future + Send + 'static, S: Schedule>(ptr: No
 where
     F::Output: Send + 'static,
 {
-    // SAFETY: guaranteed by the caller.
+    // SAFETY: guaranteed by the caller: the cell type (C1) and the handle's reference (R2).
     unsafe { Harness::<F, S>::from_raw(ptr) }.drop_join_handle_slow();
 }
 
@@ -182,7 +185,7 @@ unsafe fn drop_join_handle_exclusive<F: Future + Send + 'static, S: Schedule>(pt
 where
     F::Output: Send + 'static,
 {
-    // SAFETY: guaranteed by the caller.
+    // SAFETY: guaranteed by the caller: the cell type (C1) and the last reference (R2).
     unsafe { Harness::<F, S>::from_raw(ptr) }.drop_join_handle_exclusive();
 }
 
@@ -192,7 +195,7 @@ unsafe fn shutdown<F: Future + Send + 'static, S: Schedule>(ptr: NonNull<Header>
 where
     F::Output: Send + 'static,
 {
-    // SAFETY: guaranteed by the caller.
+    // SAFETY: guaranteed by the caller: the cell type (C1) and a reference (R2).
     unsafe { Harness::<F, S>::from_raw(ptr) }.shutdown();
 }
 
@@ -203,9 +206,9 @@ pub(crate) struct RawTask {
 }
 
 // SAFETY: a task is shared between threads by design; every field of `Header` is either
-// immutable or atomic, and the non-`Sync` parts are guarded by the state word's rules.
+// immutable or atomic, and the non-`Sync` parts are guarded by the state word's rules (C3).
 unsafe impl Send for RawTask {}
-// SAFETY: as above.
+// SAFETY: as above (C3).
 unsafe impl Sync for RawTask {}
 
 impl RawTask {
@@ -264,7 +267,8 @@ impl RawTask {
     /// The caller is the task's `JoinHandle` and `dst` is a valid
     /// `*mut Poll<Result<T, JoinError>>` where `T` is the future's output type.
     pub(crate) unsafe fn try_read_output(self, dst: *mut (), waker: &Waker) {
-        // SAFETY: forwarded from the caller.
+        // SAFETY: forwarded from the caller, the `JoinHandle` (R1, J1), which owns a reference
+        // (R2); the vtable matches the cell (C1).
         unsafe { (self.header().vtable.try_read_output)(self.ptr, dst, waker) }
     }
 

@@ -16,8 +16,9 @@ static VTABLE: RawWakerVTable = RawWakerVTable::new(clone, wake, wake_by_ref, dr
 /// A waker for the task at `header` that owns no reference; valid while the caller holds one.
 pub(crate) fn borrowed_waker(header: NonNull<Header>) -> ManuallyDrop<Waker> {
     let raw = RawWaker::new(header.as_ptr().cast_const().cast(), &VTABLE);
-    // SAFETY: the vtable's functions uphold the `RawWaker` contract for task headers, and the
-    // `ManuallyDrop` keeps this reference-less waker from ever running `drop_waker`.
+    // SAFETY: the vtable's functions uphold the `RawWaker` contract for task headers (C1, R2,
+    // R3), and the `ManuallyDrop` keeps this reference-less waker from ever running
+    // `drop_waker`.
     ManuallyDrop::new(unsafe { Waker::from_raw(raw) })
 }
 
@@ -28,7 +29,7 @@ pub(crate) fn is_task_waker(waker: &Waker) -> bool {
 }
 
 fn task(ptr: *const ()) -> RawTask {
-    // SAFETY: every waker built with `VTABLE` carries a non-null task header pointer.
+    // SAFETY: every waker built with `VTABLE` carries a non-null task header pointer (C1).
     RawTask::from_header(unsafe { NonNull::new_unchecked(ptr.cast_mut().cast()) })
 }
 

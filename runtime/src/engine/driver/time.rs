@@ -202,7 +202,7 @@ impl TimeState {
                 announced: false,
             };
         }
-        // Rule 1: announce before reading the shards.
+        // TD1: announce before reading the shards.
         self.parked_until.store(NEVER, Ordering::SeqCst);
         let next = self.next_deadline();
         if self.clock.is_paused() {

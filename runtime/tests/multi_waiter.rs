@@ -312,13 +312,12 @@ fn first_unix_acceptor_still_accepts_after_the_last_poller_is_aborted() {
 // TcpStream
 // ---------------------------------------------------------------------------------------------
 
-/// Writes until the kernel send buffer is full (the peer is not reading), so the stream's
-/// write readiness is cleared.
-async fn fill_tcp(stream: &TcpStream) {
-    stream.writable().await.unwrap();
+/// Writes with `try_write` until the kernel send buffer is full (the peer is not reading), so
+/// the stream's write readiness is cleared. Shared by the TCP and Unix stream tests.
+fn fill_send_buffer(try_write: impl Fn(&[u8]) -> io::Result<usize>) {
     let chunk = vec![0u8; 64 * 1024];
     loop {
-        match stream.try_write(&chunk) {
+        match try_write(&chunk) {
             Ok(_) => {}
             Err(err) if err.kind() == io::ErrorKind::WouldBlock => return,
             Err(err) => panic!("filling the send buffer: {err}"),
@@ -327,10 +326,15 @@ async fn fill_tcp(stream: &TcpStream) {
 }
 
 /// Starts a task reading (and discarding) everything `peer` receives.
-async fn drain_tcp(mut peer: TcpStream) {
+async fn drain<S: runtime::io::AsyncRead + Unpin + Send + 'static>(mut peer: S) {
     runtime::spawn(async move {
         let _ = runtime::io::copy(&mut peer, &mut runtime::io::sink()).await;
     });
+}
+
+async fn fill_tcp(stream: &TcpStream) {
+    stream.writable().await.unwrap();
+    fill_send_buffer(|buf| stream.try_write(buf));
 }
 
 #[test]
@@ -401,7 +405,7 @@ fn every_tcp_stream_writable_waiter_is_woken_when_the_peer_drains() {
             let client = client.clone();
             async move { client.writable().await }
         };
-        for done in all_woken("tcp writable", op, drain_tcp(server)).await {
+        for done in all_woken("tcp writable", op, drain(server)).await {
             done.unwrap();
         }
     });
@@ -418,7 +422,7 @@ fn first_tcp_stream_writable_waiter_is_woken_after_the_last_is_aborted() {
             let client = client.clone();
             async move { client.writable().await }
         };
-        first_woken_after_last_exits("tcp writable", op, drain_tcp(server))
+        first_woken_after_last_exits("tcp writable", op, drain(server))
             .await
             .unwrap();
     });
@@ -740,20 +744,7 @@ fn every_unix_datagram_send_to_waiter_is_woken_by_the_first_writable_edge() {
 
 async fn fill_unix_stream(stream: &UnixStream) {
     stream.writable().await.unwrap();
-    let chunk = vec![0u8; 64 * 1024];
-    loop {
-        match stream.try_write(&chunk) {
-            Ok(_) => {}
-            Err(err) if err.kind() == io::ErrorKind::WouldBlock => return,
-            Err(err) => panic!("filling the send buffer: {err}"),
-        }
-    }
-}
-
-async fn drain_unix_stream(mut peer: UnixStream) {
-    runtime::spawn(async move {
-        let _ = runtime::io::copy(&mut peer, &mut runtime::io::sink()).await;
-    });
+    fill_send_buffer(|buf| stream.try_write(buf));
 }
 
 #[test]
@@ -786,7 +777,7 @@ fn every_unix_stream_writable_waiter_is_woken_when_the_peer_drains() {
             let a = a.clone();
             async move { a.writable().await }
         };
-        for done in all_woken("unix stream writable", op, drain_unix_stream(b)).await {
+        for done in all_woken("unix stream writable", op, drain(b)).await {
             done.unwrap();
         }
     });
@@ -812,7 +803,7 @@ fn first_unix_stream_waiters_are_woken_after_the_last_is_aborted() {
             let a = a.clone();
             async move { a.writable().await }
         };
-        first_woken_after_last_exits("unix stream writable", writable, drain_unix_stream(b))
+        first_woken_after_last_exits("unix stream writable", writable, drain(b))
             .await
             .unwrap();
     });

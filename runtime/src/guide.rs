@@ -16,6 +16,9 @@ pub mod from_asyncio {}
 #[doc = include_str!("../../docs/cancellation.md")]
 pub mod cancellation {}
 
+#[doc = include_str!("../../docs/observability.md")]
+pub mod observability {}
+
 #[doc = include_str!("../../docs/architecture.md")]
 pub mod architecture {}
 

@@ -76,8 +76,8 @@ pub(crate) use scheduler::Handle;
 pub use task::coop;
 pub(crate) use task::list::Refused;
 pub(crate) use task::wake_current_by_ref;
-pub(crate) use task::{AbortRef, JoinRef};
-pub use task::{Id, JoinError, id, try_id};
+pub(crate) use task::{AbortRef, JoinRef, Meta};
+pub use task::{Id, JoinError, id, name, try_id, try_name};
 
 /// Hands the current worker's core (its queue and LIFO slot) to a new thread so the calling
 /// task can block this one (`block_in_place`). `Ok(false)` if this thread is not a

@@ -91,12 +91,14 @@ impl Handle {
     /// let task = rt.handle().spawn(async { "done" });
     /// assert_eq!(rt.block_on(task).unwrap(), "done");
     /// ```
+    #[track_caller]
     pub fn spawn<F>(&self, future: F) -> JoinHandle<F::Output>
     where
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        crate::task::spawn::spawn_on(&self.inner, future)
+        let meta = engine::Meta::new(std::panic::Location::caller());
+        crate::task::spawn::spawn_on(&self.inner, future, meta)
     }
 
     /// Runs a blocking closure on this runtime's blocking pool.
@@ -106,12 +108,14 @@ impl Handle {
     /// let task = rt.handle().spawn_blocking(|| 2 + 2);
     /// assert_eq!(rt.block_on(task).unwrap(), 4);
     /// ```
+    #[track_caller]
     pub fn spawn_blocking<F, R>(&self, f: F) -> JoinHandle<R>
     where
         F: FnOnce() -> R + Send + 'static,
         R: Send + 'static,
     {
-        crate::task::spawn::spawn_blocking_on(&self.inner, f, crate::blocking::Mandatory::No)
+        let meta = engine::Meta::new(std::panic::Location::caller());
+        crate::task::spawn::spawn_blocking_on(&self.inner, f, crate::blocking::Mandatory::No, meta)
     }
 
     /// Runs `future` to completion on the current thread (see [`crate::Runtime::block_on`]).

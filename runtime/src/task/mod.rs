@@ -9,6 +9,7 @@
 pub use crate::engine::coop;
 
 mod abort;
+mod builder;
 mod join;
 mod join_set;
 pub(crate) mod spawn;
@@ -16,8 +17,9 @@ mod task_group;
 mod task_local;
 mod yield_now;
 
-pub use crate::engine::{Id, JoinError, id, try_id};
+pub use crate::engine::{Id, JoinError, id, name, try_id, try_name};
 pub use abort::AbortHandle;
+pub use builder::Builder;
 pub use join::JoinHandle;
 pub use join_set::JoinSet;
 pub use spawn::{block_in_place, spawn, spawn_blocking};

@@ -10,7 +10,7 @@
 use crate::engine::driver::{Driver, DriverHandle};
 use crate::engine::scheduler::Countdown;
 use crate::engine::task::list::OwnedTasks;
-use crate::engine::task::{Id, JoinRef, Schedule, Task, coop};
+use crate::engine::task::{JoinRef, Schedule, Task, coop};
 use crate::engine::{Config, UnhandledPanic};
 use crate::loom::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use crate::loom::sync::{Arc, Mutex};
@@ -107,7 +107,7 @@ impl Handle {
     pub(crate) fn spawn<F>(
         this: &Arc<Self>,
         future: F,
-        id: Id,
+        meta: crate::engine::task::Meta,
     ) -> (
         JoinRef<F::Output>,
         Option<crate::engine::task::list::Refused>,
@@ -116,7 +116,7 @@ impl Handle {
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        match this.owned.bind(future, this.clone(), id) {
+        match this.owned.bind(future, this.clone(), meta) {
             (join, Ok(notified)) => {
                 this.schedule(notified);
                 (join, None)

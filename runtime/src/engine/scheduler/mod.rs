@@ -5,7 +5,7 @@ pub(crate) mod current_thread;
 mod metrics;
 pub(crate) mod multi_thread;
 
-use crate::engine::task::{Id, JoinRef};
+use crate::engine::task::{JoinRef, Meta};
 use crate::engine::{Config, Flavor};
 use crate::loom::sync::Arc;
 use std::future::Future;
@@ -29,7 +29,7 @@ impl Handle {
     pub(crate) fn spawn<F>(
         &self,
         future: F,
-        id: Id,
+        meta: Meta,
     ) -> (
         JoinRef<F::Output>,
         Option<crate::engine::task::list::Refused>,
@@ -39,8 +39,8 @@ impl Handle {
         F::Output: Send + 'static,
     {
         match self {
-            Handle::MultiThread(h) => multi_thread::Handle::spawn(h, future, id),
-            Handle::CurrentThread(h) => current_thread::Handle::spawn(h, future, id),
+            Handle::MultiThread(h) => multi_thread::Handle::spawn(h, future, meta),
+            Handle::CurrentThread(h) => current_thread::Handle::spawn(h, future, meta),
         }
     }
 

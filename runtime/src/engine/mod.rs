@@ -73,8 +73,15 @@ pub(crate) use driver::DriverHandle;
 pub(crate) use driver::clock::add_saturating;
 pub(crate) use driver::entry::Timer;
 pub(crate) use scheduler::Handle;
+pub(crate) use scheduler::coarse_clock::Ticker as ClockTicker;
 pub use task::coop;
+/// Task dumps: [`Dump`](dump::Dump) and what it lists (re-exported as `runtime::dump`).
+pub mod dump {
+    pub use super::task::dump::{Dump, TaskDump, TaskState};
+    pub use super::task::trace::Frame;
+}
 pub(crate) use task::list::Refused;
+pub(crate) use task::trace::{Located, frame as trace_frame, is_active as trace_is_active};
 pub(crate) use task::wake_current_by_ref;
 pub(crate) use task::{AbortRef, JoinRef, Meta};
 pub use task::{Id, JoinError, id, name, try_id, try_name};

@@ -151,6 +151,42 @@ impl Handle {
         }
     }
 
+    /// A dump of every live task of this runtime: id, name, spawn location, state, poll
+    /// statistics and, for idle tasks, where each one waits (see [`Dump`](crate::dump::Dump)).
+    ///
+    /// Works on both flavors and every target, from inside the runtime or from any thread.
+    /// Tasks that are running (on another worker, or the caller itself) are reported as
+    /// running and never polled. Each idle task is polled once in *trace mode*, on the
+    /// calling thread, with the task's own waker: every runtime future it awaits records
+    /// itself and returns `Pending` without registering or consuming anything, and the task
+    /// is then rescheduled once (a spurious wake-up, always allowed) so nothing it waits for
+    /// is lost. So a dump costs one extra poll per idle task, and code in those tasks runs on
+    /// the dumping thread up to its first runtime `.await`.
+    ///
+    /// ```
+    /// # let rt = runtime::Builder::new_multi_thread().worker_threads(2).build().unwrap();
+    /// rt.block_on(async {
+    ///     let (tx, mut rx) = runtime::sync::mpsc::channel::<u32>(1);
+    ///     let consumer = runtime::task::Builder::new()
+    ///         .name("consumer")
+    ///         .spawn(async move { rx.recv().await })
+    ///         .unwrap();
+    ///     runtime::time::sleep(std::time::Duration::from_millis(20)).await;
+    ///     let dump = runtime::Handle::current().dump().await;
+    ///     let task = &dump.tasks()[0];
+    ///     assert_eq!(task.name(), Some("consumer"));
+    ///     assert_eq!(task.trace()[0].kind(), "mpsc::Receiver::recv");
+    ///     // The dump did not disturb it.
+    ///     tx.send(7).await.unwrap();
+    ///     assert_eq!(consumer.await.unwrap(), Some(7));
+    /// });
+    /// ```
+    pub async fn dump(&self) -> crate::dump::Dump {
+        // Completes at once, so it spends the coop budget like any runtime future.
+        crate::task::coop::consume_budget().await;
+        self.inner.dump()
+    }
+
     /// Counters describing the runtime's current state.
     ///
     /// ```

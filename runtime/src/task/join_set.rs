@@ -231,7 +231,7 @@ impl<T> JoinSet<T> {
         }
         // One budget unit for the whole call; the handles are then polled unconstrained so an
         // exhausted budget cannot make a finished entry look pending (and loop forever).
-        let mut restore = std::task::ready!(super::coop::poll_proceed(cx));
+        let mut restore = std::task::ready!(super::coop::poll_proceed_as(cx, "JoinSet::join_next"));
         loop {
             let key = {
                 let mut state = self.shared.state.lock();

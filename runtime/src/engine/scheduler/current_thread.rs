@@ -136,6 +136,11 @@ impl Handle {
         }
     }
 
+    /// The task-dump entries of every live task (see `task/dump.rs`).
+    pub(crate) fn dump_tasks(&self) -> Vec<crate::engine::task::dump::TaskDump> {
+        self.owned.dump()
+    }
+
     pub(crate) fn num_alive_tasks(&self) -> usize {
         self.owned.len()
     }

@@ -1,6 +1,7 @@
 //! Schedulers: the multi-thread work-stealing one and the single-thread one, behind one
 //! handle type.
 
+pub(crate) mod coarse_clock;
 pub(crate) mod current_thread;
 mod metrics;
 pub(crate) mod multi_thread;
@@ -42,6 +43,17 @@ impl Handle {
             Handle::MultiThread(h) => multi_thread::Handle::spawn(h, future, meta),
             Handle::CurrentThread(h) => current_thread::Handle::spawn(h, future, meta),
         }
+    }
+
+    /// A task dump of this runtime (see `task/dump.rs`). Runs traced tasks' code on this
+    /// thread, with this runtime current so that code can spawn.
+    pub(crate) fn dump(&self) -> crate::engine::task::dump::Dump {
+        let _current = crate::engine::context::try_set_current(self);
+        let tasks = match self {
+            Handle::MultiThread(h) => h.shared.owned.dump(),
+            Handle::CurrentThread(h) => h.dump_tasks(),
+        };
+        crate::engine::task::dump::Dump::new(tasks)
     }
 
     /// The driver handle (timers, clock, unpark) of this runtime. (Added for `time`.)

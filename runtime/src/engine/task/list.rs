@@ -132,6 +132,31 @@ impl<S: Schedule> OwnedTasks<S> {
         cancelled
     }
 
+    /// Dumps every listed task (see `task/dump.rs`). Under each shard lock only counted
+    /// references are taken; every task is read and traced after the lock is released, since
+    /// tracing polls user code, which may spawn (and lock a shard).
+    pub(crate) fn dump(&self) -> Vec<super::dump::TaskDump> {
+        let now = super::dump::now_ms();
+        let mut dumped = Vec::new();
+        let mut taken: Vec<Task<S>> = Vec::new();
+        for shard in self.shards.iter() {
+            shard.with(|shard| {
+                taken.reserve(shard.len());
+                for (_, task) in shard.iter() {
+                    let raw = task.raw();
+                    raw.state().ref_inc();
+                    taken.push(Task::from_raw(raw));
+                }
+            });
+            dumped.extend(
+                taken
+                    .drain(..)
+                    .map(|task| super::dump::dump_task(task, now)),
+            );
+        }
+        dumped
+    }
+
     /// Tasks currently alive in the list (locks each shard in turn: for metrics, not hot
     /// paths; a global counter would be contended on every spawn and completion).
     pub(crate) fn len(&self) -> usize {

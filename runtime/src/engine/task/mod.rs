@@ -67,6 +67,7 @@
 pub mod coop;
 
 mod current_poll;
+pub(crate) mod dump;
 mod error;
 mod harness;
 mod id;
@@ -74,6 +75,7 @@ mod join_ref;
 pub(crate) mod list;
 pub(crate) mod raw;
 pub(crate) mod state;
+pub(crate) mod trace;
 mod waker;
 
 pub(crate) use current_poll::wake_by_ref as wake_current_by_ref;

@@ -33,6 +33,16 @@ pub(crate) struct Vtable {
     pub(crate) drop_join_handle_exclusive: unsafe fn(NonNull<Header>),
     /// Cancels the task for runtime shutdown (consumes the caller's reference).
     pub(crate) shutdown: unsafe fn(NonNull<Header>),
+    /// A task dump's trace poll (consumes the caller's reference).
+    pub(crate) trace: unsafe fn(NonNull<Header>) -> Traced,
+}
+
+/// What a dump's trace of one task found.
+pub(crate) enum Traced {
+    /// Not idle (running, scheduled, complete or cancelled): not polled. The state it had.
+    Skipped(super::state::Snapshot),
+    /// Polled once in trace mode and rescheduled (or completed, if it finished).
+    Polled,
 }
 
 /// The hot, type-independent part of a task.
@@ -199,7 +209,19 @@ where
         drop_join_handle_slow: drop_join_handle_slow::<F, S>,
         drop_join_handle_exclusive: drop_join_handle_exclusive::<F, S>,
         shutdown: shutdown::<F, S>,
+        trace: trace::<F, S>,
     }
+}
+
+/// # Safety
+/// `ptr` is the header of a live `Cell<F, S>` and the caller owns one reference, which it
+/// gives up.
+unsafe fn trace<F: Future + Send + 'static, S: Schedule>(ptr: NonNull<Header>) -> Traced
+where
+    F::Output: Send + 'static,
+{
+    // SAFETY: guaranteed by the caller: the cell type (C1) and a reference (R2).
+    unsafe { Harness::<F, S>::from_raw(ptr) }.trace()
 }
 
 /// # Safety
@@ -382,6 +404,17 @@ impl RawTask {
         // SAFETY: the vtable matches the cell; the caller's reference keeps it alive (R2), and
         // the harness takes `RUNNING` before it touches the stage (R1, R5).
         unsafe { (self.header().vtable.shutdown)(self.ptr) }
+    }
+
+    /// A task dump's trace poll: polls the task once in trace mode if it is idle (see
+    /// `Harness::trace`); consumes the caller's reference.
+    ///
+    /// # Safety
+    /// The caller owns a reference (rule R2) and gives it up.
+    pub(crate) unsafe fn trace(self) -> Traced {
+        // SAFETY: the vtable matches the cell; the caller's reference keeps it alive (R2), and
+        // the harness takes `RUNNING` before it touches the stage (R1).
+        unsafe { (self.header().vtable.trace)(self.ptr) }
     }
 
     /// Drops one reference, freeing the task if it was the last.

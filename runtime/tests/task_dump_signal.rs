@@ -73,7 +73,7 @@ fn a_signal_writes_a_dump_even_while_the_only_worker_is_stuck() {
         )
         .unwrap();
     stuck_rx.recv_timeout(HANG_BOUND).unwrap();
-    // SAFETY (test): raising a signal we installed a handler for.
+    // SAFETY: `raise` only delivers a signal, for which a handler is installed above.
     assert_eq!(unsafe { libc::raise(libc::SIGUSR2) }, 0);
     let text = out.wait_for_dumps(1);
     release_tx.send(()).unwrap();
@@ -97,7 +97,7 @@ fn a_signal_writes_a_dump_even_while_the_only_worker_is_stuck() {
     );
     assert!(text.contains("└─ sleep at"), "{text}");
     // A second delivery writes a second dump.
-    // SAFETY (test): as above.
+    // SAFETY: as above, a plain `raise` of a handled signal.
     assert_eq!(unsafe { libc::raise(libc::SIGUSR2) }, 0);
     out.wait_for_dumps(2);
 }
@@ -128,7 +128,7 @@ fn child_process_body_dumps_to_stderr() {
             .unwrap();
         task::yield_now().await;
         task::dump_on_signal(SignalKind::user_defined1()).unwrap();
-        // SAFETY (test): raising a signal we installed a handler for.
+        // SAFETY: `raise` only delivers a signal, for which a handler is installed above.
         assert_eq!(unsafe { libc::raise(libc::SIGUSR1) }, 0);
         // Give the dump thread time to write (the parent only reads what is there).
         runtime::time::sleep(Duration::from_millis(500)).await;

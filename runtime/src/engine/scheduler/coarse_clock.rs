@@ -25,6 +25,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
 /// How often the ticker thread refreshes the clock.
+#[cfg_attr(loom, allow(dead_code))]
 pub(crate) const TICK: Duration = Duration::from_millis(10);
 
 static NOW_MS: AtomicU32 = AtomicU32::new(0);

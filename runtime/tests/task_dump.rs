@@ -582,3 +582,35 @@ fn a_dump_of_a_thousand_tasks_returns_and_lists_them_all() {
         });
     }
 }
+
+#[test]
+fn a_wake_during_the_trace_poll_reschedules_the_task_exactly_once() {
+    let _watchdog = Watchdog::new("wake during trace", HANG_BOUND);
+    for (flavor, rt) in flavors() {
+        rt.block_on(async {
+            let polls = Arc::new(AtomicUsize::new(0));
+            let counted = polls.clone();
+            let task = runtime::spawn(std::future::poll_fn(move |cx| {
+                let n = counted.fetch_add(1, Ordering::SeqCst) + 1;
+                if n == 2 {
+                    // The trace poll: woken from another thread while it runs (the task is
+                    // RUNNING, so the wake only marks it NOTIFIED).
+                    let waker = cx.waker().clone();
+                    std::thread::spawn(move || waker.wake()).join().unwrap();
+                }
+                // Never ready, never arranges another wake-up: every extra poll would show.
+                Poll::<()>::Pending
+            }));
+            settle().await;
+            assert_eq!(polls.load(Ordering::SeqCst), 1, "{flavor}");
+            let _ = Handle::current().dump().await;
+            settle().await;
+            assert_eq!(
+                polls.load(Ordering::SeqCst),
+                3,
+                "{flavor}: first poll, trace poll, then exactly one rescheduled poll"
+            );
+            task.abort();
+        });
+    }
+}

@@ -117,3 +117,40 @@ fn a_builder_spawn_on_a_shut_down_runtime_resolves_cancelled() {
         assert!(err.is_cancelled(), "{flavor}: {err:?}");
     }
 }
+
+#[test]
+fn join_set_build_task_names_the_member_and_records_its_callers_location() {
+    let _watchdog = Watchdog::new("join set builder", HANG_BOUND);
+    for (flavor, rt) in flavors() {
+        rt.block_on(async {
+            let mut set = task::JoinSet::new();
+            let line = line!() + 4;
+            let abort = set
+                .build_task()
+                .name("member")
+                .spawn(std::future::pending::<Option<String>>())
+                .unwrap();
+            set.build_task()
+                .name("blocking member")
+                .spawn_blocking(task::name)
+                .unwrap();
+            assert_eq!(
+                set.join_next().await.unwrap().unwrap().as_deref(),
+                Some("blocking member"),
+                "{flavor}"
+            );
+            task::yield_now().await;
+            let dump = runtime::Handle::current().dump().await;
+            let member = &dump.tasks()[0];
+            assert_eq!(member.id(), abort.id(), "{flavor}");
+            assert_eq!(member.name(), Some("member"), "{flavor}");
+            assert_eq!(
+                (member.spawned_at().file(), member.spawned_at().line()),
+                (file!(), line),
+                "{flavor}"
+            );
+            abort.abort();
+            assert!(set.join_next().await.unwrap().unwrap_err().is_cancelled());
+        });
+    }
+}

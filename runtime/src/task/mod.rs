@@ -13,7 +13,7 @@ mod builder;
 #[cfg(not(loom))]
 mod dump_on_signal;
 mod join;
-mod join_set;
+pub mod join_set;
 pub(crate) mod spawn;
 mod task_group;
 mod task_local;

@@ -39,6 +39,10 @@ async fn settle() {
     }
 }
 
+async fn forever() -> Result<(), ()> {
+    std::future::pending().await
+}
+
 fn named<'a>(dump: &'a Dump, name: &str) -> &'a TaskDump {
     dump.tasks()
         .iter()
@@ -116,14 +120,18 @@ fn a_dump_lists_names_spawn_locations_states_and_poll_counts() {
 fn spawn_locations_are_the_callers_of_every_spawn_function() {
     for (flavor, rt) in flavors() {
         let handle = rt.handle().clone();
+        let rt_ref = &rt;
         let lines = rt.block_on(async move {
             let pending = std::future::pending::<()>;
             let mut set = task::JoinSet::new();
+            let mut group = task::TaskGroup::<(), ()>::new();
             let lines = [
                 (line!(), runtime::spawn(pending()).id()),
                 (line!(), handle.spawn(pending()).id()),
+                (line!(), rt_ref.spawn(pending()).id()),
                 (line!(), set.spawn(pending()).id()),
                 (line!(), set.spawn_on(pending(), &handle).id()),
+                (line!(), group.spawn(forever()).id()),
                 (line!(), Builder::new().spawn(pending()).unwrap().id()),
             ];
             settle().await;
@@ -137,6 +145,7 @@ fn spawn_locations_are_the_callers_of_every_spawn_function() {
                 })
                 .collect();
             set.abort_all();
+            drop(group);
             found
         });
         for (expected, actual) in lines {

@@ -525,18 +525,35 @@ fn the_time_since_the_last_poll_and_the_busy_time_grow_with_real_time() {
     let _watchdog = Watchdog::new("times", HANG_BOUND);
     for (flavor, rt) in flavors() {
         rt.block_on(async {
-            let task = runtime::spawn(async {
+            let (started_tx, started_rx) = std::sync::mpsc::channel();
+            let task = runtime::spawn(async move {
                 // One long poll (blocking, on purpose), then idle.
+                started_tx.send(()).unwrap();
                 std::thread::sleep(Duration::from_millis(150));
                 std::future::pending::<()>().await
             });
+            // Meanwhile another thread takes dumps, each refreshing the coarse clock (as the
+            // stall watchdog does): the long poll is charged what they publish.
+            let handle = Handle::current();
+            let refresher = std::thread::spawn(move || {
+                started_rx.recv_timeout(HANG_BOUND).unwrap();
+                let other = runtime::Builder::new_current_thread().build().unwrap();
+                for _ in 0..20 {
+                    other.block_on(handle.dump());
+                    std::thread::sleep(Duration::from_millis(10));
+                }
+            });
             settle().await;
-            runtime::time::sleep(Duration::from_millis(200)).await;
+            refresher.join().unwrap();
+            // Each of those dumps also rescheduled the task once (its last real poll); from
+            // the last one on, it is left alone.
+            runtime::time::sleep(Duration::from_millis(250)).await;
             let dump = Handle::current().dump().await;
             let t = &dump.tasks()[0];
             assert_eq!(t.id(), task.id());
-            // Coarse clock: 10 ms ticks, generous margins (never a speed assertion).
+            // Coarse clock, generous margins (never a speed assertion).
             assert!(t.busy() >= Duration::from_millis(100), "{flavor}: {t}");
+            assert!(t.busy() <= Duration::from_millis(1000), "{flavor}: {t}");
             let since = t.since_last_poll().unwrap();
             assert!(since >= Duration::from_millis(200), "{flavor}: {t}");
             task.abort();

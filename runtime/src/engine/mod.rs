@@ -73,7 +73,6 @@ pub(crate) use driver::DriverHandle;
 pub(crate) use driver::clock::add_saturating;
 pub(crate) use driver::entry::Timer;
 pub(crate) use scheduler::Handle;
-pub(crate) use scheduler::coarse_clock::Ticker as ClockTicker;
 pub use task::coop;
 /// Task dumps: [`Dump`](dump::Dump) and what it lists (re-exported as `runtime::dump`).
 pub mod dump {

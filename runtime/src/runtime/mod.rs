@@ -39,8 +39,6 @@ pub struct Runtime {
     blocking_pool: BlockingPool,
     /// Set by `shutdown_timeout`/`shutdown_background` so `Drop` does not wait again.
     shut_down: bool,
-    /// Keeps the coarse clock of the task statistics ticking while the runtime lives.
-    _clock: engine::ClockTicker,
 }
 
 impl Runtime {
@@ -68,7 +66,6 @@ impl Runtime {
             flavor,
             blocking_pool,
             shut_down: false,
-            _clock: engine::ClockTicker::start(),
         };
         if let Err(err) = runtime.handle.inner.launch() {
             runtime.shutdown_now(Some(Duration::from_secs(1)));

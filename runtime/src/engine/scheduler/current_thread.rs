@@ -410,6 +410,9 @@ impl Context {
         let mut driver = core.driver.take().expect("current-thread driver missing");
         let (mut core, ()) = self.enter(core, || driver.park(&handle.driver, timeout));
         core.driver = Some(driver);
+        // Back from the driver (maintenance or a real park): publish the time for the task
+        // statistics (one clock read per `event_interval` polls or per wake-up).
+        crate::engine::scheduler::coarse_clock::refresh();
         core
     }
 

@@ -77,6 +77,9 @@ impl Handle {
             Flavor::CurrentThread => 1,
         };
         let (driver, driver_handle) = crate::engine::driver::Driver::new(timer_shards)?;
+        // The task statistics' clock is fresh before the first poll (workers refresh it
+        // from then on).
+        coarse_clock::refresh();
         Ok(match flavor {
             Flavor::MultiThread => Handle::MultiThread(multi_thread::new(
                 config,

@@ -50,6 +50,14 @@
 //! - **Metrics** — the read-out methods on [`Handle`] (`num_workers`, `num_alive_tasks`,
 //!   `global_queue_depth`, `worker_poll_count`, ...): live `Relaxed` loads, never a
 //!   consistent snapshot across counters.
+//! - **Task identity and dumps** (issue 18) — every spawn passes a [`Meta`] (id, the
+//!   caller's `Location`, an optional name) that the task header keeps (`Header::id`,
+//!   `Header::name`, `Header::spawned_at` in `task/raw.rs`); [`name`] and [`try_name`] read it
+//!   inside a task. [`Handle::dump`] lists every task ([`dump`], public as
+//!   `runtime::dump`), tracing idle ones through the coop budget (`task/trace.rs`):
+//!   [`trace_frame`] lets a runtime combinator record a frame, [`Located`] makes an `async
+//!   fn` leaf report its caller, [`trace_is_active`] tells `join!`/`select!` to poll every
+//!   branch. The coarse clock of the poll statistics is `scheduler/coarse_clock.rs`.
 //! - **Tasks' public types** — [`Id`], [`JoinError`], [`id`], [`try_id`], [`coop`] and
 //!   [`UnhandledPanic`] are defined here and re-exported publicly by `task` and the crate root;
 //!   [`wake_current_by_ref`] is `yield_now`'s cheap self-wake.

@@ -20,7 +20,8 @@ use std::os::unix::net::UnixStream;
 ///
 /// Opt-in and cheap: nothing runs until the signal arrives. The dump is taken on a dedicated
 /// thread, so it is written even when every worker is stuck in a poll (those tasks show as
-/// `running`). The listener lasts for the rest of the process; call this once per runtime.
+/// `running`). The listener lasts for the rest of the process and keeps a [`Handle`] to the
+/// runtime (after the runtime shuts down, its dumps are empty); call this once per runtime.
 /// From the first call on, `signal` no longer has its default effect (for `SIGUSR1`,
 /// terminating the process).
 ///

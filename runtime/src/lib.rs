@@ -91,6 +91,9 @@ pub(crate) mod park;
 mod runtime;
 pub(crate) mod util;
 
+/// Task dumps: [`Handle::dump`] returns a [`Dump`].
+pub use engine::dump;
+pub use engine::dump::Dump;
 pub use runtime::{
     Builder, EnterGuard, Handle, Runtime, RuntimeMetrics, TryCurrentError, UnhandledPanic,
 };

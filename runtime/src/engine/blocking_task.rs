@@ -3,7 +3,7 @@
 use super::context::set_current;
 use super::driver::InhibitAutoAdvance;
 use super::scheduler::Handle;
-use super::task::{Id, JoinRef, Notified, Schedule, Task, coop, unowned};
+use super::task::{JoinRef, Meta, Notified, Schedule, Task, coop, unowned};
 use crate::blocking::{Job, Mandatory, SpawnError};
 use std::future::Future;
 use std::pin::Pin;
@@ -12,12 +12,12 @@ use std::task::{Context, Poll};
 impl Handle {
     /// Spawns `f` as a task on this runtime's blocking pool: it runs once, on a pool thread,
     /// with this runtime current; a refused job (shutdown, no thread) cancels the task.
-    pub(crate) fn spawn_blocking<F, R>(&self, f: F, mandatory: Mandatory) -> JoinRef<R>
+    pub(crate) fn spawn_blocking<F, R>(&self, f: F, mandatory: Mandatory, meta: Meta) -> JoinRef<R>
     where
         F: FnOnce() -> R + Send + 'static,
         R: Send + 'static,
     {
-        let (task, join) = unowned(BlockingTask { func: Some(f) }, BlockingSchedule, Id::next());
+        let (task, join) = unowned(BlockingTask { func: Some(f) }, BlockingSchedule, meta);
         let current = self.clone();
         // A paused clock waits for this job (current-thread only: the only flavor that pauses).
         let inhibit = match self {

@@ -50,6 +50,14 @@
 //! - **Metrics** — the read-out methods on [`Handle`] (`num_workers`, `num_alive_tasks`,
 //!   `global_queue_depth`, `worker_poll_count`, ...): live `Relaxed` loads, never a
 //!   consistent snapshot across counters.
+//! - **Task identity and dumps** (issue 18) — every spawn passes a [`Meta`] (id, the
+//!   caller's `Location`, an optional name) that the task header keeps (`Header::id`,
+//!   `Header::name`, `Header::spawned_at` in `task/raw.rs`); [`name`] and [`try_name`] read it
+//!   inside a task. [`Handle::dump`] lists every task ([`dump`], public as
+//!   `runtime::dump`), tracing idle ones through the coop budget (`task/trace.rs`):
+//!   [`trace_frame`] lets a runtime combinator record a frame, [`Located`] makes an `async
+//!   fn` leaf report its caller, [`trace_is_active`] tells `join!`/`select!` to poll every
+//!   branch. The coarse clock of the poll statistics is `scheduler/coarse_clock.rs`.
 //! - **Tasks' public types** — [`Id`], [`JoinError`], [`id`], [`try_id`], [`coop`] and
 //!   [`UnhandledPanic`] are defined here and re-exported publicly by `task` and the crate root;
 //!   [`wake_current_by_ref`] is `yield_now`'s cheap self-wake.
@@ -74,10 +82,16 @@ pub(crate) use driver::clock::add_saturating;
 pub(crate) use driver::entry::Timer;
 pub(crate) use scheduler::Handle;
 pub use task::coop;
+/// Task dumps: [`Dump`](dump::Dump) and what it lists (re-exported as `runtime::dump`).
+pub mod dump {
+    pub use super::task::dump::{Dump, TaskDump, TaskState};
+    pub use super::task::trace::Frame;
+}
 pub(crate) use task::list::Refused;
+pub(crate) use task::trace::{Located, frame as trace_frame, is_active as trace_is_active};
 pub(crate) use task::wake_current_by_ref;
-pub(crate) use task::{AbortRef, JoinRef};
-pub use task::{Id, JoinError, id, try_id};
+pub(crate) use task::{AbortRef, JoinRef, Meta};
+pub use task::{Id, JoinError, id, name, try_id, try_name};
 
 /// Hands the current worker's core (its queue and LIFO slot) to a new thread so the calling
 /// task can block this one (`block_in_place`). `Ok(false)` if this thread is not a

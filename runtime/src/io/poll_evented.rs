@@ -44,7 +44,7 @@ impl<S: Source> PollEvented<S> {
 
     /// Waits for write readiness, charging the budget once it is there.
     pub(crate) fn poll_write_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<ReadyEvent>> {
-        let mut coop = ready!(coop::poll_proceed(cx));
+        let mut coop = ready!(coop::poll_proceed_as(cx, "I/O write"));
         let event = ready!(self.io.poll_write_ready(cx));
         coop.made_progress();
         Poll::Ready(event)
@@ -58,7 +58,7 @@ impl<S: Source> PollEvented<S> {
         cx: &mut Context<'_>,
         f: impl FnMut(&S) -> io::Result<R>,
     ) -> Poll<io::Result<R>> {
-        let mut coop = ready!(coop::poll_proceed(cx));
+        let mut coop = ready!(coop::poll_proceed_as(cx, "I/O read"));
         let result = ready!(self.io.poll_read_io(cx, f));
         coop.made_progress();
         Poll::Ready(result)
@@ -70,7 +70,7 @@ impl<S: Source> PollEvented<S> {
         cx: &mut Context<'_>,
         f: impl FnMut(&S) -> io::Result<R>,
     ) -> Poll<io::Result<R>> {
-        let mut coop = ready!(coop::poll_proceed(cx));
+        let mut coop = ready!(coop::poll_proceed_as(cx, "I/O write"));
         let result = ready!(self.io.poll_write_io(cx, f));
         coop.made_progress();
         Poll::Ready(result)
@@ -128,7 +128,7 @@ where
         cx: &mut Context<'_>,
         buf: &mut [u8],
     ) -> Poll<io::Result<usize>> {
-        let mut coop = ready!(coop::poll_proceed(cx));
+        let mut coop = ready!(coop::poll_proceed_as(cx, "I/O read"));
         loop {
             let event = ready!(self.io.poll_read_ready(cx))?;
             match self.get_ref().read(buf) {

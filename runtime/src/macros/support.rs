@@ -48,8 +48,11 @@ pub fn thread_rng_n(n: u32) -> u32 {
 /// // Outside a runtime poll the budget is unconstrained.
 /// assert!(runtime::__private::poll_budget_available(&mut cx).is_ready());
 /// ```
+///
+/// In a task dump's trace poll the budget is zero on purpose: then every branch is polled so
+/// each branch's leaves record themselves (see `engine/task/trace.rs`).
 pub fn poll_budget_available(cx: &mut Context<'_>) -> Poll<()> {
-    if crate::task::coop::current_budget() == Some(0) {
+    if crate::task::coop::current_budget() == Some(0) && !crate::engine::trace_is_active() {
         cx.waker().wake_by_ref();
         Poll::Pending
     } else {

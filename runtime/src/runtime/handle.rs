@@ -91,12 +91,14 @@ impl Handle {
     /// let task = rt.handle().spawn(async { "done" });
     /// assert_eq!(rt.block_on(task).unwrap(), "done");
     /// ```
+    #[track_caller]
     pub fn spawn<F>(&self, future: F) -> JoinHandle<F::Output>
     where
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        crate::task::spawn::spawn_on(&self.inner, future)
+        let meta = engine::Meta::new(std::panic::Location::caller());
+        crate::task::spawn::spawn_on(&self.inner, future, meta)
     }
 
     /// Runs a blocking closure on this runtime's blocking pool.
@@ -106,12 +108,14 @@ impl Handle {
     /// let task = rt.handle().spawn_blocking(|| 2 + 2);
     /// assert_eq!(rt.block_on(task).unwrap(), 4);
     /// ```
+    #[track_caller]
     pub fn spawn_blocking<F, R>(&self, f: F) -> JoinHandle<R>
     where
         F: FnOnce() -> R + Send + 'static,
         R: Send + 'static,
     {
-        crate::task::spawn::spawn_blocking_on(&self.inner, f, crate::blocking::Mandatory::No)
+        let meta = engine::Meta::new(std::panic::Location::caller());
+        crate::task::spawn::spawn_blocking_on(&self.inner, f, crate::blocking::Mandatory::No, meta)
     }
 
     /// Runs `future` to completion on the current thread (see [`crate::Runtime::block_on`]).
@@ -145,6 +149,42 @@ impl Handle {
             _guard: engine::set_current(&self.inner),
             _handle: PhantomData,
         }
+    }
+
+    /// A dump of every live task of this runtime: id, name, spawn location, state, poll
+    /// statistics and, for idle tasks, where each one waits (see [`Dump`](crate::dump::Dump)).
+    ///
+    /// Works on both flavors and every target, from inside the runtime or from any thread.
+    /// Tasks that are running (on another worker, or the caller itself) are reported as
+    /// running and never polled. Each idle task is polled once in *trace mode*, on the
+    /// calling thread, with the task's own waker: every runtime future it awaits records
+    /// itself and returns `Pending` without registering or consuming anything, and the task
+    /// is then rescheduled once (a spurious wake-up, always allowed) so nothing it waits for
+    /// is lost. So a dump costs one extra poll per idle task, and code in those tasks runs on
+    /// the dumping thread up to its first runtime `.await`.
+    ///
+    /// ```
+    /// # let rt = runtime::Builder::new_multi_thread().worker_threads(2).build().unwrap();
+    /// rt.block_on(async {
+    ///     let (tx, mut rx) = runtime::sync::mpsc::channel::<u32>(1);
+    ///     let consumer = runtime::task::Builder::new()
+    ///         .name("consumer")
+    ///         .spawn(async move { rx.recv().await })
+    ///         .unwrap();
+    ///     runtime::time::sleep(std::time::Duration::from_millis(20)).await;
+    ///     let dump = runtime::Handle::current().dump().await;
+    ///     let task = &dump.tasks()[0];
+    ///     assert_eq!(task.name(), Some("consumer"));
+    ///     assert_eq!(task.trace()[0].kind(), "mpsc::Receiver::recv");
+    ///     // The dump did not disturb it.
+    ///     tx.send(7).await.unwrap();
+    ///     assert_eq!(consumer.await.unwrap(), Some(7));
+    /// });
+    /// ```
+    pub async fn dump(&self) -> crate::dump::Dump {
+        // Completes at once, so it spends the coop budget like any runtime future.
+        crate::task::coop::consume_budget().await;
+        self.inner.dump()
     }
 
     /// Counters describing the runtime's current state.

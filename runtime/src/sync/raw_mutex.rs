@@ -180,7 +180,7 @@ impl RawMutex {
     /// Drives one `lock()`. Each call is one budgeted operation (`coop`).
     #[inline]
     pub(crate) fn poll_lock(&self, cx: &mut Context<'_>, st: &mut LockState) -> Poll<()> {
-        let mut coop = ready!(coop::poll_proceed(cx));
+        let mut coop = ready!(coop::poll_proceed_as(cx, "Mutex::lock"));
         let out = match st.key.take() {
             None if self.try_lock() => Poll::Ready(()),
             None => self.enqueue(cx, st),

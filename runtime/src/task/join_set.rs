@@ -1,4 +1,4 @@
-//! `JoinSet`: a collection of spawned tasks whose outputs come back in completion order.
+//! [`JoinSet`]: a collection of spawned tasks whose outputs come back in completion order.
 //!
 //! Each member's `JoinHandle` is polled with its own *entry waker*; when the task completes, the
 //! entry waker puts the entry's key on a ready list and wakes whoever waits in `join_next`. So
@@ -231,7 +231,7 @@ impl<T> JoinSet<T> {
         }
         // One budget unit for the whole call; the handles are then polled unconstrained so an
         // exhausted budget cannot make a finished entry look pending (and loop forever).
-        let mut restore = std::task::ready!(super::coop::poll_proceed(cx));
+        let mut restore = std::task::ready!(super::coop::poll_proceed_as(cx, "JoinSet::join_next"));
         loop {
             let key = {
                 let mut state = self.shared.state.lock();
@@ -352,6 +352,7 @@ impl<T: Send + 'static> JoinSet<T> {
     /// set.spawn_on(async { 5 }, rt.handle());
     /// assert_eq!(rt.block_on(set.join_next()).unwrap().unwrap(), 5);
     /// ```
+    #[track_caller]
     pub fn spawn_on<F>(&mut self, future: F, handle: &crate::Handle) -> AbortHandle
     where
         F: Future<Output = T> + Send + 'static,
@@ -375,6 +376,135 @@ impl<T: Send + 'static> JoinSet<T> {
         F: FnOnce() -> T + Send + 'static,
     {
         self.insert(crate::task::spawn_blocking(f))
+    }
+}
+
+impl<T: Send + 'static> JoinSet<T> {
+    /// A [`Builder`] that spawns one task into this set with options (a name), as
+    /// [`task::Builder`](crate::task::Builder) does for a lone task.
+    ///
+    /// ```
+    /// # let rt = runtime::Runtime::new().unwrap();
+    /// rt.block_on(async {
+    ///     let mut set = runtime::task::JoinSet::new();
+    ///     set.build_task().name("shard 3").spawn(async { runtime::task::name() })?;
+    ///     assert_eq!(set.join_next().await.unwrap().unwrap().as_deref(), Some("shard 3"));
+    ///     Ok::<(), std::io::Error>(())
+    /// }).unwrap();
+    /// ```
+    pub fn build_task(&mut self) -> Builder<'_, T> {
+        Builder {
+            set: self,
+            builder: crate::task::Builder::new(),
+        }
+    }
+}
+
+/// Spawns one task into a [`JoinSet`] with options; made by [`JoinSet::build_task`].
+///
+/// Each `spawn*` returns the member's [`AbortHandle`], or the error the matching
+/// [`task::Builder`](crate::task::Builder) method gives (no runtime).
+#[must_use = "a Builder does nothing until one of its spawn methods is called"]
+pub struct Builder<'a, T> {
+    set: &'a mut JoinSet<T>,
+    builder: crate::task::Builder<'a>,
+}
+
+impl<'a, T: Send + 'static> Builder<'a, T> {
+    /// Names the task (see [`task::Builder::name`](crate::task::Builder::name)).
+    ///
+    /// See [`JoinSet::build_task`] for an example.
+    pub fn name(self, name: &'a str) -> Builder<'a, T> {
+        Builder {
+            set: self.set,
+            builder: self.builder.name(name),
+        }
+    }
+
+    /// Spawns `future` on the current runtime into the set.
+    ///
+    /// # Errors
+    /// Outside a runtime (see [`task::Builder::spawn`](crate::task::Builder::spawn)).
+    ///
+    /// See [`JoinSet::build_task`] for an example.
+    #[track_caller]
+    pub fn spawn<F>(self, future: F) -> std::io::Result<AbortHandle>
+    where
+        F: Future<Output = T> + Send + 'static,
+    {
+        let handle = self.builder.spawn(future)?;
+        Ok(self.set.insert(handle))
+    }
+
+    /// Spawns `future` on the runtime behind `handle` into the set.
+    ///
+    /// # Errors
+    /// None today; the `Result` keeps Tokio's signature.
+    ///
+    /// ```
+    /// let rt = runtime::Runtime::new().unwrap();
+    /// let mut set = runtime::task::JoinSet::new();
+    /// set.build_task().name("on").spawn_on(async { 1 }, rt.handle()).unwrap();
+    /// assert_eq!(rt.block_on(set.join_next()).unwrap().unwrap(), 1);
+    /// ```
+    #[track_caller]
+    pub fn spawn_on<F>(self, future: F, handle: &crate::Handle) -> std::io::Result<AbortHandle>
+    where
+        F: Future<Output = T> + Send + 'static,
+    {
+        let handle = self.builder.spawn_on(future, handle)?;
+        Ok(self.set.insert(handle))
+    }
+
+    /// Runs `f` on the current runtime's blocking pool, as a member of the set.
+    ///
+    /// # Errors
+    /// Outside a runtime.
+    ///
+    /// ```
+    /// # let rt = runtime::Runtime::new().unwrap();
+    /// rt.block_on(async {
+    ///     let mut set = runtime::task::JoinSet::new();
+    ///     set.build_task().name("hash").spawn_blocking(|| 4)?;
+    ///     assert_eq!(set.join_next().await.unwrap().unwrap(), 4);
+    ///     Ok::<(), std::io::Error>(())
+    /// }).unwrap();
+    /// ```
+    #[track_caller]
+    pub fn spawn_blocking<F>(self, f: F) -> std::io::Result<AbortHandle>
+    where
+        F: FnOnce() -> T + Send + 'static,
+    {
+        let handle = self.builder.spawn_blocking(f)?;
+        Ok(self.set.insert(handle))
+    }
+
+    /// Runs `f` on the blocking pool of the runtime behind `handle`, as a member of the set.
+    ///
+    /// # Errors
+    /// None today; the `Result` keeps Tokio's signature.
+    ///
+    /// ```
+    /// let rt = runtime::Runtime::new().unwrap();
+    /// let mut set = runtime::task::JoinSet::new();
+    /// set.build_task().spawn_blocking_on(|| 2, rt.handle()).unwrap();
+    /// assert_eq!(rt.block_on(set.join_next()).unwrap().unwrap(), 2);
+    /// ```
+    #[track_caller]
+    pub fn spawn_blocking_on<F>(self, f: F, handle: &crate::Handle) -> std::io::Result<AbortHandle>
+    where
+        F: FnOnce() -> T + Send + 'static,
+    {
+        let handle = self.builder.spawn_blocking_on(f, handle)?;
+        Ok(self.set.insert(handle))
+    }
+}
+
+impl<T> fmt::Debug for Builder<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Builder")
+            .field("builder", &self.builder)
+            .finish()
     }
 }
 

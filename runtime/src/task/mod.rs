@@ -9,15 +9,21 @@
 pub use crate::engine::coop;
 
 mod abort;
+mod builder;
+#[cfg(not(loom))]
+mod dump_on_signal;
 mod join;
-mod join_set;
+pub mod join_set;
 pub(crate) mod spawn;
 mod task_group;
 mod task_local;
 mod yield_now;
 
-pub use crate::engine::{Id, JoinError, id, try_id};
+pub use crate::engine::{Id, JoinError, id, name, try_id, try_name};
 pub use abort::AbortHandle;
+pub use builder::Builder;
+#[cfg(not(loom))]
+pub use dump_on_signal::{dump_on_signal, dump_on_signal_to};
 pub use join::JoinHandle;
 pub use join_set::JoinSet;
 pub use spawn::{block_in_place, spawn, spawn_blocking};

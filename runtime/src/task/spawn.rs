@@ -1,10 +1,11 @@
 //! `spawn`, `spawn_blocking`, `block_in_place`: the free functions behind `asyncio.create_task`
 //! and `asyncio.to_thread`.
 
-use super::{Id, JoinHandle};
+use super::JoinHandle;
 use crate::blocking::Mandatory;
-use crate::engine;
+use crate::engine::{self, Meta};
 use std::future::Future;
+use std::panic::Location;
 
 /// Spawns a task on the current runtime and returns a handle to await its output.
 ///
@@ -31,6 +32,7 @@ where
     F: Future + Send + 'static,
     F::Output: Send + 'static,
 {
+    let meta = Meta::new(Location::caller());
     // Borrow the current handle instead of cloning it: two fewer atomic read-modify-writes on
     // the runtime's shared reference count per spawn (they were 23% of the inlined spawn path
     // in the `spawn_many_local_1w` profile). The future comes back if there is no runtime, so
@@ -38,7 +40,7 @@ where
     let mut future = Some(future);
     let spawned = engine::with_current_borrowed(|handle| {
         let future = future.take().expect("the closure runs at most once");
-        spawn_deferring_refusal(handle, future)
+        spawn_deferring_refusal(handle, future, meta)
     });
     match spawned {
         Some((join, refused)) => {
@@ -57,12 +59,12 @@ where
 }
 
 /// Spawns on a scheduler, boxing futures too large to move around on the stack.
-pub(crate) fn spawn_on<F>(handle: &engine::Handle, future: F) -> JoinHandle<F::Output>
+pub(crate) fn spawn_on<F>(handle: &engine::Handle, future: F, meta: Meta) -> JoinHandle<F::Output>
 where
     F: Future + Send + 'static,
     F::Output: Send + 'static,
 {
-    let (join, refused) = spawn_deferring_refusal(handle, future);
+    let (join, refused) = spawn_deferring_refusal(handle, future, meta);
     // Cancels the task (runs its destructor) if the runtime refused it.
     drop(refused);
     join
@@ -74,6 +76,7 @@ where
 pub(crate) fn spawn_deferring_refusal<F>(
     handle: &engine::Handle,
     future: F,
+    meta: Meta,
 ) -> (JoinHandle<F::Output>, Option<crate::engine::Refused>)
 where
     F: Future + Send + 'static,
@@ -82,11 +85,10 @@ where
     // Tokio's threshold: moving a future bigger than this through several frames risks
     // overflowing small thread stacks, and boxing costs one allocation.
     const BOX_FUTURE_THRESHOLD: usize = if cfg!(debug_assertions) { 2048 } else { 16384 };
-    let id = Id::next();
     let (join, refused) = if std::mem::size_of::<F>() > BOX_FUTURE_THRESHOLD {
-        handle.spawn(Box::pin(future), id)
+        handle.spawn(Box::pin(future), meta)
     } else {
-        handle.spawn(future, id)
+        handle.spawn(future, meta)
     };
     (JoinHandle::new(join), refused)
 }
@@ -113,8 +115,9 @@ where
     F: FnOnce() -> R + Send + 'static,
     R: Send + 'static,
 {
+    let meta = Meta::new(Location::caller());
     engine::with_current(|handle| match handle {
-        Some(handle) => spawn_blocking_on(handle, f, Mandatory::No),
+        Some(handle) => spawn_blocking_on(handle, f, Mandatory::No, meta),
         None => {
             panic!("runtime::task::spawn_blocking must be called from the context of a runtime")
         }
@@ -126,12 +129,13 @@ pub(crate) fn spawn_blocking_on<F, R>(
     handle: &engine::Handle,
     f: F,
     mandatory: Mandatory,
+    meta: Meta,
 ) -> JoinHandle<R>
 where
     F: FnOnce() -> R + Send + 'static,
     R: Send + 'static,
 {
-    JoinHandle::new(handle.spawn_blocking(f, mandatory))
+    JoinHandle::new(handle.spawn_blocking(f, mandatory, meta))
 }
 
 /// Runs a blocking closure on the current worker thread, first handing the worker's queue to

@@ -155,8 +155,9 @@ impl Sleep {
         self.timer.reset(deadline.into_std());
     }
 
+    #[track_caller]
     pub(crate) fn poll_elapsed(&mut self, cx: &mut Context<'_>) -> Poll<()> {
-        let mut restore = ready!(coop::poll_proceed(cx));
+        let mut restore = ready!(coop::poll_proceed_as(cx, "sleep"));
         let polled = self.timer.poll_at(cx, self.deadline.into_std());
         if polled.is_ready() {
             restore.made_progress();
@@ -168,6 +169,8 @@ impl Sleep {
 impl Future for Sleep {
     type Output = ();
 
+    /// `#[track_caller]`: a task dump names the `.await` of this sleep.
+    #[track_caller]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         self.get_mut().poll_elapsed(cx)
     }

@@ -2,6 +2,7 @@
 
 use super::error::Elapsed;
 use super::{Instant, Sleep, sleep, sleep_until};
+use crate::engine::trace_frame;
 use crate::task::coop;
 use std::future::{Future, IntoFuture};
 use std::pin::Pin;
@@ -96,11 +97,21 @@ impl<F> Timeout<F> {
 impl<F: Future> Future for Timeout<F> {
     type Output = Result<F::Output, Elapsed>;
 
+    /// `#[track_caller]`: a task dump shows this timeout's `.await` as a frame above what
+    /// the inner future waits on.
+    #[track_caller]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let mut this = self.project();
         let Some(future) = this.future.as_mut().as_pin_mut() else {
             return Poll::Pending;
         };
+        // In a dump's trace poll: record the frame, trace the inner future under it, and
+        // leave the deadline alone.
+        if let Some(_frame) = trace_frame("timeout", std::panic::Location::caller()) {
+            let output = ready!(future.poll(cx));
+            this.future.set(None);
+            return Poll::Ready(Ok(output));
+        }
         // A spent budget yields before anything is polled (the unit is given back at once).
         drop(ready!(coop::poll_proceed(cx)));
         let before = coop::current_budget();

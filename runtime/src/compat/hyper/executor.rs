@@ -85,6 +85,7 @@ where
     F: Future + Send + 'static,
     F::Output: Send + 'static,
 {
+    #[track_caller]
     fn execute(&self, future: F) {
         // Detached: hyper's futures end on their own when the connection does.
         drop(self.handle.spawn(future));

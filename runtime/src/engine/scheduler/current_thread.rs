@@ -10,7 +10,7 @@
 use crate::engine::driver::{Driver, DriverHandle};
 use crate::engine::scheduler::Countdown;
 use crate::engine::task::list::OwnedTasks;
-use crate::engine::task::{Id, JoinRef, Schedule, Task, coop};
+use crate::engine::task::{JoinRef, Schedule, Task, coop};
 use crate::engine::{Config, UnhandledPanic};
 use crate::loom::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use crate::loom::sync::{Arc, Mutex};
@@ -107,7 +107,7 @@ impl Handle {
     pub(crate) fn spawn<F>(
         this: &Arc<Self>,
         future: F,
-        id: Id,
+        meta: crate::engine::task::Meta,
     ) -> (
         JoinRef<F::Output>,
         Option<crate::engine::task::list::Refused>,
@@ -116,7 +116,7 @@ impl Handle {
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        match this.owned.bind(future, this.clone(), id) {
+        match this.owned.bind(future, this.clone(), meta) {
             (join, Ok(notified)) => {
                 this.schedule(notified);
                 (join, None)
@@ -134,6 +134,11 @@ impl Handle {
             self.driver.unpark();
             self.wake_core_waiters();
         }
+    }
+
+    /// The task-dump entries of every live task (see `task/dump.rs`).
+    pub(crate) fn dump_tasks(&self) -> Vec<crate::engine::task::dump::TaskDump> {
+        self.owned.dump()
     }
 
     pub(crate) fn num_alive_tasks(&self) -> usize {
@@ -405,6 +410,9 @@ impl Context {
         let mut driver = core.driver.take().expect("current-thread driver missing");
         let (mut core, ()) = self.enter(core, || driver.park(&handle.driver, timeout));
         core.driver = Some(driver);
+        // Back from the driver (maintenance or a real park): publish the time for the task
+        // statistics (one clock read per `event_interval` polls or per wake-up).
+        crate::engine::scheduler::coarse_clock::refresh();
         core
     }
 

@@ -1,11 +1,12 @@
 //! Schedulers: the multi-thread work-stealing one and the single-thread one, behind one
 //! handle type.
 
+pub(crate) mod coarse_clock;
 pub(crate) mod current_thread;
 mod metrics;
 pub(crate) mod multi_thread;
 
-use crate::engine::task::{Id, JoinRef};
+use crate::engine::task::{JoinRef, Meta};
 use crate::engine::{Config, Flavor};
 use crate::loom::sync::Arc;
 use std::future::Future;
@@ -29,7 +30,7 @@ impl Handle {
     pub(crate) fn spawn<F>(
         &self,
         future: F,
-        id: Id,
+        meta: Meta,
     ) -> (
         JoinRef<F::Output>,
         Option<crate::engine::task::list::Refused>,
@@ -39,9 +40,20 @@ impl Handle {
         F::Output: Send + 'static,
     {
         match self {
-            Handle::MultiThread(h) => multi_thread::Handle::spawn(h, future, id),
-            Handle::CurrentThread(h) => current_thread::Handle::spawn(h, future, id),
+            Handle::MultiThread(h) => multi_thread::Handle::spawn(h, future, meta),
+            Handle::CurrentThread(h) => current_thread::Handle::spawn(h, future, meta),
         }
+    }
+
+    /// A task dump of this runtime (see `task/dump.rs`). Runs traced tasks' code on this
+    /// thread, with this runtime current so that code can spawn.
+    pub(crate) fn dump(&self) -> crate::engine::task::dump::Dump {
+        let _current = crate::engine::context::try_set_current(self);
+        let tasks = match self {
+            Handle::MultiThread(h) => h.shared.owned.dump(),
+            Handle::CurrentThread(h) => h.dump_tasks(),
+        };
+        crate::engine::task::dump::Dump::new(tasks)
     }
 
     /// The driver handle (timers, clock, unpark) of this runtime. (Added for `time`.)
@@ -65,6 +77,9 @@ impl Handle {
             Flavor::CurrentThread => 1,
         };
         let (driver, driver_handle) = crate::engine::driver::Driver::new(timer_shards)?;
+        // The task statistics' clock is fresh before the first poll (workers refresh it
+        // from then on).
+        coarse_clock::refresh();
         Ok(match flavor {
             Flavor::MultiThread => Handle::MultiThread(multi_thread::new(
                 config,

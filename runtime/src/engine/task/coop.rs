@@ -57,8 +57,19 @@ pub(crate) fn current_budget() -> Option<u8> {
 /// Returns `Ready(guard)` when the task may go on; the guard gives the unit back on drop unless
 /// [`RestoreOnPending::made_progress`] is called. Returns `Pending` (after waking the task, so it
 /// is polled again later) when the budget is spent.
+///
+/// `#[track_caller]`: in a task dump's trace poll (see `task/trace.rs`) the spent budget makes
+/// the leaf record itself at its caller's location; [`poll_proceed_as`] also names its kind.
 #[inline]
+#[track_caller]
 pub(crate) fn poll_proceed(cx: &mut Context<'_>) -> Poll<RestoreOnPending> {
+    poll_proceed_as(cx, "runtime leaf")
+}
+
+/// [`poll_proceed`] for a leaf of kind `kind` (what a task dump calls it, e.g. `"sleep"`).
+#[inline]
+#[track_caller]
+pub(crate) fn poll_proceed_as(cx: &mut Context<'_>, kind: &'static str) -> Poll<RestoreOnPending> {
     let outcome = BUDGET.try_with(|cell| match cell.get() {
         None => Poll::Ready(RestoreOnPending(None)),
         Some(0) => Poll::Pending,
@@ -68,13 +79,24 @@ pub(crate) fn poll_proceed(cx: &mut Context<'_>) -> Poll<RestoreOnPending> {
         }
     });
     match outcome {
-        Ok(Poll::Pending) => {
-            super::current_poll::wake_by_ref(cx.waker());
-            Poll::Pending
-        }
+        Ok(Poll::Pending) => budget_spent(cx, kind),
         Ok(ready) => ready,
         Err(_) => Poll::Ready(RestoreOnPending(None)),
     }
+}
+
+/// The cold half of [`poll_proceed_as`]: the budget is spent. In a dump's trace poll the leaf
+/// records itself and stays untouched (the dump reschedules the task afterwards); otherwise
+/// the task is woken to yield.
+#[cold]
+#[track_caller]
+fn budget_spent(cx: &mut Context<'_>, kind: &'static str) -> Poll<RestoreOnPending> {
+    if super::trace::is_active() {
+        super::trace::leaf(kind, std::panic::Location::caller());
+    } else {
+        super::current_poll::wake_by_ref(cx.waker());
+    }
+    Poll::Pending
 }
 
 /// Gives a budget unit back when a leaf returns `Pending` without doing any work.
@@ -168,11 +190,18 @@ impl<F: Future> Future for Unconstrained<F> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
         let future = self.project().future;
-        with_budget_value(None, || future.poll(cx))
+        // A dump's trace poll stays a trace poll inside: leaves must not run for real.
+        let budget = if super::trace::is_active() {
+            Some(0)
+        } else {
+            None
+        };
+        with_budget_value(budget, || future.poll(cx))
     }
 }
 
 /// Polls `f` as one budgeted operation: spends a unit if it makes progress.
+#[track_caller]
 pub(crate) fn poll_budgeted<T>(
     cx: &mut Context<'_>,
     f: impl FnOnce(&mut Context<'_>) -> Poll<T>,

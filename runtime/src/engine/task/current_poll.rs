@@ -88,6 +88,18 @@ pub(crate) fn id() -> Option<Id> {
     POLLING.try_with(|cell| cell.get().id).unwrap_or(None)
 }
 
+/// The name of the task being polled on this thread: `None` outside a poll (also in the
+/// destructors the runtime runs with [`with_task_id`], which records no header) or when the
+/// task has no name.
+pub(crate) fn name() -> Option<String> {
+    let header = POLLING.try_with(|cell| cell.get().header).unwrap_or(0) & !WOKE_SELF;
+    let header = NonNull::new(header as *mut Header)?;
+    // SAFETY: a non-zero header is the task this thread is polling right now: its poller owns
+    // a reference until `polling` returns (R2), so the header is alive, and its name is
+    // immutable after allocation (C3).
+    unsafe { header.as_ref() }.name().map(str::to_owned)
+}
+
 /// `waker.wake_by_ref()`, or only the mark if `waker` belongs to the task being polled here.
 #[inline]
 pub(crate) fn wake_by_ref(waker: &Waker) {

@@ -100,6 +100,45 @@ pub fn try_id() -> Option<Id> {
     super::current_poll::id()
 }
 
+/// The name of the task being polled, given with [`Builder::name`](crate::task::Builder::name).
+///
+/// `None` if the task has no name. Blocking tasks spawned with a name see it too.
+///
+/// # Panics
+/// Outside a task, like [`id`]; [`try_name`] answers `None` there instead.
+///
+/// ```
+/// # let rt = runtime::Runtime::new().unwrap();
+/// rt.block_on(async {
+///     let named = runtime::task::Builder::new()
+///         .name("worker 1")
+///         .spawn(async { runtime::task::name() })
+///         .unwrap();
+///     assert_eq!(named.await.unwrap().as_deref(), Some("worker 1"));
+///     let unnamed = runtime::spawn(async { runtime::task::name() });
+///     assert_eq!(unnamed.await.unwrap(), None);
+/// });
+/// ```
+#[track_caller]
+pub fn name() -> Option<String> {
+    if try_id().is_none() {
+        panic!("runtime::task::name() called outside a spawned task");
+    }
+    super::current_poll::name()
+}
+
+/// The name of the task being polled, or `None` outside a task (or for an unnamed task).
+///
+/// In the destructors of a task's future and output, which the runtime may run outside a
+/// poll, the answer is `None` even for a named task.
+///
+/// ```
+/// assert_eq!(runtime::task::try_name(), None);
+/// ```
+pub fn try_name() -> Option<String> {
+    super::current_poll::name()
+}
+
 #[cfg(all(test, not(loom)))]
 mod tests {
     use super::*;

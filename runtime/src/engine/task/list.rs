@@ -11,7 +11,7 @@
 //! insert or removal, and its release is a plain store where a parking mutex's is a second
 //! locked read-modify-write (7 ns of 182 per task in `spawn_many_local_1w`).
 
-use super::raw::RawTask;
+use super::raw::{Meta, RawTask};
 use super::{Id, JoinRef, Notified, Schedule, Task};
 use crate::loom::sync::atomic::{AtomicBool, Ordering};
 use crate::util::spin_lock::SpinLock;
@@ -70,19 +70,20 @@ impl<S: Schedule> OwnedTasks<S> {
         &self,
         future: F,
         scheduler: S,
-        id: Id,
+        meta: Meta,
     ) -> (JoinRef<F::Output>, Result<Notified<S>, Refused>)
     where
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        let (task, notified, join) = super::new_task(future, scheduler, id);
+        let id = meta.id;
+        let (task, notified, join) = super::new_task(future, scheduler, meta);
         let raw = task.raw();
         let listed = self.shard(id).with(|shard| {
             if self.closed.load(Ordering::Acquire) {
                 return Err(task);
             }
-            let slot = shard.insert(task);
+            let slot = u32::try_from(shard.insert(task)).expect("more than 2^32 tasks in a shard");
             raw.header().owner_slot.store(slot, Ordering::Relaxed);
             Ok(())
         });
@@ -99,7 +100,7 @@ impl<S: Schedule> OwnedTasks<S> {
     pub(crate) fn remove(&self, task: &Task<S>) -> Option<Task<S>> {
         let raw = task.raw();
         self.shard(raw.id()).with(|shard| {
-            let slot = raw.header().owner_slot.load(Ordering::Relaxed);
+            let slot = raw.header().owner_slot.load(Ordering::Relaxed) as usize;
             if shard.get(slot).is_some_and(|listed| listed.raw() == raw) {
                 Some(shard.remove(slot))
             } else {
@@ -129,6 +130,31 @@ impl<S: Schedule> OwnedTasks<S> {
             }
         }
         cancelled
+    }
+
+    /// Dumps every listed task (see `task/dump.rs`). Under each shard lock only counted
+    /// references are taken; every task is read and traced after the lock is released, since
+    /// tracing polls user code, which may spawn (and lock a shard).
+    pub(crate) fn dump(&self) -> Vec<super::dump::TaskDump> {
+        let now = super::dump::now_ms();
+        let mut dumped = Vec::new();
+        let mut taken: Vec<Task<S>> = Vec::new();
+        for shard in self.shards.iter() {
+            shard.with(|shard| {
+                taken.reserve(shard.len());
+                for (_, task) in shard.iter() {
+                    let raw = task.raw();
+                    raw.state().ref_inc();
+                    taken.push(Task::from_raw(raw));
+                }
+            });
+            dumped.extend(
+                taken
+                    .drain(..)
+                    .map(|task| super::dump::dump_task(task, now)),
+            );
+        }
+        dumped
     }
 
     /// Tasks currently alive in the list (locks each shard in turn: for metrics, not hot

@@ -67,6 +67,7 @@
 pub mod coop;
 
 mod current_poll;
+pub(crate) mod dump;
 mod error;
 mod harness;
 mod id;
@@ -74,12 +75,14 @@ mod join_ref;
 pub(crate) mod list;
 pub(crate) mod raw;
 pub(crate) mod state;
+pub(crate) mod trace;
 mod waker;
 
 pub(crate) use current_poll::wake_by_ref as wake_current_by_ref;
 pub use error::JoinError;
-pub use id::{Id, id, try_id};
+pub use id::{Id, id, name, try_id, try_name};
 pub(crate) use join_ref::{AbortRef, JoinRef};
+pub(crate) use raw::Meta;
 
 use raw::RawTask;
 use std::marker::PhantomData;
@@ -214,14 +217,14 @@ impl<S> std::fmt::Debug for Notified<S> {
 pub(crate) fn new_task<F, S>(
     future: F,
     scheduler: S,
-    id: Id,
+    meta: Meta,
 ) -> (Task<S>, Notified<S>, JoinRef<F::Output>)
 where
     F: std::future::Future + Send + 'static,
     F::Output: Send + 'static,
     S: Schedule,
 {
-    let raw = raw::Cell::allocate(future, scheduler, id);
+    let raw = raw::Cell::allocate(future, scheduler, meta);
     (
         Task::from_raw(raw),
         Notified::from_raw(raw),
@@ -230,13 +233,17 @@ where
 }
 
 /// Allocates a blocking task (not in any owned list).
-pub(crate) fn unowned<F, S>(future: F, scheduler: S, id: Id) -> (UnownedTask<S>, JoinRef<F::Output>)
+pub(crate) fn unowned<F, S>(
+    future: F,
+    scheduler: S,
+    meta: Meta,
+) -> (UnownedTask<S>, JoinRef<F::Output>)
 where
     F: std::future::Future + Send + 'static,
     F::Output: Send + 'static,
     S: Schedule,
 {
-    let raw = raw::Cell::allocate(future, scheduler, id);
+    let raw = raw::Cell::allocate(future, scheduler, meta);
     (
         UnownedTask {
             raw,

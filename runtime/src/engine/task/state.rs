@@ -185,6 +185,21 @@ impl State {
         })
     }
 
+    /// Claims an idle task for a task dump's trace poll: sets `RUNNING` on a task that is not
+    /// running, notified, complete or cancelled, and fails (returning the state) otherwise. No
+    /// reference changes hands: the dump's counted reference stands in for the `Notified` that
+    /// does not exist (R3), and [`State::transition_to_idle`] with `woke_self` afterwards turns
+    /// it into one, so the task is rescheduled exactly once.
+    pub(crate) fn transition_to_traced(&self) -> Result<Snapshot, Snapshot> {
+        self.try_update(|s| {
+            if s.is_running() || s.is_notified() || s.is_complete() || s.is_cancelled() {
+                None
+            } else {
+                Some(Snapshot(s.0 | RUNNING))
+            }
+        })
+    }
+
     /// Releases the `RUNNING` lock after a `Pending` poll. `woke_self`: the task woke itself
     /// during the poll (`current_poll`), which counts as a wake while running: `NOTIFIED` is set in
     /// the same step.

@@ -269,7 +269,7 @@ impl RawSemaphore {
         cx: &mut Context<'_>,
         st: &mut AcquireState,
     ) -> Poll<Result<(), Closed>> {
-        let mut coop = ready!(coop::poll_proceed(cx));
+        let mut coop = ready!(coop::poll_proceed_as(cx, "Semaphore::acquire"));
         let out = match st.key.take() {
             None => self.first_poll(cx, st),
             Some(key) => self.poll_queued(cx, st, key),

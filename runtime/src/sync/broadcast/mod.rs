@@ -433,7 +433,7 @@ impl<T: Clone> Future for Recv<'_, T> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
-        let mut coop = ready!(coop::poll_proceed(cx));
+        let mut coop = ready!(coop::poll_proceed_as(cx, "broadcast::Receiver::recv"));
         let rx = &mut *this.rx;
         let mut state = rx.shared.state.lock();
         // A waker this poll lets go of (replaced or removed); dropped after the lock (BC5).

@@ -279,8 +279,14 @@ impl<T> Receiver<T> {
     /// assert_eq!(rx.recv().await, None);
     /// # });
     /// ```
-    pub async fn recv(&mut self) -> Option<T> {
-        std::future::poll_fn(|cx| self.chan.poll_recv(cx, &mut self.batch)).await
+    ///
+    /// A task dump shows where this was called (`mpsc::Receiver::recv at src/..`).
+    #[track_caller]
+    pub fn recv(&mut self) -> impl Future<Output = Option<T>> + '_ {
+        crate::engine::Located::new(
+            "mpsc::Receiver::recv",
+            std::future::poll_fn(|cx| self.chan.poll_recv(cx, &mut self.batch)),
+        )
     }
 
     /// Receives up to `limit` messages into `buf`, waiting for at least one. Returns how

@@ -201,7 +201,7 @@ impl<T> Chan<T> {
         cx: &mut Context<'_>,
         batch: &mut VecDeque<T>,
     ) -> Poll<Option<T>> {
-        let mut coop = ready!(coop::poll_proceed(cx));
+        let mut coop = ready!(coop::poll_proceed_as(cx, "mpsc::Receiver::recv"));
         if batch.is_empty() {
             let mut inner = self.inner.lock();
             if inner.queue.is_empty() {
@@ -231,7 +231,7 @@ impl<T> Chan<T> {
         buf: &mut Vec<T>,
         limit: usize,
     ) -> Poll<usize> {
-        let mut coop = ready!(coop::poll_proceed(cx));
+        let mut coop = ready!(coop::poll_proceed_as(cx, "mpsc::Receiver::recv_many"));
         if limit == 0 {
             coop.made_progress(); // ready at once: still one operation (a loop must yield)
             return Poll::Ready(0);

@@ -146,12 +146,17 @@ impl<T: ?Sized> Mutex<T> {
     /// assert_eq!(*m.lock().await, 2);
     /// # });
     /// ```
-    pub async fn lock(&self) -> MutexGuard<'_, T> {
-        Lock::new(&self.s).await;
-        MutexGuard {
-            lock: self,
-            _marker: PhantomData,
-        }
+    ///
+    /// A task dump shows where this was called (`Mutex::lock at src/..`).
+    #[track_caller]
+    pub fn lock(&self) -> impl Future<Output = MutexGuard<'_, T>> {
+        crate::engine::Located::new("Mutex::lock", async move {
+            Lock::new(&self.s).await;
+            MutexGuard {
+                lock: self,
+                _marker: PhantomData,
+            }
+        })
     }
 
     /// Takes the lock if it is free, whether or not tasks are queued for it (a queued task

@@ -278,8 +278,9 @@ fn notify_one_locked(state: &mut State) -> Option<Waker> {
     }
 }
 
+#[track_caller]
 fn poll_budgeted(notify: &Notify, w: &mut Waiter, cx: &mut Context<'_>) -> Poll<()> {
-    let mut coop = ready!(coop::poll_proceed(cx));
+    let mut coop = ready!(coop::poll_proceed_as(cx, "Notify::notified"));
     if notify.poll_waiter(w, cx.waker()) {
         coop.made_progress();
         Poll::Ready(())
@@ -329,6 +330,8 @@ impl Notified<'_> {
 impl Future for Notified<'_> {
     type Output = ();
 
+    /// `#[track_caller]`: a task dump names the `.await` of this notification.
+    #[track_caller]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let this = self.get_mut();
         poll_budgeted(this.notify, &mut this.waiter, cx)
@@ -378,6 +381,8 @@ impl OwnedNotified {
 impl Future for OwnedNotified {
     type Output = ();
 
+    /// `#[track_caller]`: a task dump names the `.await` of this notification.
+    #[track_caller]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let this = self.get_mut();
         poll_budgeted(&this.notify, &mut this.waiter, cx)

@@ -184,9 +184,11 @@ impl<T> Receiver<T> {
 impl<T> Future for Receiver<T> {
     type Output = Result<T, RecvError>;
 
+    /// `#[track_caller]`: a task dump names the `.await` of this receiver.
+    #[track_caller]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
-        let mut coop = ready!(coop::poll_proceed(cx));
+        let mut coop = ready!(coop::poll_proceed_as(cx, "oneshot::Receiver"));
         let received = ready!(this.shared.poll_recv(cx));
         this.finished = true;
         coop.made_progress();

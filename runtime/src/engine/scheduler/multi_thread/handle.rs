@@ -5,7 +5,7 @@ use super::idle::Idle;
 use super::park::{SharedDriver, Unparker};
 use super::worker::Core;
 use crate::engine::task::list::{OwnedTasks, Refused};
-use crate::engine::task::{Id, JoinRef, Schedule, Task};
+use crate::engine::task::{JoinRef, Meta, Schedule, Task};
 use crate::engine::{Config, UnhandledPanic};
 use crate::loom::sync::atomic::{AtomicBool, AtomicU64, Ordering, fence};
 use crate::loom::sync::{Arc, Mutex};
@@ -63,13 +63,13 @@ impl Handle {
     pub(crate) fn spawn<F>(
         this: &Arc<Self>,
         future: F,
-        id: Id,
+        meta: Meta,
     ) -> (JoinRef<F::Output>, Option<Refused>)
     where
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        match this.shared.owned.bind(future, this.clone(), id) {
+        match this.shared.owned.bind(future, this.clone(), meta) {
             (join, Ok(notified)) => {
                 this.schedule_task(notified, false);
                 (join, None)

@@ -395,6 +395,9 @@ impl Context {
             Some(timeout) => park.park_timeout(timeout),
             None => park.park(),
         }
+        // Back from the driver (maintenance or a real park): publish the time for the task
+        // statistics (one clock read per `event_interval` polls or per wake-up).
+        crate::engine::scheduler::coarse_clock::refresh();
         let mut core = self
             .core
             .borrow_mut()

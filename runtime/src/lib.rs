@@ -92,6 +92,7 @@ mod runtime;
 pub(crate) mod util;
 
 pub use runtime::{
-    Builder, EnterGuard, Handle, Runtime, RuntimeMetrics, TryCurrentError, UnhandledPanic,
+    Builder, EnterGuard, Handle, HistogramConfiguration, InvalidHistogramConfiguration,
+    LogHistogram, LogHistogramBuilder, Runtime, RuntimeMetrics, TryCurrentError, UnhandledPanic,
 };
 pub use task::spawn;

@@ -49,7 +49,9 @@
 //!   [`add_saturating`] (clock arithmetic that never overflows).
 //! - **Metrics** — the read-out methods on [`Handle`] (`num_workers`, `num_alive_tasks`,
 //!   `global_queue_depth`, `worker_poll_count`, ...): live `Relaxed` loads, never a
-//!   consistent snapshot across counters.
+//!   consistent snapshot across counters. [`HistogramConfiguration`] and [`LogHistogram`]
+//!   (the poll-time histogram's buckets) are defined here and re-exported publicly by
+//!   `runtime`.
 //! - **Tasks' public types** — [`Id`], [`JoinError`], [`id`], [`try_id`], [`coop`] and
 //!   [`UnhandledPanic`] are defined here and re-exported publicly by `task` and the crate root;
 //!   [`wake_current_by_ref`] is `yield_now`'s cheap self-wake.
@@ -73,6 +75,9 @@ pub(crate) use driver::DriverHandle;
 pub(crate) use driver::clock::add_saturating;
 pub(crate) use driver::entry::Timer;
 pub(crate) use scheduler::Handle;
+pub use scheduler::{
+    HistogramConfiguration, InvalidHistogramConfiguration, LogHistogram, LogHistogramBuilder,
+};
 pub use task::coop;
 pub(crate) use task::list::Refused;
 pub(crate) use task::wake_current_by_ref;

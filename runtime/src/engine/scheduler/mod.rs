@@ -2,8 +2,14 @@
 //! handle type.
 
 pub(crate) mod current_thread;
+mod histogram;
 mod metrics;
 pub(crate) mod multi_thread;
+pub(crate) mod stats;
+
+pub use histogram::{
+    HistogramConfiguration, InvalidHistogramConfiguration, LogHistogram, LogHistogramBuilder,
+};
 
 use crate::engine::task::{Id, JoinRef};
 use crate::engine::{Config, Flavor};

@@ -13,7 +13,7 @@ use crate::engine::scheduler::stats::{Stats, WorkerMetrics};
 use crate::engine::task::list::OwnedTasks;
 use crate::engine::task::{Id, JoinRef, Schedule, Task, coop};
 use crate::engine::{Config, UnhandledPanic};
-use crate::loom::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use crate::loom::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use crate::loom::sync::{Arc, Mutex};
 use std::cell::RefCell;
 use std::collections::VecDeque;
@@ -37,7 +37,7 @@ pub(crate) struct Handle {
     /// idle park of `block_on`.
     pub(crate) metrics: crossbeam_utils::CachePadded<WorkerMetrics>,
     /// Tasks pushed to the injection queue (spawned or woken off the core's thread).
-    pub(crate) remote_schedules: AtomicU64,
+    pub(crate) remote_schedules: crate::loom::MetricAtomicU64,
     /// The core's local queue length, stored (by the core's thread only) after every push and
     /// pop, so metrics read it live from any thread; padded off the fields other threads write
     /// on every wake (`woken`, the injection queue).
@@ -94,7 +94,7 @@ pub(crate) fn new(
         metrics: crossbeam_utils::CachePadded::new(WorkerMetrics::new(
             config.poll_time_histogram.as_ref(),
         )),
-        remote_schedules: AtomicU64::new(0),
+        remote_schedules: crate::loom::MetricAtomicU64::new(0),
         local_queue_depth: crossbeam_utils::CachePadded::new(AtomicUsize::new(0)),
         core: Mutex::new(Some(core)),
         core_waiters: Mutex::new(slab::Slab::new()),
@@ -363,6 +363,7 @@ impl Context {
         let mut cx = TaskContext::from_waker(&waker);
         handle.woken.store(true, Ordering::Release);
         let event_interval = handle.config.event_interval;
+        let timed = core.stats.poll_timing_enabled();
         core.stats.start();
         'outer: loop {
             if handle.is_closed() {
@@ -395,7 +396,7 @@ impl Context {
                 handle
                     .local_queue_depth
                     .store(core.tasks.len(), Ordering::Relaxed);
-                let started = core.stats.start_poll();
+                let started = if timed { core.stats.start_poll() } else { None };
                 core = self.enter(core, || coop::with_budget(|| task.run())).0;
                 core.stats.end_poll(started);
             }

@@ -5,7 +5,8 @@
 use super::Handle;
 use super::histogram::HistogramConfiguration;
 use super::stats::WorkerMetrics;
-use crate::loom::sync::atomic::{AtomicU64, Ordering};
+use crate::loom::MetricAtomicU64 as AtomicU64;
+use crate::loom::sync::atomic::Ordering;
 use std::ops::Range;
 use std::time::Duration;
 

@@ -17,7 +17,8 @@
 )]
 
 use super::histogram::{HistogramConfiguration, duration_ns};
-use crate::loom::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use crate::loom::MetricAtomicU64 as AtomicU64;
+use std::sync::atomic::Ordering::Relaxed;
 use std::time::Instant;
 
 /// Weight of the newest batch in the mean poll time's moving average.
@@ -94,6 +95,11 @@ impl Stats {
             mean_poll_ns: 0.0,
             histogram: histogram.map(|c| (*c, vec![0; c.num_buckets()].into_boxed_slice())),
         }
+    }
+
+    /// Whether polls are timed (the histogram is on): schedulers check it once, not per poll.
+    pub(crate) fn poll_timing_enabled(&self) -> bool {
+        cfg!(not(runtime_metrics_off)) && self.histogram.is_some()
     }
 
     /// Before a task poll: the clock, if the histogram wants this poll's duration.

@@ -13,7 +13,8 @@
 
 use super::raw::RawTask;
 use super::{Id, JoinRef, Notified, Schedule, Task};
-use crate::loom::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use crate::loom::MetricAtomicU64;
+use crate::loom::sync::atomic::{AtomicBool, Ordering};
 use crate::util::spin_lock::SpinLock;
 use slab::Slab;
 use std::future::Future;
@@ -53,7 +54,7 @@ pub(crate) struct OwnedTasks<S: 'static> {
 /// metric), written only under the shard's lock, read without it.
 struct Shard<S: 'static> {
     tasks: SpinLock<Slab<Task<S>>>,
-    added: AtomicU64,
+    added: MetricAtomicU64,
 }
 
 impl<S> std::ops::Deref for Shard<S> {
@@ -71,7 +72,7 @@ impl<S: Schedule> OwnedTasks<S> {
             shards: (0..shards)
                 .map(|_| Shard {
                     tasks: SpinLock::new(Slab::new()),
-                    added: AtomicU64::new(0),
+                    added: MetricAtomicU64::new(0),
                 })
                 .collect(),
             mask: shards - 1,

@@ -8,9 +8,9 @@ use crate::engine::scheduler::stats::WorkerMetrics;
 use crate::engine::task::list::{OwnedTasks, Refused};
 use crate::engine::task::{Id, JoinRef, Schedule, Task};
 use crate::engine::{Config, UnhandledPanic};
-use crate::loom::sync::atomic::{AtomicBool, AtomicU64, Ordering, fence};
+use crate::loom::sync::atomic::{AtomicBool, Ordering, fence};
 use crate::loom::sync::{Arc, Mutex};
-use crate::loom::{Injector, Stealer};
+use crate::loom::{Injector, MetricAtomicU64, Stealer};
 use crossbeam_utils::CachePadded;
 use std::future::Future;
 
@@ -47,7 +47,7 @@ pub(crate) struct Shared {
     pub(crate) worker_metrics: Box<[CachePadded<WorkerMetrics>]>,
     /// Tasks pushed to the injector (spawned or woken off the workers): counted on that
     /// already slower path, on a line of its own.
-    pub(crate) remote_schedules: CachePadded<AtomicU64>,
+    pub(crate) remote_schedules: CachePadded<MetricAtomicU64>,
     /// Set when a task panicked under `UnhandledPanic::ShutdownRuntime`.
     pub(crate) panicked: AtomicBool,
     /// Threads blocked in `block_on`, woken at shutdown so they can notice it.

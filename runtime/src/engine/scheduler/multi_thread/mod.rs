@@ -19,7 +19,7 @@ use crate::engine::Config;
 use crate::engine::driver::Driver;
 use crate::engine::scheduler::stats::WorkerMetrics;
 use crate::engine::task::list::OwnedTasks;
-use crate::loom::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use crate::loom::sync::atomic::{AtomicBool, Ordering};
 use crate::loom::sync::{Arc, Mutex};
 use crate::loom::{Injector, Worker};
 use crossbeam_utils::CachePadded;
@@ -66,7 +66,7 @@ pub(crate) fn new(
             worker_metrics: (0..num_workers)
                 .map(|_| CachePadded::new(WorkerMetrics::new(config.poll_time_histogram.as_ref())))
                 .collect(),
-            remote_schedules: CachePadded::new(AtomicU64::new(0)),
+            remote_schedules: CachePadded::new(crate::loom::MetricAtomicU64::new(0)),
             panicked: AtomicBool::new(false),
             block_on_waiters: Mutex::new(slab::Slab::new()),
         },

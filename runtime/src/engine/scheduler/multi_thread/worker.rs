@@ -279,7 +279,17 @@ pub(crate) fn run(handle: Arc<Handle>, index: usize) {
 }
 
 impl Context {
-    fn run(&self, mut core: Box<Core>) -> Option<Box<Core>> {
+    fn run(&self, core: Box<Core>) -> Option<Box<Core>> {
+        // The poll-time histogram reads the clock around every poll: pick the timed loop
+        // once here, so the default loop carries no per-poll check for it.
+        if core.stats.poll_timing_enabled() {
+            self.run_loop::<true>(core)
+        } else {
+            self.run_loop::<false>(core)
+        }
+    }
+
+    fn run_loop<const TIMED: bool>(&self, mut core: Box<Core>) -> Option<Box<Core>> {
         let handle = &*self.handle;
         core.stats.start();
         while !core.is_shutdown {
@@ -296,11 +306,11 @@ impl Context {
                 }
             }
             if let Some(task) = core.next_task(handle) {
-                core = self.run_task(task, core)?;
+                core = self.run_task::<TIMED>(task, core)?;
                 continue;
             }
             if let Some(task) = core.steal_work(handle) {
-                core = self.run_task(task, core)?;
+                core = self.run_task::<TIMED>(task, core)?;
                 continue;
             }
             core = self.park(core);
@@ -312,12 +322,16 @@ impl Context {
         Some(core)
     }
 
-    fn run_task(&self, task: Notified, mut core: Box<Core>) -> Option<Box<Core>> {
+    fn run_task<const TIMED: bool>(
+        &self,
+        task: Notified,
+        mut core: Box<Core>,
+    ) -> Option<Box<Core>> {
         core.transition_from_searching(&self.handle);
         core.lifo_enabled = !self.handle.config.disable_lifo_slot;
         // Counted when the poll ends (with its duration, if the histogram is on), so a poll
         // whose core was handed away by `block_in_place` is counted nowhere, in both.
-        let mut started = core.stats.start_poll();
+        let mut started = if TIMED { core.stats.start_poll() } else { None };
         *self.core.borrow_mut() = Some(core);
         coop::with_budget(|| {
             task.run();
@@ -337,7 +351,9 @@ impl Context {
                 if lifo_polls >= MAX_LIFO_POLLS_PER_TICK {
                     core.lifo_enabled = false;
                 }
-                started = core.stats.start_poll();
+                if TIMED {
+                    started = core.stats.start_poll();
+                }
                 *self.core.borrow_mut() = Some(core);
                 task.run();
             }

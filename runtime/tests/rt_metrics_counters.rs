@@ -286,8 +286,13 @@ fn worker_busy_duration_and_mean_poll_time_include_a_slow_poll() {
     const SLOW: Duration = Duration::from_millis(30);
     for (flavor, rt) in flavors(|_| {}) {
         let metrics = rt.metrics();
-        assert_eq!(metrics.worker_total_busy_duration(0), Duration::ZERO);
-        assert_eq!(metrics.worker_mean_poll_time(0), Duration::ZERO);
+        // A fresh multi-thread worker was busy for the few microseconds before its first park.
+        assert!(metrics.worker_total_busy_duration(0) < SLOW, "{flavor}");
+        assert_eq!(
+            metrics.worker_mean_poll_time(0),
+            Duration::ZERO,
+            "{flavor}: no poll yet"
+        );
         rt.block_on(rt.spawn(async { std::thread::sleep(SLOW) }))
             .unwrap();
         wait_until(&format!("{flavor}: busy time published"), || {

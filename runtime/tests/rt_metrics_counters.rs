@@ -137,6 +137,27 @@ fn budget_forced_yield_count_counts_each_spent_budget() {
 }
 
 #[test]
+fn budget_forced_yield_count_leaves_out_another_runtimes_block_on_future() {
+    let _dog = Watchdog::new("forced yields of another runtime", BOUND);
+    // A multi-thread `block_on` future runs on this (non-worker) thread and spends its budget
+    // seven times; a current-thread runtime then running on the same thread must not count it.
+    let multi = support::multi(1);
+    multi.block_on(async {
+        for _ in 0..1_000 {
+            runtime::task::coop::consume_budget().await;
+        }
+    });
+    let current = support::current();
+    current.block_on(async {});
+    assert_eq!(current.metrics().budget_forced_yield_count(), 0);
+    assert_eq!(
+        multi.metrics().budget_forced_yield_count(),
+        0,
+        "not a task on a worker"
+    );
+}
+
+#[test]
 fn worker_steal_count_counts_every_task_a_peer_took_from_a_blocked_worker() {
     let _dog = Watchdog::new("worker_steal_count", BOUND);
     const CHILDREN: usize = 100;

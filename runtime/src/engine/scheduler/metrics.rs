@@ -161,6 +161,12 @@ impl Handle {
     pub(crate) fn io_driver_metrics(&self) -> io_driver::Metrics {
         self.driver().io().metrics()
     }
+
+    /// Loom models run without a reactor: nothing registered, nothing delivered.
+    #[cfg(loom)]
+    pub(crate) fn io_driver_metrics(&self) -> io_driver::Metrics {
+        io_driver::Metrics::default()
+    }
 }
 
 fn load(counter: &AtomicU64) -> u64 {

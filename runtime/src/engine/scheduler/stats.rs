@@ -152,11 +152,17 @@ impl Stats {
         let _ = tasks;
     }
 
-    /// The worker starts running (thread start, or taking the core in `block_on`).
+    /// The worker starts running on this thread (thread start, taking the core in `block_on`,
+    /// waking from a park); a core handed to a new thread by `block_in_place` keeps its batch.
     pub(crate) fn start(&mut self) {
         #[cfg(not(runtime_metrics_off))]
-        if self.batch.is_none() {
-            self.batch = Some((Instant::now(), self.polls));
+        {
+            if self.batch.is_none() {
+                self.batch = Some((Instant::now(), self.polls));
+            }
+            // Forced yields this thread counted while it was not running this worker (say, a
+            // multi-thread `block_on` future's) are not this worker's.
+            let _ = crate::engine::task::coop::take_forced_yields();
         }
     }
 

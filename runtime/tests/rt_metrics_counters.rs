@@ -591,3 +591,20 @@ fn io_driver_counts_an_echo_over_tcp() {
         );
     }
 }
+
+#[test]
+fn worker_thread_id_names_the_thread_running_the_worker_while_it_runs() {
+    let _dog = Watchdog::new("worker_thread_id", BOUND);
+    for (flavor, rt) in flavors(|_| {}) {
+        let metrics = rt.metrics();
+        let reader = metrics.clone();
+        let (seen, here) = rt
+            .block_on(
+                rt.spawn(async move { (reader.worker_thread_id(0), std::thread::current().id()) }),
+            )
+            .unwrap();
+        assert_eq!(seen, Some(here), "{flavor}: read from a task on the worker");
+        drop(rt);
+        assert_eq!(metrics.worker_thread_id(0), None, "{flavor}: stopped");
+    }
+}

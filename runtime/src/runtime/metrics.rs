@@ -452,6 +452,25 @@ impl RuntimeMetrics {
         self.handle.io_driver_metrics().fd_deregistered
     }
 
+    /// The thread running worker `worker` now: `None` before it starts and after it stops (a
+    /// current-thread runtime's worker runs only inside `block_on`, on the caller's thread).
+    /// A multi-thread worker moves to a new thread when a task on it calls
+    /// [`block_in_place`](crate::task::block_in_place).
+    ///
+    /// # Panics
+    /// If `worker >= num_workers()`.
+    ///
+    /// ```
+    /// let rt = runtime::Builder::new_current_thread().build().unwrap();
+    /// let metrics = rt.metrics();
+    /// assert_eq!(metrics.worker_thread_id(0), None);
+    /// let inside = rt.block_on(async { metrics.worker_thread_id(0) });
+    /// assert_eq!(inside, Some(std::thread::current().id()));
+    /// ```
+    pub fn worker_thread_id(&self, worker: usize) -> Option<std::thread::ThreadId> {
+        self.handle.worker_thread_id(worker)
+    }
+
     /// Timers registered in the runtime's timer wheel (sleeps being awaited; a dropped or
     /// completed sleep no longer counts).
     ///

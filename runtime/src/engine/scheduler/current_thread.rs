@@ -153,6 +153,7 @@ impl Handle {
 
     /// Puts the core back and wakes threads waiting for it.
     fn return_core(&self, core: Box<Core>) {
+        self.metrics.set_thread(false);
         *self.core.lock() = Some(core);
         self.wake_core_waiters();
     }
@@ -282,6 +283,7 @@ pub(crate) fn block_on<F: Future>(handle: &Arc<Handle>, future: F) -> F::Output 
             let crate::engine::scheduler::Context::CurrentThread(inner) = &cx else {
                 unreachable!()
             };
+            handle.metrics.set_thread(true);
             // If the main future panics, the core is inside the context when the unwind
             // passes: the guard hands it back so the runtime can still shut down.
             let guard = ReturnCoreOnUnwind { cx: inner };

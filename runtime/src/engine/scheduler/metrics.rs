@@ -152,6 +152,10 @@ impl Handle {
         load(&self.worker_metrics(worker).histogram[bucket])
     }
 
+    pub(crate) fn worker_thread_id(&self, worker: usize) -> Option<std::thread::ThreadId> {
+        *self.worker_metrics(worker).thread.lock()
+    }
+
     pub(crate) fn num_timers(&self) -> usize {
         self.driver().time().num_timers()
     }

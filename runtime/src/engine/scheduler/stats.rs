@@ -18,7 +18,10 @@
 
 use super::histogram::{HistogramConfiguration, duration_ns};
 use crate::loom::MetricAtomicU64 as AtomicU64;
+use crate::loom::sync::Mutex;
+// Thread identity, not a synchronisation primitive: `std`'s, so it reads the same under loom.
 use std::sync::atomic::Ordering::Relaxed;
+use std::thread::ThreadId;
 use std::time::Instant;
 
 /// Weight of the newest batch in the mean poll time's moving average.
@@ -57,6 +60,8 @@ pub(crate) struct WorkerMetrics {
     pub(crate) busy_ns: AtomicU64,
     pub(crate) mean_poll_ns: AtomicU64,
     pub(crate) histogram: Box<[AtomicU64]>,
+    /// The thread running the worker now (set when it starts, cleared when it stops).
+    pub(crate) thread: Mutex<Option<ThreadId>>,
 }
 
 impl WorkerMetrics {
@@ -74,7 +79,16 @@ impl WorkerMetrics {
             busy_ns: AtomicU64::new(0),
             mean_poll_ns: AtomicU64::new(0),
             histogram: (0..buckets).map(|_| AtomicU64::new(0)).collect(),
+            thread: Mutex::new(None),
         }
+    }
+}
+
+impl WorkerMetrics {
+    /// Records the calling thread as the one running this worker (off the hot paths: at
+    /// worker start, hand-off and `block_on` entry).
+    pub(crate) fn set_thread(&self, running: bool) {
+        *self.thread.lock() = running.then(|| std::thread::current().id());
     }
 }
 

@@ -271,8 +271,12 @@ pub(crate) fn run(handle: Arc<Handle>, index: usize) {
         let crate::engine::scheduler::Context::MultiThread(cx) = &cx else {
             unreachable!()
         };
-        // `None`: the core was handed to another thread by `block_in_place`.
+        let metrics = &cx.handle.shared.worker_metrics[index];
+        metrics.set_thread(true);
+        // `None`: the core was handed to another thread by `block_in_place` (which now
+        // runs this worker, and said so).
         if let Some(core) = cx.run(core) {
+            metrics.set_thread(false);
             cx.handle.shutdown_core(core);
         }
     });

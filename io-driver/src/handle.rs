@@ -52,6 +52,8 @@ pub(crate) struct Counters {
     pub(crate) stale_events: AtomicU64,
     pub(crate) turns: AtomicU64,
     pub(crate) registrations_alive: AtomicUsize,
+    pub(crate) fd_registered: AtomicU64,
+    pub(crate) fd_deregistered: AtomicU64,
 }
 
 impl Handle {
@@ -101,6 +103,10 @@ impl Handle {
         self.inner
             .registry
             .register(source, token, interest.to_mio())?;
+        self.inner
+            .counters
+            .fd_registered
+            .fetch_add(1, Ordering::Relaxed);
         Ok(registration)
     }
 
@@ -174,6 +180,8 @@ impl Handle {
             readiness_events: counters.readiness_events.load(Ordering::Relaxed),
             stale_events: counters.stale_events.load(Ordering::Relaxed),
             turns: counters.turns.load(Ordering::Relaxed),
+            fd_registered: counters.fd_registered.load(Ordering::Relaxed),
+            fd_deregistered: counters.fd_deregistered.load(Ordering::Relaxed),
         }
     }
 
@@ -191,7 +199,12 @@ impl Handle {
     }
 
     pub(crate) fn deregister(&self, source: &mut impl mio::event::Source) -> io::Result<()> {
-        self.inner.registry.deregister(source)
+        self.inner.registry.deregister(source)?;
+        self.inner
+            .counters
+            .fd_deregistered
+            .fetch_add(1, Ordering::Relaxed);
+        Ok(())
     }
 
     /// Called by a dropped registration: queue its slot for release at the next turn.

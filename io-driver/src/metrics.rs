@@ -9,6 +9,7 @@
 /// let metrics = handle.metrics();
 /// assert_eq!(metrics.registrations_alive, 0);
 /// assert_eq!(metrics.stale_events, 0);
+/// assert_eq!((metrics.fd_registered, metrics.fd_deregistered), (0, 0));
 /// # Ok::<(), std::io::Error>(())
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -22,6 +23,13 @@ pub struct Metrics {
     pub stale_events: u64,
     /// Completed [`Driver::turn`](crate::Driver::turn) calls.
     pub turns: u64,
+    /// Sources registered with the OS poller ([`Handle::register`](crate::Handle::register)
+    /// calls that succeeded).
+    pub fd_registered: u64,
+    /// Sources deregistered from the OS poller
+    /// ([`Registration::deregister`](crate::Registration::deregister) calls that succeeded;
+    /// [`Registered`](crate::Registered) makes one when dropped).
+    pub fd_deregistered: u64,
 }
 
 /// What one [`Driver::turn`](crate::Driver::turn) did.

@@ -95,6 +95,7 @@ pub(crate) mod util;
 pub use engine::dump;
 pub use engine::dump::Dump;
 pub use runtime::{
-    Builder, EnterGuard, Handle, Runtime, RuntimeMetrics, TryCurrentError, UnhandledPanic,
+    Builder, EnterGuard, Handle, HistogramConfiguration, InvalidHistogramConfiguration,
+    LogHistogram, LogHistogramBuilder, Runtime, RuntimeMetrics, TryCurrentError, UnhandledPanic,
 };
 pub use task::spawn;

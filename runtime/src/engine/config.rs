@@ -17,6 +17,8 @@ pub(crate) struct Config {
     pub(crate) unhandled_panic: UnhandledPanic,
     #[allow(dead_code)]
     pub(crate) start_paused: bool,
+    /// The poll-time histogram's layout; `None` leaves it off (no clock read per poll).
+    pub(crate) poll_time_histogram: Option<super::scheduler::HistogramConfiguration>,
 }
 
 /// What happens when a spawned task panics.

@@ -5,7 +5,7 @@
 //!
 //! | module | what it holds |
 //! |---|---|
-//! | `scheduler/` | the scheduler handle ([`Handle`]), the multi-thread work-stealing flavor (`multi_thread/`: worker loop, idle coordination, parker) and the current-thread flavor; `metrics.rs` is the metrics read-out |
+//! | `scheduler/` | the scheduler handle ([`Handle`]), the multi-thread work-stealing flavor (`multi_thread/`: worker loop, idle coordination, parker) and the current-thread flavor; `stats.rs` holds each worker's counters and their published copy, `histogram.rs` the poll-time histogram's buckets, `metrics.rs` is the metrics read-out |
 //! | `driver/` | what a parked worker blocks in: the I/O park (`io.rs`, the `io_driver` reactor), the timer shards (`time.rs`, `time_shard.rs`), the timer entry a `Sleep` shares with them (`entry.rs`), the clock (`clock.rs`) and the auto-advance gate of a paused clock |
 //! | `context.rs` | the thread-locals: which runtime is current, whether this thread is inside it, and the running scheduler's per-thread state |
 //! | `task/` | the task core: the cell and its state word, the harness that polls it, its waker, the owned-task list, the current-poll thread-local, ids, `JoinError`, the coop budget, and the join/abort references the public handles hold (the task protocol, rules R1-R5 and J1-J6, is in `task/mod.rs`) |
@@ -49,7 +49,9 @@
 //!   [`add_saturating`] (clock arithmetic that never overflows).
 //! - **Metrics** — the read-out methods on [`Handle`] (`num_workers`, `num_alive_tasks`,
 //!   `global_queue_depth`, `worker_poll_count`, ...): live `Relaxed` loads, never a
-//!   consistent snapshot across counters.
+//!   consistent snapshot across counters. [`HistogramConfiguration`] and [`LogHistogram`]
+//!   (the poll-time histogram's buckets) are defined here and re-exported publicly by
+//!   `runtime`.
 //! - **Task identity and dumps** (issue 18) — every spawn passes a [`Meta`] (id, the
 //!   caller's `Location`, an optional name) that the task header keeps (`Header::id`,
 //!   `Header::name`, `Header::spawned_at` in `task/raw.rs`); [`name`] and [`try_name`] read it
@@ -81,6 +83,9 @@ pub(crate) use driver::DriverHandle;
 pub(crate) use driver::clock::add_saturating;
 pub(crate) use driver::entry::Timer;
 pub(crate) use scheduler::Handle;
+pub use scheduler::{
+    HistogramConfiguration, InvalidHistogramConfiguration, LogHistogram, LogHistogramBuilder,
+};
 pub use task::coop;
 /// Task dumps: [`Dump`](dump::Dump) and what it lists (re-exported as `runtime::dump`).
 pub mod dump {

@@ -25,6 +25,11 @@ pub(crate) use loom_impl::*;
 mod deque;
 pub(crate) use deque::{Injector, Steal, Stealer, Worker};
 
+/// A metrics counter: `std`'s atomic even under loom. It orders nothing (only `Relaxed`
+/// loads, stores and adds that no other memory access depends on), so loom need not explore
+/// its interleavings, and tracking it would multiply every scheduler model's state space.
+pub(crate) use std::sync::atomic::AtomicU64 as MetricAtomicU64;
+
 /// Picks `loom_value` when modelled under loom and `real_value` otherwise.
 #[inline(always)]
 pub(crate) const fn if_loom<T: Copy>(real_value: T, loom_value: T) -> T {

@@ -4,7 +4,10 @@ mod builder;
 mod handle;
 mod metrics;
 
-pub use crate::engine::UnhandledPanic;
+pub use crate::engine::{
+    HistogramConfiguration, InvalidHistogramConfiguration, LogHistogram, LogHistogramBuilder,
+    UnhandledPanic,
+};
 pub use builder::Builder;
 pub use handle::{EnterGuard, Handle, TryCurrentError};
 pub use metrics::RuntimeMetrics;

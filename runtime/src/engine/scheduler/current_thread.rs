@@ -9,10 +9,11 @@
 
 use crate::engine::driver::{Driver, DriverHandle};
 use crate::engine::scheduler::Countdown;
+use crate::engine::scheduler::stats::{Stats, WorkerMetrics};
 use crate::engine::task::list::OwnedTasks;
 use crate::engine::task::{JoinRef, Schedule, Task, coop};
 use crate::engine::{Config, UnhandledPanic};
-use crate::loom::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use crate::loom::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use crate::loom::sync::{Arc, Mutex};
 use std::cell::RefCell;
 use std::collections::VecDeque;
@@ -32,9 +33,11 @@ pub(crate) struct Handle {
     woken: AtomicBool,
     closed: AtomicBool,
     panicked: AtomicBool,
-    pub(crate) polls: AtomicU64,
-    /// Idle parks of `block_on` (flushed with `polls`, before each one).
-    pub(crate) parks: AtomicU64,
+    /// The worker's counters, flushed from the core's `Stats` at maintenance and before each
+    /// idle park of `block_on`.
+    pub(crate) metrics: crossbeam_utils::CachePadded<WorkerMetrics>,
+    /// Tasks pushed to the injection queue (spawned or woken off the core's thread).
+    pub(crate) remote_schedules: crate::loom::MetricAtomicU64,
     /// The core's local queue length, stored (by the core's thread only) after every push and
     /// pop, so metrics read it live from any thread; padded off the fields other threads write
     /// on every wake (`woken`, the injection queue).
@@ -53,8 +56,7 @@ pub(crate) struct Core {
     /// When to serve the injection queue first (every `global_queue_interval` tasks).
     global_tick: Countdown,
     driver: Option<Driver>,
-    polls: u64,
-    parks: u64,
+    stats: Stats,
 }
 
 /// Published in the thread-local context while the scheduler runs on this thread.
@@ -81,8 +83,7 @@ pub(crate) fn new(
         tasks: VecDeque::with_capacity(INITIAL_QUEUE_CAPACITY),
         global_tick: Countdown::new(config.global_queue_interval),
         driver: Some(driver),
-        polls: 0,
-        parks: 0,
+        stats: Stats::new(config.poll_time_histogram.as_ref()),
     });
     Arc::new(Handle {
         inject: Mutex::new(Some(VecDeque::new())),
@@ -90,8 +91,10 @@ pub(crate) fn new(
         woken: AtomicBool::new(false),
         closed: AtomicBool::new(false),
         panicked: AtomicBool::new(false),
-        polls: AtomicU64::new(0),
-        parks: AtomicU64::new(0),
+        metrics: crossbeam_utils::CachePadded::new(WorkerMetrics::new(
+            config.poll_time_histogram.as_ref(),
+        )),
+        remote_schedules: crate::loom::MetricAtomicU64::new(0),
         local_queue_depth: crossbeam_utils::CachePadded::new(AtomicUsize::new(0)),
         core: Mutex::new(Some(core)),
         core_waiters: Mutex::new(slab::Slab::new()),
@@ -145,12 +148,17 @@ impl Handle {
         self.owned.len()
     }
 
+    pub(crate) fn spawned_tasks_count(&self) -> u64 {
+        self.owned.spawned()
+    }
+
     pub(crate) fn injection_queue_depth(&self) -> usize {
         self.inject.lock().as_ref().map_or(0, VecDeque::len)
     }
 
     /// Puts the core back and wakes threads waiting for it.
     fn return_core(&self, core: Box<Core>) {
+        self.metrics.set_thread(false);
         *self.core.lock() = Some(core);
         self.wake_core_waiters();
     }
@@ -232,6 +240,7 @@ impl Schedule for Arc<Handle> {
                 && let Some(core) = cx.core.borrow_mut().as_mut()
             {
                 core.tasks.push_back(task);
+                core.stats.inc_local_schedule();
                 self.local_queue_depth
                     .store(core.tasks.len(), Ordering::Relaxed);
                 return None;
@@ -243,6 +252,8 @@ impl Schedule for Arc<Handle> {
             if let Some(queue) = inject.as_mut() {
                 queue.push_back(task);
                 drop(inject);
+                #[cfg(not(runtime_metrics_off))]
+                self.remote_schedules.fetch_add(1, Ordering::Relaxed);
                 self.driver.unpark();
             }
             // Closed: the task was (or will be) cancelled by the shutdown sweep; dropping this
@@ -277,6 +288,7 @@ pub(crate) fn block_on<F: Future>(handle: &Arc<Handle>, future: F) -> F::Output 
             let crate::engine::scheduler::Context::CurrentThread(inner) = &cx else {
                 unreachable!()
             };
+            handle.metrics.set_thread(true);
             // If the main future panics, the core is inside the context when the unwind
             // passes: the guard hands it back so the runtime can still shut down.
             let guard = ReturnCoreOnUnwind { cx: inner };
@@ -358,8 +370,11 @@ impl Context {
         let mut cx = TaskContext::from_waker(&waker);
         handle.woken.store(true, Ordering::Release);
         let event_interval = handle.config.event_interval;
+        let timed = core.stats.poll_timing_enabled();
+        core.stats.start();
         'outer: loop {
             if handle.is_closed() {
+                self.stop(&mut core);
                 return (core, None);
             }
             if handle.woken.swap(false, Ordering::AcqRel) {
@@ -367,12 +382,13 @@ impl Context {
                     self.enter(core, || coop::with_budget(|| future.as_mut().poll(&mut cx)));
                 core = c;
                 if let Poll::Ready(output) = polled {
-                    self.flush_metrics(&mut core);
+                    self.stop(&mut core);
                     return (core, Some(output));
                 }
             }
             for _ in 0..event_interval {
                 if handle.is_closed() {
+                    self.stop(&mut core);
                     return (core, None);
                 }
                 let task = if core.global_tick.tick() {
@@ -387,8 +403,9 @@ impl Context {
                 handle
                     .local_queue_depth
                     .store(core.tasks.len(), Ordering::Relaxed);
-                core.polls += 1;
+                let started = if timed { core.stats.start_poll() } else { None };
                 core = self.enter(core, || coop::with_budget(|| task.run())).0;
+                core.stats.end_poll(started);
             }
             core = self.park(core, Some(Duration::ZERO));
         }
@@ -401,23 +418,30 @@ impl Context {
         } else {
             timeout
         };
-        if timeout.is_none() {
+        let idle = timeout.is_none();
+        if idle {
             // Idle: `block_on` waits here (the multi-thread workers count the same event).
-            core.parks += 1;
+            core.stats.about_to_park();
+        } else {
+            core.stats.maintenance();
         }
         // Publish the counters (this park included) before possibly sleeping.
-        self.flush_metrics(&mut core);
+        core.stats.flush(&handle.metrics);
         let mut driver = core.driver.take().expect("current-thread driver missing");
         let (mut core, ()) = self.enter(core, || driver.park(&handle.driver, timeout));
         core.driver = Some(driver);
+        if idle {
+            core.stats.unparked();
+        }
         // Back from the driver (maintenance or a real park): publish the time for the task
         // statistics (one clock read per `event_interval` polls or per wake-up).
         crate::engine::scheduler::coarse_clock::refresh();
         core
     }
 
-    fn flush_metrics(&self, core: &mut Core) {
-        self.handle.polls.store(core.polls, Ordering::Relaxed);
-        self.handle.parks.store(core.parks, Ordering::Relaxed);
+    /// `block_on` is leaving: the worker stops being busy; publish its counters.
+    fn stop(&self, core: &mut Core) {
+        core.stats.stop();
+        core.stats.flush(&self.handle.metrics);
     }
 }

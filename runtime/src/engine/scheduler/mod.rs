@@ -3,8 +3,14 @@
 
 pub(crate) mod coarse_clock;
 pub(crate) mod current_thread;
+mod histogram;
 mod metrics;
 pub(crate) mod multi_thread;
+pub(crate) mod stats;
+
+pub use histogram::{
+    HistogramConfiguration, InvalidHistogramConfiguration, LogHistogram, LogHistogramBuilder,
+};
 
 use crate::engine::task::{JoinRef, Meta};
 use crate::engine::{Config, Flavor};

@@ -28,6 +28,20 @@ rt_thread_local! {
     static BUDGET: Cell<Option<u8>> = Cell::new(None);
 }
 
+rt_thread_local! {
+    /// Polls this thread's leaves cut short for want of budget, not yet picked up by the
+    /// worker running here (its metrics `Stats` take them at maintenance and parking).
+    static FORCED_YIELDS: Cell<u64> = Cell::new(0);
+}
+
+/// Takes (and resets) the count of forced yields on this thread since the last call.
+#[cfg_attr(runtime_metrics_off, allow(dead_code))]
+pub(crate) fn take_forced_yields() -> u64 {
+    FORCED_YIELDS
+        .try_with(|count| count.replace(0))
+        .unwrap_or(0)
+}
+
 /// Runs `f` (one task poll) with a fresh budget, restoring the previous budget afterwards.
 pub(crate) fn with_budget<R>(f: impl FnOnce() -> R) -> R {
     with_budget_value(Some(BUDGET_PER_POLL), f)
@@ -94,6 +108,8 @@ fn budget_spent(cx: &mut Context<'_>, kind: &'static str) -> Poll<RestoreOnPendi
     if super::trace::is_active() {
         super::trace::leaf(kind, std::panic::Location::caller());
     } else {
+        #[cfg(not(runtime_metrics_off))]
+        let _ = FORCED_YIELDS.try_with(|count| count.set(count.get() + 1));
         super::current_poll::wake_by_ref(cx.waker());
     }
     Poll::Pending

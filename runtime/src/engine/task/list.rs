@@ -13,6 +13,7 @@
 
 use super::raw::{Meta, RawTask};
 use super::{Id, JoinRef, Notified, Schedule, Task};
+use crate::loom::MetricAtomicU64;
 use crate::loom::sync::atomic::{AtomicBool, Ordering};
 use crate::util::spin_lock::SpinLock;
 use slab::Slab;
@@ -44,9 +45,23 @@ impl Drop for Refused {
 }
 
 pub(crate) struct OwnedTasks<S: 'static> {
-    shards: Box<[SpinLock<Slab<Task<S>>>]>,
+    shards: Box<[Shard<S>]>,
     mask: usize,
     closed: AtomicBool,
+}
+
+/// One shard: its tasks, and how many were ever bound to it (the `spawned_tasks_count`
+/// metric), written only under the shard's lock, read without it.
+struct Shard<S: 'static> {
+    tasks: SpinLock<Slab<Task<S>>>,
+    added: MetricAtomicU64,
+}
+
+impl<S> std::ops::Deref for Shard<S> {
+    type Target = SpinLock<Slab<Task<S>>>;
+    fn deref(&self) -> &Self::Target {
+        &self.tasks
+    }
 }
 
 impl<S: Schedule> OwnedTasks<S> {
@@ -54,13 +69,18 @@ impl<S: Schedule> OwnedTasks<S> {
     pub(crate) fn new(num_cpus: usize) -> OwnedTasks<S> {
         let shards = crate::loom::if_loom((num_cpus * 4).next_power_of_two().min(64), 1);
         OwnedTasks {
-            shards: (0..shards).map(|_| SpinLock::new(Slab::new())).collect(),
+            shards: (0..shards)
+                .map(|_| Shard {
+                    tasks: SpinLock::new(Slab::new()),
+                    added: MetricAtomicU64::new(0),
+                })
+                .collect(),
             mask: shards - 1,
             closed: AtomicBool::new(false),
         }
     }
 
-    fn shard(&self, id: Id) -> &SpinLock<Slab<Task<S>>> {
+    fn shard(&self, id: Id) -> &Shard<S> {
         &self.shards[(id.as_u64() as usize) & self.mask]
     }
 
@@ -79,11 +99,17 @@ impl<S: Schedule> OwnedTasks<S> {
         let id = meta.id;
         let (task, notified, join) = super::new_task(future, scheduler, meta);
         let raw = task.raw();
-        let listed = self.shard(id).with(|shard| {
+        let shard = self.shard(id);
+        let listed = shard.with(|tasks| {
             if self.closed.load(Ordering::Acquire) {
                 return Err(task);
             }
-            let slot = u32::try_from(shard.insert(task)).expect("more than 2^32 tasks in a shard");
+            // A plain load and store: only this lock's holder writes the count.
+            #[cfg(not(runtime_metrics_off))]
+            shard
+                .added
+                .store(shard.added.load(Ordering::Relaxed) + 1, Ordering::Relaxed);
+            let slot = u32::try_from(tasks.insert(task)).expect("more than 2^32 tasks in a shard");
             raw.header().owner_slot.store(slot, Ordering::Relaxed);
             Ok(())
         });
@@ -163,6 +189,14 @@ impl<S: Schedule> OwnedTasks<S> {
         self.shards
             .iter()
             .map(|shard| shard.with(|s| s.len()))
+            .sum()
+    }
+
+    /// Tasks ever bound to the list (refused ones excluded); no lock taken.
+    pub(crate) fn spawned(&self) -> u64 {
+        self.shards
+            .iter()
+            .map(|shard| shard.added.load(Ordering::Relaxed))
             .sum()
     }
 

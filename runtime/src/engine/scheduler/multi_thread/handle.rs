@@ -4,12 +4,14 @@
 use super::idle::Idle;
 use super::park::{SharedDriver, Unparker};
 use super::worker::Core;
+use crate::engine::scheduler::stats::WorkerMetrics;
 use crate::engine::task::list::{OwnedTasks, Refused};
 use crate::engine::task::{JoinRef, Meta, Schedule, Task};
 use crate::engine::{Config, UnhandledPanic};
-use crate::loom::sync::atomic::{AtomicBool, AtomicU64, Ordering, fence};
+use crate::loom::sync::atomic::{AtomicBool, Ordering, fence};
 use crate::loom::sync::{Arc, Mutex};
-use crate::loom::{Injector, Stealer};
+use crate::loom::{Injector, MetricAtomicU64, Stealer};
+use crossbeam_utils::CachePadded;
 use std::future::Future;
 
 /// A task reference as the multi-thread scheduler queues it.
@@ -29,14 +31,6 @@ pub(crate) struct Remote {
     pub(crate) unparker: Unparker,
 }
 
-/// Counters a worker flushes from its core (single writer each, read by metrics).
-#[derive(Default)]
-pub(crate) struct WorkerMetrics {
-    pub(crate) polls: AtomicU64,
-    pub(crate) steals: AtomicU64,
-    pub(crate) parks: AtomicU64,
-}
-
 pub(crate) struct Shared {
     pub(crate) remotes: Box<[Remote]>,
     pub(crate) injector: Injector<Notified>,
@@ -49,7 +43,11 @@ pub(crate) struct Shared {
     /// Cores of workers that finished; the last one to arrive finishes shutdown.
     #[allow(clippy::vec_box)] // cores move in and out of per-worker `Box` slots
     pub(crate) shutdown_cores: Mutex<Vec<Box<Core>>>,
-    pub(crate) worker_metrics: Box<[WorkerMetrics]>,
+    /// Counters each worker flushes from its core (single writer each, read by metrics).
+    pub(crate) worker_metrics: Box<[CachePadded<WorkerMetrics>]>,
+    /// Tasks pushed to the injector (spawned or woken off the workers): counted on that
+    /// already slower path, on a line of its own.
+    pub(crate) remote_schedules: CachePadded<MetricAtomicU64>,
     /// Set when a task panicked under `UnhandledPanic::ShutdownRuntime`.
     pub(crate) panicked: AtomicBool,
     /// Threads blocked in `block_on`, woken at shutdown so they can notice it.
@@ -101,6 +99,8 @@ impl Handle {
     /// The injector half of [`Handle::schedule_task`].
     #[inline(never)]
     fn schedule_remote(&self, task: Notified) {
+        #[cfg(not(runtime_metrics_off))]
+        self.shared.remote_schedules.fetch_add(1, Ordering::Relaxed);
         self.push_remote(task);
         // `push_remote`'s fence also orders the push before the idle-word read.
         self.notify_parked_after_fence();

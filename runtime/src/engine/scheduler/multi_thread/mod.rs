@@ -17,11 +17,13 @@ pub(crate) use worker::Context;
 
 use crate::engine::Config;
 use crate::engine::driver::Driver;
+use crate::engine::scheduler::stats::WorkerMetrics;
 use crate::engine::task::list::OwnedTasks;
 use crate::loom::sync::atomic::{AtomicBool, Ordering};
 use crate::loom::sync::{Arc, Mutex};
 use crate::loom::{Injector, Worker};
-use handle::{Remote, Shared, WorkerMetrics};
+use crossbeam_utils::CachePadded;
+use handle::{Remote, Shared};
 use park::{Parker, SharedDriver};
 use std::future::Future;
 use std::task::{Context as TaskContext, Poll};
@@ -61,7 +63,10 @@ pub(crate) fn new(
             owned: OwnedTasks::new(num_workers),
             cores: cores.into_boxed_slice(),
             shutdown_cores: Mutex::new(Vec::with_capacity(num_workers)),
-            worker_metrics: (0..num_workers).map(|_| WorkerMetrics::default()).collect(),
+            worker_metrics: (0..num_workers)
+                .map(|_| CachePadded::new(WorkerMetrics::new(config.poll_time_histogram.as_ref())))
+                .collect(),
+            remote_schedules: CachePadded::new(crate::loom::MetricAtomicU64::new(0)),
             panicked: AtomicBool::new(false),
             block_on_waiters: Mutex::new(slab::Slab::new()),
         },

@@ -50,9 +50,9 @@
 use super::handle::{Handle, Notified};
 use super::park::Parker;
 use crate::engine::scheduler::Countdown;
+use crate::engine::scheduler::stats::Stats;
 use crate::engine::task::coop;
 use crate::loom::sync::Arc;
-use crate::loom::sync::atomic::Ordering;
 use crate::loom::{Steal, Worker};
 use crate::util::rng::FastRand;
 use std::cell::RefCell;
@@ -83,13 +83,6 @@ pub(crate) struct Core {
     stats: Stats,
 }
 
-#[derive(Default)]
-struct Stats {
-    polls: u64,
-    steals: u64,
-    parks: u64,
-}
-
 /// The per-thread state published in the thread-local context while a worker runs.
 pub(crate) struct Context {
     pub(crate) handle: Arc<Handle>,
@@ -116,7 +109,7 @@ impl Core {
             is_shutdown: false,
             park: Some(park),
             rand: FastRand::new(seed.wrapping_add(index as u64 * 0x9E37_79B9)),
-            stats: Stats::default(),
+            stats: Stats::new(config.poll_time_histogram.as_ref()),
         })
     }
 
@@ -186,12 +179,15 @@ impl Core {
                 continue;
             }
             loop {
+                let queued = self.run_queue.len();
                 match remotes[victim]
                     .stealer
                     .steal_batch_with_limit_and_pop(&self.run_queue, MAX_STEAL_BATCH)
                 {
                     Steal::Success(task) => {
-                        self.stats.steals += 1;
+                        // The popped task plus what the batch added to our queue.
+                        let stolen = self.run_queue.len().saturating_sub(queued) + 1;
+                        self.stats.add_steal(stolen as u64);
                         return Some(task);
                     }
                     Steal::Empty => break,
@@ -240,10 +236,7 @@ impl Core {
     }
 
     fn flush_metrics(&mut self, handle: &Handle) {
-        let metrics = &handle.shared.worker_metrics[self.index];
-        metrics.polls.store(self.stats.polls, Ordering::Relaxed);
-        metrics.steals.store(self.stats.steals, Ordering::Relaxed);
-        metrics.parks.store(self.stats.parks, Ordering::Relaxed);
+        self.stats.flush(&handle.shared.worker_metrics[self.index]);
     }
 
     /// Drops every queued task reference (the tasks were already cancelled via the owned list).
@@ -278,16 +271,31 @@ pub(crate) fn run(handle: Arc<Handle>, index: usize) {
         let crate::engine::scheduler::Context::MultiThread(cx) = &cx else {
             unreachable!()
         };
-        // `None`: the core was handed to another thread by `block_in_place`.
+        let metrics = &cx.handle.shared.worker_metrics[index];
+        metrics.set_thread(true);
+        // `None`: the core was handed to another thread by `block_in_place` (which now
+        // runs this worker, and said so).
         if let Some(core) = cx.run(core) {
+            metrics.set_thread(false);
             cx.handle.shutdown_core(core);
         }
     });
 }
 
 impl Context {
-    fn run(&self, mut core: Box<Core>) -> Option<Box<Core>> {
+    fn run(&self, core: Box<Core>) -> Option<Box<Core>> {
+        // The poll-time histogram reads the clock around every poll: pick the timed loop
+        // once here, so the default loop carries no per-poll check for it.
+        if core.stats.poll_timing_enabled() {
+            self.run_loop::<true>(core)
+        } else {
+            self.run_loop::<false>(core)
+        }
+    }
+
+    fn run_loop<const TIMED: bool>(&self, mut core: Box<Core>) -> Option<Box<Core>> {
         let handle = &*self.handle;
+        core.stats.start();
         while !core.is_shutdown {
             if core.event_tick.tick() {
                 // Poll the driver first, then check for shutdown. The zero-timeout poll no
@@ -295,31 +303,39 @@ impl Context {
                 // shutdown flagged during the poll is seen here, not after the next task (loom
                 // found a lost wake-up when the check came first and the poll consumed it).
                 core = self.park_timeout(core, Some(Duration::ZERO));
+                core.stats.maintenance();
                 core.maintenance(handle);
                 if core.is_shutdown {
                     break;
                 }
             }
             if let Some(task) = core.next_task(handle) {
-                core = self.run_task(task, core)?;
+                core = self.run_task::<TIMED>(task, core)?;
                 continue;
             }
             if let Some(task) = core.steal_work(handle) {
-                core = self.run_task(task, core)?;
+                core = self.run_task::<TIMED>(task, core)?;
                 continue;
             }
             core = self.park(core);
         }
+        core.stats.stop();
         core.flush_metrics(handle);
         // Cancel every task; workers start at different shards to spread contention.
         handle.shared.owned.close_and_shutdown_all(core.index);
         Some(core)
     }
 
-    fn run_task(&self, task: Notified, mut core: Box<Core>) -> Option<Box<Core>> {
+    fn run_task<const TIMED: bool>(
+        &self,
+        task: Notified,
+        mut core: Box<Core>,
+    ) -> Option<Box<Core>> {
         core.transition_from_searching(&self.handle);
         core.lifo_enabled = !self.handle.config.disable_lifo_slot;
-        core.stats.polls += 1;
+        // Counted when the poll ends (with its duration, if the histogram is on), so a poll
+        // whose core was handed away by `block_in_place` is counted nowhere, in both.
+        let mut started = if TIMED { core.stats.start_poll() } else { None };
         *self.core.borrow_mut() = Some(core);
         coop::with_budget(|| {
             task.run();
@@ -327,6 +343,7 @@ impl Context {
             loop {
                 // `None`: `block_in_place` gave the core away during the poll.
                 let mut core = self.core.borrow_mut().take()?;
+                core.stats.end_poll(started);
                 let Some(task) = core.lifo_slot.take() else {
                     return Some(core);
                 };
@@ -338,7 +355,9 @@ impl Context {
                 if lifo_polls >= MAX_LIFO_POLLS_PER_TICK {
                     core.lifo_enabled = false;
                 }
-                core.stats.polls += 1;
+                if TIMED {
+                    started = core.stats.start_poll();
+                }
                 *self.core.borrow_mut() = Some(core);
                 task.run();
             }
@@ -352,6 +371,7 @@ impl Context {
         let Some(core) = slot.as_mut() else {
             return Some(task);
         };
+        core.stats.inc_local_schedule();
         let notify = if is_yield || !core.lifo_enabled {
             core.run_queue.push(task);
             // Rule Q1: a lone task is popped by this worker as soon as the current poll
@@ -375,10 +395,11 @@ impl Context {
     fn park(&self, mut core: Box<Core>) -> Box<Core> {
         if core.transition_to_parked(&self.handle) {
             while !core.is_shutdown {
-                core.stats.parks += 1;
+                core.stats.about_to_park();
                 // Publish the counters (this park included) before sleeping.
                 core.flush_metrics(&self.handle);
                 core = self.park_timeout(core, None);
+                core.stats.unparked();
                 core.maintenance(&self.handle);
                 if core.transition_from_parked(&self.handle) {
                     break;

@@ -92,6 +92,7 @@ mod runtime;
 pub(crate) mod util;
 
 pub use runtime::{
-    Builder, EnterGuard, Handle, Runtime, RuntimeMetrics, TryCurrentError, UnhandledPanic,
+    Builder, EnterGuard, Handle, Runtime, RuntimeMetrics, SlowPoll, TryCurrentError,
+    UnhandledPanic,
 };
 pub use task::spawn;

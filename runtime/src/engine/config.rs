@@ -17,6 +17,8 @@ pub(crate) struct Config {
     pub(crate) unhandled_panic: UnhandledPanic,
     #[allow(dead_code)]
     pub(crate) start_paused: bool,
+    /// Slow-poll reports and stall healing (`scheduler/watchdog`).
+    pub(crate) watchdog: crate::engine::scheduler::watchdog::WatchdogConfig,
 }
 
 /// What happens when a spawned task panics.

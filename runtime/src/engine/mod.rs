@@ -73,6 +73,8 @@ pub(crate) use driver::DriverHandle;
 pub(crate) use driver::clock::add_saturating;
 pub(crate) use driver::entry::Timer;
 pub(crate) use scheduler::Handle;
+pub use scheduler::watchdog::SlowPoll;
+pub(crate) use scheduler::watchdog::{SlowPollHook, WatchdogConfig};
 pub use task::coop;
 pub(crate) use task::list::Refused;
 pub(crate) use task::wake_current_by_ref;

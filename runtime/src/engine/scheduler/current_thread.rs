@@ -8,6 +8,7 @@
 //! ticks the driver is polled without blocking.
 
 use crate::engine::driver::{Driver, DriverHandle};
+use crate::engine::scheduler::watchdog::{PollRecord, Target, Watch};
 use crate::engine::scheduler::Countdown;
 use crate::engine::task::list::OwnedTasks;
 use crate::engine::task::{Id, JoinRef, Schedule, Task, coop};
@@ -45,6 +46,8 @@ pub(crate) struct Handle {
     pub(crate) driver: DriverHandle,
     pub(crate) blocking: crate::blocking::Spawner,
     pub(crate) config: Config,
+    /// The core's poll record and the watchdog's handshake (`scheduler/watchdog`).
+    pub(crate) watch: Arc<Watch>,
 }
 
 /// The part only the running thread touches.
@@ -55,6 +58,8 @@ pub(crate) struct Core {
     driver: Option<Driver>,
     polls: u64,
     parks: u64,
+    /// What the core's thread is polling, for the watchdog.
+    record: Arc<crossbeam_utils::CachePadded<PollRecord>>,
 }
 
 /// Published in the thread-local context while the scheduler runs on this thread.
@@ -77,12 +82,14 @@ pub(crate) fn new(
     if config.start_paused {
         driver_handle.time().pause();
     }
+    let watch = Watch::new(1);
     let core = Box::new(Core {
         tasks: VecDeque::with_capacity(INITIAL_QUEUE_CAPACITY),
         global_tick: Countdown::new(config.global_queue_interval),
         driver: Some(driver),
         polls: 0,
         parks: 0,
+        record: watch.record(0),
     });
     Arc::new(Handle {
         inject: Mutex::new(Some(VecDeque::new())),
@@ -98,6 +105,7 @@ pub(crate) fn new(
         driver: driver_handle,
         blocking,
         config,
+        watch,
     })
 }
 
@@ -131,6 +139,7 @@ impl Handle {
 
     pub(crate) fn shutdown(&self) {
         if !self.closed.swap(true, Ordering::SeqCst) {
+            self.watch.shutdown();
             self.driver.unpark();
             self.wake_core_waiters();
         }
@@ -146,6 +155,8 @@ impl Handle {
 
     /// Puts the core back and wakes threads waiting for it.
     fn return_core(&self, core: Box<Core>) {
+        // No thread runs the core now: to the watchdog it is parked.
+        core.record.park(core.polls);
         *self.core.lock() = Some(core);
         self.wake_core_waiters();
     }
@@ -349,6 +360,7 @@ impl Context {
         mut future: Pin<&mut F>,
     ) -> (Box<Core>, Option<F::Output>) {
         let handle = &*self.handle;
+        core.record.unpark(core.polls, &handle.watch);
         let waker = crate::util::arc_waker::waker(self.handle.clone());
         let mut cx = TaskContext::from_waker(&waker);
         handle.woken.store(true, Ordering::Release);
@@ -383,7 +395,9 @@ impl Context {
                     .local_queue_depth
                     .store(core.tasks.len(), Ordering::Relaxed);
                 core.polls += 1;
+                core.record.begin_poll(core.polls, task.id().as_u64());
                 core = self.enter(core, || coop::with_budget(|| task.run())).0;
+                core.record.end_poll(core.polls);
             }
             core = self.park(core, Some(Duration::ZERO));
         }
@@ -403,7 +417,14 @@ impl Context {
         // Publish the counters (this park included) before possibly sleeping.
         self.flush_metrics(&mut core);
         let mut driver = core.driver.take().expect("current-thread driver missing");
+        let sleeps = timeout.is_none();
+        if sleeps {
+            core.record.park(core.polls);
+        }
         let (mut core, ()) = self.enter(core, || driver.park(&handle.driver, timeout));
+        if sleeps {
+            core.record.unpark(core.polls, &handle.watch);
+        }
         core.driver = Some(driver);
         core
     }
@@ -411,5 +432,22 @@ impl Context {
     fn flush_metrics(&self, core: &mut Core) {
         self.handle.polls.store(core.polls, Ordering::Relaxed);
         self.handle.parks.store(core.parks, Ordering::Relaxed);
+    }
+}
+
+impl Target for Handle {
+    /// One thread: a stuck poll can be reported, not worked around.
+    fn heal(&self, _worker: usize) -> bool {
+        false
+    }
+
+    fn describe(
+        &self,
+        task: Id,
+    ) -> (Option<String>, Option<&'static std::panic::Location<'static>>) {
+        // merge: A's Header::name()/spawned_at(): copy both out of the header here.
+        self.owned
+            .with_task(task, |_raw| (None, None))
+            .unwrap_or((None, None))
     }
 }

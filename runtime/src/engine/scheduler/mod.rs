@@ -4,6 +4,7 @@
 pub(crate) mod current_thread;
 mod metrics;
 pub(crate) mod multi_thread;
+pub(crate) mod watchdog;
 
 use crate::engine::task::{Id, JoinRef};
 use crate::engine::{Config, Flavor};
@@ -84,6 +85,13 @@ impl Handle {
     pub(crate) fn launch(&self) -> std::io::Result<()> {
         match self {
             Handle::MultiThread(h) => multi_thread::launch(h),
+            #[cfg(not(loom))]
+            Handle::CurrentThread(h) => {
+                watchdog::spawn(&h.watch, Arc::downgrade(h), &h.config.watchdog).map_err(|err| {
+                    std::io::Error::other(format!("failed to start the watchdog thread: {err}"))
+                })
+            }
+            #[cfg(loom)]
             Handle::CurrentThread(_) => Ok(()),
         }
     }

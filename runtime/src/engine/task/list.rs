@@ -131,6 +131,19 @@ impl<S: Schedule> OwnedTasks<S> {
         cancelled
     }
 
+    /// Runs `f` on the listed task with id `id`, if it is still listed. The shard's lock is
+    /// held meanwhile, so the list's reference keeps the task alive; `f` must be short and must
+    /// not spawn, complete or cancel tasks (the watchdog copies a task's name and location).
+    pub(crate) fn with_task<R>(&self, id: Id, f: impl FnOnce(RawTask) -> R) -> Option<R> {
+        self.shard(id).with(|shard| {
+            shard
+                .iter()
+                .map(|(_, task)| task.raw())
+                .find(|raw| raw.id() == id)
+                .map(f)
+        })
+    }
+
     /// Tasks currently alive in the list (locks each shard in turn: for metrics, not hot
     /// paths; a global counter would be contended on every spawn and completion).
     pub(crate) fn len(&self) -> usize {

@@ -9,6 +9,8 @@
 
 mod handle;
 pub(crate) mod idle;
+mod heal;
+pub(crate) mod lifo;
 mod park;
 mod worker;
 
@@ -16,6 +18,7 @@ pub(crate) use handle::Handle;
 pub(crate) use worker::Context;
 
 use crate::engine::Config;
+use crate::engine::scheduler::watchdog::Watch;
 use crate::engine::driver::Driver;
 use crate::engine::task::list::OwnedTasks;
 use crate::loom::sync::atomic::{AtomicBool, Ordering};
@@ -39,17 +42,26 @@ pub(crate) fn new(
         handle: driver_handle,
     });
     let seed = crate::loom::rand_seed();
+    let watch = Watch::new(num_workers);
     let mut remotes = Vec::with_capacity(num_workers);
     let mut cores = Vec::with_capacity(num_workers);
     for index in 0..num_workers {
         let run_queue = Worker::new_fifo();
         let parker = Parker::new(shared_driver.clone());
+        let lifo = Arc::new(crossbeam_utils::CachePadded::new(lifo::LifoSlot::new()));
         remotes.push(Remote {
             stealer: run_queue.stealer(),
             unparker: parker.unparker(),
+            lifo: lifo.clone(),
         });
+        let parts = worker::CoreParts {
+            run_queue,
+            park: parker,
+            lifo,
+            record: watch.record(index),
+        };
         cores.push(Mutex::new(Some(worker::Core::new(
-            index, run_queue, parker, seed, &config,
+            index, parts, seed, &config,
         ))));
     }
     Arc::new(Handle {
@@ -64,6 +76,7 @@ pub(crate) fn new(
             worker_metrics: (0..num_workers).map(|_| WorkerMetrics::default()).collect(),
             panicked: AtomicBool::new(false),
             block_on_waiters: Mutex::new(slab::Slab::new()),
+            watch,
         },
         driver: shared_driver,
         blocking,
@@ -80,6 +93,13 @@ pub(crate) fn launch(handle: &Arc<Handle>) -> std::io::Result<()> {
             std::io::Error::other(format!("failed to start worker thread {index}: {err}"))
         })?;
     }
+    #[cfg(not(loom))]
+    crate::engine::scheduler::watchdog::spawn(
+        &handle.shared.watch,
+        Arc::downgrade(handle),
+        &handle.config.watchdog,
+    )
+    .map_err(|err| std::io::Error::other(format!("failed to start the watchdog thread: {err}")))?;
     Ok(())
 }
 

@@ -174,19 +174,72 @@ impl Reporter {
             let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| hook(slow)));
             return;
         }
+        if let Some(line) = self.stderr_line(slow, now) {
+            eprintln!("{line}");
+        }
+    }
+
+    /// The default reporter's line for `slow`, or `None` if the rate limit skips it.
+    fn stderr_line(&mut self, slow: &SlowPoll, now: Instant) -> Option<String> {
         if self
             .last_line
             .is_some_and(|last| now.duration_since(last) < STDERR_INTERVAL)
         {
             self.skipped += 1;
-            return;
+            return None;
         }
         self.last_line = Some(now);
-        let skipped = std::mem::take(&mut self.skipped);
-        if skipped == 0 {
-            eprintln!("runtime: {slow}");
-        } else {
-            eprintln!("runtime: {slow} ({skipped} more slow polls not printed in the last second)");
+        Some(match std::mem::take(&mut self.skipped) {
+            0 => format!("runtime: {slow}"),
+            skipped => format!("runtime: {slow} ({skipped} more slow polls not printed)"),
+        })
+    }
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::*;
+
+    fn slow(id: u64) -> SlowPoll {
+        SlowPoll {
+            id: Id::from_u64(id).unwrap(),
+            name: Some("conn 10.0.0.7".to_owned()),
+            location: Some(Location::caller()),
+            elapsed: Duration::from_millis(150),
+            worker: 1,
+            threshold: Duration::from_millis(100),
         }
+    }
+
+    #[test]
+    fn stderr_line_names_task_location_duration_and_worker() {
+        let line = Reporter::new(None)
+            .stderr_line(&slow(7), Instant::now())
+            .unwrap();
+        let at = Location::caller();
+        assert!(line.starts_with("runtime: slow poll: task 7 \"conn 10.0.0.7\" (spawned at "));
+        assert!(line.contains(at.file()), "{line}");
+        assert!(
+            line.contains("has been running for 150 ms on worker 1 (threshold 100 ms)"),
+            "{line}"
+        );
+    }
+
+    #[test]
+    fn stderr_prints_at_most_one_line_a_second_and_counts_the_rest() {
+        let mut reporter = Reporter::new(None);
+        let start = Instant::now();
+        assert!(reporter.stderr_line(&slow(1), start).is_some());
+        let half = start + Duration::from_millis(500);
+        assert_eq!(reporter.stderr_line(&slow(2), half), None);
+        assert_eq!(reporter.stderr_line(&slow(3), half), None);
+        let later = start + STDERR_INTERVAL;
+        let line = reporter.stderr_line(&slow(4), later).unwrap();
+        assert!(line.contains("task 4"), "{line}");
+        assert!(line.ends_with("(2 more slow polls not printed)"), "{line}");
+        let next = reporter
+            .stderr_line(&slow(5), later + STDERR_INTERVAL)
+            .unwrap();
+        assert!(!next.contains("not printed"), "{next}");
     }
 }

@@ -229,7 +229,8 @@ fn watchdog_thread_exits_when_the_runtime_is_dropped(multi: bool, name: &str) {
     };
     let rt = builder.thread_name(name).build().unwrap();
     rt.block_on(async { runtime::spawn(async {}).await.unwrap() });
-    assert_eq!(watchdogs_named(name).len(), 1, "one watchdog per runtime");
+    // A new thread names itself once it runs.
+    wait_until("the watchdog has its name", || watchdogs_named(name).len() == 1);
     drop(rt);
     wait_until("the watchdog exits", || watchdogs_named(name).is_empty());
 }
@@ -265,6 +266,7 @@ fn idle_runtime_watchdog_sleeps(multi: bool, name: &str) {
     };
     let rt = Arc::new(builder.thread_name(name).build().unwrap());
     rt.block_on(async { runtime::spawn(async {}).await.unwrap() });
+    wait_until("the watchdog has its name", || watchdogs_named(name).len() == 1);
     let tid = watchdogs_named(name)[0];
     // Let the workers park and the watchdog notice it.
     std::thread::sleep(Duration::from_millis(100));
@@ -294,7 +296,7 @@ fn idle_runtime_watchdog_sleeps_current_thread() {
 /// Spawns, from inside a task, `n` tasks that report when they start, then blocks the worker
 /// for `block`. The last one spawned sits in the worker's LIFO slot.
 async fn spawn_then_block(n: usize, block: Duration) -> Vec<Duration> {
-    let (tx, rx) = mpsc::channel::<Duration>();
+    let (tx, mut rx) = runtime::sync::mpsc::unbounded_channel::<Duration>();
     let blocker = runtime::spawn(async move {
         let start = Instant::now();
         for _ in 0..n {
@@ -304,7 +306,11 @@ async fn spawn_then_block(n: usize, block: Duration) -> Vec<Duration> {
         std::thread::sleep(block);
     });
     blocker.await.unwrap();
-    rx.try_iter().collect()
+    let mut delays = Vec::new();
+    while let Some(delay) = rx.recv().await {
+        delays.push(delay);
+    }
+    delays
 }
 
 #[test]

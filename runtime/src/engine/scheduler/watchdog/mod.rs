@@ -18,7 +18,7 @@
 //!   word, id, word (`Acquire`): if both words are equal the id is the one of that poll.
 //!
 //! # Sleeping when idle, without missing a stall (rule W3)
-//! While any worker is awake the watchdog ticks every `tick` (half the heal threshold). When a
+//! While any worker is awake the watchdog samples every 1-10 ms (`monitor::tick`). When a
 //! sample finds every worker `PARKED` and no word changed since the previous sample, it sets
 //! `sleeping`, then re-reads every word (`SeqCst`): if one moved it stays awake, else it blocks
 //! on its condvar until a worker wakes it. A worker leaving a park stores its word (`SeqCst`)

@@ -14,14 +14,16 @@ use std::time::{Duration, Instant};
 /// workers wake it; this only bounds the cost of a bug there).
 const IDLE_RECHECK: Duration = Duration::from_secs(10);
 
-/// The sampling period while a worker is awake: half the smallest threshold, 1 ms at least.
+/// The sampling period while a worker is awake: half the heal threshold, a tenth of the report
+/// threshold (a poll is first seen up to one tick after it starts, and the reported duration
+/// counts from then), between 1 and 10 ms.
 fn tick(config: &WatchdogConfig) -> Duration {
-    let smallest = match (config.heal_threshold, config.slow_poll_threshold) {
-        (Some(a), Some(b)) => a.min(b),
-        (Some(a), None) | (None, Some(a)) => a,
-        (None, None) => Duration::from_millis(100),
-    };
-    (smallest / 2).clamp(Duration::from_millis(1), Duration::from_millis(50))
+    let heal = config.heal_threshold.map_or(Duration::MAX, |heal| heal / 2);
+    let report = config
+        .slow_poll_threshold
+        .map_or(Duration::MAX, |threshold| threshold / 10);
+    heal.min(report)
+        .clamp(Duration::from_millis(1), Duration::from_millis(10))
 }
 
 /// Starts the watchdog of a runtime (nothing if both thresholds are off).

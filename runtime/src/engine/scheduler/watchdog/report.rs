@@ -80,7 +80,7 @@ impl SlowPoll {
     }
 
     /// How long the poll has been running when reported: at least the threshold; accurate to
-    /// one watchdog tick (half the heal threshold, a few milliseconds).
+    /// one watchdog tick (1 to 10 ms: half the heal threshold, a tenth of the report threshold).
     ///
     /// See [`SlowPoll`] for an example.
     pub fn elapsed(&self) -> Duration {

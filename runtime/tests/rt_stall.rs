@@ -273,7 +273,25 @@ fn idle_runtime_watchdog_sleeps(multi: bool, name: &str) {
     let before = context_switches(tid);
     std::thread::sleep(Duration::from_secs(1));
     let wakes = context_switches(tid) - before;
+    eprintln!("idle watchdog ({name}): {wakes} wake-ups in 1 s");
     assert!(wakes <= 2, "an idle runtime's watchdog woke {wakes} times in 1 s");
+    // Busy: it samples every tick (1 ms with the default 2 ms heal threshold on the
+    // multi-thread flavor, 10 ms for the current-thread one's 100 ms report threshold).
+    let before = context_switches(tid);
+    rt.block_on(async {
+        runtime::spawn(async {
+            let until = Instant::now() + Duration::from_secs(1);
+            while Instant::now() < until {
+                runtime::task::yield_now().await;
+            }
+        })
+        .await
+        .unwrap();
+    });
+    let busy = context_switches(tid) - before;
+    eprintln!("busy watchdog ({name}): {busy} wake-ups in 1 s");
+    let most = if multi { 1_050 } else { 105 };
+    assert!(busy <= most, "a busy runtime's watchdog woke {busy} times in 1 s");
     // And it is awake again as soon as there is work: a slow poll is still caught.
     rt.block_on(async {
         runtime::spawn(async { std::thread::sleep(Duration::from_millis(150)) })

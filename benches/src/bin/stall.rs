@@ -2,9 +2,11 @@
 //!
 //! Two workers; a 10 ms interval and a TCP echo server run on the runtime, a plain thread pings
 //! the echo every millisecond. Then a task woken by a timer (so it runs on the worker that was
-//! parked in the driver) spawns 8 tasks (the last lands in its LIFO slot) and blocks its
-//! worker with `std::thread::sleep(2 s)`. Printed, for the 2 s of the stall: the longest wait
-//! of the 8 queued tasks, the interval's worst lateness, the echo's worst round trip.
+//! parked in the driver) spawns 8 tasks, or 1 (the last lands in its LIFO slot, the others in
+//! its queue), and blocks its worker with `std::thread::sleep(2 s)`. Printed, for the 2 s of
+//! the stall: the longest wait of the queued tasks, the interval's worst lateness, the echo's
+//! worst round trip. (With 8 tasks, Tokio's second spawn wakes the other worker, which then
+//! takes the driver; with 1, nothing wakes it: tokio-rs/tokio#4730.)
 //!
 //! `cargo run --release -p benches --bin stall [-- --runs N]`
 
@@ -15,7 +17,6 @@ use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
 
 const STALL: Duration = Duration::from_secs(2);
-const QUEUED: usize = 8;
 
 /// What one run measured during the stall.
 struct Outcome {
@@ -31,6 +32,19 @@ struct Samples {
     ticks: Mutex<Vec<(Instant, Duration)>>,
 }
 
+/// The pause between pings (`--ping-gap-ms`, default 1).
+fn ping_gap() -> Duration {
+    Duration::from_millis(arg("--ping-gap-ms", 1) as u64)
+}
+
+/// The number after `name` on the command line, or `default`.
+fn arg(name: &str, default: usize) -> usize {
+    std::env::args()
+        .skip_while(|arg| arg != name)
+        .nth(1)
+        .map_or(default, |n| n.parse().expect("a number"))
+}
+
 fn echo_client(addr: SocketAddr, stop: Arc<AtomicBool>) -> Vec<(Instant, Duration)> {
     let mut conn = std::net::TcpStream::connect(addr).unwrap();
     conn.set_nodelay(true).unwrap();
@@ -41,7 +55,7 @@ fn echo_client(addr: SocketAddr, stop: Arc<AtomicBool>) -> Vec<(Instant, Duratio
         conn.write_all(b"x").unwrap();
         conn.read_exact(&mut byte).unwrap();
         samples.push((sent, sent.elapsed()));
-        std::thread::sleep(Duration::from_millis(1));
+        std::thread::sleep(ping_gap());
     }
     samples
 }
@@ -51,6 +65,7 @@ fn summarize(
     pings: &[(Instant, Duration)],
     delays: Vec<Duration>,
     window: (Instant, Instant),
+    queued: usize,
 ) -> Outcome {
     let inside = |at: Instant| at >= window.0 && at <= window.1;
     let interval_worst = samples
@@ -67,7 +82,7 @@ fn summarize(
         .filter(|(sent, _)| inside(*sent))
         .map(|(_, rtt)| *rtt)
         .collect();
-    assert_eq!(delays.len(), QUEUED, "every queued task ran");
+    assert_eq!(delays.len(), queued, "every queued task ran");
     Outcome {
         queued_worst: delays.into_iter().max().unwrap(),
         interval_worst,
@@ -76,7 +91,7 @@ fn summarize(
     }
 }
 
-fn run_runtime() -> Outcome {
+fn run_runtime(queued: usize) -> Outcome {
     let rt = runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .on_slow_poll(|slow| eprintln!("  runtime's report: {slow}"))
@@ -118,7 +133,7 @@ fn run_runtime() -> Outcome {
     let blocker = rt.spawn(async move {
         runtime::time::sleep(Duration::from_millis(20)).await;
         let start = Instant::now();
-        for _ in 0..QUEUED {
+        for _ in 0..queued {
             let tx = delays_tx.clone();
             runtime::spawn(async move { tx.send(start.elapsed()).unwrap() });
         }
@@ -130,10 +145,10 @@ fn run_runtime() -> Outcome {
     stop.store(true, Ordering::SeqCst);
     let pings = client.join().unwrap();
     interval.abort();
-    summarize(&samples, &pings, delays_rx.try_iter().collect(), window)
+    summarize(&samples, &pings, delays_rx.try_iter().collect(), window, queued)
 }
 
-fn run_tokio() -> Outcome {
+fn run_tokio(queued: usize) -> Outcome {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -173,7 +188,7 @@ fn run_tokio() -> Outcome {
     let blocker = rt.spawn(async move {
         tokio::time::sleep(Duration::from_millis(20)).await;
         let start = Instant::now();
-        for _ in 0..QUEUED {
+        for _ in 0..queued {
             let tx = delays_tx.clone();
             tokio::spawn(async move { tx.send(start.elapsed()).unwrap() });
         }
@@ -185,29 +200,35 @@ fn run_tokio() -> Outcome {
     stop.store(true, Ordering::SeqCst);
     let pings = client.join().unwrap();
     interval.abort();
-    summarize(&samples, &pings, delays_rx.try_iter().collect(), window)
+    summarize(&samples, &pings, delays_rx.try_iter().collect(), window, queued)
 }
 
 fn main() {
-    let runs: usize = std::env::args()
-        .skip_while(|arg| arg != "--runs")
-        .nth(1)
-        .map_or(3, |n| n.parse().expect("--runs N"));
+    let runs = arg("--runs", 3);
     println!(
-        "{:<8} {:>4} {:>22} {:>22} {:>20} {:>7}",
-        "runtime", "run", "queued task worst wait", "interval worst late", "echo worst rtt", "pings"
+        "{:<8} {:>6} {:>4} {:>17} {:>20} {:>15} {:>6}",
+        "runtime", "queued", "run", "queued worst wait", "interval worst late", "echo worst rtt",
+        "pings"
     );
-    for run in 1..=runs {
-        for (name, outcome) in [("runtime", run_runtime()), ("tokio", run_tokio())] {
-            println!(
-                "{:<8} {:>4} {:>22.1?} {:>22.1?} {:>20.1?} {:>7}",
-                name,
-                run,
-                outcome.queued_worst,
-                outcome.interval_worst,
-                outcome.echo_worst,
-                outcome.pings
-            );
+    let queued_counts: Vec<usize> = match arg("--queued", 0) {
+        0 => vec![8, 1],
+        n => vec![n],
+    };
+    for queued in queued_counts {
+        for run in 1..=runs {
+            for (name, outcome) in [("runtime", run_runtime(queued)), ("tokio", run_tokio(queued))]
+            {
+                println!(
+                    "{:<8} {:>6} {:>4} {:>17.1?} {:>20.1?} {:>15.1?} {:>6}",
+                    name,
+                    queued,
+                    run,
+                    outcome.queued_worst,
+                    outcome.interval_worst,
+                    outcome.echo_worst,
+                    outcome.pings
+                );
+            }
         }
     }
 }

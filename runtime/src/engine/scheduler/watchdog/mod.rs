@@ -37,9 +37,14 @@ pub use report::SlowPoll;
 pub(crate) use report::{SlowPollHook, WatchdogConfig};
 
 use crate::engine::task::Id;
-use crate::loom::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use crate::loom::sync::{Arc, Condvar, Mutex};
+use crate::loom::sync::Arc;
 use crossbeam_utils::CachePadded;
+use parking_lot::{Condvar, Mutex};
+// Deliberately `std`'s atomics and `parking_lot`'s lock even under loom (as task ids do): the
+// watchdog thread does not exist in loom models, so nothing here is a modelled protocol, and
+// loom-tracked stores on every poll and park would only multiply the interleavings of every
+// scheduler model.
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::panic::Location;
 
 /// Between polls (searching, stealing, maintenance).

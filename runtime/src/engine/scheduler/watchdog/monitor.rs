@@ -147,7 +147,7 @@ fn sleep_until_woken(watch: &Watch, seen: &[Seen]) {
     }
     let mut guard = watch.lock.lock();
     if watch.sleeping.load(Ordering::SeqCst) && !watch.shutdown.load(Ordering::SeqCst) {
-        watch.condvar.wait_timeout(&mut guard, IDLE_RECHECK);
+        watch.condvar.wait_for(&mut guard, IDLE_RECHECK);
     }
     drop(guard);
     watch.sleeping.store(false, Ordering::SeqCst);

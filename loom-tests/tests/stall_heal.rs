@@ -24,7 +24,11 @@ fn lifo_owner_push_and_pop_race_a_thief() {
         let stolen = thief.join().unwrap();
         let mut taken: Vec<u32> = [displaced, popped, stolen].into_iter().flatten().collect();
         taken.sort_unstable();
-        assert_eq!(taken, [1, 2], "displaced {displaced:?} popped {popped:?} stolen {stolen:?}");
+        assert_eq!(
+            taken,
+            [1, 2],
+            "displaced {displaced:?} popped {popped:?} stolen {stolen:?}"
+        );
     });
 }
 

@@ -92,7 +92,6 @@ mod runtime;
 pub(crate) mod util;
 
 pub use runtime::{
-    Builder, EnterGuard, Handle, Runtime, RuntimeMetrics, SlowPoll, TryCurrentError,
-    UnhandledPanic,
+    Builder, EnterGuard, Handle, Runtime, RuntimeMetrics, SlowPoll, TryCurrentError, UnhandledPanic,
 };
 pub use task::spawn;

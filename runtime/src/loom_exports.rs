@@ -13,8 +13,7 @@
 
 use crate::blocking::{self, Mandatory, PoolConfig, SpawnError};
 pub use crate::engine::loom_mirror::{
-    Idle, Snapshot, TaskState, TimerShards, ToComplete, ToIdle, ToNotified, ToRunning,
-    LifoSlot,
+    Idle, LifoSlot, Snapshot, TaskState, TimerShards, ToComplete, ToIdle, ToNotified, ToRunning,
 };
 use std::fmt;
 use std::time::Duration;

@@ -64,7 +64,11 @@ fn slow_poll_is_reported_once_while_it_runs(multi: bool) {
     let seen = rx.recv_timeout(BOUND).expect("no slow-poll report");
     assert_eq!(seen.slow.id(), id, "the report names the slow task");
     assert!(seen.slow.worker() < rt.metrics().num_workers());
-    assert!(seen.slow.elapsed() >= threshold, "{:?}", seen.slow.elapsed());
+    assert!(
+        seen.slow.elapsed() >= threshold,
+        "{:?}",
+        seen.slow.elapsed()
+    );
     assert!(
         seen.at > started && seen.at < ended,
         "reported while the poll was still running"
@@ -106,7 +110,10 @@ fn quick_polls_are_never_reported(multi: bool) {
     // (No assertion on heals: on a loaded machine the OS may preempt a worker thread for the
     // 2 ms heal threshold, which is a stall too; healing then is harmless.)
     drop(rt);
-    assert!(rx.try_recv().is_err(), "no report for polls of microseconds");
+    assert!(
+        rx.try_recv().is_err(),
+        "no report for polls of microseconds"
+    );
 }
 
 #[test]
@@ -230,7 +237,9 @@ fn watchdog_thread_exits_when_the_runtime_is_dropped(multi: bool, name: &str) {
     let rt = builder.thread_name(name).build().unwrap();
     rt.block_on(async { runtime::spawn(async {}).await.unwrap() });
     // A new thread names itself once it runs.
-    wait_until("the watchdog has its name", || watchdogs_named(name).len() == 1);
+    wait_until("the watchdog has its name", || {
+        watchdogs_named(name).len() == 1
+    });
     drop(rt);
     wait_until("the watchdog exits", || watchdogs_named(name).is_empty());
 }
@@ -266,7 +275,9 @@ fn idle_runtime_watchdog_sleeps(multi: bool, name: &str) {
     };
     let rt = Arc::new(builder.thread_name(name).build().unwrap());
     rt.block_on(async { runtime::spawn(async {}).await.unwrap() });
-    wait_until("the watchdog has its name", || watchdogs_named(name).len() == 1);
+    wait_until("the watchdog has its name", || {
+        watchdogs_named(name).len() == 1
+    });
     let tid = watchdogs_named(name)[0];
     // Let the workers park and the watchdog notice it.
     std::thread::sleep(Duration::from_millis(100));
@@ -274,7 +285,10 @@ fn idle_runtime_watchdog_sleeps(multi: bool, name: &str) {
     std::thread::sleep(Duration::from_secs(1));
     let wakes = context_switches(tid) - before;
     eprintln!("idle watchdog ({name}): {wakes} wake-ups in 1 s");
-    assert!(wakes <= 2, "an idle runtime's watchdog woke {wakes} times in 1 s");
+    assert!(
+        wakes <= 2,
+        "an idle runtime's watchdog woke {wakes} times in 1 s"
+    );
     // Busy: it samples every tick (1 ms with the default 2 ms heal threshold on the
     // multi-thread flavor, 10 ms for the current-thread one's 100 ms report threshold).
     let before = context_switches(tid);
@@ -291,7 +305,10 @@ fn idle_runtime_watchdog_sleeps(multi: bool, name: &str) {
     let busy = context_switches(tid) - before;
     eprintln!("busy watchdog ({name}): {busy} wake-ups in 1 s");
     let most = if multi { 1_050 } else { 105 };
-    assert!(busy <= most, "a busy runtime's watchdog woke {busy} times in 1 s");
+    assert!(
+        busy <= most,
+        "a busy runtime's watchdog woke {busy} times in 1 s"
+    );
     // And it is awake again as soon as there is work: a slow poll is still caught.
     rt.block_on(async {
         runtime::spawn(async { std::thread::sleep(Duration::from_millis(150)) })
@@ -343,7 +360,10 @@ fn stuck_worker_lifo_and_queued_tasks_run_on_another_worker() {
     let delays = rt.block_on(spawn_then_block(5, block));
     assert_eq!(delays.len(), 5, "every task ran");
     for delay in &delays {
-        assert!(*delay < block, "a task waited for the stuck poll: {delays:?}");
+        assert!(
+            *delay < block,
+            "a task waited for the stuck poll: {delays:?}"
+        );
     }
     assert_eq!(rt.metrics().stall_heal_count(), 1);
 }
@@ -360,7 +380,10 @@ fn without_healing_the_lifo_task_waits_for_the_stuck_poll() {
     let block = Duration::from_millis(300);
     let delays = rt.block_on(spawn_then_block(1, block));
     assert_eq!(delays.len(), 1);
-    assert!(delays[0] >= block, "the LIFO task is not stealable by peers");
+    assert!(
+        delays[0] >= block,
+        "the LIFO task is not stealable by peers"
+    );
     assert_eq!(rt.metrics().stall_heal_count(), 0);
 }
 

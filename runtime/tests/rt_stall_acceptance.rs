@@ -45,7 +45,8 @@ async fn echo_server() -> SocketAddr {
 fn echo_client(addr: SocketAddr, stop: Arc<AtomicBool>) -> Vec<(Instant, Duration)> {
     let mut conn = std::net::TcpStream::connect(addr).unwrap();
     conn.set_nodelay(true).unwrap();
-    conn.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    conn.set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
     let mut samples = Vec::new();
     let mut byte = [0u8; 1];
     while !stop.load(Ordering::SeqCst) {

@@ -104,7 +104,11 @@ fn run_runtime(queued: usize) -> Outcome {
         loop {
             let deadline = interval.tick().await;
             let late = runtime::time::Instant::now().saturating_duration_since(deadline);
-            ticks.ticks.lock().unwrap().push((deadline.into_std(), late));
+            ticks
+                .ticks
+                .lock()
+                .unwrap()
+                .push((deadline.into_std(), late));
         }
     });
     let addr = rt.block_on(async {
@@ -145,7 +149,13 @@ fn run_runtime(queued: usize) -> Outcome {
     stop.store(true, Ordering::SeqCst);
     let pings = client.join().unwrap();
     interval.abort();
-    summarize(&samples, &pings, delays_rx.try_iter().collect(), window, queued)
+    summarize(
+        &samples,
+        &pings,
+        delays_rx.try_iter().collect(),
+        window,
+        queued,
+    )
 }
 
 fn run_tokio(queued: usize) -> Outcome {
@@ -161,7 +171,11 @@ fn run_tokio(queued: usize) -> Outcome {
         loop {
             let deadline = interval.tick().await;
             let late = tokio::time::Instant::now().saturating_duration_since(deadline);
-            ticks.ticks.lock().unwrap().push((deadline.into_std(), late));
+            ticks
+                .ticks
+                .lock()
+                .unwrap()
+                .push((deadline.into_std(), late));
         }
     });
     let addr = rt.block_on(async {
@@ -200,14 +214,25 @@ fn run_tokio(queued: usize) -> Outcome {
     stop.store(true, Ordering::SeqCst);
     let pings = client.join().unwrap();
     interval.abort();
-    summarize(&samples, &pings, delays_rx.try_iter().collect(), window, queued)
+    summarize(
+        &samples,
+        &pings,
+        delays_rx.try_iter().collect(),
+        window,
+        queued,
+    )
 }
 
 fn main() {
     let runs = arg("--runs", 3);
     println!(
         "{:<8} {:>6} {:>4} {:>17} {:>20} {:>15} {:>6}",
-        "runtime", "queued", "run", "queued worst wait", "interval worst late", "echo worst rtt",
+        "runtime",
+        "queued",
+        "run",
+        "queued worst wait",
+        "interval worst late",
+        "echo worst rtt",
         "pings"
     );
     let queued_counts: Vec<usize> = match arg("--queued", 0) {
@@ -216,8 +241,10 @@ fn main() {
     };
     for queued in queued_counts {
         for run in 1..=runs {
-            for (name, outcome) in [("runtime", run_runtime(queued)), ("tokio", run_tokio(queued))]
-            {
+            for (name, outcome) in [
+                ("runtime", run_runtime(queued)),
+                ("tokio", run_tokio(queued)),
+            ] {
                 println!(
                     "{:<8} {:>6} {:>4} {:>17.1?} {:>20.1?} {:>15.1?} {:>6}",
                     name,

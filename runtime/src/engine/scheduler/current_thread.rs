@@ -8,8 +8,8 @@
 //! ticks the driver is polled without blocking.
 
 use crate::engine::driver::{Driver, DriverHandle};
-use crate::engine::scheduler::watchdog::{PollRecord, Target, Watch};
 use crate::engine::scheduler::Countdown;
+use crate::engine::scheduler::watchdog::{PollRecord, Target, Watch};
 use crate::engine::task::list::OwnedTasks;
 use crate::engine::task::{Id, JoinRef, Schedule, Task, coop};
 use crate::engine::{Config, UnhandledPanic};
@@ -444,7 +444,10 @@ impl Target for Handle {
     fn describe(
         &self,
         task: Id,
-    ) -> (Option<String>, Option<&'static std::panic::Location<'static>>) {
+    ) -> (
+        Option<String>,
+        Option<&'static std::panic::Location<'static>>,
+    ) {
         // merge: A's Header::name()/spawned_at(): copy both out of the header here.
         self.owned
             .with_task(task, |_raw| (None, None))

@@ -8,8 +8,8 @@
 //! fresh thread.
 
 mod handle;
-pub(crate) mod idle;
 mod heal;
+pub(crate) mod idle;
 pub(crate) mod lifo;
 mod park;
 mod worker;
@@ -18,8 +18,8 @@ pub(crate) use handle::Handle;
 pub(crate) use worker::Context;
 
 use crate::engine::Config;
-use crate::engine::scheduler::watchdog::Watch;
 use crate::engine::driver::Driver;
+use crate::engine::scheduler::watchdog::Watch;
 use crate::engine::task::list::OwnedTasks;
 use crate::loom::sync::atomic::{AtomicBool, Ordering};
 use crate::loom::sync::{Arc, Mutex};

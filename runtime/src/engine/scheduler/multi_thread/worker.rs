@@ -53,12 +53,12 @@ use super::lifo::LifoSlot;
 use super::park::Parker;
 use crate::engine::scheduler::Countdown;
 use crate::engine::scheduler::watchdog::PollRecord;
-use crossbeam_utils::CachePadded;
 use crate::engine::task::coop;
 use crate::loom::sync::Arc;
 use crate::loom::sync::atomic::Ordering;
 use crate::loom::{Steal, Worker};
 use crate::util::rng::FastRand;
+use crossbeam_utils::CachePadded;
 use std::cell::RefCell;
 use std::time::Duration;
 
@@ -408,7 +408,8 @@ impl Context {
                 core.flush_metrics(&self.handle);
                 core.record.park(core.stats.polls);
                 core = self.park_timeout(core, None);
-                core.record.unpark(core.stats.polls, &self.handle.shared.watch);
+                core.record
+                    .unpark(core.stats.polls, &self.handle.shared.watch);
                 core.maintenance(&self.handle);
                 if core.transition_from_parked(&self.handle) {
                     break;

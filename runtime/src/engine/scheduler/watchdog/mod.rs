@@ -44,8 +44,8 @@ use parking_lot::{Condvar, Mutex};
 // watchdog thread does not exist in loom models, so nothing here is a modelled protocol, and
 // loom-tracked stores on every poll and park would only multiply the interleavings of every
 // scheduler model.
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::panic::Location;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 /// Between polls (searching, stealing, maintenance).
 pub(crate) const IDLE: u64 = 0;

@@ -17,7 +17,8 @@ pub(crate) struct Config {
     pub(crate) unhandled_panic: UnhandledPanic,
     #[allow(dead_code)]
     pub(crate) start_paused: bool,
-    /// Slow-poll reports and stall healing (`scheduler/watchdog`).
+    /// Slow-poll reports and stall healing (`scheduler/watchdog`; no watchdog under loom).
+    #[cfg_attr(loom, allow(dead_code))]
     pub(crate) watchdog: crate::engine::scheduler::watchdog::WatchdogConfig,
 }
 

@@ -26,6 +26,8 @@
 //! watchdog's re-read sees the worker awake or the worker sees `sleeping` and wakes it. Only
 //! the first worker to leave a park after an idle stretch pays the wake-up (a `swap` clears the
 //! flag), and an idle runtime's watchdog does not wake at all.
+// Under loom there is no watchdog thread: only the workers' side (records, handshake) runs.
+#![cfg_attr(loom, allow(dead_code))]
 
 #[cfg(not(loom))]
 mod monitor;

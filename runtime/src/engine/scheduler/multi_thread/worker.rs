@@ -24,9 +24,10 @@
 //! A task woken by the running task goes to the LIFO slot (message-passing latency: the
 //! receiver runs next, with a warm cache); the slot's previous occupant goes to the back of the
 //! queue. Peers never steal from the slot; only the watchdog empties it, and only while the
-//! worker is stuck in one poll (`lifo.rs`, rules L1-L3). After [`MAX_LIFO_POLLS_PER_TICK`] LIFO polls in a row the
-//! slot is disabled until the worker runs a task from elsewhere, so two tasks ping-ponging
-//! cannot starve the queue; LIFO polls also share the first task's coop budget.
+//! worker is stuck in one poll (`lifo.rs`, rules L1-L3). After [`MAX_LIFO_POLLS_PER_TICK`]
+//! LIFO polls in a row the slot is disabled until the worker runs a task from elsewhere, so two
+//! tasks ping-ponging cannot starve the queue; LIFO polls also share the first task's coop
+//! budget.
 //!
 //! # Waking a peer for local work (rule Q1)
 //! A push onto the worker's own queue wakes a parked peer (`notify_parked_local`, a hint

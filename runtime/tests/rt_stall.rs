@@ -108,7 +108,7 @@ fn quick_polls_are_never_reported(multi: bool) {
     });
     assert_eq!(rt.metrics().slow_poll_count(), 0);
     // (No assertion on heals: on a loaded machine the OS may preempt a worker thread for the
-    // 2 ms heal threshold, which is a stall too; healing then is harmless.)
+    // 1 ms heal threshold, which is a stall too; healing then is harmless.)
     drop(rt);
     assert!(
         rx.try_recv().is_err(),
@@ -289,7 +289,7 @@ fn idle_runtime_watchdog_sleeps(multi: bool, name: &str) {
         wakes <= 2,
         "an idle runtime's watchdog woke {wakes} times in 1 s"
     );
-    // Busy: it samples every tick (1 ms with the default 2 ms heal threshold on the
+    // Busy: it samples every tick (1 ms with the default 1 ms heal threshold on the
     // multi-thread flavor, 10 ms for the current-thread one's 100 ms report threshold).
     let before = context_switches(tid);
     rt.block_on(async {

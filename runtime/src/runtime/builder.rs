@@ -43,9 +43,9 @@ pub struct Builder {
 /// Default `slow_poll_threshold`: asyncio's `slow_callback_duration` (100 ms).
 const DEFAULT_SLOW_POLL_THRESHOLD: Duration = Duration::from_millis(100);
 /// Default `stall_heal_threshold`: long enough that ordinary polls (microseconds) never trigger
-/// it, short enough that I/O and timers behind a stuck worker are late by at most about 3 ms
-/// (the watchdog samples every half threshold, 1 ms).
-const DEFAULT_STALL_HEAL_THRESHOLD: Duration = Duration::from_millis(2);
+/// it, short enough that I/O and timers behind a stuck worker are late by at most about 2 ms
+/// (the watchdog samples every millisecond, so a stuck poll is healed 1-2 ms after it starts).
+const DEFAULT_STALL_HEAL_THRESHOLD: Duration = Duration::from_millis(1);
 
 /// Default ticks between zero-timeout driver polls on a busy worker (Tokio's 61, from Go).
 const DEFAULT_EVENT_INTERVAL: u32 = crate::loom::if_loom(61, 4);
@@ -318,7 +318,7 @@ impl Builder {
     }
 
     /// How long a multi-thread worker may stay in one poll before the runtime works around it
-    /// (default 2 ms): the task in its LIFO slot and its queued tasks go to the other workers,
+    /// (default 1 ms): the task in its LIFO slot and its queued tasks go to the other workers,
     /// and a parked worker is woken to take over the I/O and timer driver. The stuck poll
     /// itself runs on undisturbed. `Duration::MAX` turns healing off; the current-thread
     /// flavor cannot heal (its one thread is the stuck one). Zero is rejected by

@@ -147,14 +147,21 @@ fn a_blocked_worker_leaves_timers_io_and_queued_tasks_running() {
         .collect();
     assert!(during.len() >= 200, "{} pings during 2 s", during.len());
     let slowest = during.iter().max().unwrap();
+    let (slowest_at, _) = pings
+        .iter()
+        .filter(|(sent, _)| *sent >= stall_start && *sent <= stall_end)
+        .max_by_key(|(_, rtt)| *rtt)
+        .unwrap();
+    let slowest_at = slowest_at.duration_since(stall_start);
     assert!(
         *slowest < MAX_ECHO_ROUND_TRIP,
-        "echo round trip {slowest:?} during the stall"
+        "echo round trip {slowest:?} during the stall (ping sent {slowest_at:?} into it)"
     );
 
     eprintln!(
         "during the 2 s stall: queued tasks ran after at most {worst:?}, interval late by at \
-         most {late:?}, echo round trip at most {slowest:?} ({} pings)",
+         most {late:?}, echo round trip at most {slowest:?} ({} pings; the slowest sent \
+         {slowest_at:?} into the stall)",
         during.len()
     );
 

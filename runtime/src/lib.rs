@@ -96,6 +96,7 @@ pub use engine::dump;
 pub use engine::dump::Dump;
 pub use runtime::{
     Builder, EnterGuard, Handle, HistogramConfiguration, InvalidHistogramConfiguration,
-    LogHistogram, LogHistogramBuilder, Runtime, RuntimeMetrics, TryCurrentError, UnhandledPanic,
+    LogHistogram, LogHistogramBuilder, Runtime, RuntimeMetrics, SlowPoll, TryCurrentError,
+    UnhandledPanic,
 };
 pub use task::spawn;

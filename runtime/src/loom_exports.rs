@@ -13,7 +13,7 @@
 
 use crate::blocking::{self, Mandatory, PoolConfig, SpawnError};
 pub use crate::engine::loom_mirror::{
-    Idle, Snapshot, TaskState, TimerShards, ToComplete, ToIdle, ToNotified, ToRunning,
+    Idle, LifoSlot, Snapshot, TaskState, TimerShards, ToComplete, ToIdle, ToNotified, ToRunning,
 };
 use std::fmt;
 use std::time::Duration;
@@ -125,4 +125,11 @@ impl fmt::Debug for SpinLockedPair {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SpinLockedPair").finish_non_exhaustive()
     }
+}
+
+/// The watchdog's heal (a stuck worker's LIFO slot to the injector, a parked peer woken to
+/// steal and take the driver), applied to every worker of `handle`'s runtime at once; returns
+/// how many workers it healed.
+pub fn heal_every_worker(handle: &crate::Handle) -> usize {
+    crate::engine::loom_mirror::heal_every_worker(&handle.inner)
 }

@@ -19,6 +19,9 @@ pub(crate) struct Config {
     pub(crate) start_paused: bool,
     /// The poll-time histogram's layout; `None` leaves it off (no clock read per poll).
     pub(crate) poll_time_histogram: Option<super::scheduler::HistogramConfiguration>,
+    /// Slow-poll reports and stall healing (`scheduler/watchdog`; no watchdog under loom).
+    #[cfg_attr(loom, allow(dead_code))]
+    pub(crate) watchdog: crate::engine::scheduler::watchdog::WatchdogConfig,
 }
 
 /// What happens when a spawned task panics.

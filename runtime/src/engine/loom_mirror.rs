@@ -1,11 +1,12 @@
 //! Loom-only mirrors of the engine's state machines for `loom-tests/` (re-exported as
 //! `runtime::__loom`): the task state word ([`TaskState`]), the idle-worker coordinator
-//! ([`Idle`]) and the driver's sharded timer state ([`TimerShards`]). Each forwards to the real
+//! ([`Idle`]), the driver's sharded timer state ([`TimerShards`]), the worker's LIFO slot
+//! ([`LifoSlot`]) and the watchdog's heal ([`heal_every_worker`]). Each forwards to the real
 //! item unchanged, so a model drives exactly the code the runtime runs; only what a model
 //! calls is forwarded.
 
 use super::driver::{TimeState, entry::TimerEntry};
-use super::scheduler::multi_thread::idle;
+use super::scheduler::multi_thread::{idle, lifo};
 use super::task::state;
 use std::fmt;
 use std::time::Duration;
@@ -272,5 +273,64 @@ impl TimerShards {
 impl fmt::Debug for TimerShards {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("TimerShards").finish_non_exhaustive()
+    }
+}
+
+/// Mirror of the multi-thread worker's LIFO slot (`scheduler/multi_thread/lifo.rs`, rules
+/// L1-L3) holding numbers instead of tasks: the same code, so a model can race an owner's
+/// push/pop against a thief's steal.
+pub struct LifoSlot(lifo::LifoSlot<Box<u32>>);
+
+impl lifo::SlotItem for Box<u32> {
+    fn into_ptr(self) -> std::ptr::NonNull<()> {
+        std::ptr::NonNull::from(Box::leak(self)).cast()
+    }
+
+    unsafe fn from_ptr(ptr: std::ptr::NonNull<()>) -> Self {
+        // SAFETY: `ptr` came from `into_ptr` (a leaked `Box<u32>`) and is taken back once
+        // (the caller's contract, rule L2).
+        unsafe { Box::from_raw(ptr.cast::<u32>().as_ptr()) }
+    }
+}
+
+impl LifoSlot {
+    /// An empty slot.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> LifoSlot {
+        LifoSlot(lifo::LifoSlot::new())
+    }
+
+    /// Owner: puts `value` in, returning the one it displaced.
+    pub fn push(&self, value: u32) -> Option<u32> {
+        self.0.push(Box::new(value)).map(|b| *b)
+    }
+
+    /// Owner: takes the value out.
+    pub fn pop(&self) -> Option<u32> {
+        self.0.pop().map(|b| *b)
+    }
+
+    /// Thief: takes the value out of a stuck owner's slot.
+    pub fn steal(&self) -> Option<u32> {
+        self.0.steal().map(|b| *b)
+    }
+}
+
+impl fmt::Debug for LifoSlot {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LifoSlot").finish_non_exhaustive()
+    }
+}
+
+/// What the watchdog does to a worker stuck in a poll (`multi_thread/heal.rs`), run on every
+/// worker of a multi-thread runtime at once (it is safe on a worker that is not stuck: rule
+/// L2). Returns how many workers it healed (0 on the current-thread flavor).
+pub fn heal_every_worker(handle: &super::Handle) -> usize {
+    use super::scheduler::watchdog::Target;
+    match handle {
+        super::Handle::MultiThread(h) => (0..h.shared.remotes.len())
+            .filter(|&worker| h.heal(worker))
+            .count(),
+        super::Handle::CurrentThread(_) => 0,
     }
 }

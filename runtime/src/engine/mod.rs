@@ -83,6 +83,8 @@ pub(crate) use driver::DriverHandle;
 pub(crate) use driver::clock::add_saturating;
 pub(crate) use driver::entry::Timer;
 pub(crate) use scheduler::Handle;
+pub use scheduler::watchdog::SlowPoll;
+pub(crate) use scheduler::watchdog::{SlowPollHook, WatchdogConfig};
 pub use scheduler::{
     HistogramConfiguration, InvalidHistogramConfiguration, LogHistogram, LogHistogramBuilder,
 };

@@ -1,7 +1,9 @@
 //! `Builder`: configure and create a [`Runtime`].
 
 use super::Runtime;
-use crate::engine::{Config, Flavor, HistogramConfiguration, UnhandledPanic};
+use crate::engine::{
+    Config, Flavor, HistogramConfiguration, SlowPoll, SlowPollHook, UnhandledPanic, WatchdogConfig,
+};
 use std::fmt;
 use std::io;
 use std::sync::Arc;
@@ -37,7 +39,17 @@ pub struct Builder {
     unhandled_panic: UnhandledPanic,
     poll_time_histogram_enabled: bool,
     poll_time_histogram: HistogramConfiguration,
+    slow_poll_threshold: Duration,
+    stall_heal_threshold: Duration,
+    on_slow_poll: Option<SlowPollHook>,
 }
+
+/// Default `slow_poll_threshold`: asyncio's `slow_callback_duration` (100 ms).
+const DEFAULT_SLOW_POLL_THRESHOLD: Duration = Duration::from_millis(100);
+/// Default `stall_heal_threshold`: long enough that ordinary polls (microseconds) never trigger
+/// it, short enough that I/O and timers behind a stuck worker are late by at most about 2 ms
+/// (the watchdog samples every millisecond, so a stuck poll is healed 1-2 ms after it starts).
+const DEFAULT_STALL_HEAL_THRESHOLD: Duration = Duration::from_millis(1);
 
 /// Default ticks between zero-timeout driver polls on a busy worker (Tokio's 61, from Go).
 const DEFAULT_EVENT_INTERVAL: u32 = crate::loom::if_loom(61, 4);
@@ -87,6 +99,9 @@ impl Builder {
             unhandled_panic: UnhandledPanic::Ignore,
             poll_time_histogram_enabled: false,
             poll_time_histogram: HistogramConfiguration::default(),
+            slow_poll_threshold: DEFAULT_SLOW_POLL_THRESHOLD,
+            stall_heal_threshold: DEFAULT_STALL_HEAL_THRESHOLD,
+            on_slow_poll: None,
         }
     }
 
@@ -308,6 +323,92 @@ impl Builder {
         self
     }
 
+    /// A task poll running longer than this is reported *while it still runs* (default 100 ms,
+    /// asyncio's `slow_callback_duration`): to the [`Builder::on_slow_poll`] hook, or by
+    /// default as one line on stderr (at most one line a second; the next line says how many
+    /// were skipped). Each slow poll is reported once, and counted in
+    /// [`RuntimeMetrics::slow_poll_count`](crate::RuntimeMetrics::slow_poll_count).
+    /// `Duration::MAX` turns reports off. Zero is rejected by [`Builder::build`].
+    ///
+    /// Detection costs two plain stores per poll; a monitor thread named
+    /// `<thread name>-watchdog` samples the workers every few milliseconds while any is awake
+    /// and sleeps while all are parked.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let rt = runtime::Builder::new_current_thread()
+    ///     .slow_poll_threshold(Duration::from_millis(30))
+    ///     .on_slow_poll(|_| {})
+    ///     .build()
+    ///     .unwrap();
+    /// rt.block_on(async {
+    ///     runtime::spawn(async { std::thread::sleep(Duration::from_millis(150)) }).await.unwrap();
+    /// });
+    /// assert_eq!(rt.metrics().slow_poll_count(), 1);
+    /// ```
+    pub fn slow_poll_threshold(&mut self, threshold: Duration) -> &mut Builder {
+        self.slow_poll_threshold = threshold;
+        self
+    }
+
+    /// Where slow-poll reports go instead of stderr. The hook runs on the watchdog thread
+    /// while the slow poll is still running; it should return quickly (detection and healing
+    /// wait for it). A panic in the hook is caught and ignored.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let (tx, rx) = std::sync::mpsc::channel();
+    /// let rt = runtime::Builder::new_multi_thread()
+    ///     .worker_threads(2)
+    ///     .slow_poll_threshold(Duration::from_millis(30))
+    ///     .on_slow_poll(move |slow| tx.send(slow.to_string()).unwrap())
+    ///     .build()
+    ///     .unwrap();
+    /// rt.block_on(async {
+    ///     runtime::spawn(async { std::thread::sleep(Duration::from_millis(150)) }).await.unwrap();
+    /// });
+    /// let line = rx.recv().unwrap();
+    /// assert!(line.starts_with("slow poll: task "), "{line}");
+    /// ```
+    pub fn on_slow_poll(
+        &mut self,
+        hook: impl Fn(&SlowPoll) + Send + Sync + 'static,
+    ) -> &mut Builder {
+        self.on_slow_poll = Some(SlowPollHook(Arc::new(hook)));
+        self
+    }
+
+    /// How long a multi-thread worker may stay in one poll before the runtime works around it
+    /// (default 1 ms): the task in its LIFO slot and its queued tasks go to the other workers,
+    /// and a parked worker is woken to take over the I/O and timer driver. The stuck poll
+    /// itself runs on undisturbed. `Duration::MAX` turns healing off; the current-thread
+    /// flavor cannot heal (its one thread is the stuck one). Zero is rejected by
+    /// [`Builder::build`].
+    ///
+    /// ```
+    /// use std::time::{Duration, Instant};
+    /// let rt = runtime::Builder::new_multi_thread()
+    ///     .worker_threads(2)
+    ///     .stall_heal_threshold(Duration::from_millis(5))
+    ///     .build()
+    ///     .unwrap();
+    /// let late = rt.block_on(async {
+    ///     let (tx, rx) = runtime::sync::oneshot::channel();
+    ///     runtime::spawn(async move {
+    ///         // Spawned from a worker: goes to this worker's LIFO slot.
+    ///         let start = Instant::now();
+    ///         runtime::spawn(async move { tx.send(start.elapsed()).unwrap() });
+    ///         std::thread::sleep(Duration::from_millis(500)); // blocks the worker
+    ///     });
+    ///     rx.await.unwrap()
+    /// });
+    /// assert!(late < Duration::from_millis(400), "waited {late:?}");
+    /// ```
+    pub fn stall_heal_threshold(&mut self, threshold: Duration) -> &mut Builder {
+        self.stall_heal_threshold = threshold;
+        self
+    }
+
     /// Creates the runtime. Bad settings give an `InvalidInput` error, never a panic.
     ///
     /// ```
@@ -338,6 +439,12 @@ impl Builder {
         if self.global_queue_interval == Some(0) {
             return invalid("global_queue_interval must be at least 1");
         }
+        if self.slow_poll_threshold.is_zero() {
+            return invalid("slow_poll_threshold must be greater than 0");
+        }
+        if self.stall_heal_threshold.is_zero() {
+            return invalid("stall_heal_threshold must be greater than 0");
+        }
         if self.start_paused && self.flavor == Flavor::MultiThread {
             return invalid("start_paused requires the current_thread flavor");
         }
@@ -354,6 +461,7 @@ impl Builder {
             poll_time_histogram: self
                 .poll_time_histogram_enabled
                 .then_some(self.poll_time_histogram),
+            watchdog: self.watchdog_config(),
         };
         let pool = crate::blocking::PoolConfig {
             // Multi-thread workers run on the pool too, so they come on top of the blocking
@@ -369,6 +477,23 @@ impl Builder {
             on_thread_stop: self.on_thread_stop.clone(),
         };
         Runtime::from_parts(self.flavor, workers, config, pool)
+    }
+}
+
+impl Builder {
+    fn watchdog_config(&self) -> WatchdogConfig {
+        let enabled = |threshold: Duration| (threshold != Duration::MAX).then_some(threshold);
+        let base = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| (self.thread_name)()))
+            .unwrap_or_else(|_| "runtime".to_owned());
+        WatchdogConfig {
+            slow_poll_threshold: enabled(self.slow_poll_threshold),
+            heal_threshold: match self.flavor {
+                Flavor::MultiThread => enabled(self.stall_heal_threshold),
+                Flavor::CurrentThread => None,
+            },
+            on_slow_poll: self.on_slow_poll.clone(),
+            thread_name: format!("{base}-watchdog"),
+        }
     }
 }
 
@@ -390,6 +515,8 @@ impl fmt::Debug for Builder {
                     .poll_time_histogram_enabled
                     .then_some(&self.poll_time_histogram),
             )
+            .field("slow_poll_threshold", &self.slow_poll_threshold)
+            .field("stall_heal_threshold", &self.stall_heal_threshold)
             .finish_non_exhaustive()
     }
 }

@@ -501,3 +501,46 @@ impl fmt::Debug for RuntimeMetrics {
             .finish_non_exhaustive()
     }
 }
+
+impl RuntimeMetrics {
+    /// Task polls reported slow: polls that ran longer than
+    /// [`Builder::slow_poll_threshold`](crate::Builder::slow_poll_threshold), counted
+    /// once each, while they were still running.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let rt = runtime::Builder::new_multi_thread()
+    ///     .worker_threads(2)
+    ///     .slow_poll_threshold(Duration::from_millis(20))
+    ///     .on_slow_poll(|_| {})
+    ///     .build()
+    ///     .unwrap();
+    /// let metrics = rt.metrics();
+    /// assert_eq!(metrics.slow_poll_count(), 0);
+    /// rt.block_on(async {
+    ///     runtime::spawn(async { std::thread::sleep(Duration::from_millis(120)) }).await.unwrap();
+    /// });
+    /// assert_eq!(metrics.slow_poll_count(), 1);
+    /// ```
+    pub fn slow_poll_count(&self) -> u64 {
+        self.handle.slow_poll_count()
+    }
+
+    /// Times a multi-thread worker stuck in one poll for
+    /// [`Builder::stall_heal_threshold`](crate::Builder::stall_heal_threshold) had its
+    /// LIFO slot and queue handed to the other workers (and a parked worker woken to drive I/O
+    /// and timers). Always 0 on the current-thread flavor.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let rt = runtime::Builder::new_multi_thread().worker_threads(2).build().unwrap();
+    /// let metrics = rt.metrics();
+    /// rt.block_on(async {
+    ///     runtime::spawn(async { std::thread::sleep(Duration::from_millis(100)) }).await.unwrap();
+    /// });
+    /// assert_eq!(metrics.stall_heal_count(), 1);
+    /// ```
+    pub fn stall_heal_count(&self) -> u64 {
+        self.handle.stall_heal_count()
+    }
+}

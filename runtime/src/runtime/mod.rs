@@ -4,6 +4,7 @@ mod builder;
 mod handle;
 mod metrics;
 
+pub use crate::engine::SlowPoll;
 pub use crate::engine::{
     HistogramConfiguration, InvalidHistogramConfiguration, LogHistogram, LogHistogramBuilder,
     UnhandledPanic,

@@ -10,6 +10,7 @@
 use crate::engine::driver::{Driver, DriverHandle};
 use crate::engine::scheduler::Countdown;
 use crate::engine::scheduler::stats::{Stats, WorkerMetrics};
+use crate::engine::scheduler::watchdog::{PollRecord, Target, Watch};
 use crate::engine::task::list::OwnedTasks;
 use crate::engine::task::{JoinRef, Schedule, Task, coop};
 use crate::engine::{Config, UnhandledPanic};
@@ -48,6 +49,8 @@ pub(crate) struct Handle {
     pub(crate) driver: DriverHandle,
     pub(crate) blocking: crate::blocking::Spawner,
     pub(crate) config: Config,
+    /// The core's poll record and the watchdog's handshake (`scheduler/watchdog`).
+    pub(crate) watch: Arc<Watch>,
 }
 
 /// The part only the running thread touches.
@@ -57,6 +60,11 @@ pub(crate) struct Core {
     global_tick: Countdown,
     driver: Option<Driver>,
     stats: Stats,
+    /// Polls started, the sequence the watchdog's record carries (kept apart from `stats`,
+    /// which `--cfg runtime_metrics_off` compiles out).
+    poll_seq: u64,
+    /// What the core's thread is polling, for the watchdog.
+    record: Arc<crossbeam_utils::CachePadded<PollRecord>>,
 }
 
 /// Published in the thread-local context while the scheduler runs on this thread.
@@ -79,11 +87,14 @@ pub(crate) fn new(
     if config.start_paused {
         driver_handle.time().pause();
     }
+    let watch = Watch::new(1);
     let core = Box::new(Core {
         tasks: VecDeque::with_capacity(INITIAL_QUEUE_CAPACITY),
         global_tick: Countdown::new(config.global_queue_interval),
         driver: Some(driver),
         stats: Stats::new(config.poll_time_histogram.as_ref()),
+        poll_seq: 0,
+        record: watch.record(0),
     });
     Arc::new(Handle {
         inject: Mutex::new(Some(VecDeque::new())),
@@ -101,6 +112,7 @@ pub(crate) fn new(
         driver: driver_handle,
         blocking,
         config,
+        watch,
     })
 }
 
@@ -134,6 +146,7 @@ impl Handle {
 
     pub(crate) fn shutdown(&self) {
         if !self.closed.swap(true, Ordering::SeqCst) {
+            self.watch.shutdown();
             self.driver.unpark();
             self.wake_core_waiters();
         }
@@ -159,6 +172,8 @@ impl Handle {
     /// Puts the core back and wakes threads waiting for it.
     fn return_core(&self, core: Box<Core>) {
         self.metrics.set_thread(false);
+        // No thread runs the core now: to the watchdog it is parked.
+        core.record.park(core.poll_seq);
         *self.core.lock() = Some(core);
         self.wake_core_waiters();
     }
@@ -366,6 +381,7 @@ impl Context {
         mut future: Pin<&mut F>,
     ) -> (Box<Core>, Option<F::Output>) {
         let handle = &*self.handle;
+        core.record.unpark(core.poll_seq, &handle.watch);
         let waker = crate::util::arc_waker::waker(self.handle.clone());
         let mut cx = TaskContext::from_waker(&waker);
         handle.woken.store(true, Ordering::Release);
@@ -404,7 +420,10 @@ impl Context {
                     .local_queue_depth
                     .store(core.tasks.len(), Ordering::Relaxed);
                 let started = if timed { core.stats.start_poll() } else { None };
+                core.poll_seq += 1;
+                core.record.begin_poll(core.poll_seq, task.id().as_u64());
                 core = self.enter(core, || coop::with_budget(|| task.run())).0;
+                core.record.end_poll(core.poll_seq);
                 core.stats.end_poll(started);
             }
             core = self.park(core, Some(Duration::ZERO));
@@ -428,7 +447,14 @@ impl Context {
         // Publish the counters (this park included) before possibly sleeping.
         core.stats.flush(&handle.metrics);
         let mut driver = core.driver.take().expect("current-thread driver missing");
+        let sleeps = timeout.is_none();
+        if sleeps {
+            core.record.park(core.poll_seq);
+        }
         let (mut core, ()) = self.enter(core, || driver.park(&handle.driver, timeout));
+        if sleeps {
+            core.record.unpark(core.poll_seq, &handle.watch);
+        }
         core.driver = Some(driver);
         if idle {
             core.stats.unparked();
@@ -443,5 +469,25 @@ impl Context {
     fn stop(&self, core: &mut Core) {
         core.stats.stop();
         core.stats.flush(&self.handle.metrics);
+    }
+}
+
+impl Target for Handle {
+    /// One thread: a stuck poll can be reported, not worked around.
+    fn heal(&self, _worker: usize) -> bool {
+        false
+    }
+
+    fn describe(
+        &self,
+        task: crate::engine::Id,
+    ) -> (
+        Option<String>,
+        Option<&'static std::panic::Location<'static>>,
+    ) {
+        match self.owned.describe(task) {
+            Some((name, location)) => (name, Some(location)),
+            None => (None, None),
+        }
     }
 }

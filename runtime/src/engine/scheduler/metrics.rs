@@ -160,6 +160,22 @@ impl Handle {
         self.driver().time().num_timers()
     }
 
+    /// Polls the watchdog reported slow (`scheduler/watchdog`).
+    pub(crate) fn slow_poll_count(&self) -> u64 {
+        match self {
+            Handle::MultiThread(h) => h.shared.watch.slow_poll_count(),
+            Handle::CurrentThread(h) => h.watch.slow_poll_count(),
+        }
+    }
+
+    /// Times the watchdog handed a stuck worker's LIFO slot and queue to its peers.
+    pub(crate) fn stall_heal_count(&self) -> u64 {
+        match self {
+            Handle::MultiThread(h) => h.shared.watch.heal_count(),
+            Handle::CurrentThread(h) => h.watch.heal_count(),
+        }
+    }
+
     /// The reactor's lifetime counters (`io_driver_*` metrics).
     #[cfg(not(loom))]
     pub(crate) fn io_driver_metrics(&self) -> io_driver::Metrics {

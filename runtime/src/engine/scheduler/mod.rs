@@ -7,6 +7,7 @@ mod histogram;
 mod metrics;
 pub(crate) mod multi_thread;
 pub(crate) mod stats;
+pub(crate) mod watchdog;
 
 pub use histogram::{
     HistogramConfiguration, InvalidHistogramConfiguration, LogHistogram, LogHistogramBuilder,
@@ -105,6 +106,13 @@ impl Handle {
     pub(crate) fn launch(&self) -> std::io::Result<()> {
         match self {
             Handle::MultiThread(h) => multi_thread::launch(h),
+            #[cfg(not(loom))]
+            Handle::CurrentThread(h) => {
+                watchdog::spawn(&h.watch, Arc::downgrade(h), &h.config.watchdog).map_err(|err| {
+                    std::io::Error::other(format!("failed to start the watchdog thread: {err}"))
+                })
+            }
+            #[cfg(loom)]
             Handle::CurrentThread(_) => Ok(()),
         }
     }

@@ -54,6 +54,12 @@ impl Id {
     pub(crate) fn as_u64(self) -> u64 {
         self.0.get()
     }
+
+    /// The id whose [`Id::as_u64`] is `id` (`None` for 0, which no task has).
+    #[cfg_attr(loom, allow(dead_code))] // the watchdog's; none under loom
+    pub(crate) fn from_u64(id: u64) -> Option<Id> {
+        NonZeroU64::new(id).map(Id)
+    }
 }
 
 /// Reserves `n` ids from the global counter, returning the first.

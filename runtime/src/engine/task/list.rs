@@ -183,6 +183,26 @@ impl<S: Schedule> OwnedTasks<S> {
         dumped
     }
 
+    /// The name and spawn location of the listed task with id `id` (`None` if it is no longer
+    /// listed), copied out under its shard's lock, whose list reference keeps the task alive:
+    /// what the watchdog's slow-poll report says about the task.
+    #[cfg_attr(loom, allow(dead_code))] // the watchdog's; none under loom
+    pub(crate) fn describe(
+        &self,
+        id: Id,
+    ) -> Option<(Option<String>, &'static std::panic::Location<'static>)> {
+        self.shard(id).with(|shard| {
+            shard
+                .iter()
+                .map(|(_, task)| task.raw())
+                .find(|raw| raw.id() == id)
+                .map(|raw| {
+                    let header = raw.header();
+                    (header.name().map(String::from), header.spawned_at())
+                })
+        })
+    }
+
     /// Tasks currently alive in the list (locks each shard in turn: for metrics, not hot
     /// paths; a global counter would be contended on every spawn and completion).
     pub(crate) fn len(&self) -> usize {

@@ -176,6 +176,12 @@ impl<S: 'static> Notified<S> {
     pub(crate) fn id(&self) -> Id {
         self.0.id()
     }
+
+    /// Gives up ownership without dropping the reference: the caller keeps the raw pointer
+    /// and must turn it back into a `Notified` with [`Notified::from_raw`] exactly once (R2).
+    pub(crate) fn into_raw(self) -> RawTask {
+        ManuallyDrop::new(self).0.raw
+    }
 }
 
 impl<S: 'static> UnownedTask<S> {

@@ -330,6 +330,12 @@ impl RawTask {
         RawTask { ptr }
     }
 
+    /// The header pointer (what [`RawTask::from_header`] takes back), e.g. to keep a task in
+    /// an atomic slot.
+    pub(crate) fn header_ptr(self) -> NonNull<Header> {
+        self.ptr
+    }
+
     pub(crate) fn header(&self) -> &Header {
         // SAFETY: the holder owns a reference (R2), so the allocation is alive.
         unsafe { self.ptr.as_ref() }

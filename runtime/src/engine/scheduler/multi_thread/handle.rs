@@ -29,6 +29,8 @@ pub(crate) struct Handle {
 pub(crate) struct Remote {
     pub(crate) stealer: Stealer<Notified>,
     pub(crate) unparker: Unparker,
+    /// The worker's LIFO slot, which the watchdog empties when the worker is stuck.
+    pub(crate) lifo: Arc<crossbeam_utils::CachePadded<super::lifo::LifoSlot>>,
 }
 
 pub(crate) struct Shared {
@@ -52,6 +54,8 @@ pub(crate) struct Shared {
     pub(crate) panicked: AtomicBool,
     /// Threads blocked in `block_on`, woken at shutdown so they can notice it.
     pub(crate) block_on_waiters: Mutex<slab::Slab<std::task::Waker>>,
+    /// The workers' poll records and the watchdog's handshake (`scheduler/watchdog`).
+    pub(crate) watch: Arc<crate::engine::scheduler::watchdog::Watch>,
 }
 
 impl Handle {
@@ -171,6 +175,7 @@ impl Handle {
         if self.shared.closed.swap(true, Ordering::SeqCst) {
             return;
         }
+        self.shared.watch.shutdown();
         for remote in self.shared.remotes.iter() {
             remote.unparker.unpark();
         }

@@ -8,7 +8,9 @@
 //! fresh thread.
 
 mod handle;
+mod heal;
 pub(crate) mod idle;
+pub(crate) mod lifo;
 mod park;
 mod worker;
 
@@ -18,6 +20,7 @@ pub(crate) use worker::Context;
 use crate::engine::Config;
 use crate::engine::driver::Driver;
 use crate::engine::scheduler::stats::WorkerMetrics;
+use crate::engine::scheduler::watchdog::Watch;
 use crate::engine::task::list::OwnedTasks;
 use crate::loom::sync::atomic::{AtomicBool, Ordering};
 use crate::loom::sync::{Arc, Mutex};
@@ -41,17 +44,26 @@ pub(crate) fn new(
         handle: driver_handle,
     });
     let seed = crate::loom::rand_seed();
+    let watch = Watch::new(num_workers);
     let mut remotes = Vec::with_capacity(num_workers);
     let mut cores = Vec::with_capacity(num_workers);
     for index in 0..num_workers {
         let run_queue = Worker::new_fifo();
         let parker = Parker::new(shared_driver.clone());
+        let lifo = Arc::new(crossbeam_utils::CachePadded::new(lifo::LifoSlot::new()));
         remotes.push(Remote {
             stealer: run_queue.stealer(),
             unparker: parker.unparker(),
+            lifo: lifo.clone(),
         });
+        let parts = worker::CoreParts {
+            run_queue,
+            park: parker,
+            lifo,
+            record: watch.record(index),
+        };
         cores.push(Mutex::new(Some(worker::Core::new(
-            index, run_queue, parker, seed, &config,
+            index, parts, seed, &config,
         ))));
     }
     Arc::new(Handle {
@@ -69,6 +81,7 @@ pub(crate) fn new(
             remote_schedules: CachePadded::new(crate::loom::MetricAtomicU64::new(0)),
             panicked: AtomicBool::new(false),
             block_on_waiters: Mutex::new(slab::Slab::new()),
+            watch,
         },
         driver: shared_driver,
         blocking,
@@ -85,6 +98,13 @@ pub(crate) fn launch(handle: &Arc<Handle>) -> std::io::Result<()> {
             std::io::Error::other(format!("failed to start worker thread {index}: {err}"))
         })?;
     }
+    #[cfg(not(loom))]
+    crate::engine::scheduler::watchdog::spawn(
+        &handle.shared.watch,
+        Arc::downgrade(handle),
+        &handle.config.watchdog,
+    )
+    .map_err(|err| std::io::Error::other(format!("failed to start the watchdog thread: {err}")))?;
     Ok(())
 }
 

@@ -23,9 +23,11 @@
 //! # The LIFO slot
 //! A task woken by the running task goes to the LIFO slot (message-passing latency: the
 //! receiver runs next, with a warm cache); the slot's previous occupant goes to the back of the
-//! queue. The slot is not stealable. After [`MAX_LIFO_POLLS_PER_TICK`] LIFO polls in a row the
-//! slot is disabled until the worker runs a task from elsewhere, so two tasks ping-ponging
-//! cannot starve the queue; LIFO polls also share the first task's coop budget.
+//! queue. Peers never steal from the slot; only the watchdog empties it, and only while the
+//! worker is stuck in one poll (`lifo.rs`, rules L1-L3). After [`MAX_LIFO_POLLS_PER_TICK`]
+//! LIFO polls in a row the slot is disabled until the worker runs a task from elsewhere, so two
+//! tasks ping-ponging cannot starve the queue; LIFO polls also share the first task's coop
+//! budget.
 //!
 //! # Waking a peer for local work (rule Q1)
 //! A push onto the worker's own queue wakes a parked peer (`notify_parked_local`, a hint
@@ -48,13 +50,16 @@
 //! than one task is queued, one peer is woken to share them.
 
 use super::handle::{Handle, Notified};
+use super::lifo::LifoSlot;
 use super::park::Parker;
 use crate::engine::scheduler::Countdown;
 use crate::engine::scheduler::stats::Stats;
+use crate::engine::scheduler::watchdog::PollRecord;
 use crate::engine::task::coop;
 use crate::loom::sync::Arc;
 use crate::loom::{Steal, Worker};
 use crate::util::rng::FastRand;
+use crossbeam_utils::CachePadded;
 use std::cell::RefCell;
 use std::time::Duration;
 
@@ -72,8 +77,14 @@ pub(crate) struct Core {
     event_tick: Countdown,
     /// When to serve the injector first (every `global_queue_interval` tasks).
     global_tick: Countdown,
-    lifo_slot: Option<Notified>,
+    /// Shared with the watchdog, which empties it when this worker is stuck (`lifo.rs`).
+    lifo_slot: Arc<CachePadded<LifoSlot>>,
     lifo_enabled: bool,
+    /// What this worker is polling, for the watchdog (`scheduler/watchdog`).
+    record: Arc<CachePadded<PollRecord>>,
+    /// Polls started, the sequence the watchdog's record carries (kept apart from `stats`,
+    /// which `--cfg runtime_metrics_off` compiles out).
+    poll_seq: u64,
     run_queue: Worker<Notified>,
     is_searching: bool,
     is_shutdown: bool,
@@ -81,6 +92,14 @@ pub(crate) struct Core {
     park: Option<Parker>,
     rand: FastRand,
     stats: Stats,
+}
+
+/// What a core is built from (besides its index and settings).
+pub(crate) struct CoreParts {
+    pub(crate) run_queue: Worker<Notified>,
+    pub(crate) park: Parker,
+    pub(crate) lifo: Arc<CachePadded<LifoSlot>>,
+    pub(crate) record: Arc<CachePadded<PollRecord>>,
 }
 
 /// The per-thread state published in the thread-local context while a worker runs.
@@ -93,17 +112,24 @@ pub(crate) struct Context {
 impl Core {
     pub(crate) fn new(
         index: usize,
-        run_queue: Worker<Notified>,
-        park: Parker,
+        parts: CoreParts,
         seed: u64,
         config: &crate::engine::Config,
     ) -> Box<Core> {
+        let CoreParts {
+            run_queue,
+            park,
+            lifo,
+            record,
+        } = parts;
         Box::new(Core {
             index,
             event_tick: Countdown::new(config.event_interval),
             global_tick: Countdown::new(config.global_queue_interval),
-            lifo_slot: None,
+            lifo_slot: lifo,
             lifo_enabled: true,
+            record,
+            poll_seq: 0,
             run_queue,
             is_searching: false,
             is_shutdown: false,
@@ -114,7 +140,7 @@ impl Core {
     }
 
     fn has_local_tasks(&self) -> bool {
-        self.lifo_slot.is_some() || !self.run_queue.is_empty()
+        !self.lifo_slot.is_empty() || !self.run_queue.is_empty()
     }
 
     fn next_task(&mut self, handle: &Handle) -> Option<Notified> {
@@ -123,7 +149,7 @@ impl Core {
         {
             return Some(task);
         }
-        if let Some(task) = self.lifo_slot.take() {
+        if let Some(task) = self.lifo_slot.pop() {
             return Some(task);
         }
         if let Some(task) = self.run_queue.pop() {
@@ -241,7 +267,7 @@ impl Core {
 
     /// Drops every queued task reference (the tasks were already cancelled via the owned list).
     pub(crate) fn drain_queues(&mut self) {
-        drop(self.lifo_slot.take());
+        drop(self.lifo_slot.pop());
         while let Some(task) = self.run_queue.pop() {
             drop(task);
         }
@@ -296,6 +322,8 @@ impl Context {
     fn run_loop<const TIMED: bool>(&self, mut core: Box<Core>) -> Option<Box<Core>> {
         let handle = &*self.handle;
         core.stats.start();
+        // A thread taking over a core after `block_in_place` starts between polls.
+        core.record.unpark(core.poll_seq, &handle.shared.watch);
         while !core.is_shutdown {
             if core.event_tick.tick() {
                 // Poll the driver first, then check for shutdown. The zero-timeout poll no
@@ -321,6 +349,7 @@ impl Context {
         }
         core.stats.stop();
         core.flush_metrics(handle);
+        core.record.park(core.poll_seq);
         // Cancel every task; workers start at different shards to spread contention.
         handle.shared.owned.close_and_shutdown_all(core.index);
         Some(core)
@@ -336,15 +365,19 @@ impl Context {
         // Counted when the poll ends (with its duration, if the histogram is on), so a poll
         // whose core was handed away by `block_in_place` is counted nowhere, in both.
         let mut started = if TIMED { core.stats.start_poll() } else { None };
+        core.poll_seq += 1;
+        core.record.begin_poll(core.poll_seq, task.id().as_u64());
         *self.core.borrow_mut() = Some(core);
         coop::with_budget(|| {
             task.run();
             let mut lifo_polls = 0;
             loop {
-                // `None`: `block_in_place` gave the core away during the poll.
+                // `None`: `block_in_place` gave the core away during the poll (the thread now
+                // running it owns the record).
                 let mut core = self.core.borrow_mut().take()?;
+                core.record.end_poll(core.poll_seq);
                 core.stats.end_poll(started);
-                let Some(task) = core.lifo_slot.take() else {
+                let Some(task) = core.lifo_slot.pop() else {
                     return Some(core);
                 };
                 if !coop::has_budget_remaining() {
@@ -358,6 +391,8 @@ impl Context {
                 if TIMED {
                     started = core.stats.start_poll();
                 }
+                core.poll_seq += 1;
+                core.record.begin_poll(core.poll_seq, task.id().as_u64());
                 *self.core.borrow_mut() = Some(core);
                 task.run();
             }
@@ -376,8 +411,8 @@ impl Context {
             core.run_queue.push(task);
             // Rule Q1: a lone task is popped by this worker as soon as the current poll
             // ends, so a peer woken for it would only search, find nothing and park again.
-            core.lifo_slot.is_some() || core.run_queue.len() > 1
-        } else if let Some(previous) = core.lifo_slot.replace(task) {
+            !core.lifo_slot.is_empty() || core.run_queue.len() > 1
+        } else if let Some(previous) = core.lifo_slot.push(task) {
             core.run_queue.push(previous);
             true
         } else {
@@ -398,8 +433,10 @@ impl Context {
                 core.stats.about_to_park();
                 // Publish the counters (this park included) before sleeping.
                 core.flush_metrics(&self.handle);
+                core.record.park(core.poll_seq);
                 core = self.park_timeout(core, None);
                 core.stats.unparked();
+                core.record.unpark(core.poll_seq, &self.handle.shared.watch);
                 core.maintenance(&self.handle);
                 if core.transition_from_parked(&self.handle) {
                     break;
@@ -425,7 +462,7 @@ impl Context {
             .take()
             .expect("worker core missing after park");
         core.park = Some(park);
-        if core.run_queue.len() > 1 || (core.lifo_slot.is_some() && !core.run_queue.is_empty()) {
+        if core.run_queue.len() > 1 || (!core.lifo_slot.is_empty() && !core.run_queue.is_empty()) {
             self.handle.notify_parked_local();
         }
         core
@@ -434,12 +471,12 @@ impl Context {
     /// `block_in_place`: hands this worker's core to a new thread, so the blocking closure
     /// does not hold up the queued tasks. Returns `false` if there was no core to hand off.
     pub(crate) fn hand_off_core(&self) -> Result<bool, std::io::Error> {
-        let Some(mut core) = self.core.borrow_mut().take() else {
+        let Some(core) = self.core.borrow_mut().take() else {
             return Ok(false);
         };
-        // The LIFO slot is not stealable: move its task where the new thread (and thieves)
+        // Peers do not steal from the LIFO slot: move its task where the new thread (and thieves)
         // will find it.
-        if let Some(task) = core.lifo_slot.take() {
+        if let Some(task) = core.lifo_slot.pop() {
             core.run_queue.push(task);
         }
         let index = self.index;

@@ -1,0 +1,157 @@
+//! The watchdog thread: samples the poll records, reports slow polls, heals stuck workers.
+//!
+//! It holds only the [`Watch`] (records and counters) and a `Weak` reference to the scheduler,
+//! upgraded for the moment of a heal or a report, so it never keeps a runtime alive; it exits
+//! when the runtime shuts down (`Watch::shutdown` wakes it) or the scheduler is gone.
+
+use super::report::{Reporter, SlowPoll};
+use super::{PARKED, PHASE_MASK, POLLING, Target, Watch, WatchdogConfig};
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Weak};
+use std::time::{Duration, Instant};
+
+/// Longest wait of a sleeping watchdog before it looks again on its own (rule W3 makes the
+/// workers wake it; this only bounds the cost of a bug there).
+const IDLE_RECHECK: Duration = Duration::from_secs(10);
+
+/// The sampling period while a worker is awake: half the heal threshold, a tenth of the report
+/// threshold (a poll is first seen up to one tick after it starts, and the reported duration
+/// counts from then), between 1 and 10 ms.
+fn tick(config: &WatchdogConfig) -> Duration {
+    let heal = config.heal_threshold.map_or(Duration::MAX, |heal| heal / 2);
+    let report = config
+        .slow_poll_threshold
+        .map_or(Duration::MAX, |threshold| threshold / 10);
+    heal.min(report)
+        .clamp(Duration::from_millis(1), Duration::from_millis(10))
+}
+
+/// Starts the watchdog of a runtime (nothing if both thresholds are off).
+pub(crate) fn spawn<T: Target>(
+    watch: &Arc<Watch>,
+    target: Weak<T>,
+    config: &WatchdogConfig,
+) -> std::io::Result<()> {
+    if !config.is_enabled() {
+        return Ok(());
+    }
+    let watch = watch.clone();
+    let config = config.clone();
+    std::thread::Builder::new()
+        .name(config.thread_name.clone())
+        .spawn(move || run(&watch, &target, &config))
+        .map(drop)
+}
+
+/// What the watchdog remembers of one worker between samples.
+struct Seen {
+    word: u64,
+    /// When `word` was first seen.
+    since: Instant,
+    healed: bool,
+    reported: bool,
+}
+
+fn run<T: Target>(watch: &Watch, target: &Weak<T>, config: &WatchdogConfig) {
+    let tick = tick(config);
+    let start = Instant::now();
+    let mut seen: Vec<Seen> = watch
+        .records
+        .iter()
+        .map(|record| Seen {
+            word: record.sample().0,
+            since: start,
+            healed: false,
+            reported: false,
+        })
+        .collect();
+    let mut reporter = Reporter::new(config.on_slow_poll.clone());
+    while !watch.shutdown.load(Ordering::SeqCst) {
+        let now = Instant::now();
+        // Keep the tasks' coarse poll clock fresh while a poll runs long (a current-thread
+        // runtime blocked in one poll has no other refresher: `coarse_clock.rs`).
+        crate::engine::scheduler::coarse_clock::refresh();
+        let mut all_parked = true;
+        let mut changed = false;
+        for (worker, (record, seen)) in watch.records.iter().zip(&mut seen).enumerate() {
+            let (word, task) = record.sample();
+            if word != seen.word {
+                *seen = Seen {
+                    word,
+                    since: now,
+                    healed: false,
+                    reported: false,
+                };
+                changed = true;
+            }
+            all_parked &= word & PHASE_MASK == PARKED;
+            if word & PHASE_MASK != POLLING {
+                continue;
+            }
+            // Rule W1: the same poll since `since`.
+            let stuck = now.duration_since(seen.since);
+            if !seen.healed && config.heal_threshold.is_some_and(|heal| stuck >= heal) {
+                seen.healed = true;
+                let Some(target) = target.upgrade() else {
+                    return;
+                };
+                if target.heal(worker) {
+                    watch.heals.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+            let Some(threshold) = config.slow_poll_threshold else {
+                continue;
+            };
+            if !seen.reported
+                && stuck >= threshold
+                && let Some(task) = task
+            {
+                seen.reported = true;
+                let Some(target) = target.upgrade() else {
+                    return;
+                };
+                let Some(id) = crate::engine::task::Id::from_u64(task) else {
+                    continue;
+                };
+                let (name, location) = target.describe(id);
+                drop(target);
+                watch.slow_polls.fetch_add(1, Ordering::Relaxed);
+                let slow = SlowPoll {
+                    id,
+                    name,
+                    location,
+                    elapsed: stuck,
+                    worker,
+                    threshold,
+                };
+                reporter.report(&slow, now);
+            }
+        }
+        if all_parked && !changed {
+            sleep_until_woken(watch, &seen);
+        } else {
+            std::thread::sleep(tick);
+        }
+    }
+}
+
+/// Rule W3, the watchdog's side: announce the sleep, re-read every word, then block until a
+/// worker (or shutdown) wakes us.
+fn sleep_until_woken(watch: &Watch, seen: &[Seen]) {
+    watch.sleeping.store(true, Ordering::SeqCst);
+    let moved = watch
+        .records
+        .iter()
+        .zip(seen)
+        .any(|(record, seen)| record.word.load(Ordering::SeqCst) != seen.word);
+    if moved || watch.shutdown.load(Ordering::SeqCst) {
+        watch.sleeping.store(false, Ordering::SeqCst);
+        return;
+    }
+    let mut guard = watch.lock.lock();
+    if watch.sleeping.load(Ordering::SeqCst) && !watch.shutdown.load(Ordering::SeqCst) {
+        watch.condvar.wait_for(&mut guard, IDLE_RECHECK);
+    }
+    drop(guard);
+    watch.sleeping.store(false, Ordering::SeqCst);
+}

@@ -12,12 +12,18 @@ use std::task::{Context, Poll};
 impl Handle {
     /// Spawns `f` as a task on this runtime's blocking pool: it runs once, on a pool thread,
     /// with this runtime current; a refused job (shutdown, no thread) cancels the task.
-    pub(crate) fn spawn_blocking<F, R>(&self, f: F, mandatory: Mandatory) -> JoinRef<R>
+    pub(crate) fn spawn_blocking<F, R>(
+        &self,
+        f: F,
+        mandatory: Mandatory,
+        location: &'static std::panic::Location<'static>,
+    ) -> JoinRef<R>
     where
         F: FnOnce() -> R + Send + 'static,
         R: Send + 'static,
     {
-        let (task, join) = unowned(BlockingTask { func: Some(f) }, BlockingSchedule, Id::next());
+        let blocking = BlockingTask { func: Some(f) };
+        let (task, join) = unowned(blocking, BlockingSchedule, Id::next(), location);
         let current = self.clone();
         // A paused clock waits for this job (current-thread only: the only flavor that pauses).
         let inhibit = match self {

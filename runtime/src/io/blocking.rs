@@ -9,13 +9,16 @@ use std::io;
 /// Starts `f` on the blocking pool. `mandatory` work (file writes) runs even while the runtime
 /// shuts down; other work may be dropped then. Outside a runtime this is an `io::Error`, not a
 /// panic.
+#[track_caller]
 pub(crate) fn spawn<F, R>(f: F, mandatory: Mandatory) -> io::Result<JoinHandle<R>>
 where
     F: FnOnce() -> R + Send + 'static,
     R: Send + 'static,
 {
+    // The blocking job's span points at the I/O call that started it.
+    let location = std::panic::Location::caller();
     engine::with_current(|handle| {
-        handle.map(|handle| crate::task::spawn::spawn_blocking_on(handle, f, mandatory))
+        handle.map(|handle| crate::task::spawn::spawn_blocking_on(handle, f, mandatory, location))
     })
     .ok_or_else(|| {
         io::Error::other(

@@ -91,6 +91,7 @@ impl Handle {
     /// let task = rt.handle().spawn(async { "done" });
     /// assert_eq!(rt.block_on(task).unwrap(), "done");
     /// ```
+    #[track_caller]
     pub fn spawn<F>(&self, future: F) -> JoinHandle<F::Output>
     where
         F: Future + Send + 'static,
@@ -106,12 +107,19 @@ impl Handle {
     /// let task = rt.handle().spawn_blocking(|| 2 + 2);
     /// assert_eq!(rt.block_on(task).unwrap(), 4);
     /// ```
+    #[track_caller]
     pub fn spawn_blocking<F, R>(&self, f: F) -> JoinHandle<R>
     where
         F: FnOnce() -> R + Send + 'static,
         R: Send + 'static,
     {
-        crate::task::spawn::spawn_blocking_on(&self.inner, f, crate::blocking::Mandatory::No)
+        let location = std::panic::Location::caller();
+        crate::task::spawn::spawn_blocking_on(
+            &self.inner,
+            f,
+            crate::blocking::Mandatory::No,
+            location,
+        )
     }
 
     /// Runs `future` to completion on the current thread (see [`crate::Runtime::block_on`]).

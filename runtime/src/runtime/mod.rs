@@ -96,6 +96,7 @@ impl Runtime {
     /// let handle = rt.spawn(async { 5 });
     /// assert_eq!(rt.block_on(handle).unwrap(), 5);
     /// ```
+    #[track_caller]
     pub fn spawn<F>(&self, future: F) -> crate::task::JoinHandle<F::Output>
     where
         F: Future + Send + 'static,
@@ -111,6 +112,7 @@ impl Runtime {
     /// let handle = rt.spawn_blocking(|| std::thread::current().name().map(str::to_owned));
     /// assert!(rt.block_on(handle).is_ok());
     /// ```
+    #[track_caller]
     pub fn spawn_blocking<F, R>(&self, f: F) -> crate::task::JoinHandle<R>
     where
         F: FnOnce() -> R + Send + 'static,

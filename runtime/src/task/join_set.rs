@@ -352,6 +352,7 @@ impl<T: Send + 'static> JoinSet<T> {
     /// set.spawn_on(async { 5 }, rt.handle());
     /// assert_eq!(rt.block_on(set.join_next()).unwrap().unwrap(), 5);
     /// ```
+    #[track_caller]
     pub fn spawn_on<F>(&mut self, future: F, handle: &crate::Handle) -> AbortHandle
     where
         F: Future<Output = T> + Send + 'static,

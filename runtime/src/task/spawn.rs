@@ -5,6 +5,7 @@ use super::{Id, JoinHandle};
 use crate::blocking::Mandatory;
 use crate::engine;
 use std::future::Future;
+use std::panic::Location;
 
 /// Spawns a task on the current runtime and returns a handle to await its output.
 ///
@@ -36,9 +37,11 @@ where
     // in the `spawn_many_local_1w` profile). The future comes back if there is no runtime, so
     // it is never dropped under the borrow.
     let mut future = Some(future);
+    // Taken here: a closure does not pass `#[track_caller]` on.
+    let location = Location::caller();
     let spawned = engine::with_current_borrowed(|handle| {
         let future = future.take().expect("the closure runs at most once");
-        spawn_deferring_refusal(handle, future)
+        spawn_deferring_refusal(handle, future, location)
     });
     match spawned {
         Some((join, refused)) => {
@@ -57,12 +60,13 @@ where
 }
 
 /// Spawns on a scheduler, boxing futures too large to move around on the stack.
+#[track_caller]
 pub(crate) fn spawn_on<F>(handle: &engine::Handle, future: F) -> JoinHandle<F::Output>
 where
     F: Future + Send + 'static,
     F::Output: Send + 'static,
 {
-    let (join, refused) = spawn_deferring_refusal(handle, future);
+    let (join, refused) = spawn_deferring_refusal(handle, future, Location::caller());
     // Cancels the task (runs its destructor) if the runtime refused it.
     drop(refused);
     join
@@ -74,6 +78,7 @@ where
 pub(crate) fn spawn_deferring_refusal<F>(
     handle: &engine::Handle,
     future: F,
+    location: &'static Location<'static>,
 ) -> (JoinHandle<F::Output>, Option<crate::engine::Refused>)
 where
     F: Future + Send + 'static,
@@ -84,9 +89,9 @@ where
     const BOX_FUTURE_THRESHOLD: usize = if cfg!(debug_assertions) { 2048 } else { 16384 };
     let id = Id::next();
     let (join, refused) = if std::mem::size_of::<F>() > BOX_FUTURE_THRESHOLD {
-        handle.spawn(Box::pin(future), id)
+        handle.spawn(Box::pin(future), id, location)
     } else {
-        handle.spawn(future, id)
+        handle.spawn(future, id, location)
     };
     (JoinHandle::new(join), refused)
 }
@@ -113,8 +118,10 @@ where
     F: FnOnce() -> R + Send + 'static,
     R: Send + 'static,
 {
+    // Taken here: a closure does not pass `#[track_caller]` on.
+    let location = Location::caller();
     engine::with_current(|handle| match handle {
-        Some(handle) => spawn_blocking_on(handle, f, Mandatory::No),
+        Some(handle) => spawn_blocking_on(handle, f, Mandatory::No, location),
         None => {
             panic!("runtime::task::spawn_blocking must be called from the context of a runtime")
         }
@@ -126,12 +133,13 @@ pub(crate) fn spawn_blocking_on<F, R>(
     handle: &engine::Handle,
     f: F,
     mandatory: Mandatory,
+    location: &'static Location<'static>,
 ) -> JoinHandle<R>
 where
     F: FnOnce() -> R + Send + 'static,
     R: Send + 'static,
 {
-    JoinHandle::new(handle.spawn_blocking(f, mandatory))
+    JoinHandle::new(handle.spawn_blocking(f, mandatory, location))
 }
 
 /// Runs a blocking closure on the current worker thread, first handing the worker's queue to

@@ -3,3 +3,4 @@
 pub(crate) mod arc_waker;
 pub(crate) mod rng;
 pub(crate) mod spin_lock;
+pub(crate) mod trace;

@@ -108,6 +108,7 @@ impl Handle {
         this: &Arc<Self>,
         future: F,
         id: Id,
+        location: &'static std::panic::Location<'static>,
     ) -> (
         JoinRef<F::Output>,
         Option<crate::engine::task::list::Refused>,
@@ -116,7 +117,7 @@ impl Handle {
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        match this.owned.bind(future, this.clone(), id) {
+        match this.owned.bind(future, this.clone(), id, location) {
             (join, Ok(notified)) => {
                 this.schedule(notified);
                 (join, None)

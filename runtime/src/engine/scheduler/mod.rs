@@ -30,6 +30,7 @@ impl Handle {
         &self,
         future: F,
         id: Id,
+        location: &'static std::panic::Location<'static>,
     ) -> (
         JoinRef<F::Output>,
         Option<crate::engine::task::list::Refused>,
@@ -39,8 +40,8 @@ impl Handle {
         F::Output: Send + 'static,
     {
         match self {
-            Handle::MultiThread(h) => multi_thread::Handle::spawn(h, future, id),
-            Handle::CurrentThread(h) => current_thread::Handle::spawn(h, future, id),
+            Handle::MultiThread(h) => multi_thread::Handle::spawn(h, future, id, location),
+            Handle::CurrentThread(h) => current_thread::Handle::spawn(h, future, id, location),
         }
     }
 

@@ -93,6 +93,8 @@ pub(crate) fn id() -> Option<Id> {
 pub(crate) fn wake_by_ref(waker: &Waker) {
     if !super::waker::is_task_waker(waker) || !mark(waker.data() as usize) {
         waker.wake_by_ref();
+    } else {
+        super::trace::self_wake(waker);
     }
 }
 

@@ -71,12 +71,13 @@ impl<S: Schedule> OwnedTasks<S> {
         future: F,
         scheduler: S,
         id: Id,
+        location: &'static std::panic::Location<'static>,
     ) -> (JoinRef<F::Output>, Result<Notified<S>, Refused>)
     where
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        let (task, notified, join) = super::new_task(future, scheduler, id);
+        let (task, notified, join) = super::new_task(future, scheduler, id, location);
         let raw = task.raw();
         let listed = self.shard(id).with(|shard| {
             if self.closed.load(Ordering::Acquire) {

@@ -74,6 +74,7 @@ mod join_ref;
 pub(crate) mod list;
 pub(crate) mod raw;
 pub(crate) mod state;
+pub(crate) mod trace;
 mod waker;
 
 pub(crate) use current_poll::wake_by_ref as wake_current_by_ref;
@@ -215,13 +216,16 @@ pub(crate) fn new_task<F, S>(
     future: F,
     scheduler: S,
     id: Id,
+    location: &'static std::panic::Location<'static>,
 ) -> (Task<S>, Notified<S>, JoinRef<F::Output>)
 where
     F: std::future::Future + Send + 'static,
     F::Output: Send + 'static,
     S: Schedule,
 {
-    let raw = raw::Cell::allocate(future, scheduler, id);
+    // merge: A's name/location (the task's name from `task::Builder::name` goes here).
+    let (future, trace) = trace::instrument(future, "task", None, id, location);
+    let raw = raw::Cell::allocate(future, scheduler, id, trace);
     (
         Task::from_raw(raw),
         Notified::from_raw(raw),
@@ -230,13 +234,20 @@ where
 }
 
 /// Allocates a blocking task (not in any owned list).
-pub(crate) fn unowned<F, S>(future: F, scheduler: S, id: Id) -> (UnownedTask<S>, JoinRef<F::Output>)
+pub(crate) fn unowned<F, S>(
+    future: F,
+    scheduler: S,
+    id: Id,
+    location: &'static std::panic::Location<'static>,
+) -> (UnownedTask<S>, JoinRef<F::Output>)
 where
     F: std::future::Future + Send + 'static,
     F::Output: Send + 'static,
     S: Schedule,
 {
-    let raw = raw::Cell::allocate(future, scheduler, id);
+    // merge: A's name/location (the task's name from `task::Builder::name` goes here).
+    let (future, trace) = trace::instrument(future, "blocking", None, id, location);
+    let raw = raw::Cell::allocate(future, scheduler, id, trace);
     (
         UnownedTask {
             raw,

@@ -42,6 +42,8 @@ pub(crate) struct Header {
     pub(crate) id: Id,
     /// Where the owned-task list keeps this task (written and read under the shard's lock).
     pub(crate) owner_slot: crate::loom::sync::atomic::AtomicUsize,
+    /// The task span's id for waker events (feature `tracing`; zero-sized without it).
+    pub(crate) trace: super::trace::TaskTraceId,
 }
 
 /// What the task's future has become.
@@ -85,13 +87,19 @@ where
     S: Schedule,
 {
     /// Allocates a new task in its initial state (three references).
-    pub(crate) fn allocate(future: F, scheduler: S, id: Id) -> RawTask {
+    pub(crate) fn allocate(
+        future: F,
+        scheduler: S,
+        id: Id,
+        trace: super::trace::TaskTraceId,
+    ) -> RawTask {
         let cell = Box::new(Cell {
             header: Header {
                 state: State::new(),
                 vtable: vtable::<F, S>(),
                 id,
                 owner_slot: crate::loom::sync::atomic::AtomicUsize::new(usize::MAX),
+                trace,
             },
             core: Core {
                 scheduler,

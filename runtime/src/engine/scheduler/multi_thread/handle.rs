@@ -64,12 +64,13 @@ impl Handle {
         this: &Arc<Self>,
         future: F,
         id: Id,
+        location: &'static std::panic::Location<'static>,
     ) -> (JoinRef<F::Output>, Option<Refused>)
     where
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        match this.shared.owned.bind(future, this.clone(), id) {
+        match this.shared.owned.bind(future, this.clone(), id, location) {
             (join, Ok(notified)) => {
                 this.schedule_task(notified, false);
                 (join, None)

@@ -69,6 +69,13 @@ fn timeout_here<F: Future>(
     (runtime::time::timeout(duration, future), Location::caller())
 }
 
+/// The caller's location, to pair with a constructor called on the same line (the same file
+/// and line as the resource's, another column).
+#[track_caller]
+fn here() -> &'static Location<'static> {
+    Location::caller()
+}
+
 /// A future that clones its waker on the first poll and has another thread wake it by value:
 /// one clone, one wake, two polls.
 struct WokenFromThread {
@@ -100,6 +107,8 @@ struct Spawned {
     blocking_id: u64,
     sleep_location: &'static Location<'static>,
     timeout_location: &'static Location<'static>,
+    /// Where the Mutex, Semaphore, RwLock and oneshot channel were made (file and line).
+    sync_lines: [(&'static str, &'static Location<'static>); 4],
 }
 
 fn id_of<T>(handle: &runtime::task::JoinHandle<T>) -> u64 {
@@ -142,8 +151,9 @@ fn run_workload(rt: &runtime::Runtime) -> Spawned {
             woken.await.unwrap();
             sleeper.await.unwrap();
             assert_eq!(blocking.await.unwrap(), 7);
+            use_sync_primitives().await
         });
-        bounded.await.expect("the workload finishes within 20 s");
+        let sync_lines = bounded.await.expect("the workload finishes within 20 s");
         let (sleep_location, timeout_location) = locations_rx.recv().unwrap();
         Spawned {
             yielder: (ids.0, yielder_at),
@@ -152,8 +162,44 @@ fn run_workload(rt: &runtime::Runtime) -> Spawned {
             blocking_id: ids.3,
             sleep_location,
             timeout_location,
+            sync_lines,
         }
     })
+}
+
+/// Makes and uses one of each instrumented sync primitive; returns their concrete types (as
+/// the console names them) and where they were made.
+async fn use_sync_primitives() -> [(&'static str, &'static Location<'static>); 4] {
+    use runtime::sync::{Mutex, RwLock, Semaphore, oneshot};
+    use std::sync::Arc;
+    let (mutex, mutex_at) = (Arc::new(Mutex::new(0)), here());
+    let (semaphore, semaphore_at) = (Semaphore::new(3), here());
+    let (rwlock, rwlock_at) = (RwLock::new(1), here());
+    let ((tx, rx), oneshot_at) = (oneshot::channel(), here());
+    // A contended lock: the spawned task waits in `Mutex::lock` while we hold it.
+    let guard = mutex.lock().await;
+    let waiter = runtime::spawn({
+        let mutex = mutex.clone();
+        async move { *mutex.lock().await += 1 }
+    });
+    runtime::task::yield_now().await;
+    drop(guard);
+    waiter.await.unwrap();
+    assert_eq!(*mutex.lock().await, 1);
+    let permit = semaphore.acquire_many(2).await.unwrap();
+    let read = *rwlock.read().await;
+    *rwlock.write().await += read;
+    assert_eq!(*rwlock.read().await, 2);
+    tx.send(5).unwrap();
+    assert_eq!(rx.await, Ok(5));
+    // Kept: the console should report one permit in use at the end.
+    permit.forget();
+    [
+        ("Mutex", mutex_at),
+        ("Semaphore", semaphore_at),
+        ("RwLock", rwlock_at),
+        ("Sender|Receiver", oneshot_at),
+    ]
 }
 
 /// A task as the console reports it.
@@ -205,6 +251,10 @@ fn expected(location: &Location<'_>) -> Option<(String, u32, u32)> {
 struct ConsoleView {
     tasks: HashMap<u64, SeenTask>,
     resources: HashMap<u64, SeenResource>,
+    /// Operations on resources: (source, the resource's concrete type).
+    async_ops: Vec<(String, Option<u64>)>,
+    /// Polls of those operations: (name, resource id, ready).
+    poll_ops: Vec<(String, Option<u64>, bool)>,
 }
 
 impl ConsoleView {
@@ -230,7 +280,18 @@ impl ConsoleView {
                 seen.dropped = stats.dropped_at.is_some();
             }
         }
+        if let Some(ops) = update.async_op_update {
+            for op in ops.new_async_ops {
+                self.async_ops
+                    .push((op.source, op.resource_id.map(|id| id.id)));
+            }
+        }
         if let Some(resources) = update.resource_update {
+            for poll_op in resources.new_poll_ops {
+                let resource = poll_op.resource_id.map(|id| id.id);
+                self.poll_ops
+                    .push((poll_op.name, resource, poll_op.is_ready));
+            }
             for resource in resources.new_resources {
                 let Some(id) = resource.id else { continue };
                 let seen = self.resources.entry(id.id).or_default();
@@ -263,6 +324,20 @@ impl ConsoleView {
             .find(|task| task.fields.get("task.id") == Some(&id))
     }
 
+    /// The resource of `concrete_type` made on `location`'s line.
+    fn resource_on_line(
+        &self,
+        concrete_type: &str,
+        location: &Location<'_>,
+    ) -> Option<&SeenResource> {
+        self.resources.values().find(|r| {
+            r.concrete_type == concrete_type
+                && r.location.as_ref().is_some_and(|(file, line, _)| {
+                    file == location.file() && *line == location.line()
+                })
+        })
+    }
+
     fn resource_at(&self, location: &Location<'_>) -> Option<&SeenResource> {
         let at = expected(location);
         self.resources.values().find(|r| r.location == at)
@@ -287,48 +362,151 @@ impl ConsoleView {
             && self
                 .resource_at(spawned.timeout_location)
                 .is_some_and(|r| r.attributes.contains_key("duration"))
+            && self.sync_settled(spawned)
+    }
+
+    /// The concrete type of the resource an operation or poll belongs to.
+    fn type_of(&self, resource: Option<u64>) -> &str {
+        resource
+            .and_then(|id| self.resources.get(&id))
+            .map_or("", |r| r.concrete_type.as_str())
+    }
+
+    /// Whether an operation `source` on a `concrete_type` resource was reported.
+    fn has_async_op(&self, source: &str, concrete_type: &str) -> bool {
+        self.async_ops
+            .iter()
+            .any(|(s, resource)| s == source && self.type_of(*resource) == concrete_type)
+    }
+
+    /// Whether a poll `name` of a `concrete_type` resource was reported with readiness `ready`.
+    fn has_poll_op(&self, name: &str, concrete_type: &str, ready: bool) -> bool {
+        self.poll_ops.iter().any(|(n, resource, r)| {
+            n == name && *r == ready && self.type_of(*resource) == concrete_type
+        })
+    }
+
+    /// Whether the sync primitives' final states have arrived.
+    fn sync_settled(&self, spawned: &Spawned) -> bool {
+        let attr = |index: usize, name: &str| -> Option<String> {
+            let (concrete_type, at) = spawned.sync_lines[index];
+            let resource = self.resource_on_line(concrete_type, at)?;
+            resource
+                .attributes
+                .get(name)
+                .map(|(value, _)| value.clone())
+        };
+        attr(0, "locked").as_deref() == Some("false")
+            && attr(1, "permits").as_deref() == Some("1")
+            && attr(2, "write_locked").as_deref() == Some("false")
+            && attr(2, "current_readers").as_deref() == Some("0")
+            && attr(3, "value_received").as_deref() == Some("true")
+            && attr(3, "rx_dropped").as_deref() == Some("true")
+            && self.has_poll_op("poll_lock", "Mutex", false)
+            && self.has_poll_op("poll_lock", "Mutex", true)
+            && self.has_poll_op("poll_elapsed", "Sleep", true)
     }
 }
 
-/// Connects to the console server and folds updates until `spawned` is all there (or 20 s).
-fn watch_console(spawned: &Spawned) -> ConsoleView {
+/// A console client watching from its own thread (with a Tokio runtime for the gRPC client).
+/// Poll operations are streamed only to clients watching when they happen, so it connects
+/// before the workload runs.
+struct Watcher {
+    spawned_tx: std::sync::mpsc::Sender<Spawned>,
+    view: std::thread::JoinHandle<(ConsoleView, Spawned)>,
+}
+
+impl Watcher {
+    /// Connects and returns once the server streams to this client.
+    fn connect() -> Watcher {
+        let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+        let (spawned_tx, spawned_rx) = std::sync::mpsc::channel();
+        let view = std::thread::spawn(move || watch_console(ready_tx, spawned_rx));
+        ready_rx
+            .recv_timeout(Duration::from_secs(20))
+            .expect("the console server answers within 20 s");
+        Watcher { spawned_tx, view }
+    }
+
+    /// Hands the watcher what to wait for, and waits for its view of it.
+    fn finish(self, spawned: Spawned) -> (ConsoleView, Spawned) {
+        self.spawned_tx.send(spawned).unwrap();
+        self.view.join().expect("the watcher thread")
+    }
+}
+
+/// The watcher thread: connects, says so on `ready`, then folds updates until the workload
+/// sent on `spawned` is all there (bounded: 20 s after the workload is known).
+fn watch_console(
+    ready: std::sync::mpsc::Sender<()>,
+    spawned: std::sync::mpsc::Receiver<Spawned>,
+) -> (ConsoleView, Spawned) {
     let tokio = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .expect("a Tokio runtime for the gRPC client");
-    tokio.block_on(async {
-        let watch = async {
-            let endpoint = format!("http://{}", console_addr());
-            let mut client = loop {
+    tokio.block_on(async move {
+        let endpoint = format!("http://{}", console_addr());
+        let connect = async {
+            loop {
                 match InstrumentClient::connect(endpoint.clone()).await {
                     Ok(client) => break client,
                     Err(_) => tokio::time::sleep(Duration::from_millis(20)).await,
                 }
-            };
-            let mut updates = client
-                .watch_updates(InstrumentRequest {})
-                .await
-                .expect("the console server streams updates")
-                .into_inner();
-            let mut view = ConsoleView::default();
-            while let Some(update) = updates.message().await.expect("a well-formed update") {
-                view.apply(update);
-                if view.has_all(spawned) {
-                    break;
+            }
+        };
+        let mut client = tokio::time::timeout(Duration::from_secs(20), connect)
+            .await
+            .expect("connected within 20 s");
+        let mut updates = client
+            .watch_updates(InstrumentRequest {})
+            .await
+            .expect("the console server streams updates")
+            .into_inner();
+        let mut view = ConsoleView::default();
+        // The first update means this client is subscribed.
+        let first = updates.message().await.expect("a well-formed update");
+        view.apply(first.expect("a first update"));
+        ready.send(()).unwrap();
+        let mut workload: Option<Spawned> = None;
+        let mut deadline = None;
+        loop {
+            if workload.is_none() {
+                match spawned.try_recv() {
+                    Ok(sent) => {
+                        workload = Some(sent);
+                        deadline = Some(tokio::time::Instant::now() + Duration::from_secs(20));
+                    }
+                    Err(std::sync::mpsc::TryRecvError::Empty) => {}
+                    Err(std::sync::mpsc::TryRecvError::Disconnected) => {
+                        panic!("the test ended without running its workload")
+                    }
                 }
             }
-            view
-        };
-        tokio::time::timeout(Duration::from_secs(20), watch)
-            .await
-            .expect("the console reports every task and timer within 20 s")
+            if let Some(workload) = &workload
+                && view.has_all(workload)
+            {
+                break;
+            }
+            let next = match deadline {
+                Some(deadline) => tokio::time::timeout_at(deadline, updates.message())
+                    .await
+                    .expect("the console reports every task and resource within 20 s"),
+                None => updates.message().await,
+            };
+            match next.expect("a well-formed update") {
+                Some(update) => view.apply(update),
+                None => panic!("the console server ended the stream"),
+            }
+        }
+        (view, workload.unwrap())
     })
 }
 
-fn check_console_sees_tasks_and_timers(rt: runtime::Runtime) {
+fn check_console_shows_tasks_and_resources(rt: runtime::Runtime) {
     console_addr();
-    let spawned = run_workload(&rt);
-    let view = watch_console(&spawned);
+    let watcher = Watcher::connect();
+    let (view, spawned) = watcher.finish(run_workload(&rt));
 
     let yielder = view.task(spawned.yielder.0).expect("the yielding task");
     assert_eq!(yielder.fields.get("kind").map(String::as_str), Some("task"));
@@ -390,19 +568,65 @@ fn check_console_sees_tasks_and_timers(rt: runtime::Runtime) {
         .expect("the Timeout resource");
     assert_eq!(timeout.concrete_type, "Timeout");
     assert!(timeout.is_timer);
+
+    for (concrete_type, at) in spawned.sync_lines {
+        let resource = view
+            .resource_on_line(concrete_type, at)
+            .unwrap_or_else(|| panic!("a {concrete_type} resource made on line {}", at.line()));
+        assert!(!resource.is_timer, "{concrete_type} is a sync resource");
+    }
+    let attribute = |index: usize, name: &str| {
+        let (concrete_type, at) = spawned.sync_lines[index];
+        let resource = view.resource_on_line(concrete_type, at).unwrap();
+        resource.attributes[name].0.clone()
+    };
+    assert_eq!(attribute(0, "locked"), "false", "the Mutex ends unlocked");
+    assert_eq!(
+        attribute(1, "permits"),
+        "1",
+        "two of the Semaphore's three permits forgotten"
+    );
+    assert_eq!(attribute(2, "write_locked"), "false");
+    assert_eq!(attribute(2, "current_readers"), "0");
+    assert_eq!(attribute(2, "max_readers"), (u32::MAX >> 3).to_string());
+    assert_eq!(attribute(3, "value_sent"), "true");
+    assert_eq!(attribute(3, "value_received"), "true");
+    assert_eq!(attribute(3, "tx_dropped"), "true");
+
+    for (source, concrete_type) in [
+        ("Sleep::new_timeout", "Sleep"),
+        ("Sleep::new_timeout", "Timeout"),
+        ("Mutex::lock", "Mutex"),
+        ("Semaphore::acquire_many", "Semaphore"),
+        ("RwLock::read", "RwLock"),
+        ("RwLock::write", "RwLock"),
+        ("Receiver::await", "Sender|Receiver"),
+    ] {
+        assert!(
+            view.has_async_op(source, concrete_type),
+            "an async op {source} on a {concrete_type}: {:?}",
+            view.async_ops
+        );
+    }
+    // The contended lock: polled once while held (pending), then once more (ready); the sleep
+    // pending, then ready.
+    assert!(view.has_poll_op("poll_lock", "Mutex", false));
+    assert!(view.has_poll_op("poll_lock", "Mutex", true));
+    assert!(view.has_poll_op("poll_elapsed", "Sleep", false));
+    assert!(view.has_poll_op("poll_elapsed", "Sleep", true));
 }
 
 #[test]
-fn console_sees_tasks_polls_wakers_and_timers_on_multi_thread() {
+fn console_shows_tasks_polls_wakers_and_resources_on_multi_thread() {
     let rt = runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .build()
         .unwrap();
-    check_console_sees_tasks_and_timers(rt);
+    check_console_shows_tasks_and_resources(rt);
 }
 
 #[test]
-fn console_sees_tasks_polls_wakers_and_timers_on_current_thread() {
+fn console_shows_tasks_polls_wakers_and_resources_on_current_thread() {
     let rt = runtime::Builder::new_current_thread().build().unwrap();
-    check_console_sees_tasks_and_timers(rt);
+    check_console_shows_tasks_and_resources(rt);
 }

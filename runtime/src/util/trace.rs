@@ -11,6 +11,7 @@
 //! Without the feature [`Resource`] and [`AsyncOp`] are zero-sized and every method is an
 //! empty `#[inline(always)]` function.
 
+use std::future::Future;
 use std::task::Poll;
 
 /// A resource's span (zero-sized without the feature).
@@ -34,6 +35,7 @@ pub(crate) struct AsyncOp {
 
 /// One state attribute's change, as the console reads it.
 #[derive(Clone, Copy, Debug)]
+#[cfg_attr(not(feature = "tracing"), allow(dead_code))]
 pub(crate) enum Update {
     /// The attribute is now this.
     Set,
@@ -126,6 +128,34 @@ impl Resource {
     }
 }
 
+/// Runs `future` as an operation `source` on `resource`, each poll reported as `op_name`.
+/// Without the feature, `future` itself.
+#[cfg(feature = "tracing")]
+pub(crate) fn instrument_op<F: Future>(
+    resource: &Resource,
+    source: &'static str,
+    op_name: &'static str,
+    future: F,
+) -> impl Future<Output = F::Output> + use<F> {
+    let op = resource.async_op(source);
+    async move {
+        let mut future = std::pin::pin!(future);
+        std::future::poll_fn(|cx| op.poll(op_name, || future.as_mut().poll(cx))).await
+    }
+}
+
+/// Without the feature: `future` itself.
+#[cfg(not(feature = "tracing"))]
+#[inline(always)]
+pub(crate) fn instrument_op<F: Future>(
+    _resource: &Resource,
+    _source: &'static str,
+    _op_name: &'static str,
+    future: F,
+) -> F {
+    future
+}
+
 impl AsyncOp {
     /// Runs one poll of the operation inside its spans and reports its readiness as
     /// `op_name` (e.g. `"poll_elapsed"`, `"poll_acquire"`).
@@ -155,6 +185,7 @@ impl AsyncOp {
 /// The state attributes the runtime's resources report, each with its field names (the
 /// `tracing` macros need the names at compile time).
 #[derive(Clone, Copy, Debug)]
+#[cfg_attr(not(feature = "tracing"), allow(dead_code))]
 pub(crate) enum Attribute {
     /// A timer's duration, in milliseconds.
     Duration,
@@ -164,6 +195,8 @@ pub(crate) enum Attribute {
     Permits,
     /// An `RwLock`'s readers.
     CurrentReaders,
+    /// An `RwLock`'s most readers at once.
+    MaxReaders,
     /// An `RwLock` is write-locked.
     WriteLocked,
     /// A oneshot's value was sent.
@@ -196,6 +229,11 @@ impl Attribute {
                 target: "runtime::resource::state_update",
                 current_readers = value,
                 current_readers.op = op,
+            ),
+            Attribute::MaxReaders => tracing::trace!(
+                target: "runtime::resource::state_update",
+                max_readers = value,
+                max_readers.op = op,
             ),
             other => other.emit_bool(value != 0),
         }

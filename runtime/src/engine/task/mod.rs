@@ -1,5 +1,6 @@
 //! The task core: the cell and its state word, the harness that polls it, its waker, the
-//! owned-task list, the current-poll thread-local, task ids, join errors and the coop budget.
+//! owned-task list, the current-poll thread-local, task ids, join errors, the coop budget and
+//! the `tracing` hooks (`trace.rs`: a task span, waker events; nothing without the feature).
 //! The public face (`JoinHandle`, `AbortHandle`, `JoinSet`, `spawn`, ...) lives in
 //! `crate::task` and holds a task only through [`JoinRef`] and [`AbortRef`].
 //!

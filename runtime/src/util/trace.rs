@@ -14,11 +14,24 @@
 use std::future::Future;
 use std::task::Poll;
 
+/// A `tracing` span that keeps the types holding it unwind-safe: a span is an identifier
+/// handed to the subscriber, and a panic cannot leave it half-updated for anyone to observe
+/// (the subscriber guards its own state), so `Mutex`, `Semaphore`, `Sleep`, ... stay
+/// `UnwindSafe` and `RefUnwindSafe` with the feature on, as they are without it.
+#[cfg(feature = "tracing")]
+#[derive(Clone, Debug)]
+struct Span(tracing::Span);
+
+#[cfg(feature = "tracing")]
+impl std::panic::UnwindSafe for Span {}
+#[cfg(feature = "tracing")]
+impl std::panic::RefUnwindSafe for Span {}
+
 /// A resource's span (zero-sized without the feature).
 #[derive(Clone, Debug)]
 pub(crate) struct Resource {
     #[cfg(feature = "tracing")]
-    span: tracing::Span,
+    span: Span,
 }
 
 /// One operation on a resource (an acquire, a receive, a sleep): its spans, zero-sized
@@ -26,11 +39,11 @@ pub(crate) struct Resource {
 #[derive(Debug)]
 pub(crate) struct AsyncOp {
     #[cfg(feature = "tracing")]
-    resource: tracing::Span,
+    resource: Span,
     #[cfg(feature = "tracing")]
-    op: tracing::Span,
+    op: Span,
     #[cfg(feature = "tracing")]
-    poll: tracing::Span,
+    poll: Span,
 }
 
 /// One state attribute's change, as the console reads it.
@@ -63,7 +76,7 @@ impl Resource {
     pub(crate) fn new(concrete_type: &'static str, kind: &'static str) -> Resource {
         let location = std::panic::Location::caller();
         Resource {
-            span: tracing::trace_span!(
+            span: Span(tracing::trace_span!(
                 parent: None,
                 "runtime.resource",
                 concrete_type = concrete_type,
@@ -71,7 +84,7 @@ impl Resource {
                 loc.file = location.file(),
                 loc.line = location.line(),
                 loc.col = location.column(),
-            ),
+            )),
         }
     }
 
@@ -87,7 +100,7 @@ impl Resource {
     #[inline(always)]
     pub(crate) fn update_u64(&self, attribute: Attribute, value: u64, op: Update) {
         #[cfg(feature = "tracing")]
-        self.span.in_scope(|| attribute.emit_u64(value, op));
+        self.span.0.in_scope(|| attribute.emit_u64(value, op));
         #[cfg(not(feature = "tracing"))]
         let _ = (attribute, value, op);
     }
@@ -96,7 +109,7 @@ impl Resource {
     #[inline(always)]
     pub(crate) fn update_bool(&self, attribute: Attribute, value: bool) {
         #[cfg(feature = "tracing")]
-        self.span.in_scope(|| attribute.emit_bool(value));
+        self.span.0.in_scope(|| attribute.emit_bool(value));
         #[cfg(not(feature = "tracing"))]
         let _ = (attribute, value);
     }
@@ -108,7 +121,7 @@ impl Resource {
         {
             // Created while the resource span is entered: the console files an operation
             // under the resource entered when it is created.
-            let _resource = self.span.enter();
+            let _resource = self.span.0.enter();
             let op = tracing::trace_span!("runtime.resource.async_op", source = source);
             let poll = {
                 let _op = op.enter();
@@ -116,8 +129,8 @@ impl Resource {
             };
             AsyncOp {
                 resource: self.span.clone(),
-                op,
-                poll,
+                op: Span(op),
+                poll: Span(poll),
             }
         }
         #[cfg(not(feature = "tracing"))]
@@ -163,9 +176,9 @@ impl AsyncOp {
     pub(crate) fn poll<T>(&self, op_name: &'static str, poll: impl FnOnce() -> Poll<T>) -> Poll<T> {
         #[cfg(feature = "tracing")]
         {
-            let _resource = self.resource.enter();
-            let _op = self.op.enter();
-            let _poll = self.poll.enter();
+            let _resource = self.resource.0.enter();
+            let _op = self.op.0.enter();
+            let _poll = self.poll.0.enter();
             let polled = poll();
             tracing::trace!(
                 target: "runtime::resource::poll_op",

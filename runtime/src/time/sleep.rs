@@ -206,14 +206,14 @@ impl Sleep {
                 op,
                 ..
             } = self;
-            op.poll("poll_elapsed", || Self::poll_timer(timer, *deadline, cx))
+            op.poll("poll_elapsed", || Self::poll_timer(timer, deadline, cx))
         }
         #[cfg(not(feature = "tracing"))]
-        Self::poll_timer(&mut self.timer, self.deadline, cx)
+        Self::poll_timer(&mut self.timer, &self.deadline, cx)
     }
 
     #[inline(always)]
-    fn poll_timer(timer: &mut Timer, deadline: Instant, cx: &mut Context<'_>) -> Poll<()> {
+    fn poll_timer(timer: &mut Timer, deadline: &Instant, cx: &mut Context<'_>) -> Poll<()> {
         let mut restore = ready!(coop::poll_proceed(cx));
         let polled = timer.poll_at(cx, deadline.into_std());
         if polled.is_ready() {

@@ -8,7 +8,7 @@
 //! | `scheduler/` | the scheduler handle ([`Handle`]), the multi-thread work-stealing flavor (`multi_thread/`: worker loop, idle coordination, parker) and the current-thread flavor; `stats.rs` holds each worker's counters and their published copy, `histogram.rs` the poll-time histogram's buckets, `metrics.rs` is the metrics read-out |
 //! | `driver/` | what a parked worker blocks in: the I/O park (`io.rs`, the `io_driver` reactor), the timer shards (`time.rs`, `time_shard.rs`), the timer entry a `Sleep` shares with them (`entry.rs`), the clock (`clock.rs`) and the auto-advance gate of a paused clock |
 //! | `context.rs` | the thread-locals: which runtime is current, whether this thread is inside it, and the running scheduler's per-thread state |
-//! | `task/` | the task core: the cell and its state word, the harness that polls it, its waker, the owned-task list, the current-poll thread-local, ids, `JoinError`, the coop budget, and the join/abort references the public handles hold (the task protocol, rules R1-R5 and J1-J6, is in `task/mod.rs`) |
+//! | `task/` | the task core: the cell and its state word, the harness that polls it, its waker, the owned-task list, the current-poll thread-local, ids, `JoinError`, the coop budget, the join/abort references the public handles hold, and the `tracing` feature's task span and waker events (`trace.rs`) (the task protocol, rules R1-R5 and J1-J6, is in `task/mod.rs`) |
 //! | `blocking_task.rs` | a blocking closure as a task run once on the blocking pool |
 //! | `config.rs` | the flavor and the settings the `Builder` fixes |
 //!

@@ -3,6 +3,9 @@
 use super::Instant;
 use crate::engine::Timer;
 use crate::task::coop;
+use crate::util::instrument::{AsyncOp, Resource};
+#[cfg(feature = "tracing")]
+use crate::util::instrument::{Attribute, Update};
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll, ready};
@@ -27,13 +30,19 @@ use std::time::Duration;
 ///     assert!(start.elapsed() >= Duration::from_millis(10));
 /// });
 /// ```
+#[cfg_attr(feature = "tracing", track_caller)]
 pub fn sleep(duration: Duration) -> Sleep {
+    sleep_as(duration, Resource::new("Sleep", "timer"))
+}
+
+/// [`sleep`], reported to `tracing` as `resource` (a `Timeout`'s timer is one).
+pub(crate) fn sleep_as(duration: Duration, resource: Resource) -> Sleep {
     let driver = crate::engine::current_driver();
     let now = match &driver {
         Some(driver) => driver.now(),
         None => std::time::Instant::now(),
     };
-    Sleep::new(Instant::from_std(now) + duration, driver)
+    Sleep::new(Instant::from_std(now) + duration, driver, resource)
 }
 
 /// Waits until `deadline` on the runtime's clock (at once if it has passed).
@@ -49,8 +58,14 @@ pub fn sleep(duration: Duration) -> Sleep {
 ///     assert_eq!(Instant::now(), deadline);
 /// });
 /// ```
+#[cfg_attr(feature = "tracing", track_caller)]
 pub fn sleep_until(deadline: Instant) -> Sleep {
-    Sleep::new(deadline, crate::engine::current_driver())
+    sleep_until_as(deadline, Resource::new("Sleep", "timer"))
+}
+
+/// [`sleep_until`], reported to `tracing` as `resource`.
+pub(crate) fn sleep_until_as(deadline: Instant, resource: Resource) -> Sleep {
+    Sleep::new(deadline, crate::engine::current_driver(), resource)
 }
 
 /// A future that completes at a deadline; made by [`sleep`] and [`sleep_until`].
@@ -85,13 +100,39 @@ pub fn sleep_until(deadline: Instant) -> Sleep {
 pub struct Sleep {
     deadline: Instant,
     timer: Timer,
+    /// The `tracing` resource and its one operation (zero-sized without the feature).
+    #[cfg_attr(not(feature = "tracing"), allow(dead_code))]
+    resource: Resource,
+    #[cfg_attr(not(feature = "tracing"), allow(dead_code))]
+    op: AsyncOp,
 }
 
 impl Sleep {
-    fn new(deadline: Instant, driver: Option<crate::engine::DriverHandle>) -> Sleep {
-        Sleep {
+    fn new(
+        deadline: Instant,
+        driver: Option<crate::engine::DriverHandle>,
+        resource: Resource,
+    ) -> Sleep {
+        let op = resource.async_op("Sleep::new_timeout");
+        let sleep = Sleep {
             deadline,
             timer: Timer::new(driver),
+            resource,
+            op,
+        };
+        sleep.trace_duration();
+        sleep
+    }
+
+    /// Reports the time left to the deadline as the resource's `duration` (feature `tracing`).
+    #[inline(always)]
+    fn trace_duration(&self) {
+        #[cfg(feature = "tracing")]
+        {
+            let left = self.deadline.saturating_duration_since(Instant::now());
+            let ms = u64::try_from(left.as_millis()).unwrap_or(u64::MAX);
+            self.resource
+                .update_u64(Attribute::Duration, ms, Update::Set);
         }
     }
 
@@ -153,12 +194,38 @@ impl Sleep {
     pub fn reset(&mut self, deadline: Instant) {
         self.deadline = deadline;
         self.timer.reset(deadline.into_std());
+        self.trace_duration();
     }
 
     #[track_caller]
     pub(crate) fn poll_elapsed(&mut self, cx: &mut Context<'_>) -> Poll<()> {
-        let mut restore = ready!(coop::poll_proceed_as(cx, "sleep"));
-        let polled = self.timer.poll_at(cx, self.deadline.into_std());
+        // The budget first, outside any closure, so a dump's trace poll records the caller's
+        // `.await` (`#[track_caller]` does not pass through a closure).
+        let restore = ready!(coop::poll_proceed_as(cx, "sleep"));
+        #[cfg(feature = "tracing")]
+        {
+            let Sleep {
+                deadline,
+                timer,
+                op,
+                ..
+            } = self;
+            op.poll("poll_elapsed", || {
+                Self::poll_timer(timer, deadline, cx, restore)
+            })
+        }
+        #[cfg(not(feature = "tracing"))]
+        Self::poll_timer(&mut self.timer, &self.deadline, cx, restore)
+    }
+
+    #[inline(always)]
+    fn poll_timer(
+        timer: &mut Timer,
+        deadline: &Instant,
+        cx: &mut Context<'_>,
+        mut restore: coop::RestoreOnPending,
+    ) -> Poll<()> {
+        let polled = timer.poll_at(cx, deadline.into_std());
         if polled.is_ready() {
             restore.made_progress();
         }

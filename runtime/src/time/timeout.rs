@@ -1,9 +1,11 @@
 //! [`Timeout`], [`timeout`] and [`timeout_at`].
 
 use super::error::Elapsed;
-use super::{Instant, Sleep, sleep, sleep_until};
+use super::sleep::{sleep_as, sleep_until_as};
+use super::{Instant, Sleep};
 use crate::engine::trace_frame;
 use crate::task::coop;
+use crate::util::instrument::Resource;
 use std::future::{Future, IntoFuture};
 use std::pin::Pin;
 use std::task::{Context, Poll, ready};
@@ -31,8 +33,10 @@ use std::time::Duration;
 ///     assert!(timeout(Duration::from_secs(1), slow).await.is_err());
 /// });
 /// ```
+#[cfg_attr(feature = "tracing", track_caller)]
 pub fn timeout<F: IntoFuture>(duration: Duration, future: F) -> Timeout<F::IntoFuture> {
-    Timeout::new(future.into_future(), sleep(duration))
+    let timer = sleep_as(duration, Resource::new("Timeout", "timer"));
+    Timeout::new(future.into_future(), timer)
 }
 
 /// Like [`timeout`], with an absolute deadline.
@@ -49,8 +53,10 @@ pub fn timeout<F: IntoFuture>(duration: Duration, future: F) -> Timeout<F::IntoF
 ///     assert_eq!(Instant::now(), deadline);
 /// });
 /// ```
+#[cfg_attr(feature = "tracing", track_caller)]
 pub fn timeout_at<F: IntoFuture>(deadline: Instant, future: F) -> Timeout<F::IntoFuture> {
-    Timeout::new(future.into_future(), sleep_until(deadline))
+    let timer = sleep_until_as(deadline, Resource::new("Timeout", "timer"));
+    Timeout::new(future.into_future(), timer)
 }
 
 pin_project_lite::pin_project! {

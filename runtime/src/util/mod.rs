@@ -1,5 +1,6 @@
 //! Small internal helpers shared by several modules.
 
 pub(crate) mod arc_waker;
+pub(crate) mod instrument;
 pub(crate) mod rng;
 pub(crate) mod spin_lock;

@@ -105,6 +105,8 @@ pub(crate) fn name() -> Option<String> {
 pub(crate) fn wake_by_ref(waker: &Waker) {
     if !super::waker::is_task_waker(waker) || !mark(waker.data() as usize) {
         waker.wake_by_ref();
+    } else {
+        super::instrument::self_wake(waker);
     }
 }
 

@@ -1,5 +1,6 @@
 //! The task core: the cell and its state word, the harness that polls it, its waker, the
-//! owned-task list, the current-poll thread-local, task ids, join errors and the coop budget.
+//! owned-task list, the current-poll thread-local, task ids, join errors, the coop budget and
+//! the `tracing` hooks (`trace.rs`: a task span, waker events; nothing without the feature).
 //! The public face (`JoinHandle`, `AbortHandle`, `JoinSet`, `spawn`, ...) lives in
 //! `crate::task` and holds a task only through [`JoinRef`] and [`AbortRef`].
 //!
@@ -71,6 +72,7 @@ pub(crate) mod dump;
 mod error;
 mod harness;
 mod id;
+mod instrument;
 mod join_ref;
 pub(crate) mod list;
 pub(crate) mod raw;
@@ -230,7 +232,9 @@ where
     F::Output: Send + 'static,
     S: Schedule,
 {
-    let raw = raw::Cell::allocate(future, scheduler, meta);
+    let (future, trace) =
+        instrument::instrument(future, "task", meta.name(), meta.id, meta.spawned_at);
+    let raw = raw::Cell::allocate(future, scheduler, meta, trace);
     (
         Task::from_raw(raw),
         Notified::from_raw(raw),
@@ -249,7 +253,9 @@ where
     F::Output: Send + 'static,
     S: Schedule,
 {
-    let raw = raw::Cell::allocate(future, scheduler, meta);
+    let (future, trace) =
+        instrument::instrument(future, "blocking", meta.name(), meta.id, meta.spawned_at);
+    let raw = raw::Cell::allocate(future, scheduler, meta, trace);
     (
         UnownedTask {
             raw,

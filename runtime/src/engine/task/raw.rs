@@ -63,6 +63,8 @@ pub(crate) struct Header {
     /// Where the owned-task list keeps this task (written and read under the shard's lock).
     pub(crate) owner_slot: crate::loom::sync::atomic::AtomicU32,
     pub(crate) stats: PollStats,
+    /// The task span's id for waker events (feature `tracing`; zero-sized without it).
+    pub(crate) trace: super::instrument::TaskTraceId,
 }
 
 impl Header {
@@ -100,6 +102,11 @@ impl Meta {
             spawned_at,
             name: None,
         }
+    }
+
+    /// The name, if the task has one.
+    pub(crate) fn name(&self) -> Option<&str> {
+        self.name.as_deref().map(|name| &*name.0)
     }
 
     /// A fresh id, the given location and name (`None` for none).
@@ -183,7 +190,12 @@ where
     S: Schedule,
 {
     /// Allocates a new task in its initial state (three references).
-    pub(crate) fn allocate(future: F, scheduler: S, meta: Meta) -> RawTask {
+    pub(crate) fn allocate(
+        future: F,
+        scheduler: S,
+        meta: Meta,
+        trace: super::instrument::TaskTraceId,
+    ) -> RawTask {
         let cell = Box::new(Cell {
             header: Header {
                 state: State::new(),
@@ -193,6 +205,7 @@ where
                 name: meta.name,
                 owner_slot: crate::loom::sync::atomic::AtomicU32::new(u32::MAX),
                 stats: PollStats::default(),
+                trace,
             },
             core: Core {
                 scheduler,

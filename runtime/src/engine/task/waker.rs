@@ -5,6 +5,7 @@
 //! own reference. The waker handed to `poll` is *borrowed*: it owns no reference and is never
 //! dropped, so a future that only calls `wake_by_ref` causes no reference-count traffic.
 
+use super::instrument::waker_op;
 use super::raw::{Header, RawTask};
 use super::state::ToNotified;
 use std::mem::ManuallyDrop;
@@ -34,12 +35,14 @@ fn task(ptr: *const ()) -> RawTask {
 }
 
 unsafe fn clone(ptr: *const ()) -> RawWaker {
+    waker_op(&task(ptr).header().trace, "waker.clone");
     task(ptr).state().ref_inc();
     RawWaker::new(ptr, &VTABLE)
 }
 
 unsafe fn wake(ptr: *const ()) {
     let task = task(ptr);
+    waker_op(&task.header().trace, "waker.wake");
     match task.state().transition_to_notified_by_val() {
         // SAFETY: the waker's reference became the new `Notified` (R3).
         ToNotified::Submit => unsafe { task.schedule() },
@@ -51,6 +54,7 @@ unsafe fn wake(ptr: *const ()) {
 
 unsafe fn wake_by_ref(ptr: *const ()) {
     let task = task(ptr);
+    waker_op(&task.header().trace, "waker.wake_by_ref");
     if task.state().transition_to_notified_by_ref() == ToNotified::Submit {
         // SAFETY: the transition minted a reference for the new `Notified` (R3).
         unsafe { task.schedule() };
@@ -58,6 +62,7 @@ unsafe fn wake_by_ref(ptr: *const ()) {
 }
 
 unsafe fn drop_waker(ptr: *const ()) {
+    waker_op(&task(ptr).header().trace, "waker.drop");
     // SAFETY: a waker owns one reference (R2), given up as the waker is dropped.
     unsafe { task(ptr).drop_reference() };
 }

@@ -10,6 +10,7 @@
 
 use super::raw_mutex::{Lock, RawMutex};
 use crate::loom::cell::UnsafeCell;
+use crate::util::instrument::{Attribute, Resource, instrument_op};
 use std::fmt;
 use std::marker::PhantomData;
 use std::ops::{Deref, DerefMut};
@@ -51,6 +52,8 @@ use std::sync::Arc;
 /// ```
 pub struct Mutex<T: ?Sized> {
     s: RawMutex,
+    /// The `tracing` resource (zero-sized without the feature).
+    resource: Resource,
     data: UnsafeCell<T>,
 }
 
@@ -118,9 +121,13 @@ impl<T> Mutex<T> {
     /// let m = runtime::sync::Mutex::new(5);
     /// assert_eq!(m.into_inner(), 5);
     /// ```
+    #[cfg_attr(feature = "tracing", track_caller)]
     pub fn new(value: T) -> Self {
+        let resource = Resource::new("Mutex", "Sync");
+        resource.update_bool(Attribute::Locked, false);
         Self {
             s: RawMutex::new(),
+            resource,
             data: UnsafeCell::new(value),
         }
     }
@@ -151,7 +158,14 @@ impl<T: ?Sized> Mutex<T> {
     #[track_caller]
     pub fn lock(&self) -> impl Future<Output = MutexGuard<'_, T>> {
         crate::engine::Located::new("Mutex::lock", async move {
-            Lock::new(&self.s).await;
+            instrument_op(
+                &self.resource,
+                "Mutex::lock",
+                "poll_lock",
+                Lock::new(&self.s),
+            )
+            .await;
+            self.resource.update_bool(Attribute::Locked, true);
             MutexGuard {
                 lock: self,
                 _marker: PhantomData,
@@ -171,6 +185,7 @@ impl<T: ?Sized> Mutex<T> {
     /// ```
     pub fn try_lock(&self) -> Result<MutexGuard<'_, T>, TryLockError> {
         if self.s.try_lock() {
+            self.resource.update_bool(Attribute::Locked, true);
             Ok(MutexGuard {
                 lock: self,
                 _marker: PhantomData,
@@ -191,7 +206,14 @@ impl<T: ?Sized> Mutex<T> {
     /// # });
     /// ```
     pub async fn lock_owned(self: Arc<Self>) -> OwnedMutexGuard<T> {
-        Lock::new(&self.s).await;
+        instrument_op(
+            &self.resource,
+            "Mutex::lock_owned",
+            "poll_lock",
+            Lock::new(&self.s),
+        )
+        .await;
+        self.resource.update_bool(Attribute::Locked, true);
         OwnedMutexGuard {
             lock: self,
             _marker: PhantomData,
@@ -209,6 +231,7 @@ impl<T: ?Sized> Mutex<T> {
     /// ```
     pub fn try_lock_owned(self: Arc<Self>) -> Result<OwnedMutexGuard<T>, TryLockError> {
         if self.s.try_lock() {
+            self.resource.update_bool(Attribute::Locked, true);
             Ok(OwnedMutexGuard {
                 lock: self,
                 _marker: PhantomData,
@@ -249,6 +272,7 @@ impl<T: ?Sized> DerefMut for MutexGuard<'_, T> {
 impl<T: ?Sized> Drop for MutexGuard<'_, T> {
     fn drop(&mut self) {
         self.lock.s.unlock();
+        self.lock.resource.update_bool(Attribute::Locked, false);
     }
 }
 
@@ -284,6 +308,7 @@ impl<T: ?Sized> DerefMut for OwnedMutexGuard<T> {
 impl<T: ?Sized> Drop for OwnedMutexGuard<T> {
     fn drop(&mut self) {
         self.lock.s.unlock();
+        self.lock.resource.update_bool(Attribute::Locked, false);
     }
 }
 

@@ -22,6 +22,7 @@ mod inner;
 
 use crate::loom::sync::Arc;
 use crate::task::coop;
+use crate::util::instrument::{AsyncOp, Attribute, Resource};
 use error::{RecvError, TryRecvError};
 use inner::{Inner, Received};
 use std::fmt;
@@ -36,15 +37,25 @@ use std::task::{Context, Poll, ready};
 /// tx.send("v").unwrap();
 /// assert_eq!(rx.try_recv(), Ok("v"));
 /// ```
+#[cfg_attr(feature = "tracing", track_caller)]
 pub fn channel<T>() -> (Sender<T>, Receiver<T>) {
     let shared = Arc::new(Inner::new());
+    let resource = Resource::new("Sender|Receiver", "Sync");
+    resource.update_bool(Attribute::TxDropped, false);
+    resource.update_bool(Attribute::RxDropped, false);
+    resource.update_bool(Attribute::ValueSent, false);
+    resource.update_bool(Attribute::ValueReceived, false);
+    let op = resource.async_op("Receiver::await");
     (
         Sender {
             shared: Some(shared.clone()),
+            resource: resource.clone(),
         },
         Receiver {
             shared,
             finished: false,
+            resource,
+            op,
         },
     )
 }
@@ -59,6 +70,8 @@ pub fn channel<T>() -> (Sender<T>, Receiver<T>) {
 /// ```
 pub struct Sender<T> {
     shared: Option<Arc<Inner<T>>>,
+    /// The channel's `tracing` resource (zero-sized without the feature).
+    resource: Resource,
 }
 
 /// Receives the value: a future resolving to `Ok(value)`, or `Err(RecvError)` if the sender
@@ -76,6 +89,10 @@ pub struct Receiver<T> {
     /// A receive returned a value or the closed error: the sender is finished (or can never
     /// finish), nothing is left in the channel, so dropping needs no state change.
     finished: bool,
+    /// The channel's `tracing` resource and the receive operation (zero-sized without the
+    /// feature).
+    resource: Resource,
+    op: AsyncOp,
 }
 
 impl<T> Sender<T> {
@@ -91,7 +108,10 @@ impl<T> Sender<T> {
             .shared
             .take()
             .expect("a Sender holds the channel until it sends");
-        shared.send(value)
+        let sent = shared.send(value);
+        self.resource
+            .update_bool(Attribute::ValueSent, sent.is_ok());
+        sent
     }
 
     /// `true` once the receiver is closed or dropped.
@@ -146,6 +166,7 @@ impl<T> Drop for Sender<T> {
         if let Some(shared) = self.shared.take() {
             shared.drop_sender();
         }
+        self.resource.update_bool(Attribute::TxDropped, true);
     }
 }
 
@@ -163,7 +184,10 @@ impl<T> Receiver<T> {
         let received = self.shared.try_recv();
         self.finished = !matches!(received, Received::Empty);
         match received {
-            Received::Value(value) => Ok(value),
+            Received::Value(value) => {
+                self.resource.update_bool(Attribute::ValueReceived, true);
+                Ok(value)
+            }
             Received::Closed => Err(TryRecvError::Closed),
             Received::Empty => Err(TryRecvError::Empty),
         }
@@ -189,11 +213,14 @@ impl<T> Future for Receiver<T> {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
         let mut coop = ready!(coop::poll_proceed_as(cx, "oneshot::Receiver"));
-        let received = ready!(this.shared.poll_recv(cx));
+        let received = ready!(this.op.poll("poll_recv", || this.shared.poll_recv(cx)));
         this.finished = true;
         coop.made_progress();
         Poll::Ready(match received {
-            Received::Value(value) => Ok(value),
+            Received::Value(value) => {
+                this.resource.update_bool(Attribute::ValueReceived, true);
+                Ok(value)
+            }
             Received::Closed | Received::Empty => Err(RecvError(())),
         })
     }
@@ -206,6 +233,7 @@ impl<T> Drop for Receiver<T> {
         if !self.finished {
             self.shared.drop_receiver();
         }
+        self.resource.update_bool(Attribute::RxDropped, true);
     }
 }
 

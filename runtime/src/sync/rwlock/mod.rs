@@ -13,6 +13,7 @@
 
 use super::batch_semaphore::RawSemaphore;
 use crate::loom::cell::UnsafeCell;
+use crate::util::instrument::{Attribute, Resource, Update, instrument_op};
 use std::fmt;
 use std::marker::PhantomData;
 use std::ops::{Deref, DerefMut};
@@ -44,6 +45,8 @@ const MAX_READS: u32 = u32::MAX >> 3;
 pub struct RwLock<T: ?Sized> {
     pub(super) max_readers: u32,
     pub(super) s: RawSemaphore,
+    /// The `tracing` resource (zero-sized without the feature).
+    pub(super) resource: Resource,
     pub(super) data: UnsafeCell<T>,
 }
 
@@ -86,6 +89,7 @@ impl<T> RwLock<T> {
     /// let lock = runtime::sync::RwLock::new("v");
     /// assert_eq!(lock.into_inner(), "v");
     /// ```
+    #[cfg_attr(feature = "tracing", track_caller)]
     pub fn new(value: T) -> Self {
         Self::with_max_readers(value, MAX_READS)
     }
@@ -107,9 +111,14 @@ impl<T> RwLock<T> {
             (1..=MAX_READS).contains(&max_readers),
             "max_readers must be in 1..={MAX_READS}, got {max_readers}"
         );
+        let resource = Resource::new("RwLock", "Sync");
+        resource.update_u64(Attribute::MaxReaders, u64::from(max_readers), Update::Set);
+        resource.update_bool(Attribute::WriteLocked, false);
+        resource.update_u64(Attribute::CurrentReaders, 0, Update::Set);
         Self {
             max_readers,
             s: RawSemaphore::new(max_readers as usize),
+            resource,
             data: UnsafeCell::new(value),
         }
     }
@@ -134,9 +143,15 @@ impl<T: ?Sized> RwLock<T> {
     /// # });
     /// ```
     pub async fn read(&self) -> RwLockReadGuard<'_, T> {
-        if self.s.acquire(1).await.is_err() {
+        let acquire = self.s.acquire(1);
+        let source = "RwLock::read";
+        if instrument_op(&self.resource, source, "poll_acquire", acquire)
+            .await
+            .is_err()
+        {
             unreachable!("an RwLock never closes its semaphore");
         }
+        self.trace_read(Update::Add);
         RwLockReadGuard {
             lock: self,
             _marker: PhantomData,
@@ -154,9 +169,15 @@ impl<T: ?Sized> RwLock<T> {
     /// # });
     /// ```
     pub async fn write(&self) -> RwLockWriteGuard<'_, T> {
-        if self.s.acquire(self.max_readers as usize).await.is_err() {
+        let acquire = self.s.acquire(self.max_readers as usize);
+        let source = "RwLock::write";
+        if instrument_op(&self.resource, source, "poll_acquire", acquire)
+            .await
+            .is_err()
+        {
             unreachable!("an RwLock never closes its semaphore");
         }
+        self.trace_write(true);
         RwLockWriteGuard {
             lock: self,
             _marker: PhantomData,
@@ -173,7 +194,11 @@ impl<T: ?Sized> RwLock<T> {
     /// assert!(lock.try_read().is_ok());
     /// ```
     pub fn try_read(&self) -> Result<RwLockReadGuard<'_, T>, TryLockError> {
-        match self.s.try_acquire(1) {
+        match self
+            .s
+            .try_acquire(1)
+            .inspect(|()| self.trace_read(Update::Add))
+        {
             Ok(()) => Ok(RwLockReadGuard {
                 lock: self,
                 _marker: PhantomData,
@@ -192,7 +217,7 @@ impl<T: ?Sized> RwLock<T> {
     /// assert!(lock.try_write().is_ok());
     /// ```
     pub fn try_write(&self) -> Result<RwLockWriteGuard<'_, T>, TryLockError> {
-        match self.s.try_acquire(self.max_readers as usize) {
+        match (self.s.try_acquire(self.max_readers as usize)).inspect(|()| self.trace_write(true)) {
             Ok(()) => Ok(RwLockWriteGuard {
                 lock: self,
                 _marker: PhantomData,
@@ -214,6 +239,20 @@ impl<T: ?Sized> RwLock<T> {
     }
 }
 
+impl<T: ?Sized> RwLock<T> {
+    /// Reports a reader more or fewer to `tracing` (nothing without the feature).
+    #[inline(always)]
+    pub(super) fn trace_read(&self, op: Update) {
+        self.resource.update_u64(Attribute::CurrentReaders, 1, op);
+    }
+
+    /// Reports the writer's arrival or departure to `tracing` (nothing without the feature).
+    #[inline(always)]
+    pub(super) fn trace_write(&self, locked: bool) {
+        self.resource.update_bool(Attribute::WriteLocked, locked);
+    }
+}
+
 impl<'a, T: ?Sized> RwLockWriteGuard<'a, T> {
     /// Turns exclusive access into shared access without letting a writer in between.
     ///
@@ -228,6 +267,8 @@ impl<'a, T: ?Sized> RwLockWriteGuard<'a, T> {
         let lock = self.lock;
         std::mem::forget(self);
         lock.s.release(lock.max_readers as usize - 1);
+        lock.trace_write(false);
+        lock.trace_read(Update::Add);
         RwLockReadGuard {
             lock,
             _marker: PhantomData,
@@ -246,6 +287,7 @@ impl<T: ?Sized> Deref for RwLockReadGuard<'_, T> {
 impl<T: ?Sized> Drop for RwLockReadGuard<'_, T> {
     fn drop(&mut self) {
         self.lock.s.release(1);
+        self.lock.trace_read(Update::Sub);
     }
 }
 
@@ -267,6 +309,7 @@ impl<T: ?Sized> DerefMut for RwLockWriteGuard<'_, T> {
 impl<T: ?Sized> Drop for RwLockWriteGuard<'_, T> {
     fn drop(&mut self) {
         self.lock.s.release(self.lock.max_readers as usize);
+        self.lock.trace_write(false);
     }
 }
 

@@ -1,6 +1,7 @@
 //! Owned guards of [`RwLock`]: they hold an `Arc` to the lock, so they are `'static`.
 
 use super::RwLock;
+use crate::util::instrument::{Update, instrument_op};
 use std::fmt;
 use std::marker::PhantomData;
 use std::ops::{Deref, DerefMut};
@@ -47,9 +48,15 @@ impl<T: ?Sized> RwLock<T> {
     /// # });
     /// ```
     pub async fn read_owned(self: Arc<Self>) -> OwnedRwLockReadGuard<T> {
-        if self.s.acquire(1).await.is_err() {
+        let acquire = self.s.acquire(1);
+        let source = "RwLock::read_owned";
+        if instrument_op(&self.resource, source, "poll_acquire", acquire)
+            .await
+            .is_err()
+        {
             unreachable!("an RwLock never closes its semaphore");
         }
+        self.trace_read(Update::Add);
         OwnedRwLockReadGuard {
             lock: self,
             _marker: PhantomData,
@@ -67,9 +74,15 @@ impl<T: ?Sized> RwLock<T> {
     /// # });
     /// ```
     pub async fn write_owned(self: Arc<Self>) -> OwnedRwLockWriteGuard<T> {
-        if self.s.acquire(self.max_readers as usize).await.is_err() {
+        let acquire = self.s.acquire(self.max_readers as usize);
+        let source = "RwLock::write_owned";
+        if instrument_op(&self.resource, source, "poll_acquire", acquire)
+            .await
+            .is_err()
+        {
             unreachable!("an RwLock never closes its semaphore");
         }
+        self.trace_write(true);
         OwnedRwLockWriteGuard {
             lock: self,
             _marker: PhantomData,
@@ -84,7 +97,11 @@ impl<T: ?Sized> RwLock<T> {
     /// assert!(lock.clone().try_read_owned().is_ok());
     /// ```
     pub fn try_read_owned(self: Arc<Self>) -> Result<OwnedRwLockReadGuard<T>, TryLockError> {
-        match self.s.try_acquire(1) {
+        match self
+            .s
+            .try_acquire(1)
+            .inspect(|()| self.trace_read(Update::Add))
+        {
             Ok(()) => Ok(OwnedRwLockReadGuard {
                 lock: self,
                 _marker: PhantomData,
@@ -103,7 +120,7 @@ impl<T: ?Sized> RwLock<T> {
     /// drop(w);
     /// ```
     pub fn try_write_owned(self: Arc<Self>) -> Result<OwnedRwLockWriteGuard<T>, TryLockError> {
-        match self.s.try_acquire(self.max_readers as usize) {
+        match (self.s.try_acquire(self.max_readers as usize)).inspect(|()| self.trace_write(true)) {
             Ok(()) => Ok(OwnedRwLockWriteGuard {
                 lock: self,
                 _marker: PhantomData,
@@ -124,6 +141,7 @@ impl<T: ?Sized> Deref for OwnedRwLockReadGuard<T> {
 impl<T: ?Sized> Drop for OwnedRwLockReadGuard<T> {
     fn drop(&mut self) {
         self.lock.s.release(1);
+        self.lock.trace_read(Update::Sub);
     }
 }
 
@@ -145,6 +163,7 @@ impl<T: ?Sized> DerefMut for OwnedRwLockWriteGuard<T> {
 impl<T: ?Sized> Drop for OwnedRwLockWriteGuard<T> {
     fn drop(&mut self) {
         self.lock.s.release(self.lock.max_readers as usize);
+        self.lock.trace_write(false);
     }
 }
 

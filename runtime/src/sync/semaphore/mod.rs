@@ -1,6 +1,7 @@
 //! `Semaphore`: a fair (FIFO) counting semaphore with borrowed and owned permits.
 
 use super::batch_semaphore::{Closed, MAX_PERMITS, RawSemaphore, TryAcquire};
+use crate::util::instrument::{Resource, instrument_op};
 use std::fmt;
 use std::sync::Arc;
 
@@ -34,6 +35,8 @@ use std::sync::Arc;
 /// ```
 pub struct Semaphore {
     ll: RawSemaphore,
+    /// The `tracing` resource (zero-sized without the feature).
+    resource: Resource,
 }
 
 /// The semaphore was closed; no permit was acquired.
@@ -99,9 +102,12 @@ impl Semaphore {
     /// ```
     #[track_caller]
     pub fn new(permits: usize) -> Self {
-        Self {
+        let semaphore = Self {
             ll: RawSemaphore::new(permits),
-        }
+            resource: Resource::new("Semaphore", "Sync"),
+        };
+        semaphore.trace_permits();
+        semaphore
     }
 
     /// Permits available right now.
@@ -129,6 +135,7 @@ impl Semaphore {
     #[track_caller]
     pub fn add_permits(&self, n: usize) {
         self.ll.release(n);
+        self.trace_permits();
     }
 
     /// Removes up to `n` available permits for good; returns how many were removed.
@@ -139,7 +146,9 @@ impl Semaphore {
     /// assert_eq!(sem.available_permits(), 0);
     /// ```
     pub fn forget_permits(&self, n: usize) -> usize {
-        self.ll.forget_permits(n)
+        let forgotten = self.ll.forget_permits(n);
+        self.trace_permits();
+        forgotten
     }
 
     /// Waits for one permit.
@@ -159,7 +168,15 @@ impl Semaphore {
     pub async fn acquire(&self) -> Result<SemaphorePermit<'_>, AcquireError> {
         // Straight to the raw acquire: going through `acquire_many(1)` nested a second async
         // state machine (~48 instructions more per acquire in callgrind).
-        self.ll.acquire(1).await.map_err(acq_err)?;
+        instrument_op(
+            &self.resource,
+            "Semaphore::acquire",
+            "poll_acquire",
+            self.ll.acquire(1),
+        )
+        .await
+        .map_err(acq_err)?;
+        self.trace_permits();
         Ok(SemaphorePermit {
             sem: self,
             permits: 1,
@@ -176,7 +193,16 @@ impl Semaphore {
     /// # });
     /// ```
     pub async fn acquire_many(&self, n: u32) -> Result<SemaphorePermit<'_>, AcquireError> {
-        self.ll.acquire(n as usize).await.map_err(acq_err)?;
+        let acquire = self.ll.acquire(n as usize);
+        instrument_op(
+            &self.resource,
+            "Semaphore::acquire_many",
+            "poll_acquire",
+            acquire,
+        )
+        .await
+        .map_err(acq_err)?;
+        self.trace_permits();
         Ok(SemaphorePermit {
             sem: self,
             permits: n,
@@ -204,6 +230,7 @@ impl Semaphore {
     /// ```
     pub fn try_acquire_many(&self, n: u32) -> Result<SemaphorePermit<'_>, TryAcquireError> {
         self.ll.try_acquire(n as usize).map_err(try_err)?;
+        self.trace_permits();
         Ok(SemaphorePermit {
             sem: self,
             permits: n,
@@ -223,7 +250,15 @@ impl Semaphore {
     /// ```
     pub async fn acquire_owned(self: Arc<Self>) -> Result<OwnedSemaphorePermit, AcquireError> {
         // Straight to the raw acquire, like `acquire` (no second async state machine).
-        self.ll.acquire(1).await.map_err(acq_err)?;
+        instrument_op(
+            &self.resource,
+            "Semaphore::acquire",
+            "poll_acquire",
+            self.ll.acquire(1),
+        )
+        .await
+        .map_err(acq_err)?;
+        self.trace_permits();
         Ok(OwnedSemaphorePermit {
             sem: self,
             permits: 1,
@@ -244,7 +279,16 @@ impl Semaphore {
         self: Arc<Self>,
         n: u32,
     ) -> Result<OwnedSemaphorePermit, AcquireError> {
-        self.ll.acquire(n as usize).await.map_err(acq_err)?;
+        let acquire = self.ll.acquire(n as usize);
+        instrument_op(
+            &self.resource,
+            "Semaphore::acquire_many",
+            "poll_acquire",
+            acquire,
+        )
+        .await
+        .map_err(acq_err)?;
+        self.trace_permits();
         Ok(OwnedSemaphorePermit {
             sem: self,
             permits: n,
@@ -276,10 +320,22 @@ impl Semaphore {
         n: u32,
     ) -> Result<OwnedSemaphorePermit, TryAcquireError> {
         self.ll.try_acquire(n as usize).map_err(try_err)?;
+        self.trace_permits();
         Ok(OwnedSemaphorePermit {
             sem: self,
             permits: n,
         })
+    }
+
+    /// Reports the available permits to `tracing` (nothing without the feature).
+    #[inline(always)]
+    fn trace_permits(&self) {
+        #[cfg(feature = "tracing")]
+        self.resource.update_u64(
+            crate::util::instrument::Attribute::Permits,
+            self.available_permits() as u64,
+            crate::util::instrument::Update::Set,
+        );
     }
 
     /// Closes the semaphore: waiting and future acquires fail with [`AcquireError`]; permits

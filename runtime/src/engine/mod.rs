@@ -91,8 +91,8 @@ pub use scheduler::{
 pub use task::coop;
 /// Task dumps: [`Dump`](dump::Dump) and what it lists (re-exported as `runtime::dump`).
 pub mod dump {
-    pub use super::task::dump::{Dump, TaskDump, TaskState};
-    pub use super::task::trace::Frame;
+    pub use crate::engine::task::dump::{Dump, TaskDump, TaskState};
+    pub use crate::engine::task::trace::Frame;
 }
 pub(crate) use task::list::Refused;
 pub(crate) use task::trace::{Located, frame as trace_frame, is_active as trace_is_active};

@@ -45,8 +45,14 @@ pub(crate) fn refresh() -> u32 {
     let now = read_ms();
     // `fetch_max` would be wrong across the wrap; a plain store of a value no older than what
     // another refresher stored a moment ago is good enough for a coarse clock.
+    //
+    // Store only a value that moved: every poll on every worker reads this line, so a store of
+    // the same value (the clock moves once per kernel tick, 1 to 4 ms, while workers refresh
+    // at every wake-up) would still take the line away from the other cores for nothing.
     let previous = NOW_MS.load(Ordering::Relaxed);
-    if now.wrapping_sub(previous) < u32::MAX / 2 {
+    if now == previous {
+        now
+    } else if now.wrapping_sub(previous) < u32::MAX / 2 {
         NOW_MS.store(now, Ordering::Relaxed);
         now
     } else {

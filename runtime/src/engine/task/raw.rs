@@ -463,7 +463,7 @@ impl RawTask {
 
 #[cfg(all(test, not(loom), target_pointer_width = "64"))]
 mod size_tests {
-    use super::{Cell, Header};
+    use super::Header;
 
     /// Issue 18 grew the header from 32 to 56 bytes (location, name pointer, poll statistics;
     /// the owner slot shrank to 4 bytes). Issue 22 wants tasks smaller: a change here is a
@@ -472,6 +472,7 @@ mod size_tests {
     #[test]
     #[cfg(not(feature = "tracing"))]
     fn the_header_is_56_bytes_and_a_small_task_cell_stays_under_two_cache_lines() {
+        use super::Cell;
         assert_eq!(std::mem::size_of::<Header>(), 56);
         type Sched = std::sync::Arc<crate::engine::scheduler::multi_thread::Handle>;
         let small = async {};

@@ -4,6 +4,15 @@ use crate::{Rt, Unwrapped};
 use std::future::Future;
 use std::io;
 
+/// Set (to anything) in the environment, [`RuntimeRt::new`] builds runtimes with slow-poll
+/// reports and stall healing off, so no watchdog thread runs: `compare` then measures what
+/// stall detection costs.
+///
+/// ```
+/// assert_eq!(benches::adapters::NO_WATCHDOG_VAR, "BENCH_RUNTIME_NO_WATCHDOG");
+/// ```
+pub const NO_WATCHDOG_VAR: &str = "BENCH_RUNTIME_NO_WATCHDOG";
+
 /// `runtime`'s multi-thread flavor with a fixed number of workers.
 ///
 /// ```
@@ -22,10 +31,16 @@ impl Rt for RuntimeRt {
     type Join<T: Send + 'static> = Unwrapped<runtime::task::JoinHandle<T>>;
 
     fn new(workers: usize) -> io::Result<Self> {
-        let rt = runtime::Builder::new_multi_thread()
-            .worker_threads(workers)
-            .build()?;
-        Ok(RuntimeRt { rt })
+        let mut builder = runtime::Builder::new_multi_thread();
+        builder.worker_threads(workers);
+        // A measurement switch (docs/observability.md, "What the metrics cost"): the same build
+        // without slow-poll detection and healing, i.e. without the watchdog thread.
+        if std::env::var_os(NO_WATCHDOG_VAR).is_some() {
+            builder
+                .slow_poll_threshold(std::time::Duration::MAX)
+                .stall_heal_threshold(std::time::Duration::MAX);
+        }
+        Ok(RuntimeRt { rt: builder.build()? })
     }
 
     fn block_on<F: Future>(&self, future: F) -> F::Output {

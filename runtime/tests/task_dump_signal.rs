@@ -153,3 +153,35 @@ fn dump_on_signal_writes_the_dump_to_stderr() {
     assert!(stderr.contains("\"child task\""), "{stderr}");
     assert!(stderr.contains(") idle, 1 poll"), "{stderr}");
 }
+
+#[test]
+fn the_listener_does_not_keep_a_dropped_runtime_alive() {
+    let _watchdog = Watchdog::new("dump on signal after drop", HANG_BOUND);
+    let out = Shared::default();
+    let rt = runtime::Builder::new_current_thread().build().unwrap();
+    rt.block_on(async {
+        Builder::new()
+            .name("parked")
+            .spawn(runtime::time::sleep(Duration::from_secs(3600)))
+            .unwrap();
+        // SIGWINCH: no other test of this binary listens to it (its default is to ignore).
+        task::dump_on_signal_to(SignalKind::from_raw(libc::SIGWINCH), out.clone()).unwrap();
+    });
+    // SAFETY: `raise` only delivers a signal, for which a handler is installed above.
+    assert_eq!(unsafe { libc::raise(libc::SIGWINCH) }, 0);
+    let text = out.wait_for_dumps(1);
+    assert!(text.contains("\"parked\""), "{text}");
+    drop(rt);
+    // SAFETY: as above.
+    assert_eq!(unsafe { libc::raise(libc::SIGWINCH) }, 0);
+    let text = out.wait_for_dumps(2);
+    let last = text.lines().last().unwrap();
+    assert_eq!(
+        last,
+        format!(
+            "runtime task dump (signal {}): the runtime has been dropped",
+            libc::SIGWINCH
+        ),
+        "{text}"
+    );
+}

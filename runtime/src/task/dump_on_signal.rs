@@ -9,6 +9,10 @@
 //!   full buffer drops the byte: a pending byte already means "dump once more".
 //! - **DS2.** The action owns the write end, so the descriptor stays open as long as the
 //!   action can run. Neither is ever unregistered: the listener lives as long as the process.
+//!
+//! The listener holds the runtime weakly: a runtime dropped later is freed as usual (its
+//! threads, driver and tasks), and a signal after that writes a one-line notice instead of a
+//! dump.
 
 use crate::Handle;
 use crate::signal::unix::SignalKind;
@@ -20,8 +24,9 @@ use std::os::unix::net::UnixStream;
 ///
 /// Opt-in and cheap: nothing runs until the signal arrives. The dump is taken on a dedicated
 /// thread, so it is written even when every worker is stuck in a poll (those tasks show as
-/// `running`). The listener lasts for the rest of the process and keeps a [`Handle`] to the
-/// runtime (after the runtime shuts down, its dumps are empty); call this once per runtime.
+/// `running`). The listener lasts for the rest of the process but does not keep the runtime
+/// alive: once the runtime is dropped, a signal writes a one-line notice saying so instead
+/// of a dump. Call this once per runtime.
 /// From the first call on, `signal` no longer has its default effect (for `SIGUSR1`,
 /// terminating the process).
 ///
@@ -61,12 +66,13 @@ pub fn dump_on_signal_to<W: Write + Send + 'static>(
     signal: SignalKind,
     mut writer: W,
 ) -> io::Result<()> {
-    let handle = Handle::try_current().map_err(|_| {
+    let runtime = Handle::try_current().map_err(|_| {
         io::Error::other(
             "no runtime: dump_on_signal must be called from the context of a runtime (inside \
              block_on, a task, or after Runtime::enter)",
         )
     })?;
+    let runtime = runtime.inner.downgrade();
     let signum = signal.as_raw_value();
     if signal_hook_registry::FORBIDDEN.contains(&signum) {
         return Err(io::Error::new(
@@ -90,12 +96,21 @@ pub fn dump_on_signal_to<W: Write + Send + 'static>(
             let mut buf = [0u8; 64];
             // Each wake-up (any number of coalesced deliveries) writes one dump.
             while matches!(rx.read(&mut buf), Ok(n) if n > 0) {
-                let dump = handle.inner.dump();
-                let _ = write!(
-                    writer,
-                    "runtime task dump (signal {signum}, {} tasks):\n{dump}",
-                    dump.tasks().len()
-                );
+                let _ = match runtime.upgrade() {
+                    Some(handle) => {
+                        let dump = handle.dump();
+                        drop(handle);
+                        write!(
+                            writer,
+                            "runtime task dump (signal {signum}, {} tasks):\n{dump}",
+                            dump.tasks().len()
+                        )
+                    }
+                    None => writeln!(
+                        writer,
+                        "runtime task dump (signal {signum}): the runtime has been dropped"
+                    ),
+                };
                 let _ = writer.flush();
             }
         })?;

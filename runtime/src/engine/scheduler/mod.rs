@@ -25,6 +25,25 @@ pub(crate) enum Handle {
     CurrentThread(Arc<current_thread::Handle>),
 }
 
+/// A [`Handle`] that does not keep the runtime alive: for observers that outlive it (the
+/// `dump_on_signal` thread lasts as long as the process).
+#[cfg(not(loom))]
+pub(crate) enum WeakHandle {
+    MultiThread(std::sync::Weak<multi_thread::Handle>),
+    CurrentThread(std::sync::Weak<current_thread::Handle>),
+}
+
+#[cfg(not(loom))]
+impl WeakHandle {
+    /// The runtime's handle, or `None` once every strong handle is gone.
+    pub(crate) fn upgrade(&self) -> Option<Handle> {
+        match self {
+            WeakHandle::MultiThread(h) => h.upgrade().map(Handle::MultiThread),
+            WeakHandle::CurrentThread(h) => h.upgrade().map(Handle::CurrentThread),
+        }
+    }
+}
+
 /// A scheduler's per-thread state, published in the thread-local context while it runs.
 pub(crate) enum Context {
     MultiThread(multi_thread::Context),
@@ -49,6 +68,15 @@ impl Handle {
         match self {
             Handle::MultiThread(h) => multi_thread::Handle::spawn(h, future, meta),
             Handle::CurrentThread(h) => current_thread::Handle::spawn(h, future, meta),
+        }
+    }
+
+    /// A reference that does not keep the runtime alive.
+    #[cfg(not(loom))]
+    pub(crate) fn downgrade(&self) -> WeakHandle {
+        match self {
+            Handle::MultiThread(h) => WeakHandle::MultiThread(Arc::downgrade(h)),
+            Handle::CurrentThread(h) => WeakHandle::CurrentThread(Arc::downgrade(h)),
         }
     }
 

@@ -72,6 +72,7 @@ pub(crate) mod dump;
 mod error;
 mod harness;
 mod id;
+mod identity;
 mod instrument;
 mod join_ref;
 pub(crate) mod list;
@@ -233,7 +234,7 @@ where
     S: Schedule,
 {
     let (future, trace) =
-        instrument::instrument(future, "task", meta.name(), meta.id, meta.spawned_at);
+        instrument::instrument(future, "task", meta.name(), meta.id, meta.spawned_at());
     let raw = raw::Cell::allocate(future, scheduler, meta, trace);
     (
         Task::from_raw(raw),
@@ -254,7 +255,7 @@ where
     S: Schedule,
 {
     let (future, trace) =
-        instrument::instrument(future, "blocking", meta.name(), meta.id, meta.spawned_at);
+        instrument::instrument(future, "blocking", meta.name(), meta.id, meta.spawned_at());
     let raw = raw::Cell::allocate(future, scheduler, meta, trace);
     (
         UnownedTask {

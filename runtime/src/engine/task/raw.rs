@@ -9,6 +9,7 @@
 //! (queues, wakers, handles) never names `F` or `S`.
 
 use super::harness::Harness;
+use super::identity::Identity;
 use super::state::State;
 use super::{Id, JoinError, Schedule};
 use crate::loom::cell::UnsafeCell;
@@ -47,19 +48,18 @@ pub(crate) enum Traced {
 
 /// The hot, type-independent part of a task.
 ///
-/// Identity (`id`, `spawned_at`, `name`) is immutable after allocation; `stats` is written
-/// only by the holder of `RUNNING` (see [`PollStats`]). 56 bytes on 64-bit targets: the
-/// identity and statistics of issue 18 added 24 to the 32 of before (the owner slot shrank
-/// to a `u32` to pay for part of it).
+/// Identity (`id`, `identity`: spawn location and name) is immutable after allocation;
+/// `stats` is written only by the holder of `RUNNING` (see [`PollStats`]). 48 bytes on 64-bit
+/// targets: the identity and statistics of issue 18 added 16 to the 32 of before (the owner
+/// slot shrank to a `u32` to pay for part of it).
 #[repr(C)]
 pub(crate) struct Header {
     pub(crate) state: State,
     pub(crate) vtable: &'static Vtable,
     pub(crate) id: Id,
-    /// Where the task was spawned (`#[track_caller]` through every spawn function).
-    pub(crate) spawned_at: &'static Location<'static>,
-    /// The name given with `task::Builder::name`: one thin pointer, since names are rare.
-    pub(crate) name: Option<Box<Name>>,
+    /// Where the task was spawned (`#[track_caller]` through every spawn function) and the
+    /// name given with `task::Builder::name`, in one word (names are rare).
+    pub(crate) identity: Identity,
     /// Where the owned-task list keeps this task (written and read under the shard's lock).
     pub(crate) owner_slot: crate::loom::sync::atomic::AtomicU32,
     pub(crate) stats: PollStats,
@@ -75,23 +75,19 @@ impl Header {
 
     /// The task's name, if it was given one.
     pub(crate) fn name(&self) -> Option<&str> {
-        self.name.as_deref().map(|name| &*name.0)
+        self.identity.name()
     }
 
     /// Where the task was spawned.
     pub(crate) fn spawned_at(&self) -> &'static Location<'static> {
-        self.spawned_at
+        self.identity.spawned_at()
     }
 }
-
-/// A task's name, boxed so the header holds one thin pointer.
-pub(crate) struct Name(pub(crate) Box<str>);
 
 /// What a spawn knows about the task it creates.
 pub(crate) struct Meta {
     pub(crate) id: Id,
-    pub(crate) spawned_at: &'static Location<'static>,
-    pub(crate) name: Option<Box<Name>>,
+    pub(crate) identity: Identity,
 }
 
 impl Meta {
@@ -99,22 +95,25 @@ impl Meta {
     pub(crate) fn new(spawned_at: &'static Location<'static>) -> Meta {
         Meta {
             id: Id::next(),
-            spawned_at,
-            name: None,
+            identity: Identity::new(spawned_at, None),
         }
     }
 
     /// The name, if the task has one.
     pub(crate) fn name(&self) -> Option<&str> {
-        self.name.as_deref().map(|name| &*name.0)
+        self.identity.name()
+    }
+
+    /// Where the task is spawned.
+    pub(crate) fn spawned_at(&self) -> &'static Location<'static> {
+        self.identity.spawned_at()
     }
 
     /// A fresh id, the given location and name (`None` for none).
     pub(crate) fn named(spawned_at: &'static Location<'static>, name: Option<&str>) -> Meta {
         Meta {
             id: Id::next(),
-            spawned_at,
-            name: name.map(|name| Box::new(Name(name.into()))),
+            identity: Identity::new(spawned_at, name),
         }
     }
 }
@@ -201,8 +200,7 @@ where
                 state: State::new(),
                 vtable: vtable::<F, S>(),
                 id: meta.id,
-                spawned_at: meta.spawned_at,
-                name: meta.name,
+                identity: meta.identity,
                 owner_slot: crate::loom::sync::atomic::AtomicU32::new(u32::MAX),
                 stats: PollStats::default(),
                 trace,
@@ -465,15 +463,15 @@ impl RawTask {
 mod size_tests {
     use super::Header;
 
-    /// Issue 18 grew the header from 32 to 56 bytes (location, name pointer, poll statistics;
-    /// the owner slot shrank to 4 bytes). Issue 22 wants tasks smaller: a change here is a
+    /// Issue 18 grew the header from 32 to 48 bytes (location and name in one word, poll
+    /// statistics; the owner slot shrank to 4 bytes). Issue 22 wants tasks smaller: a change here is a
     /// decision, so it must show up as a failing test. The `tracing` feature adds the task
     /// span's id (zero bytes without it), and its cells wrap the future in the span.
     #[test]
     #[cfg(not(feature = "tracing"))]
-    fn the_header_is_56_bytes_and_a_small_task_cell_stays_under_two_cache_lines() {
+    fn the_header_is_48_bytes_and_a_small_task_cell_stays_under_two_cache_lines() {
         use super::Cell;
-        assert_eq!(std::mem::size_of::<Header>(), 56);
+        assert_eq!(std::mem::size_of::<Header>(), 48);
         type Sched = std::sync::Arc<crate::engine::scheduler::multi_thread::Handle>;
         let small = async {};
         fn cell_size<F: std::future::Future>(_: &F) -> usize {
@@ -489,7 +487,7 @@ mod size_tests {
     fn with_tracing_the_header_adds_only_the_span_id() {
         assert_eq!(
             std::mem::size_of::<Header>(),
-            56 + std::mem::size_of::<super::super::instrument::TaskTraceId>()
+            48 + std::mem::size_of::<super::super::instrument::TaskTraceId>()
         );
     }
 }

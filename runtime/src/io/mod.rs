@@ -40,6 +40,37 @@ pub(crate) mod flatten;
 #[cfg(not(loom))]
 pub(crate) mod poll_evented;
 
+/// Readiness a socket's `ready`, `try_io` and `async_io` wait for or check: `READABLE`,
+/// `WRITABLE`, `PRIORITY` (Linux), `ERROR`, combined with `|`.
+///
+/// ```
+/// use runtime::io::Interest;
+///
+/// # let rt = runtime::Runtime::new().unwrap();
+/// rt.block_on(async {
+///     let (a, _b) = runtime::net::UnixStream::pair()?;
+///     let ready = a.ready(Interest::READABLE | Interest::WRITABLE).await?;
+///     assert!(ready.is_writable() && !ready.is_readable());
+///     Ok::<(), std::io::Error>(())
+/// }).unwrap();
+/// ```
+pub use io_driver::Interest;
+/// The readiness a socket's `ready` reports: `READABLE`, `WRITABLE`, `READ_CLOSED`,
+/// `WRITE_CLOSED`, `PRIORITY`, `ERROR` (a set: several may hold at once).
+///
+/// ```
+/// use runtime::io::{Interest, Ready};
+///
+/// # let rt = runtime::Runtime::new().unwrap();
+/// rt.block_on(async {
+///     let (a, b) = runtime::net::UnixStream::pair()?;
+///     drop(b);
+///     let ready = a.ready(Interest::READABLE).await?;
+///     assert!(ready.contains(Ready::READ_CLOSED));
+///     Ok::<(), std::io::Error>(())
+/// }).unwrap();
+/// ```
+pub use io_driver::Ready;
 pub use futures_io::{AsyncBufRead, AsyncRead, AsyncSeek, AsyncWrite};
 pub use futures_util::io::{
     AsyncBufReadExt, AsyncReadExt, AsyncSeekExt, AsyncWriteExt, BufReader, BufWriter, Cursor,

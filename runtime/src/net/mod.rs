@@ -36,6 +36,7 @@
 //! ```
 
 mod addr;
+mod buf;
 mod forward;
 pub mod tcp;
 mod udp;

@@ -85,6 +85,29 @@ pub(super) fn split_owned(stream: TcpStream) -> (OwnedReadHalf, OwnedWriteHalf) 
 }
 
 impl OwnedReadHalf {
+    /// Receives data without removing it from the socket's queue, waiting until some arrives
+    /// ([`TcpStream::peek`] through the half); the next read returns the same bytes.
+    ///
+    /// ```
+    /// use runtime::io::AsyncReadExt;
+    /// # let rt = runtime::Runtime::new().unwrap();
+    /// rt.block_on(async {
+    ///     let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+    ///     let s = runtime::net::TcpStream::connect(listener.local_addr()?).await?;
+    ///     std::io::Write::write_all(&mut listener.accept()?.0, b"look")?;
+    ///     let (mut r, _w) = s.into_split();
+    ///     let mut buf = [0; 4];
+    ///     let n = r.peek(&mut buf).await?;
+    ///     let mut again = [0; 4];
+    ///     r.read_exact(&mut again[..n]).await?;
+    ///     assert_eq!(again[..n], buf[..n]); // the peek consumed nothing
+    ///     Ok::<(), std::io::Error>(())
+    /// }).unwrap();
+    /// ```
+    pub async fn peek(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.inner.peek(buf).await
+    }
+
     /// Puts the stream back together; fails (returning both halves) if `write` belongs to
     /// another stream.
     ///

@@ -1,5 +1,9 @@
 //! [`UdpSocket`]: datagrams over UDP.
 
+mod buf;
+mod options;
+mod poll;
+
 use crate::io::poll_evented::PollEvented;
 use crate::net::addr::{ToSocketAddrs, each_addr, resolve};
 use io_driver::Interest;

@@ -126,7 +126,11 @@ impl Interest {
     #[must_use = "this returns the result of the operation, without modifying the original"]
     pub fn remove(self, other: Interest) -> Option<Interest> {
         let bits = self.0 & !other.0;
-        if bits == 0 { None } else { Some(Interest(bits)) }
+        if bits == 0 {
+            None
+        } else {
+            Some(Interest(bits))
+        }
     }
 
     /// The readiness flags that satisfy this interest.

@@ -104,7 +104,9 @@ mod tests {
         })
         .unwrap();
         assert_eq!(buf, b"xyz");
-        let err = recv_into_zeroed(&mut buf, |_| Err::<(usize, ()), _>(io::ErrorKind::WouldBlock.into()));
+        let err = recv_into_zeroed(&mut buf, |_| {
+            Err::<(usize, ()), _>(io::ErrorKind::WouldBlock.into())
+        });
         assert_eq!(err.unwrap_err().kind(), io::ErrorKind::WouldBlock);
         assert_eq!(buf, b"xyz");
     }

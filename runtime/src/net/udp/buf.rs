@@ -82,8 +82,7 @@ impl UdpSocket {
     /// }).unwrap();
     /// ```
     pub fn try_recv_buf(&self, buf: &mut Vec<u8>) -> io::Result<usize> {
-        self.io
-            .try_io(Interest::READABLE, |s| recv_buf_of(s, buf))
+        self.io.try_io(Interest::READABLE, |s| recv_buf_of(s, buf))
     }
 
     /// Receives one datagram, appending it to `buf` as [`recv_buf`](Self::recv_buf) does, and

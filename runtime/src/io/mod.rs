@@ -40,6 +40,11 @@ pub(crate) mod flatten;
 #[cfg(not(loom))]
 pub(crate) mod poll_evented;
 
+pub use futures_io::{AsyncBufRead, AsyncRead, AsyncSeek, AsyncWrite};
+pub use futures_util::io::{
+    AsyncBufReadExt, AsyncReadExt, AsyncSeekExt, AsyncWriteExt, BufReader, BufWriter, Cursor,
+    ReadHalf, WriteHalf, copy, empty, sink,
+};
 /// Readiness a socket's `ready`, `try_io` and `async_io` wait for or check: `READABLE`,
 /// `WRITABLE`, `PRIORITY` (Linux), `ERROR`, combined with `|`.
 ///
@@ -71,11 +76,6 @@ pub use io_driver::Interest;
 /// }).unwrap();
 /// ```
 pub use io_driver::Ready;
-pub use futures_io::{AsyncBufRead, AsyncRead, AsyncSeek, AsyncWrite};
-pub use futures_util::io::{
-    AsyncBufReadExt, AsyncReadExt, AsyncSeekExt, AsyncWriteExt, BufReader, BufWriter, Cursor,
-    ReadHalf, WriteHalf, copy, empty, sink,
-};
 
 /// Splits one object that is both [`AsyncRead`] and [`AsyncWrite`] into separately owned read
 /// and write halves (the free-function spelling of [`AsyncReadExt::split`]).

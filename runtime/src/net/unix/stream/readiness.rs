@@ -189,7 +189,8 @@ impl UnixStream {
     ///     assert_eq!(a.try_write_vectored(&[IoSlice::new(b"a"), IoSlice::new(b"bc")])?, 3);
     ///     b.readable().await?;
     ///     let mut buf = [0; 4];
-    ///     assert_eq!(&buf[..b.try_read(&mut buf)?], b"abc");
+    ///     let n = b.try_read(&mut buf)?;
+    ///     assert_eq!(&buf[..n], b"abc");
     ///     Ok::<(), std::io::Error>(())
     /// }).unwrap();
     /// ```

@@ -49,6 +49,7 @@ impl UnixStream {
     /// # let rt = runtime::Runtime::new().unwrap();
     /// rt.block_on(async {
     ///     let (a, b) = runtime::net::UnixStream::pair()?;
+    ///     b.writable().await?;
     ///     b.try_write(b"x")?;
     ///     assert!(a.ready(Interest::READABLE).await?.is_readable());
     ///     Ok::<(), std::io::Error>(())
@@ -65,6 +66,7 @@ impl UnixStream {
     /// # let rt = runtime::Runtime::new().unwrap();
     /// rt.block_on(async {
     ///     let (a, b) = runtime::net::UnixStream::pair()?;
+    ///     b.writable().await?;
     ///     b.try_write(b"x")?;
     ///     std::future::poll_fn(|cx| a.poll_read_ready(cx)).await?;
     ///     assert_eq!(a.try_read(&mut [0; 4])?, 1);
@@ -119,6 +121,7 @@ impl UnixStream {
     /// # let rt = runtime::Runtime::new().unwrap();
     /// rt.block_on(async {
     ///     let (a, b) = runtime::net::UnixStream::pair()?;
+    ///     b.writable().await?;
     ///     b.try_write(b"ab")?;
     ///     let mut buf = [0; 4];
     ///     let n = a.async_io(Interest::READABLE, || a.try_read(&mut buf)).await?;
@@ -141,6 +144,7 @@ impl UnixStream {
     /// # let rt = runtime::Runtime::new().unwrap();
     /// rt.block_on(async {
     ///     let (a, b) = runtime::net::UnixStream::pair()?;
+    ///     b.writable().await?;
     ///     b.try_write(b"abc")?;
     ///     a.readable().await?;
     ///     let (mut x, mut y) = ([0; 1], [0; 4]);
@@ -161,6 +165,7 @@ impl UnixStream {
     /// # let rt = runtime::Runtime::new().unwrap();
     /// rt.block_on(async {
     ///     let (a, b) = runtime::net::UnixStream::pair()?;
+    ///     b.writable().await?;
     ///     b.try_write(b"tail")?;
     ///     a.readable().await?;
     ///     let mut buf = b"head:".to_vec();

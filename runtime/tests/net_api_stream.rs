@@ -1,18 +1,16 @@
 //! Stream sockets' readiness API (issue 20 item 5): `ready(Interest)`, `try_io`, `async_io`,
 //! `poll_read_ready`/`poll_write_ready`, `try_read_vectored`, `try_read_buf`,
-//! `try_write_vectored` on `TcpStream` and `UnixStream`, with the multi-waiter cases; plus TCP
-//! linger, peeking through the split halves and the `TryFrom<std>` conversions.
+//! `try_write_vectored` on `TcpStream` and `UnixStream`, with the multi-waiter cases.
 
 mod net_api;
 mod support;
 
 use net_api::{DOG, all_woken, both, poll_once, settle, tcp_pair, until_ready};
-use runtime::io::{AsyncReadExt, AsyncWriteExt, Interest, Ready};
-use runtime::net::{TcpListener, TcpStream, UnixStream};
+use runtime::io::{AsyncWriteExt, Interest, Ready};
+use runtime::net::UnixStream;
 use std::io::{self, IoSlice, IoSliceMut};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Duration;
 use support::Watchdog;
 
 fn would_block<T: std::fmt::Debug>(result: io::Result<T>) {
@@ -314,89 +312,5 @@ fn every_unix_stream_ready_waiter_is_woken_by_one_write() {
         for ready in all_woken("unix ready", op, write).await {
             assert!(ready.is_readable());
         }
-    });
-}
-
-#[test]
-#[allow(deprecated)]
-fn tcp_linger_round_trips_and_zero_linger_resets_the_peer() {
-    let _dog = Watchdog::new("tcp_linger", DOG);
-    both(|| async {
-        let (client, mut server) = tcp_pair().await;
-        assert_eq!(client.linger().unwrap(), None);
-        client.set_linger(Some(Duration::from_secs(3))).unwrap();
-        assert_eq!(client.linger().unwrap(), Some(Duration::from_secs(3)));
-        client.set_linger(None).unwrap();
-        assert_eq!(client.linger().unwrap(), None);
-        client.set_zero_linger().unwrap();
-        assert_eq!(client.linger().unwrap(), Some(Duration::ZERO));
-        // An abortive close: the peer sees a reset, not end-of-file.
-        drop(client);
-        let ready = server
-            .ready(Interest::ERROR | Interest::READABLE)
-            .await
-            .unwrap();
-        assert!(ready.is_error() || ready.is_read_closed(), "{ready:?}");
-        let err = server.read(&mut [0; 4]).await.unwrap_err();
-        assert_eq!(err.kind(), io::ErrorKind::ConnectionReset);
-    });
-}
-
-#[test]
-fn peek_through_both_kinds_of_read_half_consumes_nothing() {
-    let _dog = Watchdog::new("half_peek", DOG);
-    both(|| async {
-        let (mut client, mut server) = tcp_pair().await;
-        server.write_all(b"peek").await.unwrap();
-        {
-            let (mut reader, _writer) = TcpStream::split(&mut client);
-            let mut buf = [0; 4];
-            let n = reader.peek(&mut buf).await.unwrap();
-            assert_eq!(&buf[..n], &b"peek"[..n]);
-            reader.read_exact(&mut buf[..n]).await.unwrap();
-            assert_eq!(
-                &buf[..n],
-                &b"peek"[..n],
-                "the read returns the peeked bytes"
-            );
-            let mut rest = vec![0; 4 - n];
-            reader.read_exact(&mut rest).await.unwrap();
-        }
-        let (mut reader, _writer) = client.into_split();
-        server.write_all(b"owned").await.unwrap();
-        let mut buf = [0; 5];
-        let n = reader.peek(&mut buf).await.unwrap();
-        assert!(n > 0);
-        let mut all = [0; 5];
-        reader.read_exact(&mut all).await.unwrap();
-        assert_eq!(&all, b"owned");
-        assert_eq!(buf[..n], all[..n]);
-    });
-}
-
-#[test]
-fn try_from_std_converts_blocking_sockets_and_fails_outside_a_runtime() {
-    let _dog = Watchdog::new("try_from", DOG);
-    let std_listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = std_listener.local_addr().unwrap();
-    // Outside a runtime there is no reactor to register with: an error, not a panic.
-    let std_stream = std::net::TcpStream::connect(addr).unwrap();
-    assert!(TcpStream::try_from(std_stream).is_err());
-    both(|| async {
-        // Blocking std sockets: the conversion switches them to non-blocking.
-        let std_listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let addr = std_listener.local_addr().unwrap();
-        let listener = TcpListener::try_from(std_listener).unwrap();
-        let std_stream = std::net::TcpStream::connect(addr).unwrap();
-        let stream = TcpStream::try_from(std_stream).unwrap();
-        let (mut accepted, _) = listener.accept().await.unwrap();
-        would_block(stream.try_read(&mut [0; 4]));
-        accepted.write_all(b"conv").await.unwrap();
-        let mut buf = [0; 4];
-        (&stream).read_exact(&mut buf).await.unwrap();
-        assert_eq!(&buf, b"conv");
-        let (a, _b) = std::os::unix::net::UnixStream::pair().unwrap();
-        let a = UnixStream::try_from(a).unwrap();
-        would_block(a.try_read(&mut [0; 4]));
     });
 }

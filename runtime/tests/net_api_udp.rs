@@ -264,3 +264,47 @@ fn udp_try_from_std_converts_a_blocking_socket() {
         assert_eq!(&buf[..n], b"me");
     });
 }
+
+#[test]
+fn udp_peek_forms_leave_the_datagram_queued() {
+    let _dog = Watchdog::new("udp_peek", DOG);
+    both(|| async {
+        let (a, b) = pair().await;
+        a.connect(addr(&b)).await.unwrap();
+        let mut buf = [0; 8];
+        would_block(a.try_peek(&mut buf));
+        would_block(a.try_peek_from(&mut buf));
+        assert!(poll_once(|cx| a.poll_peek(cx, &mut buf)).is_pending());
+        b.send_to(b"keep", addr(&a)).await.unwrap();
+        assert_eq!(poll_fn(|cx| a.poll_peek(cx, &mut buf)).await.unwrap(), 4);
+        assert_eq!(a.peek(&mut buf).await.unwrap(), 4);
+        assert_eq!(a.try_peek(&mut buf).unwrap(), 4);
+        assert_eq!(a.try_peek_from(&mut buf).unwrap(), (4, addr(&b)));
+        assert_eq!(a.recv(&mut buf).await.unwrap(), 4);
+        assert_eq!(&buf[..4], b"keep");
+        would_block(a.try_peek(&mut buf));
+    });
+}
+
+#[test]
+fn every_udp_peek_waiter_sees_the_same_datagram() {
+    let _dog = Watchdog::new("udp_peek_waiters", DOG);
+    both(|| async {
+        let (a, b) = pair().await;
+        a.connect(addr(&b)).await.unwrap();
+        let op = |_| {
+            let a = a.clone();
+            async move {
+                let mut buf = [0; 8];
+                let n = a.peek(&mut buf).await.unwrap();
+                buf[..n].to_vec()
+            }
+        };
+        let send = async {
+            b.send_to(b"same", addr(&a)).await.unwrap();
+        };
+        for seen in all_woken("udp peek", op, send).await {
+            assert_eq!(seen, b"same");
+        }
+    });
+}

@@ -2,6 +2,7 @@
 
 mod buf;
 mod options;
+mod peek;
 mod poll;
 
 use crate::io::poll_evented::PollEvented;

@@ -78,6 +78,30 @@ impl ReadHalf<'_> {
         self.0.peek(buf).await
     }
 
+    /// Polls to receive data without removing it from the socket's queue
+    /// ([`TcpStream::poll_peek`] through the half).
+    ///
+    /// ```
+    /// # let rt = runtime::Runtime::new().unwrap();
+    /// rt.block_on(async {
+    ///     let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+    ///     let mut s = runtime::net::TcpStream::connect(listener.local_addr()?).await?;
+    ///     std::io::Write::write_all(&mut listener.accept()?.0, b"pk")?;
+    ///     let (mut r, _w) = runtime::net::TcpStream::split(&mut s);
+    ///     let mut buf = [0; 4];
+    ///     let n = std::future::poll_fn(|cx| r.poll_peek(cx, &mut buf)).await?;
+    ///     assert_eq!(&buf[..n], &b"pk"[..n]);
+    ///     Ok::<(), std::io::Error>(())
+    /// }).unwrap();
+    /// ```
+    pub fn poll_peek(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+        buf: &mut [u8],
+    ) -> std::task::Poll<io::Result<usize>> {
+        self.0.poll_peek(cx, buf)
+    }
+
     /// The remote address.
     ///
     /// ```

@@ -108,6 +108,30 @@ impl OwnedReadHalf {
         self.inner.peek(buf).await
     }
 
+    /// Polls to receive data without removing it from the socket's queue
+    /// ([`TcpStream::poll_peek`] through the half).
+    ///
+    /// ```
+    /// # let rt = runtime::Runtime::new().unwrap();
+    /// rt.block_on(async {
+    ///     let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+    ///     let s = runtime::net::TcpStream::connect(listener.local_addr()?).await?;
+    ///     std::io::Write::write_all(&mut listener.accept()?.0, b"pk")?;
+    ///     let (mut r, _w) = s.into_split();
+    ///     let mut buf = [0; 4];
+    ///     let n = std::future::poll_fn(|cx| r.poll_peek(cx, &mut buf)).await?;
+    ///     assert_eq!(&buf[..n], &b"pk"[..n]);
+    ///     Ok::<(), std::io::Error>(())
+    /// }).unwrap();
+    /// ```
+    pub fn poll_peek(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+        buf: &mut [u8],
+    ) -> std::task::Poll<io::Result<usize>> {
+        self.inner.poll_peek(cx, buf)
+    }
+
     /// Puts the stream back together; fails (returning both halves) if `write` belongs to
     /// another stream.
     ///

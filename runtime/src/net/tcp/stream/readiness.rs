@@ -66,6 +66,28 @@ impl TcpStream {
         self.io.poll_write_ready(cx).map_ok(drop)
     }
 
+    /// Polls to receive data into `buf` without removing it from the socket's queue (see
+    /// [`peek`](Self::peek)); only the latest read-side poll's waker is woken. Tokio's fills a
+    /// `ReadBuf`; this takes a slice and returns the count. `Ok(0)` means end-of-file.
+    ///
+    /// ```
+    /// use std::future::poll_fn;
+    /// # let rt = runtime::Runtime::new().unwrap();
+    /// rt.block_on(async {
+    ///     let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+    ///     let stream = runtime::net::TcpStream::connect(listener.local_addr()?).await?;
+    ///     std::io::Write::write_all(&mut listener.accept()?.0, b"pk")?;
+    ///     let mut buf = [0; 4];
+    ///     let n = poll_fn(|cx| stream.poll_peek(cx, &mut buf)).await?;
+    ///     assert_eq!(&buf[..n], &b"pk"[..n]);
+    ///     assert_eq!(stream.try_read(&mut buf)?, 2); // still there
+    ///     Ok::<(), std::io::Error>(())
+    /// }).unwrap();
+    /// ```
+    pub fn poll_peek(&self, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
+        self.io.poll_read_io(cx, |s| s.peek(buf))
+    }
+
     /// Runs `f` (a custom I/O call on this socket, e.g. through its raw fd) if `interest` is
     /// ready, else returns `WouldBlock` without calling it. If `f` returns `WouldBlock`, the
     /// readiness is cleared, so the next [`ready`](Self::ready) waits for a new event. `f` must

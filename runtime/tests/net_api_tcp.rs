@@ -154,3 +154,85 @@ fn tcp_ready_for_error_alone_waits_for_a_reset() {
         assert!(!ready.is_readable() && !ready.is_writable(), "{ready:?}");
     });
 }
+
+#[test]
+fn borrowed_halves_forward_the_readiness_api() {
+    let _dog = Watchdog::new("half_readiness", DOG);
+    both(|| async {
+        let (mut client, mut server) = tcp_pair().await;
+        let (reader, writer) = TcpStream::split(&mut client);
+        would_block(reader.try_read(&mut [0; 4]));
+        would_block(reader.try_read_buf(&mut Vec::new()));
+        assert!(
+            writer
+                .ready(Interest::WRITABLE)
+                .await
+                .unwrap()
+                .is_writable()
+        );
+        writer.writable().await.unwrap();
+        assert_eq!(writer.try_write(b"ab").unwrap(), 2);
+        let bufs = [std::io::IoSlice::new(b"c"), std::io::IoSlice::new(b"d")];
+        assert_eq!(writer.try_write_vectored(&bufs).unwrap(), 2);
+        let mut got = [0; 4];
+        server.read_exact(&mut got).await.unwrap();
+        assert_eq!(&got, b"abcd");
+
+        server.write_all(b"xyz").await.unwrap();
+        assert!(
+            reader
+                .ready(Interest::READABLE)
+                .await
+                .unwrap()
+                .is_readable()
+        );
+        reader.readable().await.unwrap();
+        let mut first = [0; 1];
+        let n = reader
+            .try_read_vectored(&mut [std::io::IoSliceMut::new(&mut first)])
+            .unwrap();
+        assert_eq!((n, &first), (1, b"x"));
+        let mut rest = Vec::new();
+        let n = net_api::until_ready("half try_read_buf", || reader.try_read_buf(&mut rest)).await;
+        assert_eq!((n, &rest[..]), (2, &b"yz"[..]));
+    });
+}
+
+#[test]
+fn every_owned_read_half_ready_waiter_is_woken_and_the_write_half_writes() {
+    let _dog = Watchdog::new("owned_half_waiters", DOG);
+    both(|| async {
+        let (client, mut server) = tcp_pair().await;
+        let (reader, writer) = client.into_split();
+        let reader = std::sync::Arc::new(reader);
+        let op = |i: usize| {
+            let reader = reader.clone();
+            async move {
+                if i == 0 {
+                    reader.readable().await.unwrap();
+                    true
+                } else {
+                    reader
+                        .ready(Interest::READABLE)
+                        .await
+                        .unwrap()
+                        .is_readable()
+                }
+            }
+        };
+        let write = async { server.write_all(b"go").await.unwrap() };
+        assert!(
+            net_api::all_woken("owned half ready", op, write)
+                .await
+                .into_iter()
+                .all(|r| r)
+        );
+        let mut buf = [0; 2];
+        assert_eq!(reader.try_read(&mut buf).unwrap(), 2);
+        writer.writable().await.unwrap();
+        assert_eq!(writer.try_write(b"back").unwrap(), 4);
+        let mut back = [0; 4];
+        server.read_exact(&mut back).await.unwrap();
+        assert_eq!(&back, b"back");
+    });
+}

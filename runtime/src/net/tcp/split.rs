@@ -49,6 +49,17 @@ pub struct ReadHalf<'a>(&'a TcpStream);
 #[derive(Debug)]
 pub struct WriteHalf<'a>(&'a TcpStream);
 
+super::half_readiness::read_half_readiness!(
+    ReadHalf<'_>,
+    |half| half.0,
+    "let (reader, _writer) = runtime::net::TcpStream::split(&mut stream);"
+);
+super::half_readiness::write_half_readiness!(
+    WriteHalf<'_>,
+    |half| half.0,
+    "let (_reader, writer) = runtime::net::TcpStream::split(&mut stream);"
+);
+
 pub(super) fn split(stream: &mut TcpStream) -> (ReadHalf<'_>, WriteHalf<'_>) {
     (ReadHalf(stream), WriteHalf(stream))
 }

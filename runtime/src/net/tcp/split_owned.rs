@@ -71,6 +71,17 @@ impl fmt::Display for ReuniteError {
 
 impl Error for ReuniteError {}
 
+super::half_readiness::read_half_readiness!(
+    OwnedReadHalf,
+    |half| half.inner,
+    "let (reader, _writer) = stream.into_split();"
+);
+super::half_readiness::write_half_readiness!(
+    OwnedWriteHalf,
+    |half| half.inner,
+    "let (_reader, writer) = stream.into_split();"
+);
+
 pub(super) fn split_owned(stream: TcpStream) -> (OwnedReadHalf, OwnedWriteHalf) {
     let inner = Arc::new(stream);
     (

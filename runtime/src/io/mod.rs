@@ -2,6 +2,9 @@
 //! traits and adapters, re-exported so one `use runtime::io::{AsyncReadExt, AsyncWriteExt};` is
 //! all a program needs.
 //!
+//! [`Interest`] and [`Ready`] are the readiness the sockets' `ready`, `try_io` and `async_io`
+//! methods take and report (the reactor's own types, re-exported).
+//!
 //! Nothing here is reimplemented: the runtime's sockets and files implement
 //! [`AsyncRead`]/[`AsyncWrite`] (and [`AsyncSeek`] for files), and every helper comes from
 //! `futures-util`, so code written against these names also runs on other executors.

@@ -8,6 +8,7 @@ const READABLE: u8 = 1 << 0;
 const WRITABLE: u8 = 1 << 1;
 #[cfg(any(target_os = "linux", target_os = "android"))]
 const PRIORITY: u8 = 1 << 2;
+const ERROR: u8 = 1 << 3;
 
 /// The kinds of readiness a caller is interested in; never empty.
 ///
@@ -46,6 +47,16 @@ impl Interest {
     /// ```
     #[cfg(any(target_os = "linux", target_os = "android"))]
     pub const PRIORITY: Interest = Interest(PRIORITY);
+    /// Interest in error readiness only. Errors are always reported whatever the interest (every
+    /// mask includes [`Ready::ERROR`]); this interest waits for nothing else. mio has no error
+    /// interest, so registering with it alone registers for reading.
+    ///
+    /// ```
+    /// use io_driver::{Interest, Ready};
+    /// assert!(Interest::ERROR.is_error());
+    /// assert_eq!(Interest::ERROR.mask(), Ready::ERROR);
+    /// ```
+    pub const ERROR: Interest = Interest(ERROR);
 
     /// Both interests combined (a `const` spelling of `|`).
     ///
@@ -89,6 +100,36 @@ impl Interest {
         #[cfg(not(any(target_os = "linux", target_os = "android")))]
         {
             false
+        }
+    }
+
+    /// Whether error readiness is included.
+    ///
+    /// ```
+    /// use io_driver::Interest;
+    /// assert!((Interest::READABLE | Interest::ERROR).is_error());
+    /// assert!(!Interest::READABLE.is_error());
+    /// ```
+    pub const fn is_error(self) -> bool {
+        self.0 & ERROR != 0
+    }
+
+    /// This interest without `other`'s flags; `None` if nothing would be left (an interest is
+    /// never empty).
+    ///
+    /// ```
+    /// use io_driver::Interest;
+    /// let both = Interest::READABLE | Interest::WRITABLE;
+    /// assert_eq!(both.remove(Interest::WRITABLE), Some(Interest::READABLE));
+    /// assert_eq!(Interest::READABLE.remove(Interest::READABLE), None);
+    /// ```
+    #[must_use = "this returns the result of the operation, without modifying the original"]
+    pub fn remove(self, other: Interest) -> Option<Interest> {
+        let bits = self.0 & !other.0;
+        if bits == 0 {
+            None
+        } else {
+            Some(Interest(bits))
         }
     }
 
@@ -137,7 +178,8 @@ impl Interest {
         if self.is_priority() {
             add(mio::Interest::PRIORITY);
         }
-        // Every constructor yields at least one of the flags above.
+        // `ERROR` alone (mio reports errors whatever the interest, but needs one) and every
+        // other constructor's flags land here: reading is the registration that costs least.
         interest.unwrap_or(mio::Interest::READABLE)
     }
 }
@@ -146,6 +188,12 @@ impl ops::BitOr for Interest {
     type Output = Interest;
     fn bitor(self, rhs: Interest) -> Interest {
         self.add(rhs)
+    }
+}
+
+impl ops::BitOrAssign for Interest {
+    fn bitor_assign(&mut self, rhs: Interest) {
+        *self = self.add(rhs);
     }
 }
 
@@ -160,6 +208,9 @@ impl fmt::Debug for Interest {
         }
         if self.is_priority() {
             parts.push("PRIORITY");
+        }
+        if self.is_error() {
+            parts.push("ERROR");
         }
         write!(f, "Interest({})", parts.join(" | "))
     }

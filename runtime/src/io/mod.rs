@@ -2,6 +2,9 @@
 //! traits and adapters, re-exported so one `use runtime::io::{AsyncReadExt, AsyncWriteExt};` is
 //! all a program needs.
 //!
+//! [`Interest`] and [`Ready`] are the readiness the sockets' `ready`, `try_io` and `async_io`
+//! methods take and report (the reactor's own types, re-exported).
+//!
 //! Nothing here is reimplemented: the runtime's sockets and files implement
 //! [`AsyncRead`]/[`AsyncWrite`] (and [`AsyncSeek`] for files), and every helper comes from
 //! `futures-util`, so code written against these names also runs on other executors.
@@ -45,6 +48,37 @@ pub use futures_util::io::{
     AsyncBufReadExt, AsyncReadExt, AsyncSeekExt, AsyncWriteExt, BufReader, BufWriter, Cursor,
     ReadHalf, WriteHalf, copy, empty, sink,
 };
+/// Readiness a socket's `ready`, `try_io` and `async_io` wait for or check: `READABLE`,
+/// `WRITABLE`, `PRIORITY` (Linux), `ERROR`, combined with `|`.
+///
+/// ```
+/// use runtime::io::Interest;
+///
+/// # let rt = runtime::Runtime::new().unwrap();
+/// rt.block_on(async {
+///     let (a, _b) = runtime::net::UnixStream::pair()?;
+///     let ready = a.ready(Interest::READABLE | Interest::WRITABLE).await?;
+///     assert!(ready.is_writable() && !ready.is_readable());
+///     Ok::<(), std::io::Error>(())
+/// }).unwrap();
+/// ```
+pub use io_driver::Interest;
+/// The readiness a socket's `ready` reports: `READABLE`, `WRITABLE`, `READ_CLOSED`,
+/// `WRITE_CLOSED`, `PRIORITY`, `ERROR` (a set: several may hold at once).
+///
+/// ```
+/// use runtime::io::{Interest, Ready};
+///
+/// # let rt = runtime::Runtime::new().unwrap();
+/// rt.block_on(async {
+///     let (a, b) = runtime::net::UnixStream::pair()?;
+///     drop(b);
+///     let ready = a.ready(Interest::READABLE).await?;
+///     assert!(ready.contains(Ready::READ_CLOSED));
+///     Ok::<(), std::io::Error>(())
+/// }).unwrap();
+/// ```
+pub use io_driver::Ready;
 
 /// Splits one object that is both [`AsyncRead`] and [`AsyncWrite`] into separately owned read
 /// and write halves (the free-function spelling of [`AsyncReadExt::split`]).

@@ -8,7 +8,7 @@
 
 use crate::io::flatten::{should_flatten, with_flattened};
 use crate::task::coop;
-use io_driver::{Interest, ReadyEvent, Registered};
+use io_driver::{Interest, Ready, ReadyEvent, Registered};
 use mio::event::Source;
 use std::io::{self, IoSlice, Read, Write};
 use std::task::{Context, Poll, ready};
@@ -40,6 +40,15 @@ impl<S: Source> PollEvented<S> {
     /// Deregisters and returns the (still non-blocking) source.
     pub(crate) fn into_inner(self) -> io::Result<S> {
         self.io.into_inner()
+    }
+
+    /// Waits for read readiness, charging the budget once it is there. One waker (the last
+    /// poller wins), as Tokio documents for every `poll_*_ready`.
+    pub(crate) fn poll_read_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<ReadyEvent>> {
+        let mut coop = ready!(coop::poll_proceed_as(cx, "I/O read"));
+        let event = ready!(self.io.poll_read_ready(cx));
+        coop.made_progress();
+        Poll::Ready(event)
     }
 
     /// Waits for write readiness, charging the budget once it is there.
@@ -81,6 +90,13 @@ impl<S: Source> PollEvented<S> {
         let event = self.io.readiness(interest).await?;
         crate::task::coop::consume_budget().await;
         Ok(event)
+    }
+
+    /// The public `ready(interest)`: waits until anything in `interest` is ready and returns
+    /// the flags seen (any number of tasks may wait at once). The flags may be stale by the
+    /// time the caller acts on them; the caller's `try_*` clears them on `WouldBlock`.
+    pub(crate) async fn ready_flags(&self, interest: Interest) -> io::Result<Ready> {
+        self.ready(interest).await.map(|event| event.ready())
     }
 
     /// Clears what `event` observed (no-op if a newer edge arrived since).

@@ -8,6 +8,15 @@
 //! reading a fast socket in a loop still lets others run. When the runtime shuts down, every
 //! pending I/O future completes with an error.
 //!
+//! Besides the async operations, every stream and datagram socket has Tokio's readiness API:
+//! `ready(Interest)` (any number of tasks may wait at once), `try_*` calls that return
+//! `WouldBlock` and clear the cached readiness when nothing is ready, `try_io`/`async_io` for
+//! custom calls, and `poll_*` methods for hand-written futures (one waker per direction: the
+//! latest poll's).
+//! Where Tokio takes a `bytes::BufMut` (`try_read_buf`, `recv_buf`, ...) these take a
+//! `Vec<u8>` and fill its spare capacity; where Tokio fills a `ReadBuf` (`poll_recv`, ...)
+//! they take a `&mut [u8]` and return the count.
+//!
 //! # Examples
 //!
 //! ```
@@ -36,6 +45,7 @@
 //! ```
 
 mod addr;
+mod buf;
 mod forward;
 pub mod tcp;
 mod udp;

@@ -1,5 +1,10 @@
 //! [`UdpSocket`]: datagrams over UDP.
 
+mod buf;
+mod options;
+mod peek;
+mod poll;
+
 use crate::io::poll_evented::PollEvented;
 use crate::net::addr::{ToSocketAddrs, each_addr, resolve};
 use io_driver::Interest;

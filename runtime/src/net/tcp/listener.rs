@@ -192,6 +192,26 @@ impl TcpListener {
     }
 }
 
+/// [`TcpListener::from_std`] (which switches the listener to non-blocking itself).
+///
+/// ```
+/// # let rt = runtime::Runtime::new().unwrap();
+/// rt.block_on(async {
+///     let std_listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+///     let addr = std_listener.local_addr()?;
+///     let listener = runtime::net::TcpListener::try_from(std_listener)?;
+///     assert_eq!(listener.local_addr()?, addr);
+///     Ok::<(), std::io::Error>(())
+/// }).unwrap();
+/// ```
+impl TryFrom<std::net::TcpListener> for TcpListener {
+    type Error = io::Error;
+
+    fn try_from(listener: std::net::TcpListener) -> io::Result<TcpListener> {
+        TcpListener::from_std(listener)
+    }
+}
+
 impl AsRawFd for TcpListener {
     fn as_raw_fd(&self) -> RawFd {
         self.io.get_ref().as_raw_fd()

@@ -1,6 +1,7 @@
 //! TCP: [`TcpListener`], [`TcpStream`], and the stream's borrowed ([`ReadHalf`],
 //! [`WriteHalf`]) and owned ([`OwnedReadHalf`], [`OwnedWriteHalf`]) halves.
 
+mod half_readiness;
 mod listener;
 mod split;
 mod split_owned;

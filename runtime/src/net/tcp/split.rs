@@ -49,11 +49,70 @@ pub struct ReadHalf<'a>(&'a TcpStream);
 #[derive(Debug)]
 pub struct WriteHalf<'a>(&'a TcpStream);
 
+super::half_readiness::read_half_readiness!(
+    ReadHalf<'_>,
+    |half| half.0,
+    "let (reader, _writer) = runtime::net::TcpStream::split(&mut stream);"
+);
+super::half_readiness::write_half_readiness!(
+    WriteHalf<'_>,
+    |half| half.0,
+    "let (_reader, writer) = runtime::net::TcpStream::split(&mut stream);"
+);
+
 pub(super) fn split(stream: &mut TcpStream) -> (ReadHalf<'_>, WriteHalf<'_>) {
     (ReadHalf(stream), WriteHalf(stream))
 }
 
 impl ReadHalf<'_> {
+    /// Receives data without removing it from the socket's queue, waiting until some arrives
+    /// ([`TcpStream::peek`] through the half); the next read returns the same bytes.
+    ///
+    /// ```
+    /// use runtime::io::AsyncReadExt;
+    /// # let rt = runtime::Runtime::new().unwrap();
+    /// rt.block_on(async {
+    ///     let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+    ///     let mut s = runtime::net::TcpStream::connect(listener.local_addr()?).await?;
+    ///     std::io::Write::write_all(&mut listener.accept()?.0, b"look")?;
+    ///     let (mut r, _w) = runtime::net::TcpStream::split(&mut s);
+    ///     let mut buf = [0; 4];
+    ///     let n = r.peek(&mut buf).await?;
+    ///     assert_eq!(&buf[..n], &b"look"[..n]);
+    ///     let mut again = [0; 4];
+    ///     r.read_exact(&mut again[..n]).await?;
+    ///     assert_eq!(again[..n], buf[..n]); // the peek consumed nothing
+    ///     Ok::<(), std::io::Error>(())
+    /// }).unwrap();
+    /// ```
+    pub async fn peek(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.0.peek(buf).await
+    }
+
+    /// Polls to receive data without removing it from the socket's queue
+    /// ([`TcpStream::poll_peek`] through the half).
+    ///
+    /// ```
+    /// # let rt = runtime::Runtime::new().unwrap();
+    /// rt.block_on(async {
+    ///     let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+    ///     let mut s = runtime::net::TcpStream::connect(listener.local_addr()?).await?;
+    ///     std::io::Write::write_all(&mut listener.accept()?.0, b"pk")?;
+    ///     let (mut r, _w) = runtime::net::TcpStream::split(&mut s);
+    ///     let mut buf = [0; 4];
+    ///     let n = std::future::poll_fn(|cx| r.poll_peek(cx, &mut buf)).await?;
+    ///     assert_eq!(&buf[..n], &b"pk"[..n]);
+    ///     Ok::<(), std::io::Error>(())
+    /// }).unwrap();
+    /// ```
+    pub fn poll_peek(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+        buf: &mut [u8],
+    ) -> std::task::Poll<io::Result<usize>> {
+        self.0.poll_peek(cx, buf)
+    }
+
     /// The remote address.
     ///
     /// ```

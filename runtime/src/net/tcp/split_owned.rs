@@ -71,6 +71,17 @@ impl fmt::Display for ReuniteError {
 
 impl Error for ReuniteError {}
 
+super::half_readiness::read_half_readiness!(
+    OwnedReadHalf,
+    |half| half.inner,
+    "let (reader, _writer) = stream.into_split();"
+);
+super::half_readiness::write_half_readiness!(
+    OwnedWriteHalf,
+    |half| half.inner,
+    "let (_reader, writer) = stream.into_split();"
+);
+
 pub(super) fn split_owned(stream: TcpStream) -> (OwnedReadHalf, OwnedWriteHalf) {
     let inner = Arc::new(stream);
     (
@@ -85,6 +96,53 @@ pub(super) fn split_owned(stream: TcpStream) -> (OwnedReadHalf, OwnedWriteHalf) 
 }
 
 impl OwnedReadHalf {
+    /// Receives data without removing it from the socket's queue, waiting until some arrives
+    /// ([`TcpStream::peek`] through the half); the next read returns the same bytes.
+    ///
+    /// ```
+    /// use runtime::io::AsyncReadExt;
+    /// # let rt = runtime::Runtime::new().unwrap();
+    /// rt.block_on(async {
+    ///     let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+    ///     let s = runtime::net::TcpStream::connect(listener.local_addr()?).await?;
+    ///     std::io::Write::write_all(&mut listener.accept()?.0, b"look")?;
+    ///     let (mut r, _w) = s.into_split();
+    ///     let mut buf = [0; 4];
+    ///     let n = r.peek(&mut buf).await?;
+    ///     let mut again = [0; 4];
+    ///     r.read_exact(&mut again[..n]).await?;
+    ///     assert_eq!(again[..n], buf[..n]); // the peek consumed nothing
+    ///     Ok::<(), std::io::Error>(())
+    /// }).unwrap();
+    /// ```
+    pub async fn peek(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.inner.peek(buf).await
+    }
+
+    /// Polls to receive data without removing it from the socket's queue
+    /// ([`TcpStream::poll_peek`] through the half).
+    ///
+    /// ```
+    /// # let rt = runtime::Runtime::new().unwrap();
+    /// rt.block_on(async {
+    ///     let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+    ///     let s = runtime::net::TcpStream::connect(listener.local_addr()?).await?;
+    ///     std::io::Write::write_all(&mut listener.accept()?.0, b"pk")?;
+    ///     let (mut r, _w) = s.into_split();
+    ///     let mut buf = [0; 4];
+    ///     let n = std::future::poll_fn(|cx| r.poll_peek(cx, &mut buf)).await?;
+    ///     assert_eq!(&buf[..n], &b"pk"[..n]);
+    ///     Ok::<(), std::io::Error>(())
+    /// }).unwrap();
+    /// ```
+    pub fn poll_peek(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+        buf: &mut [u8],
+    ) -> std::task::Poll<io::Result<usize>> {
+        self.inner.poll_peek(cx, buf)
+    }
+
     /// Puts the stream back together; fails (returning both halves) if `write` belongs to
     /// another stream.
     ///

@@ -1,5 +1,8 @@
 //! [`TcpStream`]: a connected TCP socket.
 
+mod options;
+mod readiness;
+
 use super::split::{ReadHalf, WriteHalf, split};
 use super::split_owned::{OwnedReadHalf, OwnedWriteHalf, split_owned};
 use crate::io::context::with_context;

@@ -1,5 +1,9 @@
 //! [`UnixDatagram`]: Unix-domain datagram sockets.
 
+mod buf;
+mod conversions;
+mod poll;
+
 use crate::io::context::with_context;
 use crate::io::poll_evented::PollEvented;
 use io_driver::Interest;

@@ -68,6 +68,31 @@ impl UnixListener {
         })
     }
 
+    /// Listens on the address `addr` (std's Unix address: a path, or on Linux an abstract name
+    /// made with `SocketAddrExt::from_abstract_name`); the error names the address.
+    ///
+    /// ```
+    /// # let rt = runtime::Runtime::new().unwrap();
+    /// rt.block_on(async {
+    ///     let path = std::env::temp_dir().join(format!("rt-doc-ulba-{}", std::process::id()));
+    ///     # let _ = std::fs::remove_file(&path);
+    ///     let addr = std::os::unix::net::SocketAddr::from_pathname(&path)?;
+    ///     let listener = runtime::net::UnixListener::bind_addr(&addr)?;
+    ///     assert_eq!(listener.local_addr()?.as_pathname(), Some(path.as_path()));
+    ///     let err = runtime::net::UnixListener::bind_addr(&addr).unwrap_err();
+    ///     assert_eq!(err.kind(), std::io::ErrorKind::AddrInUse);
+    ///     std::fs::remove_file(&path)?;
+    ///     Ok::<(), std::io::Error>(())
+    /// }).unwrap();
+    /// ```
+    pub fn bind_addr(addr: &SocketAddr) -> io::Result<UnixListener> {
+        let listener = mio::net::UnixListener::bind_addr(addr)
+            .map_err(|err| with_context(err, format_args!("binding {addr:?}")))?;
+        Ok(UnixListener {
+            io: PollEvented::new(listener)?,
+        })
+    }
+
     /// Waits for a connection. Errors such as `EMFILE` are returned and the listener stays
     /// usable. Cancel-safe. Any number of tasks may wait at once: each is woken when a
     /// connection arrives, and each connection goes to one of them.
@@ -164,6 +189,28 @@ impl UnixListener {
     /// ```
     pub fn into_std(self) -> io::Result<std::os::unix::net::UnixListener> {
         Ok(self.io.into_inner()?.into())
+    }
+}
+
+/// [`UnixListener::from_std`] (which switches the listener to non-blocking itself).
+///
+/// ```
+/// # let rt = runtime::Runtime::new().unwrap();
+/// rt.block_on(async {
+///     let path = std::env::temp_dir().join(format!("rt-doc-ultf-{}", std::process::id()));
+///     # let _ = std::fs::remove_file(&path);
+///     let std_listener = std::os::unix::net::UnixListener::bind(&path)?;
+///     let listener = runtime::net::UnixListener::try_from(std_listener)?;
+///     assert_eq!(listener.local_addr()?.as_pathname(), Some(path.as_path()));
+///     std::fs::remove_file(&path)?;
+///     Ok::<(), std::io::Error>(())
+/// }).unwrap();
+/// ```
+impl TryFrom<std::os::unix::net::UnixListener> for UnixListener {
+    type Error = io::Error;
+
+    fn try_from(listener: std::os::unix::net::UnixListener) -> io::Result<UnixListener> {
+        UnixListener::from_std(listener)
     }
 }
 

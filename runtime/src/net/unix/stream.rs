@@ -1,5 +1,7 @@
 //! [`UnixStream`]: a connected Unix-domain stream socket.
 
+mod readiness;
+
 use crate::io::context::with_context;
 use crate::io::poll_evented::PollEvented;
 use crate::net::forward::{forward_read, forward_write};

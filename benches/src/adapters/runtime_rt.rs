@@ -40,7 +40,9 @@ impl Rt for RuntimeRt {
                 .slow_poll_threshold(std::time::Duration::MAX)
                 .stall_heal_threshold(std::time::Duration::MAX);
         }
-        Ok(RuntimeRt { rt: builder.build()? })
+        Ok(RuntimeRt {
+            rt: builder.build()?,
+        })
     }
 
     fn block_on<F: Future>(&self, future: F) -> F::Output {

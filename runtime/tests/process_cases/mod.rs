@@ -12,7 +12,7 @@ use std::process::Stdio;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use crate::support::{self, Watchdog};
+use crate::support::Watchdog;
 
 /// One case at a time: counts of zombies and descriptors must not see another case's children.
 static SERIAL: Mutex<()> = Mutex::new(());

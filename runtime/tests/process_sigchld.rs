@@ -25,4 +25,17 @@ process_cases::both_flavors!(
     several_tasks_each_wait_on_their_own_child,
     a_missing_program_is_not_found_naming_it,
     a_thousand_children_leave_no_zombie_and_no_descriptor,
+    a_child_dropped_outside_any_runtime_is_reaped_by_a_later_spawn,
 );
+
+/// Current-thread only (as in `io_coop.rs`): on the multi-thread flavor the neighbour may be
+/// stolen by a worker the OS has not scheduled yet, so whether it ran during the loop says
+/// nothing about the budget.
+#[test]
+fn current_thread_waiting_on_an_exited_child_spends_the_coop_budget() {
+    process_cases::run(
+        support::current,
+        "current_thread::waiting_on_an_exited_child_spends_the_coop_budget",
+        process_cases::waiting_on_an_exited_child_spends_the_coop_budget,
+    );
+}

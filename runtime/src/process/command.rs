@@ -226,9 +226,15 @@ impl Command {
     /// # let rt = runtime::Runtime::new().unwrap();
     /// rt.block_on(async {
     ///     let child = Command::new("sleep").arg("100").kill_on_drop(true).spawn()?;
-    ///     let pid = child.id().unwrap() as libc::pid_t;
-    ///     drop(child); // killed now, reaped as soon as it is gone
-    ///     # let _ = pid;
+    ///     let proc_dir = format!("/proc/{}", child.id().unwrap());
+    ///     drop(child); // SIGKILL now; reaped as soon as it is gone
+    ///     for _ in 0..10_000 {
+    ///         if !std::path::Path::new(&proc_dir).exists() {
+    ///             break;
+    ///         }
+    ///         runtime::time::sleep(std::time::Duration::from_millis(1)).await;
+    ///     }
+    ///     assert!(!std::path::Path::new(&proc_dir).exists());
     ///     Ok::<(), std::io::Error>(())
     /// }).unwrap();
     /// ```

@@ -188,7 +188,7 @@ impl futures_io::AsyncWrite for ChildStdin {
 }
 
 macro_rules! reader {
-    ($name:ident, $std:ty, $what:literal) => {
+    ($name:ident, $std:ty, $field:literal, $text:literal) => {
         impl $name {
             pub(super) fn from_std(end: $std) -> io::Result<$name> {
                 let end = Receiver::from(end);
@@ -198,7 +198,7 @@ macro_rules! reader {
                 })
             }
 
-            #[doc = concat!("Deregisters the pipe and returns its descriptor (in blocking mode).")]
+            /// Deregisters the pipe and returns its descriptor (in blocking mode).
             ///
             /// ```
             /// use runtime::process::Command;
@@ -211,10 +211,10 @@ macro_rules! reader {
             ///         .stdout(Stdio::piped())
             ///         .stderr(Stdio::piped())
             ///         .spawn()?;
-            #[doc = concat!("    let fd = child.", $what, ".take().unwrap().into_owned_fd()?;")]
+            #[doc = concat!("    let fd = child.", $field, ".take().unwrap().into_owned_fd()?;")]
             ///     let mut text = String::new();
             ///     std::io::Read::read_to_string(&mut std::fs::File::from(fd), &mut text)?;
-            #[doc = concat!("    assert_eq!(text, \"", $what, "\\n\");")]
+            #[doc = concat!("    assert_eq!(text, \"", $text, "\\n\");")]
             ///     child.wait().await?;
             ///     Ok::<(), std::io::Error>(())
             /// }).unwrap();
@@ -273,8 +273,8 @@ macro_rules! reader {
     };
 }
 
-reader!(ChildStdout, std::process::ChildStdout, "out");
-reader!(ChildStderr, std::process::ChildStderr, "err");
+reader!(ChildStdout, std::process::ChildStdout, "stdout", "out");
+reader!(ChildStderr, std::process::ChildStderr, "stderr", "err");
 
 impl AsRawFd for ChildStdin {
     /// The descriptor, or -1 once closed.

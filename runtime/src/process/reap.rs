@@ -220,6 +220,13 @@ impl Reaper {
             return Poll::Ready(Ok(status));
         }
         if let Watch::Unset = self.watch {
+            // A child that already exited needs no descriptor nor hub slot.
+            // (Stored before the budget check: a reaped status must never be lost.)
+            if let Some(status) = reap_now(self.pid)? {
+                self.finish(status);
+                ready!(crate::engine::coop::poll_proceed_as(cx, "child wait")).made_progress();
+                return Poll::Ready(Ok(status));
+            }
             self.watch = Watch::new(self.pid)?;
         }
         let pid = self.pid;

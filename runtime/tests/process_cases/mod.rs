@@ -346,3 +346,46 @@ pub async fn a_thousand_children_leave_no_zombie_and_no_descriptor() {
     assert_eq!(zombies(), Vec::<i32>::new());
     assert_eq!(open_fds(), fds_before);
 }
+
+pub async fn waiting_on_an_exited_child_spends_the_coop_budget() {
+    // Run as a task (block_on's own future is not budgeted), reaped before the loop so every
+    // `wait` completes at once: the loop must still yield to the neighbour.
+    let seen = runtime::spawn(async {
+        let mut child = Command::new("true").spawn().unwrap();
+        child.wait().await.unwrap();
+        let ran = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let flag = ran.clone();
+        runtime::spawn(async move { flag.store(true, std::sync::atomic::Ordering::SeqCst) });
+        for _ in 0..1000 {
+            assert!(child.wait().await.unwrap().success());
+            if ran.load(std::sync::atomic::Ordering::SeqCst) {
+                return true;
+            }
+        }
+        false
+    })
+    .await
+    .unwrap();
+    assert!(
+        seen,
+        "1000 immediate waits never let the neighbour task run"
+    );
+}
+
+pub async fn a_child_dropped_outside_any_runtime_is_reaped_by_a_later_spawn() {
+    let child = Command::new("sleep").arg("0.1").spawn().unwrap();
+    let pid = child.id().unwrap() as i32;
+    // No runtime on that thread: no reaping task, the pid goes to the orphan queue.
+    std::thread::spawn(move || drop(child)).join().unwrap();
+    eventually("the orphan exits and waits as a zombie", || {
+        stat(pid) == Some(('Z', our_pid()))
+    })
+    .await;
+    // The next spawn sweeps the queue.
+    assert!(Command::new("true").status().await.unwrap().success());
+    assert!(
+        !is_our_child(pid),
+        "the orphan is still there: {:?}",
+        stat(pid)
+    );
+}

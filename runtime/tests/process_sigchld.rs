@@ -25,6 +25,8 @@ process_cases::both_flavors!(
     several_tasks_each_wait_on_their_own_child,
     a_missing_program_is_not_found_naming_it,
     a_thousand_children_leave_no_zombie_and_no_descriptor,
+    children_of_two_runtimes_are_each_woken,
+    public_types_are_send_sync_and_unpin,
     a_child_dropped_outside_any_runtime_is_reaped_by_a_later_spawn,
 );
 

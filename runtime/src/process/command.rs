@@ -1,15 +1,10 @@
-//! [`Command`]: std's process builder, spawning a [`Child`] whose waits and pipes run on the
-//! runtime.
+//! [`Command`]: std's process builder surface (the starting methods are in `launch.rs`).
 
-use super::child::Child;
-use super::pipe::{ChildStderr, ChildStdin, ChildStdout};
-use super::reap::{self, Reaper};
-use crate::io::context::with_context;
 use std::ffi::OsStr;
 use std::io;
 use std::os::unix::process::CommandExt;
 use std::path::Path;
-use std::process::{ExitStatus, Output, Stdio};
+use std::process::Stdio;
 
 /// A process builder: `std::process::Command`'s methods, plus [`kill_on_drop`] and async
 /// [`output`]/[`status`].
@@ -31,12 +26,12 @@ use std::process::{ExitStatus, Output, Stdio};
 /// ```
 #[derive(Debug)]
 pub struct Command {
-    std: std::process::Command,
-    kill_on_drop: bool,
+    pub(super) std: std::process::Command,
+    pub(super) kill_on_drop: bool,
     /// Which standard streams the caller configured (the rest get `output`'s defaults).
-    stdin_set: bool,
-    stdout_set: bool,
-    stderr_set: bool,
+    pub(super) stdin_set: bool,
+    pub(super) stdout_set: bool,
+    pub(super) stderr_set: bool,
 }
 
 impl Command {
@@ -162,7 +157,7 @@ impl Command {
         self
     }
 
-    /// Configures the child's stdin ([`Stdio::piped`] gives [`Child::stdin`]).
+    /// Configures the child's stdin ([`Stdio::piped`] gives [`Child::stdin`](super::Child::stdin)).
     ///
     /// ```
     /// use runtime::process::Command;
@@ -181,7 +176,7 @@ impl Command {
         self
     }
 
-    /// Configures the child's stdout ([`Stdio::piped`] gives [`Child::stdout`]).
+    /// Configures the child's stdout ([`Stdio::piped`] gives [`Child::stdout`](super::Child::stdout)).
     ///
     /// ```
     /// use runtime::process::Command;
@@ -199,7 +194,7 @@ impl Command {
         self
     }
 
-    /// Configures the child's stderr ([`Stdio::piped`] gives [`Child::stderr`]).
+    /// Configures the child's stderr ([`Stdio::piped`] gives [`Child::stderr`](super::Child::stderr)).
     ///
     /// ```
     /// use runtime::process::Command;
@@ -218,7 +213,7 @@ impl Command {
         self
     }
 
-    /// Whether dropping the [`Child`] (without having reaped it) sends it `SIGKILL`. Off by
+    /// Whether dropping the [`Child`](super::Child) (without having reaped it) sends it `SIGKILL`. Off by
     /// default: a dropped child runs on (and is reaped when it exits).
     ///
     /// ```
@@ -352,6 +347,30 @@ impl Command {
         &self.std
     }
 
+    /// The underlying std builder, by value (what [`kill_on_drop`](Self::kill_on_drop) set is
+    /// dropped).
+    ///
+    /// ```
+    /// let mut cmd = runtime::process::Command::new("ls");
+    /// cmd.arg("-l");
+    /// let std_cmd: std::process::Command = cmd.into_std();
+    /// assert_eq!(std_cmd.get_args().count(), 1);
+    /// ```
+    pub fn into_std(self) -> std::process::Command {
+        self.std
+    }
+
+    /// Whether [`kill_on_drop`](Self::kill_on_drop) is set.
+    ///
+    /// ```
+    /// let mut cmd = runtime::process::Command::new("ls");
+    /// assert!(!cmd.get_kill_on_drop());
+    /// assert!(cmd.kill_on_drop(true).get_kill_on_drop());
+    /// ```
+    pub fn get_kill_on_drop(&self) -> bool {
+        self.kill_on_drop
+    }
+
     /// The underlying std builder, mutably (for std methods this type does not mirror).
     ///
     /// ```
@@ -361,96 +380,6 @@ impl Command {
     /// ```
     pub fn as_std_mut(&mut self) -> &mut std::process::Command {
         &mut self.std
-    }
-
-    /// Starts the child. Must be called inside a runtime (its pipes and its wait use the
-    /// reactor). A program that cannot be started is an error naming it (`NotFound` if it
-    /// does not exist).
-    ///
-    /// ```
-    /// use runtime::process::Command;
-    /// # let rt = runtime::Runtime::new().unwrap();
-    /// rt.block_on(async {
-    ///     let mut child = Command::new("true").spawn()?;
-    ///     assert!(child.wait().await?.success());
-    ///     let err = Command::new("no-such-program-here").spawn().unwrap_err();
-    ///     assert_eq!(err.kind(), std::io::ErrorKind::NotFound);
-    ///     assert!(err.to_string().contains("no-such-program-here"));
-    ///     Ok::<(), std::io::Error>(())
-    /// }).unwrap();
-    /// ```
-    pub fn spawn(&mut self) -> io::Result<Child> {
-        // Fail before starting anything if there is no runtime to drive the child.
-        crate::engine::current_reactor()?;
-        reap::reap_orphans();
-        let mut child = self.std.spawn().map_err(|err| {
-            with_context(
-                err,
-                format_args!("spawning `{}`", self.std.get_program().to_string_lossy()),
-            )
-        })?;
-        let mut reaper = Reaper::new(child.id());
-        let pipes = (|| {
-            Ok::<_, io::Error>((
-                child.stdin.take().map(ChildStdin::from_std).transpose()?,
-                child.stdout.take().map(ChildStdout::from_std).transpose()?,
-                child.stderr.take().map(ChildStderr::from_std).transpose()?,
-            ))
-        })();
-        match pipes {
-            Ok((stdin, stdout, stderr)) => {
-                Ok(Child::new(reaper, self.kill_on_drop, stdin, stdout, stderr))
-            }
-            Err(err) => {
-                // A pipe could not be registered: kill the child; the reaper, dropped here,
-                // files it as an orphan that a later sweep reaps.
-                let _ = reaper.start_kill();
-                Err(err)
-            }
-        }
-    }
-
-    /// Runs the child to completion and returns its status. Standard streams are inherited
-    /// unless configured.
-    ///
-    /// ```
-    /// use runtime::process::Command;
-    /// # let rt = runtime::Runtime::new().unwrap();
-    /// rt.block_on(async {
-    ///     let status = Command::new("false").status().await?;
-    ///     assert_eq!(status.code(), Some(1));
-    ///     Ok::<(), std::io::Error>(())
-    /// }).unwrap();
-    /// ```
-    pub async fn status(&mut self) -> io::Result<ExitStatus> {
-        let mut child = self.spawn()?;
-        child.wait().await
-    }
-
-    /// Runs the child to completion collecting its output. Unless configured, stdout and
-    /// stderr are captured and stdin is `/dev/null` (as std's `output`); this sets those
-    /// defaults on the builder, so a later `spawn` keeps them.
-    ///
-    /// ```
-    /// use runtime::process::Command;
-    /// # let rt = runtime::Runtime::new().unwrap();
-    /// rt.block_on(async {
-    ///     let out = Command::new("sh").args(["-c", "echo a; echo b >&2; exit 4"]).output().await?;
-    ///     assert_eq!((out.status.code(), &out.stdout[..], &out.stderr[..]), (Some(4), &b"a\n"[..], &b"b\n"[..]));
-    ///     Ok::<(), std::io::Error>(())
-    /// }).unwrap();
-    /// ```
-    pub async fn output(&mut self) -> io::Result<Output> {
-        if !self.stdin_set {
-            self.std.stdin(Stdio::null());
-        }
-        if !self.stdout_set {
-            self.std.stdout(Stdio::piped());
-        }
-        if !self.stderr_set {
-            self.std.stderr(Stdio::piped());
-        }
-        self.spawn()?.wait_with_output().await
     }
 }
 

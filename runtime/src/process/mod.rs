@@ -46,6 +46,8 @@
 
 mod child;
 mod command;
+mod hub;
+mod launch;
 mod pipe;
 mod reap;
 

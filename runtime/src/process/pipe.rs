@@ -121,7 +121,28 @@ pub struct ChildStderr {
 }
 
 impl ChildStdin {
-    pub(super) fn from_std(end: std::process::ChildStdin) -> io::Result<ChildStdin> {
+    /// Wraps a std child's stdin pipe (switched to non-blocking and registered with the
+    /// current runtime's reactor; an error outside a runtime).
+    ///
+    /// ```
+    /// use runtime::io::AsyncWriteExt;
+    /// use runtime::process::ChildStdin;
+    /// use std::process::Stdio;
+    ///
+    /// # let rt = runtime::Runtime::new().unwrap();
+    /// rt.block_on(async {
+    ///     let mut std_child = std::process::Command::new("cat")
+    ///         .stdin(Stdio::piped())
+    ///         .stdout(Stdio::null())
+    ///         .spawn()?;
+    ///     let mut stdin = ChildStdin::from_std(std_child.stdin.take().unwrap())?;
+    ///     stdin.write_all(b"async now").await?;
+    ///     drop(stdin);
+    ///     # runtime::task::spawn_blocking(move || std_child.wait()).await.unwrap()?;
+    ///     Ok::<(), std::io::Error>(())
+    /// }).unwrap();
+    /// ```
+    pub fn from_std(end: std::process::ChildStdin) -> io::Result<ChildStdin> {
         let end = Sender::from(end);
         end.set_nonblocking(true)?;
         Ok(ChildStdin {
@@ -190,7 +211,31 @@ impl futures_io::AsyncWrite for ChildStdin {
 macro_rules! reader {
     ($name:ident, $std:ty, $field:literal, $text:literal) => {
         impl $name {
-            pub(super) fn from_std(end: $std) -> io::Result<$name> {
+            /// Wraps a std child's pipe (switched to non-blocking and registered with the
+            /// current runtime's reactor; an error outside a runtime).
+            ///
+            /// ```
+            /// use runtime::io::AsyncReadExt;
+            /// use std::process::Stdio;
+            ///
+            /// # let rt = runtime::Runtime::new().unwrap();
+            /// rt.block_on(async {
+            ///     let mut std_child = std::process::Command::new("sh")
+            ///         .args(["-c", "echo out; echo err >&2"])
+            ///         .stdout(Stdio::piped())
+            ///         .stderr(Stdio::piped())
+            ///         .spawn()?;
+            #[doc = concat!("    let pipe = std_child.", $field, ".take().unwrap();")]
+            #[doc = concat!("    let mut pipe = runtime::process::", stringify!($name), "::from_std(pipe)?;")]
+            ///     let mut text = String::new();
+            ///     pipe.read_to_string(&mut text).await?;
+            #[doc = concat!("    assert_eq!(text, \"", $text, "\\n\");")]
+            ///     # drop(pipe);
+            ///     # runtime::task::spawn_blocking(move || std_child.wait()).await.unwrap()?;
+            ///     Ok::<(), std::io::Error>(())
+            /// }).unwrap();
+            /// ```
+            pub fn from_std(end: $std) -> io::Result<$name> {
                 let end = Receiver::from(end);
                 end.set_nonblocking(true)?;
                 Ok($name {

@@ -26,18 +26,16 @@
 //! - **RP4.** No user waker is woken or dropped under a lock: the hub takes wakers out, unlocks,
 //!   then wakes (or drops) them.
 
+use super::hub::Hub;
 use crate::io::poll_evented::PollEvented;
 use crate::loom::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use crate::loom::sync::{Arc, Mutex};
-use crate::signal::unix::{Signal, SignalKind, signal};
 use io_driver::Interest;
-use slab::Slab;
 use std::io;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::os::unix::process::ExitStatusExt;
 use std::process::ExitStatus;
-use std::sync::Weak;
-use std::task::{Context, Poll, Wake, Waker, ready};
+use std::task::{Context, Poll, ready};
 
 /// Pids of children dropped before they were reaped (RP3).
 static ORPHANS: Mutex<Vec<libc::pid_t>> = Mutex::new(Vec::new());
@@ -295,117 +293,7 @@ impl Watch {
             )?));
         }
         let hub = Hub::current()?;
-        let key = hub.waiters.lock().insert(None);
+        let key = hub.insert();
         Ok(Watch::Sigchld { hub, key })
-    }
-}
-
-/// Live hubs, one per reactor that has children waiting on SIGCHLD.
-static HUBS: Mutex<Vec<Weak<Hub>>> = Mutex::new(Vec::new());
-
-/// A runtime's SIGCHLD listener, shared by every child waiting in it.
-#[derive(Debug)]
-struct Hub {
-    reactor: io_driver::Handle,
-    /// Polled with `fan_out` as its waker, so one delivery wakes every waiter.
-    signal: Mutex<Signal>,
-    fan_out: Waker,
-    /// The waiters' wakers, by slot; `None` once taken by a wake-up.
-    waiters: Mutex<Slab<Option<Waker>>>,
-}
-
-/// The hub's own waker: wakes every registered waiter.
-struct FanOut(Weak<Hub>);
-
-impl Wake for FanOut {
-    fn wake(self: std::sync::Arc<Self>) {
-        self.wake_by_ref();
-    }
-
-    fn wake_by_ref(self: &std::sync::Arc<Self>) {
-        if let Some(hub) = self.0.upgrade() {
-            hub.wake_all();
-        }
-    }
-}
-
-impl Hub {
-    /// The current runtime's hub, made (listening to SIGCHLD) if it has none.
-    fn current() -> io::Result<Arc<Hub>> {
-        let reactor = crate::engine::current_reactor()?;
-        let mut hubs = HUBS.lock();
-        hubs.retain(|hub| hub.strong_count() > 0);
-        if let Some(hub) = hubs
-            .iter()
-            .filter_map(Weak::upgrade)
-            .find(|hub| hub.reactor.ptr_eq(&reactor))
-        {
-            return Ok(hub);
-        }
-        let signal = signal(SignalKind::child())?;
-        let hub = Arc::new_cyclic(|me: &Weak<Hub>| Hub {
-            reactor,
-            signal: Mutex::new(signal),
-            fan_out: Waker::from(std::sync::Arc::new(FanOut(me.clone()))),
-            waiters: Mutex::new(Slab::new()),
-        });
-        hubs.push(Arc::downgrade(&hub));
-        Ok(hub)
-    }
-
-    /// Consumes pending deliveries (sweeping orphans if there were any), re-arms the listener
-    /// and stores `cx`'s waker in slot `key`. An error once the runtime has shut down.
-    fn arm(&self, key: usize, cx: &Context<'_>) -> io::Result<()> {
-        let mut delivered = false;
-        let mut open = true;
-        {
-            let mut signal = self.signal.lock();
-            let mut fan_cx = Context::from_waker(&self.fan_out);
-            // Unconstrained: the caller already paid its budget unit, and a spent budget would
-            // wake `fan_out` from inside this poll.
-            crate::engine::coop::with_budget_value(None, || {
-                while let Poll::Ready(got) = signal.poll_recv(&mut fan_cx) {
-                    if got.is_none() {
-                        open = false;
-                        break;
-                    }
-                    delivered = true;
-                }
-            });
-        }
-        if !open {
-            return Err(io::Error::other(
-                "the runtime shut down while waiting for a child process",
-            ));
-        }
-        if delivered {
-            reap_orphans();
-        }
-        let old = {
-            let mut waiters = self.waiters.lock();
-            match waiters.get_mut(key) {
-                Some(Some(waker)) if waker.will_wake(cx.waker()) => None,
-                Some(slot) => slot.replace(cx.waker().clone()),
-                None => None,
-            }
-        };
-        drop(old); // RP4: outside the lock
-        Ok(())
-    }
-
-    /// Frees slot `key`.
-    fn release(&self, key: usize) {
-        let old = self.waiters.lock().try_remove(key);
-        drop(old); // RP4
-    }
-
-    fn wake_all(&self) {
-        let wakers: Vec<Waker> = {
-            let mut waiters = self.waiters.lock();
-            waiters.iter_mut().filter_map(|(_, w)| w.take()).collect()
-        };
-        for waker in wakers {
-            waker.wake(); // RP4
-        }
     }
 }

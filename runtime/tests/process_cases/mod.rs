@@ -389,3 +389,36 @@ pub async fn a_child_dropped_outside_any_runtime_is_reaped_by_a_later_spawn() {
         stat(pid)
     );
 }
+
+pub async fn children_of_two_runtimes_are_each_woken() {
+    // Another runtime, on its own thread, waits on its child while this one waits on its own:
+    // each runtime's reactor (and, on the fallback path, its own SIGCHLD listener) wakes its
+    // waiter.
+    let other = std::thread::spawn(|| {
+        crate::support::current().block_on(async {
+            let mut child = Command::new("sh")
+                .args(["-c", "sleep 0.2; exit 3"])
+                .spawn()?;
+            child.wait().await
+        })
+    });
+    let mut mine = Command::new("sh")
+        .args(["-c", "sleep 0.1; exit 4"])
+        .spawn()
+        .unwrap();
+    assert_eq!(mine.wait().await.unwrap().code(), Some(4));
+    let theirs = runtime::task::spawn_blocking(move || other.join().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(theirs.unwrap().code(), Some(3));
+}
+
+/// Compile-time: the public types cross threads as Tokio's do.
+pub async fn public_types_are_send_sync_and_unpin() {
+    fn check<T: Send + Sync + Unpin>() {}
+    check::<Command>();
+    check::<runtime::process::Child>();
+    check::<runtime::process::ChildStdin>();
+    check::<runtime::process::ChildStdout>();
+    check::<runtime::process::ChildStderr>();
+}

@@ -422,3 +422,50 @@ pub async fn public_types_are_send_sync_and_unpin() {
     check::<runtime::process::ChildStdout>();
     check::<runtime::process::ChildStderr>();
 }
+
+pub async fn a_child_of_a_task_cancelled_at_shutdown_is_killed_and_reaped() {
+    // On another thread, a runtime of each flavor is dropped while a task holds a
+    // kill_on_drop child: the Child's Drop runs inside the shutdown, where no reaping task
+    // can start any more. The child must be killed and, at the latest on the next spawn,
+    // reaped.
+    let pids = runtime::task::spawn_blocking(|| {
+        let builds: [fn() -> runtime::Runtime; 2] =
+            [|| crate::support::multi(2), crate::support::current];
+        builds.map(|build| {
+            let rt = build();
+            let pid = rt.block_on(async {
+                let (tx, rx) = runtime::sync::oneshot::channel();
+                runtime::spawn(async move {
+                    let child = Command::new("sleep")
+                        .arg("30")
+                        .kill_on_drop(true)
+                        .spawn()
+                        .unwrap();
+                    tx.send(child.id().unwrap() as i32).unwrap();
+                    std::future::pending::<()>().await;
+                    drop(child);
+                });
+                rx.await.unwrap()
+            });
+            // The task still holds the child: shutting down drops it.
+            drop(rt);
+            pid
+        })
+    })
+    .await
+    .unwrap();
+    for pid in pids {
+        eventually("the killed child has exited", || {
+            stat(pid).is_none_or(|(state, ppid)| state == 'Z' || ppid != our_pid())
+        })
+        .await;
+    }
+    assert!(Command::new("true").status().await.unwrap().success());
+    for pid in pids {
+        assert!(
+            !is_our_child(pid),
+            "child {pid} left behind: {:?}",
+            stat(pid)
+        );
+    }
+}

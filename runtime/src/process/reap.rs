@@ -217,49 +217,67 @@ impl Reaper {
             ready!(crate::engine::coop::poll_proceed_as(cx, "child wait")).made_progress();
             return Poll::Ready(Ok(status));
         }
-        if let Watch::Unset = self.watch {
-            // A child that already exited needs no descriptor nor hub slot.
-            // (Stored before the budget check: a reaped status must never be lost.)
-            if let Some(status) = reap_now(self.pid)? {
-                self.finish(status);
-                ready!(crate::engine::coop::poll_proceed_as(cx, "child wait")).made_progress();
-                return Poll::Ready(Ok(status));
+        // A watch made by an earlier wait in a runtime that has shut down since fails; it is
+        // replaced (once) by one in the current runtime.
+        let mut fresh = false;
+        loop {
+            if let Watch::Unset = self.watch {
+                // A child that already exited needs no descriptor nor hub slot. (Stored
+                // before the budget check: a reaped status must never be lost.)
+                if let Some(status) = reap_now(self.pid)? {
+                    self.finish(status);
+                    ready!(crate::engine::coop::poll_proceed_as(cx, "child wait")).made_progress();
+                    return Poll::Ready(Ok(status));
+                }
+                self.watch = Watch::new(self.pid)?;
+                fresh = true;
             }
-            self.watch = Watch::new(self.pid)?;
+            match ready!(self.poll_watch(cx)) {
+                Ok(status) => {
+                    self.finish(status);
+                    return Poll::Ready(Ok(status));
+                }
+                Err(err) if fresh => return Poll::Ready(Err(err)),
+                Err(_) => self.drop_watch(),
+            }
         }
+    }
+
+    /// Polls the watch: `waitpid` once it reports the process may have exited (RP1).
+    fn poll_watch(&self, cx: &mut Context<'_>) -> Poll<io::Result<ExitStatus>> {
         let pid = self.pid;
-        let result = match &self.watch {
-            Watch::Unset => unreachable!("the watch was just set"),
-            // RP1: poll_read_io runs the closure, and on WouldBlock re-arms and retries.
-            Watch::PidFd(fd) => ready!(fd.poll_read_io(cx, |_| {
+        match &self.watch {
+            Watch::Unset => unreachable!("poll_watch needs a watch"),
+            // poll_read_io runs the closure, and on WouldBlock re-arms and retries.
+            Watch::PidFd(fd) => fd.poll_read_io(cx, |_| {
                 reap_now(pid)?.ok_or_else(|| io::ErrorKind::WouldBlock.into())
-            })),
+            }),
             Watch::Sigchld { hub, key } => {
                 let mut coop = ready!(crate::engine::coop::poll_proceed_as(cx, "child wait"));
-                // RP1: arm first, ask second.
+                // Arm first, ask second.
                 hub.arm(*key, cx)?;
                 match reap_now(pid)? {
                     Some(status) => {
                         coop.made_progress();
-                        Ok(status)
+                        Poll::Ready(Ok(status))
                     }
-                    None => return Poll::Pending,
+                    None => Poll::Pending,
                 }
             }
-        };
-        if let Ok(status) = result {
-            self.finish(status);
         }
-        Poll::Ready(result)
+    }
+
+    /// Closes the pidfd or frees the hub slot.
+    fn drop_watch(&mut self) {
+        if let Watch::Sigchld { hub, key } = std::mem::replace(&mut self.watch, Watch::Unset) {
+            hub.release(key);
+        }
     }
 
     fn finish(&mut self, status: ExitStatus) {
         self.status = Some(status);
         // The pidfd is closed / the hub slot released now, not when the Child is dropped.
-        let watch = std::mem::replace(&mut self.watch, Watch::Unset);
-        if let Watch::Sigchld { hub, key } = watch {
-            hub.release(key);
-        }
+        self.drop_watch();
         reap_orphans();
     }
 
@@ -271,9 +289,7 @@ impl Reaper {
 
 impl Drop for Reaper {
     fn drop(&mut self) {
-        if let Watch::Sigchld { hub, key } = std::mem::replace(&mut self.watch, Watch::Unset) {
-            hub.release(key);
-        }
+        self.drop_watch();
         if self.status.is_none() && !matches!(reap_now(self.pid), Ok(Some(_)) | Err(_)) {
             ORPHANS.lock().push(self.pid);
         }

@@ -469,3 +469,35 @@ pub async fn a_child_of_a_task_cancelled_at_shutdown_is_killed_and_reaped() {
         );
     }
 }
+
+pub async fn spawning_outside_a_runtime_is_an_error_and_starts_nothing() {
+    let marker = std::env::temp_dir().join(format!("runtime-process-out-{}", std::process::id()));
+    let _ = std::fs::remove_file(&marker);
+    let script = format!("echo ran > '{}'", marker.display());
+    let err = std::thread::spawn(move || Command::new("sh").args(["-c", &script]).spawn())
+        .join()
+        .unwrap()
+        .unwrap_err();
+    assert!(err.to_string().contains("no runtime"), "{err}");
+    runtime::time::sleep(Duration::from_millis(100)).await;
+    assert!(!marker.exists(), "the command ran although spawn failed");
+}
+
+pub async fn a_child_first_awaited_in_a_runtime_that_shut_down_still_completes() {
+    // The first wait (and its watch) happened in a runtime that is gone; waiting again here
+    // must neither hang nor lose the status.
+    let mut child = runtime::task::spawn_blocking(|| {
+        crate::support::current().block_on(async {
+            let mut child = Command::new("sh")
+                .args(["-c", "sleep 0.2; exit 6"])
+                .spawn()
+                .unwrap();
+            let early = runtime::time::timeout(Duration::from_millis(1), child.wait()).await;
+            assert!(early.is_err());
+            child
+        })
+    })
+    .await
+    .unwrap();
+    assert_eq!(child.wait().await.unwrap().code(), Some(6));
+}

@@ -233,11 +233,15 @@ impl Drop for Child {
         // Still running: inside a runtime a small task reaps it as soon as it exits; outside
         // one (or if the task is refused or cancelled) the reaper's own Drop files the pid as
         // an orphan, swept on later spawns, waits and SIGCHLDs.
-        if let Ok(handle) = crate::Handle::try_current() {
-            drop(handle.spawn(async move {
-                let _ = poll_fn(|cx| reaper.poll_wait(cx)).await;
-            }));
-        }
+        crate::engine::with_current(|handle| {
+            if let Some(handle) = handle {
+                let meta = crate::engine::Meta::new(std::panic::Location::caller());
+                let reap = async move {
+                    let _ = poll_fn(|cx| reaper.poll_wait(cx)).await;
+                };
+                drop(crate::task::spawn::spawn_on(handle, reap, meta));
+            }
+        });
     }
 }
 

@@ -37,6 +37,7 @@
 //! | sockets | [`net`], with the read/write traits in [`io`] |
 //! | files | [`fs`] |
 //! | Ctrl-C and Unix signals | [`signal`] |
+//! | run child processes | [`process`] |
 //! | test async code | [`#[runtime::test]`](macro@test) |
 //! | run hyper, or crates written for Tokio's I/O traits | `compat` (features `hyper`, `tokio-io`) |
 //!
@@ -80,6 +81,8 @@ pub mod fs;
 pub mod io;
 #[cfg(not(loom))]
 pub mod net;
+#[cfg(not(loom))]
+pub mod process;
 #[cfg(not(loom))]
 pub mod signal;
 // Ecosystem compatibility: hyper and Tokio's I/O traits over the runtime's sockets.

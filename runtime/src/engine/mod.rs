@@ -76,13 +76,15 @@ mod task;
 pub use config::UnhandledPanic;
 pub(crate) use config::{Config, Flavor};
 pub(crate) use context::{
-    SetCurrentGuard, current_driver, exit_runtime, is_in_runtime, set_current, with_current,
+    SetCurrentGuard, current_driver, exit_runtime, is_in_runtime, set_current, try_set_current,
+    with_current,
     with_current_borrowed,
 };
 pub(crate) use driver::DriverHandle;
 pub(crate) use driver::clock::add_saturating;
 pub(crate) use driver::entry::Timer;
 pub(crate) use scheduler::Handle;
+pub(crate) use scheduler::local::{LocalEnter, LocalScheduler};
 pub use scheduler::watchdog::SlowPoll;
 pub(crate) use scheduler::watchdog::{SlowPollHook, WatchdogConfig};
 pub use scheduler::{

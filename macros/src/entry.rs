@@ -141,7 +141,13 @@ fn generate(kind: Kind, config: &Config, func: EntryFn) -> TokenStream {
     let krate = &config.crate_path;
     let ctor = match config.flavor {
         Flavor::MultiThread => quote!(new_multi_thread),
-        Flavor::CurrentThread => quote!(new_current_thread),
+        Flavor::CurrentThread | Flavor::Local => quote!(new_current_thread),
+    };
+    let build = match config.flavor {
+        Flavor::Local => {
+            quote_spanned!(mixed=> build_local(#krate::__private::LocalOptions::default()))
+        }
+        Flavor::MultiThread | Flavor::CurrentThread => quote_spanned!(mixed=> build()),
     };
     let mut builder = quote_spanned!(mixed=> #krate::__private::Builder::#ctor());
     if let Some(n) = config.worker_threads {
@@ -173,7 +179,7 @@ fn generate(kind: Kind, config: &Config, func: EntryFn) -> TokenStream {
             #[allow(clippy::expect_used, clippy::needless_return)]
             {
                 return #builder
-                    .build()
+                    .#build
                     .expect(#failure)
                     .block_on(__runtime_body);
             }

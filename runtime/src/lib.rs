@@ -96,7 +96,7 @@ pub use engine::dump;
 pub use engine::dump::Dump;
 pub use runtime::{
     Builder, EnterGuard, Handle, HistogramConfiguration, InvalidHistogramConfiguration,
-    LocalOptions, LocalRuntime, LogHistogram, LogHistogramBuilder, Runtime, RuntimeMetrics, SlowPoll, TryCurrentError,
-    UnhandledPanic,
+    LocalOptions, LocalRuntime, LogHistogram, LogHistogramBuilder, Runtime, RuntimeMetrics,
+    SlowPoll, TryCurrentError, UnhandledPanic,
 };
 pub use task::spawn;

@@ -77,8 +77,7 @@ pub use config::UnhandledPanic;
 pub(crate) use config::{Config, Flavor};
 pub(crate) use context::{
     SetCurrentGuard, current_driver, exit_runtime, is_in_runtime, set_current, try_set_current,
-    with_current,
-    with_current_borrowed,
+    with_current, with_current_borrowed,
 };
 pub(crate) use driver::DriverHandle;
 pub(crate) use driver::clock::add_saturating;

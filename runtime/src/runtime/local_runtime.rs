@@ -67,7 +67,9 @@ impl LocalRuntime {
     }
 
     fn local(&self) -> &LocalSet {
-        self.local.as_ref().expect("the local set lives until the runtime drops")
+        self.local
+            .as_ref()
+            .expect("the local set lives until the runtime drops")
     }
 
     /// Runs `future` to completion on this thread, with the runtime's local and `Send` tasks.

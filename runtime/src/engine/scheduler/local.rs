@@ -198,7 +198,8 @@ pub(crate) struct LocalEnter {
 impl Drop for LocalEnter {
     fn drop(&mut self) {
         let previous = self.previous.take().flatten();
-        let replaced = CURRENT.try_with(|current| std::mem::replace(&mut *current.borrow_mut(), previous));
+        let replaced =
+            CURRENT.try_with(|current| std::mem::replace(&mut *current.borrow_mut(), previous));
         // The scheduler we had entered is released outside the borrow: if it was the last
         // owner, its drop enters the context again.
         drop(replaced);
@@ -235,7 +236,12 @@ impl Local {
             coop::with_budget(|| task.run());
         }
         !self.queue.borrow().is_empty()
-            || self.shared.remote.lock().as_ref().is_some_and(|q| !q.is_empty())
+            || self
+                .shared
+                .remote
+                .lock()
+                .as_ref()
+                .is_some_and(|q| !q.is_empty())
     }
 
     fn pop_local(&self) -> Option<Notified> {

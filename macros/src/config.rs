@@ -307,6 +307,21 @@ mod tests {
     }
 
     #[test]
+    fn the_local_flavor_is_read_and_takes_no_worker_threads() {
+        let (c, e) = parse(quote!(flavor = "local", start_paused = true), Kind::Main);
+        assert!(e.is_none(), "{e:?}");
+        assert_eq!((c.flavor, c.start_paused), (Flavor::Local, Some(true)));
+        assert!(
+            err(quote!(flavor = "local", worker_threads = 2), Kind::Test)
+                .contains("only applies to the \"multi_thread\" flavor")
+        );
+        assert!(
+            err(quote!(flavor = "locale"), Kind::Main)
+                .contains("expected \"multi_thread\", \"current_thread\" or \"local\"")
+        );
+    }
+
+    #[test]
     fn mistakes_are_reported() {
         assert!(err(quote!(foo = 1), Kind::Main).contains("unknown argument `foo`"));
         assert!(

@@ -245,6 +245,25 @@ mod tests {
     }
 
     #[test]
+    fn the_local_flavor_builds_a_local_runtime() {
+        let out = expand_str(
+            Kind::Main,
+            quote!(flavor = "local"),
+            quote!(
+                async fn main() {}
+            ),
+        );
+        assert!(
+            out.contains(
+                ":: runtime :: __private :: Builder :: new_current_thread () . build_local \
+                 (:: runtime :: __private :: LocalOptions :: default ())"
+            ),
+            "{out}"
+        );
+        assert!(out.contains(". block_on (__runtime_body)"), "{out}");
+    }
+
+    #[test]
     fn signature_mistakes_keep_the_function() {
         let out = expand_str(
             Kind::Main,

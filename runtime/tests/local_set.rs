@@ -11,8 +11,11 @@ use std::sync::{Arc, Mutex};
 use std::thread::{self, ThreadId};
 use support::{bounded, oneshot, panic_text};
 
-/// Both runtime flavors, by name (for failure messages).
-fn flavors() -> [(&'static str, fn() -> runtime::Runtime); 2] {
+/// A runtime flavor's name (for failure messages) and constructor.
+type Flavor = (&'static str, fn() -> runtime::Runtime);
+
+/// Both runtime flavors.
+fn flavors() -> [Flavor; 2] {
     [
         ("current_thread", support::current),
         ("multi_thread", || support::multi(2)),

@@ -220,7 +220,7 @@ impl Local {
         for _ in 0..MAX_TASKS_PER_TICK {
             let tick = self.tick.get().wrapping_add(1);
             self.tick.set(tick);
-            let task = if tick % REMOTE_FIRST_INTERVAL == 0 {
+            let task = if tick.is_multiple_of(REMOTE_FIRST_INTERVAL) {
                 self.pop_remote().or_else(|| self.pop_local())
             } else {
                 self.pop_local().or_else(|| self.pop_remote())

@@ -134,7 +134,8 @@ pub(crate) struct UnownedTask<S: 'static> {
 }
 
 // SAFETY: references to a task can move between threads; the task's future and output are
-// `Send` (enforced at spawn) and all shared state is synchronised by the state word (C3).
+// `Send` (enforced at spawn) or touched only on the owner thread (a local task, L1), and all
+// shared state is synchronised by the state word (C3).
 unsafe impl<S> Send for Task<S> {}
 // SAFETY: as above; `&Task` only exposes atomic state and immutable header fields (C3).
 unsafe impl<S> Sync for Task<S> {}

@@ -332,7 +332,8 @@ pub(crate) struct RawTask {
 }
 
 // SAFETY: a task is shared between threads by design; every field of `Header` is either
-// immutable or atomic, and the non-`Sync` parts are guarded by the state word's rules (C3).
+// immutable or atomic, and the non-`Sync` parts are guarded by the state word's rules (C3; a
+// local task's stage is reached only on its owner thread, L1).
 unsafe impl Send for RawTask {}
 // SAFETY: as above (C3).
 unsafe impl Sync for RawTask {}

@@ -394,6 +394,29 @@ fn dropping_a_local_runtime_drops_pending_local_tasks_on_its_thread() {
 }
 
 #[test]
+fn local_runtime_shutdown_timeout_drops_local_tasks_on_its_thread_while_a_blocking_task_runs() {
+    bounded("local runtime shutdown_timeout", || {
+        let log = DropLog::default();
+        let rt = runtime::Builder::new_current_thread()
+            .build_local(runtime::LocalOptions::default())
+            .unwrap();
+        let token = log.token();
+        let task = rt.spawn_local(async move {
+            let _token = token;
+            std::future::pending::<()>().await
+        });
+        rt.block_on(runtime::task::yield_now());
+        let (release, blocked) = std::sync::mpsc::channel::<()>();
+        drop(rt.spawn_blocking(move || blocked.recv()));
+        let abort = task.abort_handle();
+        rt.shutdown_timeout(std::time::Duration::from_millis(10));
+        assert_eq!(log.threads(), [thread::current().id()]);
+        assert!(abort.is_finished());
+        drop(release);
+    });
+}
+
+#[test]
 fn build_local_on_a_multi_thread_builder_is_an_invalid_input_error() {
     let err = runtime::Builder::new_multi_thread()
         .build_local(runtime::LocalOptions::default())

@@ -1,11 +1,12 @@
 //! [`LocalRuntime`]: a current-thread runtime whose thread also runs `!Send` tasks, and its
 //! [`LocalOptions`].
 
-use super::{EnterGuard, Handle, Runtime};
+use super::{EnterGuard, Handle, Runtime, RuntimeMetrics};
 use crate::task::{JoinHandle, LocalSet};
 use std::fmt;
 use std::future::Future;
 use std::marker::PhantomData;
+use std::time::Duration;
 
 /// Options only a [`LocalRuntime`] has (none yet; Tokio's `build_local` takes them too, so
 /// ported code compiles).
@@ -54,7 +55,8 @@ pub struct LocalRuntime {
     /// Dropped first (in `Drop`, with the runtime entered), so local futures are dropped while
     /// their runtime still exists.
     local: Option<LocalSet>,
-    runtime: Runtime,
+    /// `None` only inside `shutdown_timeout`, which consumes the runtime.
+    runtime: Option<Runtime>,
 }
 
 impl LocalRuntime {
@@ -62,7 +64,22 @@ impl LocalRuntime {
         let scheduler = crate::engine::LocalScheduler::new(Some(runtime.handle().inner.clone()));
         LocalRuntime {
             local: Some(LocalSet::with_scheduler(scheduler)),
-            runtime,
+            runtime: Some(runtime),
+        }
+    }
+
+    fn runtime(&self) -> &Runtime {
+        self.runtime
+            .as_ref()
+            .expect("the runtime lives until the local runtime drops")
+    }
+
+    /// Cancels the local tasks on this thread, with the runtime current (their destructors may
+    /// use it). Idempotent.
+    fn drop_local_tasks(&mut self) {
+        if let Some(runtime) = &self.runtime {
+            let _current = crate::engine::try_set_current(&runtime.handle().inner);
+            drop(self.local.take());
         }
     }
 
@@ -91,7 +108,7 @@ impl LocalRuntime {
         let local = self.local();
         // Entered for the whole call, so `spawn_local` works in `Send` tasks too.
         let _entered = local.enter();
-        self.runtime.block_on(local.run_until(future))
+        self.runtime().block_on(local.run_until(future))
     }
 
     /// Spawns a `!Send` task on this runtime; it runs inside [`LocalRuntime::block_on`].
@@ -123,7 +140,7 @@ impl LocalRuntime {
     /// assert_eq!(rt.block_on(task).unwrap(), 2);
     /// ```
     pub fn handle(&self) -> &Handle {
-        self.runtime.handle()
+        self.runtime().handle()
     }
 
     /// Makes the runtime current until the guard drops (see [`Runtime::enter`]).
@@ -137,16 +154,79 @@ impl LocalRuntime {
     /// assert_eq!(rt.block_on(task).unwrap(), 1);
     /// ```
     pub fn enter(&self) -> EnterGuard<'_> {
-        self.runtime.enter()
+        self.runtime().enter()
+    }
+
+    /// Runs a blocking closure on the runtime's blocking pool (see
+    /// [`task::spawn_blocking`](crate::task::spawn_blocking)).
+    ///
+    /// ```
+    /// let rt = runtime::Builder::new_current_thread()
+    ///     .build_local(runtime::LocalOptions::default())
+    ///     .unwrap();
+    /// let task = rt.spawn_blocking(|| (1..=10).sum::<u32>());
+    /// assert_eq!(rt.block_on(task).unwrap(), 55);
+    /// ```
+    #[track_caller]
+    pub fn spawn_blocking<F, R>(&self, f: F) -> JoinHandle<R>
+    where
+        F: FnOnce() -> R + Send + 'static,
+        R: Send + 'static,
+    {
+        self.runtime().spawn_blocking(f)
+    }
+
+    /// Counters describing the runtime's current state (its `Send` tasks and worker; local
+    /// tasks run inside `block_on`'s poll).
+    ///
+    /// ```
+    /// let rt = runtime::Builder::new_current_thread()
+    ///     .build_local(runtime::LocalOptions::default())
+    ///     .unwrap();
+    /// assert_eq!(rt.metrics().num_workers(), 1);
+    /// ```
+    pub fn metrics(&self) -> RuntimeMetrics {
+        self.runtime().metrics()
+    }
+
+    /// Shuts down: cancels the local tasks (dropped here), then shuts the runtime down,
+    /// waiting at most `timeout` (see [`Runtime::shutdown_timeout`]).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let rt = runtime::Builder::new_current_thread()
+    ///     .build_local(runtime::LocalOptions::default())
+    ///     .unwrap();
+    /// rt.spawn_local(std::future::pending::<()>());
+    /// rt.spawn_blocking(|| std::thread::sleep(Duration::from_millis(200)));
+    /// rt.shutdown_timeout(Duration::from_millis(10)); // returns without waiting 200 ms
+    /// ```
+    pub fn shutdown_timeout(mut self, timeout: Duration) {
+        self.drop_local_tasks();
+        if let Some(runtime) = self.runtime.take() {
+            runtime.shutdown_timeout(timeout);
+        }
+    }
+
+    /// Shuts down without waiting for blocking tasks (see [`Runtime::shutdown_background`]).
+    ///
+    /// ```
+    /// let rt = runtime::Builder::new_current_thread()
+    ///     .build_local(runtime::LocalOptions::default())
+    ///     .unwrap();
+    /// rt.spawn_local(std::future::pending::<()>());
+    /// rt.shutdown_background();
+    /// ```
+    pub fn shutdown_background(self) {
+        self.shutdown_timeout(Duration::ZERO);
     }
 }
 
 impl Drop for LocalRuntime {
     fn drop(&mut self) {
-        // Cancel the local tasks first, on this thread, with the runtime current (their
-        // destructors may use it); then the runtime shuts down as usual.
-        let _current = crate::engine::try_set_current(&self.runtime.handle().inner);
-        drop(self.local.take());
+        // The local tasks first, on this thread; then the runtime shuts down as usual.
+        self.drop_local_tasks();
     }
 }
 

@@ -7,6 +7,9 @@
 //! cargo build --release -p benches --bin spawn_local_cost
 //! valgrind --tool=callgrind target/release/spawn_local_cost local 20000
 //! ```
+//!
+//! Measured when `spawn_local` landed (runs with 0 and 20 000 tasks, the difference divided by
+//! 20 000): `spawn` 928 instructions per task (spawn, run, await), `spawn_local` 901.
 
 use benches::local_spawn::{spawn_many_current_thread, spawn_many_local};
 

@@ -222,10 +222,9 @@ where
     F: Future + 'static,
     F::Output: 'static,
 {
-    let meta = Meta::new(Location::caller());
-    match LocalScheduler::current() {
-        Some(scheduler) => spawn_on(&scheduler, future, meta),
-        None => {
+    match spawn_local_with(future, Meta::new(Location::caller())) {
+        Ok(handle) => handle,
+        Err(future) => {
             drop(future);
             panic!(
                 "`spawn_local` called from outside of a `task::LocalSet` or `LocalRuntime` \
@@ -233,6 +232,30 @@ where
                  `LocalSet::enter`, or a `LocalRuntime`)"
             )
         }
+    }
+}
+
+/// [`spawn_local`] with the given identity; the future comes back if no `LocalSet` or
+/// `LocalRuntime` is entered on this thread.
+pub(crate) fn spawn_local_with<F>(future: F, meta: Meta) -> Result<JoinHandle<F::Output>, F>
+where
+    F: Future + 'static,
+    F::Output: 'static,
+{
+    match LocalScheduler::current() {
+        Some(scheduler) => Ok(spawn_on(&scheduler, future, meta)),
+        None => Err(future),
+    }
+}
+
+impl LocalSet {
+    /// [`LocalSet::spawn_local`] with the given identity (`task::Builder`).
+    pub(crate) fn spawn_local_with<F>(&self, future: F, meta: Meta) -> JoinHandle<F::Output>
+    where
+        F: Future + 'static,
+        F::Output: 'static,
+    {
+        spawn_on(&self.scheduler, future, meta)
     }
 }
 

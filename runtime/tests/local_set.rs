@@ -114,6 +114,42 @@ fn a_wake_from_another_os_thread_resumes_the_task_on_its_own_thread() {
 }
 
 #[test]
+fn a_send_task_of_the_runtime_wakes_a_local_task() {
+    for (flavor, build) in flavors() {
+        bounded(flavor, move || {
+            let rt = build();
+            let local = LocalSet::new();
+            let owner = thread::current().id();
+            let out = local.block_on(&rt, async move {
+                let (tx, rx) = runtime::sync::oneshot::channel::<u32>();
+                let waiter = spawn_local(async move {
+                    let value = rx.await.unwrap();
+                    (value, thread::current().id(), Rc::new(()))
+                });
+                runtime::task::yield_now().await;
+                runtime::spawn(async move { tx.send(11).unwrap() });
+                waiter.await.unwrap()
+            });
+            assert_eq!((out.0, out.1), (11, owner), "{flavor}");
+        });
+    }
+    // On a `LocalRuntime` the `Send` task runs on the same thread, with the set entered.
+    bounded("local runtime", || {
+        let rt = runtime::Builder::new_current_thread()
+            .build_local(runtime::LocalOptions::default())
+            .unwrap();
+        let (tx, rx) = runtime::sync::oneshot::channel::<u32>();
+        let waiter = rt.spawn_local(async move { rx.await.unwrap() + *Rc::new(1) });
+        let out = rt.block_on(async move {
+            runtime::task::yield_now().await;
+            runtime::spawn(async move { tx.send(11).unwrap() });
+            waiter.await.unwrap()
+        });
+        assert_eq!(out, 12);
+    });
+}
+
+#[test]
 fn abort_from_another_thread_cancels_the_task_and_drops_it_on_its_own_thread() {
     for (flavor, build) in flavors() {
         bounded(flavor, move || {

@@ -266,17 +266,17 @@ impl Shared {
 impl Schedule for Arc<Shared> {
     fn schedule(&self, task: Notified) {
         // On the owner thread with this set entered: its run queue. (During thread-local
-        // destruction there is no entered set: the remote queue.)
-        let mut task = Some(task);
-        let _ = CURRENT.try_with(|current| {
-            if let Some(local) = current.borrow().as_ref()
-                && Arc::ptr_eq(&local.shared, self)
-                && let Some(task) = task.take()
-            {
-                local.push(task);
-            }
-        });
-        let Some(task) = task else { return };
+        // destruction there is no entered set: the remote queue.) The `Rc` is cloned out so
+        // no borrow of the slot is held while `push` may wake the driver (user code).
+        let entered = CURRENT
+            .try_with(|current| current.borrow().clone())
+            .ok()
+            .flatten()
+            .filter(|local| Arc::ptr_eq(&local.shared, self));
+        if let Some(local) = entered {
+            local.push(task);
+            return;
+        }
         let mut remote = self.remote.lock();
         match remote.as_mut() {
             Some(queue) => {

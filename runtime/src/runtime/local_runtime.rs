@@ -32,6 +32,10 @@ pub struct LocalOptions {
 /// A local task's panic follows the builder's
 /// [`unhandled_panic`](crate::Builder::unhandled_panic) setting, like a spawned task's.
 ///
+/// Unlike Tokio's, the local tasks live in a [`LocalSet`] that `block_on` drives inside its
+/// own future's poll: they are not listed by [`Handle::dump`] nor counted by
+/// [`RuntimeMetrics`], and the slow-poll watchdog sees a slow local task as a slow `block_on`.
+///
 /// ```
 /// use std::cell::RefCell;
 /// use std::rc::Rc;

@@ -18,6 +18,7 @@ pub mod adapters;
 pub mod cases;
 pub mod criterion_groups;
 pub mod hyper_hello;
+pub mod local_spawn;
 pub mod measure;
 pub mod memory;
 pub mod report;

@@ -37,6 +37,8 @@ impl Kind {
 pub(crate) enum Flavor {
     MultiThread,
     CurrentThread,
+    /// A current-thread `LocalRuntime`: the body may `spawn_local` `!Send` tasks.
+    Local,
 }
 
 /// What the runtime does when a spawned task panics.
@@ -125,10 +127,11 @@ pub(crate) fn parse(args: TokenStream, kind: Kind) -> (Config, Option<syn::Error
             "flavor" => match string(&value, "flavor").as_deref() {
                 Ok("multi_thread") => (config.flavor, flavor_set) = (Flavor::MultiThread, true),
                 Ok("current_thread") => (config.flavor, flavor_set) = (Flavor::CurrentThread, true),
+                Ok("local") => (config.flavor, flavor_set) = (Flavor::Local, true),
                 Ok(other) => errors.push(
                     value.span(),
                     format!(
-                        "unknown runtime flavor `{other}`; expected \"multi_thread\" or \"current_thread\""
+                        "unknown runtime flavor `{other}`; expected \"multi_thread\", \"current_thread\" or \"local\""
                     ),
                 ),
                 Err(e) => errors.0 = Some(join(errors.0.take(), e.clone())),
@@ -189,7 +192,7 @@ pub(crate) fn parse(args: TokenStream, kind: Kind) -> (Config, Option<syn::Error
     }
 
     // Combination checks, once the flavor is known.
-    if let (Some(span), Flavor::CurrentThread) = (worker_key, config.flavor) {
+    if let (Some(span), Flavor::CurrentThread | Flavor::Local) = (worker_key, config.flavor) {
         let hint = if flavor_set {
             "`worker_threads` only applies to the \"multi_thread\" flavor"
         } else {
@@ -301,6 +304,21 @@ mod tests {
             (Flavor::CurrentThread, Some(true))
         );
         assert_eq!(c.unhandled_panic, Some(UnhandledPanic::Ignore));
+    }
+
+    #[test]
+    fn the_local_flavor_is_read_and_takes_no_worker_threads() {
+        let (c, e) = parse(quote!(flavor = "local", start_paused = true), Kind::Main);
+        assert!(e.is_none(), "{e:?}");
+        assert_eq!((c.flavor, c.start_paused), (Flavor::Local, Some(true)));
+        assert!(
+            err(quote!(flavor = "local", worker_threads = 2), Kind::Test)
+                .contains("only applies to the \"multi_thread\" flavor")
+        );
+        assert!(
+            err(quote!(flavor = "locale"), Kind::Main)
+                .contains("expected \"multi_thread\", \"current_thread\" or \"local\"")
+        );
     }
 
     #[test]

@@ -141,7 +141,13 @@ fn generate(kind: Kind, config: &Config, func: EntryFn) -> TokenStream {
     let krate = &config.crate_path;
     let ctor = match config.flavor {
         Flavor::MultiThread => quote!(new_multi_thread),
-        Flavor::CurrentThread => quote!(new_current_thread),
+        Flavor::CurrentThread | Flavor::Local => quote!(new_current_thread),
+    };
+    let build = match config.flavor {
+        Flavor::Local => {
+            quote_spanned!(mixed=> build_local(#krate::__private::LocalOptions::default()))
+        }
+        Flavor::MultiThread | Flavor::CurrentThread => quote_spanned!(mixed=> build()),
     };
     let mut builder = quote_spanned!(mixed=> #krate::__private::Builder::#ctor());
     if let Some(n) = config.worker_threads {
@@ -173,7 +179,7 @@ fn generate(kind: Kind, config: &Config, func: EntryFn) -> TokenStream {
             #[allow(clippy::expect_used, clippy::needless_return)]
             {
                 return #builder
-                    .build()
+                    .#build
                     .expect(#failure)
                     .block_on(__runtime_body);
             }
@@ -236,6 +242,25 @@ mod tests {
             "rt2 :: __private :: Builder :: new_current_thread () . start_paused (true)"
         ));
         assert!(out.contains("# [should_panic] # [allow (unused)]"), "{out}");
+    }
+
+    #[test]
+    fn the_local_flavor_builds_a_local_runtime() {
+        let out = expand_str(
+            Kind::Main,
+            quote!(flavor = "local"),
+            quote!(
+                async fn main() {}
+            ),
+        );
+        assert!(
+            out.contains(
+                ":: runtime :: __private :: Builder :: new_current_thread () . build_local \
+                 (:: runtime :: __private :: LocalOptions :: default ())"
+            ),
+            "{out}"
+        );
+        assert!(out.contains(". block_on (__runtime_body)"), "{out}");
     }
 
     #[test]

@@ -19,7 +19,8 @@ mod select;
 /// Marks an `async fn` as the program's entry point, run to completion on a new runtime.
 ///
 /// Arguments (all optional, `key = value`):
-/// - `flavor = "multi_thread"` (default) or `"current_thread"`;
+/// - `flavor = "multi_thread"` (default), `"current_thread"`, or `"local"`: a current-thread
+///   `runtime::LocalRuntime`, on which the body and its tasks may `spawn_local` `!Send` tasks;
 /// - `worker_threads = N` (N > 0, `multi_thread` only; default: the number of CPUs);
 /// - `start_paused = true|false` (`current_thread` only): start with the clock paused;
 /// - `unhandled_panic = "ignore"` (default) or `"shutdown_runtime"`: what a panicking spawned

@@ -30,7 +30,7 @@
 //! | you want to | use |
 //! |---|---|
 //! | start the runtime | [`#[runtime::main]`](macro@main), [`Runtime`], [`Builder`] |
-//! | run tasks | [`spawn`], [`task`] ([`JoinHandle`](task::JoinHandle), [`JoinSet`](task::JoinSet), [`TaskGroup`](task::TaskGroup), [`spawn_blocking`](task::spawn_blocking)) |
+//! | run tasks | [`spawn`], [`task`] ([`JoinHandle`](task::JoinHandle), [`JoinSet`](task::JoinSet), [`TaskGroup`](task::TaskGroup), [`spawn_blocking`](task::spawn_blocking)); `!Send` tasks: [`spawn_local`](task::spawn_local), [`LocalSet`](task::LocalSet), [`LocalRuntime`] |
 //! | combine futures in one task | [`join!`], [`try_join!`], [`select!`], [`pin!`] |
 //! | wait, time out, tick | [`time`] |
 //! | share state, pass messages | [`sync`] (channels, locks, `Semaphore`, `Event`, `Queue`, ...) |
@@ -99,7 +99,7 @@ pub use engine::dump;
 pub use engine::dump::Dump;
 pub use runtime::{
     Builder, EnterGuard, Handle, HistogramConfiguration, InvalidHistogramConfiguration,
-    LogHistogram, LogHistogramBuilder, Runtime, RuntimeMetrics, SlowPoll, TryCurrentError,
-    UnhandledPanic,
+    LocalOptions, LocalRuntime, LogHistogram, LogHistogramBuilder, Runtime, RuntimeMetrics,
+    SlowPoll, TryCurrentError, UnhandledPanic,
 };
 pub use task::spawn;

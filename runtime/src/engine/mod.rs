@@ -5,10 +5,10 @@
 //!
 //! | module | what it holds |
 //! |---|---|
-//! | `scheduler/` | the scheduler handle ([`Handle`]), the multi-thread work-stealing flavor (`multi_thread/`: worker loop, idle coordination, parker) and the current-thread flavor; `stats.rs` holds each worker's counters and their published copy, `histogram.rs` the poll-time histogram's buckets, `metrics.rs` is the metrics read-out |
+//! | `scheduler/` | the scheduler handle ([`Handle`]), the multi-thread work-stealing flavor (`multi_thread/`: worker loop, idle coordination, parker), the current-thread flavor, and the local scheduler of `!Send` tasks (`local.rs`: [`LocalScheduler`], rule L1); `stats.rs` holds each worker's counters and their published copy, `histogram.rs` the poll-time histogram's buckets, `metrics.rs` is the metrics read-out |
 //! | `driver/` | what a parked worker blocks in: the I/O park (`io.rs`, the `io_driver` reactor), the timer shards (`time.rs`, `time_shard.rs`), the timer entry a `Sleep` shares with them (`entry.rs`), the clock (`clock.rs`) and the auto-advance gate of a paused clock |
 //! | `context.rs` | the thread-locals: which runtime is current, whether this thread is inside it, and the running scheduler's per-thread state |
-//! | `task/` | the task core: the cell and its state word, the harness that polls it, its waker, the owned-task list, the current-poll thread-local, ids, `JoinError`, the coop budget, the join/abort references the public handles hold, and the `tracing` feature's task span and waker events (`trace.rs`) (the task protocol, rules R1-R5 and J1-J6, is in `task/mod.rs`) |
+//! | `task/` | the task core: the cell and its state word, the harness that polls it, its waker, the owned-task list, the current-poll thread-local, ids, `JoinError`, the coop budget, the join/abort references the public handles hold, and the `tracing` feature's task span and waker events (`trace.rs`) (the task protocol, rules R1-R5, J1-J6, C1-C3 and L1, is in `task/mod.rs`) |
 //! | `blocking_task.rs` | a blocking closure as a task run once on the blocking pool |
 //! | `config.rs` | the flavor and the settings the `Builder` fixes |
 //!
@@ -35,6 +35,11 @@
 //!   blocking pool as a task. A [`JoinRef`] is the task's one join-interested reference (only
 //!   it reads the output); an [`AbortRef`] is a counted reference that can only cancel and
 //!   observe. Neither exposes the raw task: every `unsafe` step is inside the engine.
+//! - **Local tasks** (issue 20) — [`LocalScheduler`] is a `LocalSet`'s engine half: `spawn`
+//!   (a `!Send` future, rule L1), `enter` (a [`LocalEnter`] guard: `spawn_local` finds it),
+//!   `poll_with` (one turn of the set inside the caller's poll), `current`, `is_empty`; dropping
+//!   it cancels its tasks on its thread. [`Handle::unhandled_panic`] applies a runtime's
+//!   `UnhandledPanic` setting (a `LocalRuntime`'s local tasks follow it).
 //! - **Current handle** — [`set_current`] (returns a [`SetCurrentGuard`]), [`with_current`],
 //!   [`with_current_borrowed`] (no reference-count traffic; the closure must not re-enter the
 //!   context), [`is_in_runtime`], [`exit_runtime`] (run blocking code marked as outside the
@@ -76,13 +81,14 @@ mod task;
 pub use config::UnhandledPanic;
 pub(crate) use config::{Config, Flavor};
 pub(crate) use context::{
-    SetCurrentGuard, current_driver, exit_runtime, is_in_runtime, set_current, with_current,
-    with_current_borrowed,
+    SetCurrentGuard, current_driver, exit_runtime, is_in_runtime, set_current, try_set_current,
+    with_current, with_current_borrowed,
 };
 pub(crate) use driver::DriverHandle;
 pub(crate) use driver::clock::add_saturating;
 pub(crate) use driver::entry::Timer;
 pub(crate) use scheduler::Handle;
+pub(crate) use scheduler::local::{LocalEnter, LocalScheduler};
 pub use scheduler::watchdog::SlowPoll;
 pub(crate) use scheduler::watchdog::{SlowPollHook, WatchdogConfig};
 pub use scheduler::{

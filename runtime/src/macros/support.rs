@@ -11,7 +11,7 @@ use std::task::{Context, Poll};
 
 pub use super::maybe_done::MaybeDone;
 pub use super::poll_futures::{Cons, PollFutures};
-pub use crate::{Builder, UnhandledPanic};
+pub use crate::{Builder, LocalOptions, UnhandledPanic};
 pub use runtime_macros::{join_impl, select_impl, try_join_impl};
 
 rt_thread_local! {

@@ -481,6 +481,37 @@ impl Builder {
 }
 
 impl Builder {
+    /// Builds a [`LocalRuntime`](crate::LocalRuntime): a current-thread runtime that also runs
+    /// `!Send` tasks ([`spawn_local`](crate::task::spawn_local)), as Tokio's `build_local`.
+    ///
+    /// # Errors
+    /// As [`Builder::build`]; an `InvalidInput` error on a multi-thread builder (Tokio
+    /// panics there: a local runtime has one thread).
+    ///
+    /// ```
+    /// use runtime::LocalOptions;
+    ///
+    /// let rt = runtime::Builder::new_current_thread()
+    ///     .build_local(LocalOptions::default())
+    ///     .unwrap();
+    /// let shared = std::rc::Rc::new(4);
+    /// let task = rt.spawn_local({
+    ///     let shared = shared.clone();
+    ///     async move { *shared + 1 }
+    /// });
+    /// assert_eq!(rt.block_on(task).unwrap(), 5);
+    /// ```
+    pub fn build_local(&mut self, options: super::LocalOptions) -> io::Result<super::LocalRuntime> {
+        if self.flavor != Flavor::CurrentThread {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "build_local requires the current_thread flavor (Builder::new_current_thread)",
+            ));
+        }
+        let runtime = self.build()?;
+        Ok(super::LocalRuntime::from_runtime(runtime, options))
+    }
+
     fn watchdog_config(&self) -> WatchdogConfig {
         let enabled = |threshold: Duration| (threshold != Duration::MAX).then_some(threshold);
         let base = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| (self.thread_name)()))

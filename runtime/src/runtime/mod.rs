@@ -2,6 +2,7 @@
 
 mod builder;
 mod handle;
+mod local_runtime;
 mod metrics;
 
 pub use crate::engine::SlowPoll;
@@ -11,6 +12,7 @@ pub use crate::engine::{
 };
 pub use builder::Builder;
 pub use handle::{EnterGuard, Handle, TryCurrentError};
+pub use local_runtime::{LocalOptions, LocalRuntime};
 pub use metrics::RuntimeMetrics;
 
 use crate::blocking::{BlockingPool, PoolConfig};

@@ -155,6 +155,68 @@ impl<'a> Builder<'a> {
         Ok(spawn_blocking_on(&handle.inner, f, Mandatory::No, meta))
     }
 
+    /// Spawns a named `!Send` task into the current [`LocalSet`](super::LocalSet) or
+    /// [`LocalRuntime`](crate::LocalRuntime) (see [`spawn_local`](super::spawn_local)).
+    ///
+    /// # Errors
+    /// Outside a `LocalSet` or `LocalRuntime` (where [`spawn_local`](super::spawn_local)
+    /// panics); the future is dropped.
+    ///
+    /// ```
+    /// let rt = runtime::Builder::new_current_thread()
+    ///     .build_local(runtime::LocalOptions::default())
+    ///     .unwrap();
+    /// rt.block_on(async {
+    ///     let task = runtime::task::Builder::new()
+    ///         .name("cache")
+    ///         .spawn_local(async { std::rc::Rc::new(runtime::task::name().unwrap()) })
+    ///         .unwrap();
+    ///     assert_eq!(*task.await.unwrap(), "cache");
+    /// });
+    /// assert!(runtime::task::Builder::new().spawn_local(async {}).is_err());
+    /// ```
+    #[track_caller]
+    pub fn spawn_local<F>(self, future: F) -> io::Result<JoinHandle<F::Output>>
+    where
+        F: Future + 'static,
+        F::Output: 'static,
+    {
+        let meta = self.meta(Location::caller());
+        super::local::spawn_local_with(future, meta).map_err(|future| {
+            drop(future);
+            io::Error::other(
+                "no local set: task::Builder::spawn_local must be called inside a LocalSet or a \
+                 LocalRuntime, or use spawn_local_on with a LocalSet",
+            )
+        })
+    }
+
+    /// Spawns a named `!Send` task into `local_set` (see [`LocalSet::spawn_local`](
+    /// super::LocalSet::spawn_local)). Never fails; a `Result` as Tokio's.
+    ///
+    /// ```
+    /// let rt = runtime::Builder::new_current_thread().build().unwrap();
+    /// let local = runtime::task::LocalSet::new();
+    /// let task = runtime::task::Builder::new()
+    ///     .name("on the set")
+    ///     .spawn_local_on(async { runtime::task::name().map(String::from) }, &local)
+    ///     .unwrap();
+    /// assert_eq!(local.block_on(&rt, task).unwrap().as_deref(), Some("on the set"));
+    /// ```
+    #[track_caller]
+    pub fn spawn_local_on<F>(
+        self,
+        future: F,
+        local_set: &super::LocalSet,
+    ) -> io::Result<JoinHandle<F::Output>>
+    where
+        F: Future + 'static,
+        F::Output: 'static,
+    {
+        let meta = self.meta(Location::caller());
+        Ok(local_set.spawn_local_with(future, meta))
+    }
+
     fn meta(&self, at: &'static Location<'static>) -> Meta {
         Meta::named(at, self.name)
     }

@@ -321,6 +321,59 @@ impl<T> JoinSet<T> {
     }
 }
 
+impl<T: 'static> JoinSet<T> {
+    /// Spawns a `!Send` task into the current [`LocalSet`](super::LocalSet) or
+    /// [`LocalRuntime`](crate::LocalRuntime) and adds it to the set.
+    ///
+    /// # Panics
+    /// Outside a `LocalSet` or `LocalRuntime`, like [`spawn_local`](super::spawn_local).
+    ///
+    /// ```
+    /// use std::rc::Rc;
+    ///
+    /// let rt = runtime::Builder::new_current_thread()
+    ///     .build_local(runtime::LocalOptions::default())
+    ///     .unwrap();
+    /// rt.block_on(async {
+    ///     let mut set = runtime::task::JoinSet::new();
+    ///     for i in 0..3 {
+    ///         set.spawn_local(async move { Rc::new(i) });
+    ///     }
+    ///     let mut sum = 0;
+    ///     while let Some(out) = set.join_next().await {
+    ///         sum += *out.unwrap();
+    ///     }
+    ///     assert_eq!(sum, 3);
+    /// });
+    /// ```
+    #[track_caller]
+    pub fn spawn_local<F>(&mut self, future: F) -> AbortHandle
+    where
+        F: Future<Output = T> + 'static,
+    {
+        self.insert(super::spawn_local(future))
+    }
+
+    /// Spawns a `!Send` task into `local_set` and adds it to the set; it runs when the
+    /// `LocalSet` is polled.
+    ///
+    /// ```
+    /// let rt = runtime::Builder::new_current_thread().build().unwrap();
+    /// let local = runtime::task::LocalSet::new();
+    /// let mut set = runtime::task::JoinSet::new();
+    /// set.spawn_local_on(async { std::rc::Rc::new(9) }, &local);
+    /// let out = local.block_on(&rt, set.join_next()).unwrap().unwrap();
+    /// assert_eq!(*out, 9);
+    /// ```
+    #[track_caller]
+    pub fn spawn_local_on<F>(&mut self, future: F, local_set: &super::LocalSet) -> AbortHandle
+    where
+        F: Future<Output = T> + 'static,
+    {
+        self.insert(local_set.spawn_local(future))
+    }
+}
+
 impl<T: Send + 'static> JoinSet<T> {
     /// Spawns a task on the current runtime and adds it to the set.
     ///

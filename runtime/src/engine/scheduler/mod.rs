@@ -4,6 +4,7 @@
 pub(crate) mod coarse_clock;
 pub(crate) mod current_thread;
 mod histogram;
+pub(crate) mod local;
 mod metrics;
 pub(crate) mod multi_thread;
 pub(crate) mod stats;
@@ -77,6 +78,16 @@ impl Handle {
         match self {
             Handle::MultiThread(h) => WeakHandle::MultiThread(Arc::downgrade(h)),
             Handle::CurrentThread(h) => WeakHandle::CurrentThread(Arc::downgrade(h)),
+        }
+    }
+
+    /// A task of this runtime's panicked: applies the `UnhandledPanic` setting (a
+    /// `LocalRuntime`'s local tasks follow it too).
+    pub(crate) fn unhandled_panic(&self) {
+        use crate::engine::task::Schedule;
+        match self {
+            Handle::MultiThread(h) => h.unhandled_panic(),
+            Handle::CurrentThread(h) => h.unhandled_panic(),
         }
     }
 

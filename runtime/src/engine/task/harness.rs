@@ -33,8 +33,8 @@ pub(crate) struct Harness<F: Future, S: 'static> {
 
 impl<F, S> Harness<F, S>
 where
-    F: Future + Send + 'static,
-    F::Output: Send + 'static,
+    F: Future + 'static,
+    F::Output: 'static,
     S: Schedule,
 {
     /// # Safety

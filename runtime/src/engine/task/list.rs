@@ -98,6 +98,38 @@ impl<S: Schedule> OwnedTasks<S> {
     {
         let id = meta.id;
         let (task, notified, join) = super::new_task(future, scheduler, meta);
+        self.insert(id, task, notified, join)
+    }
+
+    /// [`OwnedTasks::bind`] for a local task (`!Send` future and output).
+    ///
+    /// # Safety
+    /// Rule L1 (`task/mod.rs`): this list belongs to a local scheduler that polls its tasks
+    /// only on the owner thread and calls [`OwnedTasks::close_and_shutdown_all`] only there.
+    pub(crate) unsafe fn bind_local<F>(
+        &self,
+        future: F,
+        scheduler: S,
+        meta: Meta,
+    ) -> (JoinRef<F::Output>, Result<Notified<S>, Refused>)
+    where
+        F: Future + 'static,
+        F::Output: 'static,
+    {
+        let id = meta.id;
+        // SAFETY: forwarded from the caller (L1).
+        let (task, notified, join) = unsafe { super::new_local_task(future, scheduler, meta) };
+        self.insert(id, task, notified, join)
+    }
+
+    /// Lists a freshly allocated task, or refuses it if the list is closed.
+    fn insert<T>(
+        &self,
+        id: Id,
+        task: Task<S>,
+        notified: Notified<S>,
+        join: JoinRef<T>,
+    ) -> (JoinRef<T>, Result<Notified<S>, Refused>) {
         let raw = task.raw();
         let shard = self.shard(id);
         let listed = shard.with(|tasks| {

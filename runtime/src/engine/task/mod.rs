@@ -64,6 +64,17 @@
 //!   handle is `Send + Sync` (`Schedule`); every header field is immutable or atomic, and the
 //!   non-`Sync` parts (the stage, the join waker slot) are reached only as R1 and J1-J6
 //!   allow. So references to a task may move between threads and be shared by them.
+//! - **L1 (local tasks).** A task allocated by [`new_local_task`] (`LocalSet`, `spawn_local`)
+//!   may have a `!Send` future and output; C3's "the future and output are `Send`" is replaced
+//!   by: its stage is touched only on its *owner thread*. The local scheduler keeps it: only
+//!   its run loop polls the task, and it runs only on the owner thread (asserted in debug
+//!   builds before every poll); its owned-task list is closed and swept (R5's cancel) only by
+//!   the `LocalSet`'s drop, on the owner thread; it is in no runtime's list, so a dump never
+//!   traces it. Every other reference holder (a waker on another thread, an abort) only
+//!   touches the state word and hands a `Notified` to the scheduler, which queues it for the
+//!   owner thread. The cell can be freed elsewhere only once the stage is `Consumed` or holds
+//!   an output that the `JoinHandle` drops where it lives (its `JoinRef<T>` is `!Send` when
+//!   `T` is).
 
 pub mod coop;
 
@@ -124,7 +135,8 @@ pub(crate) struct UnownedTask<S: 'static> {
 }
 
 // SAFETY: references to a task can move between threads; the task's future and output are
-// `Send` (enforced at spawn) and all shared state is synchronised by the state word (C3).
+// `Send` (enforced at spawn) or touched only on the owner thread (a local task, L1), and all
+// shared state is synchronised by the state word (C3).
 unsafe impl<S> Send for Task<S> {}
 // SAFETY: as above; `&Task` only exposes atomic state and immutable header fields (C3).
 unsafe impl<S> Sync for Task<S> {}
@@ -235,6 +247,32 @@ where
 {
     let (future, trace) =
         instrument::instrument(future, "task", meta.name(), meta.id, meta.spawned_at());
+    let raw = raw::Cell::allocate(future, scheduler, meta, trace);
+    (
+        Task::from_raw(raw),
+        Notified::from_raw(raw),
+        JoinRef::new(raw),
+    )
+}
+
+/// Allocates a local task: [`new_task`] without the `Send` bounds.
+///
+/// # Safety
+/// Rule L1: `scheduler` polls the task only on one owner thread, sweeps its owned list only
+/// there, and never lets a dump trace it; any `Notified` it receives on another thread is
+/// queued for the owner thread, never run or cancelled where it was received.
+pub(crate) unsafe fn new_local_task<F, S>(
+    future: F,
+    scheduler: S,
+    meta: Meta,
+) -> (Task<S>, Notified<S>, JoinRef<F::Output>)
+where
+    F: std::future::Future + 'static,
+    F::Output: 'static,
+    S: Schedule,
+{
+    let (future, trace) =
+        instrument::instrument(future, "local", meta.name(), meta.id, meta.spawned_at());
     let raw = raw::Cell::allocate(future, scheduler, meta, trace);
     (
         Task::from_raw(raw),

@@ -184,8 +184,8 @@ pub(crate) struct Cell<F: Future, S> {
 
 impl<F, S> Cell<F, S>
 where
-    F: Future + Send + 'static,
-    F::Output: Send + 'static,
+    F: Future + 'static,
+    F::Output: 'static,
     S: Schedule,
 {
     /// Allocates a new task in its initial state (three references).
@@ -221,8 +221,8 @@ where
 
 fn vtable<F, S>() -> &'static Vtable
 where
-    F: Future + Send + 'static,
-    F::Output: Send + 'static,
+    F: Future + 'static,
+    F::Output: 'static,
     S: Schedule,
 {
     &Vtable {
@@ -240,9 +240,9 @@ where
 /// # Safety
 /// `ptr` is the header of a live `Cell<F, S>` and the caller owns one reference, which it
 /// gives up.
-unsafe fn trace<F: Future + Send + 'static, S: Schedule>(ptr: NonNull<Header>) -> Traced
+unsafe fn trace<F: Future + 'static, S: Schedule>(ptr: NonNull<Header>) -> Traced
 where
-    F::Output: Send + 'static,
+    F::Output: 'static,
 {
     // SAFETY: guaranteed by the caller: the cell type (C1) and a reference (R2).
     unsafe { Harness::<F, S>::from_raw(ptr) }.trace()
@@ -250,9 +250,9 @@ where
 
 /// # Safety
 /// `ptr` is the header of a live `Cell<F, S>` and the caller owns a `Notified` reference.
-unsafe fn poll<F: Future + Send + 'static, S: Schedule>(ptr: NonNull<Header>)
+unsafe fn poll<F: Future + 'static, S: Schedule>(ptr: NonNull<Header>)
 where
-    F::Output: Send + 'static,
+    F::Output: 'static,
 {
     // SAFETY: the caller guarantees `ptr` points into a live `Cell<F, S>` (C1, R2).
     unsafe { Harness::<F, S>::from_raw(ptr) }.poll();
@@ -279,12 +279,12 @@ unsafe fn dealloc<F: Future, S>(ptr: NonNull<Header>) {
 /// # Safety
 /// `ptr` is the header of a live `Cell<F, S>`, the caller is its `JoinHandle`, and `dst`
 /// points to a valid `Poll<Result<F::Output, JoinError>>`.
-unsafe fn try_read_output<F: Future + Send + 'static, S: Schedule>(
+unsafe fn try_read_output<F: Future + 'static, S: Schedule>(
     ptr: NonNull<Header>,
     dst: *mut (),
     waker: &Waker,
 ) where
-    F::Output: Send + 'static,
+    F::Output: 'static,
 {
     let out = dst.cast::<Poll<Result<F::Output, JoinError>>>();
     // SAFETY: the caller guarantees the types (C1), a reference (R2) and that `dst` is valid
@@ -294,9 +294,9 @@ unsafe fn try_read_output<F: Future + Send + 'static, S: Schedule>(
 
 /// # Safety
 /// `ptr` is the header of a live `Cell<F, S>` and the caller is its `JoinHandle`.
-unsafe fn drop_join_handle_slow<F: Future + Send + 'static, S: Schedule>(ptr: NonNull<Header>)
+unsafe fn drop_join_handle_slow<F: Future + 'static, S: Schedule>(ptr: NonNull<Header>)
 where
-    F::Output: Send + 'static,
+    F::Output: 'static,
 {
     // SAFETY: guaranteed by the caller: the cell type (C1) and the handle's reference (R2).
     unsafe { Harness::<F, S>::from_raw(ptr) }.drop_join_handle_slow();
@@ -305,9 +305,9 @@ where
 /// # Safety
 /// `ptr` is the header of a complete `Cell<F, S>` and the caller is its `JoinHandle`, holding
 /// the only reference left.
-unsafe fn drop_join_handle_exclusive<F: Future + Send + 'static, S: Schedule>(ptr: NonNull<Header>)
+unsafe fn drop_join_handle_exclusive<F: Future + 'static, S: Schedule>(ptr: NonNull<Header>)
 where
-    F::Output: Send + 'static,
+    F::Output: 'static,
 {
     // SAFETY: guaranteed by the caller: the cell type (C1) and the last reference (R2).
     unsafe { Harness::<F, S>::from_raw(ptr) }.drop_join_handle_exclusive();
@@ -315,9 +315,9 @@ where
 
 /// # Safety
 /// `ptr` is the header of a live `Cell<F, S>` and the caller owns one reference.
-unsafe fn shutdown<F: Future + Send + 'static, S: Schedule>(ptr: NonNull<Header>)
+unsafe fn shutdown<F: Future + 'static, S: Schedule>(ptr: NonNull<Header>)
 where
-    F::Output: Send + 'static,
+    F::Output: 'static,
 {
     // SAFETY: guaranteed by the caller: the cell type (C1) and a reference (R2).
     unsafe { Harness::<F, S>::from_raw(ptr) }.shutdown();
@@ -330,7 +330,8 @@ pub(crate) struct RawTask {
 }
 
 // SAFETY: a task is shared between threads by design; every field of `Header` is either
-// immutable or atomic, and the non-`Sync` parts are guarded by the state word's rules (C3).
+// immutable or atomic, and the non-`Sync` parts are guarded by the state word's rules (C3; a
+// local task's stage is reached only on its owner thread, L1).
 unsafe impl Send for RawTask {}
 // SAFETY: as above (C3).
 unsafe impl Sync for RawTask {}

@@ -29,7 +29,7 @@
 //!
 //! | you want to | use |
 //! |---|---|
-//! | start the runtime | [`#[runtime::main]`](macro@main), [`Runtime`], [`Builder`] |
+//! | start the runtime | [`#[runtime::main]`](macro@main), [`Runtime`], [`Builder`] (also at Tokio's path, [`runtime::runtime`](mod@runtime)) |
 //! | run tasks | [`spawn`], [`task`] ([`JoinHandle`](task::JoinHandle), [`JoinSet`](task::JoinSet), [`TaskGroup`](task::TaskGroup), [`spawn_blocking`](task::spawn_blocking)) |
 //! | combine futures in one task | [`join!`], [`try_join!`], [`select!`], [`pin!`] |
 //! | wait, time out, tick | [`time`] |
@@ -88,7 +88,7 @@ pub mod compat;
 
 mod engine;
 pub(crate) mod park;
-mod runtime;
+pub mod runtime;
 pub(crate) mod util;
 
 /// Task dumps: [`Handle::dump`] returns a [`Dump`].

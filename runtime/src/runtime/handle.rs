@@ -1,6 +1,6 @@
 //! `Handle`: a cloneable reference to a runtime, usable from any thread.
 
-use super::RuntimeMetrics;
+use super::{Id, RuntimeMetrics};
 use crate::engine;
 use crate::task::JoinHandle;
 use std::fmt;
@@ -185,6 +185,18 @@ impl Handle {
         // Completes at once, so it spends the coop budget like any runtime future.
         crate::task::coop::consume_budget().await;
         self.inner.dump()
+    }
+
+    /// This runtime's [`Id`]: equal for every handle to the same runtime, different from
+    /// every other runtime alive at the same time.
+    ///
+    /// ```
+    /// let rt = runtime::Runtime::new().unwrap();
+    /// let from_task = rt.block_on(rt.spawn(async { runtime::Handle::current().id() }));
+    /// assert_eq!(from_task.unwrap(), rt.handle().id());
+    /// ```
+    pub fn id(&self) -> Id {
+        Id::new(self.inner.addr())
     }
 
     /// Counters describing the runtime's current state.

@@ -1,0 +1,33 @@
+//! [`Id`]: which runtime a [`Handle`](super::Handle) points at.
+
+use std::fmt;
+use std::num::NonZeroU64;
+
+/// An opaque identifier of a runtime, unique among the runtimes alive at the same time.
+///
+/// Two handles have the same id exactly when they point at the same runtime. Once a runtime
+/// and every handle to it are gone, a later runtime may get the same id. Ids carry no order
+/// and no meaning beyond equality (Tokio's `runtime::Id` contract).
+///
+/// ```
+/// let a = runtime::Runtime::new().unwrap();
+/// let b = runtime::Runtime::new().unwrap();
+/// let inside = a.block_on(async { runtime::Handle::current().id() });
+/// assert_eq!(inside, a.handle().id());
+/// assert_ne!(a.handle().id(), b.handle().id());
+/// println!("runtime {inside}");
+/// ```
+#[derive(Clone, Copy, Debug, Hash, Eq, PartialEq)]
+pub struct Id(NonZeroU64);
+
+impl Id {
+    pub(crate) fn new(value: NonZeroU64) -> Id {
+        Id(value)
+    }
+}
+
+impl fmt::Display for Id {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}

@@ -18,9 +18,19 @@
 //!   and a waker a `Recv` lets go of (replaced by a newer poll's, or removed with its entry) is
 //!   dropped after it, since its `Drop` may send on this very channel. Overwritten values are
 //!   dropped after it too.
+//! - **BC6.** The receiver that takes `rx_count` to zero notifies `no_receivers` (after the
+//!   lock) so every `Sender::closed` waiter completes; a waiter checks `rx_count` only after
+//!   creating its `Notified`, so it cannot miss that notification.
+//! - **BC7.** A weak sender counts in `weak_count`, not `tx_count`; upgrading adds a sender
+//!   under the lock only while `tx_count > 0`, so once the last sender went (BC4) the channel
+//!   stays closed.
 
 pub mod error;
+mod lifecycle;
 
+pub use lifecycle::WeakSender;
+
+use super::notify::Notify;
 use super::waiters::{WaitList, WaiterKey};
 use crate::loom::sync::Arc;
 use crate::loom::sync::Mutex;
@@ -50,6 +60,19 @@ use std::task::{Context, Poll, ready};
 /// ```
 #[track_caller]
 pub fn channel<T: Clone>(capacity: usize) -> (Sender<T>, Receiver<T>) {
+    let shared = new_shared(capacity, 1);
+    (
+        Sender {
+            shared: shared.clone(),
+        },
+        Receiver { shared, next: 0 },
+    )
+}
+
+/// The shared state of a channel of `capacity` (checked, rounded up to a power of two) with
+/// one sender and `receivers` receivers.
+#[track_caller]
+fn new_shared<T>(capacity: usize, receivers: usize) -> Arc<Shared<T>> {
     assert!(capacity > 0, "broadcast channel capacity must be > 0");
     assert!(
         capacity <= usize::MAX >> 1,
@@ -62,28 +85,26 @@ pub fn channel<T: Clone>(capacity: usize) -> (Sender<T>, Receiver<T>) {
             value: None,
         })
         .collect();
-    let shared = Arc::new(Shared {
+    Arc::new(Shared {
         state: Mutex::new(State {
             buf,
             tail: 0,
-            rx_count: 1,
+            rx_count: receivers,
             tx_count: 1,
+            weak_count: 0,
             closed: false,
             waiters: WaitList::new(),
         }),
         mask: capacity as u64 - 1,
-    });
-    (
-        Sender {
-            shared: shared.clone(),
-        },
-        Receiver { shared, next: 0 },
-    )
+        no_receivers: Notify::new(),
+    })
 }
 
 struct Shared<T> {
     state: Mutex<State<T>>,
     mask: u64,
+    /// Notified (all waiters) when the last receiver goes, for `Sender::closed` (BC6).
+    no_receivers: Notify,
 }
 
 // Unwind safety, for every `T` (as Tokio's channels): the ring and counters change only under
@@ -97,6 +118,8 @@ struct State<T> {
     tail: u64,
     rx_count: usize,
     tx_count: usize,
+    /// Weak senders alive; they do not keep the channel open (BC7).
+    weak_count: usize,
     closed: bool,
     waiters: WaitList<()>,
 }
@@ -390,6 +413,7 @@ impl<T> Drop for Receiver<T> {
     fn drop(&mut self) {
         let mut state = self.shared.state.lock();
         state.rx_count -= 1;
+        let last = state.rx_count == 0;
         let oldest = state.tail.saturating_sub(self.shared.capacity());
         let mut freed = Vec::new();
         for pos in self.next.max(oldest)..state.tail {
@@ -401,6 +425,9 @@ impl<T> Drop for Receiver<T> {
         }
         drop(state);
         drop(freed);
+        if last {
+            self.shared.no_receivers.notify_waiters(); // BC6
+        }
     }
 }
 

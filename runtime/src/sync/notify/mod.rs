@@ -13,8 +13,10 @@
 //!   A `Notified` created before the bump but not yet polled sees the changed counter on its first
 //!   poll and completes too. Entries registered after the bump are left alone, so the wakeups can
 //!   be batched outside the lock without waking newcomers.
-//! - **NT3.** A future dropped after receiving a `notify_one` it never returned hands it on (NT1
-//!   again), so a cancelled waiter never swallows a notification.
+//! - **NT1b.** `notify_last` is NT1 from the other end: it hands the notification to the
+//!   *newest* waiter (marking it `Last`), or stores the permit.
+//! - **NT3.** A future dropped after receiving a `notify_one` (`notify_last`) it never returned
+//!   hands it on the same way (NT1, NT1b), so a cancelled waiter never swallows a notification.
 //! - **NT4.** No waker is woken or dropped under the lock: a waker's `Drop` or `wake` may notify
 //!   this very `Notify` (or send on the channel built on it). Wakers to wake are collected and
 //!   woken after unlocking; a waker replaced by a newer poll's, or removed with its entry, is
@@ -70,7 +72,10 @@ struct State {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
     Waiting,
+    /// Chosen by `notify_one` (the oldest waiter).
     One,
+    /// Chosen by `notify_last` (the newest waiter).
+    Last,
     All,
 }
 
@@ -153,6 +158,31 @@ impl Notify {
     /// ```
     pub fn notify_one(&self) {
         let waker = notify_one_locked(&mut self.state.lock());
+        if let Some(waker) = waker {
+            waker.wake();
+        }
+    }
+
+    /// Wakes the most recently registered waiting task (LIFO), or stores a permit (at most
+    /// one) if none is waiting. Otherwise the same as [`notify_one`](Self::notify_one),
+    /// including the hand-on: a woken future dropped before it completed passes the
+    /// notification to the next newest waiter.
+    ///
+    /// ```
+    /// # runtime::Runtime::new().unwrap().block_on(async {
+    /// use std::pin::pin;
+    /// let notify = runtime::sync::Notify::new();
+    /// let mut first = pin!(notify.notified());
+    /// let mut second = pin!(notify.notified());
+    /// first.as_mut().enable();
+    /// second.as_mut().enable();
+    /// notify.notify_last();
+    /// assert!(second.as_mut().enable(), "the newest waiter was chosen");
+    /// assert!(!first.as_mut().enable());
+    /// # });
+    /// ```
+    pub fn notify_last(&self) {
+        let waker = notify_last_locked(&mut self.state.lock());
         if let Some(waker) = waker {
             waker.wake();
         }
@@ -252,15 +282,28 @@ impl Notify {
         let Some(key) = w.key.take() else { return };
         let mut state = self.state.lock();
         let (slot, _, released) = state.waiters.remove_with_waker(key);
-        let waker = if slot.kind == Kind::One {
-            notify_one_locked(&mut state)
-        } else {
-            None
+        let waker = match slot.kind {
+            Kind::One => notify_one_locked(&mut state),
+            Kind::Last => notify_last_locked(&mut state),
+            Kind::Waiting | Kind::All => None,
         };
         drop(state);
         drop(released); // NT4
         if let Some(waker) = waker {
             waker.wake();
+        }
+    }
+}
+
+fn notify_last_locked(state: &mut State) -> Option<Waker> {
+    match state.waiters.back_mut() {
+        Some(back) => {
+            back.kind = Kind::Last;
+            state.waiters.pop_back().flatten()
+        }
+        None => {
+            state.permit = true;
+            None
         }
     }
 }

@@ -96,7 +96,9 @@ impl Resource {
     }
 
     /// A resource that reports nothing, buildable in `const` (the `const_new`
-    /// constructors; Tokio's give no resource span either).
+    /// constructors; Tokio's give no resource span either). Not under loom, which has no
+    /// `const` constructors.
+    #[cfg(not(loom))]
     pub(crate) const fn none() -> Resource {
         Resource {
             #[cfg(feature = "tracing")]

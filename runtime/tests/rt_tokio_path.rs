@@ -88,3 +88,24 @@ fn id_displays_as_its_number_and_debugs_as_id() {
     assert!(shown.parse::<u64>().unwrap() > 0, "{shown}");
     assert_eq!(format!("{id:?}"), format!("Id({shown})"));
 }
+
+#[test]
+fn name_is_read_back_from_every_handle_of_the_runtime() {
+    let _dog = Watchdog::new("name", HANG_BOUND);
+    for mut builder in [Builder::new_current_thread(), Builder::new_multi_thread()] {
+        let rt = builder.worker_threads(1).name("ingest").build().unwrap();
+        assert_eq!(rt.handle().name(), Some("ingest"));
+        let from_task =
+            rt.block_on(rt.spawn(async { Handle::current().name().map(str::to_owned) }));
+        assert_eq!(from_task.unwrap().as_deref(), Some("ingest"));
+        assert!(format!("{:?}", rt.handle()).contains("ingest"));
+    }
+    let unnamed = Builder::new_current_thread().build().unwrap();
+    assert_eq!(unnamed.handle().name(), None);
+}
+
+#[test]
+#[should_panic(expected = "a runtime name must not be empty or only whitespace")]
+fn an_empty_name_panics_as_tokio_does() {
+    let _ = Builder::new_current_thread().name(" \t");
+}

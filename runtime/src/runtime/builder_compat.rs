@@ -1,5 +1,6 @@
-//! `Builder` methods that exist so code written for Tokio compiles unchanged: this runtime's
-//! drivers (the I/O reactor and the timers) are always on, so there is nothing to enable.
+//! `Builder` methods of Tokio's surface: the `enable_*` calls, which exist so code written
+//! for Tokio compiles unchanged (this runtime's drivers, the I/O reactor and the timers, are
+//! always on, so there is nothing to enable), and the runtime's [`name`](Builder::name).
 
 use super::Builder;
 
@@ -42,6 +43,32 @@ impl Builder {
     /// rt.block_on(runtime::time::sleep(std::time::Duration::from_millis(1)));
     /// ```
     pub fn enable_time(&mut self) -> &mut Builder {
+        self
+    }
+}
+
+impl Builder {
+    /// Names the runtime; [`Handle::name`](crate::Handle::name) reads it back from any handle
+    /// (useful when a process runs several runtimes). Worker threads keep the names
+    /// [`thread_name`](Builder::thread_name) gives them.
+    ///
+    /// # Panics
+    /// If `name` is empty or only whitespace, as Tokio's.
+    ///
+    /// ```
+    /// let rt = runtime::Builder::new_current_thread().name("ingest").build().unwrap();
+    /// assert_eq!(rt.handle().name(), Some("ingest"));
+    /// let inside = rt.block_on(async { runtime::Handle::current().name().map(str::to_owned) });
+    /// assert_eq!(inside.as_deref(), Some("ingest"));
+    /// ```
+    #[track_caller]
+    pub fn name(&mut self, name: impl Into<String>) -> &mut Builder {
+        let name = name.into();
+        assert!(
+            !name.trim().is_empty(),
+            "a runtime name must not be empty or only whitespace"
+        );
+        self.name = Some(name);
         self
     }
 }

@@ -187,6 +187,18 @@ impl Handle {
         self.inner.dump()
     }
 
+    /// The name given with [`Builder::name`](crate::Builder::name), or `None`.
+    ///
+    /// ```
+    /// let named = runtime::Builder::new_current_thread().name("db").build().unwrap();
+    /// assert_eq!(named.handle().name(), Some("db"));
+    /// let plain = runtime::Runtime::new().unwrap();
+    /// assert_eq!(plain.handle().name(), None);
+    /// ```
+    pub fn name(&self) -> Option<&str> {
+        self.inner.name()
+    }
+
     /// This runtime's [`Id`]: equal for every handle to the same runtime, different from
     /// every other runtime alive at the same time.
     ///
@@ -214,6 +226,7 @@ impl fmt::Debug for Handle {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Handle")
             .field("flavor", &self.inner.flavor_name())
+            .field("name", &self.name())
             .finish()
     }
 }

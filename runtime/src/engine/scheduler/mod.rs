@@ -135,6 +135,14 @@ impl Handle {
         }
     }
 
+    /// The name set with `Builder::name`, if any.
+    pub(crate) fn name(&self) -> Option<&str> {
+        match self {
+            Handle::MultiThread(h) => h.config.name.as_deref(),
+            Handle::CurrentThread(h) => h.config.name.as_deref(),
+        }
+    }
+
     /// A number unique among the runtimes alive now (`runtime::Id`): the address of the
     /// scheduler's shared state, which lives as long as any handle to it.
     pub(crate) fn addr(&self) -> std::num::NonZeroU64 {

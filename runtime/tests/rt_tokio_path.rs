@@ -109,3 +109,18 @@ fn name_is_read_back_from_every_handle_of_the_runtime() {
 fn an_empty_name_panics_as_tokio_does() {
     let _ = Builder::new_current_thread().name(" \t");
 }
+
+#[test]
+fn runtime_flavor_names_the_scheduler_from_any_handle() {
+    use runtime::runtime::RuntimeFlavor;
+    let [current, multi] = both_flavors();
+    assert_eq!(
+        current.handle().runtime_flavor(),
+        RuntimeFlavor::CurrentThread
+    );
+    assert_eq!(multi.handle().runtime_flavor(), RuntimeFlavor::MultiThread);
+    let inside = multi.block_on(multi.spawn(async { Handle::current().runtime_flavor() }));
+    assert_eq!(inside.unwrap(), RuntimeFlavor::MultiThread);
+    let inside = current.block_on(async { Handle::current().runtime_flavor() });
+    assert_eq!(inside, RuntimeFlavor::CurrentThread);
+}

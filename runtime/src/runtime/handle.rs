@@ -1,6 +1,6 @@
 //! `Handle`: a cloneable reference to a runtime, usable from any thread.
 
-use super::{Id, RuntimeMetrics};
+use super::{Id, RuntimeFlavor, RuntimeMetrics};
 use crate::engine;
 use crate::task::JoinHandle;
 use std::fmt;
@@ -185,6 +185,21 @@ impl Handle {
         // Completes at once, so it spends the coop budget like any runtime future.
         crate::task::coop::consume_budget().await;
         self.inner.dump()
+    }
+
+    /// Which scheduler this runtime runs.
+    ///
+    /// ```
+    /// use runtime::runtime::{Handle, RuntimeFlavor};
+    /// let rt = runtime::Runtime::new().unwrap();
+    /// let flavor = rt.block_on(async { Handle::current().runtime_flavor() });
+    /// assert_eq!(flavor, RuntimeFlavor::MultiThread);
+    /// ```
+    pub fn runtime_flavor(&self) -> RuntimeFlavor {
+        match self.inner.flavor() {
+            engine::Flavor::CurrentThread => RuntimeFlavor::CurrentThread,
+            engine::Flavor::MultiThread => RuntimeFlavor::MultiThread,
+        }
     }
 
     /// The name given with [`Builder::name`](crate::Builder::name), or `None`.

@@ -1,4 +1,5 @@
-//! [`Id`]: which runtime a [`Handle`](super::Handle) points at.
+//! [`Id`]: which runtime a [`Handle`](super::Handle) points at, and [`RuntimeFlavor`]: which
+//! scheduler it runs.
 
 use std::fmt;
 use std::num::NonZeroU64;
@@ -30,4 +31,21 @@ impl fmt::Display for Id {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.0.fmt(f)
     }
+}
+
+/// Which scheduler a runtime runs, as [`Handle::runtime_flavor`](super::Handle::runtime_flavor)
+/// reports it (Tokio's `RuntimeFlavor`).
+///
+/// ```
+/// use runtime::runtime::{Builder, RuntimeFlavor};
+/// let rt = Builder::new_current_thread().build().unwrap();
+/// assert_eq!(rt.handle().runtime_flavor(), RuntimeFlavor::CurrentThread);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum RuntimeFlavor {
+    /// One thread: the caller of `block_on` ([`Builder::new_current_thread`](super::Builder::new_current_thread)).
+    CurrentThread,
+    /// Work-stealing worker threads ([`Builder::new_multi_thread`](super::Builder::new_multi_thread)).
+    MultiThread,
 }

@@ -1,5 +1,5 @@
-//! The runtime: [`Runtime`], its [`Builder`], [`Handle`]s to it, their [`Id`], and
-//! [`RuntimeMetrics`].
+//! The runtime: [`Runtime`], its [`Builder`], [`Handle`]s to it, their [`Id`] and
+//! [`RuntimeFlavor`], and [`RuntimeMetrics`].
 //!
 //! This is Tokio's `tokio::runtime` path: `runtime::runtime::Builder` is
 //! `runtime::Builder`, so ported `use` lines keep working.
@@ -26,7 +26,7 @@ pub use crate::engine::{
 };
 pub use builder::Builder;
 pub use handle::{EnterGuard, Handle, TryCurrentError};
-pub use id::Id;
+pub use id::{Id, RuntimeFlavor};
 pub use metrics::RuntimeMetrics;
 
 use crate::blocking::{BlockingPool, PoolConfig};

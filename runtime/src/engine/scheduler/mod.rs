@@ -155,6 +155,14 @@ impl Handle {
     }
 
     /// `"multi_thread"` or `"current_thread"` (for `Debug`).
+    /// Which scheduler this is (`Handle::runtime_flavor`).
+    pub(crate) fn flavor(&self) -> Flavor {
+        match self {
+            Handle::MultiThread(_) => Flavor::MultiThread,
+            Handle::CurrentThread(_) => Flavor::CurrentThread,
+        }
+    }
+
     pub(crate) fn flavor_name(&self) -> &'static str {
         match self {
             Handle::MultiThread(_) => "multi_thread",

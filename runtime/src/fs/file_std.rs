@@ -44,7 +44,8 @@ impl File {
     ///
     /// As Tokio's, it clones the descriptor as it is now: bytes this `File` has read ahead
     /// but not handed out, and writes still in flight, are not accounted for. Flush first
-    /// (and avoid interleaving reads through both) when positions matter.
+    /// (and avoid interleaving reads through both) when positions matter. The clone keeps
+    /// this file's [maximum buffer size](Self::set_max_buf_size).
     ///
     /// ```
     /// use runtime::io::{AsyncReadExt, AsyncWriteExt};

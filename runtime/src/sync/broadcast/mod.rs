@@ -27,20 +27,18 @@
 
 pub mod error;
 mod lifecycle;
+mod recv;
 
 pub use lifecycle::WeakSender;
+pub use recv::Recv;
 
 use super::notify::Notify;
-use super::waiters::{WaitList, WaiterKey};
+use super::waiters::WaitList;
 use crate::loom::sync::Arc;
 use crate::loom::sync::Mutex;
-use crate::task::coop;
-use error::{RecvError, SendError, TryRecvError};
+use error::{SendError, TryRecvError};
 use io_driver::WakeList;
 use std::fmt;
-use std::future::Future;
-use std::pin::Pin;
-use std::task::{Context, Poll, ready};
 
 /// Creates a broadcast channel retaining the last `capacity` values (rounded up to a power
 /// of two).
@@ -289,10 +287,7 @@ impl<T: Clone> Receiver<T> {
     /// # });
     /// ```
     pub fn recv(&mut self) -> Recv<'_, T> {
-        Recv {
-            rx: self,
-            key: None,
-        }
+        Recv::new(self)
     }
 
     /// Receives the next value now, if there is one.
@@ -436,82 +431,6 @@ impl<T> fmt::Debug for Receiver<T> {
         f.debug_struct("Receiver")
             .field("next", &self.next)
             .finish()
-    }
-}
-
-/// The future of [`Receiver::recv`].
-///
-/// ```
-/// # runtime::Runtime::new().unwrap().block_on(async {
-/// let (tx, mut rx) = runtime::sync::broadcast::channel(1);
-/// let fut: runtime::sync::broadcast::Recv<'_, u8> = rx.recv();
-/// tx.send(1).unwrap();
-/// assert_eq!(fut.await, Ok(1));
-/// # });
-/// ```
-#[must_use = "futures do nothing unless polled"]
-pub struct Recv<'a, T> {
-    rx: &'a mut Receiver<T>,
-    key: Option<WaiterKey>,
-}
-
-impl<T: Clone> Future for Recv<'_, T> {
-    type Output = Result<T, RecvError>;
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let this = self.get_mut();
-        let mut coop = ready!(coop::poll_proceed_as(cx, "broadcast::Receiver::recv"));
-        let rx = &mut *this.rx;
-        let mut state = rx.shared.state.lock();
-        // A waker this poll lets go of (replaced or removed); dropped after the lock (BC5).
-        let released;
-        let result = match take_locked(&mut rx.next, rx.shared.mask, &mut state) {
-            Ok(value) => Ok(value),
-            Err(TryRecvError::Closed) => Err(RecvError::Closed),
-            Err(TryRecvError::Lagged(n)) => Err(RecvError::Lagged(n)),
-            Err(TryRecvError::Empty) => {
-                released = match this.key.take() {
-                    Some(key) if state.waiters.is_linked(&key) => {
-                        let old = state.waiters.set_waker(&key, cx.waker());
-                        this.key = Some(key);
-                        old
-                    }
-                    stale => {
-                        let old = stale.and_then(|key| state.waiters.remove_with_waker(key).2);
-                        this.key = Some(state.waiters.push_back((), cx.waker()));
-                        old
-                    }
-                };
-                drop(state);
-                drop(released);
-                return Poll::Pending;
-            }
-        };
-        released = this
-            .key
-            .take()
-            .and_then(|key| state.waiters.remove_with_waker(key).2);
-        drop(state);
-        drop(released);
-        coop.made_progress();
-        Poll::Ready(result)
-    }
-}
-
-impl<T> Drop for Recv<'_, T> {
-    fn drop(&mut self) {
-        if let Some(key) = self.key.take() {
-            let mut state = self.rx.shared.state.lock();
-            let (_, _, waker) = state.waiters.remove_with_waker(key);
-            drop(state);
-            drop(waker); // BC5: its `Drop` may send on this channel
-        }
-    }
-}
-
-impl<T> fmt::Debug for Recv<'_, T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Recv").finish_non_exhaustive()
     }
 }
 

@@ -50,25 +50,31 @@ fn consume_budget_in_a_busy_loop_lets_a_neighbour_task_run() {
 #[test]
 fn unconstrained_never_yields_for_budget() {
     let _dog = Watchdog::new("unconstrained", HANG_BOUND);
+    // One thread: the neighbour can only run when the spawned task yields.
     let rt = runtime::Builder::new_current_thread().build().unwrap();
-    let ran = Arc::new(AtomicBool::new(false));
-    let flag = ran.clone();
-    let seen_before_end = rt.block_on(async move {
-        let neighbour = runtime::spawn(async move { flag.store(true, Ordering::SeqCst) });
-        let seen = task::unconstrained(async {
+    let (inside, after) = rt
+        .block_on(rt.spawn(async {
+            let ran = Arc::new(AtomicBool::new(false));
+            let flag = ran.clone();
+            let neighbour = runtime::spawn(async move { flag.store(true, Ordering::SeqCst) });
+            let inside = task::unconstrained(async {
+                for _ in 0..1_000 {
+                    task::consume_budget().await;
+                }
+                ran.load(Ordering::SeqCst)
+            })
+            .await;
+            // The same loop constrained does yield (the control: the test can fail).
             for _ in 0..1_000 {
                 task::consume_budget().await;
             }
-            ran.load(Ordering::SeqCst)
-        })
-        .await;
-        neighbour.await.unwrap();
-        seen
-    });
-    assert!(
-        !seen_before_end,
-        "the unconstrained loop yielded to its neighbour"
-    );
+            let after = ran.load(Ordering::SeqCst);
+            neighbour.await.unwrap();
+            (inside, after)
+        }))
+        .unwrap();
+    assert!(!inside, "the unconstrained loop yielded to its neighbour");
+    assert!(after, "the constrained loop never yielded");
 }
 
 #[test]

@@ -7,15 +7,41 @@
 //! (a `Cons` list, pinned once, projected without `unsafe`) with the index of the operand to
 //! poll first (a `u8` up to 256 operands). Its poll function captures nothing; it polls them all
 //! in the current task, starting one position later on every poll so that no operand is always
-//! polled last. `join!` finishes when all are done and yields the outputs as a tuple, in operand
+//! polled last (with a leading `biased;`, every poll starts at the first operand instead, as
+//! Tokio's). `join!` finishes when all are done and yields the outputs as a tuple, in operand
 //! order. `try_join!` returns the first `Err` at once; the unfinished futures are dropped when
 //! the macro's block ends, right after.
+//!
+//! The operand expressions are first evaluated into one tuple in a `let`, so a temporary they
+//! borrow (`&mut std::future::ready(())`) lives until the macro's block ends (temporary
+//! lifetime extension applies to a tuple in a `let`, not to a function's arguments).
 
 use proc_macro2::{Literal, Span, TokenStream};
 use quote::{format_ident, quote_spanned};
-use syn::parse::Parser;
+use syn::parse::{Parse, ParseStream, Parser};
 use syn::punctuated::Punctuated;
 use syn::{Expr, Token};
+
+/// `[biased;] <operand>, ...`
+struct JoinInput {
+    biased: bool,
+    operands: Punctuated<Expr, Token![,]>,
+}
+
+impl Parse for JoinInput {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        let biased = input.peek(syn::Ident) && input.peek2(Token![;]) && {
+            let fork = input.fork();
+            fork.parse::<syn::Ident>()? == "biased"
+        };
+        if biased {
+            input.parse::<syn::Ident>()?;
+            input.parse::<Token![;]>()?;
+        }
+        let operands = Punctuated::<Expr, Token![,]>::parse_terminated(input)?;
+        Ok(JoinInput { biased, operands })
+    }
+}
 
 /// Which of the two macros is expanded.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -26,8 +52,8 @@ pub(crate) enum Mode {
 
 /// Expands `join!` / `try_join!`; `krate` is the path of the `runtime` crate.
 pub(crate) fn expand(mode: Mode, krate: TokenStream, input: TokenStream) -> TokenStream {
-    let operands = match Punctuated::<Expr, Token![,]>::parse_terminated.parse2(input) {
-        Ok(operands) => operands,
+    let JoinInput { biased, operands } = match JoinInput::parse.parse2(input) {
+        Ok(input) => input,
         Err(e) => return e.to_compile_error(),
     };
     let mixed = Span::mixed_site();
@@ -42,6 +68,9 @@ pub(crate) fn expand(mode: Mode, krate: TokenStream, input: TokenStream) -> Toke
         .map(|i| format_ident!("__future{}", i, span = mixed))
         .collect();
     let indices: Vec<u32> = (0..count).collect();
+    let raw: Vec<_> = (0..count)
+        .map(|i| format_ident!("__raw{}", i, span = mixed))
+        .collect();
     let operands = operands.iter();
 
     let (wrap, poll_one, finish) = match mode {
@@ -94,12 +123,26 @@ pub(crate) fn expand(mode: Mode, krate: TokenStream, input: TokenStream) -> Toke
         (quote_spanned!(mixed=> u32), Literal::u32_suffixed(0))
     };
     let last = count - 1;
+    let start = if biased {
+        // Always from the first operand, in order.
+        quote_spanned! {mixed=>
+            let _ = __next_start;
+            let __start: u32 = 0;
+        }
+    } else {
+        quote_spanned! {mixed=>
+            let __start = u32::from(*__next_start);
+            *__next_start = if __start == #last { 0 } else { *__next_start + 1 };
+        }
+    };
 
     quote_spanned! {mixed=>
         {
+            // One tuple in a `let`: temporaries the operands borrow live to the block's end.
+            let (#(#raw,)*) = (#(#operands,)*);
             #(
                 let #futures = #krate::__private::MaybeDone::#wrap(
-                    ::core::future::IntoFuture::into_future(#operands),
+                    ::core::future::IntoFuture::into_future(#raw),
                 );
             )*
             // The poll function captures nothing: the operands and the start index are handed
@@ -109,8 +152,7 @@ pub(crate) fn expand(mode: Mode, krate: TokenStream, input: TokenStream) -> Toke
                 #zero,
                 |__list, __next_start: &mut #index, __cx| {
                     #split
-                    let __start = u32::from(*__next_start);
-                    *__next_start = if __start == #last { 0 } else { *__next_start + 1 };
+                    #start
                     let mut __any_pending = false;
                     for __offset in 0..#count {
                         // Both terms are below `#count`: one subtraction wraps.
@@ -159,6 +201,28 @@ mod tests {
             "{out}"
         );
         assert!(out.contains("__index -= 3u32"), "{out}");
+    }
+
+    #[test]
+    fn biased_starts_at_the_first_operand_and_may_be_empty() {
+        let out = expand(Mode::Join, quote!(k), quote!(biased; a, b)).to_string();
+        assert!(out.contains("let __start : u32 = 0"), "{out}");
+        assert!(!out.contains("__next_start + 1"), "{out}");
+        let out = expand(Mode::Join, quote!(k), quote!(a, b)).to_string();
+        assert!(out.contains("__next_start + 1"), "{out}");
+        assert_eq!(
+            expand(Mode::Join, quote!(k), quote!(biased;)).to_string(),
+            "()"
+        );
+        let out = expand(Mode::TryJoin, quote!(k), quote!(biased;)).to_string();
+        assert!(out.ends_with("Ok (())"), "{out}");
+    }
+
+    #[test]
+    fn an_operand_named_biased_is_not_the_keyword() {
+        let out = expand(Mode::Join, quote!(k), quote!(biased, b)).to_string();
+        assert!(out.contains("__next_start + 1"), "{out}");
+        assert!(!out.contains("compile_error"), "{out}");
     }
 
     #[test]

@@ -3,14 +3,17 @@
 //! Input grammar, after the crate path and `;`:
 //! ```text
 //! [biased;]
-//! <pattern> = <future> [, if <condition>] => <handler> [,]   (one or more)
-//! [else => <handler> [,]]
+//! <pattern> = <future> [, if <condition>] => <handler> [,]   (zero or more)
+//! [else => <handler> [,]]                                      (required with zero branches)
 //! ```
+//! With no branch, the `select!` is its `else` handler (Tokio accepts that form too).
 //! Generated shape:
 //! 1. An output enum with one variant per branch plus `Disabled`.
 //! 2. An inner block that evaluates every condition (a false one sets its bit in the
 //!    disabled-branch mask, a `u8`..`u64` as small as the branch count allows), then every
-//!    future expression (disabled ones too, as Tokio does), converted with `IntoFuture`, and
+//!    future expression (disabled ones too, as Tokio does) into one tuple in a `let` (so a
+//!    temporary a future expression borrows, `&mut std::future::ready(())`, lives until the
+//!    block ends: temporary lifetime extension), each converted with `IntoFuture`, and
 //!    awaits one `__private::PollFutures` holding the futures by value (a `Cons` list), the
 //!    mask, and a poll function that captures nothing. Starting at a random branch (or branch 0
 //!    when `biased`), it polls the enabled branches in turn. A branch that completes is
@@ -18,8 +21,9 @@
 //!    [`crate::pattern`]) the value is returned, else the next branch is tried. With nothing
 //!    left pending it returns `Disabled`. So the `select!` future is its futures plus one mask
 //!    (Tokio's figures are in `runtime/tests/macros_select.rs`).
-//! 3. The inner block ends, dropping every future, *then* the value is matched against the real
-//!    patterns and the handler runs. Handlers therefore sit outside any generated closure or
+//! 3. The inner block ends, dropping every future, *then* the value (held in a mutable
+//!    binding, so `ref mut` patterns work) is matched against the real patterns and the
+//!    handler runs. Handlers therefore sit outside any generated closure or
 //!    loop: `break`, `continue`, `return`, `?` and `.await` in them mean what the user expects,
 //!    and they may use whatever the futures borrowed.
 
@@ -119,10 +123,11 @@ impl Parse for Select {
                 handler,
             });
         }
-        if branches.is_empty() {
+        if branches.is_empty() && otherwise.is_none() {
             return Err(syn::Error::new(
                 else_span.unwrap_or_else(Span::call_site),
-                "`select!` needs at least one `<pattern> = <future> => <handler>` branch",
+                "`select!` needs at least one `<pattern> = <future> => <handler>` branch or an \
+                 `else` branch",
             ));
         }
         if branches.len() > MAX_BRANCHES {
@@ -146,6 +151,12 @@ pub(crate) fn expand(krate: TokenStream, input: TokenStream) -> TokenStream {
         Err(e) => return e.to_compile_error(),
     };
     let mixed = Span::mixed_site();
+    if select.branches.is_empty() {
+        // Only an `else` branch (the parser requires one): nothing to wait for. The handler
+        // sits in a match arm as in the full expansion (a block handler is not a lint there).
+        let handler = &select.otherwise;
+        return quote_spanned!(mixed=> match () { () => #handler });
+    }
     let count = select.branches.len() as u32;
     let variants: Vec<_> = (0..count)
         .map(|i| format_ident!("Branch{}", i, span = mixed))
@@ -156,6 +167,9 @@ pub(crate) fn expand(krate: TokenStream, input: TokenStream) -> TokenStream {
     let futures: Vec<_> = (0..count)
         .map(|i| format_ident!("__future{}", i, span = mixed))
         .collect();
+    let raw: Vec<_> = (0..count)
+        .map(|i| format_ident!("__raw{}", i, span = mixed))
+        .collect();
     let indices: Vec<u32> = (0..count).collect();
     let (mask, one) = mask_type(select.branches.len());
 
@@ -163,11 +177,9 @@ pub(crate) fn expand(krate: TokenStream, input: TokenStream) -> TokenStream {
         let cond = b.condition.as_ref()?;
         Some(quote_spanned!(mixed=> if !(#cond) { __disabled |= #one << #i; }))
     });
-    // Evaluated in branch order, each converted with `IntoFuture`, then nested into one list.
-    let future_exprs = select.branches.iter().map(|b| {
-        let future = &b.future;
-        quote_spanned!(mixed=> ::core::future::IntoFuture::into_future(#future))
-    });
+    // Evaluated in branch order into one tuple, then each converted with `IntoFuture`, then
+    // nested into one list.
+    let future_exprs = select.branches.iter().map(|b| &b.future);
     let list = list::cons_list(&krate, &futures);
     let split = list::split_list(&futures);
     let checks = select.branches.iter().map(|b| shape_check(&b.pat));
@@ -201,10 +213,14 @@ pub(crate) fn expand(krate: TokenStream, input: TokenStream) -> TokenStream {
                 Disabled,
             }
 
-            let __output = {
+            // Mutable so that `ref mut` bindings in the patterns can borrow the value.
+            #[allow(unused_mut)]
+            let mut __output = {
                 let mut __disabled: #mask = 0;
                 #(#preconditions)*
-                #(let #futures = #future_exprs;)*
+                // One tuple in a `let`: temporaries the futures borrow live to the block's end.
+                let (#(#raw,)*) = (#(#future_exprs,)*);
+                #(let #futures = ::core::future::IntoFuture::into_future(#raw);)*
                 // The poll function captures nothing: the futures and the mask are handed to it.
                 #krate::__private::PollFutures::new(#list, __disabled, |__list, __disabled, __cx| {
                     #split
@@ -312,11 +328,33 @@ mod tests {
     #[test]
     fn mistakes() {
         let e = |t| parse(t).err().map(|e| e.to_string()).unwrap_or_default();
-        assert!(e(quote!(else => 1)).contains("at least one"));
+        assert!(e(quote!()).contains("at least one"));
+        assert!(e(quote!(biased;)).contains("or an `else` branch"));
         assert!(e(quote!(x = a => x else => 1)).contains("expected `,`"));
         assert!(e(quote!(x = a => {} else => 1, else => 2)).contains("more than one `else`"));
         let many: Vec<_> = (0..65).map(|_| quote!(_ = f => {})).collect();
         assert!(e(quote!(#(#many)*)).contains("at most 64"));
+    }
+
+    #[test]
+    fn only_an_else_branch_is_the_handler() {
+        let s = parse(quote!(else => 7)).unwrap();
+        assert!(s.branches.is_empty() && s.otherwise.is_some());
+        assert_eq!(
+            expand(quote!(k), quote!(else => 7)).to_string(),
+            "match () { () => 7 }"
+        );
+        assert_eq!(
+            expand(quote!(k), quote!(biased; else => { 8 },)).to_string(),
+            "match () { () => { 8 } }"
+        );
+    }
+
+    #[test]
+    fn futures_are_evaluated_into_one_tuple_and_the_output_is_mutable() {
+        let out = expand(quote!(k), quote!(a = f => a, ref mut b = g => 0)).to_string();
+        assert!(out.contains("let (__raw0 , __raw1 ,) = (f , g ,)"), "{out}");
+        assert!(out.contains("let mut __output"), "{out}");
     }
 
     #[test]

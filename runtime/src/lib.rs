@@ -29,7 +29,7 @@
 //!
 //! | you want to | use |
 //! |---|---|
-//! | start the runtime | [`#[runtime::main]`](macro@main), [`Runtime`], [`Builder`] |
+//! | start the runtime | [`#[runtime::main]`](macro@main), [`Runtime`], [`Builder`] (also at Tokio's path, [`runtime::runtime`](mod@runtime)) |
 //! | run tasks | [`spawn`], [`task`] ([`JoinHandle`](task::JoinHandle), [`JoinSet`](task::JoinSet), [`TaskGroup`](task::TaskGroup), [`spawn_blocking`](task::spawn_blocking)); `!Send` tasks: [`spawn_local`](task::spawn_local), [`LocalSet`](task::LocalSet), [`LocalRuntime`] |
 //! | combine futures in one task | [`join!`], [`try_join!`], [`select!`], [`pin!`] |
 //! | wait, time out, tick | [`time`] |
@@ -91,7 +91,7 @@ pub mod compat;
 
 mod engine;
 pub(crate) mod park;
-mod runtime;
+pub mod runtime;
 pub(crate) mod util;
 
 /// Task dumps: [`Handle::dump`] returns a [`Dump`].

@@ -2,6 +2,7 @@
 
 mod macros_util;
 
+use futures_util::FutureExt;
 use macros_util::{Log, Probe, Stats, block_on, poll_once};
 use std::future::{IntoFuture, Ready, ready};
 use std::rc::Rc;
@@ -163,4 +164,85 @@ fn join_futures_are_no_larger_than_tokios() {
     );
     assert_eq!(block_on(three), (1, 2, 3));
     assert_eq!(block_on(try_two), Ok((1, 2)));
+}
+
+#[test]
+fn biased_join_polls_top_to_bottom_on_every_poll() {
+    let log = Log::default();
+    let join = async {
+        runtime::join!(
+            biased;
+            Probe::logged("a", 5, (), &log),
+            Probe::logged("b", 5, (), &log),
+            Probe::logged("c", 5, (), &log),
+        )
+    };
+    let mut join = std::pin::pin!(join);
+    for _ in 0..3 {
+        assert!(poll_once(join.as_mut()).is_pending());
+    }
+    assert_eq!(
+        *log.lock().unwrap(),
+        ["a", "b", "c", "a", "b", "c", "a", "b", "c"]
+    );
+}
+
+#[test]
+fn biased_try_join_polls_in_order_and_stops_at_the_first_err() {
+    let log = Log::default();
+    let out: Result<((), (), ()), &str> = block_on(async {
+        runtime::try_join!(
+            biased;
+            Probe::logged("a", 1, Ok(()), &log),
+            Probe::logged("b", 0, Err("b failed"), &log),
+            Probe::logged("c", 0, Ok(()), &log),
+        )
+    });
+    assert_eq!(out, Err("b failed"));
+    assert_eq!(*log.lock().unwrap(), ["a", "b"], "c was never polled");
+    let ok: Result<(u8, u8), ()> =
+        block_on(async { runtime::try_join!(biased; async { Ok(1) }, async { Ok(2) }) });
+    assert_eq!(ok, Ok((1, 2)));
+}
+
+#[test]
+fn empty_biased_forms() {
+    let () = block_on(async { runtime::join!(biased;) });
+    let ok: Result<(), ()> = block_on(async { runtime::try_join!(biased;) });
+    assert_eq!(ok, Ok(()));
+    let (one,) = block_on(async { runtime::join!(biased; async { 1 }) });
+    assert_eq!(one, 1);
+}
+
+#[test]
+fn an_operand_may_borrow_a_temporary() {
+    let (a, b) = block_on(async { runtime::join!(&mut ready(1), &mut async { 2 }.boxed()) });
+    assert_eq!((a, b), (1, 2));
+    let out: Result<(u8,), ()> = block_on(async { runtime::try_join!(&mut ready(Ok(3))) });
+    assert_eq!(out, Ok((3,)));
+}
+
+#[test]
+fn biased_join_on_both_runtime_flavors() {
+    for rt in [
+        runtime::Builder::new_current_thread().build().unwrap(),
+        runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .build()
+            .unwrap(),
+    ] {
+        let out = rt.block_on(async {
+            let (tx, rx) = runtime::sync::oneshot::channel();
+            runtime::join!(
+                biased;
+                async { rx.await.unwrap() },
+                async {
+                    runtime::task::yield_now().await;
+                    tx.send(7).unwrap();
+                    8
+                },
+            )
+        });
+        assert_eq!(out, (7, 8));
+    }
 }

@@ -279,3 +279,93 @@ fn disabled_mask_covers_every_branch_at_each_width() {
         );
     });
 }
+
+#[test]
+fn a_select_with_only_an_else_branch_is_its_handler() {
+    let v: u8 = block_on(async {
+        runtime::select! { else => 5 }
+    });
+    assert_eq!(v, 5);
+    let v = block_on(async {
+        runtime::select! {
+            biased;
+            else => { "biased" },
+        }
+    });
+    assert_eq!(v, "biased");
+}
+
+#[test]
+fn ref_mut_and_ref_bindings_borrow_the_branch_value() {
+    let len = block_on(async {
+        runtime::select! {
+            ref mut v = ready(vec![1]) => {
+                v.push(2);
+                v.len()
+            }
+        }
+    });
+    assert_eq!(len, 2);
+    let first = block_on(async {
+        runtime::select! {
+            biased;
+            Some(ref mut n) = ready(None::<u8>) => { *n += 1; *n }
+            (ref a, ref mut b) = ready((1u8, 2u8)) => { *b += *a; *b }
+        }
+    });
+    assert_eq!(first, 3, "the first branch's pattern did not match");
+    let s = block_on(async {
+        runtime::select! {
+            ref s = ready(String::from("kept")) => s.clone(),
+        }
+    });
+    assert_eq!(s, "kept");
+}
+
+#[test]
+fn branch_futures_may_borrow_temporaries() {
+    let out = block_on(async {
+        runtime::select! {
+            () = &mut std::future::ready(()) => 1,
+        }
+    });
+    assert_eq!(out, 1);
+    let out = block_on(async {
+        runtime::select! {
+            biased;
+            v = &mut pending::<u8>() => v,
+            v = &mut ready(2u8), if true => v,
+            else => 0,
+        }
+    });
+    assert_eq!(out, 2);
+}
+
+#[test]
+fn new_forms_on_both_runtime_flavors() {
+    for rt in [
+        runtime::Builder::new_current_thread().build().unwrap(),
+        runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .build()
+            .unwrap(),
+    ] {
+        let out = rt.block_on(async {
+            let (tx, rx) = runtime::sync::oneshot::channel();
+            runtime::spawn(async move { tx.send(vec![1u8]).unwrap() });
+            let a = runtime::select! {
+                ref mut v = rx => {
+                    let v = v.as_mut().unwrap();
+                    v.push(2);
+                    v.len()
+                }
+            };
+            let b = runtime::select! {
+                () = &mut runtime::time::sleep(std::time::Duration::from_millis(1)) => 10,
+            };
+            let c = runtime::select! { else => 100 };
+            a + b + c
+        });
+        assert_eq!(out, 112);
+    }
+}

@@ -34,6 +34,14 @@ fn channel_handles_are_unwind_safe_for_every_message_type() {
 }
 
 #[test]
+fn weak_senders_and_permit_iterators_are_unwind_safe_for_every_message_type() {
+    is_unwind_safe::<mpsc::WeakSender<NotUnwindSafe>>();
+    is_unwind_safe::<mpsc::WeakUnboundedSender<NotUnwindSafe>>();
+    is_unwind_safe::<mpsc::PermitIterator<'static, NotUnwindSafe>>();
+    is_unwind_safe::<broadcast::WeakSender<NotUnwindSafe>>();
+}
+
+#[test]
 fn notify_event_and_cancellation_token_are_unwind_safe() {
     is_unwind_safe::<Notify>();
     is_unwind_safe::<Event>();

@@ -165,3 +165,62 @@ fn a_burst_of_missed_ticks_lets_another_task_run() {
         }
     });
 }
+
+/// `(scheduled - start)` in ms of the next two ticks after one tick, 300 ms of waiting, and
+/// the given reset.
+fn ticks_after_reset(reset: impl FnOnce(&mut runtime::time::Interval, Instant)) -> [u128; 2] {
+    let _dog = Watchdog::new("interval reset", BOUND);
+    paused().block_on(async move {
+        let start = Instant::now();
+        let mut every = interval(Duration::from_secs(1));
+        assert_eq!(every.tick().await, start);
+        advance(Duration::from_millis(300)).await;
+        reset(&mut every, start);
+        let a = every.tick().await - start;
+        let b = every.tick().await - start;
+        [a.as_millis(), b.as_millis()]
+    })
+}
+
+#[test]
+fn reset_immediately_ticks_now_then_every_period_from_now() {
+    assert_eq!(ticks_after_reset(|i, _| i.reset_immediately()), [300, 1300]);
+}
+
+#[test]
+fn reset_after_ticks_after_the_delay_then_every_period() {
+    assert_eq!(
+        ticks_after_reset(|i, _| i.reset_after(Duration::from_millis(50))),
+        [350, 1350]
+    );
+}
+
+#[test]
+fn reset_at_a_future_deadline_ticks_there_then_every_period() {
+    assert_eq!(
+        ticks_after_reset(|i, start| i.reset_at(start + Duration::from_secs(5))),
+        [5000, 6000]
+    );
+}
+
+#[test]
+fn reset_at_a_past_deadline_ticks_at_once_reporting_that_deadline() {
+    // The past deadline is the scheduled instant; Burst then keeps the grid from it, so the
+    // late tick 250 ms behind is followed by the next one on that grid.
+    assert_eq!(
+        ticks_after_reset(|i, start| i.reset_at(start + Duration::from_millis(50))),
+        [50, 1050]
+    );
+}
+
+#[test]
+fn reset_after_a_huge_duration_never_ticks_instead_of_overflowing() {
+    let _dog = Watchdog::new("interval reset_after MAX", BOUND);
+    paused().block_on(async {
+        let mut every = interval(P);
+        every.tick().await;
+        every.reset_after(Duration::MAX);
+        let fired = runtime::time::timeout(Duration::from_secs(3600), every.tick()).await;
+        assert!(fired.is_err(), "a tick `Duration::MAX` away never comes");
+    });
+}

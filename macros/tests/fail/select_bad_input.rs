@@ -7,7 +7,7 @@ async fn missing_comma() -> u8 {
 
 async fn no_branch() -> u8 {
     runtime::select! {
-        else => 0,
+        biased;
     }
 }
 

@@ -22,6 +22,8 @@ pub(crate) struct Config {
     /// Slow-poll reports and stall healing (`scheduler/watchdog`; no watchdog under loom).
     #[cfg_attr(loom, allow(dead_code))]
     pub(crate) watchdog: crate::engine::scheduler::watchdog::WatchdogConfig,
+    /// The runtime's name (`Builder::name`), read back by `Handle::name`.
+    pub(crate) name: Option<String>,
 }
 
 /// What happens when a spawned task panics.

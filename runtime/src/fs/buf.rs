@@ -8,8 +8,9 @@ use std::io::{self, Read, Write};
 /// with small buffers would justify changing it.
 pub(super) const READ_AHEAD: usize = 64 * 1024;
 
-/// Largest single blocking read or write: 2 MiB (Tokio's `MAX_BUF`); bounds the memory one
-/// `File` holds and the time one blocking job takes.
+/// Largest single blocking read or write by default: 2 MiB (Tokio's `MAX_BUF`); bounds the
+/// memory one `File` holds and the time one blocking job takes. `File::set_max_buf_size`
+/// changes it per file (the `max` arguments below).
 pub(super) const MAX_BUF: usize = 2 * 1024 * 1024;
 
 #[derive(Debug, Default)]
@@ -35,24 +36,24 @@ impl Buf {
         n
     }
 
-    /// Fills the (empty) buffer with up to `MAX_BUF` bytes of `src`; returns how many.
-    pub(super) fn copy_from(&mut self, src: &[u8]) -> usize {
+    /// Fills the (empty) buffer with up to `max` bytes of `src`; returns how many.
+    pub(super) fn copy_from(&mut self, src: &[u8], max: usize) -> usize {
         debug_assert!(self.is_empty());
-        let n = src.len().min(MAX_BUF);
+        let n = src.len().min(max);
         self.data.clear();
         self.data.extend_from_slice(&src[..n]);
         self.pos = 0;
         n
     }
 
-    /// Fills the (empty) buffer with the concatenation of `srcs`, up to `MAX_BUF` bytes in all;
+    /// Fills the (empty) buffer with the concatenation of `srcs`, up to `max` bytes in all;
     /// returns how many.
-    pub(super) fn copy_from_vectored(&mut self, srcs: &[io::IoSlice<'_>]) -> usize {
+    pub(super) fn copy_from_vectored(&mut self, srcs: &[io::IoSlice<'_>], max: usize) -> usize {
         debug_assert!(self.is_empty());
         self.data.clear();
         self.pos = 0;
         for src in srcs {
-            let room = MAX_BUF - self.data.len();
+            let room = max - self.data.len();
             if room == 0 {
                 break;
             }
@@ -72,7 +73,7 @@ impl Buf {
 
     /// Blocking: reads up to `len` bytes from `file` into the buffer.
     pub(super) fn read_from(&mut self, mut file: &std::fs::File, len: usize) -> io::Result<usize> {
-        self.data.resize(len.min(MAX_BUF), 0);
+        self.data.resize(len, 0);
         self.pos = 0;
         let result = loop {
             match file.read(&mut self.data) {
@@ -100,7 +101,7 @@ mod tests {
     #[test]
     fn copy_to_drains_in_order_and_discard_reports_unread_bytes() {
         let mut buf = Buf::default();
-        assert_eq!(buf.copy_from(b"abcdef"), 6);
+        assert_eq!(buf.copy_from(b"abcdef", MAX_BUF), 6);
         let mut out = [0u8; 4];
         assert_eq!(buf.copy_to(&mut out), 4);
         assert_eq!(&out, b"abcd");
@@ -117,19 +118,23 @@ mod tests {
             io::IoSlice::new(b""),
             io::IoSlice::new(b"cd"),
         ];
-        assert_eq!(buf.copy_from_vectored(&parts), 4);
+        assert_eq!(buf.copy_from_vectored(&parts, MAX_BUF), 4);
         let mut out = [0u8; 4];
         buf.copy_to(&mut out);
         assert_eq!(&out, b"abcd");
         let big = vec![1u8; MAX_BUF - 1];
         let parts = [io::IoSlice::new(&big), io::IoSlice::new(b"xyz")];
-        assert_eq!(buf.copy_from_vectored(&parts), MAX_BUF);
+        assert_eq!(buf.copy_from_vectored(&parts, MAX_BUF), MAX_BUF);
+        assert_eq!(buf.discard_read(), -(MAX_BUF as i64));
+        assert_eq!(buf.copy_from_vectored(&parts, 3), 3, "a smaller cap");
     }
 
     #[test]
     fn copy_from_caps_at_max_buf() {
         let big = vec![7u8; MAX_BUF + 10];
         let mut buf = Buf::default();
-        assert_eq!(buf.copy_from(&big), MAX_BUF);
+        assert_eq!(buf.copy_from(&big, MAX_BUF), MAX_BUF);
+        buf.discard_read();
+        assert_eq!(buf.copy_from(&big, 5), 5);
     }
 }

@@ -7,7 +7,7 @@
 //! are dropped and the OS file position is moved back by their count, so the position the
 //! caller sees is always the logical one.
 
-use super::buf::{Buf, READ_AHEAD};
+use super::buf::{Buf, MAX_BUF, READ_AHEAD};
 use super::open_options::OpenOptions;
 use crate::blocking::Mandatory;
 use crate::io::blocking::{join_error, run, spawn};
@@ -49,17 +49,19 @@ use std::task::{Context, Poll, ready};
 /// }).unwrap();
 /// ```
 pub struct File {
-    std: Arc<std::fs::File>,
-    state: State,
+    pub(super) std: Arc<std::fs::File>,
+    pub(super) state: State,
+    /// Largest single blocking read or write (`set_max_buf_size`; default [`MAX_BUF`]).
+    pub(super) max_buf: usize,
 }
 
-enum State {
+pub(super) enum State {
     Idle(Option<Buf>),
     Busy(JoinHandle<(Op, Buf)>),
 }
 
 /// What a finished blocking job did.
-enum Op {
+pub(super) enum Op {
     Read(io::Result<usize>),
     Write(io::Result<()>),
     Seek(io::Result<u64>),
@@ -139,6 +141,7 @@ impl File {
         File {
             std: Arc::new(file),
             state: State::Idle(Some(Buf::default())),
+            max_buf: MAX_BUF,
         }
     }
 
@@ -248,7 +251,7 @@ impl File {
         Poll::Ready(op)
     }
 
-    fn idle_buf(&mut self) -> &mut Buf {
+    pub(super) fn idle_buf(&mut self) -> &mut Buf {
         match &mut self.state {
             State::Idle(Some(buf)) => buf,
             _ => unreachable!("idle buffer is present between operations"),
@@ -273,7 +276,7 @@ impl File {
                         return Poll::Ready(Ok(buf.copy_to(dst)));
                     }
                     let buf = self.take_idle_buf();
-                    let len = dst.len().max(READ_AHEAD);
+                    let len = dst.len().max(READ_AHEAD).min(self.max_buf);
                     self.start(buf, Mandatory::No, move |file, buf| {
                         Op::Read(buf.read_from(file, len))
                     })?;
@@ -325,7 +328,7 @@ impl File {
         }
     }
 
-    fn poll_flush_priv(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+    pub(super) fn poll_flush_priv(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         while let State::Busy(_) = self.state {
             match ready!(self.poll_job(cx)) {
                 Op::Write(Err(err)) | Op::Lost(err) => return Poll::Ready(Err(err)),
@@ -392,12 +395,13 @@ impl AsyncWrite for File {
     ) -> Poll<io::Result<usize>> {
         let this = self.get_mut();
         poll_budgeted(cx, |cx| {
-            this.poll_write_priv(cx, buf.len(), |dst| dst.copy_from(buf))
+            let max = this.max_buf;
+            this.poll_write_priv(cx, buf.len(), |dst| dst.copy_from(buf, max))
         })
     }
 
     /// All the buffers go out as one job (the default would write only the first non-empty
-    /// one), up to 2 MiB in all, like one `poll_write`.
+    /// one), up to the maximum buffer size (2 MiB by default) in all, like one `poll_write`.
     fn poll_write_vectored(
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
@@ -406,7 +410,8 @@ impl AsyncWrite for File {
         let this = self.get_mut();
         let len = bufs.iter().map(|b| b.len()).sum();
         poll_budgeted(cx, |cx| {
-            this.poll_write_priv(cx, len, |dst| dst.copy_from_vectored(bufs))
+            let max = this.max_buf;
+            this.poll_write_priv(cx, len, |dst| dst.copy_from_vectored(bufs, max))
         })
     }
 

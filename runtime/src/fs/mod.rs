@@ -27,6 +27,7 @@
 
 mod buf;
 mod file;
+mod file_std;
 mod open_options;
 mod ops;
 mod read_dir;

@@ -9,13 +9,26 @@
 /// them instead and join their handles.
 ///
 /// On every wake-up, polling starts one operand later than the time before, so an operand that
-/// is always ready cannot keep the others from being polled first.
+/// is always ready cannot keep the others from being polled first. Begin with `biased;` to
+/// poll them top to bottom on every wake-up instead (a fixed order, as Tokio's). An operand
+/// may borrow a temporary (`&mut std::future::ready(1)`): it lives until the `join!` ends.
+/// With no operand the result is `()`.
 ///
 /// ```
 /// #[runtime::main(flavor = "current_thread")]
 /// async fn main() {
 ///     let (a, b, c) = runtime::join!(async { 1 }, async { "two" }, std::future::ready(3.0));
 ///     assert_eq!((a, b, c), (1, "two", 3.0));
+///
+///     // `biased;`: polled in order, the first operand first on every wake-up.
+///     let order = std::sync::Mutex::new(Vec::new());
+///     runtime::join!(
+///         biased;
+///         async { order.lock().unwrap().push("first") },
+///         async { order.lock().unwrap().push("second") },
+///     );
+///     assert_eq!(*order.lock().unwrap(), ["first", "second"]);
+///     let () = runtime::join!(biased;);
 /// }
 /// ```
 #[macro_export]
@@ -30,6 +43,7 @@ macro_rules! join {
 /// Every operand's output is a `Result<T, E>` with the same `E`. If all succeed the macro
 /// returns `Ok` with the tuple of values in operand order. As soon as one fails the macro returns
 /// that `Err` and drops (cancels) the operands still running, without polling them again.
+/// `biased;` fixes the polling order as for [`join!`]; with no operand the result is `Ok(())`.
 ///
 /// ```
 /// #[runtime::main(flavor = "current_thread")]
@@ -39,6 +53,10 @@ macro_rules! join {
 ///     }
 ///     assert_eq!(runtime::try_join!(parse("1"), parse("2")), Ok((1, 2)));
 ///     assert!(runtime::try_join!(parse("1"), parse("x")).is_err());
+///     // In order: the second operand fails before the third is ever polled.
+///     assert!(runtime::try_join!(biased; parse("1"), parse("x"), parse("3")).is_err());
+///     let empty: Result<(), std::num::ParseIntError> = runtime::try_join!(biased;);
+///     assert_eq!(empty, Ok(()));
 /// }
 /// ```
 #[macro_export]

@@ -23,7 +23,12 @@
 ///    future is dropped and `<handler>` runs with the pattern's bindings; its value is the
 ///    value of the `select!`. If it does not match, the remaining branches keep going.
 /// 5. If every branch is disabled, the `else` handler runs; without an `else` branch the
-///    `select!` panics with a message saying so.
+///    `select!` panics with a message saying so. A `select!` may consist of an `else` branch
+///    alone (as Tokio's): it is then just that handler.
+///
+/// Patterns are those of a `match`, including `mut`, `ref` and `ref mut` bindings. A future
+/// expression may borrow a temporary (`&mut std::future::ready(())`): it lives until the
+/// futures are dropped.
 ///
 /// The handler runs after the futures are dropped and outside any closure, so it can use what
 /// the futures borrowed, and `break`, `continue`, `return`, `?` and `.await` in it act on the
@@ -57,6 +62,15 @@
 ///         v = async { "second" } => v,
 ///     };
 ///     assert_eq!(winner, "first");
+///
+///     // `ref mut` binds into the branch's value; a future may borrow a temporary.
+///     let len = runtime::select! {
+///         ref mut v = std::future::ready(vec![1]) => { v.push(2); v.len() }
+///         () = &mut std::future::ready(()) => 0,
+///     };
+///     assert!(len == 2 || len == 0);
+///     let fallback = runtime::select! { else => "no branches" };
+///     assert_eq!(fallback, "no branches");
 /// }
 /// ```
 #[macro_export]

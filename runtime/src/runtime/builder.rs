@@ -42,6 +42,8 @@ pub struct Builder {
     slow_poll_threshold: Duration,
     stall_heal_threshold: Duration,
     on_slow_poll: Option<SlowPollHook>,
+    /// Set by `Builder::name` (`builder_compat.rs`).
+    pub(super) name: Option<String>,
 }
 
 /// Default `slow_poll_threshold`: asyncio's `slow_callback_duration` (100 ms).
@@ -102,6 +104,7 @@ impl Builder {
             slow_poll_threshold: DEFAULT_SLOW_POLL_THRESHOLD,
             stall_heal_threshold: DEFAULT_STALL_HEAL_THRESHOLD,
             on_slow_poll: None,
+            name: None,
         }
     }
 
@@ -462,6 +465,7 @@ impl Builder {
                 .poll_time_histogram_enabled
                 .then_some(self.poll_time_histogram),
             watchdog: self.watchdog_config(),
+            name: self.name.clone(),
         };
         let pool = crate::blocking::PoolConfig {
             // Multi-thread workers run on the pool too, so they come on top of the blocking

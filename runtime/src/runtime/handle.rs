@@ -1,6 +1,6 @@
 //! `Handle`: a cloneable reference to a runtime, usable from any thread.
 
-use super::RuntimeMetrics;
+use super::{Id, RuntimeFlavor, RuntimeMetrics};
 use crate::engine;
 use crate::task::JoinHandle;
 use std::fmt;
@@ -187,6 +187,45 @@ impl Handle {
         self.inner.dump()
     }
 
+    /// Which scheduler this runtime runs.
+    ///
+    /// ```
+    /// use runtime::runtime::{Handle, RuntimeFlavor};
+    /// let rt = runtime::Runtime::new().unwrap();
+    /// let flavor = rt.block_on(async { Handle::current().runtime_flavor() });
+    /// assert_eq!(flavor, RuntimeFlavor::MultiThread);
+    /// ```
+    pub fn runtime_flavor(&self) -> RuntimeFlavor {
+        match self.inner.flavor() {
+            engine::Flavor::CurrentThread => RuntimeFlavor::CurrentThread,
+            engine::Flavor::MultiThread => RuntimeFlavor::MultiThread,
+        }
+    }
+
+    /// The name given with [`Builder::name`](crate::Builder::name), or `None`.
+    ///
+    /// ```
+    /// let named = runtime::Builder::new_current_thread().name("db").build().unwrap();
+    /// assert_eq!(named.handle().name(), Some("db"));
+    /// let plain = runtime::Runtime::new().unwrap();
+    /// assert_eq!(plain.handle().name(), None);
+    /// ```
+    pub fn name(&self) -> Option<&str> {
+        self.inner.name()
+    }
+
+    /// This runtime's [`Id`]: equal for every handle to the same runtime, different from
+    /// every other runtime alive at the same time.
+    ///
+    /// ```
+    /// let rt = runtime::Runtime::new().unwrap();
+    /// let from_task = rt.block_on(rt.spawn(async { runtime::Handle::current().id() }));
+    /// assert_eq!(from_task.unwrap(), rt.handle().id());
+    /// ```
+    pub fn id(&self) -> Id {
+        Id::new(self.inner.addr())
+    }
+
     /// Counters describing the runtime's current state.
     ///
     /// ```
@@ -202,6 +241,7 @@ impl fmt::Debug for Handle {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Handle")
             .field("flavor", &self.inner.flavor_name())
+            .field("name", &self.name())
             .finish()
     }
 }

@@ -1,17 +1,33 @@
-//! The runtime: [`Runtime`], its [`Builder`], [`Handle`]s to it, and [`RuntimeMetrics`].
+//! The runtime: [`Runtime`], its [`Builder`], [`Handle`]s to it, their [`Id`] and
+//! [`RuntimeFlavor`], and [`RuntimeMetrics`].
+//!
+//! This is Tokio's `tokio::runtime` path: `runtime::runtime::Builder` is
+//! `runtime::Builder`, so ported `use` lines keep working.
+//!
+//! ```
+//! use runtime::runtime::{Builder, Handle, Runtime};
+//!
+//! let rt: Runtime = Builder::new_current_thread().enable_all().build().unwrap();
+//! let id = rt.block_on(async { Handle::current().id() });
+//! assert_eq!(id, rt.handle().id());
+//! ```
 
 mod builder;
+mod builder_compat;
 mod handle;
+mod id;
 mod local_runtime;
 mod metrics;
 
 pub use crate::engine::SlowPoll;
+pub use crate::engine::dump;
 pub use crate::engine::{
     HistogramConfiguration, InvalidHistogramConfiguration, LogHistogram, LogHistogramBuilder,
     UnhandledPanic,
 };
 pub use builder::Builder;
 pub use handle::{EnterGuard, Handle, TryCurrentError};
+pub use id::{Id, RuntimeFlavor};
 pub use local_runtime::{LocalOptions, LocalRuntime};
 pub use metrics::RuntimeMetrics;
 

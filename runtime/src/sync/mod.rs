@@ -34,6 +34,13 @@
 //! drops the message that was not yet sent; `Barrier::wait` counts the arrival even if
 //! dropped.
 //!
+//! # From synchronous code
+//!
+//! The `blocking_*` methods (`mpsc` `blocking_send`/`blocking_recv`, `oneshot`
+//! `blocking_recv`, [`Semaphore::blocking_acquire`]) block a plain thread (or a
+//! `spawn_blocking` closure) on the async operation. On a thread that drives a runtime they
+//! panic, as Tokio's do: blocking there would stall every task it runs.
+//!
 //! All leaf polls take part in cooperative scheduling (`task::coop`): an always-ready
 //! channel cannot starve the other tasks on a worker.
 //!
@@ -45,6 +52,7 @@
 //! other parts (`rwlock/owned.rs`, `semaphore/permit.rs`). No `#[path]` attributes.
 
 mod batch_semaphore;
+mod block;
 mod raw_mutex;
 mod waiters;
 

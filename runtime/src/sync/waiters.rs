@@ -143,6 +143,20 @@ impl<D> WaitList<D> {
         Some(&mut self.nodes[head].data)
     }
 
+    /// The data of the last queued waiter (the newest).
+    pub(crate) fn back_mut(&mut self) -> Option<&mut D> {
+        let tail = self.tail?;
+        Some(&mut self.nodes[tail].data)
+    }
+
+    /// Unlinks the last queued waiter (WL2, from the other end) and returns its waker.
+    ///
+    /// Returns `None` when the queue is empty.
+    pub(crate) fn pop_back(&mut self) -> Option<Option<Waker>> {
+        let tail = self.tail?;
+        Some(self.unlink(tail))
+    }
+
     /// Unlinks the first queued waiter (WL2) and returns its waker.
     ///
     /// Returns `None` when the queue is empty.
@@ -301,6 +315,24 @@ mod tests {
         assert!(linked && waker.unwrap().will_wake(&waker2));
         assert!(list.is_empty());
         assert_eq!(first.wakes(), 0);
+    }
+
+    #[test]
+    fn pop_back_takes_the_newest_waiter() {
+        let (counter, waker) = CountingWaker::new();
+        let mut list = WaitList::new();
+        let a = list.push_back('a', &waker);
+        let b = list.push_back('b', &waker);
+        assert_eq!(list.back_mut().copied(), Some('b'));
+        list.pop_back().unwrap().unwrap().wake();
+        assert!(list.is_linked(&a) && !list.is_linked(&b));
+        assert_eq!(list.back_mut().copied(), Some('a'));
+        assert_eq!(list.front_mut().copied(), Some('a'));
+        list.pop_back().unwrap().unwrap().wake();
+        assert!(list.is_empty() && list.pop_back().is_none() && list.back_mut().is_none());
+        assert_eq!(list.remove(b), ('b', false));
+        assert_eq!(list.remove(a), ('a', false));
+        assert_eq!(counter.wakes(), 2);
     }
 
     #[test]

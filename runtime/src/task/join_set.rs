@@ -592,3 +592,31 @@ where
         set
     }
 }
+
+/// Spawns every future of the iterator into the set, like calling [`JoinSet::spawn`] on
+/// each (so it must be called inside a runtime).
+///
+/// ```
+/// # let rt = runtime::Runtime::new().unwrap();
+/// rt.block_on(async {
+///     let mut set = runtime::task::JoinSet::new();
+///     set.spawn(async { 1 });
+///     set.extend((2..=3).map(|i| async move { i }));
+///     assert_eq!(set.len(), 3);
+///     let mut out: Vec<i32> = set.join_all().await;
+///     out.sort();
+///     assert_eq!(out, [1, 2, 3]);
+/// });
+/// ```
+impl<T, F> Extend<F> for JoinSet<T>
+where
+    F: Future<Output = T> + Send + 'static,
+    T: Send + 'static,
+{
+    #[track_caller]
+    fn extend<I: IntoIterator<Item = F>>(&mut self, iter: I) {
+        for future in iter {
+            self.spawn(future);
+        }
+    }
+}

@@ -20,6 +20,7 @@ mod task_group;
 mod task_local;
 mod yield_now;
 
+pub use crate::engine::coop::{Unconstrained, consume_budget, unconstrained};
 pub use crate::engine::{Id, JoinError, id, name, try_id, try_name};
 pub use abort::AbortHandle;
 pub use builder::Builder;

@@ -252,6 +252,17 @@ impl<T: Clone + 'static> LocalKey<T> {
     pub fn get(&'static self) -> T {
         self.with(T::clone)
     }
+
+    /// A clone of the current value, or an [`AccessError`] outside any `scope` for the key.
+    ///
+    /// ```
+    /// runtime::task_local! { static S: String; }
+    /// assert!(S.try_get().is_err());
+    /// assert_eq!(S.sync_scope("x".into(), || S.try_get()), Ok("x".to_string()));
+    /// ```
+    pub fn try_get(&'static self) -> Result<T, AccessError> {
+        self.try_with(T::clone)
+    }
 }
 
 impl<T: 'static> fmt::Debug for LocalKey<T> {
@@ -289,6 +300,27 @@ pin_project_lite::pin_project! {
                 }
             }
         }
+    }
+}
+
+impl<T: 'static, F> TaskLocalFuture<T, F> {
+    /// Takes the value this future holds for its key: `Some` the first time, `None` once it
+    /// has been taken.
+    ///
+    /// The value is taken even if the future has not completed: from then on the inner
+    /// future, polled or dropped, sees the key as unset. Called on a completed future, it
+    /// returns the value the scope ended with.
+    ///
+    /// ```
+    /// runtime::task_local! { static N: u32; }
+    /// let rt = runtime::Builder::new_current_thread().build().unwrap();
+    /// let mut fut = std::pin::pin!(N.scope(7, async { N.get() }));
+    /// assert_eq!(rt.block_on(fut.as_mut()), 7);
+    /// assert_eq!(fut.as_mut().take_value(), Some(7));
+    /// assert_eq!(fut.as_mut().take_value(), None);
+    /// ```
+    pub fn take_value(self: Pin<&mut Self>) -> Option<T> {
+        self.project().slot.take()
     }
 }
 
@@ -397,6 +429,47 @@ mod tests {
         fut.pending();
         drop(fut);
         assert_eq!(*seen.lock().unwrap(), Some(9));
+    }
+
+    #[test]
+    fn try_get_clones_inside_a_scope_and_errs_outside() {
+        assert_eq!(
+            NAME.try_get().unwrap_err().to_string(),
+            "task-local value not set"
+        );
+        let inside = block_on(NAME.scope("n".into(), async { NAME.try_get() }));
+        assert_eq!(inside, Ok("n".to_string()));
+    }
+
+    fn poll_once<F: std::future::Future>(fut: std::pin::Pin<&mut F>) -> std::task::Poll<F::Output> {
+        fut.poll(&mut std::task::Context::from_waker(std::task::Waker::noop()))
+    }
+
+    #[test]
+    fn take_value_before_completion_unsets_the_key_for_the_inner_future() {
+        let mut fut = Box::pin(ID.scope(4, async {
+            let first = ID.try_get();
+            crate::task::yield_now().await;
+            (first, ID.try_get())
+        }));
+        assert!(poll_once(fut.as_mut()).is_pending());
+        assert_eq!(fut.as_mut().take_value(), Some(4));
+        assert_eq!(fut.as_mut().take_value(), None);
+        let std::task::Poll::Ready((first, second)) = poll_once(fut.as_mut()) else {
+            panic!("the scope did not complete on its second poll");
+        };
+        assert_eq!(first, Ok(4));
+        assert!(
+            second.is_err(),
+            "the taken value is gone for the inner future"
+        );
+    }
+
+    #[test]
+    fn take_value_after_completion_returns_the_scoped_value() {
+        let mut fut = Box::pin(NAME.scope("end".into(), async { 1 }));
+        assert_eq!(poll_once(fut.as_mut()), std::task::Poll::Ready(1));
+        assert_eq!(fut.as_mut().take_value(), Some("end".to_string()));
     }
 
     #[test]

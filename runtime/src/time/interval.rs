@@ -201,6 +201,67 @@ impl Interval {
         self.delay.reset(Instant::now() + self.period);
     }
 
+    /// Restarts the schedule with the next tick due now: the next [`tick`](Self::tick)
+    /// completes at once, and the ones after follow every period from here.
+    ///
+    /// ```
+    /// use runtime::time::{Instant, interval};
+    /// use std::time::Duration;
+    /// let rt = runtime::Builder::new_current_thread().start_paused(true).build().unwrap();
+    /// rt.block_on(async {
+    ///     let mut every = interval(Duration::from_secs(1));
+    ///     every.tick().await;
+    ///     runtime::time::advance(Duration::from_millis(300)).await;
+    ///     every.reset_immediately();
+    ///     let now = Instant::now();
+    ///     assert_eq!(every.tick().await, now);
+    ///     assert_eq!(every.tick().await, now + Duration::from_secs(1));
+    /// });
+    /// ```
+    pub fn reset_immediately(&mut self) {
+        self.delay.reset(Instant::now());
+    }
+
+    /// Restarts the schedule with the next tick due `after` from now (then every period).
+    /// A duration too large to represent means "never".
+    ///
+    /// ```
+    /// use runtime::time::{Instant, interval};
+    /// use std::time::Duration;
+    /// let rt = runtime::Builder::new_current_thread().start_paused(true).build().unwrap();
+    /// rt.block_on(async {
+    ///     let mut every = interval(Duration::from_secs(1));
+    ///     every.tick().await;
+    ///     let now = Instant::now();
+    ///     every.reset_after(Duration::from_millis(250));
+    ///     assert_eq!(every.tick().await, now + Duration::from_millis(250));
+    ///     assert_eq!(every.tick().await, now + Duration::from_millis(1250));
+    /// });
+    /// ```
+    pub fn reset_after(&mut self, after: Duration) {
+        self.delay.reset(Instant::now() + after);
+    }
+
+    /// Restarts the schedule with the next tick due at `deadline` (then every period). A
+    /// deadline already past makes the next tick complete at once.
+    ///
+    /// ```
+    /// use runtime::time::{Instant, interval};
+    /// use std::time::Duration;
+    /// let rt = runtime::Builder::new_current_thread().start_paused(true).build().unwrap();
+    /// rt.block_on(async {
+    ///     let mut every = interval(Duration::from_secs(1));
+    ///     every.tick().await;
+    ///     let at = Instant::now() + Duration::from_secs(5);
+    ///     every.reset_at(at);
+    ///     assert_eq!(every.tick().await, at);
+    ///     assert_eq!(every.tick().await, at + Duration::from_secs(1));
+    /// });
+    /// ```
+    pub fn reset_at(&mut self, deadline: Instant) {
+        self.delay.reset(deadline);
+    }
+
     /// The current [`MissedTickBehavior`].
     ///
     /// ```

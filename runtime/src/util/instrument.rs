@@ -95,6 +95,17 @@ impl Resource {
         Resource {}
     }
 
+    /// A resource that reports nothing, buildable in `const` (the `const_new`
+    /// constructors; Tokio's give no resource span either). Not under loom, which has no
+    /// `const` constructors.
+    #[cfg(not(loom))]
+    pub(crate) const fn none() -> Resource {
+        Resource {
+            #[cfg(feature = "tracing")]
+            span: Span(tracing::Span::none()),
+        }
+    }
+
     /// A state update of a numeric attribute (`attribute` is the field name the console shows,
     /// `unit` e.g. `"ms"` or `""`).
     #[inline(always)]

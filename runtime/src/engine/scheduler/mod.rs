@@ -174,7 +174,34 @@ impl Handle {
         }
     }
 
+    /// The name set with `Builder::name`, if any.
+    pub(crate) fn name(&self) -> Option<&str> {
+        match self {
+            Handle::MultiThread(h) => h.config.name.as_deref(),
+            Handle::CurrentThread(h) => h.config.name.as_deref(),
+        }
+    }
+
+    /// A number unique among the runtimes alive now (`runtime::Id`): the address of the
+    /// scheduler's shared state, which lives as long as any handle to it.
+    pub(crate) fn addr(&self) -> std::num::NonZeroU64 {
+        let ptr: *const () = match self {
+            Handle::MultiThread(h) => std::ptr::from_ref::<multi_thread::Handle>(h).cast(),
+            Handle::CurrentThread(h) => std::ptr::from_ref::<current_thread::Handle>(h).cast(),
+        };
+        // A reference is never null; `MIN` only keeps this total.
+        std::num::NonZeroU64::new(ptr as usize as u64).unwrap_or(std::num::NonZeroU64::MIN)
+    }
+
     /// `"multi_thread"` or `"current_thread"` (for `Debug`).
+    /// Which scheduler this is (`Handle::runtime_flavor`).
+    pub(crate) fn flavor(&self) -> Flavor {
+        match self {
+            Handle::MultiThread(_) => Flavor::MultiThread,
+            Handle::CurrentThread(_) => Flavor::CurrentThread,
+        }
+    }
+
     pub(crate) fn flavor_name(&self) -> &'static str {
         match self {
             Handle::MultiThread(_) => "multi_thread",

@@ -37,11 +37,11 @@ macro_rules! read_half_readiness {
             /// half). Any number of tasks may wait at once.
             ///
             #[doc = $crate::net::tcp::half_readiness::half_example!(
-                                $make,
-                                "    std::io::Write::write_all(&mut peer, b\"hi\")?;
+                                        $make,
+                                        "    std::io::Write::write_all(&mut peer, b\"hi\")?;
     let ready = reader.ready(runtime::io::Interest::READABLE).await?;
     assert!(ready.is_readable());"
-                            )]
+                                    )]
             pub async fn ready(
                 &self,
                 interest: $crate::io::Interest,
@@ -53,13 +53,13 @@ macro_rules! read_half_readiness {
             /// Waits until the stream is readable ([`TcpStream::readable`] through the half).
             ///
             #[doc = $crate::net::tcp::half_readiness::half_example!(
-                                $make,
-                                "    std::io::Write::write_all(&mut peer, b\"hi\")?;
+                                        $make,
+                                        "    std::io::Write::write_all(&mut peer, b\"hi\")?;
     reader.readable().await?;
     let mut buf = [0; 4];
     let n = reader.try_read(&mut buf)?;
     assert_eq!(&buf[..n], b\"hi\");"
-                            )]
+                                    )]
             pub async fn readable(&self) -> std::io::Result<()> {
                 let $this = self;
                 $get.readable().await
@@ -69,10 +69,10 @@ macro_rules! read_half_readiness {
             /// half): `WouldBlock` if nothing is, `Ok(0)` at end-of-file.
             ///
             #[doc = $crate::net::tcp::half_readiness::half_example!(
-                                $make,
-                                "    let err = reader.try_read(&mut [0; 4]).unwrap_err();
+                                        $make,
+                                        "    let err = reader.try_read(&mut [0; 4]).unwrap_err();
     assert_eq!(err.kind(), std::io::ErrorKind::WouldBlock);"
-                            )]
+                                    )]
             pub fn try_read(&self, buf: &mut [u8]) -> std::io::Result<usize> {
                 let $this = self;
                 $get.try_read(buf)
@@ -81,14 +81,14 @@ macro_rules! read_half_readiness {
             /// [`TcpStream::try_read_vectored`] through the half.
             ///
             #[doc = $crate::net::tcp::half_readiness::half_example!(
-                                $make,
-                                "    std::io::Write::write_all(&mut peer, b\"abc\")?;
+                                        $make,
+                                        "    std::io::Write::write_all(&mut peer, b\"abc\")?;
     reader.readable().await?;
     let (mut x, mut y) = ([0; 1], [0; 4]);
     let mut bufs = [std::io::IoSliceMut::new(&mut x), std::io::IoSliceMut::new(&mut y)];
     assert_eq!(reader.try_read_vectored(&mut bufs)?, 3);
     assert_eq!((&x, &y[..2]), (b\"a\", &b\"bc\"[..]));"
-                            )]
+                                    )]
             pub fn try_read_vectored(
                 &self,
                 bufs: &mut [std::io::IoSliceMut<'_>],
@@ -100,13 +100,13 @@ macro_rules! read_half_readiness {
             /// [`TcpStream::try_read_buf`] through the half (appends to a `Vec<u8>`).
             ///
             #[doc = $crate::net::tcp::half_readiness::half_example!(
-                                $make,
-                                "    std::io::Write::write_all(&mut peer, b\"buf\")?;
+                                        $make,
+                                        "    std::io::Write::write_all(&mut peer, b\"buf\")?;
     reader.readable().await?;
     let mut buf = Vec::new();
     assert_eq!(reader.try_read_buf(&mut buf)?, 3);
     assert_eq!(buf, b\"buf\");"
-                            )]
+                                    )]
             pub fn try_read_buf(&self, buf: &mut Vec<u8>) -> std::io::Result<usize> {
                 let $this = self;
                 $get.try_read_buf(buf)

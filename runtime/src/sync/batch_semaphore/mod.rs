@@ -105,6 +105,20 @@ impl RawSemaphore {
         }
     }
 
+    /// [`new`](Self::new) in a `const` context (`Semaphore::const_new`, ...). Not under
+    /// loom, whose primitives cannot be built in `const`.
+    #[cfg(not(loom))]
+    pub(crate) const fn const_new(permits: usize) -> Self {
+        assert!(
+            permits <= MAX_PERMITS,
+            "a semaphore may hold at most usize::MAX >> 3 permits"
+        );
+        Self {
+            state: AtomicUsize::new(permits << SHIFT),
+            waiters: Mutex::new(WaitList::new()),
+        }
+    }
+
     pub(crate) fn available_permits(&self) -> usize {
         self.state.load(Ordering::Acquire) >> SHIFT
     }

@@ -18,19 +18,27 @@
 //!   and a waker a `Recv` lets go of (replaced by a newer poll's, or removed with its entry) is
 //!   dropped after it, since its `Drop` may send on this very channel. Overwritten values are
 //!   dropped after it too.
+//! - **BC6.** The receiver that takes `rx_count` to zero notifies `no_receivers` (after the
+//!   lock) so every `Sender::closed` waiter completes; a waiter checks `rx_count` only after
+//!   creating its `Notified`, so it cannot miss that notification.
+//! - **BC7.** A weak sender counts in `weak_count`, not `tx_count`; upgrading adds a sender
+//!   under the lock only while `tx_count > 0`, so once the last sender went (BC4) the channel
+//!   stays closed.
 
 pub mod error;
+mod lifecycle;
+mod recv;
 
-use super::waiters::{WaitList, WaiterKey};
+pub use lifecycle::WeakSender;
+pub use recv::Recv;
+
+use super::notify::Notify;
+use super::waiters::WaitList;
 use crate::loom::sync::Arc;
 use crate::loom::sync::Mutex;
-use crate::task::coop;
-use error::{RecvError, SendError, TryRecvError};
+use error::{SendError, TryRecvError};
 use io_driver::WakeList;
 use std::fmt;
-use std::future::Future;
-use std::pin::Pin;
-use std::task::{Context, Poll, ready};
 
 /// Creates a broadcast channel retaining the last `capacity` values (rounded up to a power
 /// of two).
@@ -50,6 +58,19 @@ use std::task::{Context, Poll, ready};
 /// ```
 #[track_caller]
 pub fn channel<T: Clone>(capacity: usize) -> (Sender<T>, Receiver<T>) {
+    let shared = new_shared(capacity, 1);
+    (
+        Sender {
+            shared: shared.clone(),
+        },
+        Receiver { shared, next: 0 },
+    )
+}
+
+/// The shared state of a channel of `capacity` (checked, rounded up to a power of two) with
+/// one sender and `receivers` receivers.
+#[track_caller]
+fn new_shared<T>(capacity: usize, receivers: usize) -> Arc<Shared<T>> {
     assert!(capacity > 0, "broadcast channel capacity must be > 0");
     assert!(
         capacity <= usize::MAX >> 1,
@@ -62,28 +83,26 @@ pub fn channel<T: Clone>(capacity: usize) -> (Sender<T>, Receiver<T>) {
             value: None,
         })
         .collect();
-    let shared = Arc::new(Shared {
+    Arc::new(Shared {
         state: Mutex::new(State {
             buf,
             tail: 0,
-            rx_count: 1,
+            rx_count: receivers,
             tx_count: 1,
+            weak_count: 0,
             closed: false,
             waiters: WaitList::new(),
         }),
         mask: capacity as u64 - 1,
-    });
-    (
-        Sender {
-            shared: shared.clone(),
-        },
-        Receiver { shared, next: 0 },
-    )
+        no_receivers: Notify::new(),
+    })
 }
 
 struct Shared<T> {
     state: Mutex<State<T>>,
     mask: u64,
+    /// Notified (all waiters) when the last receiver goes, for `Sender::closed` (BC6).
+    no_receivers: Notify,
 }
 
 // Unwind safety, for every `T` (as Tokio's channels): the ring and counters change only under
@@ -97,6 +116,8 @@ struct State<T> {
     tail: u64,
     rx_count: usize,
     tx_count: usize,
+    /// Weak senders alive; they do not keep the channel open (BC7).
+    weak_count: usize,
     closed: bool,
     waiters: WaitList<()>,
 }
@@ -266,10 +287,7 @@ impl<T: Clone> Receiver<T> {
     /// # });
     /// ```
     pub fn recv(&mut self) -> Recv<'_, T> {
-        Recv {
-            rx: self,
-            key: None,
-        }
+        Recv::new(self)
     }
 
     /// Receives the next value now, if there is one.
@@ -390,6 +408,7 @@ impl<T> Drop for Receiver<T> {
     fn drop(&mut self) {
         let mut state = self.shared.state.lock();
         state.rx_count -= 1;
+        let last = state.rx_count == 0;
         let oldest = state.tail.saturating_sub(self.shared.capacity());
         let mut freed = Vec::new();
         for pos in self.next.max(oldest)..state.tail {
@@ -401,6 +420,9 @@ impl<T> Drop for Receiver<T> {
         }
         drop(state);
         drop(freed);
+        if last {
+            self.shared.no_receivers.notify_waiters(); // BC6
+        }
     }
 }
 
@@ -409,82 +431,6 @@ impl<T> fmt::Debug for Receiver<T> {
         f.debug_struct("Receiver")
             .field("next", &self.next)
             .finish()
-    }
-}
-
-/// The future of [`Receiver::recv`].
-///
-/// ```
-/// # runtime::Runtime::new().unwrap().block_on(async {
-/// let (tx, mut rx) = runtime::sync::broadcast::channel(1);
-/// let fut: runtime::sync::broadcast::Recv<'_, u8> = rx.recv();
-/// tx.send(1).unwrap();
-/// assert_eq!(fut.await, Ok(1));
-/// # });
-/// ```
-#[must_use = "futures do nothing unless polled"]
-pub struct Recv<'a, T> {
-    rx: &'a mut Receiver<T>,
-    key: Option<WaiterKey>,
-}
-
-impl<T: Clone> Future for Recv<'_, T> {
-    type Output = Result<T, RecvError>;
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let this = self.get_mut();
-        let mut coop = ready!(coop::poll_proceed_as(cx, "broadcast::Receiver::recv"));
-        let rx = &mut *this.rx;
-        let mut state = rx.shared.state.lock();
-        // A waker this poll lets go of (replaced or removed); dropped after the lock (BC5).
-        let released;
-        let result = match take_locked(&mut rx.next, rx.shared.mask, &mut state) {
-            Ok(value) => Ok(value),
-            Err(TryRecvError::Closed) => Err(RecvError::Closed),
-            Err(TryRecvError::Lagged(n)) => Err(RecvError::Lagged(n)),
-            Err(TryRecvError::Empty) => {
-                released = match this.key.take() {
-                    Some(key) if state.waiters.is_linked(&key) => {
-                        let old = state.waiters.set_waker(&key, cx.waker());
-                        this.key = Some(key);
-                        old
-                    }
-                    stale => {
-                        let old = stale.and_then(|key| state.waiters.remove_with_waker(key).2);
-                        this.key = Some(state.waiters.push_back((), cx.waker()));
-                        old
-                    }
-                };
-                drop(state);
-                drop(released);
-                return Poll::Pending;
-            }
-        };
-        released = this
-            .key
-            .take()
-            .and_then(|key| state.waiters.remove_with_waker(key).2);
-        drop(state);
-        drop(released);
-        coop.made_progress();
-        Poll::Ready(result)
-    }
-}
-
-impl<T> Drop for Recv<'_, T> {
-    fn drop(&mut self) {
-        if let Some(key) = self.key.take() {
-            let mut state = self.rx.shared.state.lock();
-            let (_, _, waker) = state.waiters.remove_with_waker(key);
-            drop(state);
-            drop(waker); // BC5: its `Drop` may send on this channel
-        }
-    }
-}
-
-impl<T> fmt::Debug for Recv<'_, T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Recv").finish_non_exhaustive()
     }
 }
 

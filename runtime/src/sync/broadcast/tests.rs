@@ -1,3 +1,4 @@
+use super::error::RecvError;
 use super::*;
 use crate::sync::test_util::{Harness, block_on};
 

@@ -29,6 +29,9 @@
 //!   way one comes back wakes the receiver: an unused `Permit` dropped ([`Chan::release_slot`]),
 //!   and a queued reservation ([`Reserve`]) that fails or is dropped holding a slot handed to it
 //!   before the close.
+//! - **CH7.** A weak sender counts in `weak_count`, not `tx_count`: it does not keep the stream
+//!   open. Upgrading adds a sender only while `tx_count > 0` (one compare-and-swap from a
+//!   non-zero count), so once the last sender is gone (CH3) no sender can come back.
 
 use crate::loom::sync::Mutex;
 use crate::loom::sync::atomic::{AtomicUsize, Ordering};
@@ -47,6 +50,9 @@ pub(super) struct Chan<T> {
     pub(super) sem: Option<RawSemaphore>,
     pub(super) capacity: usize,
     tx_count: AtomicUsize,
+    /// Weak senders alive (`WeakSender`, `WeakUnboundedSender`); they do not keep the
+    /// stream open (CH7).
+    weak_count: AtomicUsize,
     /// Woken when the receiver closes, for `Sender::closed`.
     pub(super) rx_closed_notify: Notify,
 }
@@ -87,6 +93,7 @@ impl<T> Chan<T> {
             sem: (capacity > 0).then(|| RawSemaphore::new(capacity)),
             capacity,
             tx_count: AtomicUsize::new(1),
+            weak_count: AtomicUsize::new(0),
             rx_closed_notify: Notify::new(),
         }
     }
@@ -130,11 +137,25 @@ impl<T> Chan<T> {
         }
     }
 
+    /// Returns `n` unused slot permits at once (bounded only); may end the stream (CH6).
+    pub(super) fn release_slots(&self, n: usize) {
+        if let (Some(sem), true) = (&self.sem, n > 0) {
+            sem.release(n);
+            self.slot_returned(sem);
+        }
+    }
+
     /// Waits for a slot permit (bounded only); fails once the receiver closed (CH2).
     pub(super) fn reserve(&self) -> Reserve<'_, T> {
+        self.reserve_n(1)
+    }
+
+    /// Waits for `n` slot permits at once, FIFO among senders (bounded only; `n` must not
+    /// exceed the capacity, or it would wait forever).
+    pub(super) fn reserve_n(&self, n: usize) -> Reserve<'_, T> {
         Reserve {
             chan: self,
-            st: AcquireState::new(1),
+            st: AcquireState::new(n),
         }
     }
 
@@ -311,6 +332,41 @@ impl<T> Chan<T> {
 
     pub(super) fn add_tx(&self) {
         self.tx_count.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Adds a sender only if one is still alive (a weak sender upgrading; CH7).
+    pub(super) fn try_add_tx(&self) -> bool {
+        let mut count = self.tx_count.load(Ordering::Acquire);
+        while count > 0 {
+            match self.tx_count.compare_exchange_weak(
+                count,
+                count + 1,
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            ) {
+                Ok(_) => return true,
+                Err(actual) => count = actual,
+            }
+        }
+        false
+    }
+
+    /// Senders alive.
+    pub(super) fn tx_count(&self) -> usize {
+        self.tx_count.load(Ordering::Acquire)
+    }
+
+    /// Weak senders alive.
+    pub(super) fn weak_count(&self) -> usize {
+        self.weak_count.load(Ordering::Acquire)
+    }
+
+    pub(super) fn add_weak(&self) {
+        self.weak_count.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub(super) fn drop_weak(&self) {
+        self.weak_count.fetch_sub(1, Ordering::AcqRel);
     }
 
     /// A sender is dropped; the last one ends the stream (CH3).

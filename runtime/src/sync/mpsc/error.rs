@@ -112,3 +112,61 @@ impl fmt::Display for TryRecvError {
 }
 
 impl std::error::Error for TryRecvError {}
+
+/// Why [`Sender::send_timeout`](super::Sender::send_timeout) failed; the message comes back.
+///
+/// ```
+/// # runtime::Runtime::new().unwrap().block_on(async {
+/// use runtime::sync::mpsc::{channel, error::SendTimeoutError};
+/// use std::time::Duration;
+/// let (tx, rx) = channel(1);
+/// tx.send(1).await.unwrap();
+/// let err = tx.send_timeout(2, Duration::from_millis(5)).await.unwrap_err();
+/// assert_eq!(err, SendTimeoutError::Timeout(2));
+/// drop(rx);
+/// let err = tx.send_timeout(3, Duration::from_millis(5)).await.unwrap_err();
+/// assert_eq!(err.to_string(), "channel closed");
+/// assert_eq!(err.into_inner(), 3);
+/// # });
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum SendTimeoutError<T> {
+    /// No slot became free before the timeout.
+    Timeout(T),
+    /// The receiver is gone.
+    Closed(T),
+}
+
+impl<T> SendTimeoutError<T> {
+    /// The message that was not sent.
+    ///
+    /// ```
+    /// use runtime::sync::mpsc::error::SendTimeoutError;
+    /// assert_eq!(SendTimeoutError::Timeout(7).into_inner(), 7);
+    /// ```
+    pub fn into_inner(self) -> T {
+        match self {
+            SendTimeoutError::Timeout(v) | SendTimeoutError::Closed(v) => v,
+        }
+    }
+}
+
+impl<T> fmt::Debug for SendTimeoutError<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SendTimeoutError::Timeout(_) => f.write_str("Timeout(..)"),
+            SendTimeoutError::Closed(_) => f.write_str("Closed(..)"),
+        }
+    }
+}
+
+impl<T> fmt::Display for SendTimeoutError<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SendTimeoutError::Timeout(_) => f.write_str("timed out waiting on send operation"),
+            SendTimeoutError::Closed(_) => f.write_str("channel closed"),
+        }
+    }
+}
+
+impl<T> std::error::Error for SendTimeoutError<T> {}

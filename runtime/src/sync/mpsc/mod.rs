@@ -10,6 +10,9 @@
 //! did not send, and its message is dropped with it; use `reserve` then `Permit::send` to keep
 //! the message on cancellation.
 //!
+//! Synchronous code uses `blocking_send` / `blocking_recv` (they panic on a runtime thread);
+//! a [`WeakSender`] reaches the channel without keeping it open.
+//!
 //! ```
 //! use runtime::sync::mpsc;
 //!
@@ -29,15 +32,20 @@
 //! });
 //! ```
 
+mod blocking;
 mod bounded;
 mod chan;
 pub mod error;
+mod many;
 mod permit;
 mod unbounded;
+mod weak;
 
 pub use bounded::{Receiver, Sender, channel};
+pub use many::PermitIterator;
 pub use permit::{OwnedPermit, Permit};
 pub use unbounded::{UnboundedReceiver, UnboundedSender, unbounded_channel};
+pub use weak::{WeakSender, WeakUnboundedSender};
 
 #[cfg(test)]
 mod tests;

@@ -36,7 +36,7 @@ pub fn unbounded_channel<T>() -> (UnboundedSender<T>, UnboundedReceiver<T>) {
 /// assert!(tx.clone().same_channel(&tx));
 /// ```
 pub struct UnboundedSender<T> {
-    chan: Arc<Chan<T>>,
+    pub(super) chan: Arc<Chan<T>>,
 }
 
 /// The receiving half of an unbounded channel; a [`futures_core::Stream`].

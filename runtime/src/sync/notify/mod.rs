@@ -13,8 +13,10 @@
 //!   A `Notified` created before the bump but not yet polled sees the changed counter on its first
 //!   poll and completes too. Entries registered after the bump are left alone, so the wakeups can
 //!   be batched outside the lock without waking newcomers.
-//! - **NT3.** A future dropped after receiving a `notify_one` it never returned hands it on (NT1
-//!   again), so a cancelled waiter never swallows a notification.
+//! - **NT1b.** `notify_last` is NT1 from the other end: it hands the notification to the
+//!   *newest* waiter (marking it `Last`), or stores the permit.
+//! - **NT3.** A future dropped after receiving a `notify_one` (`notify_last`) it never returned
+//!   hands it on the same way (NT1, NT1b), so a cancelled waiter never swallows a notification.
 //! - **NT4.** No waker is woken or dropped under the lock: a waker's `Drop` or `wake` may notify
 //!   this very `Notify` (or send on the channel built on it). Wakers to wake are collected and
 //!   woken after unlocking; a waker replaced by a newer poll's, or removed with its entry, is
@@ -23,12 +25,9 @@
 use super::waiters::{WaitList, WaiterKey};
 use crate::loom::sync::Mutex;
 use crate::loom::sync::atomic::{AtomicUsize, Ordering};
-use crate::task::coop;
 use io_driver::WakeList;
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Poll, Waker, ready};
+use std::task::Waker;
 
 /// Wakes tasks waiting for an event, with a one-permit memory for `notify_one`.
 ///
@@ -70,7 +69,10 @@ struct State {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
     Waiting,
+    /// Chosen by `notify_one` (the oldest waiter).
     One,
+    /// Chosen by `notify_last` (the newest waiter).
+    Last,
     All,
 }
 
@@ -153,6 +155,31 @@ impl Notify {
     /// ```
     pub fn notify_one(&self) {
         let waker = notify_one_locked(&mut self.state.lock());
+        if let Some(waker) = waker {
+            waker.wake();
+        }
+    }
+
+    /// Wakes the most recently registered waiting task (LIFO), or stores a permit (at most
+    /// one) if none is waiting. Otherwise the same as [`notify_one`](Self::notify_one),
+    /// including the hand-on: a woken future dropped before it completed passes the
+    /// notification to the next newest waiter.
+    ///
+    /// ```
+    /// # runtime::Runtime::new().unwrap().block_on(async {
+    /// use std::pin::pin;
+    /// let notify = runtime::sync::Notify::new();
+    /// let mut first = pin!(notify.notified());
+    /// let mut second = pin!(notify.notified());
+    /// first.as_mut().enable();
+    /// second.as_mut().enable();
+    /// notify.notify_last();
+    /// assert!(second.as_mut().enable(), "the newest waiter was chosen");
+    /// assert!(!first.as_mut().enable());
+    /// # });
+    /// ```
+    pub fn notify_last(&self) {
+        let waker = notify_last_locked(&mut self.state.lock());
         if let Some(waker) = waker {
             waker.wake();
         }
@@ -252,15 +279,28 @@ impl Notify {
         let Some(key) = w.key.take() else { return };
         let mut state = self.state.lock();
         let (slot, _, released) = state.waiters.remove_with_waker(key);
-        let waker = if slot.kind == Kind::One {
-            notify_one_locked(&mut state)
-        } else {
-            None
+        let waker = match slot.kind {
+            Kind::One => notify_one_locked(&mut state),
+            Kind::Last => notify_last_locked(&mut state),
+            Kind::Waiting | Kind::All => None,
         };
         drop(state);
         drop(released); // NT4
         if let Some(waker) = waker {
             waker.wake();
+        }
+    }
+}
+
+fn notify_last_locked(state: &mut State) -> Option<Waker> {
+    match state.waiters.back_mut() {
+        Some(back) => {
+            back.kind = Kind::Last;
+            state.waiters.pop_back().flatten()
+        }
+        None => {
+            state.permit = true;
+            None
         }
     }
 }
@@ -278,122 +318,8 @@ fn notify_one_locked(state: &mut State) -> Option<Waker> {
     }
 }
 
-#[track_caller]
-fn poll_budgeted(notify: &Notify, w: &mut Waiter, cx: &mut Context<'_>) -> Poll<()> {
-    let mut coop = ready!(coop::poll_proceed_as(cx, "Notify::notified"));
-    if notify.poll_waiter(w, cx.waker()) {
-        coop.made_progress();
-        Poll::Ready(())
-    } else {
-        Poll::Pending
-    }
-}
-
-/// The future of [`Notify::notified`].
-///
-/// ```
-/// # runtime::Runtime::new().unwrap().block_on(async {
-/// let notify = runtime::sync::Notify::new();
-/// let fut: runtime::sync::futures::Notified<'_> = notify.notified();
-/// notify.notify_waiters();
-/// fut.await;
-/// # });
-/// ```
-#[derive(Debug)]
-#[must_use = "futures do nothing unless polled"]
-pub struct Notified<'a> {
-    notify: &'a Notify,
-    waiter: Waiter,
-}
-
-impl Notified<'_> {
-    /// Registers for `notify_one` without polling; returns `true` if already notified.
-    ///
-    /// Use it to close the gap between checking a condition and awaiting: create, enable,
-    /// check, then await.
-    ///
-    /// ```
-    /// # runtime::Runtime::new().unwrap().block_on(async {
-    /// let notify = runtime::sync::Notify::new();
-    /// let mut fut = std::pin::pin!(notify.notified());
-    /// assert!(!fut.as_mut().enable());
-    /// notify.notify_one(); // goes to the enabled future, not to the permit
-    /// fut.await;
-    /// # });
-    /// ```
-    pub fn enable(self: Pin<&mut Self>) -> bool {
-        let this = self.get_mut();
-        this.notify.enable_waiter(&mut this.waiter)
-    }
-}
-
-impl Future for Notified<'_> {
-    type Output = ();
-
-    /// `#[track_caller]`: a task dump names the `.await` of this notification.
-    #[track_caller]
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        let this = self.get_mut();
-        poll_budgeted(this.notify, &mut this.waiter, cx)
-    }
-}
-
-impl Drop for Notified<'_> {
-    fn drop(&mut self) {
-        self.notify.drop_waiter(&mut self.waiter);
-    }
-}
-
-/// The future of [`Notify::notified_owned`]; `'static` because it holds an `Arc<Notify>`.
-///
-/// ```
-/// # runtime::Runtime::new().unwrap().block_on(async {
-/// use std::sync::Arc;
-/// let notify = Arc::new(runtime::sync::Notify::new());
-/// let fut: runtime::sync::futures::OwnedNotified = notify.clone().notified_owned();
-/// notify.notify_one();
-/// fut.await;
-/// # });
-/// ```
-#[derive(Debug)]
-#[must_use = "futures do nothing unless polled"]
-pub struct OwnedNotified {
-    notify: Arc<Notify>,
-    waiter: Waiter,
-}
-
-impl OwnedNotified {
-    /// Same as [`Notified::enable`].
-    ///
-    /// ```
-    /// use std::sync::Arc;
-    /// let notify = Arc::new(runtime::sync::Notify::new());
-    /// notify.notify_one();
-    /// let mut fut = Box::pin(notify.clone().notified_owned());
-    /// assert!(fut.as_mut().enable()); // took the stored permit
-    /// ```
-    pub fn enable(self: Pin<&mut Self>) -> bool {
-        let this = self.get_mut();
-        this.notify.enable_waiter(&mut this.waiter)
-    }
-}
-
-impl Future for OwnedNotified {
-    type Output = ();
-
-    /// `#[track_caller]`: a task dump names the `.await` of this notification.
-    #[track_caller]
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        let this = self.get_mut();
-        poll_budgeted(&this.notify, &mut this.waiter, cx)
-    }
-}
-
-impl Drop for OwnedNotified {
-    fn drop(&mut self) {
-        self.notify.drop_waiter(&mut self.waiter);
-    }
-}
+mod future;
+pub use future::{Notified, OwnedNotified};
 
 #[cfg(test)]
 mod tests;

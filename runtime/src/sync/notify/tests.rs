@@ -131,3 +131,50 @@ fn cross_thread_ping_pong() {
     }
     t.join().unwrap();
 }
+
+#[test]
+fn notify_last_wakes_the_newest_waiter_first() {
+    let notify = Notify::new();
+    let mut a = Harness::new(notify.notified());
+    let mut b = Harness::new(notify.notified());
+    let mut c = Harness::new(notify.notified());
+    a.pending();
+    b.pending();
+    c.pending();
+    notify.notify_last();
+    assert_eq!((a.wakes(), b.wakes(), c.wakes()), (0, 0, 1));
+    c.ready();
+    notify.notify_last();
+    assert_eq!((a.wakes(), b.wakes()), (0, 1));
+    a.pending();
+    b.ready();
+    notify.notify_last();
+    a.ready();
+    // Every notification went to a waiter: no permit is left over.
+    Harness::new(notify.notified()).pending();
+}
+
+#[test]
+fn notify_last_with_no_waiter_stores_one_permit() {
+    let notify = Notify::new();
+    notify.notify_last();
+    notify.notify_last();
+    Harness::new(notify.notified()).ready();
+    Harness::new(notify.notified()).pending();
+}
+
+#[test]
+fn dropped_waiter_passes_notify_last_on_to_the_next_newest() {
+    let notify = Notify::new();
+    let mut a = Harness::new(notify.notified());
+    let mut b = Harness::new(notify.notified());
+    let mut c = Harness::new(notify.notified());
+    a.pending();
+    b.pending();
+    c.pending();
+    notify.notify_last();
+    drop(c); // received it, never returned it
+    assert_eq!((a.wakes(), b.wakes()), (0, 1));
+    b.ready();
+    a.pending();
+}

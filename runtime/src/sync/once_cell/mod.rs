@@ -89,6 +89,24 @@ impl<T> OnceCell<T> {
         }
     }
 
+    /// [`new`](Self::new) in a `const` context, so a `static` needs no lazy wrapper.
+    ///
+    /// ```
+    /// use runtime::sync::OnceCell;
+    /// static CONFIG: OnceCell<String> = OnceCell::const_new();
+    /// # runtime::Runtime::new().unwrap().block_on(async {
+    /// let v = CONFIG.get_or_init(|| async { "loaded".to_string() }).await;
+    /// assert_eq!(v, "loaded");
+    /// # });
+    /// ```
+    #[cfg(not(loom))]
+    pub const fn const_new() -> Self {
+        Self {
+            value: OnceLock::new(),
+            init: RawSemaphore::const_new(1),
+        }
+    }
+
     /// A cell holding `value` if it is `Some`.
     ///
     /// ```

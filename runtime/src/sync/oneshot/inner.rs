@@ -185,6 +185,18 @@ impl<T> Inner<T> {
         Received::Empty
     }
 
+    /// Receiver side (read-only, so `&Receiver` may call it from several threads): `true` if
+    /// a sent value waits in the slot.
+    pub(super) fn has_value(&self) -> bool {
+        if self.state.load(Ordering::Acquire) & COMPLETE == 0 {
+            return false;
+        }
+        // SAFETY: `COMPLETE` was seen with acquire ordering: the slot is the receiver's
+        // (OS1), and this only reads it; the receiver's writes (`take_value`) need `&mut
+        // Receiver`, so none runs while a `&Receiver` exists.
+        self.value.with(|slot| unsafe { (*slot).is_some() })
+    }
+
     /// Receiver side: takes the value now if it is there.
     pub(super) fn try_recv(&self) -> Received<T> {
         self.take_value(self.state.load(Ordering::Acquire))

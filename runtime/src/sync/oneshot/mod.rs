@@ -203,6 +203,60 @@ impl<T> Receiver<T> {
     pub fn close(&mut self) {
         self.shared.close();
     }
+
+    /// `true` once this receiver has produced its result (a value or an error), by `.await`
+    /// or by a [`try_recv`](Self::try_recv) that did not find it empty; it must not be
+    /// polled again then.
+    ///
+    /// ```
+    /// # runtime::Runtime::new().unwrap().block_on(async {
+    /// let (tx, mut rx) = runtime::sync::oneshot::channel();
+    /// assert!(!rx.is_terminated());
+    /// tx.send(1).unwrap();
+    /// assert!(!rx.is_terminated(), "sent, but not received yet");
+    /// assert_eq!((&mut rx).await, Ok(1));
+    /// assert!(rx.is_terminated());
+    /// # });
+    /// ```
+    pub fn is_terminated(&self) -> bool {
+        self.finished
+    }
+
+    /// `true` unless a sent value is waiting to be received: before the send, after the
+    /// value was received, and when the sender was dropped without sending.
+    ///
+    /// ```
+    /// let (tx, mut rx) = runtime::sync::oneshot::channel();
+    /// assert!(rx.is_empty());
+    /// tx.send("v").unwrap();
+    /// assert!(!rx.is_empty());
+    /// assert_eq!(rx.try_recv(), Ok("v"));
+    /// assert!(rx.is_empty());
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.finished || !self.shared.has_value()
+    }
+
+    /// Waits for the value from synchronous code, blocking the thread.
+    ///
+    /// # Errors
+    /// [`RecvError`] if the sender was dropped without sending.
+    ///
+    /// # Panics
+    /// If called on a thread that drives a runtime (inside a task or `block_on`), as
+    /// Tokio's does.
+    ///
+    /// ```
+    /// let rt = runtime::Runtime::new().unwrap();
+    /// let (tx, rx) = runtime::sync::oneshot::channel();
+    /// let waiter = std::thread::spawn(move || rx.blocking_recv());
+    /// rt.spawn(async move { tx.send(5).unwrap() });
+    /// assert_eq!(waiter.join().unwrap(), Ok(5));
+    /// ```
+    #[track_caller]
+    pub fn blocking_recv(self) -> Result<T, RecvError> {
+        crate::sync::block::block_on("oneshot::Receiver::blocking_recv", self)
+    }
 }
 
 impl<T> Future for Receiver<T> {

@@ -9,7 +9,12 @@
 //! - **RW3.** The semaphore is FIFO, so a queued writer collects permits as readers leave and later
 //!   readers queue behind it: writers cannot starve, readers never overtake a waiting writer.
 //! - **RW4.** Guard auto traits follow from their `PhantomData` markers: a read guard behaves like
-//!   `&T`, a write guard like `&mut T`.
+//!   `&T`, a write guard like `&mut T`. A read guard reaches its value by a pointer (so that
+//!   `RwLockWriteGuard::downgrade_map` can point it at a part of the value); its `Send` and
+//!   `Sync` are spelled out to match `&T`'s.
+//! - **RW5.** A read guard's pointer points into the lock's value (or a part of it a mapping
+//!   closure chose while the lock was held), so it is valid for the guard's lifetime `'a`,
+//!   during which the lock cannot move or drop.
 
 use super::batch_semaphore::RawSemaphore;
 use crate::loom::cell::UnsafeCell;
@@ -17,6 +22,7 @@ use crate::util::instrument::{Attribute, Resource, Update, instrument_op};
 use std::fmt;
 use std::marker::PhantomData;
 use std::ops::{Deref, DerefMut};
+use std::ptr::NonNull;
 
 pub use super::mutex::TryLockError;
 
@@ -65,8 +71,31 @@ unsafe impl<T: ?Sized + Send> Send for RwLock<T> {}
 /// ```
 #[must_use = "the lock is released as soon as the guard is dropped"]
 pub struct RwLockReadGuard<'a, T: ?Sized> {
-    lock: &'a RwLock<T>,
+    /// The lock's semaphore (one reader permit is held) and `tracing` resource.
+    s: &'a RawSemaphore,
+    resource: &'a Resource,
+    /// The value, or the part of it `downgrade_map` chose (RW5).
+    data: NonNull<T>,
     _marker: PhantomData<&'a T>,
+}
+
+// SAFETY: a read guard gives `&T` only (RW1, RW5), like a `&'a T`, which is `Send` when
+// `T: Sync`; the semaphore and resource it borrows are `Sync`.
+unsafe impl<T: ?Sized + Sync> Send for RwLockReadGuard<'_, T> {}
+// SAFETY: as above: sharing the guard shares `&T`, which needs `T: Sync`.
+unsafe impl<T: ?Sized + Sync> Sync for RwLockReadGuard<'_, T> {}
+
+impl<'a, T: ?Sized> RwLockReadGuard<'a, T> {
+    /// A guard for `data`, whose reader permit the caller holds (RW1) and which lives in (a
+    /// part of the value of) the lock owning `s` (RW5).
+    fn new(s: &'a RawSemaphore, resource: &'a Resource, data: NonNull<T>) -> Self {
+        Self {
+            s,
+            resource,
+            data,
+            _marker: PhantomData,
+        }
+    }
 }
 
 /// Exclusive access to an [`RwLock`]'s value; released on drop.
@@ -152,10 +181,7 @@ impl<T: ?Sized> RwLock<T> {
             unreachable!("an RwLock never closes its semaphore");
         }
         self.trace_read(Update::Add);
-        RwLockReadGuard {
-            lock: self,
-            _marker: PhantomData,
-        }
+        self.read_guard()
     }
 
     /// Waits for exclusive access. Cancel-safe: a dropped future releases the reader slots it
@@ -199,10 +225,7 @@ impl<T: ?Sized> RwLock<T> {
             .try_acquire(1)
             .inspect(|()| self.trace_read(Update::Add))
         {
-            Ok(()) => Ok(RwLockReadGuard {
-                lock: self,
-                _marker: PhantomData,
-            }),
+            Ok(()) => Ok(self.read_guard()),
             Err(_) => Err(TryLockError::new()),
         }
     }
@@ -240,10 +263,21 @@ impl<T: ?Sized> RwLock<T> {
 }
 
 impl<T: ?Sized> RwLock<T> {
+    /// A read guard for the whole value; the caller holds a reader permit (RW1).
+    fn read_guard(&self) -> RwLockReadGuard<'_, T> {
+        // The pointer is used by `Deref` only while the guard borrows `self` (RW5).
+        let data = self.data.with(|p| NonNull::new(p.cast_mut()));
+        RwLockReadGuard::new(
+            &self.s,
+            &self.resource,
+            data.expect("a cell's pointer is never null"),
+        )
+    }
+
     /// Reports a reader more or fewer to `tracing` (nothing without the feature).
     #[inline(always)]
     pub(super) fn trace_read(&self, op: Update) {
-        self.resource.update_u64(Attribute::CurrentReaders, 1, op);
+        trace_read(&self.resource, op);
     }
 
     /// Reports the writer's arrival or departure to `tracing` (nothing without the feature).
@@ -269,25 +303,29 @@ impl<'a, T: ?Sized> RwLockWriteGuard<'a, T> {
         lock.s.release(lock.max_readers as usize - 1);
         lock.trace_write(false);
         lock.trace_read(Update::Add);
-        RwLockReadGuard {
-            lock,
-            _marker: PhantomData,
-        }
+        lock.read_guard()
     }
+}
+
+/// Reports a reader more or fewer to `tracing` (nothing without the feature).
+#[inline(always)]
+fn trace_read(resource: &Resource, op: Update) {
+    resource.update_u64(Attribute::CurrentReaders, 1, op);
 }
 
 impl<T: ?Sized> Deref for RwLockReadGuard<'_, T> {
     type Target = T;
     fn deref(&self) -> &T {
-        // SAFETY: a read guard holds a reader permit, so no writer exists (RW1).
-        self.lock.data.with(|p| unsafe { &*p })
+        // SAFETY: a read guard holds a reader permit, so no writer exists (RW1), and its
+        // pointer is valid for the guard's lifetime (RW5).
+        unsafe { self.data.as_ref() }
     }
 }
 
 impl<T: ?Sized> Drop for RwLockReadGuard<'_, T> {
     fn drop(&mut self) {
-        self.lock.s.release(1);
-        self.lock.trace_read(Update::Sub);
+        self.s.release(1);
+        trace_read(self.resource, Update::Sub);
     }
 }
 
@@ -342,6 +380,9 @@ impl<T: ?Sized + fmt::Debug> fmt::Debug for RwLockWriteGuard<'_, T> {
     }
 }
 
+#[cfg(not(loom))]
+mod const_new;
+mod downgrade_map;
 mod owned;
 pub use owned::{OwnedRwLockReadGuard, OwnedRwLockWriteGuard};
 

@@ -110,6 +110,30 @@ impl Semaphore {
         semaphore
     }
 
+    /// [`new`](Self::new) in a `const` context, e.g. for a `static` limit. Without the
+    /// `tracing` feature's resource span, as Tokio's.
+    ///
+    /// # Panics
+    /// If `permits` exceeds [`Semaphore::MAX_PERMITS`] (at compile time in a `const` or
+    /// `static` initialiser).
+    ///
+    /// ```
+    /// use runtime::sync::Semaphore;
+    /// static DOWNLOADS: Semaphore = Semaphore::const_new(2);
+    /// # runtime::Runtime::new().unwrap().block_on(async {
+    /// let _a = DOWNLOADS.acquire().await.unwrap();
+    /// let _b = DOWNLOADS.acquire().await.unwrap();
+    /// assert!(DOWNLOADS.try_acquire().is_err());
+    /// # });
+    /// ```
+    #[cfg(not(loom))]
+    pub const fn const_new(permits: usize) -> Self {
+        Self {
+            ll: RawSemaphore::const_new(permits),
+            resource: Resource::none(),
+        }
+    }
+
     /// Permits available right now.
     ///
     /// ```
@@ -371,6 +395,7 @@ impl fmt::Debug for Semaphore {
     }
 }
 
+mod blocking;
 mod permit;
 pub use permit::{OwnedSemaphorePermit, SemaphorePermit};
 

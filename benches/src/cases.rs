@@ -4,6 +4,7 @@
 use crate::Workload;
 use crate::workloads::echo::{Echo16kx1, Echo16kx50, Echo64x1, Echo64x50};
 use crate::workloads::http::HttpHello;
+use crate::workloads::local::{SpawnManyCurrentThread, SpawnManyLocalSet};
 use crate::workloads::scale::SpawnScale;
 use crate::workloads::sync::{
     MpscBounded, MpscUnbounded, MutexContended, MutexUncontended, OneshotRoundTrip,
@@ -48,7 +49,7 @@ pub trait CaseVisitor {
 /// }
 /// let mut n = Count(0);
 /// for_each_case(&mut n);
-/// assert_eq!(n.0, 9 + 5 + 1 + 9 + 4);
+/// assert_eq!(n.0, 11 + 5 + 1 + 9 + 4);
 /// ```
 pub fn for_each_case(visitor: &mut impl CaseVisitor) {
     scheduler_cases(visitor);
@@ -60,7 +61,9 @@ pub fn for_each_case(visitor: &mut impl CaseVisitor) {
 
 /// The scheduler cases: each workload on [`WORKERS`] workers, then the 1-worker variants of
 /// spawn-many and the two ping-pongs (the machinery without stealing; `ping_pong_pairs_1w` is
-/// the single-worker poll + wake path that docs/benchmarks.md analyses).
+/// the single-worker poll + wake path that docs/benchmarks.md analyses), and the two
+/// single-thread spawns (`spawn` and `spawn_local` on each runtime's single-thread executor,
+/// [`crate::RtLocal`]; the worker count does not apply to them).
 pub fn scheduler_cases(visitor: &mut impl CaseVisitor) {
     visitor.visit::<SpawnManyLocal>(WORKERS);
     visitor.visit::<SpawnManyRemote>(WORKERS);
@@ -71,6 +74,8 @@ pub fn scheduler_cases(visitor: &mut impl CaseVisitor) {
     visitor.visit::<SpawnManyLocal>(1);
     visitor.visit::<PingPong>(1);
     visitor.visit::<PingPongPairs>(1);
+    visitor.visit::<SpawnManyCurrentThread>(WORKERS);
+    visitor.visit::<SpawnManyLocalSet>(WORKERS);
 }
 
 /// TCP echo (64 B and 16 KiB, 1 and 50 connections) and the HTTP/1.1 hello world.

@@ -23,12 +23,14 @@ pub mod measure;
 pub mod memory;
 pub mod report;
 mod rt;
+mod rt_local;
 pub mod services;
 mod side_tables;
 mod signal;
 pub mod workloads;
 
 pub use rt::{Rt, Unwrapped};
+pub use rt_local::RtLocal;
 pub use services::{RtNet, RtSync, RtTime};
 pub use signal::{Signal, Wait};
 pub use workloads::Workload;

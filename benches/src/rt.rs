@@ -1,7 +1,7 @@
 //! The [`Rt`] adapter trait: the scheduling operations every workload needs from a runtime,
 //! plus (as supertraits) the TCP, timer and sync services of [`crate::services`].
 
-use crate::{RtNet, RtSync, RtTime};
+use crate::{RtLocal, RtNet, RtSync, RtTime};
 use std::fmt::Debug;
 use std::future::Future;
 use std::io;
@@ -27,7 +27,7 @@ use std::task::{Context, Poll};
 /// });
 /// assert_eq!(sum, 3);
 /// ```
-pub trait Rt: Sized + Send + Sync + 'static + RtNet + RtTime + RtSync {
+pub trait Rt: Sized + Send + Sync + 'static + RtNet + RtTime + RtSync + RtLocal {
     /// Short name used as the criterion function id and in tables.
     const NAME: &'static str;
 

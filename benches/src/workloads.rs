@@ -8,6 +8,7 @@
 
 pub mod echo;
 pub mod http;
+pub mod local;
 pub mod scale;
 pub mod sync;
 pub mod timers;

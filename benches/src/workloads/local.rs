@@ -5,6 +5,7 @@
 
 use super::{NUM_SPAWN, triangle};
 use crate::{Rt, Workload};
+use std::marker::PhantomData;
 use std::rc::Rc;
 
 /// [`NUM_SPAWN`] `Send` tasks spawned with the current-thread flavor's plain spawn from the
@@ -42,7 +43,7 @@ impl Workload for SpawnManyCurrentThread {
     }
 }
 
-/// The same with `spawn_local`, each task holding an `Rc` (so the future is not `Send`).
+/// The same with `spawn_local`, each future holding a zero-sized `!Send` marker.
 ///
 /// ```
 /// use benches::{Rt, Workload, adapters::TokioRt, workloads::local::SpawnManyLocalSet};
@@ -61,8 +62,12 @@ impl Workload for SpawnManyLocalSet {
         R::block_on_local(async {
             let handles: Vec<_> = (0..NUM_SPAWN)
                 .map(|i| {
-                    let i = Rc::new(i);
-                    R::spawn_local(async move { *i })
+                    // A zero-sized `!Send` marker: the future is not `Send`, at no cost.
+                    let not_send = PhantomData::<Rc<()>>;
+                    R::spawn_local(async move {
+                        let _not_send = not_send;
+                        i
+                    })
                 })
                 .collect();
             let mut sum = 0;

@@ -102,11 +102,12 @@ impl LocalScheduler {
         F::Output: 'static,
     {
         let shared = &self.local.shared;
-        // SAFETY: rule L1 holds for this scheduler: `tick` (the only poller) runs on the owner
-        // thread (asserted there in debug builds); the list is swept only by `Drop`, and a
-        // refused task cancelled only by the caller of this method, both on the owner thread
-        // (a `LocalScheduler` is `!Send`); it is in no runtime's dump; and `Shared::schedule`
+        // Rule L1 holds for this scheduler: `tick` (the only poller) runs on the owner thread
+        // (asserted there in debug builds); the list is swept only by `Drop`, and a refused task
+        // cancelled only by the caller of this method, both on the owner thread (a
+        // `LocalScheduler` is `!Send`); it is in no runtime's dump; and `Shared::schedule`
         // queues off-thread `Notified`s for the owner thread.
+        // SAFETY: L1, as just described.
         let (join, notified) = unsafe { shared.owned.bind_local(future, shared.clone(), meta) };
         match notified {
             Ok(notified) => {

@@ -17,25 +17,9 @@ pin_project_lite::pin_project! {
     /// `tokio::io::AsyncRead` and `tokio::io::AsyncWrite`; `poll_shutdown` is the stream's
     /// `poll_close`.
     ///
-    /// tokio-postgres over it, with `connect_raw` (the `examples/postgres.rs` way):
-    ///
-    /// ```no_run
-    /// use runtime::compat::tokio_io::TokioIo;
-    /// use runtime::net::TcpStream;
-    ///
-    /// # runtime::Runtime::new().unwrap().block_on(async {
-    /// let stream = TcpStream::connect("127.0.0.1:5432").await?;
-    /// let config: tokio_postgres::Config = "user=postgres dbname=postgres".parse().unwrap();
-    /// let (client, connection) = config
-    ///     .connect_raw(TokioIo::new(stream), tokio_postgres::NoTls)
-    ///     .await
-    ///     .unwrap();
-    /// runtime::spawn(connection);
-    /// let row = client.query_one("SELECT 1 + 1", &[]).await.unwrap();
-    /// assert_eq!(row.get::<_, i32>(0), 2);
-    /// # Ok::<(), std::io::Error>(())
-    /// # }).unwrap();
-    /// ```
+    /// tokio-postgres runs over it with `connect_raw(TokioIo::new(stream), NoTls)`: see
+    /// `examples/postgres.rs` at the repository's root (a workspace member of its own, so this
+    /// crate's tests do not build tokio-postgres).
     ///
     /// Used directly through Tokio's extension traits:
     ///

@@ -8,14 +8,15 @@
 //! `apt-get install -y curl wrk nghttp2-client python3`); a missing one fails the test with
 //! that message.
 
+#[path = "../../runtime/tests/support/mod.rs"]
 mod support;
 
 #[allow(dead_code)] // only the server is used, not the example's `main`
-#[path = "../examples/hyper_server.rs"]
+#[path = "../hyper_server.rs"]
 mod hyper_server;
 
 #[allow(dead_code)] // only `fetch_all` is used, not the example's `main`
-#[path = "../examples/hyper_client.rs"]
+#[path = "../hyper_client.rs"]
 mod hyper_client;
 
 use bytes::Bytes;

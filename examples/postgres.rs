@@ -12,7 +12,7 @@
 //!
 //! ```text
 //! bash .ci/peers   # or any PostgreSQL you point DATABASE_URL at
-//! cargo run --release -p runtime --features tokio-io --example postgres
+//! cargo run --release -p examples --example postgres
 //! ```
 
 use runtime::compat::tokio_io::TokioIo;

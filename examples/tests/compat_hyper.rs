@@ -4,6 +4,7 @@
 //! filled-byte accounting and its rejection of a lying reader, and (with `tokio-io`) that no
 //! Tokio runtime is current inside hyper's handlers.
 
+#[path = "../../runtime/tests/support/mod.rs"]
 mod support;
 
 use bytes::Bytes;
@@ -292,10 +293,9 @@ fn executor_from_a_handle_spawns_from_outside_the_runtime() {
     assert_eq!(got, (0..10).map(|i| (i, true)).collect::<Vec<_>>());
 }
 
-/// With the `tokio-io` feature on (so Tokio's crate is linked), hyper's handlers still run
-/// on `runtime` with no Tokio runtime current, on HTTP/1 and on HTTP/2 (whose streams run on
-/// tasks spawned by `Executor`).
-#[cfg(feature = "tokio-io")]
+/// With Tokio's crate linked (the `tokio-io` feature is on in this crate), hyper's handlers
+/// still run on `runtime` with no Tokio runtime current, on HTTP/1 and on HTTP/2 (whose
+/// streams run on tasks spawned by `Executor`).
 #[test]
 fn no_tokio_runtime_inside_handlers() {
     let _dog = Watchdog::new("no_tokio_runtime", Duration::from_secs(60));

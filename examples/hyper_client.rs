@@ -8,7 +8,7 @@
 //!
 //! ```text
 //! python3 -m http.server 8000 &
-//! cargo run --release -p runtime --features hyper --example hyper_client \
+//! cargo run --release -p examples --example hyper_client \
 //!     http://127.0.0.1:8000/ http://127.0.0.1:8000/Cargo.toml
 //! ```
 

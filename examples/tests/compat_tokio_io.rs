@@ -2,6 +2,7 @@
 //! methods on them) over runtime sockets, with no Tokio runtime: large transfers byte for
 //! byte, reads into uninitialized `ReadBuf`s, shutdown seen as EOF, a lying reader rejected.
 
+#[path = "../../runtime/tests/support/mod.rs"]
 mod support;
 
 use runtime::compat::tokio_io::TokioIo;

@@ -6,10 +6,11 @@
 //! `runtime`), or another one named by `DATABASE_URL`; fails with that message if none is
 //! reachable.
 
+#[path = "../../runtime/tests/support/mod.rs"]
 mod support;
 
 #[allow(dead_code)] // the example's `main` is not used here
-#[path = "../examples/postgres.rs"]
+#[path = "../postgres.rs"]
 mod postgres;
 
 use std::sync::Arc;

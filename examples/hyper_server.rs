@@ -11,7 +11,7 @@
 //! 10 s are cut.
 //!
 //! ```text
-//! cargo run --release -p runtime --features hyper --example hyper_server [ADDR]   # default 127.0.0.1:3000
+//! cargo run --release -p examples --example hyper_server [ADDR]   # default 127.0.0.1:3000
 //! curl http://127.0.0.1:3000/
 //! curl --http2-prior-knowledge -d 'echo me' http://127.0.0.1:3000/echo
 //! wrk -t2 -c50 -d10s http://127.0.0.1:3000/

@@ -76,6 +76,7 @@
 //!   an output that the `JoinHandle` drops where it lives (its `JoinRef<T>` is `!Send` when
 //!   `T` is).
 
+mod cell_cache;
 pub mod coop;
 
 mod current_poll;

@@ -195,7 +195,7 @@ where
         meta: Meta,
         trace: super::instrument::TaskTraceId,
     ) -> RawTask {
-        let cell = Box::new(Cell {
+        let cell = Cell {
             header: Header {
                 state: State::new(),
                 vtable: vtable::<F, S>(),
@@ -212,10 +212,12 @@ where
             trailer: Trailer {
                 join_waker: UnsafeCell::new(None),
             },
-        });
-        RawTask {
-            ptr: NonNull::from(Box::leak(cell)).cast(),
-        }
+        };
+        let ptr = super::cell_cache::allocate(std::alloc::Layout::new::<Cell<F, S>>())
+            .cast::<Cell<F, S>>();
+        // SAFETY: `allocate` returned memory for a `Cell<F, S>` (its layout), unused (C1).
+        unsafe { ptr.write(cell) };
+        RawTask { ptr: ptr.cast() }
     }
 }
 
@@ -271,9 +273,13 @@ unsafe fn schedule<F: Future, S: Schedule>(ptr: NonNull<Header>) {
 /// # Safety
 /// `ptr` is the header of a `Cell<F, S>` whose reference count reached zero.
 unsafe fn dealloc<F: Future, S>(ptr: NonNull<Header>) {
-    // SAFETY: the cell was created by `Box::new` in `allocate` (C1) and no reference remains
-    // (R2).
-    drop(unsafe { Box::from_raw(ptr.cast::<Cell<F, S>>().as_ptr()) });
+    let cell = ptr.cast::<Cell<F, S>>();
+    // SAFETY: the cell was written by `allocate` (C1) and no reference remains (R2), so its
+    // contents are dropped once, here; then its memory goes back whence `allocate` took it.
+    unsafe {
+        cell.drop_in_place();
+        super::cell_cache::free(cell.cast(), std::alloc::Layout::new::<Cell<F, S>>());
+    }
 }
 
 /// # Safety

@@ -9,6 +9,11 @@
 //! per size class on the freeing thread and hands them to the next spawn of that class on the
 //! same thread: a pop or push on a thread-local list.
 //!
+//! Cells freed on one thread and allocated on another (a task spawned on one worker and
+//! finished on the one that stole it) travel in batches through a central pool per class, one
+//! lock per [`BATCH`] cells, so a producer/consumer pair of threads reuses cells instead of
+//! sending every one of them through `malloc` and `free` on different arenas.
+//!
 //! This is one of the few modules with `unsafe`. Rules:
 //!
 //! - **M1 (one layout per class).** A cell of `size <= MAX_CACHED` bytes and alignment
@@ -17,15 +22,19 @@
 //!   is handed out from a list or fresh, and is returned to the global allocator with that same
 //!   layout. So any block of a class can hold any cell of the class, and a block freed on
 //!   another thread, or after this thread's cache is gone, is still freed correctly.
-//! - **M2 (lists are private).** A free list is touched only by its own thread (it lives in a
-//!   thread-local); a block on a list is owned by the list and holds only the `next` link.
-//! - **M3 (bounded).** A thread keeps at most [`BUDGET_BYTES`] bytes of free blocks; beyond that
-//!   a freed block goes straight back to the global allocator. The thread's exit frees its
-//!   lists. A thread whose cache is already destroyed (a cell freed from another thread-local's
-//!   destructor) uses the global allocator directly, with the class layout (M1).
+//! - **M2 (one owner per list).** A free list is owned by exactly one place: a thread's cache
+//!   (a thread-local, touched only by its thread) or the central pool (under its class's lock).
+//!   A block on a list holds only the `next` link; a whole list moves between the two by moving
+//!   its head, never shared.
+//! - **M3 (bounded).** A thread keeps at most two lists of [`BATCH`] blocks per class (the one
+//!   it pops and pushes, and one full spare); a full list beyond that goes to the central pool,
+//!   which keeps at most [`CENTRAL_BATCHES`] lists per class and frees the rest to the global
+//!   allocator. A thread's exit frees its lists. A thread whose cache is already destroyed (a
+//!   cell freed from another thread-local's destructor) uses the global allocator directly,
+//!   with the class layout (M1).
 //!
-//! Under loom every cell goes through the global allocator (the cache has no cross-thread state
-//! to model, and loom checks leaks of its own allocations).
+//! Under loom every cell goes through the global allocator (nothing here is a protocol to
+//! model: lists move whole, under one lock), so the lock below is `parking_lot`'s directly.
 
 use std::alloc::{Layout, alloc, dealloc, handle_alloc_error};
 use std::cell::UnsafeCell;
@@ -38,25 +47,50 @@ const MAX_CACHED: usize = 1024;
 /// Alignment of every cached block (what `malloc` gives anyway on 64-bit targets).
 const BLOCK_ALIGN: usize = 16;
 const CLASSES: usize = MAX_CACHED / GRANULE + 1;
-/// Free blocks one thread may keep (rule M3): a burst of ~16 000 small tasks.
-pub(crate) const BUDGET_BYTES: usize = 2 << 20;
+/// Blocks in a full list: the unit moved between a thread and the central pool.
+pub(crate) const BATCH: usize = 64;
+/// Full lists the central pool keeps per class (rule M3): 16 384 cells.
+const CENTRAL_BATCHES: usize = 256;
 
-/// A free block's only content: the link to the next free block of its class.
+/// A free block's only content: the link to the next free block of its list.
 struct FreeBlock {
     next: *mut FreeBlock,
 }
 
+/// A singly linked list of free blocks of one class.
+struct List {
+    head: *mut FreeBlock,
+    len: usize,
+}
+
+const EMPTY: List = List {
+    head: ptr::null_mut(),
+    len: 0,
+};
+
+// SAFETY: a list owns its blocks (rule M2), plain memory with no thread affinity; it moves to
+// the central pool and back whole.
+unsafe impl Send for List {}
+
+/// One class of a thread's cache.
+struct Local {
+    current: List,
+    spare: List,
+}
+
 struct Cache {
-    heads: [*mut FreeBlock; CLASSES],
-    /// Bytes of free blocks on this thread's lists.
-    bytes: usize,
+    classes: [Local; CLASSES],
 }
 
 thread_local! {
     static CACHE: UnsafeCell<Cache> = const {
-        UnsafeCell::new(Cache { heads: [ptr::null_mut(); CLASSES], bytes: 0 })
+        UnsafeCell::new(Cache { classes: [const { Local { current: EMPTY, spare: EMPTY } }; CLASSES] })
     };
 }
+
+/// Full lists handed over by threads, per class (rule M2: under the class's lock).
+static CENTRAL: [parking_lot::Mutex<Vec<List>>; CLASSES] =
+    [const { parking_lot::const_mutex(Vec::new()) }; CLASSES];
 
 /// The class of a cell layout, or `None` if such cells are not cached.
 #[inline]
@@ -74,6 +108,41 @@ fn class_layout(class: usize) -> Layout {
     Layout::from_size_align(class * GRANULE, BLOCK_ALIGN).expect("a task cell class layout")
 }
 
+impl List {
+    /// Takes the first block.
+    #[inline]
+    fn pop(&mut self) -> Option<NonNull<u8>> {
+        let head = NonNull::new(self.head)?;
+        // SAFETY: rule M2: `head` is a free block owned by this list, holding its link.
+        self.head = unsafe { (*head.as_ptr()).next };
+        self.len -= 1;
+        Some(head.cast())
+    }
+
+    /// Adds a block.
+    ///
+    /// # Safety
+    /// `block` is an unused block of this list's class (M1), given to the list.
+    #[inline]
+    unsafe fn push(&mut self, block: NonNull<u8>) {
+        let block = block.as_ptr().cast::<FreeBlock>();
+        // SAFETY: the block is at least GRANULE (8) bytes and BLOCK_ALIGN-aligned (M1), unused
+        // (caller's contract), so it can hold the link; the list now owns it (M2).
+        unsafe { block.write(FreeBlock { next: self.head }) };
+        self.head = block;
+        self.len += 1;
+    }
+
+    /// Frees every block to the global allocator.
+    fn release(mut self, class: usize) {
+        while let Some(block) = self.pop() {
+            // SAFETY: rule M1: every block of the class was allocated with the class layout;
+            // popped, so owned here and freed once.
+            unsafe { dealloc(block.as_ptr(), class_layout(class)) };
+        }
+    }
+}
+
 /// Memory for one cell of `layout` (never zero-sized: a cell holds its header).
 #[inline]
 pub(crate) fn allocate(layout: Layout) -> NonNull<u8> {
@@ -83,15 +152,16 @@ pub(crate) fn allocate(layout: Layout) -> NonNull<u8> {
     let cached = CACHE.try_with(|cache| {
         // SAFETY: rule M2: only this thread touches its cache, and nothing in this closure can
         // re-enter it (no user code runs, the global allocator does not spawn tasks).
-        let cache = unsafe { &mut *cache.get() };
-        let head = cache.heads[class];
-        if head.is_null() {
-            return None;
+        let local = unsafe { &mut (*cache.get()).classes[class] };
+        if let Some(block) = local.current.pop() {
+            return Some(block);
         }
-        // SAFETY: rule M2: `head` is a free block owned by this list, holding its link.
-        cache.heads[class] = unsafe { (*head).next };
-        cache.bytes -= class * GRANULE;
-        NonNull::new(head.cast::<u8>())
+        local.current = if local.spare.len > 0 {
+            std::mem::replace(&mut local.spare, EMPTY)
+        } else {
+            CENTRAL[class].lock().pop()?
+        };
+        local.current.pop()
     });
     match cached {
         Ok(Some(block)) => block,
@@ -110,29 +180,36 @@ pub(crate) unsafe fn free(block: NonNull<u8>, layout: Layout) {
         unsafe { dealloc(block.as_ptr(), layout) };
         return;
     };
-    let size = class * GRANULE;
     let kept = CACHE.try_with(|cache| {
         // SAFETY: rule M2, as in `allocate`.
-        let cache = unsafe { &mut *cache.get() };
-        if cache.bytes + size > BUDGET_BYTES {
-            return false;
+        let local = unsafe { &mut (*cache.get()).classes[class] };
+        if local.current.len == BATCH {
+            let full = std::mem::replace(&mut local.current, EMPTY);
+            if local.spare.len == 0 {
+                local.spare = full;
+            } else {
+                hand_over(class, full);
+            }
         }
-        let block = block.as_ptr().cast::<FreeBlock>();
-        // SAFETY: the block is at least GRANULE (8) bytes and BLOCK_ALIGN-aligned (M1), unused
-        // (caller's contract), so it can hold the link; the list now owns it (M2).
-        unsafe {
-            block.write(FreeBlock {
-                next: cache.heads[class],
-            })
-        };
-        cache.heads[class] = block;
-        cache.bytes += size;
-        true
+        // SAFETY: the block is of this class (M1) and unused (caller's contract).
+        unsafe { local.current.push(block) };
     });
-    if kept != Ok(true) {
+    if kept.is_err() {
         // SAFETY: rule M1: every block of the class was allocated with the class layout.
         unsafe { dealloc(block.as_ptr(), class_layout(class)) };
     }
+}
+
+/// Gives a full list to the central pool, or frees it if the pool is full (rule M3).
+#[cold]
+fn hand_over(class: usize, list: List) {
+    let mut central = CENTRAL[class].lock();
+    if central.len() < CENTRAL_BATCHES {
+        central.push(list);
+        return;
+    }
+    drop(central);
+    list.release(class);
 }
 
 #[cold]
@@ -145,46 +222,44 @@ fn fresh(layout: Layout) -> NonNull<u8> {
 
 impl Drop for Cache {
     fn drop(&mut self) {
-        for (class, head) in self.heads.iter_mut().enumerate() {
-            let mut block = std::mem::replace(head, ptr::null_mut());
-            while !block.is_null() {
-                // SAFETY: rule M2: the list owns its blocks; each was allocated with its class
-                // layout (M1) and is freed exactly once here, after reading its link.
-                unsafe {
-                    let next = (*block).next;
-                    dealloc(block.cast::<u8>(), class_layout(class));
-                    block = next;
-                }
-            }
+        for (class, local) in self.classes.iter_mut().enumerate() {
+            std::mem::replace(&mut local.current, EMPTY).release(class);
+            std::mem::replace(&mut local.spare, EMPTY).release(class);
         }
-        self.bytes = 0;
     }
 }
 
-/// Bytes of free blocks the calling thread keeps (tests).
+/// Free blocks the calling thread keeps for cells of `layout` (tests).
 #[cfg(test)]
-pub(crate) fn cached_bytes() -> usize {
-    // SAFETY: rule M2; a read of this thread's own counter.
-    CACHE.with(|cache| unsafe { (*cache.get()).bytes })
+fn cached_blocks(layout: Layout) -> usize {
+    let class = class_of(layout).expect("a cached layout");
+    // SAFETY: rule M2; a read of this thread's own lists.
+    CACHE.with(|cache| unsafe {
+        let local = &(*cache.get()).classes[class];
+        local.current.len + local.spare.len
+    })
 }
 
 #[cfg(all(test, not(loom)))]
 mod tests {
     use super::*;
+    use std::collections::HashSet;
+
+    // Each test uses a size class of its own: the central pool is shared by the whole test
+    // process, whose tests run in parallel.
 
     #[test]
     fn a_freed_cell_is_handed_to_the_next_cell_of_its_class() {
         let layout = Layout::from_size_align(112, 8).unwrap();
-        let before = cached_bytes();
         let first = allocate(layout);
         // SAFETY: allocated above with this layout, unused.
         unsafe { free(first, layout) };
-        assert_eq!(cached_bytes(), before + 112);
+        assert_eq!(cached_blocks(layout), 1);
         // Another size in the same class (105..=112 bytes) reuses it.
         let other = Layout::from_size_align(106, 8).unwrap();
         let second = allocate(other);
         assert_eq!(second, first);
-        assert_eq!(cached_bytes(), before);
+        assert_eq!(cached_blocks(layout), 0);
         // SAFETY: as above.
         unsafe { free(second, other) };
     }
@@ -212,34 +287,64 @@ mod tests {
     }
 
     #[test]
-    fn the_budget_bounds_what_a_thread_keeps_and_its_exit_frees_it() {
-        std::thread::spawn(|| {
-            let layout = Layout::from_size_align(256, 8).unwrap();
-            let blocks: Vec<_> = (0..BUDGET_BYTES / 256 + 100)
-                .map(|_| allocate(layout))
-                .collect();
+    fn a_thread_keeps_two_lists_and_hands_the_rest_to_the_central_pool() {
+        let layout = Layout::from_size_align(984, 8).unwrap();
+        let class = class_of(layout).unwrap();
+        let central_before = CENTRAL[class].lock().len();
+        std::thread::spawn(move || {
+            let blocks: Vec<_> = (0..5 * BATCH).map(|_| allocate(layout)).collect();
             for block in blocks {
                 // SAFETY: allocated above with this layout, unused.
                 unsafe { free(block, layout) };
             }
-            assert_eq!(cached_bytes(), BUDGET_BYTES);
+            // Two full lists stay (the one it fills and the spare), three went to the pool.
+            assert_eq!(cached_blocks(layout), 2 * BATCH);
         })
         .join()
         .unwrap();
+        assert_eq!(CENTRAL[class].lock().len(), central_before + 3);
+    }
+
+    #[test]
+    fn cells_freed_by_a_consumer_thread_come_back_to_the_producer() {
+        let layout = Layout::from_size_align(968, 8).unwrap();
+        let first: Vec<usize> = (0..10 * BATCH)
+            .map(|_| allocate(layout).as_ptr() as usize)
+            .collect();
+        let handed = first.clone();
+        std::thread::spawn(move || {
+            for address in handed {
+                // SAFETY: allocated on the producer with this layout (M1), unused.
+                unsafe { free(NonNull::new(address as *mut u8).unwrap(), layout) };
+            }
+        })
+        .join()
+        .unwrap();
+        // The consumer kept two lists and handed the rest over; its exit freed its own.
+        let second: Vec<_> = (0..10 * BATCH).map(|_| allocate(layout)).collect();
+        let first: HashSet<usize> = first.into_iter().collect();
+        let reused = second
+            .iter()
+            .filter(|block| first.contains(&(block.as_ptr() as usize)))
+            .count();
+        assert!(reused >= 8 * BATCH, "only {reused} cells came back");
+        for block in second {
+            // SAFETY: allocated above with this layout, unused.
+            unsafe { free(block, layout) };
+        }
     }
 
     #[test]
     fn large_and_overaligned_cells_bypass_the_cache() {
-        let before = cached_bytes();
         for layout in [
             Layout::from_size_align(MAX_CACHED + 8, 8).unwrap(),
             Layout::from_size_align(64, 64).unwrap(),
         ] {
+            assert_eq!(class_of(layout), None);
             let block = allocate(layout);
             assert_eq!(block.as_ptr() as usize % layout.align(), 0);
             // SAFETY: allocated above with this layout, unused.
             unsafe { free(block, layout) };
-            assert_eq!(cached_bytes(), before);
         }
     }
 

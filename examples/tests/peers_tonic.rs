@@ -77,7 +77,7 @@ fn grpc_50_concurrent_unary_calls_share_one_connection() {
             let mut client = client.clone();
             calls.spawn(async move { (i, client.unary(&format!("call {i}")).await) });
         }
-        let mut seen = vec![false; 50];
+        let mut seen = [false; 50];
         while let Some(done) = calls.join_next().await {
             let (i, reply) = done.unwrap();
             assert_eq!(reply.unwrap().message, format!("echo: call {i}"));

@@ -3,7 +3,9 @@
 //! no `protoc`), the service is routed by hand over tonic's `server::Grpc` (what generated code
 //! does), and both ends run on hyper's HTTP/2 through [`runtime::compat::hyper`]: the server
 //! with hyper's `http2` connection builder, the client with `tonic::client::Grpc` over a hyper
-//! `SendRequest`.
+//! `SendRequest`. (tonic's own `transport` module, `Server` and `Channel`, connects with
+//! `tokio::net` and spawns with `tokio::spawn`: it needs a Tokio context, such as
+//! `async_compat::Compat`'s; the way here needs none.)
 //!
 //! The service, `runtime.example.Echo`:
 //! - `Unary(EchoRequest) -> EchoReply`: the message back, prefixed with `echo: `;

@@ -1,7 +1,7 @@
 //! The `grpc` example (tonic on `runtime`, natively): its server and client against each
 //! other (unary, bidirectional streaming in lock-step, 50 concurrent calls on one connection,
-//! error statuses), and its server against Python's `grpcio` client, a gRPC implementation
-//! nobody here wrote.
+//! error statuses), its server against Python's `grpcio` client, a gRPC implementation nobody
+//! here wrote, and against tonic's own `transport::Channel`, which needs a Tokio context.
 //!
 //! The grpcio test needs `python3` with `grpcio` (`bash .ci/peers` installs both); it fails
 //! with that message if they are missing.
@@ -193,4 +193,43 @@ fn grpc_python_grpcio_client_gets_unary_chat_and_error_replies() {
         ],
         "{stderr}"
     );
+}
+
+#[test]
+fn grpc_tonic_transport_channel_needs_a_tokio_context_and_works_inside_compat() {
+    let _dog = Watchdog::new("grpc_transport", Duration::from_secs(60));
+    let rt = support::multi(2);
+    let addr = start_server(&rt);
+    let endpoint = tonic::transport::Endpoint::from_shared(format!("http://{addr}")).unwrap();
+
+    // tonic's own transport connects with `tokio::net`: no Tokio context, a panic.
+    let panic = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        support::current().block_on(async {
+            let _ = endpoint.connect().await;
+        })
+    }))
+    .unwrap_err();
+    let message = panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_default();
+    assert!(message.contains("Tokio 1.x runtime"), "{message}");
+
+    // Inside async-compat's context it works, against the native server.
+    let reply = rt.block_on(async_compat::Compat::new(async {
+        let channel = endpoint.connect().await.unwrap();
+        let mut grpc = tonic::client::Grpc::new(channel);
+        grpc.ready().await.unwrap();
+        let response: tonic::Response<grpc::EchoReply> = grpc
+            .unary(
+                tonic::Request::new(request("via transport")),
+                tonic::codegen::http::uri::PathAndQuery::from_static(grpc::UNARY),
+                tonic_prost::ProstCodec::default(),
+            )
+            .await
+            .unwrap();
+        response.into_inner()
+    }));
+    assert_eq!(reply.message, "echo: via transport");
 }

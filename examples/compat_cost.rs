@@ -10,7 +10,7 @@
 //!   crosses from that thread to the `runtime` worker awaiting it.
 //!
 //! Prints threads, wall time, CPU time and context switches per GET (`getrusage`, whole
-//! process). Needs the redis-server of `bash .ci/peers` (or `REDIS_URL`).
+//! process), and under `compat` what starting the Tokio context took (time, resident memory). Needs the redis-server of `bash .ci/peers` (or `REDIS_URL`).
 //!
 //! ```text
 //! bash .ci/peers
@@ -49,6 +49,17 @@ fn usage() -> (Duration, i64, i64) {
         usage.ru_nvcsw,
         usage.ru_nivcsw,
     )
+}
+
+/// Resident memory of the process, in KiB.
+fn rss_kib() -> i64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            let line = status.lines().find(|line| line.starts_with("VmRSS:"))?;
+            line.split_whitespace().nth(1)?.parse().ok()
+        })
+        .unwrap_or(0)
 }
 
 fn threads() -> usize {
@@ -135,6 +146,16 @@ async fn main() -> Result<(), BoxError> {
             rounds(mode, connection, gets).await
         }
         "compat" => {
+            // The context's one-off cost: the first `Compat` poll starts the Tokio runtime
+            // and its thread.
+            let (rss0, start) = (rss_kib(), Instant::now());
+            Compat::new(async {}).await;
+            println!(
+                "first Compat poll (starts the Tokio runtime): {:?}, RSS +{} KiB, threads: {}",
+                start.elapsed(),
+                rss_kib() - rss0,
+                threads()
+            );
             Compat::new(async {
                 let client = redis::Client::open(info)?;
                 let connection = client.get_multiplexed_async_connection().await?;

@@ -238,6 +238,39 @@ fn block_in_place_hands_off_the_only_worker() {
     );
 }
 
+/// A task that hands its worker away (`block_in_place`) and then yields in the same poll is
+/// queued again by the scheduler, not by the worker that no longer holds its core: every such
+/// task runs to its end, on both flavors.
+#[test]
+fn a_task_that_yields_after_block_in_place_runs_to_its_end() {
+    let _dog = Watchdog::new(
+        "a_task_that_yields_after_block_in_place_runs_to_its_end",
+        BOUND,
+    );
+    for rt in [support::multi(2), support::current()] {
+        let total = rt.block_on(async {
+            let tasks: Vec<_> = (0..8u64)
+                .map(|i| {
+                    runtime::spawn(async move {
+                        let mut sum = 0;
+                        for round in 0..5 {
+                            sum += task::block_in_place(move || i * round);
+                            task::yield_now().await;
+                        }
+                        sum
+                    })
+                })
+                .collect();
+            let mut total = 0;
+            for t in tasks {
+                total += t.await.unwrap();
+            }
+            total
+        });
+        assert_eq!(total, (0..8u64).map(|i| i * 10).sum::<u64>());
+    }
+}
+
 #[test]
 fn block_in_place_returns_value_everywhere() {
     let _dog = Watchdog::new("block_in_place_returns_value_everywhere", BOUND);

@@ -114,31 +114,41 @@ where
         })
     }
 
-    /// Runs the task: consumes the caller's `Notified` reference.
-    pub(crate) fn poll(self) {
+    /// Runs the task: consumes the caller's `Notified` reference. Returns `true` if the task
+    /// woke itself while running: the poller's reference is then the caller's again, as the
+    /// task's new `Notified`, to queue at the back (a yield). The caller queues it, so a
+    /// worker with its queue in hand does it without the scheduler's thread-local lookup.
+    pub(crate) fn poll(self) -> bool {
         match self.cell().header.state.transition_to_running() {
             ToRunning::Success => {}
-            ToRunning::Cancelled => return self.cancel_and_complete(),
-            ToRunning::Failed => return,
-            // SAFETY: the transition dropped our `Notified` reference, the last one (R2).
-            ToRunning::Dealloc => return unsafe { self.raw().dealloc() },
+            ToRunning::Cancelled => {
+                self.cancel_and_complete();
+                return false;
+            }
+            ToRunning::Failed => return false,
+            ToRunning::Dealloc => {
+                // SAFETY: the transition dropped our `Notified` reference, the last one (R2).
+                unsafe { self.raw().dealloc() };
+                return false;
+            }
         }
         let Polled::Pending { woke_self } = self.poll_future::<false>() else {
-            return self.complete();
+            self.complete();
+            return false;
         };
         match self.cell().header.state.transition_to_idle(woke_self) {
-            ToIdle::Ok => {}
-            ToIdle::OkNotified => {
-                // Woken while running: go to the back of the queue (a yield), reusing the
-                // poller's reference for the new `Notified`.
-                self.cell()
-                    .core
-                    .scheduler
-                    .yield_now(Notified::from_raw(self.raw()));
+            ToIdle::Ok => false,
+            // Woken while running: the poller's reference becomes the new `Notified` (R3).
+            ToIdle::OkNotified => true,
+            ToIdle::OkDealloc => {
+                // SAFETY: the transition dropped the poller's reference, the last one (R2).
+                unsafe { self.raw().dealloc() };
+                false
             }
-            // SAFETY: the transition dropped the poller's reference, the last one (R2).
-            ToIdle::OkDealloc => unsafe { self.raw().dealloc() },
-            ToIdle::Cancelled => self.cancel_and_complete(),
+            ToIdle::Cancelled => {
+                self.cancel_and_complete();
+                false
+            }
         }
     }
 

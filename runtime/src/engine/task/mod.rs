@@ -181,12 +181,26 @@ impl<S: 'static> Notified<S> {
         Notified(Task::from_raw(raw))
     }
 
-    /// Polls the task, consuming this reference.
+    /// Polls the task, consuming this reference; a task that woke itself meanwhile is handed
+    /// to its scheduler as a yield.
     pub(crate) fn run(self) {
+        if let Some(task) = self.run_keeping_yield() {
+            // SAFETY: `into_raw` hands over the `Notified` reference the poll gave back (R3).
+            unsafe { task.into_raw().yield_now() };
+        }
+    }
+
+    /// Polls the task, consuming this reference; returns the task if it woke itself during
+    /// the poll, for the caller to queue as a yield (the worker that ran it, with its queue in
+    /// hand, skips the scheduler's thread-local lookup).
+    #[inline]
+    pub(crate) fn run_keeping_yield(self) -> Option<Notified<S>> {
         let this = ManuallyDrop::new(self);
+        let raw = this.0.raw;
         // SAFETY: `self` is the task's one `Notified` (R3), handed over; `ManuallyDrop` keeps
-        // `Drop` from giving its reference up a second time.
-        unsafe { this.0.raw.poll() };
+        // `Drop` from giving its reference up a second time. `true` means the poll made a new
+        // `Notified` reference ours (R3), which the returned value owns.
+        unsafe { raw.poll() }.then(|| Notified::from_raw(raw))
     }
 
     pub(crate) fn id(&self) -> Id {
@@ -208,7 +222,9 @@ impl<S: 'static> UnownedTask<S> {
         // SAFETY: an `UnownedTask` owns two references (the `Task` and the `Notified` in one);
         // the poll consumes the `Notified` (R3) and the second is given up after (R2).
         unsafe {
-            raw.poll();
+            if raw.poll() {
+                raw.yield_now();
+            }
             raw.drop_reference();
         }
     }

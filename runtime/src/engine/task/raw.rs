@@ -20,8 +20,11 @@ use std::task::{Poll, Waker};
 
 /// Type-specific operations of one `(future, scheduler)` pair.
 pub(crate) struct Vtable {
-    /// Polls the task (consumes a `Notified` reference).
-    pub(crate) poll: unsafe fn(NonNull<Header>),
+    /// Polls the task (consumes a `Notified` reference). `true`: the task woke itself during
+    /// the poll and the caller now holds a new `Notified` reference, to queue as a yield.
+    pub(crate) poll: unsafe fn(NonNull<Header>) -> bool,
+    /// Hands a `Notified` reference of a task that woke itself to its scheduler, as a yield.
+    pub(crate) yield_now: unsafe fn(NonNull<Header>),
     /// Hands a `Notified` reference to the task's scheduler.
     pub(crate) schedule: unsafe fn(NonNull<Header>),
     /// Frees the allocation (reference count is zero).
@@ -230,6 +233,7 @@ where
     &Vtable {
         poll: poll::<F, S>,
         schedule: schedule::<F, S>,
+        yield_now: yield_now::<F, S>,
         dealloc: dealloc::<F, S>,
         try_read_output: try_read_output::<F, S>,
         drop_join_handle_slow: drop_join_handle_slow::<F, S>,
@@ -252,12 +256,21 @@ where
 
 /// # Safety
 /// `ptr` is the header of a live `Cell<F, S>` and the caller owns a `Notified` reference.
-unsafe fn poll<F: Future + 'static, S: Schedule>(ptr: NonNull<Header>)
+unsafe fn poll<F: Future + 'static, S: Schedule>(ptr: NonNull<Header>) -> bool
 where
     F::Output: 'static,
 {
     // SAFETY: the caller guarantees `ptr` points into a live `Cell<F, S>` (C1, R2).
-    unsafe { Harness::<F, S>::from_raw(ptr) }.poll();
+    unsafe { Harness::<F, S>::from_raw(ptr) }.poll()
+}
+
+/// # Safety
+/// `ptr` is the header of a live `Cell<F, S>`; the caller owns a `Notified` reference of a
+/// task that woke itself while running, which is handed to the scheduler as a yield.
+unsafe fn yield_now<F: Future, S: Schedule>(ptr: NonNull<Header>) {
+    // SAFETY: as in `schedule` (the cell type, R4).
+    let scheduler = unsafe { &(*ptr.cast::<Cell<F, S>>().as_ptr()).core.scheduler };
+    scheduler.yield_now(super::Notified::from_raw(RawTask { ptr }));
 }
 
 /// # Safety
@@ -372,11 +385,21 @@ impl RawTask {
     /// # Safety
     /// The caller owns a reference that the state word counts as the `Notified` (rule R3),
     /// and gives it up: it must not use or drop it afterwards (R2).
-    pub(crate) unsafe fn poll(self) {
+    pub(crate) unsafe fn poll(self) -> bool {
         // SAFETY: the header's vtable matches the cell's types (it was built with them in
         // `allocate`), and the caller hands over a `Notified` reference (R3), which keeps the
         // cell alive (R2).
         unsafe { (self.header().vtable.poll)(self.ptr) }
+    }
+
+    /// Hands the caller's `Notified` reference of a task that woke itself to the scheduler,
+    /// as a yield (the back of the queue).
+    ///
+    /// # Safety
+    /// The caller owns a `Notified` reference (R3) and gives it up.
+    pub(crate) unsafe fn yield_now(self) {
+        // SAFETY: as in `schedule`.
+        unsafe { (self.header().vtable.yield_now)(self.ptr) }
     }
 
     /// Hands the caller's `Notified` reference to the scheduler.

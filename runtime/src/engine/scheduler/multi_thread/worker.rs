@@ -369,14 +369,22 @@ impl Context {
         core.record.begin_poll(core.poll_seq, task.id().as_u64());
         *self.core.borrow_mut() = Some(core);
         coop::with_budget(|| {
-            task.run();
+            let mut yielded = task.run_keeping_yield();
             let mut lifo_polls = 0;
             loop {
                 // `None`: `block_in_place` gave the core away during the poll (the thread now
-                // running it owns the record).
-                let mut core = self.core.borrow_mut().take()?;
+                // running it owns the record); a task that yielded goes through the scheduler.
+                let Some(mut core) = self.core.borrow_mut().take() else {
+                    if let Some(task) = yielded {
+                        self.handle.schedule_task(task, true);
+                    }
+                    return None;
+                };
                 core.record.end_poll(core.poll_seq);
                 core.stats.end_poll(started);
+                if let Some(task) = yielded.take() {
+                    self.queue_yielded(&mut core, task);
+                }
                 let Some(task) = core.lifo_slot.pop() else {
                     return Some(core);
                 };
@@ -394,9 +402,22 @@ impl Context {
                 core.poll_seq += 1;
                 core.record.begin_poll(core.poll_seq, task.id().as_u64());
                 *self.core.borrow_mut() = Some(core);
-                task.run();
+                yielded = task.run_keeping_yield();
             }
         })
+    }
+
+    /// Queues a task that woke itself during the poll that just ended, at the back of this
+    /// worker's queue (a yield: never the LIFO slot), as `schedule_local` would, with the core
+    /// already in hand.
+    #[inline]
+    fn queue_yielded(&self, core: &mut Core, task: Notified) {
+        core.stats.inc_local_schedule();
+        core.run_queue.push(task);
+        // Rule Q1 (see `schedule_local`).
+        if (!core.lifo_slot.is_empty() || core.run_queue.len() > 1) && core.park.is_some() {
+            self.handle.notify_parked_local();
+        }
     }
 
     /// Queues `task` on this worker's core; gives it back if the core is not here.

@@ -50,7 +50,9 @@ pub async fn serve(
 ) -> io::Result<usize> {
     let app = app::app();
     let mut builder = auto::Builder::new(Executor::current());
-    builder.http1().timer(Timer);
+    // hyper's own header-read timeout (30 s from a head's first byte, a timer set and
+    // cancelled per request) is off: the idle deadline covers a longer span already.
+    builder.http1().timer(Timer).header_read_timeout(None);
     builder
         .http2()
         .timer(Timer)

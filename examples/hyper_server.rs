@@ -77,7 +77,9 @@ pub async fn serve_with(
     limits: Limits,
 ) -> io::Result<usize> {
     let mut builder = auto::Builder::new(Executor::current());
-    builder.http1().timer(Timer);
+    // hyper's own header-read timeout (30 s from a head's first byte, a timer set and
+    // cancelled per request) is off: the idle deadline covers a longer span already.
+    builder.http1().timer(Timer).header_read_timeout(None);
     builder
         .http2()
         .timer(Timer)

@@ -10,6 +10,9 @@
 //! `apt-get install -y curl wrk nghttp2-client`); a missing one fails the test with that
 //! message. The silent-connection tests open about 1,000 sockets: `ulimit -n` must allow it.
 
+// Both example files include `support/idle_deadline.rs`, and this test runs both servers.
+#![allow(clippy::duplicate_mod)]
+
 #[path = "../../runtime/tests/support/mod.rs"]
 mod support;
 

@@ -1,5 +1,6 @@
-//! An axum 0.8 application served on `runtime`, with no Tokio runtime and no Tokio in the
-//! build (axum's `tokio` feature is off): axum's `Router` is a tower `Service`, hyper-util's
+//! An axum 0.8 application served on `runtime`, with no Tokio runtime (axum's `tokio`
+//! feature is off, so axum never calls into Tokio; Tokio is compiled only as a library of
+//! I/O traits for hyper's HTTP/2 crate, `h2`): axum's `Router` is a tower `Service`, hyper-util's
 //! `TowerToHyperService` makes it a hyper service, hyper-util's `auto` builder serves each
 //! connection as HTTP/1.1 or HTTP/2 over cleartext (h2c with prior knowledge) from its first
 //! bytes, and `runtime::compat::hyper` supplies the I/O, the executor for HTTP/2's tasks and

@@ -1,7 +1,8 @@
 //! axum on `runtime` (the `axum_server` example: hyper-util's `auto` builder over
 //! `runtime::compat::hyper`, no Tokio) against real peers nobody here wrote: `curl` over
 //! HTTP/1.1 and h2c for every route's extractors, the middleware and the shared state; `wrk`
-//! and `h2load` short runs with only successes. Then the idle deadline of
+//! and `h2load` short runs with only successes; axum's handlers running with no Tokio runtime
+//! context anywhere (axum works natively). Then the idle deadline of
 //! `support/idle_deadline.rs`, on both `axum_server` and `hyper_server`: 500 connections that
 //! never send a byte (and a few that stall mid-preface, mid-head or after a request) are
 //! closed by the server, and a graceful shutdown with them open finishes without cutting any.
@@ -320,6 +321,40 @@ fn notes_stored_on_one_connection_are_read_on_others() {
         assert_eq!(reply.json(), json!({ "id": id, "text": text }));
     }
     assert_eq!(server.stop(Duration::from_secs(30)), 0);
+}
+
+/// Answers whether the handler runs inside a Tokio runtime context (`tokio::runtime::Handle`).
+async fn tokio_context() -> &'static str {
+    match tokio::runtime::Handle::try_current() {
+        Ok(_) => "tokio",
+        Err(_) => "none",
+    }
+}
+
+#[test]
+fn axum_handlers_run_on_runtime_workers_with_no_tokio_context() {
+    let _dog = Watchdog::new("axum_native", Duration::from_secs(60));
+    support::multi(2).block_on(async {
+        // The example's app plus one route, served the way `axum_server` serves it.
+        let app = axum_server::app::app().route("/context", axum::routing::get(tokio_context));
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        runtime::spawn(async move {
+            let (stream, _) = listener.accept().await.unwrap();
+            let service = hyper_util::service::TowerToHyperService::new(app);
+            let builder = hyper_util::server::conn::auto::Builder::new(
+                runtime::compat::hyper::Executor::current(),
+            );
+            let io = runtime::compat::hyper::HyperIo::new(stream);
+            let _ = builder.serve_connection(io, service).await;
+        });
+        let answer = runtime::task::spawn_blocking(move || {
+            curl(false, &[&format!("http://{addr}/context")])
+        })
+        .await
+        .unwrap();
+        assert_eq!((answer.status, answer.body.as_str()), (200, "none"));
+    });
 }
 
 /// Parses `N requests in` out of wrk's report.

@@ -3,12 +3,15 @@
 
 Starts the release builds of `axum_server` (runtime, `examples/axum_server.rs`) and
 `axum_tokio` (Tokio, `benches/examples/axum_tokio.rs`) on ports picked by the kernel, then
-for each round loads runtime then Tokio (A B A B ...) with
+for each round loads both, in the order runtime, Tokio in even rounds and Tokio, runtime in odd
+ones (A B B A A B ...), with
 
   wrk -t2 -c50 -d<secs>s --latency http://ADDR/hello/bench        (HTTP/1.1, path extractor)
   h2load -n <N> -c10 -m10 --log-file F 'http://ADDR/add?a=1&b=2'  (h2c, query extractor + JSON)
 
-and reports, per tool and server, the medians over rounds of req/s, p99 latency (wrk's
+and `h2load --h1 -n <N> -c50 http://ADDR/hello/bench` (HTTP/1.1 again, with a one-thread client
+and a fixed request count; wrk's two threads compete with the server for the 2 cores), then
+reports, per tool and server, the medians over rounds of req/s, p99 latency (wrk's
 --latency table; h2load: the 99th percentile of the per-request times in its log file) and
 server CPU time per request (utime + stime of the server process from /proc/<pid>/stat,
 before and after each run, divided by the requests done). Any error or non-2xx answer
@@ -69,11 +72,14 @@ def run_wrk(addr, secs):
     return requests, rps, to_ms(value, unit)
 
 
-def run_h2load(addr, n):
+def run_h2load(addr, n, h1=False):
+    if h1:
+        args = ["--h1", "-c", "50", f"http://{addr}/hello/bench"]
+    else:
+        args = ["-c", "10", "-m", "10", f"http://{addr}/add?a=1&b=2"]
     with tempfile.NamedTemporaryFile(mode="r", suffix=".log") as log:
         out = subprocess.run(
-            ["h2load", "-n", str(n), "-c", "10", "-m", "10", "--log-file", log.name,
-             f"http://{addr}/add?a=1&b=2"],
+            ["h2load", "-n", str(n), "--log-file", log.name, *args],
             capture_output=True, text=True, check=True).stdout
         times = sorted(int(line.split("\t")[2]) for line in log if line.strip())
     if f"{n} succeeded, 0 failed, 0 errored, 0 timeout" not in out or f"status codes: {n} 2xx" not in out:
@@ -88,12 +94,17 @@ def main():
     secs = int(sys.argv[2]) if len(sys.argv) > 2 else 5
     n = int(sys.argv[3]) if len(sys.argv) > 3 else 50000
     servers = [(name, *start(name, path)) for name, path in SERVERS]
+    TOOLS = [
+        ("wrk", lambda a: run_wrk(a, secs)),
+        ("h2load", lambda a: run_h2load(a, n)),
+        ("h2load-h1", lambda a: run_h2load(a, n, h1=True)),
+    ]
     print(f"load average before: {open('/proc/loadavg').read().split()[:3]}")
     results = {}  # (tool, server) -> list of (rps, p99 ms, cpu us/request)
     try:
         for r in range(rounds):
-            for tool, run in [("wrk", lambda a: run_wrk(a, secs)), ("h2load", lambda a: run_h2load(a, n))]:
-                for name, proc, addr in servers:
+            for tool, run in TOOLS:
+                for name, proc, addr in (servers if r % 2 == 0 else servers[::-1]):
                     before = cpu_seconds(proc.pid)
                     requests, rps, p99 = run(addr)
                     cpu = (cpu_seconds(proc.pid) - before) / requests * 1e6
@@ -108,7 +119,7 @@ def main():
     print()
     print(f"| tool | server | req/s (median of {rounds}) | p99 latency, ms | server CPU / request, us |")
     print("|---|---|---|---|---|")
-    for tool in ["wrk", "h2load"]:
+    for tool, _ in TOOLS:
         for name, _ in SERVERS:
             rows = results[(tool, name)]
             med = [statistics.median(col) for col in zip(*rows)]
@@ -116,7 +127,7 @@ def main():
     print()
     print("| tool | runtime / Tokio req/s | runtime / Tokio p99 | runtime / Tokio CPU per request |")
     print("|---|---|---|---|")
-    for tool in ["wrk", "h2load"]:
+    for tool, _ in TOOLS:
         a, b = results[(tool, "runtime")], results[(tool, "Tokio")]
         ratios = [statistics.median(x / y for x, y in zip(ca, cb)) for ca, cb in zip(zip(*a), zip(*b))]
         print(f"| {tool} | {ratios[0]:.3f} | {ratios[1]:.3f} | {ratios[2]:.3f} |")

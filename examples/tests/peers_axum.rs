@@ -9,7 +9,8 @@
 //!
 //! Needs curl, wrk and h2load on `PATH` (`bash .ci/peers` installs them; Debian:
 //! `apt-get install -y curl wrk nghttp2-client`); a missing one fails the test with that
-//! message. The silent-connection tests open about 1,000 sockets: `ulimit -n` must allow it.
+//! message. The silent-connection tests hold about 1,030 sockets each (both ends) and raise
+//! the soft open-file limit to 8,192 if the hard limit allows it.
 
 // Both example files include `support/idle_deadline.rs`, and this test runs both servers.
 #![allow(clippy::duplicate_mod)]
@@ -414,6 +415,7 @@ const SILENT: usize = 500;
 /// after one complete request on a keep-alive connection (all idle to the server: no request
 /// in flight); `.1` holds 5 that stop in the middle of an HTTP/1.1 request head.
 fn open_stalled(addr: SocketAddr) -> (Vec<TcpStream>, Vec<TcpStream>) {
+    raise_open_file_limit();
     let mut idle: Vec<TcpStream> = (0..SILENT)
         .map(|_| TcpStream::connect(addr).expect("connect"))
         .collect();
@@ -432,6 +434,33 @@ fn open_stalled(addr: SocketAddr) -> (Vec<TcpStream>, Vec<TcpStream>) {
         mid_head.push(head);
     }
     (idle, mid_head)
+}
+
+/// Each silent-connection test holds ~1,030 sockets (both ends live in this process), and
+/// several run at once: raises the soft open-file limit to the hard one (a common soft
+/// default is 1,024), and fails with the fix if the hard limit is too low.
+fn raise_open_file_limit() {
+    const NEEDED: libc::rlim_t = 8192;
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: `limit` is a valid, writable `rlimit` for the call to fill in.
+    let got = unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) };
+    assert_eq!(got, 0, "getrlimit: {}", io::Error::last_os_error());
+    if limit.rlim_cur >= NEEDED {
+        return;
+    }
+    assert!(
+        limit.rlim_max >= NEEDED,
+        "the open-file limit is {} (hard); these tests need {NEEDED}: run them as a user \
+         allowed more (`ulimit -Hn {NEEDED}` as root, or limits.conf)",
+        limit.rlim_max
+    );
+    limit.rlim_cur = NEEDED;
+    // SAFETY: `limit` is a valid `rlimit` whose soft value does not exceed its hard one.
+    let set = unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &limit) };
+    assert_eq!(set, 0, "setrlimit: {}", io::Error::last_os_error());
 }
 
 /// Reads one `GET /` response (both servers answer `Hello, world!`).

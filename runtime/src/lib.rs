@@ -92,6 +92,8 @@ pub mod compat;
 mod engine;
 pub(crate) mod park;
 pub mod runtime;
+#[cfg(not(loom))]
+pub mod sim;
 pub(crate) mod util;
 
 /// Task dumps: [`Handle::dump`] returns a [`Dump`].

@@ -27,6 +27,11 @@ rt_thread_local! {
 /// assert!(thread_rng_n(3) < 3);
 /// ```
 pub fn thread_rng_n(n: u32) -> u32 {
+    // Under a simulation the pick is seeded (the simulation's user stream), so `select!`'s
+    // branch order replays with the seed.
+    if let Some(draw) = crate::engine::sim_rand() {
+        return ((u128::from(draw) * u128::from(n)) >> 64) as u32;
+    }
     RNG.try_with(|cell| {
         let mut rng = cell
             .get()

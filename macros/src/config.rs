@@ -261,32 +261,30 @@ pub(crate) fn parse(args: TokenStream, kind: Kind) -> (Config, Option<syn::Error
             "`seeds` needs the `simulation` flag: `#[runtime::test(simulation, seeds = N)]`",
         );
     }
-    if simulation_key.is_some() && (flavor_set || worker_key.is_some() || paused_key.is_some())
-    {
+    if simulation_key.is_some() && (flavor_set || worker_key.is_some() || paused_key.is_some()) {
         // Reported above; skip the flavor checks below, which would repeat it.
     } else {
-    if let (Some(span), Flavor::CurrentThread | Flavor::Local) = (worker_key, config.flavor) {
-        let hint = if flavor_set {
-            "`worker_threads` only applies to the \"multi_thread\" flavor"
-        } else {
-            "`worker_threads` requires `flavor = \"multi_thread\"` (tests default to \"current_thread\")"
-        };
-        errors.push(span, hint);
-    }
-    if let (Some(span), Flavor::MultiThread) = (paused_key, config.flavor) {
-        errors.push(
-            span,
-            format!(
-                "`start_paused` is only supported by the \"current_thread\" flavor{}",
-                if kind == Kind::Main && !flavor_set {
-                    " (`main` defaults to \"multi_thread\"; add `flavor = \"current_thread\"`)"
-                } else {
-                    ""
-                }
-            ),
-        );
-    }
-
+        if let (Some(span), Flavor::CurrentThread | Flavor::Local) = (worker_key, config.flavor) {
+            let hint = if flavor_set {
+                "`worker_threads` only applies to the \"multi_thread\" flavor"
+            } else {
+                "`worker_threads` requires `flavor = \"multi_thread\"` (tests default to \"current_thread\")"
+            };
+            errors.push(span, hint);
+        }
+        if let (Some(span), Flavor::MultiThread) = (paused_key, config.flavor) {
+            errors.push(
+                span,
+                format!(
+                    "`start_paused` is only supported by the \"current_thread\" flavor{}",
+                    if kind == Kind::Main && !flavor_set {
+                        " (`main` defaults to \"multi_thread\"; add `flavor = \"current_thread\"`)"
+                    } else {
+                        ""
+                    }
+                ),
+            );
+        }
     }
     match errors.0 {
         None => (config, None),

@@ -273,13 +273,27 @@ mod tests {
         assert!(out.contains("1000u64"), "{out}");
         assert!(out.contains("stringify ! (finds_it)"), "{out}");
         assert!(!out.contains("compile_error"), "{out}");
-        let default = expand_str(Kind::Test, quote!(simulation), quote!(async fn t() {}));
+        let default = expand_str(
+            Kind::Test,
+            quote!(simulation),
+            quote!(
+                async fn t() {}
+            ),
+        );
         assert!(default.contains("20u64"), "{default}");
     }
 
     #[test]
     fn simulation_mistakes_are_named() {
-        let err = |args| expand_str(Kind::Test, args, quote!(async fn t() {}));
+        let err = |args| {
+            expand_str(
+                Kind::Test,
+                args,
+                quote!(
+                    async fn t() {}
+                ),
+            )
+        };
         assert!(err(quote!(seeds = 5)).contains("`seeds` needs the `simulation` flag"));
         assert!(err(quote!(simulation, seeds = 0)).contains("`seeds` must be at least 1"));
         assert!(
@@ -288,8 +302,14 @@ mod tests {
         );
         assert!(err(quote!(simulation = true)).contains("`simulation` is a flag"));
         assert!(
-            expand_str(Kind::Main, quote!(simulation), quote!(async fn main() {}))
-                .contains("`simulation` is for `#[runtime::test]`")
+            expand_str(
+                Kind::Main,
+                quote!(simulation),
+                quote!(
+                    async fn main() {}
+                )
+            )
+            .contains("`simulation` is for `#[runtime::test]`")
         );
     }
 

@@ -76,7 +76,11 @@ fn a_hundred_seeds_give_many_distinct_schedules() {
     // 5 tasks x 4 steps have astronomically many interleavings; a seeded uniform pick gives
     // nearly every seed its own. 90 leaves room for the odd collision without hiding a
     // scheduler that ignores its seed (which gives 1).
-    assert!(hashes.len() >= 90, "only {} distinct trace hashes", hashes.len());
+    assert!(
+        hashes.len() >= 90,
+        "only {} distinct trace hashes",
+        hashes.len()
+    );
     assert!(orders.len() >= 90, "only {} distinct orders", orders.len());
 }
 
@@ -233,4 +237,18 @@ async fn the_attribute_passes_a_result_body_through() -> Result<(), String> {
     } else {
         Err("arithmetic".into())
     }
+}
+
+#[test]
+fn task_ids_count_from_one_in_each_simulation_so_replays_print_the_same_ids() {
+    let body = || async {
+        let mut ids = Vec::new();
+        for _ in 0..3 {
+            ids.push(runtime::spawn(async { runtime::task::id() }).await.unwrap());
+        }
+        ids.into_iter().map(|id| id.to_string()).collect::<Vec<_>>()
+    };
+    let first = sim::run(12, body).result.unwrap();
+    assert_eq!(first, ["1", "2", "3"]);
+    assert_eq!(sim::run(12, body).result.unwrap(), first);
 }

@@ -20,6 +20,8 @@ impl Builder {
     /// - [`spawn_blocking`](crate::task::spawn_blocking) closures run inline, on this
     ///   thread, as a task picked at a seeded point.
     /// - [`runtime::sim::rand`](crate::sim::rand) draws from a stream seeded by `seed`.
+    /// - Task ids count from 1 in each simulation runtime, so a replay prints the same ids
+    ///   (unique within the runtime; two simulation runtimes reuse them).
     /// - `block_on` panics on a deadlock (nothing can run, no timer, no I/O, and its future
     ///   is not done), with a task dump saying which task waits on what.
     ///

@@ -214,9 +214,9 @@ where
     let replay = std::env::var("RUNTIME_SEED").ok();
     let plan: Vec<(Option<u64>, u64)> = match replay.as_deref().map(parse_seed) {
         Some(Ok(seed)) => vec![(None, seed)],
-        Some(Err(bad)) => panic!(
-            "RUNTIME_SEED={bad:?} is not a seed: expected a decimal or 0x-prefixed hex u64"
-        ),
+        Some(Err(bad)) => {
+            panic!("RUNTIME_SEED={bad:?} is not a seed: expected a decimal or 0x-prefixed hex u64")
+        }
         None => (0..seeds.max(1)).map(|i| (Some(i), seed_for(i))).collect(),
     };
     let total = plan.len();

@@ -196,7 +196,8 @@ impl TimeState {
     /// `None` if none is filed. The simulation scheduler jumps a paused clock there when it
     /// is idle (`scheduler/simulation`, rule S3).
     pub(crate) fn next_timer_at(&self) -> Option<StdInstant> {
-        self.next_deadline().and_then(|tick| self.tick_instant(tick))
+        self.next_deadline()
+            .and_then(|tick| self.tick_instant(tick))
     }
 
     /// Decides how long the driver may block; `requested` is the scheduler's timeout (`None`

@@ -17,10 +17,11 @@
 //!   main future is not done: a *deadlock*; `block_on` panics with a task dump (which task
 //!   waits on what, `task/dump.rs`). The next timer lying beyond the configured virtual-time
 //!   limit, or more than [`MAX_STEPS`] scheduling steps, panic the same way.
-//! - **S5 (trace).** Every poll adds the polled thing's *simulation number* (0 for the main
-//!   future, then 1, 2, ... in order of first poll, so it does not depend on the process-wide
-//!   task ids other tests consume) and the virtual time since start to an FNV-1a hash. Same
-//!   seed, same program: same hash.
+//! - **S5 (ids and trace).** Task ids count from 1 in each simulation runtime (the id the
+//!   spawn drew from the process-wide counter is replaced in [`Handle::spawn`]), so a replay
+//!   prints the same ids, in dumps and `JoinError`s too; they are unique within the runtime,
+//!   not across runtimes. Every poll adds the polled task's id (0 for the main future) and
+//!   the virtual time since start to an FNV-1a hash. Same seed, same program: same hash.
 //! - **S6 (blocking).** `spawn_blocking` closures run inline, as a task the scheduler picks
 //!   at a seeded point (`blocking_task.rs` sends them here).
 //!
@@ -46,7 +47,7 @@ use crate::engine::{Config, UnhandledPanic};
 use crate::loom::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use crate::loom::sync::{Arc, Mutex};
 use std::cell::RefCell;
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context as TaskContext, Poll};
@@ -76,6 +77,8 @@ pub(crate) struct Handle {
     /// The trace hash and step count, published whenever `block_on` leaves.
     trace_hash: AtomicU64,
     steps: AtomicU64,
+    /// The last task id given out (rule S5).
+    last_id: AtomicU64,
     /// Virtual time zero (the paused clock's reading at build).
     start: Instant,
     /// Never updated (the metrics read-out needs one per worker).
@@ -95,8 +98,6 @@ pub(crate) struct Core {
     delay_one_in: u64,
     /// A delayed wake waits 1..=`max_delay` steps.
     max_delay: u64,
-    /// Simulation numbers by task id (rule S5).
-    numbers: HashMap<Id, u64>,
     trace: TraceHash,
     steps: u64,
     driver: Option<Driver>,
@@ -142,7 +143,6 @@ pub(crate) fn new(
         rng,
         delay_one_in,
         max_delay,
-        numbers: HashMap::new(),
         trace: TraceHash::new(),
         steps: 0,
         driver: Some(driver),
@@ -158,6 +158,7 @@ pub(crate) fn new(
         user_rng: SharedStream::new(rng::mix(seed ^ 0x5EED_0F_5EED_0F_5E)),
         trace_hash: AtomicU64::new(TraceHash::new().value()),
         steps: AtomicU64::new(0),
+        last_id: AtomicU64::new(0),
         start: driver_handle.now(),
         metrics: WorkerMetrics::new(config.poll_time_histogram.as_ref()),
         driver: driver_handle,
@@ -171,7 +172,7 @@ impl Handle {
     pub(crate) fn spawn<F>(
         this: &Arc<Self>,
         future: F,
-        meta: Meta,
+        mut meta: Meta,
     ) -> (
         JoinRef<F::Output>,
         Option<crate::engine::task::list::Refused>,
@@ -180,6 +181,8 @@ impl Handle {
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
+        let id = this.last_id.fetch_add(1, Ordering::Relaxed) + 1;
+        meta.id = Id::from_u64(id).unwrap_or(meta.id);
         match this.owned.bind(future, this.clone(), meta) {
             (join, Ok(notified)) => {
                 this.schedule(notified);
@@ -306,7 +309,10 @@ impl<F: FnOnce() -> R, R> Future for Inline<F> {
     type Output = R;
 
     fn poll(mut self: Pin<&mut Self>, _cx: &mut TaskContext<'_>) -> Poll<R> {
-        let func = self.0.take().expect("blocking task polled after completion");
+        let func = self
+            .0
+            .take()
+            .expect("blocking task polled after completion");
         Poll::Ready(func())
     }
 }
@@ -353,7 +359,8 @@ impl Core {
                 return Step::Idle;
             }
             // A delay never makes the runtime idle: release them all, in order.
-            self.ready.extend(self.delayed.drain(..).map(|(_, task)| task));
+            self.ready
+                .extend(self.delayed.drain(..).map(|(_, task)| task));
         }
         let candidates = self.ready.len() as u64 + u64::from(main);
         let pick = self.rng.below(candidates) as usize;
@@ -365,16 +372,11 @@ impl Core {
         }
     }
 
-    /// Adds a poll to the trace (rule S5): `number` 0 is the main future.
-    fn record(&mut self, number: u64, elapsed: Duration) {
-        self.trace.add(number);
+    /// Adds a poll to the trace (rule S5): `id` 0 is the main future.
+    fn record(&mut self, id: u64, elapsed: Duration) {
+        self.trace.add(id);
         self.trace
             .add(u64::try_from(elapsed.as_nanos()).unwrap_or(u64::MAX));
-    }
-
-    fn number_of(&mut self, id: Id) -> u64 {
-        let next = self.numbers.len() as u64 + 1;
-        *self.numbers.entry(id).or_insert(next)
     }
 }
 
@@ -504,11 +506,8 @@ impl Context {
                     }
                 }
                 Step::Task(task) => {
-                    let id = task.id();
-                    self.with_core(|core| {
-                        let number = core.number_of(id);
-                        core.record(number, elapsed);
-                    });
+                    let id = task.id().as_u64();
+                    self.with_core(|core| core.record(id, elapsed));
                     coop::with_budget(|| task.run());
                 }
                 Step::Idle => self.idle()?,

@@ -5,7 +5,8 @@
 //!
 //! - **S1 (pick).** At every scheduling point the next thing to poll is drawn uniformly
 //!   ([`SplitMix64::below`]) among the ready tasks *and* the main future if it was woken, not
-//!   taken in FIFO order.
+//!   taken in FIFO order. `select!`'s thread-local branch-order generator is seeded from the
+//!   seed while `block_on` runs (`util::rng::SeededThreadRng`).
 //! - **S2 (delayed wakes).** Each seed also draws how often a wake is delayed (never, or one
 //!   wake in 2, 4, 8 or 16) and by how much (up to 1-8 scheduling steps): a delayed task sits
 //!   in `delayed` until its countdown ends, or until nothing else can run (a delay never makes
@@ -32,17 +33,21 @@
 //! The flavor has its own arm in the scheduler handle enum, so the other flavors' spawn, poll
 //! and wake paths do not test for it.
 
+mod door;
 mod rng;
+mod run;
 mod trace;
 
+pub(crate) use door::current_rand;
 pub(crate) use rng::SharedStream;
 use rng::SplitMix64;
+pub(crate) use run::block_on;
 use trace::TraceHash;
 
 use crate::engine::driver::{Driver, DriverHandle};
 use crate::engine::scheduler::stats::WorkerMetrics;
 use crate::engine::task::list::OwnedTasks;
-use crate::engine::task::{Id, JoinRef, Meta, Schedule, Task, coop};
+use crate::engine::task::{Id, JoinRef, Meta, Schedule, Task};
 use crate::engine::{Config, UnhandledPanic};
 use crate::loom::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use crate::loom::sync::{Arc, Mutex};
@@ -211,6 +216,7 @@ impl Handle {
 
     /// The trace hash (rule S5) and the number of scheduling steps, as of the last time
     /// `block_on` returned (or now, if it is not running).
+    #[cfg_attr(loom, allow(dead_code))] // read by `runtime::sim`, not compiled under loom
     pub(crate) fn trace(&self) -> (u64, u64) {
         if let Some(core) = self.core.lock().as_ref() {
             return (core.trace.value(), core.steps);
@@ -297,6 +303,24 @@ impl Handle {
         }
         core
     }
+}
+
+/// [`Handle::spawn`], kept out of the scheduler handle's `spawn` dispatch (see there).
+#[cold]
+#[inline(never)]
+pub(crate) fn spawn_cold<F>(
+    this: &Arc<Handle>,
+    future: F,
+    meta: Meta,
+) -> (
+    JoinRef<F::Output>,
+    Option<crate::engine::task::list::Refused>,
+)
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    Handle::spawn(this, future, meta)
 }
 
 /// A `spawn_blocking` closure as a future: runs it on the first poll (rule S6).
@@ -413,198 +437,4 @@ impl Schedule for Arc<Handle> {
             self.shutdown();
         }
     }
-}
-
-/// Runs `future` to completion on this thread under the seeded scheduler. Panics on a
-/// deadlock, a limit (rule S4) or a shutdown, like the current-thread flavor on the latter.
-#[track_caller]
-pub(crate) fn block_on<F: Future>(handle: &Arc<Handle>, future: F) -> F::Output {
-    let _entered = crate::engine::context::enter_runtime();
-    let future = std::pin::pin!(future);
-    let Some(core) = handle.core.lock().take() else {
-        panic!(
-            "a simulation runtime runs one `block_on` at a time (another thread is in \
-             `block_on` on it): a simulation has one thread"
-        );
-    };
-    let cx = crate::engine::scheduler::Context::Simulation(Context {
-        handle: handle.clone(),
-        core: RefCell::new(Some(core)),
-    });
-    let crate::engine::scheduler::Context::Simulation(inner) = &cx else {
-        unreachable!()
-    };
-    // Gives the core back when `block_on` leaves, by return or by unwind.
-    let guard = ReturnCore { cx: inner };
-    let outcome = crate::engine::context::set_scheduler(&cx, || inner.run(future));
-    match outcome {
-        Ok(output) => output,
-        Err(Stop::Closed) => {
-            let core = inner.core.borrow_mut().take().expect("core present");
-            let core = Handle::shut_down_core(handle, core);
-            drop(guard);
-            handle.return_core(core);
-            if handle.panicked.load(Ordering::SeqCst) {
-                panic!(
-                    "a spawned task panicked and the runtime is configured to shut down on \
-                     unhandled panic (UnhandledPanic::ShutdownRuntime)"
-                );
-            }
-            panic!("the runtime was shut down while `block_on` was running");
-        }
-        Err(Stop::Failed(message)) => {
-            drop(guard);
-            panic!("{message}")
-        }
-    }
-}
-
-struct ReturnCore<'a> {
-    cx: &'a Context,
-}
-
-impl Drop for ReturnCore<'_> {
-    fn drop(&mut self) {
-        let core = self.cx.core.borrow_mut().take();
-        if let Some(core) = core {
-            self.cx.handle.return_core(core);
-        }
-    }
-}
-
-impl Context {
-    fn with_core<R>(&self, f: impl FnOnce(&mut Core) -> R) -> R {
-        let mut core = self.core.borrow_mut();
-        f(core.as_mut().expect("simulation core missing"))
-    }
-
-    fn run<F: Future>(&self, mut future: Pin<&mut F>) -> Result<F::Output, Stop> {
-        let handle = &*self.handle;
-        let waker = crate::util::arc_waker::waker(self.handle.clone());
-        let mut cx = TaskContext::from_waker(&waker);
-        handle.main_woken.store(true, Ordering::Release);
-        loop {
-            if handle.is_closed() {
-                return Err(Stop::Closed);
-            }
-            let elapsed = handle.elapsed();
-            let (step, steps) = self.with_core(|core| (core.next_step(handle), core.steps));
-            if steps > MAX_STEPS {
-                drop(step);
-                return Err(Stop::Failed(format!(
-                    "simulation step limit: {MAX_STEPS} scheduling steps without the main \
-                     future finishing (a livelock? tasks waking each other forever while \
-                     virtual time stands still); virtual time {elapsed:?}"
-                )));
-            }
-            match step {
-                Step::Main => {
-                    self.with_core(|core| core.record(0, elapsed));
-                    let polled = coop::with_budget(|| future.as_mut().poll(&mut cx));
-                    if let Poll::Ready(output) = polled {
-                        return Ok(output);
-                    }
-                }
-                Step::Task(task) => {
-                    let id = task.id().as_u64();
-                    self.with_core(|core| core.record(id, elapsed));
-                    coop::with_budget(|| task.run());
-                }
-                Step::Idle => self.idle()?,
-            }
-        }
-    }
-
-    /// Nothing can run: jump to the next timer, wait for registered I/O, or report (S3, S4).
-    fn idle(&self) -> Result<(), Stop> {
-        let handle = &*self.handle;
-        let time = handle.driver.time();
-        if let Some(at) = time.next_timer_at() {
-            if let Some(limit) = handle.config.sim.time_limit
-                && at.saturating_duration_since(handle.start) > limit
-            {
-                return Err(Stop::Failed(format!(
-                    "simulation time limit: the main future is not done after {limit:?} of \
-                     virtual time (tasks still wait on timers)\n{}",
-                    self.dump()
-                )));
-            }
-            time.clock.advance_paused_to(at);
-            time.fire_due();
-            return Ok(());
-        }
-        if self.io_registered() {
-            // Real I/O (not simulated yet): wait for it as the current-thread flavor would.
-            let mut driver = self.with_core(|core| core.driver.take());
-            if let Some(driver) = driver.as_mut() {
-                driver.park(&handle.driver, None);
-            }
-            self.with_core(|core| core.driver = driver);
-            return Ok(());
-        }
-        Err(Stop::Failed(format!(
-            "simulation deadlock: the main future is not done, no task can run, no timer is \
-             pending and no I/O is registered; virtual time {:?}\n{}",
-            handle.elapsed(),
-            self.dump()
-        )))
-    }
-
-    #[cfg(not(loom))]
-    fn io_registered(&self) -> bool {
-        self.handle.driver.io().metrics().registrations_alive > 0
-    }
-
-    #[cfg(loom)]
-    fn io_registered(&self) -> bool {
-        false
-    }
-
-    /// The task dump for a failure report.
-    fn dump(&self) -> String {
-        let handle = crate::engine::scheduler::Handle::Simulation(self.handle.clone());
-        let dump = handle.dump();
-        if dump.tasks().is_empty() {
-            "no spawned task is alive: the main future waits on something no task will do".into()
-        } else {
-            format!("tasks (the main future is not listed):\n{dump}")
-        }
-    }
-}
-
-/// What a finished (or failed) simulation run reports (`runtime::sim`'s runner reads it).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct SimTrace {
-    pub(crate) seed: u64,
-    /// The trace hash (rule S5).
-    pub(crate) hash: u64,
-    /// Scheduling steps taken (polls and idle turns).
-    pub(crate) steps: u64,
-    /// Virtual time elapsed since the runtime was built.
-    pub(crate) elapsed: Duration,
-}
-
-impl crate::engine::scheduler::Handle {
-    /// The trace of a simulation runtime; `None` on the other flavors.
-    pub(crate) fn sim_trace(&self) -> Option<SimTrace> {
-        let crate::engine::scheduler::Handle::Simulation(h) = self else {
-            return None;
-        };
-        let (hash, steps) = h.trace();
-        Some(SimTrace {
-            seed: h.seed(),
-            hash,
-            steps,
-            elapsed: h.elapsed(),
-        })
-    }
-}
-
-/// A draw from the current simulation's user stream (`runtime::sim::rand`); `None` when the
-/// current runtime is not a simulation (or there is none).
-pub(crate) fn current_rand() -> Option<u64> {
-    crate::engine::context::with_current(|handle| match handle {
-        Some(crate::engine::scheduler::Handle::Simulation(h)) => Some(h.user_rng.next_u64()),
-        _ => None,
-    })
 }

@@ -88,7 +88,7 @@ fn a_task_panic_that_is_handled_is_not_a_failure() {
 fn find_failure_counts_an_err_output_and_names_the_index_and_seed() {
     // Fails on the first seed whose draw is even.
     let failure = sim::find_failure(100, || async {
-        if sim::rand() % 2 == 0 {
+        if sim::rand().is_multiple_of(2) {
             Err("even draw")
         } else {
             Ok(())
@@ -152,7 +152,7 @@ fn child(envs: &[(&str, &str)]) -> (bool, String) {
 #[runtime::test(simulation, seeds = 200)]
 async fn failing_on_purpose() {
     if std::env::var_os("SIM_FAILURES_CHILD").is_some() {
-        assert!(sim::rand() % 5 != 0, "drew a multiple of five");
+        assert!(!sim::rand().is_multiple_of(5), "drew a multiple of five");
     }
 }
 

@@ -38,8 +38,7 @@ async fn interleaving() -> Vec<(u32, u32, Duration)> {
     for task in tasks {
         task.await.unwrap();
     }
-    let log = log.lock().unwrap().clone();
-    log
+    log.lock().unwrap().clone()
 }
 
 #[test]
@@ -117,8 +116,7 @@ fn tasks_spawned_in_order_do_not_run_in_fifo_order_on_most_seeds() {
         for task in tasks {
             task.await.unwrap();
         }
-        let order = order.lock().unwrap().clone();
-        order
+        order.lock().unwrap().clone()
     };
     let fifo = (0..50)
         .filter(|&index| sim::run(sim::seed_for(index), body).result.unwrap() == [0, 1, 2, 3, 4, 5])
@@ -173,8 +171,7 @@ fn spawn_blocking_runs_at_a_seeded_point_among_the_tasks() {
         };
         blocking.await.unwrap();
         task.await.unwrap();
-        let order = order.lock().unwrap().clone();
-        order
+        order.lock().unwrap().clone()
     };
     let orders: HashSet<Vec<&str>> = (0..30)
         .map(|index| sim::run(sim::seed_for(index), body).result.unwrap())

@@ -66,6 +66,13 @@ type Notified = crate::engine::task::Notified<Arc<Handle>>;
 /// CI machine, far above any test of the suite (the largest uses about ten thousand).
 pub(crate) const MAX_STEPS: u64 = 10_000_000;
 
+/// What the seed is XORed with (then mixed) to start the stream of `runtime::sim::rand` and
+/// that of `select!`'s branch order, so neither is the scheduler's own stream: user draws and
+/// selects do not shift the scheduler's choices. Any two distinct constants do ("seed of",
+/// "select" in hex-speak).
+const USER_STREAM: u64 = 0x5EED_0F5E_ED0F_5EED;
+pub(crate) const SELECT_STREAM: u64 = 0x5E1E_C75E_1EC7_5E1E;
+
 /// The shared half of the scheduler.
 pub(crate) struct Handle {
     /// Tasks woken off the simulation's thread; `None` once shut down.
@@ -159,8 +166,7 @@ pub(crate) fn new(
         closed: AtomicBool::new(false),
         panicked: AtomicBool::new(false),
         core: Mutex::new(Some(core)),
-        // A different stream from the scheduler's (the constant is any odd 64-bit number).
-        user_rng: SharedStream::new(rng::mix(seed ^ 0x5EED_0F_5EED_0F_5E)),
+        user_rng: SharedStream::new(rng::mix(seed ^ USER_STREAM)),
         trace_hash: AtomicU64::new(TraceHash::new().value()),
         steps: AtomicU64::new(0),
         last_id: AtomicU64::new(0),

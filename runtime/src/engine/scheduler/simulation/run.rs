@@ -18,7 +18,7 @@ pub(crate) fn block_on<F: Future>(handle: &Arc<Handle>, future: F) -> F::Output 
     let _entered = crate::engine::context::enter_runtime();
     // `select!`'s branch order: seeded while the simulation runs (rule S1's "every choice").
     let _select_rng = crate::util::rng::SeededThreadRng::new(super::rng::mix(
-        handle.seed() ^ 0x5E1E_C7_5E1E_C7_5E,
+        handle.seed() ^ super::SELECT_STREAM,
     ));
     let future = std::pin::pin!(future);
     let Some(core) = handle.core.lock().take() else {

@@ -249,3 +249,18 @@ fn task_ids_count_from_one_in_each_simulation_so_replays_print_the_same_ids() {
     assert_eq!(first, ["1", "2", "3"]);
     assert_eq!(sim::run(12, body).result.unwrap(), first);
 }
+
+#[test]
+fn time_advance_works_and_resume_does_not_leave_the_clock_real() {
+    let _watchdog = Watchdog::new("advance", BOUND);
+    let run = sim::run(8, || async {
+        let start = Instant::now();
+        runtime::time::advance(Duration::from_secs(5)).await;
+        let advanced = start.elapsed();
+        runtime::time::resume();
+        // Idle with a timer pending: the clock is paused again and jumps to it.
+        sleep(Duration::from_secs(600)).await;
+        (advanced, start.elapsed() >= Duration::from_secs(605))
+    });
+    assert_eq!(run.result, Ok((Duration::from_secs(5), true)));
+}

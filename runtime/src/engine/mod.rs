@@ -93,6 +93,7 @@ pub(crate) use driver::clock::add_saturating;
 pub(crate) use driver::entry::Timer;
 pub(crate) use scheduler::Handle;
 pub(crate) use scheduler::local::{LocalEnter, LocalScheduler};
+#[cfg(not(loom))]
 pub(crate) use scheduler::simulation::current_rand as sim_rand;
 pub use scheduler::watchdog::SlowPoll;
 pub(crate) use scheduler::watchdog::{SlowPollHook, WatchdogConfig};

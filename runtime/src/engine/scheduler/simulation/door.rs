@@ -36,6 +36,7 @@ impl crate::engine::scheduler::Handle {
 
 /// A draw from the current simulation's user stream (`runtime::sim::rand`); `None` when the
 /// current runtime is not a simulation (or there is none).
+#[cfg(not(loom))]
 pub(crate) fn current_rand() -> Option<u64> {
     crate::engine::context::with_current(|handle| match handle {
         Some(crate::engine::scheduler::Handle::Simulation(h)) => Some(h.user_rng.next_u64()),

@@ -38,6 +38,7 @@ mod rng;
 mod run;
 mod trace;
 
+#[cfg(not(loom))]
 pub(crate) use door::current_rand;
 pub(crate) use rng::SharedStream;
 use rng::SplitMix64;
@@ -85,6 +86,7 @@ pub(crate) struct Handle {
     core: Mutex<Option<Box<Core>>>,
     /// The stream `runtime::sim::rand` draws from (its own stream: user draws do not shift
     /// the scheduler's choices, so adding a log line that draws does not change the schedule).
+    #[cfg_attr(loom, allow(dead_code))] // read by `runtime::sim`, not compiled under loom
     pub(crate) user_rng: SharedStream,
     /// The trace hash and step count, published whenever `block_on` leaves.
     trace_hash: AtomicU64,

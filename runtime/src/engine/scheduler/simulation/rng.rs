@@ -43,6 +43,7 @@ impl SplitMix64 {
 /// A SplitMix64 stream shared by the user code of one simulation (`runtime::sim::rand`):
 /// one atomic counter, so `&self` is enough and draws from any task see one sequence.
 #[derive(Debug)]
+#[cfg_attr(loom, allow(dead_code))] // drawn from by `runtime::sim`, not compiled under loom
 pub(crate) struct SharedStream {
     state: AtomicU64,
 }
@@ -54,6 +55,7 @@ impl SharedStream {
         }
     }
 
+    #[cfg_attr(loom, allow(dead_code))]
     pub(crate) fn next_u64(&self) -> u64 {
         // One thread runs the simulation, so the order of draws is the order of the calls.
         let before = self.state.fetch_add(GAMMA, Ordering::Relaxed);

@@ -119,6 +119,9 @@ impl Context {
     fn idle(&self) -> Result<(), Stop> {
         let handle = &*self.handle;
         let time = handle.driver.time();
+        // A simulation's clock is always virtual: `time::resume` lets it follow real time
+        // only until the next idle turn (else no jump could move it).
+        time.pause();
         if let Some(at) = time.next_timer_at() {
             if let Some(limit) = handle.config.sim.time_limit
                 && at.saturating_duration_since(handle.start) > limit

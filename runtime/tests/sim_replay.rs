@@ -264,3 +264,17 @@ fn time_advance_works_and_resume_does_not_leave_the_clock_real() {
     });
     assert_eq!(run.result, Ok((Duration::from_secs(5), true)));
 }
+
+#[test]
+fn metrics_count_the_simulations_tasks() {
+    let rt = runtime::Builder::new_simulation(4).build().unwrap();
+    let alive = rt.block_on(async {
+        let parked = runtime::spawn(std::future::pending::<()>());
+        runtime::task::yield_now().await;
+        let alive = runtime::Handle::current().metrics().num_alive_tasks();
+        parked.abort();
+        alive
+    });
+    assert_eq!(alive, 1);
+    assert_eq!(rt.metrics().num_workers(), 1);
+}

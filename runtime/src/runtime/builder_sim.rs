@@ -22,6 +22,8 @@ impl Builder {
     /// - [`runtime::sim::rand`](crate::sim::rand) draws from a stream seeded by `seed`.
     /// - Task ids count from 1 in each simulation runtime, so a replay prints the same ids
     ///   (unique within the runtime; two simulation runtimes reuse them).
+    /// - No watchdog thread, and of the metrics only the task counts and timers are live (the
+    ///   per-worker counters stay zero).
     /// - `block_on` panics on a deadlock (nothing can run, no timer, no I/O, and its future
     ///   is not done), with a task dump saying which task waits on what.
     ///

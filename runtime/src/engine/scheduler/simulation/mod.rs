@@ -127,6 +127,8 @@ pub(crate) struct Core {
     delay_one_in: u64,
     /// A delayed wake waits 1..=`max_delay` steps.
     max_delay: u64,
+    /// Wakes delayed so far (for tests of rule S2).
+    delayed_wakes: u64,
     trace: TraceHash,
     steps: u64,
     driver: Option<Driver>,
@@ -172,6 +174,7 @@ pub(crate) fn new(
         rng,
         delay_one_in,
         max_delay,
+        delayed_wakes: 0,
         trace: TraceHash::new(),
         steps: 0,
         driver: Some(driver),
@@ -377,6 +380,7 @@ impl Core {
         if self.delay_one_in != 0 && self.rng.below(self.delay_one_in) == 0 {
             let steps = 1 + self.rng.below(self.max_delay) as u32;
             self.delayed.push((steps, task));
+            self.delayed_wakes += 1;
         } else {
             self.ready.push(task);
         }
@@ -459,5 +463,62 @@ impl Schedule for Arc<Handle> {
             self.panicked.store(true, Ordering::SeqCst);
             self.shutdown();
         }
+    }
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use crate::engine::scheduler::Handle as AnyHandle;
+
+    /// The wake-delay regime (rule S2) a seed draws.
+    fn regime(seed: u64) -> (u64, u64) {
+        let rt = crate::Builder::new_simulation(seed).build().unwrap();
+        let AnyHandle::Simulation(h) = &rt.handle().inner else {
+            unreachable!()
+        };
+        let core = h.core.lock();
+        let core = core.as_ref().unwrap();
+        (core.delay_one_in, core.max_delay)
+    }
+
+    #[test]
+    fn seeds_draw_every_wake_delay_regime_and_the_same_seed_the_same_one() {
+        let regimes: Vec<(u64, u64)> = (0..200).map(regime).collect();
+        for one_in in [0, 2, 4, 8, 16] {
+            assert!(
+                regimes.iter().any(|&(d, _)| d == one_in),
+                "no seed of 200 delays one wake in {one_in}"
+            );
+        }
+        assert!(regimes.iter().all(|&(_, max)| (1..=8).contains(&max)));
+        assert_eq!(regime(17), regime(17));
+    }
+
+    /// Runs 50 spawn-and-join round trips on `seed`; returns how many wakes were delayed.
+    fn delayed_wakes(seed: u64) -> u64 {
+        let rt = crate::Builder::new_simulation(seed).build().unwrap();
+        let sum = rt.block_on(async {
+            let mut sum = 0;
+            for n in 0..50u32 {
+                sum += crate::spawn(async move { n }).await.unwrap();
+            }
+            sum
+        });
+        // Every task ran, delayed or not: a delay never outlives the rest of the work.
+        assert_eq!(sum, (0..50).sum::<u32>());
+        let AnyHandle::Simulation(h) = &rt.handle().inner else {
+            unreachable!()
+        };
+        h.core.lock().as_ref().unwrap().delayed_wakes
+    }
+
+    #[test]
+    fn a_delaying_seed_delays_wakes_and_still_runs_every_task_and_a_calm_one_delays_none() {
+        let delaying = (0..200).find(|&seed| regime(seed).0 == 2).unwrap();
+        let calm = (0..200).find(|&seed| regime(seed).0 == 0).unwrap();
+        // 50 spawns, each delayed with probability 1/2: at least 10 is a 1-in-10^5 miss for
+        // a fair coin, and the seed is fixed anyway.
+        assert!(delayed_wakes(delaying) >= 10, "{}", delayed_wakes(delaying));
+        assert_eq!(delayed_wakes(calm), 0);
     }
 }

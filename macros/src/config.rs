@@ -1,7 +1,7 @@
 //! Arguments of `#[runtime::main(..)]` / `#[runtime::test(..)]`, parsed into a checked
 //! [`Config`].
 //!
-//! Every argument is `key = literal`. Each mistake becomes a `syn::Error` spanned at the token
+//! Every argument is `key = literal`, except the bare flag `simulation` (tests only). Each mistake becomes a `syn::Error` spanned at the token
 //! that caused it (the key for unknown, duplicate or misplaced keys, the literal for bad values),
 //! and all mistakes are reported together. On any mistake the caller still gets a usable
 //! default [`Config`] so it can emit the function and keep IDEs working.
@@ -14,7 +14,12 @@ use syn::punctuated::Punctuated;
 use syn::{Ident, Lit, Token};
 
 /// The keys accepted, in the order the error message lists them.
-const KEYS: &str = "`flavor`, `worker_threads`, `start_paused`, `unhandled_panic`, `crate`";
+const KEYS: &str =
+    "`flavor`, `worker_threads`, `start_paused`, `unhandled_panic`, `simulation`, `seeds`, `crate`";
+
+/// Seeds a `#[runtime::test(simulation)]` runs without `seeds = N`: the issue's figure for
+/// running the ordinary test suite under simulation in CI.
+pub(crate) const DEFAULT_SEEDS: u64 = 20;
 
 /// Which attribute is being expanded; it decides the default flavor and some messages.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -55,6 +60,8 @@ pub(crate) struct Config {
     pub(crate) worker_threads: Option<usize>,
     pub(crate) start_paused: Option<bool>,
     pub(crate) unhandled_panic: Option<UnhandledPanic>,
+    /// `#[runtime::test(simulation, seeds = N)]`: run the body under this many seeds.
+    pub(crate) simulation: Option<u64>,
     /// Path of the `runtime` crate in the user's namespace (default `::runtime`).
     pub(crate) crate_path: TokenStream,
 }
@@ -70,21 +77,25 @@ impl Config {
             worker_threads: None,
             start_paused: None,
             unhandled_panic: None,
+            simulation: None,
             crate_path: quote::quote!(::runtime),
         }
     }
 }
 
-/// One `key = literal` argument.
+/// One `key = literal` argument, or a bare flag (`simulation`).
 struct Arg {
     key: Ident,
-    value: Lit,
+    value: Option<Lit>,
 }
 
 impl Parse for Arg {
     fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
         // `parse_any` so that the keyword `crate` is accepted as a key.
         let key = input.call(Ident::parse_any)?;
+        if key == "simulation" && !input.peek(Token![=]) {
+            return Ok(Arg { key, value: None });
+        }
         if !input.peek(Token![=]) {
             return Err(syn::Error::new(
                 key.span(),
@@ -98,7 +109,10 @@ impl Parse for Arg {
                 "expected a literal value such as `\"current_thread\"`, `4` or `true`",
             )
         })?;
-        Ok(Arg { key, value })
+        Ok(Arg {
+            key,
+            value: Some(value),
+        })
     }
 }
 
@@ -116,6 +130,8 @@ pub(crate) fn parse(args: TokenStream, kind: Kind) -> (Config, Option<syn::Error
     let mut flavor_set = false;
     let mut worker_key: Option<Span> = None;
     let mut paused_key: Option<Span> = None;
+    let mut simulation_key: Option<Span> = None;
+    let mut seeds: Option<(Span, u64)> = None;
     for Arg { key, value } in parsed {
         let name = key.unraw().to_string();
         if seen.contains(&name) {
@@ -123,7 +139,31 @@ pub(crate) fn parse(args: TokenStream, kind: Kind) -> (Config, Option<syn::Error
             continue;
         }
         seen.push(name.clone());
+        let value = match value {
+            Some(value) => value,
+            None => {
+                // The bare `simulation` flag (the parser accepts no other).
+                simulation_key = Some(key.span());
+                continue;
+            }
+        };
         match name.as_str() {
+            "simulation" => errors.push(
+                key.span(),
+                "`simulation` is a flag: write `#[runtime::test(simulation)]` or \
+                 `#[runtime::test(simulation, seeds = 100)]`",
+            ),
+            "seeds" => match &value {
+                Lit::Int(int) => match int.base10_parse::<u64>() {
+                    Ok(0) => errors.push(int.span(), "`seeds` must be at least 1"),
+                    Ok(n) => seeds = Some((key.span(), n)),
+                    Err(e) => errors.push(int.span(), format!("invalid `seeds`: {e}")),
+                },
+                other => errors.push(
+                    other.span(),
+                    "`seeds` expects a positive integer, e.g. `seeds = 1000`",
+                ),
+            },
             "flavor" => match string(&value, "flavor").as_deref() {
                 Ok("multi_thread") => (config.flavor, flavor_set) = (Flavor::MultiThread, true),
                 Ok("current_thread") => (config.flavor, flavor_set) = (Flavor::CurrentThread, true),
@@ -192,28 +232,60 @@ pub(crate) fn parse(args: TokenStream, kind: Kind) -> (Config, Option<syn::Error
     }
 
     // Combination checks, once the flavor is known.
-    if let (Some(span), Flavor::CurrentThread | Flavor::Local) = (worker_key, config.flavor) {
-        let hint = if flavor_set {
-            "`worker_threads` only applies to the \"multi_thread\" flavor"
-        } else {
-            "`worker_threads` requires `flavor = \"multi_thread\"` (tests default to \"current_thread\")"
-        };
-        errors.push(span, hint);
-    }
-    if let (Some(span), Flavor::MultiThread) = (paused_key, config.flavor) {
+    if let Some(span) = simulation_key {
+        if kind == Kind::Main {
+            errors.push(
+                span,
+                "`simulation` is for `#[runtime::test]`; a program builds its simulation with \
+                 `Builder::new_simulation(seed)`",
+            );
+        }
+        if flavor_set || worker_key.is_some() || paused_key.is_some() {
+            errors.push(
+                span,
+                "`simulation` is a flavor of its own (one seeded thread, time always paused): \
+                 drop `flavor`, `worker_threads` and `start_paused`",
+            );
+        }
+        if config.unhandled_panic.is_some() {
+            errors.push(
+                span,
+                "`unhandled_panic` does not apply to `simulation`: a task's panic reaches the \
+                 test through its `JoinHandle`",
+            );
+        }
+        config.simulation = Some(seeds.map_or(DEFAULT_SEEDS, |(_, n)| n));
+    } else if let Some((span, _)) = seeds {
         errors.push(
             span,
-            format!(
-                "`start_paused` is only supported by the \"current_thread\" flavor{}",
-                if kind == Kind::Main && !flavor_set {
-                    " (`main` defaults to \"multi_thread\"; add `flavor = \"current_thread\"`)"
-                } else {
-                    ""
-                }
-            ),
+            "`seeds` needs the `simulation` flag: `#[runtime::test(simulation, seeds = N)]`",
         );
     }
-
+    if simulation_key.is_some() && (flavor_set || worker_key.is_some() || paused_key.is_some()) {
+        // Reported above; skip the flavor checks below, which would repeat it.
+    } else {
+        if let (Some(span), Flavor::CurrentThread | Flavor::Local) = (worker_key, config.flavor) {
+            let hint = if flavor_set {
+                "`worker_threads` only applies to the \"multi_thread\" flavor"
+            } else {
+                "`worker_threads` requires `flavor = \"multi_thread\"` (tests default to \"current_thread\")"
+            };
+            errors.push(span, hint);
+        }
+        if let (Some(span), Flavor::MultiThread) = (paused_key, config.flavor) {
+            errors.push(
+                span,
+                format!(
+                    "`start_paused` is only supported by the \"current_thread\" flavor{}",
+                    if kind == Kind::Main && !flavor_set {
+                        " (`main` defaults to \"multi_thread\"; add `flavor = \"current_thread\"`)"
+                    } else {
+                        ""
+                    }
+                ),
+            );
+        }
+    }
     match errors.0 {
         None => (config, None),
         Some(e) => {

@@ -139,6 +139,22 @@ fn generate(kind: Kind, config: &Config, func: EntryFn) -> TokenStream {
     };
 
     let krate = &config.crate_path;
+    if let Some(seeds) = config.simulation {
+        // One fresh simulation runtime per seed (`runtime::sim::check`), the body rebuilt
+        // for each.
+        let ident = &sig.ident;
+        return quote_spanned! {mixed=>
+            #[::core::prelude::v1::test]
+            #(#attrs)*
+            #vis #sig {
+                return #krate::sim::check(
+                    ::core::concat!(::core::module_path!(), "::", ::core::stringify!(#ident)),
+                    #seeds,
+                    || #body,
+                );
+            }
+        };
+    }
     let ctor = match config.flavor {
         Flavor::MultiThread => quote!(new_multi_thread),
         Flavor::CurrentThread | Flavor::Local => quote!(new_current_thread),
@@ -242,6 +258,59 @@ mod tests {
             "rt2 :: __private :: Builder :: new_current_thread () . start_paused (true)"
         ));
         assert!(out.contains("# [should_panic] # [allow (unused)]"), "{out}");
+    }
+
+    #[test]
+    fn simulation_runs_the_body_under_seeds_through_sim_check() {
+        let out = expand_str(
+            Kind::Test,
+            quote!(simulation, seeds = 1000),
+            quote!(
+                async fn finds_it() {}
+            ),
+        );
+        assert!(out.contains(":: runtime :: sim :: check ("), "{out}");
+        assert!(out.contains("1000u64"), "{out}");
+        assert!(out.contains("stringify ! (finds_it)"), "{out}");
+        assert!(!out.contains("compile_error"), "{out}");
+        let default = expand_str(
+            Kind::Test,
+            quote!(simulation),
+            quote!(
+                async fn t() {}
+            ),
+        );
+        assert!(default.contains("20u64"), "{default}");
+    }
+
+    #[test]
+    fn simulation_mistakes_are_named() {
+        let err = |args| {
+            expand_str(
+                Kind::Test,
+                args,
+                quote!(
+                    async fn t() {}
+                ),
+            )
+        };
+        assert!(err(quote!(seeds = 5)).contains("`seeds` needs the `simulation` flag"));
+        assert!(err(quote!(simulation, seeds = 0)).contains("`seeds` must be at least 1"));
+        assert!(
+            err(quote!(simulation, flavor = "multi_thread"))
+                .contains("`simulation` is a flavor of its own")
+        );
+        assert!(err(quote!(simulation = true)).contains("`simulation` is a flag"));
+        assert!(
+            expand_str(
+                Kind::Main,
+                quote!(simulation),
+                quote!(
+                    async fn main() {}
+                )
+            )
+            .contains("`simulation` is for `#[runtime::test]`")
+        );
     }
 
     #[test]

@@ -4,7 +4,8 @@
 //! code block in the guide is compiled and run as a doctest (`cargo test -p runtime --doc
 //! guide`); the README is included too, so its example is tested as well. Start with
 //! [`getting_started`], or [`from_asyncio`] if you know Python's asyncio, or [`from_tokio`]
-//! if you know Tokio. The benchmark
+//! if you know Tokio; [`simulation`] shows how to find concurrency bugs by running tests
+//! under seeded schedules. The benchmark
 //! results and the verification report live beside the chapters in `docs/`
 //! (`benchmarks.md`, `verification.md`).
 
@@ -22,6 +23,9 @@ pub mod cancellation {}
 
 #[doc = include_str!("../../docs/observability.md")]
 pub mod observability {}
+
+#[doc = include_str!("../../docs/simulation.md")]
+pub mod simulation {}
 
 #[doc = include_str!("../../docs/architecture.md")]
 pub mod architecture {}

@@ -39,6 +39,7 @@
 //! | Ctrl-C and Unix signals | [`signal`] |
 //! | run child processes | [`process`] |
 //! | test async code | [`#[runtime::test]`](macro@test) |
+//! | find races in your code under seeded schedules, replay them | [`sim`], `#[runtime::test(simulation, seeds = N)]`, [`Builder::new_simulation`] ([guide](guide::simulation)) |
 //! | run hyper, or crates written for Tokio's I/O traits | `compat` (features `hyper`, `tokio-io`) |
 //!
 //! # The guide
@@ -46,7 +47,8 @@
 //! The [`guide`] module holds the book-length documentation, every example in it tested:
 //! [getting started](guide::getting_started), [from asyncio](guide::from_asyncio) (every
 //! asyncio construct with its equivalent here), [cancellation](guide::cancellation) (what
-//! each `.await` loses when dropped) and [architecture](guide::architecture). The same
+//! each `.await` loses when dropped), [simulation](guide::simulation) (seeded schedules that
+//! find and replay concurrency bugs) and [architecture](guide::architecture). The same
 //! chapters are the markdown files in `docs/`, next to the benchmark results and the
 //! verification report. `cargo run --release --example tour` runs all of it in one program.
 #![deny(unsafe_op_in_unsafe_fn)]
@@ -92,6 +94,8 @@ pub mod compat;
 mod engine;
 pub(crate) mod park;
 pub mod runtime;
+#[cfg(not(loom))]
+pub mod sim;
 pub(crate) mod util;
 
 /// Task dumps: [`Handle::dump`] returns a [`Dump`].

@@ -17,12 +17,16 @@ impl Handle {
         F: FnOnce() -> R + Send + 'static,
         R: Send + 'static,
     {
+        // A simulation runs the closure inline, as a task it picks at a seeded point.
+        if let Handle::Simulation(h) = self {
+            return crate::engine::scheduler::simulation::Handle::spawn_blocking(h, f, meta);
+        }
         let (task, join) = unowned(BlockingTask { func: Some(f) }, BlockingSchedule, meta);
         let current = self.clone();
         // A paused clock waits for this job (current-thread only: the only flavor that pauses).
         let inhibit = match self {
             Handle::CurrentThread(h) => Some(InhibitAutoAdvance::new(&h.driver)),
-            Handle::MultiThread(_) => None,
+            Handle::MultiThread(_) | Handle::Simulation(_) => None,
         };
         let job: Job = Box::new(move || {
             // Dropped last: after the task has completed and woken its `JoinHandle`'s waiter.

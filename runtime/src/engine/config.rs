@@ -6,6 +6,16 @@
 pub(crate) enum Flavor {
     MultiThread,
     CurrentThread,
+    /// The seeded single-thread scheduler (`Builder::new_simulation`, `scheduler/simulation`).
+    Simulation,
+}
+
+/// The simulation flavor's settings (unused by the other flavors).
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct SimConfig {
+    pub(crate) seed: u64,
+    /// Virtual time after which a simulation that is still waiting on timers fails.
+    pub(crate) time_limit: Option<std::time::Duration>,
 }
 
 /// Scheduler settings fixed at build time.
@@ -24,6 +34,8 @@ pub(crate) struct Config {
     pub(crate) watchdog: crate::engine::scheduler::watchdog::WatchdogConfig,
     /// The runtime's name (`Builder::name`), read back by `Handle::name`.
     pub(crate) name: Option<String>,
+    /// The simulation flavor's seed and limits.
+    pub(crate) sim: SimConfig,
 }
 
 /// What happens when a spawned task panics.

@@ -331,6 +331,6 @@ pub fn heal_every_worker(handle: &super::Handle) -> usize {
         super::Handle::MultiThread(h) => (0..h.shared.remotes.len())
             .filter(|&worker| h.heal(worker))
             .count(),
-        super::Handle::CurrentThread(_) => 0,
+        super::Handle::CurrentThread(_) | super::Handle::Simulation(_) => 0,
     }
 }

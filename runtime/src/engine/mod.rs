@@ -65,6 +65,10 @@
 //!   [`trace_frame`] lets a runtime combinator record a frame, [`Located`] makes an `async
 //!   fn` leaf report its caller, [`trace_is_active`] tells `join!`/`select!` to poll every
 //!   branch. The coarse clock of the poll statistics is `scheduler/coarse_clock.rs`.
+//! - **Simulation** (issue 19) — [`Flavor::Simulation`] builds the seeded scheduler
+//!   (`scheduler/simulation/`, rules S1-S6); [`Handle::sim_trace`] reads a run's seed, trace
+//!   hash, steps and virtual time (`SimTrace`); [`sim_rand`] draws from the current
+//!   simulation's user stream (`runtime::sim::rand`).
 //! - **Tasks' public types** — [`Id`], [`JoinError`], [`id`], [`try_id`], [`coop`] and
 //!   [`UnhandledPanic`] are defined here and re-exported publicly by `task` and the crate root;
 //!   [`wake_current_by_ref`] is `yield_now`'s cheap self-wake.
@@ -79,7 +83,7 @@ mod scheduler;
 mod task;
 
 pub use config::UnhandledPanic;
-pub(crate) use config::{Config, Flavor};
+pub(crate) use config::{Config, Flavor, SimConfig};
 pub(crate) use context::{
     SetCurrentGuard, current_driver, exit_runtime, is_in_runtime, set_current, try_set_current,
     with_current, with_current_borrowed,
@@ -89,6 +93,8 @@ pub(crate) use driver::clock::add_saturating;
 pub(crate) use driver::entry::Timer;
 pub(crate) use scheduler::Handle;
 pub(crate) use scheduler::local::{LocalEnter, LocalScheduler};
+#[cfg(not(loom))]
+pub(crate) use scheduler::simulation::current_rand as sim_rand;
 pub use scheduler::watchdog::SlowPoll;
 pub(crate) use scheduler::watchdog::{SlowPollHook, WatchdogConfig};
 pub use scheduler::{

@@ -4,9 +4,6 @@
 //! `join!`, `try_join!` and `select!` may name these items, and they may change at any time.
 #![doc(hidden)]
 
-use crate::loom::rt_thread_local;
-use crate::util::rng::FastRand;
-use std::cell::Cell;
 use std::task::{Context, Poll};
 
 pub use super::maybe_done::MaybeDone;
@@ -14,29 +11,16 @@ pub use super::poll_futures::{Cons, PollFutures};
 pub use crate::{Builder, LocalOptions, UnhandledPanic};
 pub use runtime_macros::{join_impl, select_impl, try_join_impl};
 
-rt_thread_local! {
-    /// This thread's generator; `None` until first use.
-    static RNG: Cell<Option<FastRand>> = Cell::new(None);
-}
-
-/// A pseudo-random number in `0..n` (`n > 0`) from a per-thread `util::rng::FastRand`; used to
-/// pick the branch `select!` polls first.
+/// A pseudo-random number in `0..n` (`n > 0`) from this thread's `util::rng::FastRand`; used
+/// to pick the branch `select!` polls first. A simulation runtime seeds that generator from
+/// its seed while it runs, so the pick replays (`util::rng::SeededThreadRng`).
 ///
 /// ```
 /// # use runtime::__private::thread_rng_n;
 /// assert!(thread_rng_n(3) < 3);
 /// ```
 pub fn thread_rng_n(n: u32) -> u32 {
-    RNG.try_with(|cell| {
-        let mut rng = cell
-            .get()
-            .unwrap_or_else(|| FastRand::new(crate::loom::rand_seed()));
-        let pick = rng.below(n as usize) as u32;
-        cell.set(Some(rng));
-        pick
-    })
-    // Thread-local storage is being torn down: any start is as fair as another.
-    .unwrap_or(0)
+    crate::util::rng::thread_rng_n(n)
 }
 
 /// `Pending` (after asking to be polled again) when the task's cooperative budget is spent,

@@ -2,7 +2,8 @@
 
 use super::Runtime;
 use crate::engine::{
-    Config, Flavor, HistogramConfiguration, SlowPoll, SlowPollHook, UnhandledPanic, WatchdogConfig,
+    Config, Flavor, HistogramConfiguration, SimConfig, SlowPoll, SlowPollHook, UnhandledPanic,
+    WatchdogConfig,
 };
 use std::fmt;
 use std::io;
@@ -44,6 +45,8 @@ pub struct Builder {
     on_slow_poll: Option<SlowPollHook>,
     /// Set by `Builder::name` (`builder_compat.rs`).
     pub(super) name: Option<String>,
+    /// The simulation flavor's seed and limits (`builder_sim.rs`).
+    pub(super) sim: SimConfig,
 }
 
 /// Default `slow_poll_threshold`: asyncio's `slow_callback_duration` (100 ms).
@@ -84,7 +87,7 @@ impl Builder {
         Builder::new(Flavor::CurrentThread)
     }
 
-    fn new(flavor: Flavor) -> Builder {
+    pub(super) fn new(flavor: Flavor) -> Builder {
         Builder {
             flavor,
             worker_threads: None,
@@ -105,6 +108,7 @@ impl Builder {
             stall_heal_threshold: DEFAULT_STALL_HEAL_THRESHOLD,
             on_slow_poll: None,
             name: None,
+            sim: SimConfig::default(),
         }
     }
 
@@ -422,7 +426,7 @@ impl Builder {
         let invalid = |msg: &str| Err(io::Error::new(io::ErrorKind::InvalidInput, msg.to_owned()));
         let workers = match self.flavor {
             Flavor::MultiThread => self.worker_threads.unwrap_or_else(crate::loom::num_cpus),
-            Flavor::CurrentThread => 1,
+            Flavor::CurrentThread | Flavor::Simulation => 1,
         };
         if workers == 0 {
             return invalid("worker_threads must be at least 1");
@@ -453,7 +457,7 @@ impl Builder {
         }
         let global_queue_interval = self.global_queue_interval.unwrap_or(match self.flavor {
             Flavor::MultiThread => DEFAULT_GLOBAL_QUEUE_INTERVAL_MT,
-            Flavor::CurrentThread => DEFAULT_GLOBAL_QUEUE_INTERVAL_CT,
+            Flavor::CurrentThread | Flavor::Simulation => DEFAULT_GLOBAL_QUEUE_INTERVAL_CT,
         });
         let config = Config {
             event_interval: self.event_interval,
@@ -466,13 +470,14 @@ impl Builder {
                 .then_some(self.poll_time_histogram),
             watchdog: self.watchdog_config(),
             name: self.name.clone(),
+            sim: self.sim,
         };
         let pool = crate::blocking::PoolConfig {
             // Multi-thread workers run on the pool too, so they come on top of the blocking
             // threads; the current-thread flavor's worker is the `block_on` caller.
             max_threads: match self.flavor {
                 Flavor::MultiThread => self.max_blocking_threads.saturating_add(workers),
-                Flavor::CurrentThread => self.max_blocking_threads,
+                Flavor::CurrentThread | Flavor::Simulation => self.max_blocking_threads,
             },
             keep_alive: self.keep_alive,
             thread_name: self.thread_name.clone(),
@@ -524,7 +529,7 @@ impl Builder {
             slow_poll_threshold: enabled(self.slow_poll_threshold),
             heal_threshold: match self.flavor {
                 Flavor::MultiThread => enabled(self.stall_heal_threshold),
-                Flavor::CurrentThread => None,
+                Flavor::CurrentThread | Flavor::Simulation => None,
             },
             on_slow_poll: self.on_slow_poll.clone(),
             thread_name: format!("{base}-watchdog"),

@@ -199,6 +199,7 @@ impl Handle {
         match self.inner.flavor() {
             engine::Flavor::CurrentThread => RuntimeFlavor::CurrentThread,
             engine::Flavor::MultiThread => RuntimeFlavor::MultiThread,
+            engine::Flavor::Simulation => RuntimeFlavor::Simulation,
         }
     }
 

@@ -48,4 +48,15 @@ pub enum RuntimeFlavor {
     CurrentThread,
     /// Work-stealing worker threads ([`Builder::new_multi_thread`](super::Builder::new_multi_thread)).
     MultiThread,
+    /// The seeded single-thread simulation scheduler
+    /// ([`Builder::new_simulation`](super::Builder::new_simulation)). Tokio has no such
+    /// flavor: code matching on `RuntimeFlavor` (which is `#[non_exhaustive]`) keeps a
+    /// wildcard arm for it.
+    ///
+    /// ```
+    /// use runtime::runtime::{Builder, RuntimeFlavor};
+    /// let rt = Builder::new_simulation(7).build().unwrap();
+    /// assert_eq!(rt.handle().runtime_flavor(), RuntimeFlavor::Simulation);
+    /// ```
+    Simulation,
 }

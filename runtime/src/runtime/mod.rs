@@ -14,6 +14,7 @@
 
 mod builder;
 mod builder_compat;
+mod builder_sim;
 mod handle;
 mod id;
 mod local_runtime;

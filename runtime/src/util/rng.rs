@@ -35,9 +35,77 @@ impl FastRand {
     }
 }
 
+crate::loom::rt_thread_local! {
+    /// This thread's generator; `None` until first use.
+    static THREAD_RNG: std::cell::Cell<Option<FastRand>> = std::cell::Cell::new(None);
+}
+
+/// A value in `0..n` (`n > 0`) from this thread's generator (seeded at random on first use,
+/// or by a [`SeededThreadRng`] while one lives).
+pub(crate) fn thread_rng_n(n: u32) -> u32 {
+    THREAD_RNG
+        .try_with(|cell| {
+            let mut rng = cell
+                .get()
+                .unwrap_or_else(|| FastRand::new(crate::loom::rand_seed()));
+            let pick = rng.below(n as usize) as u32;
+            cell.set(Some(rng));
+            pick
+        })
+        // Thread-local storage is being torn down: any start is as fair as another.
+        .unwrap_or(0)
+}
+
+/// While it lives, this thread's generator is seeded with a fixed seed; dropping it restores
+/// the previous state. The simulation scheduler holds one in `block_on`, so `select!`'s
+/// branch order replays with the seed at no cost to the other flavors (which never seed it).
+pub(crate) struct SeededThreadRng {
+    previous: Option<FastRand>,
+}
+
+impl SeededThreadRng {
+    pub(crate) fn new(seed: u64) -> SeededThreadRng {
+        let previous = THREAD_RNG
+            .try_with(|cell| cell.replace(Some(FastRand::new(seed))))
+            .ok()
+            .flatten();
+        SeededThreadRng { previous }
+    }
+}
+
+impl Drop for SeededThreadRng {
+    fn drop(&mut self) {
+        let _ = THREAD_RNG.try_with(|cell| cell.set(self.previous));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::FastRand;
+
+    #[test]
+    fn a_seeded_thread_rng_replays_and_restores_the_previous_state() {
+        let draws = || {
+            (0..8)
+                .map(|_| super::thread_rng_n(1000))
+                .collect::<Vec<_>>()
+        };
+        let before = super::THREAD_RNG.with(|cell| {
+            cell.set(Some(FastRand::new(5)));
+            cell.get().map(|mut rng| rng.next_u64())
+        });
+        let first = {
+            let _seeded = super::SeededThreadRng::new(77);
+            draws()
+        };
+        let again = {
+            let _seeded = super::SeededThreadRng::new(77);
+            draws()
+        };
+        assert_eq!(first, again);
+        let after = super::THREAD_RNG.with(|cell| cell.get().map(|mut rng| rng.next_u64()));
+        assert_eq!(before, after);
+    }
 
     #[test]
     fn below_stays_in_range_and_covers_it() {

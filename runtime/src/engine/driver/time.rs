@@ -192,6 +192,14 @@ impl TimeState {
         self.shards.iter().filter_map(Shard::next_deadline).min()
     }
 
+    /// The instant of the earliest filed timer (a wheel hint: a timer may lie later), or
+    /// `None` if none is filed. The simulation scheduler jumps a paused clock there when it
+    /// is idle (`scheduler/simulation`, rule S3).
+    pub(crate) fn next_timer_at(&self) -> Option<StdInstant> {
+        self.next_deadline()
+            .and_then(|tick| self.tick_instant(tick))
+    }
+
     /// Decides how long the driver may block; `requested` is the scheduler's timeout (`None`
     /// means it has nothing to run and would block until unparked).
     pub(crate) fn plan_park(&self, requested: Option<Duration>) -> ParkPlan {

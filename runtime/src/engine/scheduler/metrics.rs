@@ -14,7 +14,7 @@ impl Handle {
     pub(crate) fn num_workers(&self) -> usize {
         match self {
             Handle::MultiThread(h) => h.shared.remotes.len(),
-            Handle::CurrentThread(_) => 1,
+            Handle::CurrentThread(_) | Handle::Simulation(_) => 1,
         }
     }
 
@@ -22,6 +22,7 @@ impl Handle {
         match self {
             Handle::MultiThread(h) => h.shared.owned.len(),
             Handle::CurrentThread(h) => h.num_alive_tasks(),
+            Handle::Simulation(h) => h.num_alive_tasks(),
         }
     }
 
@@ -29,6 +30,7 @@ impl Handle {
         match self {
             Handle::MultiThread(h) => h.shared.owned.spawned(),
             Handle::CurrentThread(h) => h.spawned_tasks_count(),
+            Handle::Simulation(h) => h.spawned_tasks_count(),
         }
     }
 
@@ -36,6 +38,7 @@ impl Handle {
         match self {
             Handle::MultiThread(h) => h.shared.remote_schedules.load(Ordering::Relaxed),
             Handle::CurrentThread(h) => h.remote_schedules.load(Ordering::Relaxed),
+            Handle::Simulation(_) => 0,
         }
     }
 
@@ -49,6 +52,7 @@ impl Handle {
         match self {
             Handle::MultiThread(h) => h.shared.injector.len(),
             Handle::CurrentThread(h) => h.injection_queue_depth(),
+            Handle::Simulation(h) => h.injection_queue_depth(),
         }
     }
 
@@ -56,7 +60,7 @@ impl Handle {
         let threads = self.blocking_spawner().num_threads();
         match self {
             Handle::MultiThread(h) => threads.saturating_sub(h.shared.remotes.len()),
-            Handle::CurrentThread(_) => threads,
+            Handle::CurrentThread(_) | Handle::Simulation(_) => threads,
         }
     }
 
@@ -73,6 +77,7 @@ impl Handle {
         match self {
             Handle::MultiThread(h) => &h.shared.worker_metrics[worker],
             Handle::CurrentThread(h) => &h.metrics,
+            Handle::Simulation(h) => &h.metrics,
         }
     }
 
@@ -117,6 +122,7 @@ impl Handle {
         match self {
             Handle::MultiThread(h) => h.shared.remotes[worker].stealer.len(),
             Handle::CurrentThread(h) => h.local_queue_depth.load(Ordering::Relaxed),
+            Handle::Simulation(_) => 0,
         }
     }
 
@@ -124,6 +130,7 @@ impl Handle {
         let config = match self {
             Handle::MultiThread(h) => &h.config,
             Handle::CurrentThread(h) => &h.config,
+            Handle::Simulation(h) => &h.config,
         };
         config.poll_time_histogram.as_ref()
     }
@@ -165,6 +172,7 @@ impl Handle {
         match self {
             Handle::MultiThread(h) => h.shared.watch.slow_poll_count(),
             Handle::CurrentThread(h) => h.watch.slow_poll_count(),
+            Handle::Simulation(_) => 0,
         }
     }
 
@@ -173,6 +181,7 @@ impl Handle {
         match self {
             Handle::MultiThread(h) => h.shared.watch.heal_count(),
             Handle::CurrentThread(h) => h.watch.heal_count(),
+            Handle::Simulation(_) => 0,
         }
     }
 

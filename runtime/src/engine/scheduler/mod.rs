@@ -7,6 +7,7 @@ mod histogram;
 pub(crate) mod local;
 mod metrics;
 pub(crate) mod multi_thread;
+pub(crate) mod simulation;
 pub(crate) mod stats;
 pub(crate) mod watchdog;
 
@@ -19,11 +20,13 @@ use crate::engine::{Config, Flavor};
 use crate::loom::sync::Arc;
 use std::future::Future;
 
-/// A handle to either scheduler.
+/// A handle to one of the schedulers (the flavor is chosen here, once per call: no flavor
+/// tests on the paths inside each scheduler).
 #[derive(Clone)]
 pub(crate) enum Handle {
     MultiThread(Arc<multi_thread::Handle>),
     CurrentThread(Arc<current_thread::Handle>),
+    Simulation(Arc<simulation::Handle>),
 }
 
 /// A [`Handle`] that does not keep the runtime alive: for observers that outlive it (the
@@ -32,6 +35,7 @@ pub(crate) enum Handle {
 pub(crate) enum WeakHandle {
     MultiThread(std::sync::Weak<multi_thread::Handle>),
     CurrentThread(std::sync::Weak<current_thread::Handle>),
+    Simulation(std::sync::Weak<simulation::Handle>),
 }
 
 #[cfg(not(loom))]
@@ -41,6 +45,7 @@ impl WeakHandle {
         match self {
             WeakHandle::MultiThread(h) => h.upgrade().map(Handle::MultiThread),
             WeakHandle::CurrentThread(h) => h.upgrade().map(Handle::CurrentThread),
+            WeakHandle::Simulation(h) => h.upgrade().map(Handle::Simulation),
         }
     }
 }
@@ -49,6 +54,7 @@ impl WeakHandle {
 pub(crate) enum Context {
     MultiThread(multi_thread::Context),
     CurrentThread(current_thread::Context),
+    Simulation(simulation::Context),
 }
 
 impl Handle {
@@ -69,6 +75,9 @@ impl Handle {
         match self {
             Handle::MultiThread(h) => multi_thread::Handle::spawn(h, future, meta),
             Handle::CurrentThread(h) => current_thread::Handle::spawn(h, future, meta),
+            // Out of line and cold: the simulation arm must not make this dispatch heavier
+            // for the two flavors above (callgrind, `profile spawn_current_thread`).
+            Handle::Simulation(h) => simulation::spawn_cold(h, future, meta),
         }
     }
 
@@ -78,6 +87,7 @@ impl Handle {
         match self {
             Handle::MultiThread(h) => WeakHandle::MultiThread(Arc::downgrade(h)),
             Handle::CurrentThread(h) => WeakHandle::CurrentThread(Arc::downgrade(h)),
+            Handle::Simulation(h) => WeakHandle::Simulation(Arc::downgrade(h)),
         }
     }
 
@@ -88,6 +98,7 @@ impl Handle {
         match self {
             Handle::MultiThread(h) => h.unhandled_panic(),
             Handle::CurrentThread(h) => h.unhandled_panic(),
+            Handle::Simulation(h) => h.unhandled_panic(),
         }
     }
 
@@ -98,6 +109,7 @@ impl Handle {
         let tasks = match self {
             Handle::MultiThread(h) => h.shared.owned.dump(),
             Handle::CurrentThread(h) => h.dump_tasks(),
+            Handle::Simulation(h) => h.dump_tasks(),
         };
         crate::engine::task::dump::Dump::new(tasks)
     }
@@ -107,6 +119,7 @@ impl Handle {
         match self {
             Handle::MultiThread(h) => &h.driver.handle,
             Handle::CurrentThread(h) => &h.driver,
+            Handle::Simulation(h) => &h.driver,
         }
     }
 
@@ -120,7 +133,7 @@ impl Handle {
     ) -> std::io::Result<Handle> {
         let timer_shards = match flavor {
             Flavor::MultiThread => workers,
-            Flavor::CurrentThread => 1,
+            Flavor::CurrentThread | Flavor::Simulation => 1,
         };
         let (driver, driver_handle) = crate::engine::driver::Driver::new(timer_shards)?;
         // The task statistics' clock is fresh before the first poll (workers refresh it
@@ -136,6 +149,9 @@ impl Handle {
             )),
             Flavor::CurrentThread => {
                 Handle::CurrentThread(current_thread::new(config, driver, driver_handle, spawner))
+            }
+            Flavor::Simulation => {
+                Handle::Simulation(simulation::new(config, driver, driver_handle, spawner))
             }
         })
     }
@@ -153,6 +169,8 @@ impl Handle {
             }
             #[cfg(loom)]
             Handle::CurrentThread(_) => Ok(()),
+            // No watchdog: its reports would depend on real time.
+            Handle::Simulation(_) => Ok(()),
         }
     }
 
@@ -162,6 +180,7 @@ impl Handle {
         match self {
             Handle::MultiThread(h) => multi_thread::block_on(h, future),
             Handle::CurrentThread(h) => current_thread::block_on(h, future),
+            Handle::Simulation(h) => simulation::block_on(h, future),
         }
     }
 
@@ -171,6 +190,7 @@ impl Handle {
         match self {
             Handle::MultiThread(h) => h.shutdown(),
             Handle::CurrentThread(h) => current_thread::Handle::shutdown_runtime(h),
+            Handle::Simulation(h) => simulation::Handle::shutdown_runtime(h),
         }
     }
 
@@ -179,6 +199,7 @@ impl Handle {
         match self {
             Handle::MultiThread(h) => h.config.name.as_deref(),
             Handle::CurrentThread(h) => h.config.name.as_deref(),
+            Handle::Simulation(h) => h.config.name.as_deref(),
         }
     }
 
@@ -188,6 +209,7 @@ impl Handle {
         let ptr: *const () = match self {
             Handle::MultiThread(h) => std::ptr::from_ref::<multi_thread::Handle>(h).cast(),
             Handle::CurrentThread(h) => std::ptr::from_ref::<current_thread::Handle>(h).cast(),
+            Handle::Simulation(h) => std::ptr::from_ref::<simulation::Handle>(h).cast(),
         };
         // A reference is never null; `MIN` only keeps this total.
         std::num::NonZeroU64::new(ptr as usize as u64).unwrap_or(std::num::NonZeroU64::MIN)
@@ -199,6 +221,7 @@ impl Handle {
         match self {
             Handle::MultiThread(_) => Flavor::MultiThread,
             Handle::CurrentThread(_) => Flavor::CurrentThread,
+            Handle::Simulation(_) => Flavor::Simulation,
         }
     }
 
@@ -206,6 +229,7 @@ impl Handle {
         match self {
             Handle::MultiThread(_) => "multi_thread",
             Handle::CurrentThread(_) => "current_thread",
+            Handle::Simulation(_) => "simulation",
         }
     }
 
@@ -215,6 +239,7 @@ impl Handle {
         match self {
             Handle::MultiThread(_) => None,
             Handle::CurrentThread(h) => Some(&h.driver),
+            Handle::Simulation(h) => Some(&h.driver),
         }
     }
 
@@ -222,6 +247,7 @@ impl Handle {
         match self {
             Handle::MultiThread(h) => &h.blocking,
             Handle::CurrentThread(h) => &h.blocking,
+            Handle::Simulation(h) => &h.blocking,
         }
     }
 }

@@ -1,0 +1,2 @@
+#[runtime::main(simulation)]
+async fn main() {}

@@ -1,0 +1,45 @@
+//! What the rest of the crate reads from a simulation through the engine's door: a run's
+//! trace ([`SimTrace`]) and draws from the user stream (`runtime::sim::rand`).
+
+use std::time::Duration;
+
+/// What a finished (or failed) simulation run reports (`runtime::sim`'s runner reads it;
+/// `runtime::sim` is not compiled under loom).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(loom, allow(dead_code))]
+pub(crate) struct SimTrace {
+    pub(crate) seed: u64,
+    /// The trace hash (rule S5).
+    pub(crate) hash: u64,
+    /// Scheduling steps taken (polls and idle turns).
+    pub(crate) steps: u64,
+    /// Virtual time elapsed since the runtime was built.
+    pub(crate) elapsed: Duration,
+}
+
+#[cfg_attr(loom, allow(dead_code))]
+impl crate::engine::scheduler::Handle {
+    /// The trace of a simulation runtime; `None` on the other flavors.
+    pub(crate) fn sim_trace(&self) -> Option<SimTrace> {
+        let crate::engine::scheduler::Handle::Simulation(h) = self else {
+            return None;
+        };
+        let (hash, steps) = h.trace();
+        Some(SimTrace {
+            seed: h.seed(),
+            hash,
+            steps,
+            elapsed: h.elapsed(),
+        })
+    }
+}
+
+/// A draw from the current simulation's user stream (`runtime::sim::rand`); `None` when the
+/// current runtime is not a simulation (or there is none).
+#[cfg(not(loom))]
+pub(crate) fn current_rand() -> Option<u64> {
+    crate::engine::context::with_current(|handle| match handle {
+        Some(crate::engine::scheduler::Handle::Simulation(h)) => Some(h.user_rng.next_u64()),
+        _ => None,
+    })
+}

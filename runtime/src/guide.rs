@@ -13,6 +13,10 @@
 //! whose links go to the items' pages and to the other chapters here instead, so one Markdown
 //! file reads right in both places.
 
+// Every Rust block in the guide is a whole program a reader can paste over `src/main.rs`, so
+// its `fn main` is there on purpose.
+#![allow(clippy::needless_doctest_main)]
+
 #[doc = include_str!(concat!(env!("OUT_DIR"), "/getting-started.md"))]
 pub mod getting_started {}
 

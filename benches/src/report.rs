@@ -251,7 +251,7 @@ fn draw_chart(
     let right = Pos::new(HPos::Right, VPos::Center);
     root.draw(&Text::new(
         "runtime / peer (median time or bytes; lower is better)",
-        (LEFT, 12),
+        (LEFT, 3),
         font(15.0),
     ))?;
     for (k, (color, label)) in [
@@ -261,7 +261,7 @@ fn draw_chart(
     .into_iter()
     .enumerate()
     {
-        let at = LEFT + 90 * i32::try_from(k)?;
+        let at = LEFT + 100 * i32::try_from(k)?;
         root.draw(&Rectangle::new([(at, 22), (at + 10, 32)], color.filled()))?;
         root.draw(&Text::new(label, (at + 14, 22), font(15.0)))?;
     }

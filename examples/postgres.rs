@@ -44,8 +44,17 @@ pub fn config_from_env() -> Result<Config, BoxError> {
     })
 }
 
-/// Connects to the first host in `config` and spawns the connection task.
+/// Connects to the first host in `config` and spawns the connection task (detached: a
+/// connection error is printed to stderr with the server's message, see [`connection_error`]).
 pub async fn connect(config: &Config) -> Result<Client, BoxError> {
+    Ok(connect_watched(config).await?.0)
+}
+
+/// What the connection task ends with: `Err` holds the line it printed to stderr.
+pub type ConnectionTask = runtime::task::JoinHandle<Result<(), String>>;
+
+/// [`connect`], also handing back the connection task's handle.
+pub async fn connect_watched(config: &Config) -> Result<(Client, ConnectionTask), BoxError> {
     let port = config.get_ports().first().copied().unwrap_or(5432);
     let host = config
         .get_hosts()
@@ -86,21 +95,34 @@ pub fn describe(err: &tokio_postgres::Error) -> String {
     }
 }
 
+/// The line the connection task prints when the connection fails (the server closed it, the
+/// network dropped), with the server's own message where it sent one.
+pub fn connection_error(err: &tokio_postgres::Error) -> String {
+    format!("PostgreSQL connection error: {}", describe(err))
+}
+
+/// `context: <the server's message>`, for `map_err` on a query's result.
+fn failed(context: &'static str) -> impl Fn(tokio_postgres::Error) -> BoxError {
+    move |err| format!("{context}: {}", describe(&err)).into()
+}
+
 /// Runs the startup handshake on `stream` and spawns the connection's background task.
-async fn start<S>(config: &Config, stream: S) -> Result<Client, BoxError>
+async fn start<S>(config: &Config, stream: S) -> Result<(Client, ConnectionTask), BoxError>
 where
     S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
 {
     let (client, connection) = config
         .connect_raw(stream, NoTls)
         .await
-        .map_err(|err| format!("PostgreSQL handshake failed: {}", describe(&err)))?;
-    runtime::spawn(async move {
-        if let Err(err) = connection.await {
-            eprintln!("PostgreSQL connection error: {err}");
-        }
+        .map_err(failed("PostgreSQL handshake failed"))?;
+    let task = runtime::spawn(async move {
+        connection.await.map_err(|err| {
+            let line = connection_error(&err);
+            eprintln!("{line}");
+            line
+        })
     });
-    Ok(client)
+    Ok((client, task))
 }
 
 /// Creates [`TABLE`] afresh, fills it from [`TASKS`] concurrent tasks and returns the first
@@ -112,14 +134,15 @@ pub async fn run(client: Arc<Client>) -> Result<(Vec<(i32, String)>, i64), BoxEr
              CREATE TABLE {TABLE} (id integer PRIMARY KEY, name text NOT NULL, task integer NOT NULL)"
         ))
         .await
-        .map_err(|err| format!("creating {TABLE}: {}", describe(&err)))?;
+        .map_err(failed("creating the table"))?;
 
     // Every task shares the one connection: tokio-postgres pipelines their statements.
     let insert = client
         .prepare(&format!(
             "INSERT INTO {TABLE} (id, name, task) VALUES ($1, $2, $3)"
         ))
-        .await?;
+        .await
+        .map_err(failed("preparing the insert"))?;
     let mut tasks = runtime::task::JoinSet::new();
     for task in 0..TASKS {
         let (client, insert) = (Arc::clone(&client), insert.clone());
@@ -144,11 +167,13 @@ pub async fn run(client: Arc<Client>) -> Result<(Vec<(i32, String)>, i64), BoxEr
             &format!("SELECT id, name FROM {TABLE} ORDER BY id LIMIT 10"),
             &[],
         )
-        .await?;
+        .await
+        .map_err(failed("reading the first rows"))?;
     let first = rows.iter().map(|row| (row.get(0), row.get(1))).collect();
     let count = client
         .query_one(&format!("SELECT count(*) FROM {TABLE}"), &[])
-        .await?
+        .await
+        .map_err(failed("counting the rows"))?
         .get(0);
     Ok((first, count))
 }

@@ -1,8 +1,12 @@
 //! The `compare` report: one [`Row`] per case with the three runtimes' median times, rendered
-//! as a text table, JSON and an SVG bar chart of the ratios (all hand-written, no extra
-//! dependencies).
+//! as a text table, JSON (`serde_json`) and an SVG bar chart of the ratios (`plotters`), both
+//! libraries already in the tree through criterion.
 
 pub use crate::side_tables::{Lateness, MemoryRow, memory_json, memory_table};
+use plotters::element::DashedPathElement;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+use serde::ser::{Serialize, SerializeMap, Serializer};
 use std::fmt::Write;
 
 /// The runtimes in column order.
@@ -67,7 +71,8 @@ impl Row {
 ///     memory: Vec::new(),
 /// };
 /// assert!(report.table().contains("0.50"));
-/// assert!(report.json().contains("\"vs_tokio\": 0.5000"));
+/// let json: serde_json::Value = serde_json::from_str(&report.json()).unwrap();
+/// assert_eq!(json["cases"][0]["vs_tokio"], 0.5);
 /// assert!(report.svg().starts_with("<svg"));
 /// ```
 #[derive(Debug, Clone, PartialEq)]
@@ -95,27 +100,59 @@ pub(crate) fn human_ns(ns: f64) -> String {
     }
 }
 
-pub(crate) fn json_str(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            c if u32::from(c) < 0x20 => {
-                let _ = write!(out, "\\u{:04x}", u32::from(c));
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
+/// `x` rounded to `decimals` places: the JSON keeps the precision the measurement has.
+pub(crate) fn rounded(x: f64, decimals: i32) -> f64 {
+    let scale = 10f64.powi(decimals);
+    (x * scale).round() / scale
 }
 
-fn xml_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
+/// `x` rounded to a whole number, or `null` when it is not finite (a rate of a zero time).
+pub(crate) fn whole(x: f64) -> Option<i64> {
+    x.is_finite().then(|| x.round() as i64)
+}
+
+/// One case as a JSON object: its identity, then per runtime (in [`RUNTIMES`] order) the
+/// median ns per iteration and per op, ops per second and the sample spread, then the ratios.
+impl Serialize for Row {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("case", &self.case)?;
+        map.serialize_entry("workers", &self.workers)?;
+        map.serialize_entry("ops", &self.ops)?;
+        map.serialize_entry("unit", &self.unit)?;
+        let per_op = self.per_op_ns();
+        for (k, name) in RUNTIMES.iter().enumerate() {
+            map.serialize_entry(&format!("{name}_ns"), &rounded(self.median_ns[k], 1))?;
+            map.serialize_entry(&format!("{name}_ns_per_op"), &rounded(per_op[k], 2))?;
+            map.serialize_entry(&format!("{name}_ops_per_s"), &whole(1e9 / per_op[k]))?;
+            map.serialize_entry(&format!("{name}_spread"), &rounded(self.spread[k], 3))?;
+        }
+        map.serialize_entry("vs_tokio", &rounded(self.vs_tokio(), 4))?;
+        map.serialize_entry("vs_best_peer", &rounded(self.vs_best_peer(), 4))?;
+        map.end()
+    }
+}
+
+/// The whole run: machine, repetitions, the unit, the cases, then the timer lateness and the
+/// memory rows when they were measured.
+impl Serialize for Report {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("machine", &self.machine)?;
+        map.serialize_entry("repetitions", &self.repetitions)?;
+        map.serialize_entry(
+            "unit",
+            "ns per iteration (median); per_op = per iteration / ops",
+        )?;
+        map.serialize_entry("cases", &self.rows)?;
+        if let Some(lateness) = &self.lateness {
+            map.serialize_entry("timer_lateness", lateness)?;
+        }
+        if !self.memory.is_empty() {
+            map.serialize_entry("memory", &self.memory)?;
+        }
+        map.end()
+    }
 }
 
 impl Report {
@@ -148,55 +185,17 @@ impl Report {
         out
     }
 
-    /// The same data as JSON (nanoseconds, ratios, sample spread).
+    /// The same data as JSON (nanoseconds, ratios, sample spread), pretty-printed.
     pub fn json(&self) -> String {
-        let mut out = String::from("{\n");
-        let _ = writeln!(out, "  \"machine\": {},", json_str(&self.machine));
-        let _ = writeln!(out, "  \"repetitions\": {},", self.repetitions);
-        out.push_str("  \"unit\": \"ns per iteration (median); per_op = per iteration / ops\",\n");
-        out.push_str("  \"cases\": [\n");
-        for (i, row) in self.rows.iter().enumerate() {
-            let _ = write!(
-                out,
-                "    {{\"case\": {}, \"workers\": {}, \"ops\": {}, \"unit\": {}, ",
-                json_str(&row.case),
-                row.workers,
-                row.ops,
-                json_str(&row.unit)
-            );
-            for (k, name) in RUNTIMES.iter().enumerate() {
-                let _ = write!(out, "\"{name}_ns\": {:.1}, ", row.median_ns[k]);
-                let per_op = row.per_op_ns()[k];
-                let _ = write!(out, "\"{name}_ns_per_op\": {per_op:.2}, ");
-                let _ = write!(out, "\"{name}_ops_per_s\": {:.0}, ", 1e9 / per_op);
-                let _ = write!(out, "\"{name}_spread\": {:.3}, ", row.spread[k]);
-            }
-            let _ = write!(
-                out,
-                "\"vs_tokio\": {:.4}, \"vs_best_peer\": {:.4}}}",
-                row.vs_tokio(),
-                row.vs_best_peer()
-            );
-            out.push_str(if i + 1 < self.rows.len() { ",\n" } else { "\n" });
-        }
-        out.push_str("  ]");
-        if let Some(lateness) = &self.lateness {
-            let _ = write!(out, ",\n  \"timer_lateness\": {}", lateness.json());
-        }
-        if !self.memory.is_empty() {
-            let _ = write!(out, ",\n  \"memory\": {}", memory_json(&self.memory));
-        }
-        out.push_str("\n}\n");
+        let mut out = serde_json::to_string_pretty(self).expect("a report is always valid JSON");
+        out.push('\n');
         out
     }
 
     /// A horizontal bar chart of `runtime / tokio` and `runtime / min(tokio, smol)` per case
-    /// (and per memory row), with reference lines at 1.0 (parity) and 0.8 (the issue's target on the core cases).
+    /// (and per memory row), with reference lines at 1.0 (parity) and 0.8 (the issue's target
+    /// on the core cases), drawn with plotters' SVG backend.
     pub fn svg(&self) -> String {
-        const LEFT: f64 = 190.0;
-        const PLOT: f64 = 560.0;
-        const ROW: f64 = 34.0;
-        const TOP: f64 = 40.0;
         // Time rows, then memory rows (bytes instead of time; same "lower is better").
         let bars: Vec<(String, f64, f64)> = self
             .rows
@@ -210,70 +209,105 @@ impl Report {
                 )
             }))
             .collect();
-        let max_ratio = bars
-            .iter()
-            .flat_map(|&(_, t, b)| [t, b])
-            .filter(|r| r.is_finite())
-            .fold(1.5_f64, f64::max)
-            .ceil();
-        let x = |ratio: f64| LEFT + PLOT * ratio / max_ratio;
-        let height = TOP + ROW * bars.len() as f64 + 40.0;
-        let width = LEFT + PLOT + 60.0;
-        let mut out = format!(
-            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" \
-             font-family=\"sans-serif\" font-size=\"12\">\n\
-             <rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n\
-             <text x=\"{LEFT}\" y=\"16\">runtime / peer (median time or bytes; lower is better)</text>\n\
-             <rect x=\"{LEFT}\" y=\"22\" width=\"10\" height=\"10\" fill=\"#4878a8\"/>\
-             <text x=\"{}\" y=\"31\">vs tokio</text>\n\
-             <rect x=\"{}\" y=\"22\" width=\"10\" height=\"10\" fill=\"#e0883a\"/>\
-             <text x=\"{}\" y=\"31\">vs min(tokio, smol)</text>\n",
-            LEFT + 14.0,
-            LEFT + 90.0,
-            LEFT + 104.0
-        );
-        for (i, (label, vs_tokio, vs_best)) in bars.iter().enumerate() {
-            let y = TOP + ROW * i as f64;
-            let _ = writeln!(
-                out,
-                "<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>",
-                LEFT - 8.0,
-                y + 20.0,
-                xml_escape(label)
-            );
-            for (k, (ratio, color)) in [(*vs_tokio, "#4878a8"), (*vs_best, "#e0883a")]
-                .into_iter()
-                .enumerate()
-            {
-                let by = y + 4.0 + 13.0 * k as f64;
-                let _ = writeln!(
-                    out,
-                    "<rect class=\"bar\" x=\"{LEFT}\" y=\"{by}\" width=\"{:.1}\" height=\"12\" \
-                     fill=\"{color}\"/><text x=\"{:.1}\" y=\"{}\" font-size=\"10\">{ratio:.2}</text>",
-                    x(ratio) - LEFT,
-                    x(ratio) + 3.0,
-                    by + 10.0
-                );
-            }
-        }
-        let bottom = TOP + ROW * bars.len() as f64;
-        for (ratio, dash) in [(1.0, ""), (0.8, " stroke-dasharray=\"4 3\"")] {
-            let _ = writeln!(
-                out,
-                "<line x1=\"{0:.1}\" y1=\"{TOP}\" x2=\"{0:.1}\" y2=\"{bottom}\" stroke=\"black\"{dash}/>\
-                 <text x=\"{0:.1}\" y=\"{1}\" text-anchor=\"middle\">{ratio}</text>",
-                x(ratio),
-                bottom + 14.0
-            );
-        }
-        let _ = writeln!(
-            out,
-            "<text x=\"{LEFT}\" y=\"{}\" font-size=\"10\">{}</text>\n</svg>",
-            bottom + 32.0,
-            xml_escape(&self.machine)
-        );
+        let mut out = String::new();
+        draw_chart(&mut out, &bars, &self.machine).expect("drawing into a String cannot fail");
         out
     }
+}
+
+/// Bar colours: `vs tokio`, `vs min(tokio, smol)`.
+const TOKIO_BLUE: RGBColor = RGBColor(0x48, 0x78, 0xa8);
+const BEST_ORANGE: RGBColor = RGBColor(0xe0, 0x88, 0x3a);
+
+/// Draws [`Report::svg`]'s chart into `out`: one row of two bars per `(label, vs_tokio,
+/// vs_best)`, laid out in pixels (label column, then the plot scaled to the largest ratio).
+fn draw_chart(
+    out: &mut String,
+    bars: &[(String, f64, f64)],
+    machine: &str,
+) -> Result<(), Box<dyn std::error::Error>> {
+    const LEFT: i32 = 190;
+    const PLOT: f64 = 560.0;
+    const ROW: i32 = 34;
+    const TOP: i32 = 40;
+    let rows = i32::try_from(bars.len())?;
+    let max_ratio = bars
+        .iter()
+        .flat_map(|&(_, t, b)| [t, b])
+        .filter(|r| r.is_finite())
+        .fold(1.5_f64, f64::max)
+        .ceil();
+    let x = |ratio: f64| LEFT + (PLOT * ratio / max_ratio).round() as i32;
+    let bottom = TOP + ROW * rows;
+    let size = (
+        u32::try_from(LEFT)? + PLOT as u32 + 60,
+        u32::try_from(bottom + 40)?,
+    );
+
+    let root = SVGBackend::with_string(out, size).into_drawing_area();
+    root.fill(&WHITE)?;
+    // plotters draws a font of size `s` at `s / 1.24` px: 15 gives the 12 px of the old chart.
+    let font = |size: f64| ("sans-serif", size).into_font().color(&BLACK);
+    let right = Pos::new(HPos::Right, VPos::Center);
+    root.draw(&Text::new(
+        "runtime / peer (median time or bytes; lower is better)",
+        (LEFT, 3),
+        font(15.0),
+    ))?;
+    for (k, (color, label)) in [
+        (TOKIO_BLUE, "vs tokio"),
+        (BEST_ORANGE, "vs min(tokio, smol)"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let at = LEFT + 100 * i32::try_from(k)?;
+        root.draw(&Rectangle::new([(at, 22), (at + 10, 32)], color.filled()))?;
+        root.draw(&Text::new(label, (at + 14, 22), font(15.0)))?;
+    }
+    for (i, (label, vs_tokio, vs_best)) in bars.iter().enumerate() {
+        let y = TOP + ROW * i32::try_from(i)?;
+        root.draw(&Text::new(
+            label.as_str(),
+            (LEFT - 8, y + 16),
+            font(15.0).pos(right),
+        ))?;
+        for (k, (ratio, color)) in [(*vs_tokio, TOKIO_BLUE), (*vs_best, BEST_ORANGE)]
+            .into_iter()
+            .enumerate()
+        {
+            let by = y + 4 + 13 * i32::try_from(k)?;
+            let end = if ratio.is_finite() { x(ratio) } else { LEFT };
+            root.draw(&Rectangle::new(
+                [(LEFT, by), (end, by + 12)],
+                color.filled(),
+            ))?;
+            root.draw(&Text::new(
+                format!("{ratio:.2}"),
+                (end + 3, by + 1),
+                font(12.5),
+            ))?;
+        }
+    }
+    let line = BLACK.stroke_width(1);
+    for ratio in [1.0, 0.8] {
+        let at = x(ratio);
+        let points = [(at, TOP), (at, bottom)];
+        if ratio == 1.0 {
+            root.draw(&PathElement::new(points, line))?;
+        } else {
+            root.draw(&DashedPathElement::new(points, 4, 3, line))?;
+        }
+        let center = Pos::new(HPos::Center, VPos::Top);
+        root.draw(&Text::new(
+            format!("{ratio}"),
+            (at, bottom + 4),
+            font(15.0).pos(center),
+        ))?;
+    }
+    root.draw(&Text::new(machine, (LEFT, bottom + 24), font(12.5)))?;
+    root.present()?;
+    Ok(())
 }
 
 #[cfg(test)]
@@ -327,24 +361,54 @@ mod tests {
         assert!(lines[2].contains("2.00 ms") && lines[2].contains("1.00 ms"));
     }
 
+    /// The bars of [`Report::svg`]: `<rect>`s filled with one of the two bar colours.
+    fn bar_count(svg: &str) -> usize {
+        svg.lines()
+            .filter(|l| l.starts_with("<rect") && l.contains("height=\"12\""))
+            .filter(|l| l.contains("#4878A8") || l.contains("#E0883A"))
+            .count()
+    }
+
     #[test]
-    fn json_escapes_strings_and_lists_every_case() {
+    fn json_escapes_strings_and_lists_every_case_in_key_order() {
         let j = report().json();
-        assert!(j.contains(r#""machine": "cpu \"x\" <2 cores>""#));
-        assert!(j.contains(
-            r#""case": "a", "workers": 2, "ops": 1, "unit": "iter", "runtime_ns": 1500.0"#
-        ));
-        assert!(j.contains(r#""vs_best_peer": 2.0000}"#));
-        assert_eq!(j.matches("\"case\"").count(), 2);
-        // Exactly one separator between the two case objects, none after the last.
-        assert_eq!(j.matches("},\n").count(), 1);
+        let v: serde_json::Value = serde_json::from_str(&j).unwrap();
+        assert_eq!(v["machine"], "cpu \"x\" <2 cores>");
+        assert_eq!(v["repetitions"], 5);
+        let cases = v["cases"].as_array().unwrap();
+        assert_eq!(cases.len(), 2);
+        assert_eq!(cases[0]["runtime_ns"], 1500.0);
+        assert_eq!(cases[0]["tokio_ns_per_op"], 3000.0);
+        assert_eq!(cases[0]["smol_ops_per_s"], 1_000_000);
+        assert_eq!(cases[0]["runtime_spread"], 0.1);
+        assert_eq!(cases[1]["vs_best_peer"], 2.0);
+        // Keys in the documented order: identity, per runtime, then the ratios.
+        let keys: Vec<&str> = cases[0]
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(|k| k.as_str())
+            .collect();
+        let at = |key: &str| j.find(&format!("\"{key}\"")).unwrap();
+        assert!(at("case") < at("workers") && at("unit") < at("runtime_ns"));
+        assert!(at("smol_spread") < at("vs_tokio") && at("vs_tokio") < at("vs_best_peer"));
+        assert_eq!(keys.len(), 4 + 4 * 3 + 2);
+        assert!(!j.contains("timer_lateness") && !j.contains("memory"));
+    }
+
+    #[test]
+    fn json_writes_null_for_a_rate_of_a_zero_time() {
+        let mut r = report();
+        r.rows[0].median_ns[2] = 0.0;
+        let v: serde_json::Value = serde_json::from_str(&r.json()).unwrap();
+        assert!(v["cases"][0]["smol_ops_per_s"].is_null());
     }
 
     #[test]
     fn svg_draws_two_bars_per_case_and_escapes_text() {
         let s = report().svg();
-        assert_eq!(s.matches("class=\"bar\"").count(), 4);
-        assert!(s.contains("&lt;2 cores&gt;"));
+        assert_eq!(bar_count(&s), 4);
+        assert!(s.contains("&lt;2 cores&gt;"), "{s}");
         assert!(s.trim_end().ends_with("</svg>"));
     }
 
@@ -369,12 +433,16 @@ mod tests {
         assert!(p99.ends_with("yes"), "{p99}");
         let mem = t.lines().find(|l| l.starts_with("idle task")).unwrap();
         assert!(mem.contains("128 B") && mem.contains("0.40") && mem.contains("2.00"));
-        let j = r.json();
-        assert!(j.contains(r#""timer_lateness": {"samples": 100, "runtime": {"mean_ns": 1300000"#));
-        assert!(j.contains(r#""memory": [{"what": "idle task", "count": 1000000"#));
-        assert!(j.trim_end().ends_with('}'));
+        let v: serde_json::Value = serde_json::from_str(&r.json()).unwrap();
+        assert_eq!(v["timer_lateness"]["samples"], 100);
+        assert_eq!(v["timer_lateness"]["runtime"]["mean_ns"], 1_300_000);
+        assert_eq!(v["timer_lateness"]["target_p99_ns"], 2_000_000);
+        assert_eq!(v["memory"][0]["what"], "idle task");
+        assert_eq!(v["memory"][0]["count"], 1_000_000);
+        assert_eq!(v["memory"][0]["tokio_bytes"], 320.0);
+        assert_eq!(v["memory"][0]["vs_tokio"], 0.4);
         let s = r.svg();
-        assert_eq!(s.matches("class=\"bar\"").count(), 6);
+        assert_eq!(bar_count(&s), 6);
         assert!(s.contains("memory: idle task"));
     }
 }

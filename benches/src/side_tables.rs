@@ -1,7 +1,8 @@
 //! The two `compare` tables that are not "time per operation": timer lateness ([`Lateness`])
-//! and memory per idle item ([`MemoryRow`]), each rendered as text and JSON.
+//! and memory per idle item ([`MemoryRow`]), each rendered as text and JSON (`serde_json`).
 
-use crate::report::{RUNTIMES, human_ns, json_str};
+use crate::report::{RUNTIMES, human_ns, rounded, whole};
+use serde::ser::{Serialize, SerializeMap, Serializer};
 use std::fmt::Write;
 
 /// Target mean lateness from issue 4, nanoseconds.
@@ -15,7 +16,8 @@ pub const P99_TARGET_NS: f64 = 2.0e6;
 /// use benches::report::Lateness;
 /// let l = Lateness { samples: 100, mean_ns: [1e5, 1e6, 2e6], p99_ns: [3e5, 1.5e6, 3e6], max_ns: [4e5; 3] };
 /// assert!(l.table().contains("p99"));
-/// assert!(l.json().contains("\"runtime\": {\"mean_ns\": 100000"));
+/// let json: serde_json::Value = serde_json::from_str(&l.json()).unwrap();
+/// assert_eq!(json["runtime"]["mean_ns"], 100_000);
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Lateness {
@@ -62,19 +64,34 @@ impl Lateness {
 
     /// JSON object keyed by runtime.
     pub fn json(&self) -> String {
-        let mut out = format!("{{\"samples\": {}", self.samples);
-        for (k, name) in RUNTIMES.iter().enumerate() {
-            let _ = write!(
-                out,
-                ", \"{name}\": {{\"mean_ns\": {:.0}, \"p99_ns\": {:.0}, \"max_ns\": {:.0}}}",
-                self.mean_ns[k], self.p99_ns[k], self.max_ns[k]
-            );
+        serde_json::to_string(self).expect("lateness is always valid JSON")
+    }
+}
+
+/// `{"samples": n, "runtime": {"mean_ns", "p99_ns", "max_ns"}, "tokio": ..., "smol": ...,
+/// "target_mean_ns", "target_p99_ns"}`, nanoseconds as whole numbers.
+impl Serialize for Lateness {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        /// One runtime's three statistics.
+        struct Stats([Option<i64>; 3]);
+        impl Serialize for Stats {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                let mut map = serializer.serialize_map(Some(3))?;
+                map.serialize_entry("mean_ns", &self.0[0])?;
+                map.serialize_entry("p99_ns", &self.0[1])?;
+                map.serialize_entry("max_ns", &self.0[2])?;
+                map.end()
+            }
         }
-        let _ = write!(
-            out,
-            ", \"target_mean_ns\": {MEAN_TARGET_NS:.0}, \"target_p99_ns\": {P99_TARGET_NS:.0}}}"
-        );
-        out
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("samples", &self.samples)?;
+        for (k, name) in RUNTIMES.iter().enumerate() {
+            let stats = [self.mean_ns[k], self.p99_ns[k], self.max_ns[k]].map(whole);
+            map.serialize_entry(name, &Stats(stats))?;
+        }
+        map.serialize_entry("target_mean_ns", &whole(MEAN_TARGET_NS))?;
+        map.serialize_entry("target_p99_ns", &whole(P99_TARGET_NS))?;
+        map.end()
     }
 }
 
@@ -134,28 +151,25 @@ pub fn memory_table(rows: &[MemoryRow]) -> String {
 /// ```
 /// use benches::report::{MemoryRow, memory_json};
 /// let row = MemoryRow { what: "t".into(), count: 1, bytes: [1.0, 2.0, 3.0] };
-/// assert!(memory_json(&[row]).contains("\"tokio_bytes\": 2.0"));
+/// let json: serde_json::Value = serde_json::from_str(&memory_json(&[row])).unwrap();
+/// assert_eq!(json[0]["tokio_bytes"], 2.0);
 /// ```
 pub fn memory_json(rows: &[MemoryRow]) -> String {
-    let items: Vec<String> = rows
-        .iter()
-        .map(|row| {
-            let mut item = format!(
-                "{{\"what\": {}, \"count\": {}",
-                json_str(&row.what),
-                row.count
-            );
-            for (k, name) in RUNTIMES.iter().enumerate() {
-                let _ = write!(item, ", \"{name}_bytes\": {:.1}", row.bytes[k]);
-            }
-            let _ = write!(
-                item,
-                ", \"vs_tokio\": {:.4}, \"vs_best_peer\": {:.4}}}",
-                row.vs_tokio(),
-                row.vs_best_peer()
-            );
-            item
-        })
-        .collect();
-    format!("[{}]", items.join(", "))
+    serde_json::to_string(rows).expect("memory rows are always valid JSON")
+}
+
+/// `{"what", "count", "runtime_bytes", "tokio_bytes", "smol_bytes", "vs_tokio",
+/// "vs_best_peer"}`.
+impl Serialize for MemoryRow {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("what", &self.what)?;
+        map.serialize_entry("count", &self.count)?;
+        for (k, name) in RUNTIMES.iter().enumerate() {
+            map.serialize_entry(&format!("{name}_bytes"), &rounded(self.bytes[k], 1))?;
+        }
+        map.serialize_entry("vs_tokio", &rounded(self.vs_tokio(), 4))?;
+        map.serialize_entry("vs_best_peer", &rounded(self.vs_best_peer(), 4))?;
+        map.end()
+    }
 }

@@ -99,7 +99,45 @@ fn wrong_password_is_an_authentication_error() {
             !err.contains("cannot reach PostgreSQL"),
             "no PostgreSQL to test against: {err}\nRun `bash .ci/peers` or set DATABASE_URL."
         );
+        // The server's message and SQLSTATE (28P01 invalid_password), not tokio-postgres'
+        // bare "db error".
         assert!(err.contains("handshake failed"), "{err}");
         assert!(err.contains("password authentication failed"), "{err}");
+        assert!(err.contains("SQLSTATE 28P01"), "{err}");
+        assert!(!err.contains("db error"), "{err}");
+    });
+}
+
+/// A connection the server ends (here `pg_terminate_backend` from a second session) makes the
+/// connection task print the server's message, not "db error".
+#[test]
+fn a_terminated_connection_reports_the_server_message() {
+    let _dog = Watchdog::new("postgres_terminated", Duration::from_secs(60));
+    support::multi(2).block_on(async {
+        let config = postgres::config_from_env().unwrap();
+        let (victim, task) = postgres::connect_watched(&config).await.unwrap_or_else(|err| {
+            panic!("no PostgreSQL to test against: {err}\nRun `bash .ci/peers` or set DATABASE_URL.")
+        });
+        let pid: i32 = victim
+            .query_one("SELECT pg_backend_pid()", &[])
+            .await
+            .unwrap()
+            .get(0);
+        let admin = postgres::connect(&config).await.unwrap();
+        let ended: bool = admin
+            .query_one("SELECT pg_terminate_backend($1)", &[&pid])
+            .await
+            .unwrap()
+            .get(0);
+        assert!(ended, "the server did not end backend {pid}");
+
+        let line = task.await.unwrap().unwrap_err();
+        assert!(line.starts_with("PostgreSQL connection error: "), "{line}");
+        assert!(
+            line.contains("terminating connection due to administrator command"),
+            "{line}"
+        );
+        assert!(line.contains("SQLSTATE 57P01"), "{line}");
+        assert!(victim.is_closed());
     });
 }

@@ -99,3 +99,75 @@ fn curl_and_wrk_talk_to_http_hello() {
         .unwrap_or_else(|| panic!("no request count in wrk's report:\n{report}"));
     assert!(requests > 0, "{report}");
 }
+
+/// What the server's answers end with: the greeting, or the error status's text.
+const BODIES: [&str; 3] = [
+    http_hello::BODY,
+    "400 Bad Request",
+    "431 Request Header Fields Too Large",
+];
+
+/// Sends `request` on a fresh connection and returns what the server writes until `expect`
+/// whole answers have arrived or it closes the connection.
+fn exchange(addr: SocketAddr, request: &[u8], expect: usize) -> String {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    stream.write_all(request).unwrap();
+    let mut got = String::new();
+    let mut chunk = [0u8; 4096];
+    while got.matches("HTTP/1.1 ").count() < expect || !BODIES.iter().any(|b| got.ends_with(b)) {
+        match stream.read(&mut chunk).unwrap() {
+            0 => break,
+            n => got.push_str(std::str::from_utf8(&chunk[..n]).unwrap()),
+        }
+    }
+    got
+}
+
+/// The parser (`httparse`) as a client sees it: pipelined requests each get an answer, in
+/// order, a request body is skipped by its `Content-Length`, HTTP/1.0 and `Connection: close`
+/// close after the answer, malformed heads get `400` and too many headers `431`.
+#[test]
+fn pipelining_bodies_and_bad_heads_get_the_right_answers() {
+    let _dog = Watchdog::new("http_hello_parser", Duration::from_secs(60));
+    let addr = start_server();
+
+    let two = exchange(
+        addr,
+        b"POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhelloGET /b HTTP/1.1\r\nHost: x\r\n\r\n",
+        2,
+    );
+    assert_eq!(two.matches("HTTP/1.1 200 OK").count(), 2, "{two}");
+    assert_eq!(two.matches("Connection: keep-alive").count(), 2, "{two}");
+    assert!(two.ends_with("Hello, world!"), "{two}");
+
+    let old = exchange(addr, b"GET / HTTP/1.0\r\n\r\n", 1);
+    assert!(old.starts_with("HTTP/1.1 200 OK"), "{old}");
+    assert!(old.contains("Connection: close"), "{old}");
+
+    let closing = exchange(addr, b"GET / HTTP/1.1\r\nConnection: close\r\n\r\n", 1);
+    assert!(closing.contains("Connection: close"), "{closing}");
+
+    let bad = exchange(addr, b"GET / HTTP/1.1\r\nno colon here\r\n\r\n", 1);
+    assert!(bad.starts_with("HTTP/1.1 400 Bad Request"), "{bad}");
+
+    let bad_length = exchange(addr, b"GET / HTTP/1.1\r\nContent-Length: ten\r\n\r\n", 1);
+    assert!(
+        bad_length.starts_with("HTTP/1.1 400 Bad Request"),
+        "{bad_length}"
+    );
+
+    let mut many = b"GET / HTTP/1.1\r\n".to_vec();
+    for i in 0..100 {
+        many.extend_from_slice(format!("X-H{i}: v\r\n").as_bytes());
+    }
+    many.extend_from_slice(b"\r\n");
+    let too_many = exchange(addr, &many, 1);
+    assert!(
+        too_many.starts_with("HTTP/1.1 431 Request Header Fields Too Large"),
+        "{too_many}"
+    );
+}

@@ -54,14 +54,9 @@ fn wrk(addr: SocketAddr, seconds: u32, connections: u32) -> Result<f64, String> 
         .ok_or_else(|| format!("no Requests/sec in wrk output:\n{text}"))
 }
 
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    let n = v.len();
-    if n % 2 == 1 {
-        v[n / 2]
-    } else {
-        (v[n / 2 - 1] + v[n / 2]) / 2.0
-    }
+/// The median of `v` (`benches::measure::median`); `NaN` for no rounds, printed as such.
+fn median(v: Vec<f64>) -> f64 {
+    benches::measure::median(&v).unwrap_or(f64::NAN)
 }
 
 fn arg(args: &[String], i: usize, default: u32) -> Result<u32, String> {

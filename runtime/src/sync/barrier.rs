@@ -98,7 +98,7 @@ impl Barrier {
     /// ```
     /// # runtime::Runtime::new().unwrap().block_on(async {
     /// let b = runtime::sync::Barrier::new(2);
-    /// let (x, y) = futures_util::join!(b.wait(), b.wait());
+    /// let (x, y) = runtime::join!(b.wait(), b.wait());
     /// assert!(x.is_leader() != y.is_leader());
     /// # });
     /// ```

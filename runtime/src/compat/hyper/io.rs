@@ -39,34 +39,27 @@ pin_project_lite::pin_project! {
     /// as `futures-io` needs, and its size adapts to what recent reads returned). Writes,
     /// vectored writes, flush and shutdown (`poll_close`) are forwarded.
     ///
+    /// hyper's `serve_connection` and `handshake` take it as their `io` (see
+    /// `examples/hyper_server.rs` at the repository's root); below, a write through hyper's
+    /// `rt::Write` on one end of a socket pair is read through hyper's `rt::Read` on the other.
+    ///
     /// ```
+    /// use hyper::rt::{Read, ReadBuf, Write};
     /// use runtime::compat::hyper::HyperIo;
-    /// use runtime::net::{TcpListener, TcpStream};
-    /// use http_body_util::{BodyExt, Empty, Full};
-    /// use bytes::Bytes;
+    /// use std::future::poll_fn;
+    /// use std::pin::Pin;
     ///
     /// # runtime::Runtime::new().unwrap().block_on(async {
-    /// let listener = TcpListener::bind("127.0.0.1:0").await?;
-    /// let addr = listener.local_addr()?;
-    /// runtime::spawn(async move {
-    ///     let (stream, _) = listener.accept().await.unwrap();
-    ///     let service = hyper::service::service_fn(|_req| async {
-    ///         Ok::<_, std::convert::Infallible>(hyper::Response::new(Full::new(Bytes::from("hi"))))
-    ///     });
-    ///     let _ = hyper::server::conn::http1::Builder::new()
-    ///         .serve_connection(HyperIo::new(stream), service)
-    ///         .await;
-    /// });
-    ///
-    /// let stream = TcpStream::connect(addr).await?;
-    /// let (mut sender, conn) = hyper::client::conn::http1::handshake(HyperIo::new(stream))
-    ///     .await
-    ///     .unwrap();
-    /// runtime::spawn(conn);
-    /// let request = hyper::Request::get("/").header("host", "x").body(Empty::<Bytes>::new()).unwrap();
-    /// let response = sender.send_request(request).await.unwrap();
-    /// let body = response.into_body().collect().await.unwrap().to_bytes();
-    /// assert_eq!(body, "hi");
+    /// let (a, b) = runtime::net::UnixStream::pair()?;
+    /// let (mut a, mut b) = (HyperIo::new(a), HyperIo::new(b));
+    /// let sent = poll_fn(|cx| Pin::new(&mut a).poll_write(cx, b"hi")).await?;
+    /// assert_eq!(sent, 2);
+    /// let mut storage = [0u8; 16];
+    /// let mut buf = ReadBuf::new(&mut storage);
+    /// while buf.filled().len() < 2 {
+    ///     poll_fn(|cx| Pin::new(&mut b).poll_read(cx, buf.unfilled())).await?;
+    /// }
+    /// assert_eq!(buf.filled(), b"hi");
     /// # Ok::<(), std::io::Error>(())
     /// # }).unwrap();
     /// ```

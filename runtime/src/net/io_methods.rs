@@ -1,5 +1,5 @@
 //! The methods every registered socket forwards to its `PollEvented` in the same way, written
-//! once: [`io_methods!`] expands, inside an `impl` block of a type with an
+//! once: `io_methods!` expands, inside an `impl` block of a type with an
 //! `io: PollEvented<_>` field, the methods it is given by name.
 //!
 //! Each socket file keeps its own rustdoc (with the runnable example for that socket type) on
@@ -22,21 +22,24 @@
 //! }
 //! ```
 
-/// Expands the named forwarding methods; see the [module documentation](self).
+/// Expands the named forwarding methods; see the module documentation.
 ///
 /// Names: readiness (any socket) `ready`, `readable`, `writable`, `try_io`, `async_io`,
 /// `poll_read_ready`/`poll_recv_ready`, `poll_write_ready`/`poll_send_ready`; streams
 /// `try_read`, `try_write`, `try_read_vectored`, `try_write_vectored`, `try_read_buf`, and
-/// `poll_priv` (the crate-private `poll_read_priv`/`poll_write_priv`/`poll_write_vectored_priv`);
-/// datagrams `send`, `recv`, `try_send`, `try_recv`, `poll_send`, `poll_recv`,
-/// `recv_buf`, `try_recv_buf`, and with `-> Addr` `recv_from`, `try_recv_from`,
+/// `poll_priv` (the crate-private `poll_read_priv`, `poll_write_priv` and
+/// `poll_write_vectored_priv`); datagrams `send`, `recv`, `try_send`, `try_recv`, `poll_send`,
+/// `poll_recv`, `recv_buf`, `try_recv_buf`, with `-> Addr` `recv_from`, `try_recv_from`,
 /// `poll_recv_from`, `local_addr`, `peer_addr`, and with `(receive_fn) -> Addr`
 /// `recv_buf_from`, `try_recv_buf_from`.
 macro_rules! io_methods {
-    () => {};
+    // Each `#[doc]`s-then-name entry goes to the `@name` arm below that writes it.
+    ($($(#[$m:meta])* $name:ident $(($recv:path))? $(-> $addr:ty)?;)*) => {
+        $($crate::net::io_methods::io_methods! { @$name [$(#[$m])*] $(($recv))? $(-> $addr)? })*
+    };
 
     // ---- readiness, any socket ----
-    ($(#[$m:meta])* ready; $($rest:tt)*) => {
+    (@ready [$(#[$m:meta])*]) => {
         $(#[$m])*
         pub async fn ready(
             &self,
@@ -44,23 +47,20 @@ macro_rules! io_methods {
         ) -> std::io::Result<$crate::io::Ready> {
             self.io.ready_flags(interest).await
         }
-        $crate::net::io_methods::io_methods! { $($rest)* }
     };
-    ($(#[$m:meta])* readable; $($rest:tt)*) => {
+    (@readable [$(#[$m:meta])*]) => {
         $(#[$m])*
         pub async fn readable(&self) -> std::io::Result<()> {
             self.io.ready($crate::io::Interest::READABLE).await.map(drop)
         }
-        $crate::net::io_methods::io_methods! { $($rest)* }
     };
-    ($(#[$m:meta])* writable; $($rest:tt)*) => {
+    (@writable [$(#[$m:meta])*]) => {
         $(#[$m])*
         pub async fn writable(&self) -> std::io::Result<()> {
             self.io.ready($crate::io::Interest::WRITABLE).await.map(drop)
         }
-        $crate::net::io_methods::io_methods! { $($rest)* }
     };
-    ($(#[$m:meta])* try_io; $($rest:tt)*) => {
+    (@try_io [$(#[$m:meta])*]) => {
         $(#[$m])*
         pub fn try_io<R>(
             &self,
@@ -69,9 +69,8 @@ macro_rules! io_methods {
         ) -> std::io::Result<R> {
             self.io.try_io(interest, |_| f())
         }
-        $crate::net::io_methods::io_methods! { $($rest)* }
     };
-    ($(#[$m:meta])* async_io; $($rest:tt)*) => {
+    (@async_io [$(#[$m:meta])*]) => {
         $(#[$m])*
         pub async fn async_io<R>(
             &self,
@@ -80,16 +79,13 @@ macro_rules! io_methods {
         ) -> std::io::Result<R> {
             self.io.async_io(interest, |_| f()).await
         }
-        $crate::net::io_methods::io_methods! { $($rest)* }
     };
     // Streams say read/write, datagram sockets recv/send: one body under either name.
-    ($(#[$m:meta])* poll_read_ready; $($rest:tt)*) => {
-        $crate::net::io_methods::io_methods! { @read_ready poll_read_ready [$(#[$m])*] }
-        $crate::net::io_methods::io_methods! { $($rest)* }
+    (@poll_read_ready $m:tt) => {
+        $crate::net::io_methods::io_methods! { @read_ready poll_read_ready $m }
     };
-    ($(#[$m:meta])* poll_recv_ready; $($rest:tt)*) => {
-        $crate::net::io_methods::io_methods! { @read_ready poll_recv_ready [$(#[$m])*] }
-        $crate::net::io_methods::io_methods! { $($rest)* }
+    (@poll_recv_ready $m:tt) => {
+        $crate::net::io_methods::io_methods! { @read_ready poll_recv_ready $m }
     };
     (@read_ready $name:ident [$(#[$m:meta])*]) => {
         $(#[$m])*
@@ -100,13 +96,11 @@ macro_rules! io_methods {
             self.io.poll_read_ready(cx).map_ok(drop)
         }
     };
-    ($(#[$m:meta])* poll_write_ready; $($rest:tt)*) => {
-        $crate::net::io_methods::io_methods! { @write_ready poll_write_ready [$(#[$m])*] }
-        $crate::net::io_methods::io_methods! { $($rest)* }
+    (@poll_write_ready $m:tt) => {
+        $crate::net::io_methods::io_methods! { @write_ready poll_write_ready $m }
     };
-    ($(#[$m:meta])* poll_send_ready; $($rest:tt)*) => {
-        $crate::net::io_methods::io_methods! { @write_ready poll_send_ready [$(#[$m])*] }
-        $crate::net::io_methods::io_methods! { $($rest)* }
+    (@poll_send_ready $m:tt) => {
+        $crate::net::io_methods::io_methods! { @write_ready poll_send_ready $m }
     };
     (@write_ready $name:ident [$(#[$m:meta])*]) => {
         $(#[$m])*
@@ -119,23 +113,21 @@ macro_rules! io_methods {
     };
 
     // ---- streams ----
-    ($(#[$m:meta])* try_read; $($rest:tt)*) => {
+    (@try_read [$(#[$m:meta])*]) => {
         $(#[$m])*
         pub fn try_read(&self, buf: &mut [u8]) -> std::io::Result<usize> {
             self.io
                 .try_io($crate::io::Interest::READABLE, |mut s| std::io::Read::read(&mut s, buf))
         }
-        $crate::net::io_methods::io_methods! { $($rest)* }
     };
-    ($(#[$m:meta])* try_write; $($rest:tt)*) => {
+    (@try_write [$(#[$m:meta])*]) => {
         $(#[$m])*
         pub fn try_write(&self, buf: &[u8]) -> std::io::Result<usize> {
             self.io
                 .try_io($crate::io::Interest::WRITABLE, |mut s| std::io::Write::write(&mut s, buf))
         }
-        $crate::net::io_methods::io_methods! { $($rest)* }
     };
-    ($(#[$m:meta])* try_read_vectored; $($rest:tt)*) => {
+    (@try_read_vectored [$(#[$m:meta])*]) => {
         $(#[$m])*
         pub fn try_read_vectored(
             &self,
@@ -145,27 +137,24 @@ macro_rules! io_methods {
                 std::io::Read::read_vectored(&mut s, bufs)
             })
         }
-        $crate::net::io_methods::io_methods! { $($rest)* }
     };
-    ($(#[$m:meta])* try_write_vectored; $($rest:tt)*) => {
+    (@try_write_vectored [$(#[$m:meta])*]) => {
         $(#[$m])*
         pub fn try_write_vectored(&self, bufs: &[std::io::IoSlice<'_>]) -> std::io::Result<usize> {
             self.io.try_write_vectored(bufs)
         }
-        $crate::net::io_methods::io_methods! { $($rest)* }
     };
-    ($(#[$m:meta])* try_read_buf; $($rest:tt)*) => {
+    (@try_read_buf [$(#[$m:meta])*]) => {
         $(#[$m])*
         pub fn try_read_buf(&self, buf: &mut Vec<u8>) -> std::io::Result<usize> {
             self.io.try_io($crate::io::Interest::READABLE, |s| {
                 $crate::net::buf::recv_appended(s, buf)
             })
         }
-        $crate::net::io_methods::io_methods! { $($rest)* }
     };
 
     // The crate-private polls behind a stream's `AsyncRead`/`AsyncWrite` (see `net::forward`).
-    (poll_priv; $($rest:tt)*) => {
+    (@poll_priv []) => {
         pub(crate) fn poll_read_priv(
             &self,
             cx: &mut std::task::Context<'_>,
@@ -189,43 +178,38 @@ macro_rules! io_methods {
         ) -> std::task::Poll<std::io::Result<usize>> {
             self.io.poll_write_vectored(cx, bufs)
         }
-        $crate::net::io_methods::io_methods! { $($rest)* }
     };
 
     // ---- datagrams, connected peer ----
-    ($(#[$m:meta])* send; $($rest:tt)*) => {
+    (@send [$(#[$m:meta])*]) => {
         $(#[$m])*
         pub async fn send(&self, buf: &[u8]) -> std::io::Result<usize> {
             self.io
                 .async_io($crate::io::Interest::WRITABLE, |s| s.send(buf))
                 .await
         }
-        $crate::net::io_methods::io_methods! { $($rest)* }
     };
-    ($(#[$m:meta])* recv; $($rest:tt)*) => {
+    (@recv [$(#[$m:meta])*]) => {
         $(#[$m])*
         pub async fn recv(&self, buf: &mut [u8]) -> std::io::Result<usize> {
             self.io
                 .async_io($crate::io::Interest::READABLE, |s| s.recv(buf))
                 .await
         }
-        $crate::net::io_methods::io_methods! { $($rest)* }
     };
-    ($(#[$m:meta])* try_send; $($rest:tt)*) => {
+    (@try_send [$(#[$m:meta])*]) => {
         $(#[$m])*
         pub fn try_send(&self, buf: &[u8]) -> std::io::Result<usize> {
             self.io.try_io($crate::io::Interest::WRITABLE, |s| s.send(buf))
         }
-        $crate::net::io_methods::io_methods! { $($rest)* }
     };
-    ($(#[$m:meta])* try_recv; $($rest:tt)*) => {
+    (@try_recv [$(#[$m:meta])*]) => {
         $(#[$m])*
         pub fn try_recv(&self, buf: &mut [u8]) -> std::io::Result<usize> {
             self.io.try_io($crate::io::Interest::READABLE, |s| s.recv(buf))
         }
-        $crate::net::io_methods::io_methods! { $($rest)* }
     };
-    ($(#[$m:meta])* poll_send; $($rest:tt)*) => {
+    (@poll_send [$(#[$m:meta])*]) => {
         $(#[$m])*
         pub fn poll_send(
             &self,
@@ -234,9 +218,8 @@ macro_rules! io_methods {
         ) -> std::task::Poll<std::io::Result<usize>> {
             self.io.poll_write_io(cx, |s| s.send(buf))
         }
-        $crate::net::io_methods::io_methods! { $($rest)* }
     };
-    ($(#[$m:meta])* poll_recv; $($rest:tt)*) => {
+    (@poll_recv [$(#[$m:meta])*]) => {
         $(#[$m])*
         pub fn poll_recv(
             &self,
@@ -245,9 +228,8 @@ macro_rules! io_methods {
         ) -> std::task::Poll<std::io::Result<usize>> {
             self.io.poll_read_io(cx, |s| s.recv(buf))
         }
-        $crate::net::io_methods::io_methods! { $($rest)* }
     };
-    ($(#[$m:meta])* recv_buf; $($rest:tt)*) => {
+    (@recv_buf [$(#[$m:meta])*]) => {
         $(#[$m])*
         pub async fn recv_buf(&self, buf: &mut Vec<u8>) -> std::io::Result<usize> {
             self.io
@@ -256,37 +238,33 @@ macro_rules! io_methods {
                 })
                 .await
         }
-        $crate::net::io_methods::io_methods! { $($rest)* }
     };
-    ($(#[$m:meta])* try_recv_buf; $($rest:tt)*) => {
+    (@try_recv_buf [$(#[$m:meta])*]) => {
         $(#[$m])*
         pub fn try_recv_buf(&self, buf: &mut Vec<u8>) -> std::io::Result<usize> {
             self.io.try_io($crate::io::Interest::READABLE, |s| {
                 $crate::net::buf::recv_appended(s, buf)
             })
         }
-        $crate::net::io_methods::io_methods! { $($rest)* }
     };
 
     // ---- datagrams, with the sender's address (`$addr`, the socket type's own) ----
-    ($(#[$m:meta])* recv_from -> $addr:ty; $($rest:tt)*) => {
+    (@recv_from [$(#[$m:meta])*] -> $addr:ty) => {
         $(#[$m])*
         pub async fn recv_from(&self, buf: &mut [u8]) -> std::io::Result<(usize, $addr)> {
             self.io
                 .async_io($crate::io::Interest::READABLE, |s| s.recv_from(buf))
                 .await
         }
-        $crate::net::io_methods::io_methods! { $($rest)* }
     };
-    ($(#[$m:meta])* try_recv_from -> $addr:ty; $($rest:tt)*) => {
+    (@try_recv_from [$(#[$m:meta])*] -> $addr:ty) => {
         $(#[$m])*
         pub fn try_recv_from(&self, buf: &mut [u8]) -> std::io::Result<(usize, $addr)> {
             self.io
                 .try_io($crate::io::Interest::READABLE, |s| s.recv_from(buf))
         }
-        $crate::net::io_methods::io_methods! { $($rest)* }
     };
-    ($(#[$m:meta])* poll_recv_from -> $addr:ty; $($rest:tt)*) => {
+    (@poll_recv_from [$(#[$m:meta])*] -> $addr:ty) => {
         $(#[$m])*
         pub fn poll_recv_from(
             &self,
@@ -295,9 +273,8 @@ macro_rules! io_methods {
         ) -> std::task::Poll<std::io::Result<(usize, $addr)>> {
             self.io.poll_read_io(cx, |s| s.recv_from(buf))
         }
-        $crate::net::io_methods::io_methods! { $($rest)* }
     };
-    ($(#[$m:meta])* recv_buf_from($recv:path) -> $addr:ty; $($rest:tt)*) => {
+    (@recv_buf_from [$(#[$m:meta])*] ($recv:path) -> $addr:ty) => {
         $(#[$m])*
         pub async fn recv_buf_from(
             &self,
@@ -307,29 +284,25 @@ macro_rules! io_methods {
                 .async_io($crate::io::Interest::READABLE, |s| $recv(s, buf))
                 .await
         }
-        $crate::net::io_methods::io_methods! { $($rest)* }
     };
-    ($(#[$m:meta])* try_recv_buf_from($recv:path) -> $addr:ty; $($rest:tt)*) => {
+    (@try_recv_buf_from [$(#[$m:meta])*] ($recv:path) -> $addr:ty) => {
         $(#[$m])*
         pub fn try_recv_buf_from(&self, buf: &mut Vec<u8>) -> std::io::Result<(usize, $addr)> {
             self.io
                 .try_io($crate::io::Interest::READABLE, |s| $recv(s, buf))
         }
-        $crate::net::io_methods::io_methods! { $($rest)* }
     };
-    ($(#[$m:meta])* local_addr -> $addr:ty; $($rest:tt)*) => {
+    (@local_addr [$(#[$m:meta])*] -> $addr:ty) => {
         $(#[$m])*
         pub fn local_addr(&self) -> std::io::Result<$addr> {
             self.io.get_ref().local_addr()
         }
-        $crate::net::io_methods::io_methods! { $($rest)* }
     };
-    ($(#[$m:meta])* peer_addr -> $addr:ty; $($rest:tt)*) => {
+    (@peer_addr [$(#[$m:meta])*] -> $addr:ty) => {
         $(#[$m])*
         pub fn peer_addr(&self) -> std::io::Result<$addr> {
             self.io.get_ref().peer_addr()
         }
-        $crate::net::io_methods::io_methods! { $($rest)* }
     };
 }
 

@@ -2,20 +2,23 @@
 //! are a `chan: Arc<Chan<T>>` plus the `batch: VecDeque<T>` they take from it, both senders
 //! a `chan: Arc<Chan<T>>`, so the same method bodies and trait impls serve both.
 //!
-//! [`receiver_methods!`] expands, inside an `impl` block, the methods it is given by name; each
+//! `receiver_methods!` expands, inside an `impl` block, the methods it is given by name; each
 //! handle's file keeps its own rustdoc (with that type's runnable example) on each name.
-//! [`receiver_impls!`] and [`sender_impls!`] write the trait impls. Both are macros, not a
+//! `receiver_impls!` and `sender_impls!` write the trait impls. Both are macros, not a
 //! generic inner type, so each handle compiles to exactly the code it had before: no extra
 //! call, allocation or atomic on the send or receive path.
 
-/// Expands the named receiver methods; see the [module documentation](self).
+/// Expands the named receiver methods; see the module documentation.
 ///
 /// Names: receivers `recv`, `recv_many`, `try_recv`, `poll_recv`, `close`, `is_closed`, `len`,
 /// `is_empty`.
 macro_rules! receiver_methods {
-    () => {};
+    // Each `#[doc]`s-then-name entry goes to the `@name` arm below that writes it.
+    ($($(#[$m:meta])* $name:ident;)*) => {
+        $($crate::sync::mpsc::handles::receiver_methods! { @$name [$(#[$m])*] })*
+    };
 
-    ($(#[$m:meta])* recv; $($rest:tt)*) => {
+    (@recv [$(#[$m:meta])*]) => {
         $(#[$m])*
         #[track_caller]
         pub fn recv(&mut self) -> impl Future<Output = Option<T>> + '_ {
@@ -24,17 +27,15 @@ macro_rules! receiver_methods {
                 std::future::poll_fn(|cx| self.chan.poll_recv(cx, &mut self.batch)),
             )
         }
-        $crate::sync::mpsc::handles::receiver_methods! { $($rest)* }
     };
-    ($(#[$m:meta])* recv_many; $($rest:tt)*) => {
+    (@recv_many [$(#[$m:meta])*]) => {
         $(#[$m])*
         pub async fn recv_many(&mut self, buf: &mut Vec<T>, limit: usize) -> usize {
             std::future::poll_fn(|cx| self.chan.poll_recv_many(cx, &mut self.batch, buf, limit))
                 .await
         }
-        $crate::sync::mpsc::handles::receiver_methods! { $($rest)* }
     };
-    ($(#[$m:meta])* try_recv; $($rest:tt)*) => {
+    (@try_recv [$(#[$m:meta])*]) => {
         $(#[$m])*
         pub fn try_recv(&mut self) -> Result<T, $crate::sync::mpsc::error::TryRecvError> {
             use $crate::sync::mpsc::chan::TryPop;
@@ -45,9 +46,8 @@ macro_rules! receiver_methods {
                 TryPop::Done => Err(TryRecvError::Disconnected),
             }
         }
-        $crate::sync::mpsc::handles::receiver_methods! { $($rest)* }
     };
-    ($(#[$m:meta])* poll_recv; $($rest:tt)*) => {
+    (@poll_recv [$(#[$m:meta])*]) => {
         $(#[$m])*
         pub fn poll_recv(
             &mut self,
@@ -55,63 +55,58 @@ macro_rules! receiver_methods {
         ) -> std::task::Poll<Option<T>> {
             self.chan.poll_recv(cx, &mut self.batch)
         }
-        $crate::sync::mpsc::handles::receiver_methods! { $($rest)* }
     };
-    ($(#[$m:meta])* close; $($rest:tt)*) => {
+    (@close [$(#[$m:meta])*]) => {
         $(#[$m])*
         pub fn close(&mut self) {
             self.chan.close_rx();
         }
-        $crate::sync::mpsc::handles::receiver_methods! { $($rest)* }
     };
-    ($(#[$m:meta])* is_closed; $($rest:tt)*) => {
+    (@is_closed [$(#[$m:meta])*]) => {
         $(#[$m])*
         pub fn is_closed(&self) -> bool {
             self.chan.is_closed_for_rx()
         }
-        $crate::sync::mpsc::handles::receiver_methods! { $($rest)* }
     };
-    ($(#[$m:meta])* len; $($rest:tt)*) => {
+    (@len [$(#[$m:meta])*]) => {
         $(#[$m])*
         pub fn len(&self) -> usize {
             self.chan.len(&self.batch)
         }
-        $crate::sync::mpsc::handles::receiver_methods! { $($rest)* }
     };
-    ($(#[$m:meta])* is_empty; $($rest:tt)*) => {
+    (@is_empty [$(#[$m:meta])*]) => {
         $(#[$m])*
         pub fn is_empty(&self) -> bool {
             self.len() == 0
         }
-        $crate::sync::mpsc::handles::receiver_methods! { $($rest)* }
     };
 }
 
-/// Expands the named sender methods (`closed`, `is_closed`, `same_channel`); see the
-/// [module documentation](self).
+/// Expands the named sender methods (`closed`, `is_closed`, `same_channel`); see the module
+/// documentation.
 macro_rules! sender_methods {
-    () => {};
+    // Each `#[doc]`s-then-name entry goes to the `@name` arm below that writes it.
+    ($($(#[$m:meta])* $name:ident;)*) => {
+        $($crate::sync::mpsc::handles::sender_methods! { @$name [$(#[$m])*] })*
+    };
 
-    ($(#[$m:meta])* closed; $($rest:tt)*) => {
+    (@closed [$(#[$m:meta])*]) => {
         $(#[$m])*
         pub async fn closed(&self) {
             self.chan.closed().await;
         }
-        $crate::sync::mpsc::handles::sender_methods! { $($rest)* }
     };
-    ($(#[$m:meta])* is_closed; $($rest:tt)*) => {
+    (@is_closed [$(#[$m:meta])*]) => {
         $(#[$m])*
         pub fn is_closed(&self) -> bool {
             self.chan.is_rx_closed()
         }
-        $crate::sync::mpsc::handles::sender_methods! { $($rest)* }
     };
-    ($(#[$m:meta])* same_channel; $($rest:tt)*) => {
+    (@same_channel [$(#[$m:meta])*]) => {
         $(#[$m])*
         pub fn same_channel(&self, other: &Self) -> bool {
             $crate::loom::sync::Arc::ptr_eq(&self.chan, &other.chan)
         }
-        $crate::sync::mpsc::handles::sender_methods! { $($rest)* }
     };
 }
 

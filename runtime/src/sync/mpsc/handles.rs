@@ -2,8 +2,9 @@
 //! are a `chan: Arc<Chan<T>>` plus the `batch: VecDeque<T>` they take from it, both senders
 //! a `chan: Arc<Chan<T>>`, so the same method bodies and trait impls serve both.
 //!
-//! `receiver_methods!` expands, inside an `impl` block, the methods it is given by name; each
-//! handle's file keeps its own rustdoc (with that type's runnable example) on each name.
+//! `receiver_methods!` and `sender_methods!` expand, inside an `impl` block, the methods they
+//! are given by name; each handle's file keeps its own rustdoc (with that type's runnable
+//! example) on each name.
 //! `receiver_impls!` and `sender_impls!` write the trait impls. Both are macros, not a
 //! generic inner type, so each handle compiles to exactly the code it had before: no extra
 //! call, allocation or atomic on the send or receive path.

@@ -37,6 +37,18 @@ pub(crate) fn recv_into_spare<R>(
     Ok((n, extra))
 }
 
+/// One receive from `socket`'s connected peer appended to `buf` (a stream's `try_read_buf`,
+/// a datagram socket's `recv_buf`).
+pub(crate) fn recv_appended<S: std::os::fd::AsFd>(
+    socket: &S,
+    buf: &mut Vec<u8>,
+) -> io::Result<usize> {
+    recv_into_spare(buf, |spare| {
+        Ok((socket2::SockRef::from(socket).recv(spare)?, ()))
+    })
+    .map(|(n, ())| n)
+}
+
 /// Like [`recv_into_spare`] for a receive that needs an initialised `&mut [u8]` (std's Unix
 /// `recv_from`, whose sender address socket2 cannot hand back as std's type): the spare
 /// capacity is zeroed first, then trimmed back to what was received.

@@ -47,6 +47,7 @@
 mod addr;
 mod buf;
 mod forward;
+mod io_methods;
 pub mod tcp;
 mod udp;
 pub mod unix;

@@ -79,40 +79,38 @@ impl UdpSocket {
         })
     }
 
-    /// Sends to the connected peer; returns the bytes sent.
-    ///
-    /// ```
-    /// # let rt = runtime::Runtime::new().unwrap();
-    /// rt.block_on(async {
-    ///     let a = runtime::net::UdpSocket::bind("127.0.0.1:0").await?;
-    ///     let b = runtime::net::UdpSocket::bind("127.0.0.1:0").await?;
-    ///     a.connect(b.local_addr()?).await?;
-    ///     assert_eq!(a.send(b"hi").await?, 2);
-    ///     Ok::<(), std::io::Error>(())
-    /// }).unwrap();
-    /// ```
-    pub async fn send(&self, buf: &[u8]) -> io::Result<usize> {
-        self.io.async_io(Interest::WRITABLE, |s| s.send(buf)).await
-    }
+    crate::net::io_methods::io_methods! {
+        /// Sends to the connected peer; returns the bytes sent.
+        ///
+        /// ```
+        /// # let rt = runtime::Runtime::new().unwrap();
+        /// rt.block_on(async {
+        ///     let a = runtime::net::UdpSocket::bind("127.0.0.1:0").await?;
+        ///     let b = runtime::net::UdpSocket::bind("127.0.0.1:0").await?;
+        ///     a.connect(b.local_addr()?).await?;
+        ///     assert_eq!(a.send(b"hi").await?, 2);
+        ///     Ok::<(), std::io::Error>(())
+        /// }).unwrap();
+        /// ```
+        send;
 
-    /// Receives one datagram from the connected peer (the excess of a too-long datagram is
-    /// discarded).
-    ///
-    /// ```
-    /// # let rt = runtime::Runtime::new().unwrap();
-    /// rt.block_on(async {
-    ///     let a = runtime::net::UdpSocket::bind("127.0.0.1:0").await?;
-    ///     let b = runtime::net::UdpSocket::bind("127.0.0.1:0").await?;
-    ///     a.connect(b.local_addr()?).await?;
-    ///     b.connect(a.local_addr()?).await?;
-    ///     b.send(b"yo").await?;
-    ///     let mut buf = [0; 8];
-    ///     assert_eq!(a.recv(&mut buf).await?, 2);
-    ///     Ok::<(), std::io::Error>(())
-    /// }).unwrap();
-    /// ```
-    pub async fn recv(&self, buf: &mut [u8]) -> io::Result<usize> {
-        self.io.async_io(Interest::READABLE, |s| s.recv(buf)).await
+        /// Receives one datagram from the connected peer (the excess of a too-long datagram is
+        /// discarded).
+        ///
+        /// ```
+        /// # let rt = runtime::Runtime::new().unwrap();
+        /// rt.block_on(async {
+        ///     let a = runtime::net::UdpSocket::bind("127.0.0.1:0").await?;
+        ///     let b = runtime::net::UdpSocket::bind("127.0.0.1:0").await?;
+        ///     a.connect(b.local_addr()?).await?;
+        ///     b.connect(a.local_addr()?).await?;
+        ///     b.send(b"yo").await?;
+        ///     let mut buf = [0; 8];
+        ///     assert_eq!(a.recv(&mut buf).await?, 2);
+        ///     Ok::<(), std::io::Error>(())
+        /// }).unwrap();
+        /// ```
+        recv;
     }
 
     /// Sends one datagram to `target` (resolved first if it is a name).
@@ -133,24 +131,22 @@ impl UdpSocket {
             .await
     }
 
-    /// Receives one datagram and its sender's address.
-    ///
-    /// ```
-    /// # let rt = runtime::Runtime::new().unwrap();
-    /// rt.block_on(async {
-    ///     let a = runtime::net::UdpSocket::bind("127.0.0.1:0").await?;
-    ///     let b = runtime::net::UdpSocket::bind("127.0.0.1:0").await?;
-    ///     a.send_to(b"abc", b.local_addr()?).await?;
-    ///     let mut buf = [0; 8];
-    ///     let (n, from) = b.recv_from(&mut buf).await?;
-    ///     assert_eq!((n, from), (3, a.local_addr()?));
-    ///     Ok::<(), std::io::Error>(())
-    /// }).unwrap();
-    /// ```
-    pub async fn recv_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
-        self.io
-            .async_io(Interest::READABLE, |s| s.recv_from(buf))
-            .await
+    crate::net::io_methods::io_methods! {
+        /// Receives one datagram and its sender's address.
+        ///
+        /// ```
+        /// # let rt = runtime::Runtime::new().unwrap();
+        /// rt.block_on(async {
+        ///     let a = runtime::net::UdpSocket::bind("127.0.0.1:0").await?;
+        ///     let b = runtime::net::UdpSocket::bind("127.0.0.1:0").await?;
+        ///     a.send_to(b"abc", b.local_addr()?).await?;
+        ///     let mut buf = [0; 8];
+        ///     let (n, from) = b.recv_from(&mut buf).await?;
+        ///     assert_eq!((n, from), (3, a.local_addr()?));
+        ///     Ok::<(), std::io::Error>(())
+        /// }).unwrap();
+        /// ```
+        recv_from -> SocketAddr;
     }
 
     /// Like [`recv_from`](Self::recv_from) but leaves the datagram queued.
@@ -173,70 +169,64 @@ impl UdpSocket {
             .await
     }
 
-    /// Waits until a datagram can be received (may be spurious: follow with
-    /// [`try_recv_from`](Self::try_recv_from) and handle `WouldBlock`).
-    ///
-    /// ```
-    /// # let rt = runtime::Runtime::new().unwrap();
-    /// rt.block_on(async {
-    ///     let a = runtime::net::UdpSocket::bind("127.0.0.1:0").await?;
-    ///     let b = runtime::net::UdpSocket::bind("127.0.0.1:0").await?;
-    ///     a.send_to(b"x", b.local_addr()?).await?;
-    ///     b.readable().await?;
-    ///     let mut buf = [0; 1];
-    ///     assert_eq!(b.try_recv_from(&mut buf)?.0, 1);
-    ///     Ok::<(), std::io::Error>(())
-    /// }).unwrap();
-    /// ```
-    pub async fn readable(&self) -> io::Result<()> {
-        self.io.ready(Interest::READABLE).await.map(drop)
-    }
+    crate::net::io_methods::io_methods! {
+        /// Waits until a datagram can be received (may be spurious: follow with
+        /// [`try_recv_from`](Self::try_recv_from) and handle `WouldBlock`).
+        ///
+        /// ```
+        /// # let rt = runtime::Runtime::new().unwrap();
+        /// rt.block_on(async {
+        ///     let a = runtime::net::UdpSocket::bind("127.0.0.1:0").await?;
+        ///     let b = runtime::net::UdpSocket::bind("127.0.0.1:0").await?;
+        ///     a.send_to(b"x", b.local_addr()?).await?;
+        ///     b.readable().await?;
+        ///     let mut buf = [0; 1];
+        ///     assert_eq!(b.try_recv_from(&mut buf)?.0, 1);
+        ///     Ok::<(), std::io::Error>(())
+        /// }).unwrap();
+        /// ```
+        readable;
 
-    /// Waits until a datagram can be sent.
-    ///
-    /// ```
-    /// # let rt = runtime::Runtime::new().unwrap();
-    /// rt.block_on(async {
-    ///     let a = runtime::net::UdpSocket::bind("127.0.0.1:0").await?;
-    ///     a.writable().await?;
-    ///     assert_eq!(a.try_send_to(b"x", a.local_addr()?)?, 1);
-    ///     Ok::<(), std::io::Error>(())
-    /// }).unwrap();
-    /// ```
-    pub async fn writable(&self) -> io::Result<()> {
-        self.io.ready(Interest::WRITABLE).await.map(drop)
-    }
+        /// Waits until a datagram can be sent.
+        ///
+        /// ```
+        /// # let rt = runtime::Runtime::new().unwrap();
+        /// rt.block_on(async {
+        ///     let a = runtime::net::UdpSocket::bind("127.0.0.1:0").await?;
+        ///     a.writable().await?;
+        ///     assert_eq!(a.try_send_to(b"x", a.local_addr()?)?, 1);
+        ///     Ok::<(), std::io::Error>(())
+        /// }).unwrap();
+        /// ```
+        writable;
 
-    /// Sends to the connected peer without waiting (`WouldBlock` if the buffer is full).
-    ///
-    /// ```
-    /// # let rt = runtime::Runtime::new().unwrap();
-    /// rt.block_on(async {
-    ///     let a = runtime::net::UdpSocket::bind("127.0.0.1:0").await?;
-    ///     a.connect(a.local_addr()?).await?;
-    ///     a.writable().await?;
-    ///     assert_eq!(a.try_send(b"self")?, 4);
-    ///     Ok::<(), std::io::Error>(())
-    /// }).unwrap();
-    /// ```
-    pub fn try_send(&self, buf: &[u8]) -> io::Result<usize> {
-        self.io.try_io(Interest::WRITABLE, |s| s.send(buf))
-    }
+        /// Sends to the connected peer without waiting (`WouldBlock` if the buffer is full).
+        ///
+        /// ```
+        /// # let rt = runtime::Runtime::new().unwrap();
+        /// rt.block_on(async {
+        ///     let a = runtime::net::UdpSocket::bind("127.0.0.1:0").await?;
+        ///     a.connect(a.local_addr()?).await?;
+        ///     a.writable().await?;
+        ///     assert_eq!(a.try_send(b"self")?, 4);
+        ///     Ok::<(), std::io::Error>(())
+        /// }).unwrap();
+        /// ```
+        try_send;
 
-    /// Receives from the connected peer without waiting (`WouldBlock` if nothing is queued).
-    ///
-    /// ```
-    /// # let rt = runtime::Runtime::new().unwrap();
-    /// rt.block_on(async {
-    ///     let a = runtime::net::UdpSocket::bind("127.0.0.1:0").await?;
-    ///     a.connect(a.local_addr()?).await?;
-    ///     let err = a.try_recv(&mut [0; 4]).unwrap_err();
-    ///     assert_eq!(err.kind(), std::io::ErrorKind::WouldBlock);
-    ///     Ok::<(), std::io::Error>(())
-    /// }).unwrap();
-    /// ```
-    pub fn try_recv(&self, buf: &mut [u8]) -> io::Result<usize> {
-        self.io.try_io(Interest::READABLE, |s| s.recv(buf))
+        /// Receives from the connected peer without waiting (`WouldBlock` if nothing is queued).
+        ///
+        /// ```
+        /// # let rt = runtime::Runtime::new().unwrap();
+        /// rt.block_on(async {
+        ///     let a = runtime::net::UdpSocket::bind("127.0.0.1:0").await?;
+        ///     a.connect(a.local_addr()?).await?;
+        ///     let err = a.try_recv(&mut [0; 4]).unwrap_err();
+        ///     assert_eq!(err.kind(), std::io::ErrorKind::WouldBlock);
+        ///     Ok::<(), std::io::Error>(())
+        /// }).unwrap();
+        /// ```
+        try_recv;
     }
 
     /// Sends to `target` without waiting.
@@ -255,48 +245,44 @@ impl UdpSocket {
             .try_io(Interest::WRITABLE, |s| s.send_to(buf, target))
     }
 
-    /// Receives a datagram and its sender without waiting.
-    ///
-    /// ```
-    /// # let rt = runtime::Runtime::new().unwrap();
-    /// rt.block_on(async {
-    ///     let a = runtime::net::UdpSocket::bind("127.0.0.1:0").await?;
-    ///     let err = a.try_recv_from(&mut [0; 4]).unwrap_err();
-    ///     assert_eq!(err.kind(), std::io::ErrorKind::WouldBlock);
-    ///     Ok::<(), std::io::Error>(())
-    /// }).unwrap();
-    /// ```
-    pub fn try_recv_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
-        self.io.try_io(Interest::READABLE, |s| s.recv_from(buf))
-    }
+    crate::net::io_methods::io_methods! {
+        /// Receives a datagram and its sender without waiting.
+        ///
+        /// ```
+        /// # let rt = runtime::Runtime::new().unwrap();
+        /// rt.block_on(async {
+        ///     let a = runtime::net::UdpSocket::bind("127.0.0.1:0").await?;
+        ///     let err = a.try_recv_from(&mut [0; 4]).unwrap_err();
+        ///     assert_eq!(err.kind(), std::io::ErrorKind::WouldBlock);
+        ///     Ok::<(), std::io::Error>(())
+        /// }).unwrap();
+        /// ```
+        try_recv_from -> SocketAddr;
 
-    /// The local address.
-    ///
-    /// ```
-    /// # let rt = runtime::Runtime::new().unwrap();
-    /// rt.block_on(async {
-    ///     let a = runtime::net::UdpSocket::bind("127.0.0.1:0").await?;
-    ///     assert!(a.local_addr()?.ip().is_loopback());
-    ///     Ok::<(), std::io::Error>(())
-    /// }).unwrap();
-    /// ```
-    pub fn local_addr(&self) -> io::Result<SocketAddr> {
-        self.io.get_ref().local_addr()
-    }
+        /// The local address.
+        ///
+        /// ```
+        /// # let rt = runtime::Runtime::new().unwrap();
+        /// rt.block_on(async {
+        ///     let a = runtime::net::UdpSocket::bind("127.0.0.1:0").await?;
+        ///     assert!(a.local_addr()?.ip().is_loopback());
+        ///     Ok::<(), std::io::Error>(())
+        /// }).unwrap();
+        /// ```
+        local_addr -> SocketAddr;
 
-    /// The connected peer's address (`NotConnected` if [`connect`](Self::connect) was not
-    /// called).
-    ///
-    /// ```
-    /// # let rt = runtime::Runtime::new().unwrap();
-    /// rt.block_on(async {
-    ///     let a = runtime::net::UdpSocket::bind("127.0.0.1:0").await?;
-    ///     assert_eq!(a.peer_addr().unwrap_err().kind(), std::io::ErrorKind::NotConnected);
-    ///     Ok::<(), std::io::Error>(())
-    /// }).unwrap();
-    /// ```
-    pub fn peer_addr(&self) -> io::Result<SocketAddr> {
-        self.io.get_ref().peer_addr()
+        /// The connected peer's address (`NotConnected` if [`connect`](Self::connect) was not
+        /// called).
+        ///
+        /// ```
+        /// # let rt = runtime::Runtime::new().unwrap();
+        /// rt.block_on(async {
+        ///     let a = runtime::net::UdpSocket::bind("127.0.0.1:0").await?;
+        ///     assert_eq!(a.peer_addr().unwrap_err().kind(), std::io::ErrorKind::NotConnected);
+        ///     Ok::<(), std::io::Error>(())
+        /// }).unwrap();
+        /// ```
+        peer_addr -> SocketAddr;
     }
 
     /// Sets `SO_BROADCAST`.

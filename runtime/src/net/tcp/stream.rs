@@ -12,10 +12,9 @@ use crate::net::forward::{forward_read, forward_write};
 use futures_io::{AsyncRead, AsyncWrite};
 use io_driver::Interest;
 use std::fmt;
-use std::io::{self, IoSlice, Read, Write};
+use std::io;
 use std::net::{Shutdown, SocketAddr};
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
-use std::task::{Context, Poll};
 
 /// A TCP connection; implements [`AsyncRead`] and [`AsyncWrite`] (also through `&TcpStream`,
 /// so one task may read while another writes).
@@ -258,103 +257,95 @@ impl TcpStream {
         self.io.get_ref().shutdown(how)
     }
 
-    /// Waits until the stream is readable (data, end-of-file or an error is pending). Any
-    /// number of tasks may wait at once. May report ready spuriously: follow with
-    /// [`try_read`](Self::try_read) and handle `WouldBlock`.
-    ///
-    /// ```
-    /// # let rt = runtime::Runtime::new().unwrap();
-    /// rt.block_on(async {
-    ///     let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
-    ///     let stream = runtime::net::TcpStream::connect(listener.local_addr()?).await?;
-    ///     std::io::Write::write_all(&mut listener.accept()?.0, b"hi")?;
-    ///     let mut buf = [0; 8];
-    ///     let n = loop {
-    ///         stream.readable().await?;
-    ///         match stream.try_read(&mut buf) {
-    ///             Ok(n) => break n,
-    ///             Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => continue,
-    ///             Err(e) => return Err(e),
-    ///         }
-    ///     };
-    ///     assert_eq!(&buf[..n], b"hi");
-    ///     Ok::<(), std::io::Error>(())
-    /// }).unwrap();
-    /// ```
-    pub async fn readable(&self) -> io::Result<()> {
-        self.io.ready(Interest::READABLE).await.map(drop)
-    }
+    crate::net::io_methods::io_methods! {
+        /// Waits until the stream is readable (data, end-of-file or an error is pending). Any
+        /// number of tasks may wait at once. May report ready spuriously: follow with
+        /// [`try_read`](Self::try_read) and handle `WouldBlock`.
+        ///
+        /// ```
+        /// # let rt = runtime::Runtime::new().unwrap();
+        /// rt.block_on(async {
+        ///     let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+        ///     let stream = runtime::net::TcpStream::connect(listener.local_addr()?).await?;
+        ///     std::io::Write::write_all(&mut listener.accept()?.0, b"hi")?;
+        ///     let mut buf = [0; 8];
+        ///     let n = loop {
+        ///         stream.readable().await?;
+        ///         match stream.try_read(&mut buf) {
+        ///             Ok(n) => break n,
+        ///             Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => continue,
+        ///             Err(e) => return Err(e),
+        ///         }
+        ///     };
+        ///     assert_eq!(&buf[..n], b"hi");
+        ///     Ok::<(), std::io::Error>(())
+        /// }).unwrap();
+        /// ```
+        readable;
 
-    /// Waits until the stream is writable. May report ready spuriously: follow with
-    /// [`try_write`](Self::try_write) and handle `WouldBlock`.
-    ///
-    /// ```
-    /// # let rt = runtime::Runtime::new().unwrap();
-    /// rt.block_on(async {
-    ///     let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
-    ///     let stream = runtime::net::TcpStream::connect(listener.local_addr()?).await?;
-    ///     stream.writable().await?;
-    ///     assert_eq!(stream.try_write(b"hello")?, 5);
-    ///     Ok::<(), std::io::Error>(())
-    /// }).unwrap();
-    /// ```
-    pub async fn writable(&self) -> io::Result<()> {
-        self.io.ready(Interest::WRITABLE).await.map(drop)
-    }
+        /// Waits until the stream is writable. May report ready spuriously: follow with
+        /// [`try_write`](Self::try_write) and handle `WouldBlock`.
+        ///
+        /// ```
+        /// # let rt = runtime::Runtime::new().unwrap();
+        /// rt.block_on(async {
+        ///     let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+        ///     let stream = runtime::net::TcpStream::connect(listener.local_addr()?).await?;
+        ///     stream.writable().await?;
+        ///     assert_eq!(stream.try_write(b"hello")?, 5);
+        ///     Ok::<(), std::io::Error>(())
+        /// }).unwrap();
+        /// ```
+        writable;
 
-    /// Reads what is available without waiting; `WouldBlock` if nothing is (and then clears
-    /// the cached readiness, so the next [`readable`](Self::readable) waits for new data).
-    /// `Ok(0)` means end-of-file.
-    ///
-    /// ```
-    /// # let rt = runtime::Runtime::new().unwrap();
-    /// rt.block_on(async {
-    ///     let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
-    ///     let stream = runtime::net::TcpStream::connect(listener.local_addr()?).await?;
-    ///     let err = stream.try_read(&mut [0; 8]).unwrap_err();
-    ///     assert_eq!(err.kind(), std::io::ErrorKind::WouldBlock);
-    ///     Ok::<(), std::io::Error>(())
-    /// }).unwrap();
-    /// ```
-    pub fn try_read(&self, buf: &mut [u8]) -> io::Result<usize> {
-        self.io.try_io(Interest::READABLE, |mut s| s.read(buf))
-    }
+        /// Reads what is available without waiting; `WouldBlock` if nothing is (and then clears
+        /// the cached readiness, so the next [`readable`](Self::readable) waits for new data).
+        /// `Ok(0)` means end-of-file.
+        ///
+        /// ```
+        /// # let rt = runtime::Runtime::new().unwrap();
+        /// rt.block_on(async {
+        ///     let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+        ///     let stream = runtime::net::TcpStream::connect(listener.local_addr()?).await?;
+        ///     let err = stream.try_read(&mut [0; 8]).unwrap_err();
+        ///     assert_eq!(err.kind(), std::io::ErrorKind::WouldBlock);
+        ///     Ok::<(), std::io::Error>(())
+        /// }).unwrap();
+        /// ```
+        try_read;
 
-    /// Writes what fits without waiting; `WouldBlock` if nothing does.
-    ///
-    /// ```
-    /// # let rt = runtime::Runtime::new().unwrap();
-    /// rt.block_on(async {
-    ///     let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
-    ///     let stream = runtime::net::TcpStream::connect(listener.local_addr()?).await?;
-    ///     stream.writable().await?;
-    ///     assert_eq!(stream.try_write(b"abc")?, 3);
-    ///     Ok::<(), std::io::Error>(())
-    /// }).unwrap();
-    /// ```
-    pub fn try_write(&self, buf: &[u8]) -> io::Result<usize> {
-        self.io.try_io(Interest::WRITABLE, |mut s| s.write(buf))
-    }
+        /// Writes what fits without waiting; `WouldBlock` if nothing does.
+        ///
+        /// ```
+        /// # let rt = runtime::Runtime::new().unwrap();
+        /// rt.block_on(async {
+        ///     let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+        ///     let stream = runtime::net::TcpStream::connect(listener.local_addr()?).await?;
+        ///     stream.writable().await?;
+        ///     assert_eq!(stream.try_write(b"abc")?, 3);
+        ///     Ok::<(), std::io::Error>(())
+        /// }).unwrap();
+        /// ```
+        try_write;
 
-    /// Like [`try_write`](Self::try_write) with several buffers in one system call. A small
-    /// write (at most 1 KiB in all) in several buffers is copied into one and sent with a plain
-    /// `send`, which costs the kernel less than `writev`; the bytes and the count returned are
-    /// the same either way.
-    ///
-    /// ```
-    /// use std::io::IoSlice;
-    /// # let rt = runtime::Runtime::new().unwrap();
-    /// rt.block_on(async {
-    ///     let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
-    ///     let stream = runtime::net::TcpStream::connect(listener.local_addr()?).await?;
-    ///     stream.writable().await?;
-    ///     let n = stream.try_write_vectored(&[IoSlice::new(b"ab"), IoSlice::new(b"cd")])?;
-    ///     assert_eq!(n, 4);
-    ///     Ok::<(), std::io::Error>(())
-    /// }).unwrap();
-    /// ```
-    pub fn try_write_vectored(&self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
-        self.io.try_write_vectored(bufs)
+        /// Like [`try_write`](Self::try_write) with several buffers in one system call. A small
+        /// write (at most 1 KiB in all) in several buffers is copied into one and sent with a plain
+        /// `send`, which costs the kernel less than `writev`; the bytes and the count returned are
+        /// the same either way.
+        ///
+        /// ```
+        /// use std::io::IoSlice;
+        /// # let rt = runtime::Runtime::new().unwrap();
+        /// rt.block_on(async {
+        ///     let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+        ///     let stream = runtime::net::TcpStream::connect(listener.local_addr()?).await?;
+        ///     stream.writable().await?;
+        ///     let n = stream.try_write_vectored(&[IoSlice::new(b"ab"), IoSlice::new(b"cd")])?;
+        ///     assert_eq!(n, 4);
+        ///     Ok::<(), std::io::Error>(())
+        /// }).unwrap();
+        /// ```
+        try_write_vectored;
     }
 
     /// Receives data without removing it from the socket's queue; waits until some arrives.
@@ -431,29 +422,7 @@ impl TcpStream {
         split_owned(self)
     }
 
-    pub(crate) fn poll_read_priv(
-        &self,
-        cx: &mut Context<'_>,
-        buf: &mut [u8],
-    ) -> Poll<io::Result<usize>> {
-        self.io.poll_read(cx, buf)
-    }
-
-    pub(crate) fn poll_write_priv(
-        &self,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        self.io.poll_write(cx, buf)
-    }
-
-    pub(crate) fn poll_write_vectored_priv(
-        &self,
-        cx: &mut Context<'_>,
-        bufs: &[IoSlice<'_>],
-    ) -> Poll<io::Result<usize>> {
-        self.io.poll_write_vectored(cx, bufs)
-    }
+    crate::net::io_methods::io_methods! { poll_priv; }
 }
 
 forward_read!(TcpStream, |s| s);

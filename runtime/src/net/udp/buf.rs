@@ -35,93 +35,74 @@ fn recv_buf_from_of(
     })
 }
 
-/// One datagram from the connected peer appended to `buf`.
-fn recv_buf_of(socket: &mio::net::UdpSocket, buf: &mut Vec<u8>) -> io::Result<usize> {
-    recv_into_spare(buf, |spare| {
-        Ok((socket2::SockRef::from(socket).recv(spare)?, ()))
-    })
-    .map(|(n, ())| n)
-}
-
 impl UdpSocket {
-    /// Receives one datagram from the connected peer, appending it to `buf` (its spare
-    /// capacity; a full vector first grows by 64 bytes, and a longer datagram is truncated to
-    /// the room there is). Tokio's takes any `bytes::BufMut`; this a `Vec<u8>`, which is one.
-    /// Any number of tasks may wait at once.
-    ///
-    /// ```
-    /// use runtime::net::UdpSocket;
-    /// # let rt = runtime::Runtime::new().unwrap();
-    /// rt.block_on(async {
-    ///     let a = UdpSocket::bind("127.0.0.1:0").await?;
-    ///     a.connect(a.local_addr()?).await?;
-    ///     a.send(b"vec").await?;
-    ///     let mut buf = Vec::with_capacity(16);
-    ///     assert_eq!(a.recv_buf(&mut buf).await?, 3);
-    ///     assert_eq!(buf, b"vec");
-    ///     Ok::<(), std::io::Error>(())
-    /// }).unwrap();
-    /// ```
-    pub async fn recv_buf(&self, buf: &mut Vec<u8>) -> io::Result<usize> {
-        self.io
-            .async_io(Interest::READABLE, |s| recv_buf_of(s, buf))
-            .await
-    }
+    crate::net::io_methods::io_methods! {
+        /// Receives one datagram from the connected peer, appending it to `buf` (its spare
+        /// capacity; a full vector first grows by 64 bytes, and a longer datagram is truncated to
+        /// the room there is). Tokio's takes any `bytes::BufMut`; this a `Vec<u8>`, which is one.
+        /// Any number of tasks may wait at once.
+        ///
+        /// ```
+        /// use runtime::net::UdpSocket;
+        /// # let rt = runtime::Runtime::new().unwrap();
+        /// rt.block_on(async {
+        ///     let a = UdpSocket::bind("127.0.0.1:0").await?;
+        ///     a.connect(a.local_addr()?).await?;
+        ///     a.send(b"vec").await?;
+        ///     let mut buf = Vec::with_capacity(16);
+        ///     assert_eq!(a.recv_buf(&mut buf).await?, 3);
+        ///     assert_eq!(buf, b"vec");
+        ///     Ok::<(), std::io::Error>(())
+        /// }).unwrap();
+        /// ```
+        recv_buf;
 
-    /// [`recv_buf`](Self::recv_buf) without waiting: `WouldBlock` if nothing is queued.
-    ///
-    /// ```
-    /// use runtime::net::UdpSocket;
-    /// # let rt = runtime::Runtime::new().unwrap();
-    /// rt.block_on(async {
-    ///     let a = UdpSocket::bind("127.0.0.1:0").await?;
-    ///     a.connect(a.local_addr()?).await?;
-    ///     let err = a.try_recv_buf(&mut Vec::new()).unwrap_err();
-    ///     assert_eq!(err.kind(), std::io::ErrorKind::WouldBlock);
-    ///     Ok::<(), std::io::Error>(())
-    /// }).unwrap();
-    /// ```
-    pub fn try_recv_buf(&self, buf: &mut Vec<u8>) -> io::Result<usize> {
-        self.io.try_io(Interest::READABLE, |s| recv_buf_of(s, buf))
-    }
+        /// [`recv_buf`](Self::recv_buf) without waiting: `WouldBlock` if nothing is queued.
+        ///
+        /// ```
+        /// use runtime::net::UdpSocket;
+        /// # let rt = runtime::Runtime::new().unwrap();
+        /// rt.block_on(async {
+        ///     let a = UdpSocket::bind("127.0.0.1:0").await?;
+        ///     a.connect(a.local_addr()?).await?;
+        ///     let err = a.try_recv_buf(&mut Vec::new()).unwrap_err();
+        ///     assert_eq!(err.kind(), std::io::ErrorKind::WouldBlock);
+        ///     Ok::<(), std::io::Error>(())
+        /// }).unwrap();
+        /// ```
+        try_recv_buf;
 
-    /// Receives one datagram, appending it to `buf` as [`recv_buf`](Self::recv_buf) does, and
-    /// returns its length and sender. Any number of tasks may wait at once.
-    ///
-    /// ```
-    /// use runtime::net::UdpSocket;
-    /// # let rt = runtime::Runtime::new().unwrap();
-    /// rt.block_on(async {
-    ///     let a = UdpSocket::bind("127.0.0.1:0").await?;
-    ///     a.send_to(b"vec", a.local_addr()?).await?;
-    ///     let mut buf = Vec::new();
-    ///     let (n, from) = a.recv_buf_from(&mut buf).await?;
-    ///     assert_eq!((n, &buf[..], from), (3, &b"vec"[..], a.local_addr()?));
-    ///     Ok::<(), std::io::Error>(())
-    /// }).unwrap();
-    /// ```
-    pub async fn recv_buf_from(&self, buf: &mut Vec<u8>) -> io::Result<(usize, SocketAddr)> {
-        self.io
-            .async_io(Interest::READABLE, |s| recv_buf_from_of(s, buf))
-            .await
-    }
+        /// Receives one datagram, appending it to `buf` as [`recv_buf`](Self::recv_buf) does, and
+        /// returns its length and sender. Any number of tasks may wait at once.
+        ///
+        /// ```
+        /// use runtime::net::UdpSocket;
+        /// # let rt = runtime::Runtime::new().unwrap();
+        /// rt.block_on(async {
+        ///     let a = UdpSocket::bind("127.0.0.1:0").await?;
+        ///     a.send_to(b"vec", a.local_addr()?).await?;
+        ///     let mut buf = Vec::new();
+        ///     let (n, from) = a.recv_buf_from(&mut buf).await?;
+        ///     assert_eq!((n, &buf[..], from), (3, &b"vec"[..], a.local_addr()?));
+        ///     Ok::<(), std::io::Error>(())
+        /// }).unwrap();
+        /// ```
+        recv_buf_from(recv_buf_from_of) -> SocketAddr;
 
-    /// [`recv_buf_from`](Self::recv_buf_from) without waiting: `WouldBlock` if nothing is
-    /// queued.
-    ///
-    /// ```
-    /// use runtime::net::UdpSocket;
-    /// # let rt = runtime::Runtime::new().unwrap();
-    /// rt.block_on(async {
-    ///     let a = UdpSocket::bind("127.0.0.1:0").await?;
-    ///     let err = a.try_recv_buf_from(&mut Vec::new()).unwrap_err();
-    ///     assert_eq!(err.kind(), std::io::ErrorKind::WouldBlock);
-    ///     Ok::<(), std::io::Error>(())
-    /// }).unwrap();
-    /// ```
-    pub fn try_recv_buf_from(&self, buf: &mut Vec<u8>) -> io::Result<(usize, SocketAddr)> {
-        self.io
-            .try_io(Interest::READABLE, |s| recv_buf_from_of(s, buf))
+        /// [`recv_buf_from`](Self::recv_buf_from) without waiting: `WouldBlock` if nothing is
+        /// queued.
+        ///
+        /// ```
+        /// use runtime::net::UdpSocket;
+        /// # let rt = runtime::Runtime::new().unwrap();
+        /// rt.block_on(async {
+        ///     let a = UdpSocket::bind("127.0.0.1:0").await?;
+        ///     let err = a.try_recv_buf_from(&mut Vec::new()).unwrap_err();
+        ///     assert_eq!(err.kind(), std::io::ErrorKind::WouldBlock);
+        ///     Ok::<(), std::io::Error>(())
+        /// }).unwrap();
+        /// ```
+        try_recv_buf_from(recv_buf_from_of) -> SocketAddr;
     }
 
     /// Waits for a datagram and returns its sender, leaving it queued. Any number of tasks may

@@ -120,33 +120,31 @@ impl UnixDatagram {
         .map_err(|err| with_context(err, format_args!("connecting to {}", super::shown(path))))
     }
 
-    /// Sends one datagram to the connected peer.
-    ///
-    /// ```
-    /// # let rt = runtime::Runtime::new().unwrap();
-    /// rt.block_on(async {
-    ///     let (a, _b) = runtime::net::UnixDatagram::pair()?;
-    ///     assert_eq!(a.send(b"abc").await?, 3);
-    ///     Ok::<(), std::io::Error>(())
-    /// }).unwrap();
-    /// ```
-    pub async fn send(&self, buf: &[u8]) -> io::Result<usize> {
-        self.io.async_io(Interest::WRITABLE, |s| s.send(buf)).await
-    }
+    crate::net::io_methods::io_methods! {
+        /// Sends one datagram to the connected peer.
+        ///
+        /// ```
+        /// # let rt = runtime::Runtime::new().unwrap();
+        /// rt.block_on(async {
+        ///     let (a, _b) = runtime::net::UnixDatagram::pair()?;
+        ///     assert_eq!(a.send(b"abc").await?, 3);
+        ///     Ok::<(), std::io::Error>(())
+        /// }).unwrap();
+        /// ```
+        send;
 
-    /// Receives one datagram from the connected peer.
-    ///
-    /// ```
-    /// # let rt = runtime::Runtime::new().unwrap();
-    /// rt.block_on(async {
-    ///     let (a, b) = runtime::net::UnixDatagram::pair()?;
-    ///     a.send(b"abc").await?;
-    ///     assert_eq!(b.recv(&mut [0; 8]).await?, 3);
-    ///     Ok::<(), std::io::Error>(())
-    /// }).unwrap();
-    /// ```
-    pub async fn recv(&self, buf: &mut [u8]) -> io::Result<usize> {
-        self.io.async_io(Interest::READABLE, |s| s.recv(buf)).await
+        /// Receives one datagram from the connected peer.
+        ///
+        /// ```
+        /// # let rt = runtime::Runtime::new().unwrap();
+        /// rt.block_on(async {
+        ///     let (a, b) = runtime::net::UnixDatagram::pair()?;
+        ///     a.send(b"abc").await?;
+        ///     assert_eq!(b.recv(&mut [0; 8]).await?, 3);
+        ///     Ok::<(), std::io::Error>(())
+        /// }).unwrap();
+        /// ```
+        recv;
     }
 
     /// Sends one datagram to the socket at `path`.
@@ -179,112 +177,98 @@ impl UnixDatagram {
             .map_err(|err| with_context(err, format_args!("sending to {}", super::shown(path))))
     }
 
-    /// Receives one datagram and its sender's address.
-    ///
-    /// ```
-    /// # let rt = runtime::Runtime::new().unwrap();
-    /// rt.block_on(async {
-    ///     let (a, b) = runtime::net::UnixDatagram::pair()?;
-    ///     a.send(b"x").await?;
-    ///     let (n, from) = b.recv_from(&mut [0; 4]).await?;
-    ///     assert_eq!(n, 1);
-    ///     assert!(from.is_unnamed());
-    ///     Ok::<(), std::io::Error>(())
-    /// }).unwrap();
-    /// ```
-    pub async fn recv_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
-        self.io
-            .async_io(Interest::READABLE, |s| s.recv_from(buf))
-            .await
-    }
+    crate::net::io_methods::io_methods! {
+        /// Receives one datagram and its sender's address.
+        ///
+        /// ```
+        /// # let rt = runtime::Runtime::new().unwrap();
+        /// rt.block_on(async {
+        ///     let (a, b) = runtime::net::UnixDatagram::pair()?;
+        ///     a.send(b"x").await?;
+        ///     let (n, from) = b.recv_from(&mut [0; 4]).await?;
+        ///     assert_eq!(n, 1);
+        ///     assert!(from.is_unnamed());
+        ///     Ok::<(), std::io::Error>(())
+        /// }).unwrap();
+        /// ```
+        recv_from -> SocketAddr;
 
-    /// Waits until a datagram can be received.
-    ///
-    /// ```
-    /// # let rt = runtime::Runtime::new().unwrap();
-    /// rt.block_on(async {
-    ///     let (a, b) = runtime::net::UnixDatagram::pair()?;
-    ///     a.send(b"x").await?;
-    ///     b.readable().await?;
-    ///     assert_eq!(b.try_recv(&mut [0; 4])?, 1);
-    ///     Ok::<(), std::io::Error>(())
-    /// }).unwrap();
-    /// ```
-    pub async fn readable(&self) -> io::Result<()> {
-        self.io.ready(Interest::READABLE).await.map(drop)
-    }
+        /// Waits until a datagram can be received.
+        ///
+        /// ```
+        /// # let rt = runtime::Runtime::new().unwrap();
+        /// rt.block_on(async {
+        ///     let (a, b) = runtime::net::UnixDatagram::pair()?;
+        ///     a.send(b"x").await?;
+        ///     b.readable().await?;
+        ///     assert_eq!(b.try_recv(&mut [0; 4])?, 1);
+        ///     Ok::<(), std::io::Error>(())
+        /// }).unwrap();
+        /// ```
+        readable;
 
-    /// Waits until a datagram can be sent.
-    ///
-    /// ```
-    /// # let rt = runtime::Runtime::new().unwrap();
-    /// rt.block_on(async {
-    ///     let (a, _b) = runtime::net::UnixDatagram::pair()?;
-    ///     a.writable().await?;
-    ///     assert_eq!(a.try_send(b"y")?, 1);
-    ///     Ok::<(), std::io::Error>(())
-    /// }).unwrap();
-    /// ```
-    pub async fn writable(&self) -> io::Result<()> {
-        self.io.ready(Interest::WRITABLE).await.map(drop)
-    }
+        /// Waits until a datagram can be sent.
+        ///
+        /// ```
+        /// # let rt = runtime::Runtime::new().unwrap();
+        /// rt.block_on(async {
+        ///     let (a, _b) = runtime::net::UnixDatagram::pair()?;
+        ///     a.writable().await?;
+        ///     assert_eq!(a.try_send(b"y")?, 1);
+        ///     Ok::<(), std::io::Error>(())
+        /// }).unwrap();
+        /// ```
+        writable;
 
-    /// Sends without waiting (`WouldBlock` if the peer's queue is full).
-    ///
-    /// ```
-    /// # let rt = runtime::Runtime::new().unwrap();
-    /// rt.block_on(async {
-    ///     let (a, _b) = runtime::net::UnixDatagram::pair()?;
-    ///     a.writable().await?;
-    ///     assert_eq!(a.try_send(b"z")?, 1);
-    ///     Ok::<(), std::io::Error>(())
-    /// }).unwrap();
-    /// ```
-    pub fn try_send(&self, buf: &[u8]) -> io::Result<usize> {
-        self.io.try_io(Interest::WRITABLE, |s| s.send(buf))
-    }
+        /// Sends without waiting (`WouldBlock` if the peer's queue is full).
+        ///
+        /// ```
+        /// # let rt = runtime::Runtime::new().unwrap();
+        /// rt.block_on(async {
+        ///     let (a, _b) = runtime::net::UnixDatagram::pair()?;
+        ///     a.writable().await?;
+        ///     assert_eq!(a.try_send(b"z")?, 1);
+        ///     Ok::<(), std::io::Error>(())
+        /// }).unwrap();
+        /// ```
+        try_send;
 
-    /// Receives without waiting (`WouldBlock` if nothing is queued).
-    ///
-    /// ```
-    /// # let rt = runtime::Runtime::new().unwrap();
-    /// rt.block_on(async {
-    ///     let (a, _b) = runtime::net::UnixDatagram::pair()?;
-    ///     let err = a.try_recv(&mut [0; 4]).unwrap_err();
-    ///     assert_eq!(err.kind(), std::io::ErrorKind::WouldBlock);
-    ///     Ok::<(), std::io::Error>(())
-    /// }).unwrap();
-    /// ```
-    pub fn try_recv(&self, buf: &mut [u8]) -> io::Result<usize> {
-        self.io.try_io(Interest::READABLE, |s| s.recv(buf))
-    }
+        /// Receives without waiting (`WouldBlock` if nothing is queued).
+        ///
+        /// ```
+        /// # let rt = runtime::Runtime::new().unwrap();
+        /// rt.block_on(async {
+        ///     let (a, _b) = runtime::net::UnixDatagram::pair()?;
+        ///     let err = a.try_recv(&mut [0; 4]).unwrap_err();
+        ///     assert_eq!(err.kind(), std::io::ErrorKind::WouldBlock);
+        ///     Ok::<(), std::io::Error>(())
+        /// }).unwrap();
+        /// ```
+        try_recv;
 
-    /// The local address.
-    ///
-    /// ```
-    /// # let rt = runtime::Runtime::new().unwrap();
-    /// rt.block_on(async {
-    ///     let (a, _b) = runtime::net::UnixDatagram::pair()?;
-    ///     assert!(a.local_addr()?.is_unnamed());
-    ///     Ok::<(), std::io::Error>(())
-    /// }).unwrap();
-    /// ```
-    pub fn local_addr(&self) -> io::Result<SocketAddr> {
-        self.io.get_ref().local_addr()
-    }
+        /// The local address.
+        ///
+        /// ```
+        /// # let rt = runtime::Runtime::new().unwrap();
+        /// rt.block_on(async {
+        ///     let (a, _b) = runtime::net::UnixDatagram::pair()?;
+        ///     assert!(a.local_addr()?.is_unnamed());
+        ///     Ok::<(), std::io::Error>(())
+        /// }).unwrap();
+        /// ```
+        local_addr -> SocketAddr;
 
-    /// The connected peer's address.
-    ///
-    /// ```
-    /// # let rt = runtime::Runtime::new().unwrap();
-    /// rt.block_on(async {
-    ///     let socket = runtime::net::UnixDatagram::unbound()?;
-    ///     assert!(socket.peer_addr().is_err()); // not connected
-    ///     Ok::<(), std::io::Error>(())
-    /// }).unwrap();
-    /// ```
-    pub fn peer_addr(&self) -> io::Result<SocketAddr> {
-        self.io.get_ref().peer_addr()
+        /// The connected peer's address.
+        ///
+        /// ```
+        /// # let rt = runtime::Runtime::new().unwrap();
+        /// rt.block_on(async {
+        ///     let socket = runtime::net::UnixDatagram::unbound()?;
+        ///     assert!(socket.peer_addr().is_err()); // not connected
+        ///     Ok::<(), std::io::Error>(())
+        /// }).unwrap();
+        /// ```
+        peer_addr -> SocketAddr;
     }
 }
 

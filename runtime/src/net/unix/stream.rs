@@ -5,14 +5,12 @@ mod readiness;
 use crate::io::context::with_context;
 use crate::io::poll_evented::PollEvented;
 use crate::net::forward::{forward_read, forward_write};
-use io_driver::Interest;
 use std::fmt;
-use std::io::{self, IoSlice, Read, Write};
+use std::io;
 use std::net::Shutdown;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
 use std::os::unix::net::SocketAddr;
 use std::path::Path;
-use std::task::{Context, Poll};
 
 /// A Unix-domain stream; implements [`AsyncRead`](crate::io::AsyncRead) and
 /// [`AsyncWrite`](crate::io::AsyncWrite), also through `&UnixStream`.
@@ -147,67 +145,61 @@ impl UnixStream {
         self.io.get_ref().peer_addr()
     }
 
-    /// Waits until the stream is readable (may be spurious: follow with
-    /// [`try_read`](Self::try_read)).
-    ///
-    /// ```
-    /// # let rt = runtime::Runtime::new().unwrap();
-    /// rt.block_on(async {
-    ///     let (a, b) = runtime::net::UnixStream::pair()?;
-    ///     b.writable().await?;
-    ///     b.try_write(b"!")?;
-    ///     a.readable().await?;
-    ///     assert_eq!(a.try_read(&mut [0; 4])?, 1);
-    ///     Ok::<(), std::io::Error>(())
-    /// }).unwrap();
-    /// ```
-    pub async fn readable(&self) -> io::Result<()> {
-        self.io.ready(Interest::READABLE).await.map(drop)
-    }
+    crate::net::io_methods::io_methods! {
+        /// Waits until the stream is readable (may be spurious: follow with
+        /// [`try_read`](Self::try_read)).
+        ///
+        /// ```
+        /// # let rt = runtime::Runtime::new().unwrap();
+        /// rt.block_on(async {
+        ///     let (a, b) = runtime::net::UnixStream::pair()?;
+        ///     b.writable().await?;
+        ///     b.try_write(b"!")?;
+        ///     a.readable().await?;
+        ///     assert_eq!(a.try_read(&mut [0; 4])?, 1);
+        ///     Ok::<(), std::io::Error>(())
+        /// }).unwrap();
+        /// ```
+        readable;
 
-    /// Waits until the stream is writable.
-    ///
-    /// ```
-    /// # let rt = runtime::Runtime::new().unwrap();
-    /// rt.block_on(async {
-    ///     let (a, _b) = runtime::net::UnixStream::pair()?;
-    ///     a.writable().await?;
-    ///     assert_eq!(a.try_write(b"ok")?, 2);
-    ///     Ok::<(), std::io::Error>(())
-    /// }).unwrap();
-    /// ```
-    pub async fn writable(&self) -> io::Result<()> {
-        self.io.ready(Interest::WRITABLE).await.map(drop)
-    }
+        /// Waits until the stream is writable.
+        ///
+        /// ```
+        /// # let rt = runtime::Runtime::new().unwrap();
+        /// rt.block_on(async {
+        ///     let (a, _b) = runtime::net::UnixStream::pair()?;
+        ///     a.writable().await?;
+        ///     assert_eq!(a.try_write(b"ok")?, 2);
+        ///     Ok::<(), std::io::Error>(())
+        /// }).unwrap();
+        /// ```
+        writable;
 
-    /// Reads without waiting (`WouldBlock` if nothing is available; `Ok(0)` at end-of-file).
-    ///
-    /// ```
-    /// # let rt = runtime::Runtime::new().unwrap();
-    /// rt.block_on(async {
-    ///     let (a, _b) = runtime::net::UnixStream::pair()?;
-    ///     let err = a.try_read(&mut [0; 4]).unwrap_err();
-    ///     assert_eq!(err.kind(), std::io::ErrorKind::WouldBlock);
-    ///     Ok::<(), std::io::Error>(())
-    /// }).unwrap();
-    /// ```
-    pub fn try_read(&self, buf: &mut [u8]) -> io::Result<usize> {
-        self.io.try_io(Interest::READABLE, |mut s| s.read(buf))
-    }
+        /// Reads without waiting (`WouldBlock` if nothing is available; `Ok(0)` at end-of-file).
+        ///
+        /// ```
+        /// # let rt = runtime::Runtime::new().unwrap();
+        /// rt.block_on(async {
+        ///     let (a, _b) = runtime::net::UnixStream::pair()?;
+        ///     let err = a.try_read(&mut [0; 4]).unwrap_err();
+        ///     assert_eq!(err.kind(), std::io::ErrorKind::WouldBlock);
+        ///     Ok::<(), std::io::Error>(())
+        /// }).unwrap();
+        /// ```
+        try_read;
 
-    /// Writes without waiting (`WouldBlock` if the buffer is full).
-    ///
-    /// ```
-    /// # let rt = runtime::Runtime::new().unwrap();
-    /// rt.block_on(async {
-    ///     let (a, _b) = runtime::net::UnixStream::pair()?;
-    ///     a.writable().await?;
-    ///     assert_eq!(a.try_write(b"data")?, 4);
-    ///     Ok::<(), std::io::Error>(())
-    /// }).unwrap();
-    /// ```
-    pub fn try_write(&self, buf: &[u8]) -> io::Result<usize> {
-        self.io.try_io(Interest::WRITABLE, |mut s| s.write(buf))
+        /// Writes without waiting (`WouldBlock` if the buffer is full).
+        ///
+        /// ```
+        /// # let rt = runtime::Runtime::new().unwrap();
+        /// rt.block_on(async {
+        ///     let (a, _b) = runtime::net::UnixStream::pair()?;
+        ///     a.writable().await?;
+        ///     assert_eq!(a.try_write(b"data")?, 4);
+        ///     Ok::<(), std::io::Error>(())
+        /// }).unwrap();
+        /// ```
+        try_write;
     }
 
     /// Shuts down the read half, the write half (the peer reads end-of-file) or both.
@@ -226,29 +218,7 @@ impl UnixStream {
         self.io.get_ref().shutdown(how)
     }
 
-    pub(crate) fn poll_read_priv(
-        &self,
-        cx: &mut Context<'_>,
-        buf: &mut [u8],
-    ) -> Poll<io::Result<usize>> {
-        self.io.poll_read(cx, buf)
-    }
-
-    pub(crate) fn poll_write_priv(
-        &self,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        self.io.poll_write(cx, buf)
-    }
-
-    pub(crate) fn poll_write_vectored_priv(
-        &self,
-        cx: &mut Context<'_>,
-        bufs: &[IoSlice<'_>],
-    ) -> Poll<io::Result<usize>> {
-        self.io.poll_write_vectored(cx, bufs)
-    }
+    crate::net::io_methods::io_methods! { poll_priv; }
 }
 
 forward_read!(UnixStream, |s| s);

@@ -1,14 +1,12 @@
 //! The bounded channel's handles: `Sender`, `Receiver`, `Permit`, `OwnedPermit`.
 
-use super::chan::{Chan, TryPop};
-use super::error::{SendError, TryRecvError, TrySendError};
+use super::chan::Chan;
+use super::error::{SendError, TrySendError};
 use super::{OwnedPermit, Permit};
 use crate::loom::sync::Arc;
 use crate::sync::batch_semaphore::{RawSemaphore, TryAcquire};
 use std::collections::VecDeque;
 use std::fmt;
-use std::pin::Pin;
-use std::task::{Context, Poll};
 
 /// Creates a bounded channel holding at most `capacity` queued messages.
 ///
@@ -186,28 +184,26 @@ impl<T> Sender<T> {
         }
     }
 
-    /// Completes once the receiver is closed or dropped. Cancel-safe.
-    ///
-    /// ```
-    /// # runtime::Runtime::new().unwrap().block_on(async {
-    /// let (tx, rx) = runtime::sync::mpsc::channel::<u8>(1);
-    /// drop(rx);
-    /// tx.closed().await;
-    /// # });
-    /// ```
-    pub async fn closed(&self) {
-        self.chan.closed().await;
-    }
+    super::handles::sender_methods! {
+        /// Completes once the receiver is closed or dropped. Cancel-safe.
+        ///
+        /// ```
+        /// # runtime::Runtime::new().unwrap().block_on(async {
+        /// let (tx, rx) = runtime::sync::mpsc::channel::<u8>(1);
+        /// drop(rx);
+        /// tx.closed().await;
+        /// # });
+        /// ```
+        closed;
 
-    /// `true` once the receiver is closed or dropped.
-    ///
-    /// ```
-    /// let (tx, mut rx) = runtime::sync::mpsc::channel::<u8>(1);
-    /// rx.close();
-    /// assert!(tx.is_closed());
-    /// ```
-    pub fn is_closed(&self) -> bool {
-        self.chan.is_rx_closed()
+        /// `true` once the receiver is closed or dropped.
+        ///
+        /// ```
+        /// let (tx, mut rx) = runtime::sync::mpsc::channel::<u8>(1);
+        /// rx.close();
+        /// assert!(tx.is_closed());
+        /// ```
+        is_closed;
     }
 
     /// Free slots right now.
@@ -231,32 +227,19 @@ impl<T> Sender<T> {
         self.chan.capacity
     }
 
-    /// `true` if both senders feed the same channel.
-    ///
-    /// ```
-    /// let (a, _r1) = runtime::sync::mpsc::channel::<u8>(1);
-    /// let (b, _r2) = runtime::sync::mpsc::channel::<u8>(1);
-    /// assert!(!a.same_channel(&b));
-    /// ```
-    pub fn same_channel(&self, other: &Self) -> bool {
-        Arc::ptr_eq(&self.chan, &other.chan)
+    super::handles::sender_methods! {
+        /// `true` if both senders feed the same channel.
+        ///
+        /// ```
+        /// let (a, _r1) = runtime::sync::mpsc::channel::<u8>(1);
+        /// let (b, _r2) = runtime::sync::mpsc::channel::<u8>(1);
+        /// assert!(!a.same_channel(&b));
+        /// ```
+        same_channel;
     }
 }
 
-impl<T> Clone for Sender<T> {
-    fn clone(&self) -> Self {
-        self.chan.add_tx();
-        Self {
-            chan: self.chan.clone(),
-        }
-    }
-}
-
-impl<T> Drop for Sender<T> {
-    fn drop(&mut self) {
-        self.chan.drop_tx();
-    }
-}
+super::handles::sender_impls!(Sender);
 
 impl<T> fmt::Debug for Sender<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -267,116 +250,94 @@ impl<T> fmt::Debug for Sender<T> {
 }
 
 impl<T> Receiver<T> {
-    /// Receives the next message; `None` once every sender is gone (or the channel was
-    /// closed) and the queue is drained. Cancel-safe.
-    ///
-    /// ```
-    /// # runtime::Runtime::new().unwrap().block_on(async {
-    /// let (tx, mut rx) = runtime::sync::mpsc::channel(1);
-    /// tx.send(1).await.unwrap();
-    /// drop(tx);
-    /// assert_eq!(rx.recv().await, Some(1));
-    /// assert_eq!(rx.recv().await, None);
-    /// # });
-    /// ```
-    ///
-    /// A task dump shows where this was called (`mpsc::Receiver::recv at src/..`).
-    #[track_caller]
-    pub fn recv(&mut self) -> impl Future<Output = Option<T>> + '_ {
-        crate::engine::Located::new(
-            "mpsc::Receiver::recv",
-            std::future::poll_fn(|cx| self.chan.poll_recv(cx, &mut self.batch)),
-        )
-    }
+    super::handles::receiver_methods! {
+        /// Receives the next message; `None` once every sender is gone (or the channel was
+        /// closed) and the queue is drained. Cancel-safe.
+        ///
+        /// ```
+        /// # runtime::Runtime::new().unwrap().block_on(async {
+        /// let (tx, mut rx) = runtime::sync::mpsc::channel(1);
+        /// tx.send(1).await.unwrap();
+        /// drop(tx);
+        /// assert_eq!(rx.recv().await, Some(1));
+        /// assert_eq!(rx.recv().await, None);
+        /// # });
+        /// ```
+        ///
+        /// A task dump shows where this was called (`mpsc::Receiver::recv at src/..`).
+        recv;
 
-    /// Receives up to `limit` messages into `buf`, waiting for at least one. Returns how
-    /// many were added; `0` means the stream ended (or `limit` was 0). Cancel-safe.
-    ///
-    /// ```
-    /// # runtime::Runtime::new().unwrap().block_on(async {
-    /// let (tx, mut rx) = runtime::sync::mpsc::channel(4);
-    /// for i in 0..3 { tx.send(i).await.unwrap(); }
-    /// let mut buf = Vec::new();
-    /// assert_eq!(rx.recv_many(&mut buf, 2).await, 2);
-    /// assert_eq!(buf, [0, 1]);
-    /// # });
-    /// ```
-    pub async fn recv_many(&mut self, buf: &mut Vec<T>, limit: usize) -> usize {
-        std::future::poll_fn(|cx| self.chan.poll_recv_many(cx, &mut self.batch, buf, limit)).await
-    }
+        /// Receives up to `limit` messages into `buf`, waiting for at least one. Returns how
+        /// many were added; `0` means the stream ended (or `limit` was 0). Cancel-safe.
+        ///
+        /// ```
+        /// # runtime::Runtime::new().unwrap().block_on(async {
+        /// let (tx, mut rx) = runtime::sync::mpsc::channel(4);
+        /// for i in 0..3 { tx.send(i).await.unwrap(); }
+        /// let mut buf = Vec::new();
+        /// assert_eq!(rx.recv_many(&mut buf, 2).await, 2);
+        /// assert_eq!(buf, [0, 1]);
+        /// # });
+        /// ```
+        recv_many;
 
-    /// Receives a message now if one is queued.
-    ///
-    /// ```
-    /// let (tx, mut rx) = runtime::sync::mpsc::channel(1);
-    /// tx.try_send(1).unwrap();
-    /// assert_eq!(rx.try_recv(), Ok(1));
-    /// ```
-    pub fn try_recv(&mut self) -> Result<T, TryRecvError> {
-        match self.chan.try_pop(&mut self.batch) {
-            TryPop::Item(value) => Ok(value),
-            TryPop::Empty => Err(TryRecvError::Empty),
-            TryPop::Done => Err(TryRecvError::Disconnected),
-        }
-    }
+        /// Receives a message now if one is queued.
+        ///
+        /// ```
+        /// let (tx, mut rx) = runtime::sync::mpsc::channel(1);
+        /// tx.try_send(1).unwrap();
+        /// assert_eq!(rx.try_recv(), Ok(1));
+        /// ```
+        try_recv;
 
-    /// Polls for the next message (the building block of `recv` and `Stream`).
-    ///
-    /// ```
-    /// # runtime::Runtime::new().unwrap().block_on(async {
-    /// let (tx, mut rx) = runtime::sync::mpsc::channel(1);
-    /// tx.send(2).await.unwrap();
-    /// assert_eq!(std::future::poll_fn(|cx| rx.poll_recv(cx)).await, Some(2));
-    /// # });
-    /// ```
-    pub fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Option<T>> {
-        self.chan.poll_recv(cx, &mut self.batch)
-    }
+        /// Polls for the next message (the building block of `recv` and `Stream`).
+        ///
+        /// ```
+        /// # runtime::Runtime::new().unwrap().block_on(async {
+        /// let (tx, mut rx) = runtime::sync::mpsc::channel(1);
+        /// tx.send(2).await.unwrap();
+        /// assert_eq!(std::future::poll_fn(|cx| rx.poll_recv(cx)).await, Some(2));
+        /// # });
+        /// ```
+        poll_recv;
 
-    /// Closes the channel: senders fail from now on, queued messages (and those sent through
-    /// outstanding permits) can still be received.
-    ///
-    /// ```
-    /// let (tx, mut rx) = runtime::sync::mpsc::channel(2);
-    /// tx.try_send(1).unwrap();
-    /// rx.close();
-    /// assert!(tx.try_send(2).is_err());
-    /// assert_eq!(rx.try_recv(), Ok(1));
-    /// ```
-    pub fn close(&mut self) {
-        self.chan.close_rx();
-    }
+        /// Closes the channel: senders fail from now on, queued messages (and those sent through
+        /// outstanding permits) can still be received.
+        ///
+        /// ```
+        /// let (tx, mut rx) = runtime::sync::mpsc::channel(2);
+        /// tx.try_send(1).unwrap();
+        /// rx.close();
+        /// assert!(tx.try_send(2).is_err());
+        /// assert_eq!(rx.try_recv(), Ok(1));
+        /// ```
+        close;
 
-    /// `true` once closed, or once every sender is gone.
-    ///
-    /// ```
-    /// let (tx, rx) = runtime::sync::mpsc::channel::<u8>(1);
-    /// drop(tx);
-    /// assert!(rx.is_closed());
-    /// ```
-    pub fn is_closed(&self) -> bool {
-        self.chan.is_closed_for_rx()
-    }
+        /// `true` once closed, or once every sender is gone.
+        ///
+        /// ```
+        /// let (tx, rx) = runtime::sync::mpsc::channel::<u8>(1);
+        /// drop(tx);
+        /// assert!(rx.is_closed());
+        /// ```
+        is_closed;
 
-    /// Number of queued messages.
-    ///
-    /// ```
-    /// let (tx, rx) = runtime::sync::mpsc::channel(2);
-    /// tx.try_send(()).unwrap();
-    /// assert_eq!(rx.len(), 1);
-    /// ```
-    pub fn len(&self) -> usize {
-        self.chan.len(&self.batch)
-    }
+        /// Number of queued messages.
+        ///
+        /// ```
+        /// let (tx, rx) = runtime::sync::mpsc::channel(2);
+        /// tx.try_send(()).unwrap();
+        /// assert_eq!(rx.len(), 1);
+        /// ```
+        len;
 
-    /// `true` when no message is queued.
-    ///
-    /// ```
-    /// let (_tx, rx) = runtime::sync::mpsc::channel::<u8>(2);
-    /// assert!(rx.is_empty());
-    /// ```
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
+        /// `true` when no message is queued.
+        ///
+        /// ```
+        /// let (_tx, rx) = runtime::sync::mpsc::channel::<u8>(2);
+        /// assert!(rx.is_empty());
+        /// ```
+        is_empty;
     }
 
     /// Free slots right now.
@@ -403,36 +364,4 @@ impl<T> Receiver<T> {
     }
 }
 
-// Messages in `batch` are never pinned: the receiver moves them out by value, so it is
-// `Unpin` whatever `T` is (as before it held a batch).
-impl<T> Unpin for Receiver<T> {}
-
-// Unwind safety, for every `T` (like the shared channel state, `chan.rs`): the batch only
-// hands messages out by value, and `&Self` gives no access to them.
-impl<T> std::panic::RefUnwindSafe for Receiver<T> {}
-impl<T> std::panic::UnwindSafe for Receiver<T> {}
-
-impl<T> Drop for Receiver<T> {
-    fn drop(&mut self) {
-        self.chan.drop_rx();
-    }
-}
-
-impl<T> futures_core::Stream for Receiver<T> {
-    type Item = T;
-
-    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
-        {
-            let this = self.get_mut();
-            this.chan.poll_recv(cx, &mut this.batch)
-        }
-    }
-}
-
-impl<T> fmt::Debug for Receiver<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Receiver")
-            .field("len", &self.len())
-            .finish()
-    }
-}
+super::handles::receiver_impls!(Receiver, "Receiver");

@@ -36,6 +36,7 @@ mod blocking;
 mod bounded;
 mod chan;
 pub mod error;
+mod handles;
 mod many;
 mod permit;
 mod unbounded;

@@ -1,12 +1,10 @@
 //! The unbounded channel's handles: sends never wait (the queue grows as needed).
 
-use super::chan::{Chan, TryPop};
-use super::error::{SendError, TryRecvError};
+use super::chan::Chan;
+use super::error::SendError;
 use crate::loom::sync::Arc;
 use std::collections::VecDeque;
 use std::fmt;
-use std::pin::Pin;
-use std::task::{Context, Poll};
 
 /// Creates a channel without a capacity limit: `send` never waits. Memory grows with the
 /// backlog, so prefer [`channel`](super::channel) when producers can outrun the consumer.
@@ -69,56 +67,39 @@ impl<T> UnboundedSender<T> {
         self.chan.push(value, false).map_err(SendError)
     }
 
-    /// Completes once the receiver is closed or dropped. Cancel-safe.
-    ///
-    /// ```
-    /// # runtime::Runtime::new().unwrap().block_on(async {
-    /// let (tx, mut rx) = runtime::sync::mpsc::unbounded_channel::<u8>();
-    /// rx.close();
-    /// tx.closed().await;
-    /// # });
-    /// ```
-    pub async fn closed(&self) {
-        self.chan.closed().await;
-    }
+    super::handles::sender_methods! {
+        /// Completes once the receiver is closed or dropped. Cancel-safe.
+        ///
+        /// ```
+        /// # runtime::Runtime::new().unwrap().block_on(async {
+        /// let (tx, mut rx) = runtime::sync::mpsc::unbounded_channel::<u8>();
+        /// rx.close();
+        /// tx.closed().await;
+        /// # });
+        /// ```
+        closed;
 
-    /// `true` once the receiver is closed or dropped.
-    ///
-    /// ```
-    /// let (tx, rx) = runtime::sync::mpsc::unbounded_channel::<u8>();
-    /// drop(rx);
-    /// assert!(tx.is_closed());
-    /// ```
-    pub fn is_closed(&self) -> bool {
-        self.chan.is_rx_closed()
-    }
+        /// `true` once the receiver is closed or dropped.
+        ///
+        /// ```
+        /// let (tx, rx) = runtime::sync::mpsc::unbounded_channel::<u8>();
+        /// drop(rx);
+        /// assert!(tx.is_closed());
+        /// ```
+        is_closed;
 
-    /// `true` if both senders feed the same channel.
-    ///
-    /// ```
-    /// let (a, _ra) = runtime::sync::mpsc::unbounded_channel::<u8>();
-    /// let (b, _rb) = runtime::sync::mpsc::unbounded_channel::<u8>();
-    /// assert!(!a.same_channel(&b));
-    /// ```
-    pub fn same_channel(&self, other: &Self) -> bool {
-        Arc::ptr_eq(&self.chan, &other.chan)
+        /// `true` if both senders feed the same channel.
+        ///
+        /// ```
+        /// let (a, _ra) = runtime::sync::mpsc::unbounded_channel::<u8>();
+        /// let (b, _rb) = runtime::sync::mpsc::unbounded_channel::<u8>();
+        /// assert!(!a.same_channel(&b));
+        /// ```
+        same_channel;
     }
 }
 
-impl<T> Clone for UnboundedSender<T> {
-    fn clone(&self) -> Self {
-        self.chan.add_tx();
-        Self {
-            chan: self.chan.clone(),
-        }
-    }
-}
-
-impl<T> Drop for UnboundedSender<T> {
-    fn drop(&mut self) {
-        self.chan.drop_tx();
-    }
-}
+super::handles::sender_impls!(UnboundedSender);
 
 impl<T> fmt::Debug for UnboundedSender<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -129,146 +110,92 @@ impl<T> fmt::Debug for UnboundedSender<T> {
 }
 
 impl<T> UnboundedReceiver<T> {
-    /// Receives the next message; `None` once every sender is gone (or the channel was
-    /// closed) and the queue is drained. Cancel-safe.
-    ///
-    /// ```
-    /// # runtime::Runtime::new().unwrap().block_on(async {
-    /// let (tx, mut rx) = runtime::sync::mpsc::unbounded_channel::<u8>();
-    /// drop(tx);
-    /// assert_eq!(rx.recv().await, None);
-    /// # });
-    /// ```
-    ///
-    /// A task dump shows where this was called (`mpsc::Receiver::recv at src/..`).
-    #[track_caller]
-    pub fn recv(&mut self) -> impl Future<Output = Option<T>> + '_ {
-        crate::engine::Located::new(
-            "mpsc::Receiver::recv",
-            std::future::poll_fn(|cx| self.chan.poll_recv(cx, &mut self.batch)),
-        )
-    }
+    super::handles::receiver_methods! {
+        /// Receives the next message; `None` once every sender is gone (or the channel was
+        /// closed) and the queue is drained. Cancel-safe.
+        ///
+        /// ```
+        /// # runtime::Runtime::new().unwrap().block_on(async {
+        /// let (tx, mut rx) = runtime::sync::mpsc::unbounded_channel::<u8>();
+        /// drop(tx);
+        /// assert_eq!(rx.recv().await, None);
+        /// # });
+        /// ```
+        ///
+        /// A task dump shows where this was called (`mpsc::Receiver::recv at src/..`).
+        recv;
 
-    /// Receives up to `limit` messages into `buf`, waiting for at least one; `0` means the
-    /// stream ended (or `limit` was 0). Cancel-safe.
-    ///
-    /// ```
-    /// # runtime::Runtime::new().unwrap().block_on(async {
-    /// let (tx, mut rx) = runtime::sync::mpsc::unbounded_channel();
-    /// tx.send(1).unwrap();
-    /// tx.send(2).unwrap();
-    /// let mut buf = Vec::new();
-    /// assert_eq!(rx.recv_many(&mut buf, 10).await, 2);
-    /// # });
-    /// ```
-    pub async fn recv_many(&mut self, buf: &mut Vec<T>, limit: usize) -> usize {
-        std::future::poll_fn(|cx| self.chan.poll_recv_many(cx, &mut self.batch, buf, limit)).await
-    }
+        /// Receives up to `limit` messages into `buf`, waiting for at least one; `0` means the
+        /// stream ended (or `limit` was 0). Cancel-safe.
+        ///
+        /// ```
+        /// # runtime::Runtime::new().unwrap().block_on(async {
+        /// let (tx, mut rx) = runtime::sync::mpsc::unbounded_channel();
+        /// tx.send(1).unwrap();
+        /// tx.send(2).unwrap();
+        /// let mut buf = Vec::new();
+        /// assert_eq!(rx.recv_many(&mut buf, 10).await, 2);
+        /// # });
+        /// ```
+        recv_many;
 
-    /// Receives a message now if one is queued.
-    ///
-    /// ```
-    /// use runtime::sync::mpsc::error::TryRecvError;
-    /// let (tx, mut rx) = runtime::sync::mpsc::unbounded_channel::<u8>();
-    /// assert_eq!(rx.try_recv(), Err(TryRecvError::Empty));
-    /// ```
-    pub fn try_recv(&mut self) -> Result<T, TryRecvError> {
-        match self.chan.try_pop(&mut self.batch) {
-            TryPop::Item(value) => Ok(value),
-            TryPop::Empty => Err(TryRecvError::Empty),
-            TryPop::Done => Err(TryRecvError::Disconnected),
-        }
-    }
+        /// Receives a message now if one is queued.
+        ///
+        /// ```
+        /// use runtime::sync::mpsc::error::TryRecvError;
+        /// let (tx, mut rx) = runtime::sync::mpsc::unbounded_channel::<u8>();
+        /// assert_eq!(rx.try_recv(), Err(TryRecvError::Empty));
+        /// ```
+        try_recv;
 
-    /// Polls for the next message.
-    ///
-    /// ```
-    /// # runtime::Runtime::new().unwrap().block_on(async {
-    /// let (tx, mut rx) = runtime::sync::mpsc::unbounded_channel();
-    /// tx.send(3).unwrap();
-    /// assert_eq!(std::future::poll_fn(|cx| rx.poll_recv(cx)).await, Some(3));
-    /// # });
-    /// ```
-    pub fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Option<T>> {
-        self.chan.poll_recv(cx, &mut self.batch)
-    }
+        /// Polls for the next message.
+        ///
+        /// ```
+        /// # runtime::Runtime::new().unwrap().block_on(async {
+        /// let (tx, mut rx) = runtime::sync::mpsc::unbounded_channel();
+        /// tx.send(3).unwrap();
+        /// assert_eq!(std::future::poll_fn(|cx| rx.poll_recv(cx)).await, Some(3));
+        /// # });
+        /// ```
+        poll_recv;
 
-    /// Closes the channel: sends fail from now on; queued messages can still be received.
-    ///
-    /// ```
-    /// let (tx, mut rx) = runtime::sync::mpsc::unbounded_channel();
-    /// tx.send(1).unwrap();
-    /// rx.close();
-    /// assert!(tx.send(2).is_err());
-    /// assert_eq!(rx.try_recv(), Ok(1));
-    /// ```
-    pub fn close(&mut self) {
-        self.chan.close_rx();
-    }
+        /// Closes the channel: sends fail from now on; queued messages can still be received.
+        ///
+        /// ```
+        /// let (tx, mut rx) = runtime::sync::mpsc::unbounded_channel();
+        /// tx.send(1).unwrap();
+        /// rx.close();
+        /// assert!(tx.send(2).is_err());
+        /// assert_eq!(rx.try_recv(), Ok(1));
+        /// ```
+        close;
 
-    /// `true` once closed, or once every sender is gone.
-    ///
-    /// ```
-    /// let (_tx, mut rx) = runtime::sync::mpsc::unbounded_channel::<u8>();
-    /// rx.close();
-    /// assert!(rx.is_closed());
-    /// ```
-    pub fn is_closed(&self) -> bool {
-        self.chan.is_closed_for_rx()
-    }
+        /// `true` once closed, or once every sender is gone.
+        ///
+        /// ```
+        /// let (_tx, mut rx) = runtime::sync::mpsc::unbounded_channel::<u8>();
+        /// rx.close();
+        /// assert!(rx.is_closed());
+        /// ```
+        is_closed;
 
-    /// Number of queued messages.
-    ///
-    /// ```
-    /// let (tx, rx) = runtime::sync::mpsc::unbounded_channel();
-    /// tx.send(()).unwrap();
-    /// assert_eq!(rx.len(), 1);
-    /// ```
-    pub fn len(&self) -> usize {
-        self.chan.len(&self.batch)
-    }
+        /// Number of queued messages.
+        ///
+        /// ```
+        /// let (tx, rx) = runtime::sync::mpsc::unbounded_channel();
+        /// tx.send(()).unwrap();
+        /// assert_eq!(rx.len(), 1);
+        /// ```
+        len;
 
-    /// `true` when no message is queued.
-    ///
-    /// ```
-    /// let (_tx, rx) = runtime::sync::mpsc::unbounded_channel::<u8>();
-    /// assert!(rx.is_empty());
-    /// ```
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
+        /// `true` when no message is queued.
+        ///
+        /// ```
+        /// let (_tx, rx) = runtime::sync::mpsc::unbounded_channel::<u8>();
+        /// assert!(rx.is_empty());
+        /// ```
+        is_empty;
     }
 }
 
-// Messages in `batch` are never pinned: the receiver moves them out by value, so it is
-// `Unpin` whatever `T` is (as before it held a batch).
-impl<T> Unpin for UnboundedReceiver<T> {}
-
-// Unwind safety, for every `T` (like the shared channel state, `chan.rs`): the batch only
-// hands messages out by value, and `&Self` gives no access to them.
-impl<T> std::panic::RefUnwindSafe for UnboundedReceiver<T> {}
-impl<T> std::panic::UnwindSafe for UnboundedReceiver<T> {}
-
-impl<T> Drop for UnboundedReceiver<T> {
-    fn drop(&mut self) {
-        self.chan.drop_rx();
-    }
-}
-
-impl<T> futures_core::Stream for UnboundedReceiver<T> {
-    type Item = T;
-
-    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
-        {
-            let this = self.get_mut();
-            this.chan.poll_recv(cx, &mut this.batch)
-        }
-    }
-}
-
-impl<T> fmt::Debug for UnboundedReceiver<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("UnboundedReceiver")
-            .field("len", &self.len())
-            .finish()
-    }
-}
+super::handles::receiver_impls!(UnboundedReceiver, "UnboundedReceiver");

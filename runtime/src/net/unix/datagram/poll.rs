@@ -6,8 +6,8 @@
 //! methods instead let any number of tasks wait at once.
 
 use super::UnixDatagram;
+use crate::io::Interest;
 use crate::io::context::with_context;
-use crate::io::{Interest, Ready};
 use crate::net::unix::{abstract_sockaddr, shown};
 use std::io;
 use std::os::unix::net::SocketAddr;
@@ -28,129 +28,109 @@ fn send_to_path(socket: &mio::net::UnixDatagram, buf: &[u8], path: &Path) -> io:
 }
 
 impl UnixDatagram {
-    /// Waits until any of `interest` is ready and returns what is. Any number of tasks may wait
-    /// at once: each is woken. Follow with a `try_*` call and handle `WouldBlock`.
-    ///
-    /// ```
-    /// use runtime::io::Interest;
-    /// # let rt = runtime::Runtime::new().unwrap();
-    /// rt.block_on(async {
-    ///     let (a, b) = runtime::net::UnixDatagram::pair()?;
-    ///     a.send(b"x").await?;
-    ///     assert!(b.ready(Interest::READABLE).await?.is_readable());
-    ///     Ok::<(), std::io::Error>(())
-    /// }).unwrap();
-    /// ```
-    pub async fn ready(&self, interest: Interest) -> io::Result<Ready> {
-        self.io.ready_flags(interest).await
-    }
+    crate::net::io_methods::io_methods! {
+        /// Waits until any of `interest` is ready and returns what is. Any number of tasks may wait
+        /// at once: each is woken. Follow with a `try_*` call and handle `WouldBlock`.
+        ///
+        /// ```
+        /// use runtime::io::Interest;
+        /// # let rt = runtime::Runtime::new().unwrap();
+        /// rt.block_on(async {
+        ///     let (a, b) = runtime::net::UnixDatagram::pair()?;
+        ///     a.send(b"x").await?;
+        ///     assert!(b.ready(Interest::READABLE).await?.is_readable());
+        ///     Ok::<(), std::io::Error>(())
+        /// }).unwrap();
+        /// ```
+        ready;
 
-    /// Runs `f` (a custom I/O call on this socket) if `interest` is ready, else `WouldBlock`
-    /// without calling it; a `WouldBlock` from `f` clears the readiness.
-    ///
-    /// ```
-    /// use runtime::io::Interest;
-    /// # let rt = runtime::Runtime::new().unwrap();
-    /// rt.block_on(async {
-    ///     let (a, _b) = runtime::net::UnixDatagram::pair()?;
-    ///     let err = a.try_io(Interest::READABLE, || Ok(())).unwrap_err();
-    ///     assert_eq!(err.kind(), std::io::ErrorKind::WouldBlock); // nothing queued
-    ///     Ok::<(), std::io::Error>(())
-    /// }).unwrap();
-    /// ```
-    pub fn try_io<R>(
-        &self,
-        interest: Interest,
-        f: impl FnOnce() -> io::Result<R>,
-    ) -> io::Result<R> {
-        self.io.try_io(interest, |_| f())
-    }
+        /// Runs `f` (a custom I/O call on this socket) if `interest` is ready, else `WouldBlock`
+        /// without calling it; a `WouldBlock` from `f` clears the readiness.
+        ///
+        /// ```
+        /// use runtime::io::Interest;
+        /// # let rt = runtime::Runtime::new().unwrap();
+        /// rt.block_on(async {
+        ///     let (a, _b) = runtime::net::UnixDatagram::pair()?;
+        ///     let err = a.try_io(Interest::READABLE, || Ok(())).unwrap_err();
+        ///     assert_eq!(err.kind(), std::io::ErrorKind::WouldBlock); // nothing queued
+        ///     Ok::<(), std::io::Error>(())
+        /// }).unwrap();
+        /// ```
+        try_io;
 
-    /// Waits for `interest` and runs `f` until it returns something other than `WouldBlock`.
-    /// Any number of tasks may wait at once.
-    ///
-    /// ```
-    /// use runtime::io::Interest;
-    /// # let rt = runtime::Runtime::new().unwrap();
-    /// rt.block_on(async {
-    ///     let (a, b) = runtime::net::UnixDatagram::pair()?;
-    ///     a.send(b"io").await?;
-    ///     let mut buf = [0; 4];
-    ///     let n = b.async_io(Interest::READABLE, || b.try_recv(&mut buf)).await?;
-    ///     assert_eq!(&buf[..n], b"io");
-    ///     Ok::<(), std::io::Error>(())
-    /// }).unwrap();
-    /// ```
-    pub async fn async_io<R>(
-        &self,
-        interest: Interest,
-        mut f: impl FnMut() -> io::Result<R>,
-    ) -> io::Result<R> {
-        self.io.async_io(interest, |_| f()).await
-    }
+        /// Waits for `interest` and runs `f` until it returns something other than `WouldBlock`.
+        /// Any number of tasks may wait at once.
+        ///
+        /// ```
+        /// use runtime::io::Interest;
+        /// # let rt = runtime::Runtime::new().unwrap();
+        /// rt.block_on(async {
+        ///     let (a, b) = runtime::net::UnixDatagram::pair()?;
+        ///     a.send(b"io").await?;
+        ///     let mut buf = [0; 4];
+        ///     let n = b.async_io(Interest::READABLE, || b.try_recv(&mut buf)).await?;
+        ///     assert_eq!(&buf[..n], b"io");
+        ///     Ok::<(), std::io::Error>(())
+        /// }).unwrap();
+        /// ```
+        async_io;
 
-    /// Polls until a datagram can be received.
-    ///
-    /// ```
-    /// # let rt = runtime::Runtime::new().unwrap();
-    /// rt.block_on(async {
-    ///     let (a, b) = runtime::net::UnixDatagram::pair()?;
-    ///     a.send(b"r").await?;
-    ///     std::future::poll_fn(|cx| b.poll_recv_ready(cx)).await?;
-    ///     assert_eq!(b.try_recv(&mut [0; 4])?, 1);
-    ///     Ok::<(), std::io::Error>(())
-    /// }).unwrap();
-    /// ```
-    pub fn poll_recv_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        self.io.poll_read_ready(cx).map_ok(drop)
-    }
+        /// Polls until a datagram can be received.
+        ///
+        /// ```
+        /// # let rt = runtime::Runtime::new().unwrap();
+        /// rt.block_on(async {
+        ///     let (a, b) = runtime::net::UnixDatagram::pair()?;
+        ///     a.send(b"r").await?;
+        ///     std::future::poll_fn(|cx| b.poll_recv_ready(cx)).await?;
+        ///     assert_eq!(b.try_recv(&mut [0; 4])?, 1);
+        ///     Ok::<(), std::io::Error>(())
+        /// }).unwrap();
+        /// ```
+        poll_recv_ready;
 
-    /// Polls until a datagram can be sent.
-    ///
-    /// ```
-    /// # let rt = runtime::Runtime::new().unwrap();
-    /// rt.block_on(async {
-    ///     let (a, _b) = runtime::net::UnixDatagram::pair()?;
-    ///     std::future::poll_fn(|cx| a.poll_send_ready(cx)).await?;
-    ///     assert_eq!(a.try_send(b"s")?, 1);
-    ///     Ok::<(), std::io::Error>(())
-    /// }).unwrap();
-    /// ```
-    pub fn poll_send_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        self.io.poll_write_ready(cx).map_ok(drop)
-    }
+        /// Polls until a datagram can be sent.
+        ///
+        /// ```
+        /// # let rt = runtime::Runtime::new().unwrap();
+        /// rt.block_on(async {
+        ///     let (a, _b) = runtime::net::UnixDatagram::pair()?;
+        ///     std::future::poll_fn(|cx| a.poll_send_ready(cx)).await?;
+        ///     assert_eq!(a.try_send(b"s")?, 1);
+        ///     Ok::<(), std::io::Error>(())
+        /// }).unwrap();
+        /// ```
+        poll_send_ready;
 
-    /// Polls to send `buf` to the connected peer.
-    ///
-    /// ```
-    /// # let rt = runtime::Runtime::new().unwrap();
-    /// rt.block_on(async {
-    ///     let (a, b) = runtime::net::UnixDatagram::pair()?;
-    ///     assert_eq!(std::future::poll_fn(|cx| a.poll_send(cx, b"ps")).await?, 2);
-    ///     assert_eq!(b.recv(&mut [0; 4]).await?, 2);
-    ///     Ok::<(), std::io::Error>(())
-    /// }).unwrap();
-    /// ```
-    pub fn poll_send(&self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
-        self.io.poll_write_io(cx, |s| s.send(buf))
-    }
+        /// Polls to send `buf` to the connected peer.
+        ///
+        /// ```
+        /// # let rt = runtime::Runtime::new().unwrap();
+        /// rt.block_on(async {
+        ///     let (a, b) = runtime::net::UnixDatagram::pair()?;
+        ///     assert_eq!(std::future::poll_fn(|cx| a.poll_send(cx, b"ps")).await?, 2);
+        ///     assert_eq!(b.recv(&mut [0; 4]).await?, 2);
+        ///     Ok::<(), std::io::Error>(())
+        /// }).unwrap();
+        /// ```
+        poll_send;
 
-    /// Polls to receive one datagram from the connected peer into `buf`, giving its length.
-    /// Tokio's fills a `ReadBuf`; this takes a slice and returns the count.
-    ///
-    /// ```
-    /// # let rt = runtime::Runtime::new().unwrap();
-    /// rt.block_on(async {
-    ///     let (a, b) = runtime::net::UnixDatagram::pair()?;
-    ///     a.send(b"pr").await?;
-    ///     let mut buf = [0; 4];
-    ///     let n = std::future::poll_fn(|cx| b.poll_recv(cx, &mut buf)).await?;
-    ///     assert_eq!(&buf[..n], b"pr");
-    ///     Ok::<(), std::io::Error>(())
-    /// }).unwrap();
-    /// ```
-    pub fn poll_recv(&self, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
-        self.io.poll_read_io(cx, |s| s.recv(buf))
+        /// Polls to receive one datagram from the connected peer into `buf`, giving its length.
+        /// Tokio's fills a `ReadBuf`; this takes a slice and returns the count.
+        ///
+        /// ```
+        /// # let rt = runtime::Runtime::new().unwrap();
+        /// rt.block_on(async {
+        ///     let (a, b) = runtime::net::UnixDatagram::pair()?;
+        ///     a.send(b"pr").await?;
+        ///     let mut buf = [0; 4];
+        ///     let n = std::future::poll_fn(|cx| b.poll_recv(cx, &mut buf)).await?;
+        ///     assert_eq!(&buf[..n], b"pr");
+        ///     Ok::<(), std::io::Error>(())
+        /// }).unwrap();
+        /// ```
+        poll_recv;
     }
 
     /// Polls to send `buf` to the socket at `target` (on Linux `"\0name"` is an abstract
@@ -179,27 +159,23 @@ impl UnixDatagram {
         self.io.poll_write_io(cx, |s| send_to_path(s, buf, target))
     }
 
-    /// Polls to receive one datagram into `buf`, giving its length and sender. Tokio's fills a
-    /// `ReadBuf` and returns the sender; this takes a slice and returns both.
-    ///
-    /// ```
-    /// # let rt = runtime::Runtime::new().unwrap();
-    /// rt.block_on(async {
-    ///     let (a, b) = runtime::net::UnixDatagram::pair()?;
-    ///     a.send(b"prf").await?;
-    ///     let mut buf = [0; 4];
-    ///     let (n, from) = std::future::poll_fn(|cx| b.poll_recv_from(cx, &mut buf)).await?;
-    ///     assert_eq!(&buf[..n], b"prf");
-    ///     assert!(from.is_unnamed());
-    ///     Ok::<(), std::io::Error>(())
-    /// }).unwrap();
-    /// ```
-    pub fn poll_recv_from(
-        &self,
-        cx: &mut Context<'_>,
-        buf: &mut [u8],
-    ) -> Poll<io::Result<(usize, SocketAddr)>> {
-        self.io.poll_read_io(cx, |s| s.recv_from(buf))
+    crate::net::io_methods::io_methods! {
+        /// Polls to receive one datagram into `buf`, giving its length and sender. Tokio's fills a
+        /// `ReadBuf` and returns the sender; this takes a slice and returns both.
+        ///
+        /// ```
+        /// # let rt = runtime::Runtime::new().unwrap();
+        /// rt.block_on(async {
+        ///     let (a, b) = runtime::net::UnixDatagram::pair()?;
+        ///     a.send(b"prf").await?;
+        ///     let mut buf = [0; 4];
+        ///     let (n, from) = std::future::poll_fn(|cx| b.poll_recv_from(cx, &mut buf)).await?;
+        ///     assert_eq!(&buf[..n], b"prf");
+        ///     assert!(from.is_unnamed());
+        ///     Ok::<(), std::io::Error>(())
+        /// }).unwrap();
+        /// ```
+        poll_recv_from -> SocketAddr;
     }
 
     /// Sends one datagram to `target` without waiting (`WouldBlock` if it cannot be sent now);
@@ -222,21 +198,21 @@ impl UnixDatagram {
             .try_io(Interest::WRITABLE, |s| send_to_path(s, buf, target))
     }
 
-    /// Receives one datagram and its sender without waiting (`WouldBlock` if none is queued).
-    ///
-    /// ```
-    /// # let rt = runtime::Runtime::new().unwrap();
-    /// rt.block_on(async {
-    ///     let (a, b) = runtime::net::UnixDatagram::pair()?;
-    ///     let err = b.try_recv_from(&mut [0; 4]).unwrap_err();
-    ///     assert_eq!(err.kind(), std::io::ErrorKind::WouldBlock);
-    ///     a.send(b"now").await?;
-    ///     b.readable().await?;
-    ///     assert_eq!(b.try_recv_from(&mut [0; 4])?.0, 3);
-    ///     Ok::<(), std::io::Error>(())
-    /// }).unwrap();
-    /// ```
-    pub fn try_recv_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
-        self.io.try_io(Interest::READABLE, |s| s.recv_from(buf))
+    crate::net::io_methods::io_methods! {
+        /// Receives one datagram and its sender without waiting (`WouldBlock` if none is queued).
+        ///
+        /// ```
+        /// # let rt = runtime::Runtime::new().unwrap();
+        /// rt.block_on(async {
+        ///     let (a, b) = runtime::net::UnixDatagram::pair()?;
+        ///     let err = b.try_recv_from(&mut [0; 4]).unwrap_err();
+        ///     assert_eq!(err.kind(), std::io::ErrorKind::WouldBlock);
+        ///     a.send(b"now").await?;
+        ///     b.readable().await?;
+        ///     assert_eq!(b.try_recv_from(&mut [0; 4])?.0, 3);
+        ///     Ok::<(), std::io::Error>(())
+        /// }).unwrap();
+        /// ```
+        try_recv_from -> SocketAddr;
     }
 }

@@ -4,10 +4,8 @@
 
 use super::UnixStream;
 use crate::io::context::with_context;
-use crate::io::{Interest, Ready};
-use std::io::{self, IoSlice, IoSliceMut, Read};
+use std::io;
 use std::os::unix::net::SocketAddr;
-use std::task::{Context, Poll};
 
 impl UnixStream {
     /// Connects to the socket named by `addr` (std's Unix address: a path, or on Linux an
@@ -41,166 +39,138 @@ impl UnixStream {
             .map_err(|err| with_context(err, format_args!("connecting to {addr:?}")))
     }
 
-    /// Waits until any of `interest` is ready and returns what is. Any number of tasks may wait
-    /// at once: each is woken. Follow with a `try_*` call and handle `WouldBlock`.
-    ///
-    /// ```
-    /// use runtime::io::Interest;
-    /// # let rt = runtime::Runtime::new().unwrap();
-    /// rt.block_on(async {
-    ///     let (a, b) = runtime::net::UnixStream::pair()?;
-    ///     b.writable().await?;
-    ///     b.try_write(b"x")?;
-    ///     assert!(a.ready(Interest::READABLE).await?.is_readable());
-    ///     Ok::<(), std::io::Error>(())
-    /// }).unwrap();
-    /// ```
-    pub async fn ready(&self, interest: Interest) -> io::Result<Ready> {
-        self.io.ready_flags(interest).await
-    }
+    crate::net::io_methods::io_methods! {
+        /// Waits until any of `interest` is ready and returns what is. Any number of tasks may wait
+        /// at once: each is woken. Follow with a `try_*` call and handle `WouldBlock`.
+        ///
+        /// ```
+        /// use runtime::io::Interest;
+        /// # let rt = runtime::Runtime::new().unwrap();
+        /// rt.block_on(async {
+        ///     let (a, b) = runtime::net::UnixStream::pair()?;
+        ///     b.writable().await?;
+        ///     b.try_write(b"x")?;
+        ///     assert!(a.ready(Interest::READABLE).await?.is_readable());
+        ///     Ok::<(), std::io::Error>(())
+        /// }).unwrap();
+        /// ```
+        ready;
 
-    /// Polls for read readiness; only the latest call's waker is woken (use
-    /// [`readable`](Self::readable) for several waiters).
-    ///
-    /// ```
-    /// # let rt = runtime::Runtime::new().unwrap();
-    /// rt.block_on(async {
-    ///     let (a, b) = runtime::net::UnixStream::pair()?;
-    ///     b.writable().await?;
-    ///     b.try_write(b"x")?;
-    ///     std::future::poll_fn(|cx| a.poll_read_ready(cx)).await?;
-    ///     assert_eq!(a.try_read(&mut [0; 4])?, 1);
-    ///     Ok::<(), std::io::Error>(())
-    /// }).unwrap();
-    /// ```
-    pub fn poll_read_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        self.io.poll_read_ready(cx).map_ok(drop)
-    }
+        /// Polls for read readiness; only the latest call's waker is woken (use
+        /// [`readable`](Self::readable) for several waiters).
+        ///
+        /// ```
+        /// # let rt = runtime::Runtime::new().unwrap();
+        /// rt.block_on(async {
+        ///     let (a, b) = runtime::net::UnixStream::pair()?;
+        ///     b.writable().await?;
+        ///     b.try_write(b"x")?;
+        ///     std::future::poll_fn(|cx| a.poll_read_ready(cx)).await?;
+        ///     assert_eq!(a.try_read(&mut [0; 4])?, 1);
+        ///     Ok::<(), std::io::Error>(())
+        /// }).unwrap();
+        /// ```
+        poll_read_ready;
 
-    /// Polls for write readiness; only the latest call's waker is woken.
-    ///
-    /// ```
-    /// # let rt = runtime::Runtime::new().unwrap();
-    /// rt.block_on(async {
-    ///     let (a, _b) = runtime::net::UnixStream::pair()?;
-    ///     std::future::poll_fn(|cx| a.poll_write_ready(cx)).await?;
-    ///     assert_eq!(a.try_write(b"ok")?, 2);
-    ///     Ok::<(), std::io::Error>(())
-    /// }).unwrap();
-    /// ```
-    pub fn poll_write_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        self.io.poll_write_ready(cx).map_ok(drop)
-    }
+        /// Polls for write readiness; only the latest call's waker is woken.
+        ///
+        /// ```
+        /// # let rt = runtime::Runtime::new().unwrap();
+        /// rt.block_on(async {
+        ///     let (a, _b) = runtime::net::UnixStream::pair()?;
+        ///     std::future::poll_fn(|cx| a.poll_write_ready(cx)).await?;
+        ///     assert_eq!(a.try_write(b"ok")?, 2);
+        ///     Ok::<(), std::io::Error>(())
+        /// }).unwrap();
+        /// ```
+        poll_write_ready;
 
-    /// Runs `f` (a custom I/O call on this socket) if `interest` is ready, else `WouldBlock`
-    /// without calling it; a `WouldBlock` from `f` clears the readiness.
-    ///
-    /// ```
-    /// use runtime::io::Interest;
-    /// # let rt = runtime::Runtime::new().unwrap();
-    /// rt.block_on(async {
-    ///     let (a, _b) = runtime::net::UnixStream::pair()?;
-    ///     let err = a.try_io(Interest::READABLE, || Ok(())).unwrap_err();
-    ///     assert_eq!(err.kind(), std::io::ErrorKind::WouldBlock); // nothing to read yet
-    ///     Ok::<(), std::io::Error>(())
-    /// }).unwrap();
-    /// ```
-    pub fn try_io<R>(
-        &self,
-        interest: Interest,
-        f: impl FnOnce() -> io::Result<R>,
-    ) -> io::Result<R> {
-        self.io.try_io(interest, |_| f())
-    }
+        /// Runs `f` (a custom I/O call on this socket) if `interest` is ready, else `WouldBlock`
+        /// without calling it; a `WouldBlock` from `f` clears the readiness.
+        ///
+        /// ```
+        /// use runtime::io::Interest;
+        /// # let rt = runtime::Runtime::new().unwrap();
+        /// rt.block_on(async {
+        ///     let (a, _b) = runtime::net::UnixStream::pair()?;
+        ///     let err = a.try_io(Interest::READABLE, || Ok(())).unwrap_err();
+        ///     assert_eq!(err.kind(), std::io::ErrorKind::WouldBlock); // nothing to read yet
+        ///     Ok::<(), std::io::Error>(())
+        /// }).unwrap();
+        /// ```
+        try_io;
 
-    /// Waits for `interest` and runs `f` until it returns something other than `WouldBlock`.
-    /// Any number of tasks may wait at once.
-    ///
-    /// ```
-    /// use runtime::io::Interest;
-    /// # let rt = runtime::Runtime::new().unwrap();
-    /// rt.block_on(async {
-    ///     let (a, b) = runtime::net::UnixStream::pair()?;
-    ///     b.writable().await?;
-    ///     b.try_write(b"ab")?;
-    ///     let mut buf = [0; 4];
-    ///     let n = a.async_io(Interest::READABLE, || a.try_read(&mut buf)).await?;
-    ///     assert_eq!(&buf[..n], b"ab");
-    ///     Ok::<(), std::io::Error>(())
-    /// }).unwrap();
-    /// ```
-    pub async fn async_io<R>(
-        &self,
-        interest: Interest,
-        mut f: impl FnMut() -> io::Result<R>,
-    ) -> io::Result<R> {
-        self.io.async_io(interest, |_| f()).await
-    }
+        /// Waits for `interest` and runs `f` until it returns something other than `WouldBlock`.
+        /// Any number of tasks may wait at once.
+        ///
+        /// ```
+        /// use runtime::io::Interest;
+        /// # let rt = runtime::Runtime::new().unwrap();
+        /// rt.block_on(async {
+        ///     let (a, b) = runtime::net::UnixStream::pair()?;
+        ///     b.writable().await?;
+        ///     b.try_write(b"ab")?;
+        ///     let mut buf = [0; 4];
+        ///     let n = a.async_io(Interest::READABLE, || a.try_read(&mut buf)).await?;
+        ///     assert_eq!(&buf[..n], b"ab");
+        ///     Ok::<(), std::io::Error>(())
+        /// }).unwrap();
+        /// ```
+        async_io;
 
-    /// Like [`try_read`](Self::try_read), filling several buffers in order with one call.
-    ///
-    /// ```
-    /// use std::io::IoSliceMut;
-    /// # let rt = runtime::Runtime::new().unwrap();
-    /// rt.block_on(async {
-    ///     let (a, b) = runtime::net::UnixStream::pair()?;
-    ///     b.writable().await?;
-    ///     b.try_write(b"abc")?;
-    ///     a.readable().await?;
-    ///     let (mut x, mut y) = ([0; 1], [0; 4]);
-    ///     let n = a.try_read_vectored(&mut [IoSliceMut::new(&mut x), IoSliceMut::new(&mut y)])?;
-    ///     assert_eq!((n, &x, &y[..2]), (3, b"a", &b"bc"[..]));
-    ///     Ok::<(), std::io::Error>(())
-    /// }).unwrap();
-    /// ```
-    pub fn try_read_vectored(&self, bufs: &mut [IoSliceMut<'_>]) -> io::Result<usize> {
-        self.io
-            .try_io(Interest::READABLE, |mut s| s.read_vectored(bufs))
-    }
+        /// Like [`try_read`](Self::try_read), filling several buffers in order with one call.
+        ///
+        /// ```
+        /// use std::io::IoSliceMut;
+        /// # let rt = runtime::Runtime::new().unwrap();
+        /// rt.block_on(async {
+        ///     let (a, b) = runtime::net::UnixStream::pair()?;
+        ///     b.writable().await?;
+        ///     b.try_write(b"abc")?;
+        ///     a.readable().await?;
+        ///     let (mut x, mut y) = ([0; 1], [0; 4]);
+        ///     let n = a.try_read_vectored(&mut [IoSliceMut::new(&mut x), IoSliceMut::new(&mut y)])?;
+        ///     assert_eq!((n, &x, &y[..2]), (3, b"a", &b"bc"[..]));
+        ///     Ok::<(), std::io::Error>(())
+        /// }).unwrap();
+        /// ```
+        try_read_vectored;
 
-    /// Like [`try_read`](Self::try_read), appending to `buf`'s spare capacity (a full vector
-    /// first grows by 64 bytes). Tokio's takes any `bytes::BufMut`; this a `Vec<u8>`.
-    ///
-    /// ```
-    /// # let rt = runtime::Runtime::new().unwrap();
-    /// rt.block_on(async {
-    ///     let (a, b) = runtime::net::UnixStream::pair()?;
-    ///     b.writable().await?;
-    ///     b.try_write(b"tail")?;
-    ///     a.readable().await?;
-    ///     let mut buf = b"head:".to_vec();
-    ///     assert_eq!(a.try_read_buf(&mut buf)?, 4);
-    ///     assert_eq!(buf, b"head:tail");
-    ///     Ok::<(), std::io::Error>(())
-    /// }).unwrap();
-    /// ```
-    pub fn try_read_buf(&self, buf: &mut Vec<u8>) -> io::Result<usize> {
-        self.io.try_io(Interest::READABLE, |s| {
-            crate::net::buf::recv_into_spare(buf, |spare| {
-                socket2::SockRef::from(s).recv(spare).map(|n| (n, ()))
-            })
-            .map(|(n, ())| n)
-        })
-    }
+        /// Like [`try_read`](Self::try_read), appending to `buf`'s spare capacity (a full vector
+        /// first grows by 64 bytes). Tokio's takes any `bytes::BufMut`; this a `Vec<u8>`.
+        ///
+        /// ```
+        /// # let rt = runtime::Runtime::new().unwrap();
+        /// rt.block_on(async {
+        ///     let (a, b) = runtime::net::UnixStream::pair()?;
+        ///     b.writable().await?;
+        ///     b.try_write(b"tail")?;
+        ///     a.readable().await?;
+        ///     let mut buf = b"head:".to_vec();
+        ///     assert_eq!(a.try_read_buf(&mut buf)?, 4);
+        ///     assert_eq!(buf, b"head:tail");
+        ///     Ok::<(), std::io::Error>(())
+        /// }).unwrap();
+        /// ```
+        try_read_buf;
 
-    /// Like [`try_write`](Self::try_write) with several buffers in one call.
-    ///
-    /// ```
-    /// use std::io::IoSlice;
-    /// # let rt = runtime::Runtime::new().unwrap();
-    /// rt.block_on(async {
-    ///     let (a, b) = runtime::net::UnixStream::pair()?;
-    ///     a.writable().await?;
-    ///     assert_eq!(a.try_write_vectored(&[IoSlice::new(b"a"), IoSlice::new(b"bc")])?, 3);
-    ///     b.readable().await?;
-    ///     let mut buf = [0; 4];
-    ///     let n = b.try_read(&mut buf)?;
-    ///     assert_eq!(&buf[..n], b"abc");
-    ///     Ok::<(), std::io::Error>(())
-    /// }).unwrap();
-    /// ```
-    pub fn try_write_vectored(&self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
-        self.io.try_write_vectored(bufs)
+        /// Like [`try_write`](Self::try_write) with several buffers in one call.
+        ///
+        /// ```
+        /// use std::io::IoSlice;
+        /// # let rt = runtime::Runtime::new().unwrap();
+        /// rt.block_on(async {
+        ///     let (a, b) = runtime::net::UnixStream::pair()?;
+        ///     a.writable().await?;
+        ///     assert_eq!(a.try_write_vectored(&[IoSlice::new(b"a"), IoSlice::new(b"bc")])?, 3);
+        ///     b.readable().await?;
+        ///     let mut buf = [0; 4];
+        ///     let n = b.try_read(&mut buf)?;
+        ///     assert_eq!(&buf[..n], b"abc");
+        ///     Ok::<(), std::io::Error>(())
+        /// }).unwrap();
+        /// ```
+        try_write_vectored;
     }
 }
 

@@ -37,7 +37,6 @@ use idle_deadline::{IdleDeadline, Limits};
 use runtime::compat::hyper::{Executor, HyperIo, Timer};
 use runtime::net::{TcpListener, TcpStream};
 use runtime::sync::CancellationToken;
-use runtime::task::JoinSet;
 use std::io;
 use std::time::Duration;
 
@@ -58,49 +57,12 @@ pub async fn serve(
         .http2()
         .timer(Timer)
         .keep_alive_interval(Some(Duration::from_secs(20)));
-    let mut connections = JoinSet::new();
-    loop {
-        runtime::select! {
-            accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => {
-                    let (app, builder, shutdown) = (app.clone(), builder.clone(), shutdown.clone());
-                    connections.spawn(async move {
-                        if let Err(err) =
-                            serve_connection(stream, app, &builder, &shutdown, limits.idle).await
-                            && !idle_deadline::client_left(&*err)
-                        {
-                            eprintln!("connection error: {err}");
-                        }
-                    });
-                }
-                // Out of file descriptors and the like: keep serving the open connections.
-                Err(err) => eprintln!("accept failed: {err}"),
-            },
-            // Reap finished connections so the set stays as big as the open ones.
-            Some(_) = connections.join_next(), if !connections.is_empty() => {}
-            _ = shutdown.cancelled() => break,
-        }
-    }
-    drop(listener);
-    eprintln!(
-        "shutting down: waiting for {} connection(s)",
-        connections.len()
-    );
-    let drained = runtime::time::timeout(limits.grace, async {
-        while connections.join_next().await.is_some() {}
+    let cut = idle_deadline::accept_until_shutdown(listener, &shutdown, limits.grace, |stream| {
+        let (app, builder, shutdown) = (app.clone(), builder.clone(), shutdown.clone());
+        async move { serve_connection(stream, app, &builder, &shutdown, limits.idle).await }
     })
     .await;
-    if drained.is_err() {
-        eprintln!(
-            "{} connection(s) still busy after {:?}, closing them",
-            connections.len(),
-            limits.grace
-        );
-        let cut = connections.len();
-        connections.shutdown().await;
-        return Ok(cut);
-    }
-    Ok(0)
+    Ok(cut)
 }
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;

@@ -265,3 +265,60 @@ pub fn client_left(err: &(dyn std::error::Error + 'static)) -> bool {
     }
     false
 }
+
+/// Accepts connections on `listener` until `shutdown` is cancelled, serving each on a task of
+/// its own with `serve` (a connection's error is printed unless the client simply left); then
+/// lets the open connections finish for up to `grace` and cuts the rest. Returns how many were
+/// cut. The accept loop and the drain of both example servers.
+pub async fn accept_until_shutdown<F, Fut>(
+    listener: runtime::net::TcpListener,
+    shutdown: &runtime::sync::CancellationToken,
+    grace: Duration,
+    serve: F,
+) -> usize
+where
+    F: Fn(runtime::net::TcpStream) -> Fut,
+    Fut: Future<Output = Result<(), Box<dyn std::error::Error + Send + Sync>>> + Send + 'static,
+{
+    let mut connections = runtime::task::JoinSet::new();
+    loop {
+        runtime::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => {
+                    let connection = serve(stream);
+                    connections.spawn(async move {
+                        if let Err(err) = connection.await
+                            && !client_left(&*err)
+                        {
+                            eprintln!("connection error: {err}");
+                        }
+                    });
+                }
+                // Out of file descriptors and the like: keep serving the open connections.
+                Err(err) => eprintln!("accept failed: {err}"),
+            },
+            // Reap finished connections so the set stays as big as the open ones.
+            Some(_) = connections.join_next(), if !connections.is_empty() => {}
+            _ = shutdown.cancelled() => break,
+        }
+    }
+    drop(listener);
+    eprintln!(
+        "shutting down: waiting for {} connection(s)",
+        connections.len()
+    );
+    let drained = runtime::time::timeout(grace, async {
+        while connections.join_next().await.is_some() {}
+    })
+    .await;
+    if drained.is_ok() {
+        return 0;
+    }
+    eprintln!(
+        "{} connection(s) still busy after {grace:?}, closing them",
+        connections.len()
+    );
+    let cut = connections.len();
+    connections.shutdown().await;
+    cut
+}

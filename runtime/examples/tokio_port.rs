@@ -10,7 +10,7 @@
 //! to the client go out before its next line is read. `main` plays three clients against it
 //! and checks what each one hears.
 //!
-//! `cargo run -p benches --example tokio_port` (Tokio) or
+//! `cargo run -p benches --example tokio_port_on_tokio` (Tokio) or
 //! `cargo run -p runtime --example tokio_port` (`runtime`).
 
 use std::cell::RefCell;

@@ -36,6 +36,7 @@
 use crate::engine::driver::{DriverHandle, FiledKey, Filing};
 use crate::loom::sync::atomic::{AtomicBool, Ordering};
 use crate::loom::sync::{Arc, Mutex};
+use crate::util::waker_identity::WakerIdentity;
 use std::task::{Context, Poll, Waker};
 use std::time::Instant as StdInstant;
 
@@ -50,14 +51,6 @@ pub(crate) struct TimerEntry {
 #[derive(Debug, Default)]
 struct EntryState {
     waker: Option<Waker>,
-}
-
-/// What `Waker::will_wake` compares: the data and vtable pointers, as addresses (rule E1: only
-/// ever compared, never turned back into a waker).
-type WakerIdentity = (usize, usize);
-
-fn identity(waker: &Waker) -> WakerIdentity {
-    (waker.data() as usize, waker.vtable() as *const _ as usize)
 }
 
 impl TimerEntry {
@@ -80,8 +73,8 @@ impl TimerEntry {
 
     fn store_waker(state: &mut EntryState, waker: &Waker) -> WakerIdentity {
         match &mut state.waker {
-            Some(current) if current.will_wake(waker) => identity(current),
-            slot => identity(slot.insert(waker.clone())),
+            Some(current) if current.will_wake(waker) => WakerIdentity::of(current),
+            slot => WakerIdentity::of(slot.insert(waker.clone())),
         }
     }
 
@@ -147,7 +140,7 @@ impl Timer {
         }
         if self.key.is_some() {
             let entry = self.entry.as_ref().expect("a filed timer has an entry");
-            let fired = if self.stored_waker == Some(identity(cx.waker())) {
+            let fired = if self.stored_waker == Some(WakerIdentity::of(cx.waker())) {
                 // Rule E1: the entry holds this very waker; no lock.
                 entry.is_fired()
             } else {

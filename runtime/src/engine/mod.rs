@@ -47,8 +47,8 @@
 //! - **Hand-off** — [`hand_off_core`]: `block_in_place` on a multi-thread worker gives the
 //!   worker's queue to a new thread before blocking. The worker index (which timer shard a
 //!   sleep files into) stays inside: `context::shard_hint`.
-//! - **Driver and timers** — [`current_driver`], a [`DriverHandle`]'s `now`, `pause_clock`,
-//!   `resume_clock`, `advance_clock`; [`Timer`] (what a `Sleep` holds: registration, reset and
+//! - **Driver and timers** — [`current_driver`], [`current_now`] (the clock, with no handle
+//!   clone), a [`DriverHandle`]'s `now`, `pause_clock`, `resume_clock`, `advance_clock`; [`Timer`] (what a `Sleep` holds: registration, reset and
 //!   cancel in the timer shards); [`Handle::current_thread_driver`] (virtual time is per
 //!   current-thread runtime); `current_reactor` (what sockets register with);
 //!   [`add_saturating`] (clock arithmetic that never overflows).
@@ -85,8 +85,8 @@ mod task;
 pub use config::UnhandledPanic;
 pub(crate) use config::{Config, Flavor, SimConfig};
 pub(crate) use context::{
-    SetCurrentGuard, current_driver, exit_runtime, is_in_runtime, set_current, try_set_current,
-    with_current, with_current_borrowed,
+    SetCurrentGuard, current_driver, current_now, exit_runtime, is_in_runtime, set_current,
+    try_set_current, with_current, with_current_borrowed,
 };
 pub(crate) use driver::DriverHandle;
 pub(crate) use driver::clock::add_saturating;

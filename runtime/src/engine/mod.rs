@@ -48,9 +48,9 @@
 //!   worker's queue to a new thread before blocking. The worker index (which timer shard a
 //!   sleep files into) stays inside: `context::shard_hint`.
 //! - **Driver and timers** — [`current_driver`], [`current_now`] (the clock, with no handle
-//!   clone), a [`DriverHandle`]'s `now`, `pause_clock`, `resume_clock`, `advance_clock`; [`Timer`] (what a `Sleep` holds: registration, reset and
-//!   cancel in the timer shards); [`Handle::current_thread_driver`] (virtual time is per
-//!   current-thread runtime); `current_reactor` (what sockets register with);
+//!   clone), a [`DriverHandle`]'s `now`, `pause_clock`, `resume_clock`, `advance_clock`;
+//!   [`Timer`] (what a `Sleep` holds: registration, reset and cancel in the timer shards);
+//!   [`Handle::current_thread_driver`] (virtual time is per current-thread runtime); `current_reactor` (what sockets register with);
 //!   [`add_saturating`] (clock arithmetic that never overflows).
 //! - **Metrics** — the read-out methods on [`Handle`] (`num_workers`, `num_alive_tasks`,
 //!   `global_queue_depth`, `worker_poll_count`, ...): live `Relaxed` loads, never a

@@ -48,6 +48,7 @@ mod addr;
 mod buf;
 mod forward;
 mod io_methods;
+mod sim_io;
 pub mod tcp;
 mod udp;
 pub mod unix;

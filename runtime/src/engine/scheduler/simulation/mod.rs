@@ -49,10 +49,14 @@
 //!   virtual-time sleeps before the closure runs).
 
 mod door;
+#[cfg(not(loom))]
+pub(crate) mod net;
 mod rng;
 mod run;
 mod trace;
 
+#[cfg(not(loom))]
+pub(crate) use door::current_network;
 #[cfg(not(loom))]
 pub(crate) use door::current_rand;
 pub(crate) use rng::SharedStream;
@@ -115,6 +119,9 @@ pub(crate) struct Handle {
     pub(crate) driver: DriverHandle,
     pub(crate) blocking: crate::blocking::Spawner,
     pub(crate) config: Config,
+    /// The simulated network (issue 19 item 3, `net/`).
+    #[cfg(not(loom))]
+    pub(crate) net: Arc<net::Network>,
 }
 
 /// The part only the running thread touches.
@@ -191,6 +198,8 @@ pub(crate) fn new(
         steps: AtomicU64::new(0),
         last_id: AtomicU64::new(0),
         start: driver_handle.now(),
+        #[cfg(not(loom))]
+        net: Arc::new(net::Network::new(seed, driver_handle.clone())),
         metrics: WorkerMetrics::new(config.poll_time_histogram.as_ref()),
         driver: driver_handle,
         blocking,
@@ -214,6 +223,20 @@ impl Handle {
     {
         let id = this.last_id.fetch_add(1, Ordering::Relaxed) + 1;
         meta.id = Id::from_u64(id).unwrap_or(meta.id);
+        // A task spawned by (or for) a simulated host other than `main` runs on it (rule N6).
+        #[cfg(not(loom))]
+        if let host @ 1.. = net::current_host() {
+            let future = net::OnHost::new(host, future);
+            let spawned = match this.owned.bind(future, this.clone(), meta) {
+                (join, Ok(notified)) => {
+                    this.schedule(notified);
+                    (join, None)
+                }
+                (join, Err(refused)) => (join, Some(refused)),
+            };
+            this.net.adopt(host, spawned.0.abort_ref());
+            return spawned;
+        }
         match this.owned.bind(future, this.clone(), meta) {
             (join, Ok(notified)) => {
                 this.schedule(notified);

@@ -397,6 +397,8 @@ fn the_same_seed_delivers_the_same_bytes_at_the_same_virtual_times() {
 #[test]
 fn a_thousand_seeds_of_network_traffic_run_in_virtual_time() {
     let _watchdog = Watchdog::new("1000 seeds", BOUND);
+    let open_fds = || std::fs::read_dir("/proc/self/fd").unwrap().count();
+    let fds_before = open_fds();
     let real = std::time::Instant::now();
     let mut virtual_total = Duration::ZERO;
     let mut hashes = std::collections::BTreeSet::new();
@@ -415,6 +417,14 @@ fn a_thousand_seeds_of_network_traffic_run_in_virtual_time() {
         hashes.insert(run.trace_hash);
     }
     assert!(virtual_total >= Duration::from_secs(10_000));
+    // Each run's runtime is freed with its driver's descriptors: the network's stored wakers
+    // and task references (which point back at the runtime) are dropped at shutdown. Other
+    // tests of this binary run in parallel, hence the slack.
+    let fds_after = open_fds();
+    assert!(
+        fds_after < fds_before + 50,
+        "{fds_before} descriptors before, {fds_after} after"
+    );
     assert!(hashes.len() > 900, "only {} distinct traces", hashes.len());
     // Not asserted (the machine's speed varies): how much faster than real time it ran.
     eprintln!(

@@ -337,6 +337,9 @@ impl Handle {
         crate::engine::context::set_scheduler(&cx, || {
             this.owned.close_and_shutdown_all(0);
         });
+        // The network's stored wakers and task references point back at this runtime.
+        #[cfg(not(loom))]
+        this.net.shutdown();
         let crate::engine::scheduler::Context::Simulation(cx) = cx else {
             unreachable!()
         };

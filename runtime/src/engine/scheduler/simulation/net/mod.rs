@@ -454,6 +454,31 @@ impl Network {
         self.state.lock().hosts[host].down
     }
 
+    /// Runtime shutdown (after every task was cancelled): drops what the state still holds
+    /// that points back at the runtime, the hosts' task references and the stored wakers
+    /// (each holds a task, which holds the scheduler, which holds this network: a cycle
+    /// that would otherwise keep the runtime and its driver's descriptors alive). Dropped
+    /// outside the lock.
+    pub(crate) fn shutdown(&self) {
+        let taken = {
+            let mut state = self.state.lock();
+            let tasks: Vec<Vec<AbortRef>> = state
+                .hosts
+                .iter_mut()
+                .map(|h| std::mem::take(&mut h.tasks))
+                .collect();
+            (
+                tasks,
+                std::mem::take(&mut state.listeners),
+                std::mem::take(&mut state.conns),
+                std::mem::take(&mut state.connects),
+                std::mem::take(&mut state.udp),
+                std::mem::take(&mut state.events),
+            )
+        };
+        drop(taken);
+    }
+
     /// When the next packet is due (rule N2).
     pub(crate) fn next_event_at(&self) -> Option<Instant> {
         self.state.lock().events.keys().next().map(|&(at, _)| at)

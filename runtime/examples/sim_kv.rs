@@ -62,7 +62,7 @@ async fn serve(dedup: bool) -> std::io::Result<()> {
                         .unwrap_or(0),
                     _ => -1,
                 };
-                if sim::rand() % 40 == 0 {
+                if sim::rand().is_multiple_of(40) {
                     sleep(Duration::from_millis(150)).await; // a pause, after applying
                 }
                 conn.get_mut()

@@ -33,15 +33,18 @@
 //! The flavor has its own arm in the scheduler handle enum, so the other flavors' spawn, poll
 //! and wake paths do not test for it.
 //!
-//! # Where issue 19's items 3-4 plug in (not built yet)
+//! # Where issue 19's items 3-4 plug in
 //!
-//! - **Network.** A `Network` (hosts, links, partitions, its own seeded stream: a third
-//!   constant next to `USER_STREAM`) hangs off [`Handle`]; `runtime::net`'s types ask the
+//! - **Network (built, `net/`, rules N1-N6).** A `Network` (hosts, links, partitions, its
+//!   own seeded stream `NET_STREAM`) hangs off [`Handle`]; `runtime::net`'s types ask the
 //!   engine's door whether the current runtime is a simulation when they are created and then
-//!   wrap a simulated socket instead of a mio one. A packet in flight is a timer entry in
-//!   this runtime's wheel whose firing wakes the receiving socket, so rule S3's jump delivers
-//!   it and rule S4's deadlock check already counts it (a pending timer). Hosts are a tag in
-//!   each task's `Meta` inherited at spawn; a crash is `OwnedTasks` cancelling that tag.
+//!   wrap a simulated socket instead of a mio one (`net/sim_io.rs` outside the engine). Two
+//!   departures from the plan written here before: a packet in flight is an entry in the
+//!   network's own queue, which rule S3's idle step consults next to the timer wheel (exact
+//!   nanosecond arrivals, no wheel entry per packet; rule S4 still counts it), and a task's
+//!   host is an [`OnHost`](net::OnHost) wrapper chosen in [`Handle::spawn`] plus a
+//!   thread-local, with a crash aborting the host's tasks through their `AbortRef`s, instead
+//!   of a tag in `Meta` and `OwnedTasks` (which would have meant editing `engine/task/`).
 //! - **Faults.** A per-test fault plan in `SimConfig`, read at: `Core::enqueue` (rule S2's
 //!   delays become configurable and can reorder), the simulated sockets' poll functions
 //!   (spurious `WouldBlock`, I/O errors), and `Handle::spawn_blocking` (rule S6: `fs`

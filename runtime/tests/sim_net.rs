@@ -435,6 +435,7 @@ fn a_thousand_seeds_of_network_traffic_run_in_virtual_time() {
 
 #[test]
 fn outside_a_simulation_the_network_api_says_so_and_sockets_are_real() {
+    let _watchdog = Watchdog::new("outside", BOUND);
     let err = Host::new("db").unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Unsupported);
     assert_eq!(

@@ -214,7 +214,6 @@ impl State {
             let connect = self.connects.get_mut(&id).expect("checked");
             let wait = Duration::from_secs(1 << connect.attempt);
             if connect.attempt == SYN_RETRIES {
-                let mut connect = self.connects.remove(&id).expect("checked");
                 connect.result = Some(Err(io::Error::new(
                     io::ErrorKind::TimedOut,
                     "connection timed out: no answer to 7 SYNs over about 127 s of virtual \
@@ -223,7 +222,6 @@ impl State {
                 if let Some(waker) = connect.waker.take() {
                     wakes.wakers.push(waker);
                 }
-                self.connects.insert(id, connect);
                 return;
             }
             connect.attempt += 1;

@@ -484,15 +484,14 @@ fn the_readiness_api_on_a_simulated_socket_is_an_unsupported_error() {
         let listener = TcpListener::bind("0.0.0.0:1").await.unwrap();
         let stream = TcpStream::connect("127.0.0.1:1").await.unwrap();
         let udp = UdpSocket::bind("0.0.0.0:2").await.unwrap();
-        let kinds = [
+        [
             stream.readable().await.unwrap_err().kind(),
             stream.try_read(&mut [0; 4]).unwrap_err().kind(),
             stream.peek(&mut [0; 4]).await.unwrap_err().kind(),
             udp.try_recv_from(&mut [0; 4]).unwrap_err().kind(),
             udp.writable().await.unwrap_err().kind(),
             listener.into_std().unwrap_err().kind(),
-        ];
-        kinds
+        ]
     });
     assert_eq!(run.result.unwrap(), [ErrorKind::Unsupported; 6]);
 }

@@ -68,7 +68,13 @@
 //! - **Simulation** (issue 19) — [`Flavor::Simulation`] builds the seeded scheduler
 //!   (`scheduler/simulation/`, rules S1-S6); [`Handle::sim_trace`] reads a run's seed, trace
 //!   hash, steps and virtual time (`SimTrace`); [`sim_rand`] draws from the current
-//!   simulation's user stream (`runtime::sim::rand`).
+//!   simulation's user stream (`runtime::sim::rand`). The simulated network
+//!   (`scheduler/simulation/net/`, rules N1-N6): [`sim_network`] is the current
+//!   simulation's [`SimNetwork`] (what `runtime::net`'s sockets ask once, at creation);
+//!   [`SimListener`], [`SimStream`] and [`SimUdp`] are the
+//!   simulated sockets they then wrap; [`sim_current_host`] and [`sim_with_host`] read and
+//!   set the host a spawn lands on; [`Link`] (public as `runtime::sim::Link`) is a link's
+//!   latency, jitter, bandwidth and loss.
 //! - **Tasks' public types** — [`Id`], [`JoinError`], [`id`], [`try_id`], [`coop`] and
 //!   [`UnhandledPanic`] are defined here and re-exported publicly by `task` and the crate root;
 //!   [`wake_current_by_ref`] is `yield_now`'s cheap self-wake.
@@ -94,7 +100,16 @@ pub(crate) use driver::entry::Timer;
 pub(crate) use scheduler::Handle;
 pub(crate) use scheduler::local::{LocalEnter, LocalScheduler};
 #[cfg(not(loom))]
+pub(crate) use scheduler::simulation::current_network as sim_network;
+#[cfg(not(loom))]
 pub(crate) use scheduler::simulation::current_rand as sim_rand;
+#[cfg(not(loom))]
+pub use scheduler::simulation::net::Link;
+#[cfg(not(loom))]
+pub(crate) use scheduler::simulation::net::{
+    HostId as SimHostId, Network as SimNetwork, SimListener, SimStream, SimUdp,
+    current_host as sim_current_host, with_host as sim_with_host,
+};
 pub use scheduler::watchdog::SlowPoll;
 pub(crate) use scheduler::watchdog::{SlowPollHook, WatchdogConfig};
 pub use scheduler::{

@@ -16,7 +16,10 @@
 //!   many seeds until one fails, or as a test (what `#[runtime::test(simulation)]` expands
 //!   to: prints the failing seed, its trace hash and the command replaying it);
 //! - [`seed_for`]: the seed of each index, from a fixed base, so a run of 1000 seeds is the
-//!   same 1000 seeds everywhere.
+//!   same 1000 seeds everywhere;
+//! - the simulated network: [`Host`] (a machine with its own address, tasks and sockets,
+//!   that can crash and restart), [`net()`](net) and [`Network`] (links with latency,
+//!   jitter, bandwidth and loss: [`Link`]; partitions), [`partition`] and [`heal`].
 //!
 //! The guide's chapter is [`guide::simulation`](crate::guide::simulation).
 //!
@@ -46,8 +49,10 @@
 //! assert!(failure.message.contains("an update was lost"));
 //! ```
 
+mod net;
 mod rng;
 mod runner;
 
+pub use net::{Host, Link, Network, heal, net, partition};
 pub use rng::{Rng, rand};
 pub use runner::{Failure, Outcome, Run, check, find_failure, run, seed_for};

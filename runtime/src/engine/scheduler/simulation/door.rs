@@ -43,3 +43,15 @@ pub(crate) fn current_rand() -> Option<u64> {
         _ => None,
     })
 }
+
+/// The current simulation's network (issue 19 item 3); `None` when the current runtime is
+/// not a simulation (or there is none). The sockets of `runtime::net` ask this once, when
+/// they are created.
+#[cfg(not(loom))]
+pub(crate) fn current_network() -> Option<crate::loom::sync::Arc<super::net::Network>> {
+    crate::engine::context::with_current_borrowed(|handle| match handle {
+        crate::engine::scheduler::Handle::Simulation(h) => Some(h.net.clone()),
+        _ => None,
+    })
+    .flatten()
+}

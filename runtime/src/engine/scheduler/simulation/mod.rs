@@ -33,15 +33,18 @@
 //! The flavor has its own arm in the scheduler handle enum, so the other flavors' spawn, poll
 //! and wake paths do not test for it.
 //!
-//! # Where issue 19's items 3-4 plug in (not built yet)
+//! # Where issue 19's items 3-4 plug in
 //!
-//! - **Network.** A `Network` (hosts, links, partitions, its own seeded stream: a third
-//!   constant next to `USER_STREAM`) hangs off [`Handle`]; `runtime::net`'s types ask the
+//! - **Network (built, `net/`, rules N1-N6).** A `Network` (hosts, links, partitions, its
+//!   own seeded stream `NET_STREAM`) hangs off [`Handle`]; `runtime::net`'s types ask the
 //!   engine's door whether the current runtime is a simulation when they are created and then
-//!   wrap a simulated socket instead of a mio one. A packet in flight is a timer entry in
-//!   this runtime's wheel whose firing wakes the receiving socket, so rule S3's jump delivers
-//!   it and rule S4's deadlock check already counts it (a pending timer). Hosts are a tag in
-//!   each task's `Meta` inherited at spawn; a crash is `OwnedTasks` cancelling that tag.
+//!   wrap a simulated socket instead of a mio one (`net/sim_io.rs` outside the engine). Two
+//!   departures from the plan written here before: a packet in flight is an entry in the
+//!   network's own queue, which rule S3's idle step consults next to the timer wheel (exact
+//!   nanosecond arrivals, no wheel entry per packet; rule S4 still counts it), and a task's
+//!   host is an [`OnHost`](net::OnHost) wrapper chosen in [`Handle::spawn`] plus a
+//!   thread-local, with a crash aborting the host's tasks through their `AbortRef`s, instead
+//!   of a tag in `Meta` and `OwnedTasks` (which would have meant editing `engine/task/`).
 //! - **Faults.** A per-test fault plan in `SimConfig`, read at: `Core::enqueue` (rule S2's
 //!   delays become configurable and can reorder), the simulated sockets' poll functions
 //!   (spurious `WouldBlock`, I/O errors), and `Handle::spawn_blocking` (rule S6: `fs`
@@ -49,10 +52,14 @@
 //!   virtual-time sleeps before the closure runs).
 
 mod door;
+#[cfg(not(loom))]
+pub(crate) mod net;
 mod rng;
 mod run;
 mod trace;
 
+#[cfg(not(loom))]
+pub(crate) use door::current_network;
 #[cfg(not(loom))]
 pub(crate) use door::current_rand;
 pub(crate) use rng::SharedStream;
@@ -115,6 +122,9 @@ pub(crate) struct Handle {
     pub(crate) driver: DriverHandle,
     pub(crate) blocking: crate::blocking::Spawner,
     pub(crate) config: Config,
+    /// The simulated network (issue 19 item 3, `net/`).
+    #[cfg(not(loom))]
+    pub(crate) net: Arc<net::Network>,
 }
 
 /// The part only the running thread touches.
@@ -191,6 +201,8 @@ pub(crate) fn new(
         steps: AtomicU64::new(0),
         last_id: AtomicU64::new(0),
         start: driver_handle.now(),
+        #[cfg(not(loom))]
+        net: Arc::new(net::Network::new(seed, driver_handle.clone())),
         metrics: WorkerMetrics::new(config.poll_time_histogram.as_ref()),
         driver: driver_handle,
         blocking,
@@ -214,6 +226,20 @@ impl Handle {
     {
         let id = this.last_id.fetch_add(1, Ordering::Relaxed) + 1;
         meta.id = Id::from_u64(id).unwrap_or(meta.id);
+        // A task spawned by (or for) a simulated host other than `main` runs on it (rule N6).
+        #[cfg(not(loom))]
+        if let host @ 1.. = net::current_host() {
+            let future = net::OnHost::new(host, future);
+            let spawned = match this.owned.bind(future, this.clone(), meta) {
+                (join, Ok(notified)) => {
+                    this.schedule(notified);
+                    (join, None)
+                }
+                (join, Err(refused)) => (join, Some(refused)),
+            };
+            this.net.adopt(host, spawned.0.abort_ref());
+            return spawned;
+        }
         match this.owned.bind(future, this.clone(), meta) {
             (join, Ok(notified)) => {
                 this.schedule(notified);
@@ -314,6 +340,9 @@ impl Handle {
         crate::engine::context::set_scheduler(&cx, || {
             this.owned.close_and_shutdown_all(0);
         });
+        // The network's stored wakers and task references point back at this runtime.
+        #[cfg(not(loom))]
+        this.net.shutdown();
         let crate::engine::scheduler::Context::Simulation(cx) = cx else {
             unreachable!()
         };

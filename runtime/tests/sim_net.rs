@@ -495,3 +495,31 @@ fn the_readiness_api_on_a_simulated_socket_is_an_unsupported_error() {
     });
     assert_eq!(run.result.unwrap(), [ErrorKind::Unsupported; 6]);
 }
+
+/// Socket options on a simulated socket: `TCP_NODELAY` is accepted and reads as on (the
+/// simulated network never holds back a write), every other option is an `Unsupported` error
+/// naming it — never a panic, so server code that tunes its sockets runs under simulation.
+#[test]
+fn socket_options_on_a_simulated_socket_are_errors_except_nodelay() {
+    let _watchdog = Watchdog::new("options", BOUND);
+    let run = sim::run(14, || async {
+        let listener = TcpListener::bind("0.0.0.0:1").await.unwrap();
+        let stream = TcpStream::connect("127.0.0.1:1").await.unwrap();
+        let udp = UdpSocket::bind("0.0.0.0:2").await.unwrap();
+        stream.set_nodelay(false).unwrap();
+        assert!(stream.nodelay().unwrap());
+        let ttl = stream.set_ttl(9).unwrap_err();
+        assert!(ttl.to_string().contains("IP_TTL"), "{ttl}");
+        [
+            ttl.kind(),
+            stream.ttl().unwrap_err().kind(),
+            stream.linger().unwrap_err().kind(),
+            stream.set_zero_linger().unwrap_err().kind(),
+            listener.set_ttl(3).unwrap_err().kind(),
+            udp.set_broadcast(true).unwrap_err().kind(),
+            udp.multicast_ttl_v4().unwrap_err().kind(),
+            udp.tos_v4().unwrap_err().kind(),
+        ]
+    });
+    assert_eq!(run.result.unwrap(), [ErrorKind::Unsupported; 8]);
+}

@@ -8,9 +8,12 @@
 //! `io` helpers too), `shutdown`, `local_addr`/`peer_addr`, and UDP's `send_to`, `recv_from`,
 //! `connect`, `send`, `recv`. The readiness API (`ready`, `readable`, `try_*`,
 //! `poll_*_ready`, `peek`, `try_io`, `async_io`) returns an `Unsupported` error on a
-//! simulated socket. What is left (socket options such as `set_nodelay`, raw file
-//! descriptors) reaches the real socket through `Deref`, which panics on a simulated socket
-//! with a message naming what is supported: there is no kernel socket to ask.
+//! simulated socket. Socket options go through [`SimOr::real`]: an `Unsupported` error naming the
+//! option on a simulated socket, except `TCP_NODELAY`, which a simulated stream accepts and
+//! reports as on (the simulated network never holds back small writes). Raw file descriptors
+//! (`AsRawFd`, `AsFd`, whose signatures cannot fail) reach the real socket through `Deref`,
+//! which panics on a simulated socket with a message naming what is supported: there is no
+//! kernel socket to hand out.
 //!
 //! The stream read and write methods are inherent here, so the `io_methods!` bodies
 //! (`self.io.poll_read(..)`) pick them up unchanged; a real socket pays one predictable
@@ -38,6 +41,36 @@ impl<R, S> Deref for SimOr<R, S> {
             SimOr::Sim(_) => unsupported(),
         }
     }
+}
+
+impl<R, S> SimOr<R, S> {
+    /// The real socket, or an `Unsupported` error naming `option` on a simulated one: socket
+    /// options (`IP_TTL`, `SO_LINGER`, multicast...) have no meaning in the simulated network.
+    #[inline]
+    pub(crate) fn real(&self, option: &str) -> io::Result<&R> {
+        match self {
+            SimOr::Real(real) => Ok(real),
+            SimOr::Sim(_) => Err(unsupported_option(option)),
+        }
+    }
+
+    /// Whether this is a socket of the simulated network.
+    #[inline]
+    pub(crate) fn is_simulated(&self) -> bool {
+        matches!(self, SimOr::Sim(_))
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn unsupported_option(option: &str) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::Unsupported,
+        format!(
+            "{option} is a kernel socket option; a socket of the simulated network \
+             (runtime::sim) has none"
+        ),
+    )
 }
 
 /// The error the readiness API gives on a simulated socket.

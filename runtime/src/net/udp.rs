@@ -336,7 +336,7 @@ impl UdpSocket {
     /// }).unwrap();
     /// ```
     pub fn set_broadcast(&self, on: bool) -> io::Result<()> {
-        self.io.get_ref().set_broadcast(on)
+        self.io.real("SO_BROADCAST")?.get_ref().set_broadcast(on)
     }
 
     /// Whether `SO_BROADCAST` is set.
@@ -350,7 +350,7 @@ impl UdpSocket {
     /// }).unwrap();
     /// ```
     pub fn broadcast(&self) -> io::Result<bool> {
-        self.io.get_ref().broadcast()
+        self.io.real("SO_BROADCAST")?.get_ref().broadcast()
     }
 
     /// Sets `IP_TTL`.
@@ -365,7 +365,7 @@ impl UdpSocket {
     /// }).unwrap();
     /// ```
     pub fn set_ttl(&self, ttl: u32) -> io::Result<()> {
-        self.io.get_ref().set_ttl(ttl)
+        self.io.real("IP_TTL")?.get_ref().set_ttl(ttl)
     }
 
     /// The `IP_TTL` value.
@@ -379,7 +379,7 @@ impl UdpSocket {
     /// }).unwrap();
     /// ```
     pub fn ttl(&self) -> io::Result<u32> {
-        self.io.get_ref().ttl()
+        self.io.real("IP_TTL")?.get_ref().ttl()
     }
 
     /// Wraps a std socket (switched to non-blocking here).

@@ -202,7 +202,7 @@ impl TcpListener {
     /// }).unwrap();
     /// ```
     pub fn set_ttl(&self, ttl: u32) -> io::Result<()> {
-        self.io.get_ref().set_ttl(ttl)
+        self.io.real("IP_TTL")?.get_ref().set_ttl(ttl)
     }
 
     /// The `IP_TTL` value.
@@ -216,7 +216,7 @@ impl TcpListener {
     /// }).unwrap();
     /// ```
     pub fn ttl(&self) -> io::Result<u32> {
-        self.io.get_ref().ttl()
+        self.io.real("IP_TTL")?.get_ref().ttl()
     }
 }
 

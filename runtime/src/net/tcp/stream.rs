@@ -224,6 +224,10 @@ impl TcpStream {
     /// }).unwrap();
     /// ```
     pub fn set_nodelay(&self, nodelay: bool) -> io::Result<()> {
+        if self.io.is_simulated() {
+            // The simulated network sends every write at once: always "no delay".
+            return Ok(());
+        }
         self.io.get_ref().set_nodelay(nodelay)
     }
 
@@ -239,6 +243,9 @@ impl TcpStream {
     /// }).unwrap();
     /// ```
     pub fn nodelay(&self) -> io::Result<bool> {
+        if self.io.is_simulated() {
+            return Ok(true);
+        }
         self.io.get_ref().nodelay()
     }
 
@@ -255,7 +262,7 @@ impl TcpStream {
     /// }).unwrap();
     /// ```
     pub fn set_ttl(&self, ttl: u32) -> io::Result<()> {
-        self.io.get_ref().set_ttl(ttl)
+        self.io.real("IP_TTL")?.get_ref().set_ttl(ttl)
     }
 
     /// The `IP_TTL` value.
@@ -270,7 +277,7 @@ impl TcpStream {
     /// }).unwrap();
     /// ```
     pub fn ttl(&self) -> io::Result<u32> {
-        self.io.get_ref().ttl()
+        self.io.real("IP_TTL")?.get_ref().ttl()
     }
 
     /// Shuts down the read half, the write half (the peer reads end-of-file) or both.

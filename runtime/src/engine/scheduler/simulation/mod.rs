@@ -26,6 +26,16 @@
 //! - **S6 (blocking).** `spawn_blocking` closures run inline, as a task the scheduler picks
 //!   at a seeded point (`blocking_task.rs` sends them here).
 //!
+//! - **S7 (faults).** A fault plan (`Builder::faults`, `runtime::sim::Faults`; `faults.rs`)
+//!   adds, each from its own seeded stream so the scheduler's draws do not move: delayed
+//!   wakes (rule S2's delays at a configured rate and length), reordered wakes (a wake held
+//!   back until a task woken after it has been polled, or until nothing else can run), a
+//!   spurious `WouldBlock` or an injected `io::Error` on socket reads and writes (drawn in
+//!   `io::PollEvented` through [`io_fault`], only for sockets created under a plan with I/O
+//!   faults), and virtual-time delays and injected errors before `runtime::fs` operations
+//!   ([`fs_fault`], from `io::blocking::run_fs`). Each fault that fires adds a word to the
+//!   trace hash.
+//!
 //! What stays deterministic is everything decided on this thread. Wakes from other threads
 //! (a `std::thread` the test starts, real sockets) arrive through `inject` when they arrive:
 //! simulation code should not use them (the simulated network is issue 19's item 3).
@@ -42,19 +52,24 @@
 //!   this runtime's wheel whose firing wakes the receiving socket, so rule S3's jump delivers
 //!   it and rule S4's deadlock check already counts it (a pending timer). Hosts are a tag in
 //!   each task's `Meta` inherited at spawn; a crash is `OwnedTasks` cancelling that tag.
-//! - **Faults.** A per-test fault plan in `SimConfig`, read at: `Core::enqueue` (rule S2's
-//!   delays become configurable and can reorder), the simulated sockets' poll functions
-//!   (spurious `WouldBlock`, I/O errors), and `Handle::spawn_blocking` (rule S6: `fs`
-//!   operations, told apart by a flag their caller passes, get seeded errors and delays as
-//!   virtual-time sleeps before the closure runs).
+//! - **Faults.** Built: rule S7 above. A simulated socket's poll functions call
+//!   [`io_fault`] as `PollEvented` does.
 
 mod door;
+mod faults;
 mod rng;
 mod run;
 mod trace;
 
 #[cfg(not(loom))]
 pub(crate) use door::current_rand;
+#[cfg(not(loom))]
+pub(crate) use door::{fs_fault, io_fault, io_faults_on};
+#[cfg(not(loom))]
+pub(crate) use faults::IoFault;
+pub(crate) use faults::{Chance, FaultPlan};
+pub use faults::{FaultStats, InjectedFault};
+use faults::{Faults, WakeFault};
 pub(crate) use rng::SharedStream;
 use rng::SplitMix64;
 pub(crate) use run::block_on;
@@ -129,6 +144,11 @@ pub(crate) struct Core {
     max_delay: u64,
     /// Wakes delayed so far (for tests of rule S2).
     delayed_wakes: u64,
+    /// The fault plan's draws and counts (rule S7).
+    faults: Faults,
+    /// Wakes held back by a reordering fault: (the id of the first task woken after it, if
+    /// one was yet, task). Released once that task has been polled.
+    held: Vec<(Option<u64>, Notified)>,
     trace: TraceHash,
     steps: u64,
     driver: Option<Driver>,
@@ -175,6 +195,8 @@ pub(crate) fn new(
         delay_one_in,
         max_delay,
         delayed_wakes: 0,
+        faults: Faults::new(config.sim.faults, seed),
+        held: Vec::new(),
         trace: TraceHash::new(),
         steps: 0,
         driver: Some(driver),
@@ -253,6 +275,15 @@ impl Handle {
         )
     }
 
+    /// The fault plan's counts as of the last time `block_on` returned (zero while it runs).
+    #[cfg_attr(loom, allow(dead_code))]
+    pub(crate) fn fault_stats(&self) -> FaultStats {
+        self.core
+            .lock()
+            .as_ref()
+            .map_or_else(FaultStats::default, |core| core.faults.stats)
+    }
+
     /// Virtual time elapsed since the runtime was built.
     pub(crate) fn elapsed(&self) -> Duration {
         self.driver.now().saturating_duration_since(self.start)
@@ -321,7 +352,8 @@ impl Handle {
         // Dropped outside any borrow of the core: a reference drop may free a task.
         let ready = std::mem::take(&mut core.ready);
         let delayed = std::mem::take(&mut core.delayed);
-        drop((ready, delayed));
+        let held = std::mem::take(&mut core.held);
+        drop((ready, delayed, held));
         let injected = this.inject.lock().take();
         drop(injected);
         if let Some(mut driver) = core.driver.take() {
@@ -375,8 +407,29 @@ impl crate::util::arc_waker::ArcWake for Handle {
 }
 
 impl Core {
-    /// Queues a woken task, perhaps delayed (rule S2).
+    /// Queues a woken task, perhaps delayed (rule S2) or delayed or held back by the fault
+    /// plan (rule S7).
     fn enqueue(&mut self, task: Notified) {
+        if !self.held.is_empty() {
+            let id = task.id().as_u64();
+            for (after, _) in &mut self.held {
+                after.get_or_insert(id);
+            }
+        }
+        let fault = self.faults.on_wake();
+        match fault {
+            WakeFault::None => {}
+            WakeFault::Delay(steps) => {
+                self.trace.add(Faults::wake_word(&fault));
+                self.delayed.push((steps, task));
+                return;
+            }
+            WakeFault::Reorder => {
+                self.trace.add(Faults::wake_word(&fault));
+                self.held.push((None, task));
+                return;
+            }
+        }
         if self.delay_one_in != 0 && self.rng.below(self.delay_one_in) == 0 {
             let steps = 1 + self.rng.below(self.max_delay) as u32;
             self.delayed.push((steps, task));
@@ -406,12 +459,13 @@ impl Core {
         }
         let main = handle.main_woken.load(Ordering::Acquire);
         if self.ready.is_empty() && !main {
-            if self.delayed.is_empty() {
+            if self.delayed.is_empty() && self.held.is_empty() {
                 return Step::Idle;
             }
-            // A delay never makes the runtime idle: release them all, in order.
+            // A delay or a held wake never makes the runtime idle: release them all, in order.
             self.ready
                 .extend(self.delayed.drain(..).map(|(_, task)| task));
+            self.ready.extend(self.held.drain(..).map(|(_, task)| task));
         }
         let candidates = self.ready.len() as u64 + u64::from(main);
         let pick = self.rng.below(candidates) as usize;
@@ -420,6 +474,19 @@ impl Core {
             Step::Main
         } else {
             Step::Task(self.ready.swap_remove(pick))
+        }
+    }
+
+    /// Task `id` was polled: release the wakes held until a later-woken task ran (rule S7).
+    fn polled(&mut self, id: u64) {
+        let mut i = 0;
+        while i < self.held.len() {
+            if self.held[i].0 == Some(id) {
+                let (_, task) = self.held.remove(i);
+                self.ready.push(task);
+            } else {
+                i += 1;
+            }
         }
     }
 

@@ -109,6 +109,11 @@ impl Context {
                     let id = task.id().as_u64();
                     self.with_core(|core| core.record(id, elapsed));
                     coop::with_budget(|| task.run());
+                    self.with_core(|core| {
+                        if !core.held.is_empty() {
+                            core.polled(id);
+                        }
+                    });
                 }
                 Step::Idle => self.idle()?,
             }

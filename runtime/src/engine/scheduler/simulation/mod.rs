@@ -78,7 +78,7 @@ use trace::TraceHash;
 use crate::engine::driver::{Driver, DriverHandle};
 use crate::engine::scheduler::stats::WorkerMetrics;
 use crate::engine::task::list::OwnedTasks;
-use crate::engine::task::{Id, JoinRef, Meta, Schedule, Task};
+use crate::engine::task::{Id, JoinRef, Meta, Schedule, Task, coop};
 use crate::engine::{Config, UnhandledPanic};
 use crate::loom::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use crate::loom::sync::{Arc, Mutex};
@@ -123,6 +123,9 @@ pub(crate) struct Handle {
     steps: AtomicU64,
     /// The last task id given out (rule S5).
     last_id: AtomicU64,
+    /// Ids of mandatory blocking tasks (file writes) that may not have run yet: the shutdown
+    /// sweep runs the queued ones before cancelling the rest (rule S6).
+    mandatory: Mutex<Vec<u64>>,
     /// Virtual time zero (the paused clock's reading at build).
     start: Instant,
     /// Never updated (the metrics read-out needs one per worker).
@@ -212,6 +215,7 @@ pub(crate) fn new(
         trace_hash: AtomicU64::new(TraceHash::new().value()),
         steps: AtomicU64::new(0),
         last_id: AtomicU64::new(0),
+        mandatory: Mutex::new(Vec::new()),
         start: driver_handle.now(),
         metrics: WorkerMetrics::new(config.poll_time_histogram.as_ref()),
         driver: driver_handle,
@@ -246,13 +250,24 @@ impl Handle {
     }
 
     /// `spawn_blocking` on a simulation: the closure becomes an ordinary task that runs it in
-    /// its one poll, at whatever step the scheduler picks it (rule S6).
-    pub(crate) fn spawn_blocking<F, R>(this: &Arc<Self>, f: F, meta: Meta) -> JoinRef<R>
+    /// its one poll, at whatever step the scheduler picks it (rule S6). A `mandatory` one
+    /// (a file write) still runs if the runtime shuts down first, as the blocking pool's
+    /// mandatory jobs do: its id is kept until it has run.
+    pub(crate) fn spawn_blocking<F, R>(
+        this: &Arc<Self>,
+        f: F,
+        mandatory: bool,
+        meta: Meta,
+    ) -> JoinRef<R>
     where
         F: FnOnce() -> R + Send + 'static,
         R: Send + 'static,
     {
         let (join, refused) = Handle::spawn(this, Inline(Some(f)), meta);
+        if mandatory && refused.is_none() {
+            let id = this.last_id.load(Ordering::Relaxed);
+            this.mandatory.lock().push(id);
+        }
         drop(refused);
         join
     }
@@ -333,6 +348,26 @@ impl Handle {
         }
     }
 
+    /// Runs the queued mandatory blocking tasks (rule S6: a write accepted before shutdown
+    /// lands), in the order they were spawned; each runs its closure in its one poll.
+    fn run_mandatory(this: &Arc<Self>, cx: &crate::engine::scheduler::Context) {
+        let crate::engine::scheduler::Context::Simulation(cx) = cx else {
+            return;
+        };
+        loop {
+            let ids = std::mem::take(&mut *this.mandatory.lock());
+            if ids.is_empty() {
+                return;
+            }
+            for id in ids {
+                let task = cx.with_core(|core| core.take_queued(id));
+                if let Some(task) = task {
+                    coop::with_budget(|| task.run());
+                }
+            }
+        }
+    }
+
     /// The shutdown sweep (as the current-thread flavor's): cancel every task with this
     /// runtime current, drop the queued references, stop the driver. Idempotent.
     fn shut_down_core(this: &Arc<Self>, core: Box<Core>) -> Box<Core> {
@@ -343,6 +378,7 @@ impl Handle {
             core: RefCell::new(Some(core)),
         });
         crate::engine::context::set_scheduler(&cx, || {
+            Self::run_mandatory(this, &cx);
             this.owned.close_and_shutdown_all(0);
         });
         let crate::engine::scheduler::Context::Simulation(cx) = cx else {
@@ -477,6 +513,21 @@ impl Core {
         }
     }
 
+    /// Takes task `id` out of the ready, delayed or held queue, if it is queued.
+    fn take_queued(&mut self, id: u64) -> Option<Notified> {
+        let is = |task: &Notified| task.id().as_u64() == id;
+        if let Some(i) = self.ready.iter().position(is) {
+            return Some(self.ready.remove(i));
+        }
+        if let Some(i) = self.delayed.iter().position(|(_, task)| is(task)) {
+            return Some(self.delayed.remove(i).1);
+        }
+        if let Some(i) = self.held.iter().position(|(_, task)| is(task)) {
+            return Some(self.held.remove(i).1);
+        }
+        None
+    }
+
     /// Task `id` was polled: release the wakes held until a later-woken task ran (rule S7).
     fn polled(&mut self, id: u64) {
         let mut i = 0;
@@ -546,6 +597,43 @@ mod tests {
         let core = h.core.lock();
         let core = core.as_ref().unwrap();
         (core.delay_one_in, core.max_delay)
+    }
+
+    /// Found by running the suite under simulation (`fs_ops`'s
+    /// `an_accepted_write_lands_even_if_the_file_is_dropped_unflushed`, every seed): the
+    /// shutdown sweep cancelled a queued mandatory blocking task, losing a file write.
+    #[test]
+    fn a_mandatory_blocking_task_still_queued_at_shutdown_runs_and_an_optional_one_does_not() {
+        use crate::blocking::Mandatory;
+        use std::sync::atomic::{AtomicBool, Ordering};
+        for seed in 0..20 {
+            let ran = std::sync::Arc::new([AtomicBool::new(false), AtomicBool::new(false)]);
+            let rt = crate::Builder::new_simulation(seed).build().unwrap();
+            let flags = ran.clone();
+            rt.block_on(async move {
+                let a = flags.clone();
+                let b = flags.clone();
+                let yes = crate::io::blocking::spawn(
+                    move || a[0].store(true, Ordering::SeqCst),
+                    Mandatory::Yes,
+                );
+                let no = crate::io::blocking::spawn(
+                    move || b[1].store(true, Ordering::SeqCst),
+                    Mandatory::No,
+                );
+                // Neither is awaited: block_on returns with both still queued.
+                drop((yes, no));
+            });
+            drop(rt);
+            assert!(
+                ran[0].load(Ordering::SeqCst),
+                "seed {seed}: the mandatory job was lost"
+            );
+            assert!(
+                !ran[1].load(Ordering::SeqCst),
+                "seed {seed}: the optional job ran"
+            );
+        }
     }
 
     #[test]

@@ -73,7 +73,7 @@ impl Drop for ReturnCore<'_> {
 }
 
 impl Context {
-    fn with_core<R>(&self, f: impl FnOnce(&mut Core) -> R) -> R {
+    pub(super) fn with_core<R>(&self, f: impl FnOnce(&mut Core) -> R) -> R {
         let mut core = self.core.borrow_mut();
         f(core.as_mut().expect("simulation core missing"))
     }

@@ -214,19 +214,16 @@ fn generate(kind: Kind, config: &Config, func: EntryFn) -> TokenStream {
 
     if suite_ok {
         // Under `RUNTIME_TEST_FLAVOR=simulation` (the CI step running the suite under the
-        // simulation flavor) the body runs under `RUNTIME_SIM_SEEDS` seeds instead.
+        // simulation flavor) the body runs under the seeds `suite_check` reads instead.
         let ident = &sig.ident;
         return quote_spanned! {mixed=>
             #test_attr
             #(#attrs)*
             #vis #sig {
                 let __runtime_make = || #body;
-                if let ::core::option::Option::Some(__runtime_seeds) =
-                    #krate::__private::suite_simulation_seeds()
-                {
-                    return #krate::sim::check(
+                if #krate::__private::suite_is_simulation() {
+                    return #krate::__private::suite_check(
                         ::core::concat!(::core::module_path!(), "::", ::core::stringify!(#ident)),
-                        __runtime_seeds,
                         __runtime_make,
                     );
                 }
@@ -322,8 +319,11 @@ mod tests {
                 async fn t() {}
             ),
         );
-        assert!(plain.contains("suite_simulation_seeds ()"), "{plain}");
-        assert!(plain.contains(":: runtime :: sim :: check ("), "{plain}");
+        assert!(plain.contains("suite_is_simulation ()"), "{plain}");
+        assert!(
+            plain.contains(":: runtime :: __private :: suite_check ("),
+            "{plain}"
+        );
         let result = expand_str(
             Kind::Test,
             quote!(),
@@ -333,7 +333,7 @@ mod tests {
                 }
             ),
         );
-        assert!(result.contains("suite_simulation_seeds ()"), "{result}");
+        assert!(result.contains("suite_is_simulation ()"), "{result}");
         for (args, item) in [
             (
                 quote!(no_simulation),
@@ -369,7 +369,7 @@ mod tests {
             ),
         ] {
             let out = expand_str(Kind::Test, args, item);
-            assert!(!out.contains("suite_simulation_seeds"), "{out}");
+            assert!(!out.contains("suite_is_simulation"), "{out}");
             assert!(!out.contains("compile_error"), "{out}");
         }
         let main = expand_str(
@@ -379,7 +379,7 @@ mod tests {
                 async fn main() {}
             ),
         );
-        assert!(!main.contains("suite_simulation_seeds"), "{main}");
+        assert!(!main.contains("suite_is_simulation"), "{main}");
     }
 
     #[test]

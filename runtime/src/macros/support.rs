@@ -44,58 +44,41 @@ pub fn poll_budget_available(cx: &mut Context<'_>) -> Poll<()> {
     }
 }
 
-/// How many seeds a plain `#[runtime::test]` runs under when the suite is run under the
-/// simulation flavor: `Some(n)` when `RUNTIME_TEST_FLAVOR=simulation` (with
-/// `RUNTIME_SIM_SEEDS=n`, 20 by default), `None` otherwise (the test builds its own
-/// current-thread runtime as written). A bad value panics naming it.
+/// Whether the suite runs under the simulation flavor (`RUNTIME_TEST_FLAVOR=simulation`):
+/// then a plain `#[runtime::test]` runs its body through [`suite_check`] instead of on its
+/// current-thread runtime. Panics naming a bad value.
 ///
 /// ```
-/// // Outside that CI step the variable is unset.
 /// if std::env::var_os("RUNTIME_TEST_FLAVOR").is_none() {
-///     assert_eq!(runtime::__private::suite_simulation_seeds(), None);
+///     assert!(!runtime::__private::suite_is_simulation());
 /// }
 /// ```
-pub fn suite_simulation_seeds() -> Option<u64> {
-    suite_seeds_from(
-        std::env::var("RUNTIME_TEST_FLAVOR").ok().as_deref(),
-        std::env::var("RUNTIME_SIM_SEEDS").ok().as_deref(),
-    )
+#[cfg(not(loom))]
+pub fn suite_is_simulation() -> bool {
+    crate::sim::suite::settings().is_some()
 }
 
-/// [`suite_simulation_seeds`] given the two variables' values.
-fn suite_seeds_from(flavor: Option<&str>, seeds: Option<&str>) -> Option<u64> {
-    match flavor.map(str::trim) {
-        None | Some("") | Some("current_thread") => return None,
-        Some("simulation") => {}
-        Some(other) => panic!(
-            "RUNTIME_TEST_FLAVOR={other:?}: expected \"simulation\" (or unset) to run the \
-             `#[runtime::test]` suite under the simulation flavor"
-        ),
-    }
-    match seeds.map(str::trim) {
-        None | Some("") => Some(20),
-        Some(text) => match text.parse::<u64>() {
-            Ok(n) if n > 0 => Some(n),
-            _ => panic!("RUNTIME_SIM_SEEDS={text:?}: expected a positive number of seeds"),
-        },
-    }
+/// A plain `#[runtime::test]`'s body under the suite's simulation seeds
+/// (`RUNTIME_SIM_SEEDS`, 20 by default, from index `RUNTIME_SIM_SEED_INDEX`, 0 by default;
+/// `RUNTIME_SEED` replays one), through [`sim::check`](crate::sim::check).
+///
+/// ```
+/// runtime::__private::suite_check("doc::suite", || async { runtime::spawn(async {}).await.unwrap() });
+/// ```
+#[cfg(not(loom))]
+pub fn suite_check<F, Fut>(name: &str, make: F) -> Fut::Output
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future,
+    Fut::Output: crate::sim::Outcome,
+{
+    let suite = crate::sim::suite::settings().unwrap_or_default();
+    crate::sim::check_range(name, suite.first_index, suite.seeds, make)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_suite_runs_under_simulation_only_when_asked_with_20_seeds_by_default() {
-        assert_eq!(suite_seeds_from(None, Some("5")), None);
-        assert_eq!(suite_seeds_from(Some("current_thread"), None), None);
-        assert_eq!(suite_seeds_from(Some("simulation"), None), Some(20));
-        assert_eq!(suite_seeds_from(Some("simulation"), Some(" 3 ")), Some(3));
-        let bad = std::panic::catch_unwind(|| suite_seeds_from(Some("simulation"), Some("0")));
-        assert!(bad.is_err());
-        let bad = std::panic::catch_unwind(|| suite_seeds_from(Some("sim"), None));
-        assert!(bad.is_err());
-    }
 
     #[test]
     fn rng_stays_in_range_and_covers_it() {

@@ -439,6 +439,14 @@ impl Builder {
         if let Err(msg) = self.check_faults() {
             return invalid(&msg);
         }
+        // The test suite under the simulation flavor (CI's `.ci/sim-suite`, `sim/suite.rs`).
+        #[cfg(all(feature = "sim-suite", not(loom)))]
+        if self.flavor == Flavor::CurrentThread
+            && let Some(seed) = crate::sim::suite::builder_seed()
+        {
+            self.flavor = Flavor::Simulation;
+            self.sim.seed = seed;
+        }
         if workers > 1 << 15 {
             return invalid("worker_threads must be at most 32768");
         }

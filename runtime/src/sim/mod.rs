@@ -53,10 +53,12 @@
 mod faults;
 mod rng;
 mod runner;
+pub(crate) mod suite;
 
 pub use crate::engine::{FaultStats, InjectedFault};
 pub use faults::Faults;
 pub use rng::{Rng, rand};
+pub(crate) use runner::check_range;
 pub use runner::{
     Failure, Outcome, Run, check, check_with, find_failure, find_failure_with, run, run_with,
     seed_for,

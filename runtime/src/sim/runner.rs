@@ -281,7 +281,33 @@ where
 ///     }
 /// });
 /// ```
-pub fn check_with<F, Fut>(name: &str, seeds: u64, faults: &Faults, mut make: F) -> Fut::Output
+pub fn check_with<F, Fut>(name: &str, seeds: u64, faults: &Faults, make: F) -> Fut::Output
+where
+    F: FnMut() -> Fut,
+    Fut: Future,
+    Fut::Output: Outcome,
+{
+    check_seeds(name, 0, seeds, faults, make)
+}
+
+/// [`check`] over the seeds of indices `first..first + seeds` (the suite under simulation,
+/// `sim/suite.rs`).
+pub(crate) fn check_range<F, Fut>(name: &str, first: u64, seeds: u64, make: F) -> Fut::Output
+where
+    F: FnMut() -> Fut,
+    Fut: Future,
+    Fut::Output: Outcome,
+{
+    check_seeds(name, first, seeds, &Faults::new(), make)
+}
+
+fn check_seeds<F, Fut>(
+    name: &str,
+    first: u64,
+    seeds: u64,
+    faults: &Faults,
+    mut make: F,
+) -> Fut::Output
 where
     F: FnMut() -> Fut,
     Fut: Future,
@@ -295,7 +321,9 @@ where
         Some(Err(bad)) => {
             panic!("RUNTIME_SEED={bad:?} is not a seed: expected a decimal or 0x-prefixed hex u64")
         }
-        None => (0..seeds.max(1)).map(|i| (Some(i), seed_for(i))).collect(),
+        None => (first..first.saturating_add(seeds.max(1)))
+            .map(|i| (Some(i), seed_for(i)))
+            .collect(),
     };
     let total = plan.len();
     let mut last = None;
@@ -330,7 +358,7 @@ where
 }
 
 /// A seed as `RUNTIME_SEED` gives it: decimal, or hex with `0x`.
-fn parse_seed(text: &str) -> Result<u64, String> {
+pub(super) fn parse_seed(text: &str) -> Result<u64, String> {
     let text = text.trim();
     let parsed = match text.strip_prefix("0x").or_else(|| text.strip_prefix("0X")) {
         Some(hex) => u64::from_str_radix(hex, 16),

@@ -99,6 +99,7 @@ pub(crate) use scheduler::Handle;
 pub(crate) use scheduler::local::{LocalEnter, LocalScheduler};
 #[cfg(not(loom))]
 pub(crate) use scheduler::simulation::current_rand as sim_rand;
+#[cfg_attr(loom, allow(unused_imports))] // named by `runtime::sim`, not built under loom
 pub(crate) use scheduler::simulation::{Chance as SimChance, FaultPlan as SimFaultPlan};
 pub use scheduler::simulation::{FaultStats, InjectedFault};
 #[cfg(not(loom))]

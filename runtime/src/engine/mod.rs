@@ -67,14 +67,18 @@
 //!   branch. The coarse clock of the poll statistics is `scheduler/coarse_clock.rs`.
 //! - **Simulation** (issue 19) — [`Flavor::Simulation`] builds the seeded scheduler
 //!   (`scheduler/simulation/`, rules S1-S6); [`Handle::sim_trace`] reads a run's seed, trace
-//!   hash, steps and virtual time (`SimTrace`); [`sim_rand`] draws from the current
-//!   simulation's user stream (`runtime::sim::rand`). The simulated network
+//!   hash, steps, virtual time and fault counts (`SimTrace`); [`sim_rand`] draws from the
+//!   current simulation's user stream (`runtime::sim::rand`). The simulated network
 //!   (`scheduler/simulation/net/`, rules N1-N6): [`sim_network`] is the current
 //!   simulation's [`SimNetwork`] (what `runtime::net`'s sockets ask once, at creation);
 //!   [`SimListener`], [`SimStream`] and [`SimUdp`] are the
 //!   simulated sockets they then wrap; [`sim_current_host`] and [`sim_with_host`] read and
 //!   set the host a spawn lands on; [`Link`] (public as `runtime::sim::Link`) is a link's
-//!   latency, jitter, bandwidth and loss.
+//!   latency, jitter, bandwidth and loss. Faults (rule S7):
+//!   [`SimFaultPlan`] and [`SimChance`] (what `Builder::faults` stores), [`sim_io_faults_on`]
+//!   (asked once per socket), [`sim_io_fault`] (a socket read or write's fault),
+//!   [`sim_fs_fault`] (an `fs` operation's delay and error); [`FaultStats`] and
+//!   [`InjectedFault`] are public as `runtime::sim`'s.
 //! - **Tasks' public types** — [`Id`], [`JoinError`], [`id`], [`try_id`], [`coop`] and
 //!   [`UnhandledPanic`] are defined here and re-exported publicly by `task` and the crate root;
 //!   [`wake_current_by_ref`] is `yield_now`'s cheap self-wake.
@@ -109,6 +113,14 @@ pub use scheduler::simulation::net::Link;
 pub(crate) use scheduler::simulation::net::{
     HostId as SimHostId, Network as SimNetwork, SimListener, SimStream, SimUdp,
     current_host as sim_current_host, with_host as sim_with_host,
+};
+#[cfg_attr(loom, allow(unused_imports))] // named by `runtime::sim`, not built under loom
+pub(crate) use scheduler::simulation::{Chance as SimChance, FaultPlan as SimFaultPlan};
+pub use scheduler::simulation::{FaultStats, InjectedFault};
+#[cfg(not(loom))]
+pub(crate) use scheduler::simulation::{
+    IoFault as SimIoFault, fs_fault as sim_fs_fault, io_fault as sim_io_fault,
+    io_faults_on as sim_io_faults_on,
 };
 pub use scheduler::watchdog::SlowPoll;
 pub(crate) use scheduler::watchdog::{SlowPollHook, WatchdogConfig};

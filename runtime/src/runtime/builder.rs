@@ -25,7 +25,7 @@ type Hook = Arc<dyn Fn() + Send + Sync>;
 /// assert_eq!(rt.block_on(async { 1 + 1 }), 2);
 /// ```
 pub struct Builder {
-    flavor: Flavor,
+    pub(super) flavor: Flavor,
     worker_threads: Option<usize>,
     max_blocking_threads: usize,
     thread_name: Arc<dyn Fn() -> String + Send + Sync>,
@@ -47,6 +47,9 @@ pub struct Builder {
     pub(super) name: Option<String>,
     /// The simulation flavor's seed and limits (`builder_sim.rs`).
     pub(super) sim: SimConfig,
+    /// `faults` was called (only a simulation builder takes a fault plan).
+    #[cfg_attr(loom, allow(dead_code))]
+    pub(super) faults_set: bool,
 }
 
 /// Default `slow_poll_threshold`: asyncio's `slow_callback_duration` (100 ms).
@@ -109,6 +112,7 @@ impl Builder {
             on_slow_poll: None,
             name: None,
             sim: SimConfig::default(),
+            faults_set: false,
         }
     }
 
@@ -430,6 +434,18 @@ impl Builder {
         };
         if workers == 0 {
             return invalid("worker_threads must be at least 1");
+        }
+        #[cfg(not(loom))]
+        if let Err(msg) = self.check_faults() {
+            return invalid(&msg);
+        }
+        // The test suite under the simulation flavor (CI's `.ci/sim-suite`, `sim/suite.rs`).
+        #[cfg(all(feature = "sim-suite", not(loom)))]
+        if self.flavor == Flavor::CurrentThread
+            && let Some(seed) = crate::sim::suite::builder_seed()
+        {
+            self.flavor = Flavor::Simulation;
+            self.sim.seed = seed;
         }
         if workers > 1 << 15 {
             return invalid("worker_threads must be at most 32768");

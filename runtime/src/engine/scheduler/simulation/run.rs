@@ -73,7 +73,7 @@ impl Drop for ReturnCore<'_> {
 }
 
 impl Context {
-    fn with_core<R>(&self, f: impl FnOnce(&mut Core) -> R) -> R {
+    pub(super) fn with_core<R>(&self, f: impl FnOnce(&mut Core) -> R) -> R {
         let mut core = self.core.borrow_mut();
         f(core.as_mut().expect("simulation core missing"))
     }
@@ -109,6 +109,11 @@ impl Context {
                     let id = task.id().as_u64();
                     self.with_core(|core| core.record(id, elapsed));
                     coop::with_budget(|| task.run());
+                    self.with_core(|core| {
+                        if !core.held.is_empty() {
+                            core.polled(id);
+                        }
+                    });
                 }
                 Step::Idle => self.idle()?,
             }

@@ -523,3 +523,39 @@ fn socket_options_on_a_simulated_socket_are_errors_except_nodelay() {
     });
     assert_eq!(run.result.unwrap(), [ErrorKind::Unsupported; 8]);
 }
+
+/// Socket faults (rule S7) reach the simulated network's sockets as they reach real ones: a
+/// spurious `WouldBlock` only delays (the echoed bytes are the same), and an injected error
+/// surfaces from a simulated read or write, saying it was injected (or ends the exchange).
+#[test]
+fn socket_faults_apply_to_simulated_sockets() {
+    let _watchdog = Watchdog::new("faults", BOUND);
+    let echo = |n: usize| async move {
+        let server = Host::new("echo").unwrap();
+        echo_server(&server, 7);
+        let mut stream = TcpStream::connect("echo:7").await?;
+        let sent: Vec<u8> = (0..n).map(|i| i as u8).collect();
+        let mut back = vec![0; n];
+        for (chunk, into) in sent.chunks(100).zip(back.chunks_mut(100)) {
+            stream.write_all(chunk).await?;
+            stream.read_exact(into).await?;
+        }
+        Ok::<bool, std::io::Error>(back == sent)
+    };
+    let run = sim::run_with(15, &sim::Faults::new().spurious_would_block(0.3), || {
+        echo(5_000)
+    });
+    assert!(run.result.unwrap().unwrap(), "the same bytes came back");
+    assert!(run.faults.spurious_would_blocks > 10, "{:?}", run.faults);
+
+    // An injected error on either side ends the exchange: the client sees it, or the end of
+    // file of a server whose copy it ended.
+    let run = sim::run_with(16, &sim::Faults::new().io_errors(0.2), || echo(5_000));
+    let err = run.result.unwrap().unwrap_err();
+    assert!(
+        err.to_string().contains("injected by the simulation")
+            || err.kind() == std::io::ErrorKind::UnexpectedEof,
+        "{err}"
+    );
+    assert!(run.faults.io_errors >= 1, "{:?}", run.faults);
+}

@@ -53,15 +53,15 @@
 //! assert!(failure.message.contains("an update was lost"));
 //! ```
 
-mod net;
 mod faults;
+mod net;
 mod rng;
 mod runner;
 pub(crate) mod suite;
 
-pub use net::{Host, Link, Network, heal, net, partition};
 pub use crate::engine::{FaultStats, InjectedFault};
 pub use faults::Faults;
+pub use net::{Host, Link, Network, heal, net, partition};
 pub use rng::{Rng, rand};
 pub(crate) use runner::check_range;
 pub use runner::{

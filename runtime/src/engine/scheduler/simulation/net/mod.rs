@@ -679,3 +679,17 @@ mod tests {
         assert_eq!(ip_of(300).to_string(), "10.0.1.45");
     }
 }
+
+/// The fault plan's verdict on a simulated socket operation about to run (rule S7, as
+/// `PollEvented` applies it to real sockets): `None` to go on; `Some(Pending)` for a spurious
+/// `WouldBlock` (the task is woken to try again); `Some(Ready(Err))` for an injected error.
+/// Reads, receives and accepts count as reads; writes, sends and connects as writes.
+pub(super) fn injected_fault<T>(cx: &Context<'_>, write: bool) -> Option<Poll<io::Result<T>>> {
+    match super::io_fault(write)? {
+        super::IoFault::SpuriousWouldBlock => {
+            cx.waker().wake_by_ref();
+            Some(Poll::Pending)
+        }
+        super::IoFault::Error(err) => Some(Poll::Ready(Err(err))),
+    }
+}

@@ -396,6 +396,9 @@ impl SimListener {
         cx: &mut Context<'_>,
     ) -> Poll<io::Result<(SimStream, SocketAddr)>> {
         let mut coop = ready!(coop::poll_proceed_as(cx, "simulated accept"));
+        if let Some(fault) = super::injected_fault(cx, false) {
+            return fault;
+        }
         let accepted = self.net.with(|state, _, _| {
             let Some(listener) = state
                 .listeners
@@ -545,6 +548,9 @@ impl SimStream {
         buf: &mut [u8],
     ) -> Poll<io::Result<usize>> {
         let mut coop = ready!(coop::poll_proceed_as(cx, "simulated read"));
+        if let Some(fault) = super::injected_fault(cx, false) {
+            return fault;
+        }
         let result = self.net.with(|state, _, wakes| {
             let Some(c) = state.conns.get_mut(&self.conn) else {
                 return Some(Err(reset_error()));
@@ -583,6 +589,9 @@ impl SimStream {
 
     pub(crate) fn poll_write(&self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
         let mut coop = ready!(coop::poll_proceed_as(cx, "simulated write"));
+        if let Some(fault) = super::injected_fault(cx, true) {
+            return fault;
+        }
         let result = self.net.with(|state, now, _| {
             let Some(c) = state.conns.get_mut(&self.conn) else {
                 return Some(Err(reset_error()));

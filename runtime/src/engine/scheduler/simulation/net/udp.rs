@@ -138,6 +138,9 @@ impl SimUdp {
         to: Option<SocketAddr>,
     ) -> Poll<io::Result<usize>> {
         let mut coop = ready!(coop::poll_proceed_as(cx, "simulated send"));
+        if let Some(fault) = super::injected_fault(cx, true) {
+            return fault;
+        }
         coop.made_progress();
         Poll::Ready(self.net.with(|state, now, _| {
             let socket = state
@@ -200,6 +203,9 @@ impl SimUdp {
         buf: &mut [u8],
     ) -> Poll<io::Result<(usize, SocketAddr)>> {
         let mut coop = ready!(coop::poll_proceed_as(cx, "simulated recv"));
+        if let Some(fault) = super::injected_fault(cx, false) {
+            return fault;
+        }
         let result = self.net.with(|state, _, _| {
             let Some(socket) = state.udp.get_mut(&self.key).filter(|s| s.id == self.id) else {
                 return Some(Err(closed()));

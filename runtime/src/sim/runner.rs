@@ -326,6 +326,12 @@ where
             .collect(),
     };
     let total = plan.len();
+    // A plain `#[runtime::test]` runs under simulation only with the flavor variable set, so
+    // the replay command must set it too (or the replay runs the ordinary flavor and passes).
+    let flavor = match std::env::var("RUNTIME_TEST_FLAVOR") {
+        Ok(value) if value == "simulation" => "RUNTIME_TEST_FLAVOR=simulation ",
+        _ => "",
+    };
     let mut last = None;
     for (index, seed) in plan {
         let run = run_with(seed, faults, &mut make);
@@ -337,12 +343,12 @@ where
             eprintln!(
                 "\nsimulation test `{filter}` failed on seed {seed} ({which}), trace hash \
                  {:#018x}, after {} steps and {:?} of virtual time\n  replay: \
-                 RUNTIME_SEED={seed} cargo test {filter}\n",
+                 {flavor}RUNTIME_SEED={seed} cargo test {filter}\n",
                 run.trace_hash, run.steps, run.elapsed
             );
             panic!(
                 "simulation test failed on seed {seed} (trace hash {:#018x}; replay with \
-                 `RUNTIME_SEED={seed} cargo test {filter}`): {message}",
+                 `{flavor}RUNTIME_SEED={seed} cargo test {filter}`): {message}",
                 run.trace_hash
             );
         }

@@ -22,8 +22,11 @@ pub struct JoinError {
 
 enum Repr {
     Cancelled,
-    // The mutex only makes the `Send` payload `Sync`; it is never contended.
-    Panic(Mutex<Box<dyn Any + Send + 'static>>),
+    // The mutex only makes the `Send` payload `Sync`; it is never contended. Boxed so a
+    // `JoinError` is two words: every task's cell holds a `Result<Output, JoinError>` in its
+    // stage, so this size is paid by every idle task (issue 22's memory row), a panic's extra
+    // allocation only by a panicking one.
+    Panic(Box<Mutex<Box<dyn Any + Send + 'static>>>),
 }
 
 impl JoinError {
@@ -37,7 +40,7 @@ impl JoinError {
     pub(crate) fn panic(id: Id, payload: Box<dyn Any + Send + 'static>) -> JoinError {
         JoinError {
             id,
-            repr: Repr::Panic(Mutex::new(payload)),
+            repr: Repr::Panic(Box::new(Mutex::new(payload))),
         }
     }
 
@@ -98,7 +101,7 @@ impl JoinError {
     /// ```
     pub fn try_into_panic(self) -> Result<Box<dyn Any + Send + 'static>, JoinError> {
         match self.repr {
-            Repr::Panic(payload) => Ok(payload.into_inner()),
+            Repr::Panic(payload) => Ok((*payload).into_inner()),
             Repr::Cancelled => Err(self),
         }
     }

@@ -1,22 +1,22 @@
 //! The owned-task list: every live task of a scheduler, so shutdown can cancel them all.
 //!
-//! Sharded by task id to spread lock contention; each shard is a `slab` of the list's
-//! references. A task records its slot in its header (`owner_slot`), written and read only
+//! Sharded by task id to spread lock contention; each shard is a [`Slots`] table of the list's
+//! references (one word per task). A task records its slot in its header (`owner_slot`), written and read only
 //! under its shard's lock, so removal is O(1). Closing sets a flag and then empties every
 //! shard; `bind` checks the flag under the shard lock, so a task is either found by the
 //! shutdown sweep or refused at bind time (and cancelled when the caller drops the returned
 //! [`Refused`]), never lost.
 //!
-//! The shard lock is a [`SpinLock`]: every spawn and every completion takes one for a slab
+//! The shard lock is a [`SpinLock`]: every spawn and every completion takes one for a slot table
 //! insert or removal, and its release is a plain store where a parking mutex's is a second
 //! locked read-modify-write (7 ns of 182 per task in `spawn_many_local_1w`).
 
 use super::raw::{Meta, RawTask};
+use super::slots::Slots;
 use super::{Id, JoinRef, Notified, Schedule, Task};
 use crate::loom::MetricAtomicU64;
 use crate::loom::sync::atomic::{AtomicBool, Ordering};
 use crate::util::spin_lock::SpinLock;
-use slab::Slab;
 use std::future::Future;
 
 /// A task the closed list refused. Dropping it cancels the task (drops its future, so its
@@ -44,6 +44,9 @@ impl Drop for Refused {
     }
 }
 
+// A slot of the table is one word (`None` is the task pointer's null niche).
+const _: () = assert!(size_of::<Option<Task<()>>>() == size_of::<usize>());
+
 pub(crate) struct OwnedTasks<S: 'static> {
     shards: Box<[Shard<S>]>,
     mask: usize,
@@ -53,12 +56,12 @@ pub(crate) struct OwnedTasks<S: 'static> {
 /// One shard: its tasks, and how many were ever bound to it (the `spawned_tasks_count`
 /// metric), written only under the shard's lock, read without it.
 struct Shard<S: 'static> {
-    tasks: SpinLock<Slab<Task<S>>>,
+    tasks: SpinLock<Slots<Task<S>>>,
     added: MetricAtomicU64,
 }
 
 impl<S> std::ops::Deref for Shard<S> {
-    type Target = SpinLock<Slab<Task<S>>>;
+    type Target = SpinLock<Slots<Task<S>>>;
     fn deref(&self) -> &Self::Target {
         &self.tasks
     }
@@ -71,7 +74,7 @@ impl<S: Schedule> OwnedTasks<S> {
         OwnedTasks {
             shards: (0..shards)
                 .map(|_| Shard {
-                    tasks: SpinLock::new(Slab::new()),
+                    tasks: SpinLock::new(Slots::default()),
                     added: MetricAtomicU64::new(0),
                 })
                 .collect(),
@@ -141,7 +144,7 @@ impl<S: Schedule> OwnedTasks<S> {
             shard
                 .added
                 .store(shard.added.load(Ordering::Relaxed) + 1, Ordering::Relaxed);
-            let slot = u32::try_from(tasks.insert(task)).expect("more than 2^32 tasks in a shard");
+            let slot = tasks.insert(task);
             raw.header().owner_slot.store(slot, Ordering::Relaxed);
             Ok(())
         });
@@ -160,7 +163,7 @@ impl<S: Schedule> OwnedTasks<S> {
         self.shard(raw.id()).with(|shard| {
             let slot = raw.header().owner_slot.load(Ordering::Relaxed) as usize;
             if shard.get(slot).is_some_and(|listed| listed.raw() == raw) {
-                Some(shard.remove(slot))
+                shard.remove(slot)
             } else {
                 None
             }
@@ -175,13 +178,13 @@ impl<S: Schedule> OwnedTasks<S> {
         for i in 0..self.shards.len() {
             let shard = &self.shards[(start + i) & self.mask];
             loop {
-                // Take the whole slab, then cancel outside the lock: a future's destructor may
+                // Take the whole table, then cancel outside the lock: a future's destructor may
                 // spawn or complete other tasks, which lock shards too.
                 let tasks = shard.with(std::mem::take);
                 if tasks.is_empty() {
                     break;
                 }
-                for task in tasks.into_iter().map(|(_, task)| task) {
+                for task in tasks.into_items() {
                     task.shutdown();
                     cancelled += 1;
                 }
@@ -200,7 +203,7 @@ impl<S: Schedule> OwnedTasks<S> {
         for shard in self.shards.iter() {
             shard.with(|shard| {
                 taken.reserve(shard.len());
-                for (_, task) in shard.iter() {
+                for task in shard.iter() {
                     let raw = task.raw();
                     raw.state().ref_inc();
                     taken.push(Task::from_raw(raw));
@@ -226,7 +229,7 @@ impl<S: Schedule> OwnedTasks<S> {
         self.shard(id).with(|shard| {
             shard
                 .iter()
-                .map(|(_, task)| task.raw())
+                .map(|task| task.raw())
                 .find(|raw| raw.id() == id)
                 .map(|raw| {
                     let header = raw.header();

@@ -89,6 +89,7 @@ mod instrument;
 mod join_ref;
 pub(crate) mod list;
 pub(crate) mod raw;
+mod slots;
 pub(crate) mod state;
 pub(crate) mod trace;
 mod waker;

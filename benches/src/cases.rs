@@ -6,6 +6,7 @@ use crate::workloads::echo::{Echo16kx1, Echo16kx50, Echo64x1, Echo64x50, Echo64x
 use crate::workloads::fanout::Fanout;
 use crate::workloads::http::HttpHello;
 use crate::workloads::local::{SpawnManyCurrentThread, SpawnManyLocalSet};
+use crate::workloads::repoll::{RepollPendingCancelled, RepollPendingSleep};
 use crate::workloads::request::PingPongRequests;
 use crate::workloads::scale::SpawnScale;
 use crate::workloads::sync::{
@@ -41,7 +42,7 @@ pub trait CaseVisitor {
 }
 
 /// Calls `visitor` for every case, group by group: [`scheduler_cases`], [`net_cases`],
-/// [`time_cases`], [`sync_cases`], [`scale_cases`].
+/// [`time_cases`], [`sync_cases`], [`scale_cases`], [`repoll_cases`].
 ///
 /// ```
 /// use benches::{Workload, cases::{CaseVisitor, for_each_case}};
@@ -51,7 +52,7 @@ pub trait CaseVisitor {
 /// }
 /// let mut n = Count(0);
 /// for_each_case(&mut n);
-/// assert_eq!(n.0, 13 + 6 + 1 + 10 + 4);
+/// assert_eq!(n.0, 13 + 6 + 1 + 10 + 4 + 2);
 /// ```
 pub fn for_each_case(visitor: &mut impl CaseVisitor) {
     scheduler_cases(visitor);
@@ -59,6 +60,7 @@ pub fn for_each_case(visitor: &mut impl CaseVisitor) {
     time_cases(visitor);
     sync_cases(visitor);
     scale_cases(visitor);
+    repoll_cases(visitor);
 }
 
 /// The scheduler cases: each workload on [`WORKERS`] workers, then the 1-worker variants of
@@ -120,6 +122,13 @@ pub fn scale_cases(visitor: &mut impl CaseVisitor) {
     visitor.visit::<SpawnScale<10_000>>(WORKERS);
     visitor.visit::<SpawnScale<100_000>>(WORKERS);
     visitor.visit::<SpawnScale<1_000_000>>(WORKERS);
+}
+
+/// A task re-polling one pending leaf: a `Sleep` and a `CancellationToken::cancelled()`
+/// (the lock-free re-poll paths; `profile` under callgrind counts one re-poll's instructions).
+pub fn repoll_cases(visitor: &mut impl CaseVisitor) {
+    visitor.visit::<RepollPendingSleep>(WORKERS);
+    visitor.visit::<RepollPendingCancelled>(WORKERS);
 }
 
 /// The case's name: the workload's, with a `_Nw` suffix when `workers` differs from

@@ -133,6 +133,10 @@ pub trait RtSync {
     type Mutex: Send + Sync + 'static;
     /// An async counting semaphore.
     type Semaphore: Send + Sync + 'static;
+    /// What a task waits on for a cancellation: `runtime`'s and Tokio's (`tokio-util`'s)
+    /// `CancellationToken`; smol has none, so an `event_listener::Event`, what its channels
+    /// and locks wait on.
+    type Cancel: Send + Sync + 'static;
     /// Sending half of a bounded channel of requests: a `u64` and the oneshot for its reply
     /// (the runtime's own bounded mpsc, carrying [`RtSync::OneshotTx`]).
     type RequestTx: Clone + Send + Sync + 'static;
@@ -180,4 +184,8 @@ pub trait RtSync {
     where
         F: Future + Send,
         F::Output: Send;
+    /// A token nobody has cancelled yet.
+    fn cancel_token() -> Self::Cancel;
+    /// Completes once `token` is cancelled (the benchmarks only re-poll it while pending).
+    fn cancelled(token: &Self::Cancel) -> impl Future<Output = ()> + Send + '_;
 }

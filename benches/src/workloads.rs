@@ -11,6 +11,7 @@ pub mod echo;
 pub mod fanout;
 pub mod http;
 pub mod local;
+pub mod repoll;
 pub mod request;
 pub mod scale;
 pub mod sync;

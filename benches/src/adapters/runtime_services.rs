@@ -58,6 +58,7 @@ impl RtSync for RuntimeRt {
     type OneshotRx = oneshot::Receiver<u64>;
     type Mutex = Mutex<u64>;
     type Semaphore = Semaphore;
+    type Cancel = runtime::sync::CancellationToken;
     type RequestTx = mpsc::Sender<(u64, oneshot::Sender<u64>)>;
     type RequestRx = mpsc::Receiver<(u64, oneshot::Sender<u64>)>;
 
@@ -133,5 +134,13 @@ impl RtSync for RuntimeRt {
     {
         let _permit = sem.acquire().await.expect("benchmark semaphore closed");
         f.await
+    }
+
+    fn cancel_token() -> runtime::sync::CancellationToken {
+        runtime::sync::CancellationToken::new()
+    }
+
+    fn cancelled(token: &runtime::sync::CancellationToken) -> impl Future<Output = ()> + Send + '_ {
+        token.cancelled()
     }
 }

@@ -61,6 +61,7 @@ impl RtSync for SmolRt {
     type OneshotRx = oneshot::Receiver<u64>;
     type Mutex = Mutex<u64>;
     type Semaphore = Semaphore;
+    type Cancel = event_listener::Event;
     type RequestTx = async_channel::Sender<(u64, oneshot::Sender<u64>)>;
     type RequestRx = async_channel::Receiver<(u64, oneshot::Sender<u64>)>;
 
@@ -136,5 +137,13 @@ impl RtSync for SmolRt {
     {
         let _permit = sem.acquire().await;
         f.await
+    }
+
+    fn cancel_token() -> event_listener::Event {
+        event_listener::Event::new()
+    }
+
+    fn cancelled(token: &event_listener::Event) -> impl Future<Output = ()> + Send + '_ {
+        token.listen()
     }
 }

@@ -58,6 +58,7 @@ impl RtSync for TokioRt {
     type OneshotRx = oneshot::Receiver<u64>;
     type Mutex = Mutex<u64>;
     type Semaphore = Semaphore;
+    type Cancel = tokio_util::sync::CancellationToken;
     type RequestTx = mpsc::Sender<(u64, oneshot::Sender<u64>)>;
     type RequestRx = mpsc::Receiver<(u64, oneshot::Sender<u64>)>;
 
@@ -133,5 +134,15 @@ impl RtSync for TokioRt {
     {
         let _permit = sem.acquire().await.expect("benchmark semaphore closed");
         f.await
+    }
+
+    fn cancel_token() -> tokio_util::sync::CancellationToken {
+        tokio_util::sync::CancellationToken::new()
+    }
+
+    fn cancelled(
+        token: &tokio_util::sync::CancellationToken,
+    ) -> impl Future<Output = ()> + Send + '_ {
+        token.cancelled()
     }
 }

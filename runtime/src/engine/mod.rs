@@ -114,8 +114,9 @@ pub(crate) use scheduler::simulation::net::{
     HostId as SimHostId, Network as SimNetwork, SimListener, SimStream, SimUdp,
     current_host as sim_current_host, with_host as sim_with_host,
 };
-#[cfg_attr(loom, allow(unused_imports))] // named by `runtime::sim`, not built under loom
+#[cfg(not(loom))] // named by `runtime::sim`, not built under loom
 pub(crate) use scheduler::simulation::{Chance as SimChance, FaultPlan as SimFaultPlan};
+#[cfg(not(loom))] // `runtime::sim` names them; not built under loom
 pub use scheduler::simulation::{FaultStats, InjectedFault};
 #[cfg(not(loom))]
 pub(crate) use scheduler::simulation::{

@@ -7,7 +7,8 @@
 //! gets the same signature and body, so `UdpSocket::poll_recv` and
 //! `UnixDatagram::poll_recv` (or `TcpStream::ready` and `UnixStream::ready`) cannot drift
 //! apart. Methods whose bodies differ between socket types (`send_to`, `connect`, ...) stay
-//! written out in their files.
+//! written out in their files. `local_addr` and `peer_addr` go through `sim_io`'s
+//! `LocalAddr`/`PeerAddr`, which also answer for a simulated socket.
 //!
 //! ```text
 //! impl UdpSocket {
@@ -295,13 +296,13 @@ macro_rules! io_methods {
     (@local_addr [$(#[$m:meta])*] -> $addr:ty) => {
         $(#[$m])*
         pub fn local_addr(&self) -> std::io::Result<$addr> {
-            self.io.get_ref().local_addr()
+            $crate::net::sim_io::LocalAddr::local_addr(&self.io)
         }
     };
     (@peer_addr [$(#[$m:meta])*] -> $addr:ty) => {
         $(#[$m])*
         pub fn peer_addr(&self) -> std::io::Result<$addr> {
-            self.io.get_ref().peer_addr()
+            $crate::net::sim_io::PeerAddr::peer_addr(&self.io)
         }
     };
 }

@@ -237,6 +237,118 @@ impl<M: mio::event::Source, S> SimOr<PollEvented<M>, S> {
     }
 }
 
+/// A socket's own address, kernel or simulated: what `io_methods!`' `local_addr` asks
+/// `self.io` for, so every socket type (with or without a simulated variant) writes it once.
+pub(crate) trait LocalAddr {
+    /// The address type (`std::net::SocketAddr`, or the Unix one).
+    type Addr;
+
+    fn local_addr(&self) -> io::Result<Self::Addr>;
+}
+
+/// A connected socket's peer address, as [`LocalAddr`] (`io_methods!`' `peer_addr`).
+pub(crate) trait PeerAddr: LocalAddr {
+    fn peer_addr(&self) -> io::Result<Self::Addr>;
+}
+
+/// Implements the two traits for kernel sockets by their inherent methods.
+macro_rules! kernel_addrs {
+    ($($socket:ty => $addr:ty $(, $peer:ident)?;)*) => {$(
+        impl LocalAddr for $socket {
+            type Addr = $addr;
+
+            fn local_addr(&self) -> io::Result<$addr> {
+                <$socket>::local_addr(self)
+            }
+        }
+        $(
+        impl PeerAddr for $socket {
+            fn $peer(&self) -> io::Result<$addr> {
+                <$socket>::peer_addr(self)
+            }
+        }
+        )?
+    )*};
+}
+
+kernel_addrs! {
+    mio::net::TcpListener => std::net::SocketAddr;
+    mio::net::TcpStream => std::net::SocketAddr, peer_addr;
+    mio::net::UdpSocket => std::net::SocketAddr, peer_addr;
+    mio::net::UnixDatagram => std::os::unix::net::SocketAddr, peer_addr;
+}
+
+impl LocalAddr for crate::engine::SimListener {
+    type Addr = std::net::SocketAddr;
+
+    fn local_addr(&self) -> io::Result<std::net::SocketAddr> {
+        Ok(self.local_addr())
+    }
+}
+
+impl LocalAddr for crate::engine::SimStream {
+    type Addr = std::net::SocketAddr;
+
+    fn local_addr(&self) -> io::Result<std::net::SocketAddr> {
+        Ok(self.local_addr())
+    }
+}
+
+impl PeerAddr for crate::engine::SimStream {
+    fn peer_addr(&self) -> io::Result<std::net::SocketAddr> {
+        Ok(self.peer_addr())
+    }
+}
+
+impl LocalAddr for crate::engine::SimUdp {
+    type Addr = std::net::SocketAddr;
+
+    fn local_addr(&self) -> io::Result<std::net::SocketAddr> {
+        Ok(self.local_addr())
+    }
+}
+
+impl PeerAddr for crate::engine::SimUdp {
+    fn peer_addr(&self) -> io::Result<std::net::SocketAddr> {
+        self.peer_addr()
+    }
+}
+
+impl<M: mio::event::Source + LocalAddr> LocalAddr for PollEvented<M> {
+    type Addr = M::Addr;
+
+    fn local_addr(&self) -> io::Result<M::Addr> {
+        self.get_ref().local_addr()
+    }
+}
+
+impl<M: mio::event::Source + PeerAddr> PeerAddr for PollEvented<M> {
+    fn peer_addr(&self) -> io::Result<M::Addr> {
+        self.get_ref().peer_addr()
+    }
+}
+
+/// The simulated-socket guard, once: the simulated socket's address, or the kernel one's.
+impl<R: LocalAddr, S: LocalAddr<Addr = R::Addr>> LocalAddr for SimOr<R, S> {
+    type Addr = R::Addr;
+
+    fn local_addr(&self) -> io::Result<R::Addr> {
+        match self {
+            SimOr::Real(real) => real.local_addr(),
+            SimOr::Sim(sim) => sim.local_addr(),
+        }
+    }
+}
+
+impl<R: PeerAddr, S: PeerAddr<Addr = R::Addr>> PeerAddr for SimOr<R, S> {
+    fn peer_addr(&self) -> io::Result<R::Addr> {
+        match self {
+            SimOr::Real(real) => real.peer_addr(),
+            SimOr::Sim(sim) => sim.peer_addr(),
+        }
+    }
+}
+
 /// The current simulation's network and the running task's host, if the current runtime is
 /// a simulation (the one check a socket makes, at creation).
 #[cfg(not(loom))]

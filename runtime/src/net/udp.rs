@@ -289,39 +289,33 @@ impl UdpSocket {
 
     }
 
-    /// The local address.
-    ///
-    /// ```
-    /// # let rt = runtime::Runtime::new().unwrap();
-    /// rt.block_on(async {
-    ///     let a = runtime::net::UdpSocket::bind("127.0.0.1:0").await?;
-    ///     assert!(a.local_addr()?.ip().is_loopback());
-    ///     Ok::<(), std::io::Error>(())
-    /// }).unwrap();
-    /// ```
-    pub fn local_addr(&self) -> io::Result<SocketAddr> {
-        if let SimOr::Sim(sim) = &self.io {
-            return Ok(sim.local_addr());
-        }
-        self.io.get_ref().local_addr()
+    crate::net::io_methods::io_methods! {
+        /// The local address.
+        ///
+        /// ```
+        /// # let rt = runtime::Runtime::new().unwrap();
+        /// rt.block_on(async {
+        ///     let a = runtime::net::UdpSocket::bind("127.0.0.1:0").await?;
+        ///     assert!(a.local_addr()?.ip().is_loopback());
+        ///     Ok::<(), std::io::Error>(())
+        /// }).unwrap();
+        /// ```
+        local_addr -> SocketAddr;
     }
 
-    /// The connected peer's address (`NotConnected` if [`connect`](Self::connect) was not
-    /// called).
-    ///
-    /// ```
-    /// # let rt = runtime::Runtime::new().unwrap();
-    /// rt.block_on(async {
-    ///     let a = runtime::net::UdpSocket::bind("127.0.0.1:0").await?;
-    ///     assert_eq!(a.peer_addr().unwrap_err().kind(), std::io::ErrorKind::NotConnected);
-    ///     Ok::<(), std::io::Error>(())
-    /// }).unwrap();
-    /// ```
-    pub fn peer_addr(&self) -> io::Result<SocketAddr> {
-        if let SimOr::Sim(sim) = &self.io {
-            return sim.peer_addr();
-        }
-        self.io.get_ref().peer_addr()
+    crate::net::io_methods::io_methods! {
+        /// The connected peer's address (`NotConnected` if [`connect`](Self::connect) was not
+        /// called).
+        ///
+        /// ```
+        /// # let rt = runtime::Runtime::new().unwrap();
+        /// rt.block_on(async {
+        ///     let a = runtime::net::UdpSocket::bind("127.0.0.1:0").await?;
+        ///     assert_eq!(a.peer_addr().unwrap_err().kind(), std::io::ErrorKind::NotConnected);
+        ///     Ok::<(), std::io::Error>(())
+        /// }).unwrap();
+        /// ```
+        peer_addr -> SocketAddr;
     }
 
     /// Sets `SO_BROADCAST`.

@@ -173,21 +173,18 @@ impl TcpListener {
         }
     }
 
-    /// The local address the listener is bound to.
-    ///
-    /// ```
-    /// # let rt = runtime::Runtime::new().unwrap();
-    /// rt.block_on(async {
-    ///     let listener = runtime::net::TcpListener::bind("127.0.0.1:0").await?;
-    ///     assert_ne!(listener.local_addr()?.port(), 0);
-    ///     Ok::<(), std::io::Error>(())
-    /// }).unwrap();
-    /// ```
-    pub fn local_addr(&self) -> io::Result<SocketAddr> {
-        if let SimOr::Sim(listener) = &self.io {
-            return Ok(listener.local_addr());
-        }
-        self.io.get_ref().local_addr()
+    crate::net::io_methods::io_methods! {
+        /// The local address the listener is bound to.
+        ///
+        /// ```
+        /// # let rt = runtime::Runtime::new().unwrap();
+        /// rt.block_on(async {
+        ///     let listener = runtime::net::TcpListener::bind("127.0.0.1:0").await?;
+        ///     assert_ne!(listener.local_addr()?.port(), 0);
+        ///     Ok::<(), std::io::Error>(())
+        /// }).unwrap();
+        /// ```
+        local_addr -> SocketAddr;
     }
 
     /// Sets `IP_TTL` for sockets accepted from now on and this one.

@@ -175,40 +175,34 @@ impl TcpStream {
         }
     }
 
-    /// The local address of this end.
-    ///
-    /// ```
-    /// # let rt = runtime::Runtime::new().unwrap();
-    /// rt.block_on(async {
-    ///     let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
-    ///     let stream = runtime::net::TcpStream::connect(listener.local_addr()?).await?;
-    ///     assert!(stream.local_addr()?.ip().is_loopback());
-    ///     Ok::<(), std::io::Error>(())
-    /// }).unwrap();
-    /// ```
-    pub fn local_addr(&self) -> io::Result<SocketAddr> {
-        if let SimOr::Sim(sim) = &self.io {
-            return Ok(sim.local_addr());
-        }
-        self.io.get_ref().local_addr()
+    crate::net::io_methods::io_methods! {
+        /// The local address of this end.
+        ///
+        /// ```
+        /// # let rt = runtime::Runtime::new().unwrap();
+        /// rt.block_on(async {
+        ///     let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+        ///     let stream = runtime::net::TcpStream::connect(listener.local_addr()?).await?;
+        ///     assert!(stream.local_addr()?.ip().is_loopback());
+        ///     Ok::<(), std::io::Error>(())
+        /// }).unwrap();
+        /// ```
+        local_addr -> SocketAddr;
     }
 
-    /// The remote address.
-    ///
-    /// ```
-    /// # let rt = runtime::Runtime::new().unwrap();
-    /// rt.block_on(async {
-    ///     let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
-    ///     let stream = runtime::net::TcpStream::connect(listener.local_addr()?).await?;
-    ///     assert_eq!(stream.peer_addr()?, listener.local_addr()?);
-    ///     Ok::<(), std::io::Error>(())
-    /// }).unwrap();
-    /// ```
-    pub fn peer_addr(&self) -> io::Result<SocketAddr> {
-        if let SimOr::Sim(sim) = &self.io {
-            return Ok(sim.peer_addr());
-        }
-        self.io.get_ref().peer_addr()
+    crate::net::io_methods::io_methods! {
+        /// The remote address.
+        ///
+        /// ```
+        /// # let rt = runtime::Runtime::new().unwrap();
+        /// rt.block_on(async {
+        ///     let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+        ///     let stream = runtime::net::TcpStream::connect(listener.local_addr()?).await?;
+        ///     assert_eq!(stream.peer_addr()?, listener.local_addr()?);
+        ///     Ok::<(), std::io::Error>(())
+        /// }).unwrap();
+        /// ```
+        peer_addr -> SocketAddr;
     }
 
     /// Sets `TCP_NODELAY` (disables Nagle's algorithm: small writes go out at once).

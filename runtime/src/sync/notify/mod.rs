@@ -7,14 +7,16 @@
 //! counter (`calls`) is also mirrored in an atomic so a [`Notified`] can capture it when it is
 //! *created*, without locking:
 //!
-//! - **NT1.** `notify_one` hands the notification to the front waiter (marking it `One`) or, with
-//!   no waiter, stores the permit; a later first poll or `enable` consumes the permit.
+//! - **NT1.** `notify_one` hands the notification to the front waiter (marking it chosen from the
+//!   `Oldest` end) or, with no waiter, stores the permit; a later first poll or `enable`
+//!   consumes the permit.
 //! - **NT2.** `notify_waiters` bumps `calls` and completes every waiter registered before the bump.
 //!   A `Notified` created before the bump but not yet polled sees the changed counter on its first
 //!   poll and completes too. Entries registered after the bump are left alone, so the wakeups can
 //!   be batched outside the lock without waking newcomers.
 //! - **NT1b.** `notify_last` is NT1 from the other end: it hands the notification to the
-//!   *newest* waiter (marking it `Last`), or stores the permit.
+//!   *newest* waiter (marking it chosen from the `Newest` end), or stores the permit. Both are
+//!   one `hand_off(state, end)`.
 //! - **NT3.** A future dropped after receiving a `notify_one` (`notify_last`) it never returned
 //!   hands it on the same way (NT1, NT1b), so a cancelled waiter never swallows a notification.
 //! - **NT4.** No waker is woken or dropped under the lock: a waker's `Drop` or `wake` may notify
@@ -82,11 +84,18 @@ struct State {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
     Waiting,
-    /// Chosen by `notify_one` (the oldest waiter).
-    One,
-    /// Chosen by `notify_last` (the newest waiter).
-    Last,
+    /// Chosen by `notify_one` (`End::Oldest`, NT1) or `notify_last` (`End::Newest`, NT1b).
+    Chosen(End),
     All,
+}
+
+/// The end of the wait list a single notification goes to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum End {
+    /// The front, the longest-waiting task (`notify_one`).
+    Oldest,
+    /// The back, the most recently registered task (`notify_last`).
+    Newest,
 }
 
 #[derive(Debug)]
@@ -170,7 +179,7 @@ impl Notify {
     /// # });
     /// ```
     pub fn notify_one(&self) {
-        let waker = self.notify_one_locked(&mut self.state.lock());
+        let waker = self.hand_off(&mut self.state.lock(), End::Oldest);
         if let Some(waker) = waker {
             waker.wake();
         }
@@ -195,7 +204,7 @@ impl Notify {
     /// # });
     /// ```
     pub fn notify_last(&self) {
-        let waker = self.notify_last_locked(&mut self.state.lock());
+        let waker = self.hand_off(&mut self.state.lock(), End::Newest);
         if let Some(waker) = waker {
             waker.wake();
         }
@@ -315,8 +324,7 @@ impl Notify {
         let mut state = self.state.lock();
         let (slot, _, released) = state.waiters.remove_with_waker(key);
         let waker = match slot.kind {
-            Kind::One => self.notify_one_locked(&mut state),
-            Kind::Last => self.notify_last_locked(&mut state),
+            Kind::Chosen(end) => self.hand_off(&mut state, end),
             Kind::Waiting | Kind::All => None,
         };
         drop(state);
@@ -328,32 +336,25 @@ impl Notify {
 }
 
 impl Notify {
-    fn notify_last_locked(&self, state: &mut State) -> Option<Waker> {
-        match state.waiters.back_mut() {
-            Some(back) => {
-                back.kind = Kind::Last;
-                self.handed_off();
-                state.waiters.pop_back().flatten()
-            }
-            None => {
-                state.permit = true;
-                None
-            }
+    /// NT1/NT1b (and NT3's hand-on): gives one notification to the waiter at `end` of the
+    /// list, marking it chosen from that end and returning its waker to wake after unlocking
+    /// (NT4); with no waiter, stores the permit. Called under the lock.
+    fn hand_off(&self, state: &mut State, end: End) -> Option<Waker> {
+        let chosen = match end {
+            End::Oldest => state.waiters.front_mut(),
+            End::Newest => state.waiters.back_mut(),
+        };
+        let Some(chosen) = chosen else {
+            state.permit = true;
+            return None;
+        };
+        chosen.kind = Kind::Chosen(end);
+        self.handed_off();
+        match end {
+            End::Oldest => state.waiters.pop_front(),
+            End::Newest => state.waiters.pop_back(),
         }
-    }
-
-    fn notify_one_locked(&self, state: &mut State) -> Option<Waker> {
-        match state.waiters.front_mut() {
-            Some(front) => {
-                front.kind = Kind::One;
-                self.handed_off();
-                state.waiters.pop_front().flatten()
-            }
-            None => {
-                state.permit = true;
-                None
-            }
-        }
+        .flatten()
     }
 
     /// NT5: a waiter is about to lose its waker to a notification (called under the lock).

@@ -9,14 +9,18 @@
 //! fault is on. Every fault that fires adds a marker word to the trace hash (rule S5).
 
 use super::rng::{SplitMix64, mix};
-use std::fmt;
-use std::io;
 use std::time::Duration;
+
+// The I/O and fs faults: only where sockets and files are built (not under loom).
+#[cfg(not(loom))]
+mod io;
+#[cfg(not(loom))]
+pub use io::InjectedFault;
+#[cfg(not(loom))]
+pub(crate) use io::{FsFault, IoFault};
 
 /// The streams' constants (any distinct odd-looking numbers; "fa17" = fault).
 const WAKE_STREAM: u64 = 0xFA17_0000_0000_0A4E;
-const IO_STREAM: u64 = 0xFA17_0000_0000_010F;
-const FS_STREAM: u64 = 0xFA17_0000_0000_0F5F;
 
 /// The trace words of the faults (rule S5): a fault adds `MARK | kind`.
 const MARK: u64 = 0xFA17_FA17_0000_0000;
@@ -26,7 +30,9 @@ const MARK: u64 = 0xFA17_FA17_0000_0000;
 pub(crate) struct Chance(u64);
 
 impl Chance {
-    /// `p` in `0.0..=1.0` (checked by the caller).
+    /// `p` in `0.0..=1.0` (checked by the caller; only `runtime::sim`, not built under loom,
+    /// makes a plan other than the empty one).
+    #[cfg(not(loom))]
     pub(crate) fn new(p: f64) -> Chance {
         if p >= 1.0 {
             Chance(u64::MAX)
@@ -72,14 +78,6 @@ impl FaultPlan {
     fn wakes_on(&self) -> bool {
         self.delayed_wakes.0.is_on() || self.reordered_wakes.is_on()
     }
-
-    pub(crate) fn io_on(&self) -> bool {
-        self.spurious_would_block.is_on() || self.io_errors.is_on()
-    }
-
-    fn fs_on(&self) -> bool {
-        self.slow_fs.0.is_on() || self.fs_errors.is_on()
-    }
 }
 
 /// How many faults a simulation run injected, and out of how many chances: what a test of a
@@ -122,56 +120,6 @@ pub struct FaultStats {
     pub fs_errors: u64,
 }
 
-/// The payload of every `io::Error` a fault plan injects: which fault and which operation.
-/// Find it with `err.get_ref()` and `downcast_ref`.
-///
-/// ```
-/// use runtime::sim::InjectedFault;
-///
-/// let failed = runtime::sim::run_with(3, &runtime::sim::Faults::new().fs_errors(1.0), || async {
-///     runtime::fs::metadata("/").await
-/// });
-/// let err = failed.result.unwrap().unwrap_err();
-/// let fault = err.get_ref().and_then(|e| e.downcast_ref::<InjectedFault>()).unwrap();
-/// assert_eq!(fault.fault(), "fs_errors");
-/// assert!(err.to_string().contains("injected by the simulation"));
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct InjectedFault {
-    fault: &'static str,
-    operation: &'static str,
-    seed: u64,
-}
-
-impl InjectedFault {
-    /// The fault plan's setting that fired (`"io_errors"`, `"fs_errors"`).
-    pub fn fault(&self) -> &'static str {
-        self.fault
-    }
-
-    /// What failed (`"socket read"`, `"socket write"`, `"fs operation"`).
-    pub fn operation(&self) -> &'static str {
-        self.operation
-    }
-
-    /// The simulation's seed.
-    pub fn seed(&self) -> u64 {
-        self.seed
-    }
-}
-
-impl fmt::Display for InjectedFault {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{} failed: error injected by the simulation (fault `{}`, seed {})",
-            self.operation, self.fault, self.seed
-        )
-    }
-}
-
-impl std::error::Error for InjectedFault {}
-
 /// What a wake fault does to one wake.
 pub(super) enum WakeFault {
     None,
@@ -179,26 +127,13 @@ pub(super) enum WakeFault {
     Reorder,
 }
 
-/// What an I/O fault does to one socket read or write.
-pub(crate) enum IoFault {
-    /// Return `WouldBlock` (or `Pending` after waking the task), readiness kept.
-    SpuriousWouldBlock,
-    Error(io::Error),
-}
-
-/// What an fs fault does to one operation: sleep first, then perhaps fail.
-pub(crate) struct FsFault {
-    pub(crate) delay: Duration,
-    pub(crate) error: Option<io::Error>,
-}
-
 /// The drawing state, in the scheduler's core.
 pub(super) struct Faults {
     plan: FaultPlan,
-    seed: u64,
     wake_rng: SplitMix64,
-    io_rng: SplitMix64,
-    fs_rng: SplitMix64,
+    /// The I/O and fs faults' streams (not built under loom: no sockets or files there).
+    #[cfg(not(loom))]
+    io: io::Streams,
     pub(super) stats: FaultStats,
 }
 
@@ -206,10 +141,9 @@ impl Faults {
     pub(super) fn new(plan: FaultPlan, seed: u64) -> Faults {
         Faults {
             plan,
-            seed,
             wake_rng: SplitMix64::new(mix(seed ^ WAKE_STREAM)),
-            io_rng: SplitMix64::new(mix(seed ^ IO_STREAM)),
-            fs_rng: SplitMix64::new(mix(seed ^ FS_STREAM)),
+            #[cfg(not(loom))]
+            io: io::Streams::new(seed),
             stats: FaultStats::default(),
         }
     }
@@ -233,60 +167,6 @@ impl Faults {
         WakeFault::None
     }
 
-    /// A socket read (`write == false`) or write is about to run.
-    pub(super) fn on_io(&mut self, write: bool) -> (Option<IoFault>, u64) {
-        if !self.plan.io_on() {
-            return (None, 0);
-        }
-        self.stats.io_ops += 1;
-        if self.plan.spurious_would_block.hit(&mut self.io_rng) {
-            self.stats.spurious_would_blocks += 1;
-            return (
-                Some(IoFault::SpuriousWouldBlock),
-                MARK | 0x10 | u64::from(write),
-            );
-        }
-        if self.plan.io_errors.hit(&mut self.io_rng) {
-            self.stats.io_errors += 1;
-            let (kind, operation) = if write {
-                (io::ErrorKind::BrokenPipe, "socket write")
-            } else {
-                (io::ErrorKind::ConnectionReset, "socket read")
-            };
-            let error = self.injected(kind, "io_errors", operation);
-            return (Some(IoFault::Error(error)), MARK | 0x20 | u64::from(write));
-        }
-        (None, 0)
-    }
-
-    /// An `fs` operation is about to start.
-    pub(super) fn on_fs(&mut self) -> (Option<FsFault>, u64) {
-        if !self.plan.fs_on() {
-            return (None, 0);
-        }
-        self.stats.fs_ops += 1;
-        let (slow, max) = self.plan.slow_fs;
-        let mut delay = Duration::ZERO;
-        if slow.hit(&mut self.fs_rng) {
-            let max_ms = u64::try_from(max.as_millis()).unwrap_or(u64::MAX).max(1);
-            delay = Duration::from_millis(1 + self.fs_rng.below(max_ms));
-            self.stats.slow_fs_ops += 1;
-            self.stats.fs_delay += delay;
-        }
-        let error = if self.plan.fs_errors.hit(&mut self.fs_rng) {
-            self.stats.fs_errors += 1;
-            Some(self.injected(io::ErrorKind::Other, "fs_errors", "fs operation"))
-        } else {
-            None
-        };
-        if delay.is_zero() && error.is_none() {
-            return (None, 0);
-        }
-        let word = MARK | 0x30 | u64::from(error.is_some());
-        let word = word ^ (u64::try_from(delay.as_millis()).unwrap_or(0) << 8);
-        (Some(FsFault { delay, error }), word)
-    }
-
     /// The word a wake fault adds to the trace.
     pub(super) fn wake_word(fault: &WakeFault) -> u64 {
         match fault {
@@ -294,22 +174,6 @@ impl Faults {
             WakeFault::Delay(steps) => MARK | 0x40 | (u64::from(*steps) << 8),
             WakeFault::Reorder => MARK | 0x50,
         }
-    }
-
-    fn injected(
-        &self,
-        kind: io::ErrorKind,
-        fault: &'static str,
-        operation: &'static str,
-    ) -> io::Error {
-        io::Error::new(
-            kind,
-            InjectedFault {
-                fault,
-                operation,
-                seed: self.seed,
-            },
-        )
     }
 }
 

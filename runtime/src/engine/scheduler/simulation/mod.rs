@@ -72,10 +72,13 @@ pub(crate) use door::current_network;
 pub(crate) use door::current_rand;
 #[cfg(not(loom))]
 pub(crate) use door::{fs_fault, io_fault, io_faults_on};
+pub(crate) use faults::FaultPlan;
+pub use faults::FaultStats;
+// What sockets, files and `runtime::sim` name; none of them is built under loom.
 #[cfg(not(loom))]
-pub(crate) use faults::IoFault;
-pub(crate) use faults::{Chance, FaultPlan};
-pub use faults::{FaultStats, InjectedFault};
+pub use faults::InjectedFault;
+#[cfg(not(loom))]
+pub(crate) use faults::{Chance, IoFault};
 use faults::{Faults, WakeFault};
 pub(crate) use rng::SharedStream;
 use rng::SplitMix64;

@@ -38,16 +38,16 @@
 //!   host of the task that created them. A crash aborts the host's tasks, closes its listeners
 //!   and UDP sockets, and sends an RST to the peer of each of its connections.
 
+mod addr;
 mod tcp;
 mod udp;
 
-use tcp::check_local as tcp_check_local;
 pub(crate) use tcp::{SimListener, SimStream};
 pub(crate) use udp::SimUdp;
 
 use super::rng::{SplitMix64, mix};
 use crate::engine::DriverHandle;
-use crate::engine::task::AbortRef;
+use crate::engine::task::{AbortRef, coop};
 use crate::loom::sync::Mutex;
 use std::cell::Cell;
 use std::collections::{BTreeMap, BTreeSet};
@@ -55,7 +55,7 @@ use std::future::Future;
 use std::io;
 use std::net::{IpAddr, Ipv4Addr};
 use std::pin::Pin;
-use std::task::{Context, Poll, Waker};
+use std::task::{Context, Poll, Waker, ready};
 use std::time::{Duration, Instant};
 
 /// What the seed is XORed with to start the network's stream (rule N3).
@@ -304,6 +304,37 @@ impl Network {
         let result = f(&mut self.state.lock(), now, &mut wakes);
         wakes.run();
         result
+    }
+
+    /// One socket operation (a read, write, accept, send or receive), framed as every leaf is:
+    /// it spends a unit of the coop budget, lets the fault plan answer first
+    /// ([`injected_fault`]; `write` says which kind of operation it is), then runs `op` on the
+    /// state (rule N1) with the task's waker for `op` to register where it would wait. `op`
+    /// returns `None` to wait (`Pending`, the budget unit given back) or `Some(result)`, the
+    /// operation done (`Ready`, the unit spent).
+    ///
+    /// `#[track_caller]`: a task dump's trace poll records the leaf at the socket operation
+    /// that called this, as if it had asked for the budget itself.
+    #[track_caller]
+    fn poll_op<T>(
+        &self,
+        cx: &mut Context<'_>,
+        label: &'static str,
+        write: bool,
+        op: impl FnOnce(&mut State, Instant, &mut Wakes, &Waker) -> Option<io::Result<T>>,
+    ) -> Poll<io::Result<T>> {
+        let mut coop = ready!(coop::poll_proceed_as(cx, label));
+        if let Some(fault) = injected_fault(cx, write) {
+            return fault;
+        }
+        let waker = cx.waker();
+        match self.with(|state, now, wakes| op(state, now, wakes, waker)) {
+            None => Poll::Pending,
+            Some(result) => {
+                coop.made_progress();
+                Poll::Ready(result)
+            }
+        }
     }
 
     pub(crate) fn stats(&self) -> NetStats {
@@ -585,35 +616,6 @@ impl State {
         draw < loss
     }
 
-    /// The host an address names, seen from `from`: loopback and unspecified are `from`
-    /// itself.
-    fn host_of(&self, from: HostId, ip: IpAddr) -> Option<HostId> {
-        if ip.is_loopback() || ip.is_unspecified() {
-            return Some(from);
-        }
-        let IpAddr::V4(ip) = ip else { return None };
-        self.hosts.iter().position(|h| h.ip == ip)
-    }
-
-    /// An unused port of `host` for `used` (TCP listeners or UDP sockets).
-    fn ephemeral(&mut self, host: HostId, used: impl Fn(&State, u16) -> bool) -> io::Result<u16> {
-        for _ in 0..=(u16::MAX - EPHEMERAL) {
-            let port = self.hosts[host].next_port;
-            self.hosts[host].next_port = if port == u16::MAX {
-                EPHEMERAL
-            } else {
-                port + 1
-            };
-            if !used(self, port) {
-                return Ok(port);
-            }
-        }
-        Err(io::Error::new(
-            io::ErrorKind::AddrNotAvailable,
-            "no ephemeral port left on the simulated host",
-        ))
-    }
-
     fn deliver(
         &mut self,
         event: Event,
@@ -684,7 +686,7 @@ mod tests {
 /// `PollEvented` applies it to real sockets): `None` to go on; `Some(Pending)` for a spurious
 /// `WouldBlock` (the task is woken to try again); `Some(Ready(Err))` for an injected error.
 /// Reads, receives and accepts count as reads; writes, sends and connects as writes.
-pub(super) fn injected_fault<T>(cx: &Context<'_>, write: bool) -> Option<Poll<io::Result<T>>> {
+fn injected_fault<T>(cx: &Context<'_>, write: bool) -> Option<Poll<io::Result<T>>> {
     match super::io_fault(write)? {
         super::IoFault::SpuriousWouldBlock => {
             cx.waker().wake_by_ref();

@@ -2,12 +2,11 @@
 //! FIFOs of segments.
 
 use super::{Event, HostId, Network, SYN_RETRIES, State, WINDOW, Wakes, register};
-use crate::engine::task::coop;
 use crate::loom::sync::Arc;
 use std::collections::VecDeque;
 use std::io;
 use std::net::{Shutdown, SocketAddr};
-use std::task::{Context, Poll, Waker, ready};
+use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
 pub(super) struct Listener {
@@ -358,17 +357,9 @@ impl SimListener {
         addr: SocketAddr,
     ) -> io::Result<SimListener> {
         net.with(|state, _, _| {
-            check_local(state, host, addr)?;
-            let port = match addr.port() {
-                0 => state.ephemeral(host, |s, p| s.listeners.contains_key(&(host, p)))?,
-                port if state.listeners.contains_key(&(host, port)) => {
-                    return Err(io::Error::new(
-                        io::ErrorKind::AddrInUse,
-                        format!("address in use: a simulated listener is bound to port {port}"),
-                    ));
-                }
-                port => port,
-            };
+            let port = state.choose_port(host, addr, "listener", |s, p| {
+                s.listeners.contains_key(&(host, p))
+            })?;
             let id = state.next_id();
             state.listeners.insert(
                 (host, port),
@@ -395,48 +386,40 @@ impl SimListener {
         &self,
         cx: &mut Context<'_>,
     ) -> Poll<io::Result<(SimStream, SocketAddr)>> {
-        let mut coop = ready!(coop::poll_proceed_as(cx, "simulated accept"));
-        if let Some(fault) = super::injected_fault(cx, false) {
-            return fault;
-        }
-        let accepted = self.net.with(|state, _, _| {
-            let Some(listener) = state
-                .listeners
-                .get_mut(&self.key)
-                .filter(|l| l.id == self.id)
-            else {
-                return Some(Err(io::Error::new(
-                    io::ErrorKind::NotConnected,
-                    "the simulated listener was closed (its host crashed)",
-                )));
+        let accepted = self
+            .net
+            .poll_op(cx, "simulated accept", false, |state, _, _, waker| {
+                let Some(listener) = state
+                    .listeners
+                    .get_mut(&self.key)
+                    .filter(|l| l.id == self.id)
+                else {
+                    return Some(Err(io::Error::new(
+                        io::ErrorKind::NotConnected,
+                        "the simulated listener was closed (its host crashed)",
+                    )));
+                };
+                match listener.backlog.pop_front() {
+                    Some(conn) => {
+                        let c = &state.conns[&conn];
+                        Some(Ok((conn, c.addrs)))
+                    }
+                    None => {
+                        register(&mut listener.waiters, waker);
+                        None
+                    }
+                }
+            });
+        accepted.map_ok(|(conn, addrs)| {
+            let stream = SimStream {
+                net: self.net.clone(),
+                conn,
+                side: 1,
+                local: SocketAddr::new(self.local.ip(), addrs[1].port()),
+                peer: addrs[0],
             };
-            match listener.backlog.pop_front() {
-                Some(conn) => {
-                    let c = &state.conns[&conn];
-                    Some(Ok((conn, c.addrs)))
-                }
-                None => {
-                    register(&mut listener.waiters, cx.waker());
-                    None
-                }
-            }
-        });
-        match accepted {
-            None => Poll::Pending,
-            Some(result) => {
-                coop.made_progress();
-                Poll::Ready(result.map(|(conn, addrs)| {
-                    let stream = SimStream {
-                        net: self.net.clone(),
-                        conn,
-                        side: 1,
-                        local: SocketAddr::new(self.local.ip(), addrs[1].port()),
-                        peer: addrs[0],
-                    };
-                    (stream, addrs[0])
-                }))
-            }
-        }
+            (stream, addrs[0])
+        })
     }
 }
 
@@ -446,24 +429,6 @@ impl Drop for SimListener {
             state.close_listener(self.key, Some(self.id), now, wakes);
         });
     }
-}
-
-/// `addr` must be one of `host`'s own addresses (its IP, loopback or unspecified).
-pub(super) fn check_local(state: &State, host: HostId, addr: SocketAddr) -> io::Result<()> {
-    if state.hosts[host].down {
-        return Err(io::Error::other("the simulated host is down (crashed)"));
-    }
-    let ip = addr.ip();
-    if ip.is_loopback() || ip.is_unspecified() || ip == std::net::IpAddr::V4(state.hosts[host].ip) {
-        return Ok(());
-    }
-    Err(io::Error::new(
-        io::ErrorKind::AddrNotAvailable,
-        format!(
-            "cannot bind {addr} on simulated host `{}` (address {}): not one of its addresses",
-            state.hosts[host].name, state.hosts[host].ip
-        ),
-    ))
 }
 
 /// A connect in progress: its SYN is in flight (rule N4).
@@ -486,12 +451,7 @@ impl SimStream {
             if state.hosts[host].down {
                 return Err(io::Error::other("the simulated host is down (crashed)"));
             }
-            let Some(to) = state.host_of(host, remote.ip()) else {
-                return Err(io::Error::new(
-                    io::ErrorKind::HostUnreachable,
-                    format!("no simulated host has the address {}", remote.ip()),
-                ));
-            };
+            let to = state.host_of(host, remote.ip())?;
             if remote.port() == 0 {
                 return Err(io::Error::new(
                     io::ErrorKind::InvalidInput,
@@ -504,12 +464,7 @@ impl SimStream {
                         .values()
                         .any(|c| (0..2).any(|i| c.hosts[i] == host && c.addrs[i].port() == p))
             })?;
-            let ip = if remote.ip().is_loopback() || remote.ip().is_unspecified() {
-                std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST)
-            } else {
-                std::net::IpAddr::V4(state.hosts[host].ip)
-            };
-            let local = SocketAddr::new(ip, port);
+            let local = SocketAddr::new(state.source_ip(host, remote.ip()), port);
             let id = state.next_id();
             state.connects.insert(
                 id,
@@ -547,91 +502,71 @@ impl SimStream {
         cx: &mut Context<'_>,
         buf: &mut [u8],
     ) -> Poll<io::Result<usize>> {
-        let mut coop = ready!(coop::poll_proceed_as(cx, "simulated read"));
-        if let Some(fault) = super::injected_fault(cx, false) {
-            return fault;
-        }
-        let result = self.net.with(|state, _, wakes| {
-            let Some(c) = state.conns.get_mut(&self.conn) else {
-                return Some(Err(reset_error()));
-            };
-            let end = &mut c.ends[self.side];
-            if end.reset {
-                return Some(Err(reset_error()));
-            }
-            if end.read_shut || buf.is_empty() {
-                return Some(Ok(0));
-            }
-            if end.recv.is_empty() {
-                if end.fin {
+        self.net
+            .poll_op(cx, "simulated read", false, |state, _, wakes, waker| {
+                let Some(c) = state.conns.get_mut(&self.conn) else {
+                    return Some(Err(reset_error()));
+                };
+                let end = &mut c.ends[self.side];
+                if end.reset {
+                    return Some(Err(reset_error()));
+                }
+                if end.read_shut || buf.is_empty() {
                     return Some(Ok(0));
                 }
-                register(&mut end.readers, cx.waker());
-                return None;
-            }
-            let n = buf.len().min(end.recv.len());
-            for (slot, byte) in buf.iter_mut().zip(end.recv.drain(..n)) {
-                *slot = byte;
-            }
-            let sender = &mut c.ends[1 - self.side];
-            sender.unread = sender.unread.saturating_sub(n);
-            wakes.all(&mut sender.writers);
-            Some(Ok(n))
-        });
-        match result {
-            None => Poll::Pending,
-            Some(result) => {
-                coop.made_progress();
-                Poll::Ready(result)
-            }
-        }
+                if end.recv.is_empty() {
+                    if end.fin {
+                        return Some(Ok(0));
+                    }
+                    register(&mut end.readers, waker);
+                    return None;
+                }
+                let n = buf.len().min(end.recv.len());
+                for (slot, byte) in buf.iter_mut().zip(end.recv.drain(..n)) {
+                    *slot = byte;
+                }
+                let sender = &mut c.ends[1 - self.side];
+                sender.unread = sender.unread.saturating_sub(n);
+                wakes.all(&mut sender.writers);
+                Some(Ok(n))
+            })
     }
 
     pub(crate) fn poll_write(&self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
-        let mut coop = ready!(coop::poll_proceed_as(cx, "simulated write"));
-        if let Some(fault) = super::injected_fault(cx, true) {
-            return fault;
-        }
-        let result = self.net.with(|state, now, _| {
-            let Some(c) = state.conns.get_mut(&self.conn) else {
-                return Some(Err(reset_error()));
-            };
-            // This side's socket state (and what it receives) is `ends[side]`.
-            let own = &mut c.ends[self.side];
-            if own.reset {
-                return Some(Err(reset_error()));
-            }
-            if own.write_shut {
-                return Some(Err(io::Error::new(
-                    io::ErrorKind::BrokenPipe,
-                    "write after shutdown(Write) on a simulated stream",
-                )));
-            }
-            if buf.is_empty() {
-                return Some(Ok(0));
-            }
-            let room = WINDOW.saturating_sub(own.unread);
-            if room == 0 {
-                register(&mut own.writers, cx.waker());
-                return None;
-            }
-            let n = room.min(buf.len());
-            own.unread += n;
-            state.send_segment(
-                self.conn,
-                1 - self.side,
-                Segment::Data(buf[..n].to_vec()),
-                now,
-            );
-            Some(Ok(n))
-        });
-        match result {
-            None => Poll::Pending,
-            Some(result) => {
-                coop.made_progress();
-                Poll::Ready(result)
-            }
-        }
+        self.net
+            .poll_op(cx, "simulated write", true, |state, now, _, waker| {
+                let Some(c) = state.conns.get_mut(&self.conn) else {
+                    return Some(Err(reset_error()));
+                };
+                // This side's socket state (and what it receives) is `ends[side]`.
+                let own = &mut c.ends[self.side];
+                if own.reset {
+                    return Some(Err(reset_error()));
+                }
+                if own.write_shut {
+                    return Some(Err(io::Error::new(
+                        io::ErrorKind::BrokenPipe,
+                        "write after shutdown(Write) on a simulated stream",
+                    )));
+                }
+                if buf.is_empty() {
+                    return Some(Ok(0));
+                }
+                let room = WINDOW.saturating_sub(own.unread);
+                if room == 0 {
+                    register(&mut own.writers, waker);
+                    return None;
+                }
+                let n = room.min(buf.len());
+                own.unread += n;
+                state.send_segment(
+                    self.conn,
+                    1 - self.side,
+                    Segment::Data(buf[..n].to_vec()),
+                    now,
+                );
+                Some(Ok(n))
+            })
     }
 
     pub(crate) fn shutdown(&self, how: Shutdown) -> io::Result<()> {

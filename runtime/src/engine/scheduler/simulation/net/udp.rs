@@ -1,12 +1,12 @@
 //! Simulated UDP (rule N5): independent datagrams, lost, reordered or dropped at arrival.
 
 use super::{Event, HostId, Network, State, UDP_QUEUE, Wakes, register};
-use crate::engine::task::coop;
 use crate::loom::sync::Arc;
 use std::collections::VecDeque;
 use std::io;
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-use std::task::{Context, Poll, ready};
+use std::net::SocketAddr;
+use std::task::{Context, Poll};
+use std::time::Instant;
 
 pub(super) struct Datagram {
     from: SocketAddr,
@@ -69,17 +69,9 @@ fn same_host_peer(peer: SocketAddr, from: SocketAddr) -> bool {
 impl SimUdp {
     pub(crate) fn bind(net: &Arc<Network>, host: HostId, addr: SocketAddr) -> io::Result<SimUdp> {
         net.with(|state, _, _| {
-            super::tcp_check_local(state, host, addr)?;
-            let port = match addr.port() {
-                0 => state.ephemeral(host, |s, p| s.udp.contains_key(&(host, p)))?,
-                port if state.udp.contains_key(&(host, port)) => {
-                    return Err(io::Error::new(
-                        io::ErrorKind::AddrInUse,
-                        format!("address in use: a simulated UDP socket is bound to port {port}"),
-                    ));
-                }
-                port => port,
-            };
+            let port = state.choose_port(host, addr, "UDP socket", |s, p| {
+                s.udp.contains_key(&(host, p))
+            })?;
             let id = state.next_id();
             state.udp.insert(
                 (host, port),
@@ -137,63 +129,60 @@ impl SimUdp {
         buf: &[u8],
         to: Option<SocketAddr>,
     ) -> Poll<io::Result<usize>> {
-        let mut coop = ready!(coop::poll_proceed_as(cx, "simulated send"));
-        if let Some(fault) = super::injected_fault(cx, true) {
-            return fault;
+        self.net
+            .poll_op(cx, "simulated send", true, |state, now, _, _| {
+                Some(self.send(state, now, buf, to))
+            })
+    }
+
+    /// [`poll_send_to`](Self::poll_send_to)'s work on the state: a datagram never waits.
+    fn send(
+        &self,
+        state: &mut State,
+        now: Instant,
+        buf: &[u8],
+        to: Option<SocketAddr>,
+    ) -> io::Result<usize> {
+        let socket = state
+            .udp
+            .get(&self.key)
+            .filter(|s| s.id == self.id)
+            .ok_or_else(closed)?;
+        let to = match (to, socket.peer) {
+            (Some(to), _) => to,
+            (None, Some(peer)) => peer,
+            (None, None) => {
+                return Err(io::Error::new(
+                    io::ErrorKind::NotConnected,
+                    "send on a simulated UDP socket that is not connected",
+                ));
+            }
+        };
+        if buf.len() > 65_507 {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "datagram longer than UDP's 65 507-byte limit",
+            ));
         }
-        coop.made_progress();
-        Poll::Ready(self.net.with(|state, now, _| {
-            let socket = state
-                .udp
-                .get(&self.key)
-                .filter(|s| s.id == self.id)
-                .ok_or_else(closed)?;
-            let to = match (to, socket.peer) {
-                (Some(to), _) => to,
-                (None, Some(peer)) => peer,
-                (None, None) => {
-                    return Err(io::Error::new(
-                        io::ErrorKind::NotConnected,
-                        "send on a simulated UDP socket that is not connected",
-                    ));
-                }
-            };
-            if buf.len() > 65_507 {
-                return Err(io::Error::new(
-                    io::ErrorKind::InvalidInput,
-                    "datagram longer than UDP's 65 507-byte limit",
-                ));
-            }
-            let host = self.key.0;
-            let Some(to_host) = state.host_of(host, to.ip()) else {
-                return Err(io::Error::new(
-                    io::ErrorKind::HostUnreachable,
-                    format!("no simulated host has the address {}", to.ip()),
-                ));
-            };
-            let from_ip = if to.ip().is_loopback() || to.ip().is_unspecified() {
-                IpAddr::V4(Ipv4Addr::LOCALHOST)
-            } else {
-                IpAddr::V4(state.hosts[host].ip)
-            };
-            let from = SocketAddr::new(from_ip, self.key.1);
-            if state.lost(host, to_host) {
-                state.stats.dropped += 1;
-                return Ok(buf.len());
-            }
-            let at = state.arrival(host, to_host, buf.len(), now);
-            state.push(
-                at,
-                Event::Datagram(Datagram {
-                    from,
-                    from_host: host,
-                    to,
-                    to_host,
-                    data: buf.to_vec(),
-                }),
-            );
-            Ok(buf.len())
-        }))
+        let host = self.key.0;
+        let to_host = state.host_of(host, to.ip())?;
+        let from = SocketAddr::new(state.source_ip(host, to.ip()), self.key.1);
+        if state.lost(host, to_host) {
+            state.stats.dropped += 1;
+            return Ok(buf.len());
+        }
+        let at = state.arrival(host, to_host, buf.len(), now);
+        state.push(
+            at,
+            Event::Datagram(Datagram {
+                from,
+                from_host: host,
+                to,
+                to_host,
+                data: buf.to_vec(),
+            }),
+        );
+        Ok(buf.len())
     }
 
     /// Receives one datagram (truncated to `buf`, as UDP does) and its sender.
@@ -202,33 +191,23 @@ impl SimUdp {
         cx: &mut Context<'_>,
         buf: &mut [u8],
     ) -> Poll<io::Result<(usize, SocketAddr)>> {
-        let mut coop = ready!(coop::poll_proceed_as(cx, "simulated recv"));
-        if let Some(fault) = super::injected_fault(cx, false) {
-            return fault;
-        }
-        let result = self.net.with(|state, _, _| {
-            let Some(socket) = state.udp.get_mut(&self.key).filter(|s| s.id == self.id) else {
-                return Some(Err(closed()));
-            };
-            match socket.queue.pop_front() {
-                Some((from, data)) => {
-                    let n = data.len().min(buf.len());
-                    buf[..n].copy_from_slice(&data[..n]);
-                    Some(Ok((n, from)))
+        self.net
+            .poll_op(cx, "simulated recv", false, |state, _, _, waker| {
+                let Some(socket) = state.udp.get_mut(&self.key).filter(|s| s.id == self.id) else {
+                    return Some(Err(closed()));
+                };
+                match socket.queue.pop_front() {
+                    Some((from, data)) => {
+                        let n = data.len().min(buf.len());
+                        buf[..n].copy_from_slice(&data[..n]);
+                        Some(Ok((n, from)))
+                    }
+                    None => {
+                        register(&mut socket.waiters, waker);
+                        None
+                    }
                 }
-                None => {
-                    register(&mut socket.waiters, cx.waker());
-                    None
-                }
-            }
-        });
-        match result {
-            None => Poll::Pending,
-            Some(result) => {
-                coop.made_progress();
-                Poll::Ready(result)
-            }
-        }
+            })
     }
 }
 

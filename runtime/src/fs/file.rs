@@ -57,7 +57,15 @@ pub struct File {
 
 pub(super) enum State {
     Idle(Option<Buf>),
-    Busy(JoinHandle<(Op, Buf)>),
+    Busy(Job),
+}
+
+/// The operation in flight: a blocking-pool job, or (feature `io-uring`, when the runtime has
+/// a ring) a read or write on the ring (`uring.rs`). Both give back the same `(Op, Buf)`.
+pub(super) enum Job {
+    Pool(JoinHandle<(Op, Buf)>),
+    #[cfg(all(feature = "io-uring", target_os = "linux"))]
+    Ring(super::uring::RingJob),
 }
 
 /// What a finished blocking job did.
@@ -228,7 +236,7 @@ impl File {
         };
         match spawn(job, mandatory) {
             Ok(handle) => {
-                self.state = State::Busy(handle);
+                self.state = State::Busy(Job::Pool(handle));
                 Ok(())
             }
             Err(err) => {
@@ -240,12 +248,16 @@ impl File {
 
     /// Waits for the running job; afterwards the state is `Idle` with the job's buffer.
     fn poll_job(&mut self, cx: &mut Context<'_>) -> Poll<Op> {
-        let State::Busy(handle) = &mut self.state else {
+        let State::Busy(job) = &mut self.state else {
             unreachable!("poll_job while idle")
         };
-        let (op, buf) = match ready!(Pin::new(handle).poll(cx)) {
-            Ok(done) => done,
-            Err(err) => (Op::Lost(join_error(err)), Buf::default()),
+        let (op, buf) = match job {
+            Job::Pool(handle) => match ready!(Pin::new(handle).poll(cx)) {
+                Ok(done) => done,
+                Err(err) => (Op::Lost(join_error(err)), Buf::default()),
+            },
+            #[cfg(all(feature = "io-uring", target_os = "linux"))]
+            Job::Ring(job) => ready!(job.poll(cx)),
         };
         self.state = State::Idle(Some(buf));
         Poll::Ready(op)
@@ -277,6 +289,12 @@ impl File {
                     }
                     let buf = self.take_idle_buf();
                     let len = dst.len().max(READ_AHEAD).min(self.max_buf);
+                    #[cfg(all(feature = "io-uring", target_os = "linux"))]
+                    if let Some(ring) = super::uring::ring() {
+                        let job = super::uring::RingJob::read(ring, &self.std, buf, len);
+                        self.state = State::Busy(Job::Ring(job));
+                        continue;
+                    }
                     self.start(buf, Mandatory::No, move |file, buf| {
                         Op::Read(buf.read_from(file, len))
                     })?;
@@ -310,6 +328,21 @@ impl File {
                     let mut buf = self.take_idle_buf();
                     let back = buf.discard_read();
                     let n = fill(&mut buf);
+                    #[cfg(all(feature = "io-uring", target_os = "linux"))]
+                    if let Some(ring) = super::uring::ring() {
+                        // Moving the position back over unread read-ahead is an `lseek`: no
+                        // I/O, so it runs here.
+                        if back != 0
+                            && let Err(err) = (&*self.std).seek(SeekFrom::Current(back))
+                        {
+                            buf.discard_read();
+                            self.state = State::Idle(Some(buf));
+                            return Poll::Ready(Err(err));
+                        }
+                        let job = super::uring::RingJob::write(ring, &self.std, buf);
+                        self.state = State::Busy(Job::Ring(job));
+                        return Poll::Ready(Ok(n));
+                    }
                     self.start(buf, Mandatory::Yes, move |mut file, buf| {
                         if back != 0
                             && let Err(err) = file.seek(SeekFrom::Current(back))
@@ -358,6 +391,13 @@ impl File {
                         },
                         other => other,
                     };
+                    #[cfg(all(feature = "io-uring", target_os = "linux"))]
+                    if super::uring::ring().is_some() {
+                        // With a ring, reads and writes take no blocking-pool hop, so neither
+                        // does the seek between them: `lseek` does no I/O.
+                        self.state = State::Idle(Some(buf));
+                        return Poll::Ready((&*self.std).seek(pos));
+                    }
                     self.start(buf, Mandatory::No, move |mut file, _| {
                         Op::Seek(file.seek(pos))
                     })?;

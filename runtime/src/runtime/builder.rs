@@ -47,6 +47,8 @@ pub struct Builder {
     pub(super) name: Option<String>,
     /// The simulation flavor's seed and limits (`builder_sim.rs`).
     pub(super) sim: SimConfig,
+    /// Whether to try an io_uring at start-up (`builder_uring.rs`).
+    pub(super) io_uring: bool,
 }
 
 /// Default `slow_poll_threshold`: asyncio's `slow_callback_duration` (100 ms).
@@ -109,6 +111,7 @@ impl Builder {
             on_slow_poll: None,
             name: None,
             sim: SimConfig::default(),
+            io_uring: true,
         }
     }
 
@@ -471,6 +474,7 @@ impl Builder {
             watchdog: self.watchdog_config(),
             name: self.name.clone(),
             sim: self.sim,
+            io_uring: self.io_uring,
         };
         let pool = crate::blocking::PoolConfig {
             // Multi-thread workers run on the pool too, so they come on top of the blocking

@@ -18,6 +18,8 @@ pub(crate) mod entry;
 pub(crate) mod io;
 mod time;
 mod time_shard;
+#[cfg(all(feature = "io-uring", target_os = "linux", not(loom)))]
+pub(crate) mod uring;
 
 pub(crate) use auto_advance::{AutoAdvanceGate, InhibitAutoAdvance};
 pub(crate) use time::{FiledKey, Filing, TimeState};
@@ -46,16 +48,40 @@ struct Inner {
     /// driver since the previous park (something may be about to schedule work).
     woken: AtomicBool,
     time: TimeState,
+    /// The io_uring (feature `io-uring`), when the builder asked for it and the kernel
+    /// accepted it (`uring.rs`); `None` means `fs` uses the blocking pool.
+    #[cfg(all(feature = "io-uring", target_os = "linux", not(loom)))]
+    ring: Option<Arc<uring::Ring>>,
+}
+
+/// `RUNTIME_IO_URING=0` turns the ring off for every runtime of the process (as
+/// `Builder::io_uring(false)` does for one), e.g. to compare both paths without rebuilding.
+#[cfg(all(feature = "io-uring", target_os = "linux", not(loom)))]
+fn uring_allowed_by_env() -> bool {
+    std::env::var_os("RUNTIME_IO_URING").is_none_or(|v| v != "0")
 }
 
 impl Driver {
-    /// A driver whose timers are spread over `timer_shards` wheels (one per worker).
-    pub(crate) fn new(timer_shards: usize) -> std::io::Result<(Driver, DriverHandle)> {
+    /// A driver whose timers are spread over `timer_shards` wheels (one per worker), with an
+    /// io_uring next to the reactor if `io_uring` is set, the feature is on and the kernel
+    /// accepts one (silently none otherwise).
+    pub(crate) fn new(
+        timer_shards: usize,
+        io_uring: bool,
+    ) -> std::io::Result<(Driver, DriverHandle)> {
         let (park, unpark) = IoPark::new()?;
+        #[cfg(all(feature = "io-uring", target_os = "linux", not(loom)))]
+        let ring = (io_uring && uring_allowed_by_env())
+            .then(|| uring::Ring::new(unpark.reactor()).ok().map(Arc::new))
+            .flatten();
+        #[cfg(not(all(feature = "io-uring", target_os = "linux", not(loom))))]
+        let _ = io_uring;
         let inner = Inner {
             unpark,
             woken: AtomicBool::new(false),
             time: TimeState::new(timer_shards),
+            #[cfg(all(feature = "io-uring", target_os = "linux", not(loom)))]
+            ring,
         };
         Ok((
             Driver { park },
@@ -79,6 +105,9 @@ impl Driver {
             Some(timeout) => self.park.park_timeout(timeout),
             None => self.park.park(),
         };
+        // Completions whose eventfd signal ended the park (or that arrived meanwhile).
+        #[cfg(all(feature = "io-uring", target_os = "linux", not(loom)))]
+        let io_events = io_events | inner.ring.as_ref().is_some_and(|ring| ring.reap() > 0);
         let woken_during = io_events || inner.woken.load(Ordering::SeqCst);
         inner.time.after_park(plan, !woken_before && !woken_during);
     }
@@ -87,6 +116,10 @@ impl Driver {
     pub(crate) fn shutdown(&mut self, handle: &DriverHandle) {
         handle.inner.time.shutdown();
         handle.inner.unpark.shutdown();
+        #[cfg(all(feature = "io-uring", target_os = "linux", not(loom)))]
+        if let Some(ring) = &handle.inner.ring {
+            ring.shutdown();
+        }
     }
 }
 
@@ -101,6 +134,12 @@ impl DriverHandle {
     #[cfg(not(loom))]
     pub(in crate::engine) fn io(&self) -> &io_driver::Handle {
         self.inner.unpark.reactor()
+    }
+
+    /// The io_uring, if this runtime has one (`uring.rs`).
+    #[cfg(all(feature = "io-uring", target_os = "linux", not(loom)))]
+    pub(in crate::engine) fn ring(&self) -> Option<&Arc<uring::Ring>> {
+        self.inner.ring.as_ref()
     }
 
     /// The time part: wheel, clock, tick conversions.

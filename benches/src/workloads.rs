@@ -1,12 +1,13 @@
 //! The workloads, each written once against [`Rt`]: the scheduler ones here (mirroring Tokio's
 //! `rt_multi_threaded` benches with the same names and parameters, so figures compare one to
-//! one), TCP in [`echo`] and [`http`], timers in [`timers`], sync primitives in [`sync`] and
+//! one), TCP in [`echo`] and [`http`], timers in [`timers`], files in [`fs`] (its own table), sync primitives in [`sync`] and
 //! spawn scaling in [`scale`].
 //!
 //! Every workload returns a checksum that [`Workload::expected`] predicts, so tests (and the
 //! benches, in debug builds) can check that all the work really happened.
 
 pub mod echo;
+pub mod fs;
 pub mod http;
 pub mod local;
 pub mod scale;

@@ -46,18 +46,18 @@ pub(super) struct RingJob {
 }
 
 impl RingJob {
-    /// Reads up to `len` bytes at the file position into `buf` (emptied first).
+    /// Reads up to `len` bytes at the file position into `buf` (its old bytes are
+    /// overwritten, so a reused buffer is not zero-filled again).
     pub(super) fn read(
         ring: Arc<IoRing>,
         file: &Arc<std::fs::File>,
         buf: Buf,
         len: usize,
     ) -> RingJob {
-        let mut data = buf.data;
-        data.clear();
         let op = ring.start(RingRequest::Read {
             file: file.clone(),
-            buf: data,
+            buf: buf.data,
+            at: 0,
             len,
             offset: None,
         });
@@ -97,6 +97,7 @@ impl RingJob {
                     self.op = self.ring.start(RingRequest::Read {
                         file: self.file.clone(),
                         buf,
+                        at: 0,
                         len: self.len,
                         offset: None,
                     });
@@ -148,6 +149,7 @@ pub(super) async fn read_at(
         let request = RingRequest::Read {
             file: file.clone(),
             buf: Vec::new(),
+            at: 0,
             len: dst.len(),
             offset: Some(offset),
         };
@@ -205,6 +207,7 @@ pub(super) async fn read(ring: Arc<IoRing>, path: &Path) -> io::Result<Vec<u8>> 
         let offset = out.len() as u64;
         let request = RingRequest::Read {
             file: file.clone(),
+            at: out.len(),
             buf: out,
             len,
             offset: Some(offset),

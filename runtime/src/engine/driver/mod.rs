@@ -107,7 +107,7 @@ impl Driver {
         };
         // Completions whose eventfd signal ended the park (or that arrived meanwhile).
         #[cfg(all(feature = "io-uring", target_os = "linux", not(loom)))]
-        let io_events = io_events | inner.ring.as_ref().is_some_and(|ring| ring.reap() > 0);
+        let io_events = io_events | inner.ring.as_ref().is_some_and(|ring| ring.turn() > 0);
         let woken_during = io_events || inner.woken.load(Ordering::SeqCst);
         inner.time.after_park(plan, !woken_before && !woken_during);
     }
@@ -140,6 +140,21 @@ impl DriverHandle {
     #[cfg(all(feature = "io-uring", target_os = "linux", not(loom)))]
     pub(in crate::engine) fn ring(&self) -> Option<&Arc<uring::Ring>> {
         self.inner.ring.as_ref()
+    }
+
+    /// The reactor's counters, less the io_uring's own eventfd registration (a runtime-internal
+    /// source, like the reactor's waker, which the counters do not include either). Its
+    /// completion signals do count as readiness events.
+    #[cfg(not(loom))]
+    pub(in crate::engine) fn io_metrics(&self) -> io_driver::Metrics {
+        #[allow(unused_mut)]
+        let mut metrics = self.io().metrics();
+        #[cfg(all(feature = "io-uring", target_os = "linux"))]
+        if self.inner.ring.is_some() {
+            metrics.fd_registered -= 1;
+            metrics.registrations_alive -= 1;
+        }
+        metrics
     }
 
     /// The time part: wheel, clock, tick conversions.

@@ -278,30 +278,55 @@ pub fn sequential_read(side: Side, path: &Path) -> io::Result<(Duration, u64)> {
     }
 }
 
+/// This process's user + system CPU time so far (`getrusage`): every side runs in this
+/// process one after the other, so the difference over a sample is that side's CPU.
+fn cpu_time() -> Duration {
+    // SAFETY: `getrusage` writes into the zeroed struct we own; RUSAGE_SELF is always valid.
+    let usage = unsafe {
+        let mut usage: libc::rusage = std::mem::zeroed();
+        libc::getrusage(libc::RUSAGE_SELF, &mut usage);
+        usage
+    };
+    let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
+    tv(usage.ru_utime) + tv(usage.ru_stime)
+}
+
 /// Median of the samples.
 fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();
     v[v.len() / 2]
 }
 
-/// Runs both rows, sides interleaved, `reps` times each (`quick`: 3 reps and fewer random
-/// reads), and renders the table: median time per side, per-read latency for the random row,
+/// Runs both rows, sides interleaved (each rep starting with the next side), `reps` times
+/// each (`quick`: 4 reps and fewer random reads), and renders the table: median time per side, per-read latency for the random row,
 /// throughput for the sequential one, and `runtime` io_uring's ratio to each Tokio side.
 pub fn table(quick: bool) -> io::Result<String> {
     let files = Files::create()?;
-    let (reps, reads) = if quick { (3, 2_000) } else { (7, 10_000) };
+    let (reps, reads) = if quick { (4, 2_000) } else { (8, 10_000) };
     let expected = random_expected(reads);
     let mut random = vec![Vec::new(); SIDES.len()];
+    let mut random_cpu = vec![Vec::new(); SIDES.len()];
     let mut sequential = vec![Vec::new(); SIDES.len()];
-    // Warm the page cache for both files once (every side then reads cached data).
-    sequential_read(Side::TokioBlocking, &files.random)?;
-    sequential_read(Side::TokioBlocking, &files.sequential)?;
-    for _ in 0..reps {
-        for (i, side) in SIDES.iter().enumerate() {
+    let mut sequential_cpu = vec![Vec::new(); SIDES.len()];
+    // Warm the page cache: a freshly written file reads faster on each of its first few
+    // passes (1.2, 3.5, 5.1, 6.9 GiB/s measured here), so two passes each, and every rep
+    // starts with a different side so none always takes the first, coldest turn.
+    for _ in 0..2 {
+        sequential_read(Side::TokioBlocking, &files.random)?;
+        sequential_read(Side::TokioBlocking, &files.sequential)?;
+    }
+    for rep in 0..reps {
+        for k in 0..SIDES.len() {
+            let i = (rep + k) % SIDES.len();
+            let side = &SIDES[i];
+            let cpu = cpu_time();
             let (t, sum) = random_reads(*side, &files.random, reads)?;
+            random_cpu[i].push(cpu_time() - cpu);
             assert_eq!(sum, expected, "{} random-read checksum", side.name());
             random[i].push(t);
+            let cpu = cpu_time();
             let (t, bytes) = sequential_read(*side, &files.sequential)?;
+            sequential_cpu[i].push(cpu_time() - cpu);
             assert_eq!(
                 bytes,
                 SEQUENTIAL_FILE,
@@ -313,20 +338,25 @@ pub fn table(quick: bool) -> io::Result<String> {
     }
     let random: Vec<Duration> = random.into_iter().map(median).collect();
     let sequential: Vec<Duration> = sequential.into_iter().map(median).collect();
+    // CPU includes building and dropping the runtime and (random) opening the files.
+    let random_cpu: Vec<Duration> = random_cpu.into_iter().map(median).collect();
+    let sequential_cpu: Vec<Duration> = sequential_cpu.into_iter().map(median).collect();
     let per_read = |d: Duration| d.as_nanos() as f64 / (TASKS * reads) as f64;
     let gib_s = |d: Duration| SEQUENTIAL_FILE as f64 / d.as_secs_f64() / (1u64 << 30) as f64;
     let mut out = format!(
         "fs (page-cached files, 2 workers, median of {reps}): random = {TASKS} tasks x {reads} \
          reads of 4 KiB from 256 MiB; sequential = 1 GiB through a 1 MiB buffer\n\
-         {:<22} {:>14} {:>14}\n",
-        "side", "random ns/read", "seq GiB/s"
+         {:<22} {:>14} {:>14} {:>10} {:>14}\n",
+        "side", "random ns/read", "cpu ns/read", "seq GiB/s", "seq cpu ms"
     );
     for (i, side) in SIDES.iter().enumerate() {
         out += &format!(
-            "{:<22} {:>14.0} {:>14.2}\n",
+            "{:<22} {:>14.0} {:>14.0} {:>10.2} {:>14.1}\n",
             side.name(),
             per_read(random[i]),
-            gib_s(sequential[i])
+            per_read(random_cpu[i]),
+            gib_s(sequential[i]),
+            sequential_cpu[i].as_secs_f64() * 1e3
         );
     }
     let speedup = |a: Duration, b: Duration| b.as_secs_f64() / a.as_secs_f64();
@@ -340,6 +370,13 @@ pub fn table(quick: bool) -> io::Result<String> {
         speedup(sequential[0], sequential[3]),
         speedup(random[0], random[1]),
         speedup(sequential[0], sequential[1]),
+    );
+    out += &format!(
+        "CPU per random read: runtime io_uring {:.2} of tokio fs, {:.2} of tokio spawn_blocking, \
+         {:.2} of runtime pool\n",
+        per_read(random_cpu[0]) / per_read(random_cpu[2]),
+        per_read(random_cpu[0]) / per_read(random_cpu[3]),
+        per_read(random_cpu[0]) / per_read(random_cpu[1]),
     );
     Ok(out)
 }

@@ -119,7 +119,7 @@ fn offsets(task: usize, count: usize) -> Vec<u64> {
 pub fn random_expected(reads_per_task: usize) -> u64 {
     (0..TASKS)
         .flat_map(|t| offsets(t, reads_per_task))
-        .map(|off| (off % (1 << 20) % 251) as u64)
+        .map(|off| off % (1 << 20) % 251)
         .sum()
 }
 

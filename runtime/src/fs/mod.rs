@@ -1,6 +1,6 @@
 //! Files and directories, run on the blocking pool (the OS has no readiness-based file I/O),
 //! except, with the `io-uring` feature on Linux, [`File`] reads and writes,
-//! [`File::read_at`]/[`File::write_at`], [`read`], [`read_to_string`] and [`write`], which go
+//! [`File::read_at`]/[`File::write_at`], [`read`], [`read_to_string`] and [`write`](fn@write), which go
 //! through the runtime's io_uring when it has one (see
 //! [`Handle::io_uring_active`](crate::runtime::Handle::io_uring_active) and
 //! `docs/architecture.md`).

@@ -2,12 +2,14 @@
 //! bench, the `compare` binary and the `profile` binary always run the same set.
 
 use crate::Workload;
-use crate::workloads::echo::{Echo16kx1, Echo16kx50, Echo64x1, Echo64x50};
+use crate::workloads::echo::{Echo16kx1, Echo16kx50, Echo64x1, Echo64x50, Echo64x5000};
+use crate::workloads::fanout::Fanout;
 use crate::workloads::http::HttpHello;
 use crate::workloads::local::{SpawnManyCurrentThread, SpawnManyLocalSet};
+use crate::workloads::request::PingPongRequests;
 use crate::workloads::scale::SpawnScale;
 use crate::workloads::sync::{
-    MpscBounded, MpscUnbounded, MutexContended, MutexUncontended, OneshotRoundTrip,
+    Mpsc4x100k, MpscBounded, MpscUnbounded, MutexContended, MutexUncontended, OneshotRoundTrip,
     SemaphoreContended, SemaphoreUncontended,
 };
 use crate::workloads::timers::Timers100k;
@@ -49,7 +51,7 @@ pub trait CaseVisitor {
 /// }
 /// let mut n = Count(0);
 /// for_each_case(&mut n);
-/// assert_eq!(n.0, 11 + 5 + 1 + 9 + 4);
+/// assert_eq!(n.0, 13 + 6 + 1 + 10 + 4);
 /// ```
 pub fn for_each_case(visitor: &mut impl CaseVisitor) {
     scheduler_cases(visitor);
@@ -61,9 +63,10 @@ pub fn for_each_case(visitor: &mut impl CaseVisitor) {
 
 /// The scheduler cases: each workload on [`WORKERS`] workers, then the 1-worker variants of
 /// spawn-many and the two ping-pongs (the machinery without stealing; `ping_pong_pairs_1w` is
-/// the single-worker poll + wake path that docs/benchmarks.md analyses), and the two
+/// the single-worker poll + wake path that docs/benchmarks.md analyses), the two
 /// single-thread spawns (`spawn` and `spawn_local` on each runtime's single-thread executor,
-/// [`crate::RtLocal`]; the worker count does not apply to them).
+/// [`crate::RtLocal`]; the worker count does not apply to them), then issue 22's request
+/// ping-pong (mpsc(1) + oneshot, 1 000 pairs) and fan-out wake latency.
 pub fn scheduler_cases(visitor: &mut impl CaseVisitor) {
     visitor.visit::<SpawnManyLocal>(WORKERS);
     visitor.visit::<SpawnManyRemote>(WORKERS);
@@ -76,14 +79,18 @@ pub fn scheduler_cases(visitor: &mut impl CaseVisitor) {
     visitor.visit::<PingPongPairs>(1);
     visitor.visit::<SpawnManyCurrentThread>(WORKERS);
     visitor.visit::<SpawnManyLocalSet>(WORKERS);
+    visitor.visit::<PingPongRequests>(WORKERS);
+    visitor.visit::<Fanout>(WORKERS);
 }
 
-/// TCP echo (64 B and 16 KiB, 1 and 50 connections) and the HTTP/1.1 hello world.
+/// TCP echo (64 B and 16 KiB, 1 and 50 connections; 64 B over 5 000 connections) and the
+/// HTTP/1.1 hello world.
 pub fn net_cases(visitor: &mut impl CaseVisitor) {
     visitor.visit::<Echo64x1>(WORKERS);
     visitor.visit::<Echo64x50>(WORKERS);
     visitor.visit::<Echo16kx1>(WORKERS);
     visitor.visit::<Echo16kx50>(WORKERS);
+    visitor.visit::<Echo64x5000>(WORKERS);
     visitor.visit::<HttpHello>(WORKERS);
 }
 
@@ -92,12 +99,14 @@ pub fn time_cases(visitor: &mut impl CaseVisitor) {
     visitor.visit::<Timers100k>(WORKERS);
 }
 
-/// mpsc (bounded, unbounded; 1 and 4 producers), oneshot, Mutex and Semaphore.
+/// mpsc (bounded, unbounded; 1 and 4 producers; issue 22's 4 x 100 000 into bounded(1024)),
+/// oneshot, Mutex and Semaphore.
 pub fn sync_cases(visitor: &mut impl CaseVisitor) {
     visitor.visit::<MpscBounded<1>>(WORKERS);
     visitor.visit::<MpscBounded<4>>(WORKERS);
     visitor.visit::<MpscUnbounded<1>>(WORKERS);
     visitor.visit::<MpscUnbounded<4>>(WORKERS);
+    visitor.visit::<Mpsc4x100k>(WORKERS);
     visitor.visit::<OneshotRoundTrip>(WORKERS);
     visitor.visit::<MutexUncontended>(WORKERS);
     visitor.visit::<MutexContended>(WORKERS);

@@ -1,5 +1,6 @@
 //! Timing helpers for the `compare` binary: one sample is a batch of iterations lasting at
-//! least a target time; a case's figure is the median of its samples.
+//! least a target time (with the process CPU time spent in it); a case's figure is the median
+//! of its samples.
 
 use crate::{Rt, Workload};
 use std::time::{Duration, Instant};
@@ -18,6 +19,26 @@ use std::time::{Duration, Instant};
 /// assert!(ns > 0.0);
 /// ```
 pub fn sample<R: Rt, W: Workload>(rt: &R, target: Duration) -> Result<f64, String> {
+    sample_with_cpu::<R, W>(rt, target).map(|(wall, _)| wall)
+}
+
+/// [`sample`], also returning the process CPU time (user + system, `getrusage(RUSAGE_SELF)`)
+/// spent per iteration in the same window: `(wall ns, cpu ns)` per iteration. The CPU figure
+/// counts every thread of the process, so it is the runtime's own only while nothing else in
+/// the process runs (in `compare`, the other runtimes sit idle between their samples).
+///
+/// # Errors
+/// As [`sample`], or when `getrusage` fails.
+///
+/// ```
+/// use benches::{Rt, adapters::TokioRt, measure::sample_with_cpu, workloads::YieldMany};
+/// use std::time::Duration;
+/// let rt = TokioRt::new(1).unwrap();
+/// let (wall, cpu) = sample_with_cpu::<_, YieldMany>(&rt, Duration::from_millis(1)).unwrap();
+/// assert!(wall > 0.0 && cpu > 0.0);
+/// ```
+pub fn sample_with_cpu<R: Rt, W: Workload>(rt: &R, target: Duration) -> Result<(f64, f64), String> {
+    let cpu_before = process_cpu_time()?;
     let start = Instant::now();
     let mut iters = 0u32;
     loop {
@@ -33,9 +54,41 @@ pub fn sample<R: Rt, W: Workload>(rt: &R, target: Duration) -> Result<f64, Strin
         }
         let elapsed = start.elapsed();
         if elapsed >= target {
-            return Ok(elapsed.as_nanos() as f64 / f64::from(iters));
+            let cpu = process_cpu_time()?.saturating_sub(cpu_before);
+            let per_iter = |d: Duration| d.as_nanos() as f64 / f64::from(iters);
+            return Ok((per_iter(elapsed), per_iter(cpu)));
         }
     }
+}
+
+/// User + system CPU time of the whole process so far (`getrusage(RUSAGE_SELF)`).
+///
+/// # Errors
+/// When `getrusage` fails (the OS error, with context).
+///
+/// ```
+/// let before = benches::measure::process_cpu_time().unwrap();
+/// let spin = std::time::Instant::now();
+/// while spin.elapsed().as_millis() < 20 {}
+/// assert!(benches::measure::process_cpu_time().unwrap() > before);
+/// ```
+pub fn process_cpu_time() -> Result<Duration, String> {
+    let mut usage = std::mem::MaybeUninit::<libc::rusage>::uninit();
+    // SAFETY: `usage` is a valid, writable `rusage`; getrusage fills it completely on success
+    // and it is read only then.
+    let usage = unsafe {
+        if libc::getrusage(libc::RUSAGE_SELF, usage.as_mut_ptr()) != 0 {
+            return Err(format!(
+                "getrusage(RUSAGE_SELF) failed: {}",
+                std::io::Error::last_os_error()
+            ));
+        }
+        usage.assume_init()
+    };
+    let time = |t: libc::timeval| {
+        Duration::from_secs(t.tv_sec as u64) + Duration::from_micros(t.tv_usec as u64)
+    };
+    Ok(time(usage.ru_utime) + time(usage.ru_stime))
 }
 
 /// Median of `samples` (mean of the middle two for an even count); `None` when empty.

@@ -2,7 +2,10 @@
 //! as a text table, JSON (`serde_json`) and an SVG bar chart of the ratios (`plotters`), both
 //! libraries already in the tree through criterion.
 
-pub use crate::side_tables::{Lateness, MemoryRow, memory_json, memory_table};
+pub use crate::side_tables::{
+    CPU_HEADER, LatencyRow, Lateness, MemoryRow, cpu_table, latency_table, memory_json,
+    memory_table,
+};
 use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -18,7 +21,7 @@ pub const RUNTIMES: [&str; 3] = ["runtime", "tokio", "smol"];
 /// use benches::report::Row;
 /// let row = Row {
 ///     case: "x".into(), workers: 2, ops: 1, unit: "iter".into(),
-///     median_ns: [50.0, 100.0, 80.0], spread: [0.0; 3],
+///     median_ns: [50.0, 100.0, 80.0], spread: [0.0; 3], cpu_ns: None,
 /// };
 /// assert_eq!(row.vs_tokio(), 0.5);
 /// assert_eq!(row.vs_best_peer(), 0.625);
@@ -37,6 +40,9 @@ pub struct Row {
     pub median_ns: [f64; 3],
     /// (max - min) / median of the samples, in [`RUNTIMES`] order.
     pub spread: [f64; 3],
+    /// Median process CPU time (user + system) per iteration, in [`RUNTIMES`] order, for the
+    /// rows that report it (`Workload::CPU`: the network rows).
+    pub cpu_ns: Option<[f64; 3]>,
 }
 
 impl Row {
@@ -54,6 +60,12 @@ impl Row {
     pub fn per_op_ns(&self) -> [f64; 3] {
         self.median_ns.map(|ns| ns / self.ops.max(1) as f64)
     }
+
+    /// Median CPU nanoseconds per operation, in [`RUNTIMES`] order, when measured.
+    pub fn cpu_per_op_ns(&self) -> Option<[f64; 3]> {
+        self.cpu_ns
+            .map(|cpu| cpu.map(|ns| ns / self.ops.max(1) as f64))
+    }
 }
 
 /// A whole run.
@@ -65,8 +77,9 @@ impl Row {
 ///     repetitions: 3,
 ///     rows: vec![Row {
 ///         case: "c".into(), workers: 1, ops: 1, unit: "iter".into(),
-///         median_ns: [1.0, 2.0, 4.0], spread: [0.0; 3],
+///         median_ns: [1.0, 2.0, 4.0], spread: [0.0; 3], cpu_ns: None,
 ///     }],
+///     latency: Vec::new(),
 ///     lateness: None,
 ///     memory: Vec::new(),
 /// };
@@ -83,6 +96,8 @@ pub struct Report {
     pub repetitions: usize,
     /// One row per case, in run order.
     pub rows: Vec<Row>,
+    /// Latency percentiles of the workloads that have them (`Workload::LATENCY`).
+    pub latency: Vec<LatencyRow>,
     /// Timer lateness on an idle runtime, when measured.
     pub lateness: Option<Lateness>,
     /// Memory per idle item, when measured.
@@ -126,9 +141,16 @@ impl Serialize for Row {
             map.serialize_entry(&format!("{name}_ns_per_op"), &rounded(per_op[k], 2))?;
             map.serialize_entry(&format!("{name}_ops_per_s"), &whole(1e9 / per_op[k]))?;
             map.serialize_entry(&format!("{name}_spread"), &rounded(self.spread[k], 3))?;
+            if let Some(cpu) = self.cpu_per_op_ns() {
+                map.serialize_entry(&format!("{name}_cpu_ns_per_op"), &rounded(cpu[k], 2))?;
+            }
         }
         map.serialize_entry("vs_tokio", &rounded(self.vs_tokio(), 4))?;
         map.serialize_entry("vs_best_peer", &rounded(self.vs_best_peer(), 4))?;
+        if let Some([r, t, s]) = self.cpu_ns {
+            map.serialize_entry("cpu_vs_tokio", &rounded(r / t, 4))?;
+            map.serialize_entry("cpu_vs_best_peer", &rounded(r / t.min(s), 4))?;
+        }
         map.end()
     }
 }
@@ -145,6 +167,10 @@ impl Serialize for Report {
             "ns per iteration (median); per_op = per iteration / ops",
         )?;
         map.serialize_entry("cases", &self.rows)?;
+        map.serialize_entry("cpu_measure", CPU_HEADER)?;
+        if !self.latency.is_empty() {
+            map.serialize_entry("latency", &self.latency)?;
+        }
         if let Some(lateness) = &self.lateness {
             map.serialize_entry("timer_lateness", lateness)?;
         }
@@ -157,7 +183,7 @@ impl Serialize for Report {
 
 impl Report {
     /// Fixed-width text tables: median time per operation for each runtime and the two
-    /// ratios, then the lateness and memory tables when measured.
+    /// ratios, then the CPU-time, latency, lateness and memory tables when measured.
     pub fn table(&self) -> String {
         let mut out = format!(
             "{:<22} {:>7} {:>11} {:>11} {:>11} {:>9} {:>9}\n",
@@ -173,6 +199,14 @@ impl Report {
                 row.vs_tokio(),
                 row.vs_best_peer()
             );
+        }
+        if self.rows.iter().any(|r| r.cpu_ns.is_some()) {
+            out.push('\n');
+            out.push_str(&cpu_table(&self.rows));
+        }
+        if !self.latency.is_empty() {
+            out.push('\n');
+            out.push_str(&latency_table(&self.latency));
         }
         if let Some(lateness) = &self.lateness {
             out.push('\n');
@@ -193,14 +227,26 @@ impl Report {
     }
 
     /// A horizontal bar chart of `runtime / tokio` and `runtime / min(tokio, smol)` per case
-    /// (and per memory row), with reference lines at 1.0 (parity) and 0.8 (the target
+    /// (and per CPU-time, latency-percentile and memory row), with reference lines at 1.0 (parity) and 0.8 (the target
     /// on the core cases), drawn with plotters' SVG backend.
     pub fn svg(&self) -> String {
-        // Time rows, then memory rows (bytes instead of time; same "lower is better").
+        // Time rows, CPU time of the network rows, latency percentiles, then memory rows
+        // (bytes instead of time; same "lower is better").
         let bars: Vec<(String, f64, f64)> = self
             .rows
             .iter()
             .map(|r| (r.case.clone(), r.vs_tokio(), r.vs_best_peer()))
+            .chain(self.rows.iter().filter_map(|r| {
+                let [rt, tokio, smol] = r.cpu_ns?;
+                Some((format!("{} cpu", r.case), rt / tokio, rt / tokio.min(smol)))
+            }))
+            .chain(self.latency.iter().flat_map(|l| {
+                let (tokio, best) = (l.vs_tokio(), l.vs_best_peer());
+                [
+                    (format!("{} p50", l.case), tokio[0], best[0]),
+                    (format!("{} p99", l.case), tokio[1], best[1]),
+                ]
+            }))
             .chain(self.memory.iter().map(|m| {
                 (
                     format!("memory: {}", m.what),
@@ -326,6 +372,7 @@ mod tests {
                     unit: "iter".into(),
                     median_ns: [1_500.0, 3_000.0, 1_000.0],
                     spread: [0.1; 3],
+                    cpu_ns: None,
                 },
                 Row {
                     case: "b_1w".into(),
@@ -334,8 +381,10 @@ mod tests {
                     unit: "iter".into(),
                     median_ns: [2e6, 1e6, 4e6],
                     spread: [0.0; 3],
+                    cpu_ns: None,
                 },
             ],
+            latency: Vec::new(),
             lateness: None,
             memory: Vec::new(),
         }
@@ -394,6 +443,54 @@ mod tests {
         assert!(at("smol_spread") < at("vs_tokio") && at("vs_tokio") < at("vs_best_peer"));
         assert_eq!(keys.len(), 4 + 4 * 3 + 2);
         assert!(!j.contains("timer_lateness") && !j.contains("memory"));
+        assert!(!j.contains("cpu_ns_per_op") && !j.contains("\"latency\""));
+    }
+
+    #[test]
+    fn cpu_rows_get_per_op_cpu_in_json_and_a_table_that_says_how_it_was_measured() {
+        let mut r = report();
+        r.rows[0].ops = 10;
+        r.rows[0].cpu_ns = Some([4_000.0, 8_000.0, 5_000.0]);
+        let t = r.table();
+        let at = t.find("CPU time per operation").expect("a CPU table");
+        assert!(t[at..].contains("getrusage"), "{t}");
+        let line = t[at..].lines().find(|l| l.starts_with("a ")).unwrap();
+        assert!(line.contains("400 ns") && line.contains("0.50") && line.contains("0.80"));
+        // Only the row with a CPU figure is in the CPU table.
+        assert!(!t[at..].lines().any(|l| l.starts_with("b_1w")));
+        let v: serde_json::Value = serde_json::from_str(&r.json()).unwrap();
+        assert_eq!(v["cases"][0]["runtime_cpu_ns_per_op"], 400.0);
+        assert_eq!(v["cases"][0]["cpu_vs_tokio"], 0.5);
+        assert_eq!(v["cases"][0]["cpu_vs_best_peer"], 0.8);
+        assert!(v["cases"][1].get("cpu_vs_tokio").is_none());
+    }
+
+    #[test]
+    fn latency_rows_report_p50_and_p99_with_ratios() {
+        let mut r = report();
+        r.latency = vec![LatencyRow {
+            case: "fanout_wake".into(),
+            what: "wake latency".into(),
+            samples: 2000,
+            p50_ns: [10_000.0, 12_500.0, 20_000.0],
+            p99_ns: [30_000.0, 22_300.0, 40_000.0],
+        }];
+        let t = r.table();
+        let p50 = t
+            .lines()
+            .find(|l| l.starts_with("fanout_wake p50"))
+            .unwrap();
+        assert!(p50.contains("10.0 µs") && p50.contains("0.80"), "{p50}");
+        let p99 = t
+            .lines()
+            .find(|l| l.starts_with("fanout_wake p99"))
+            .unwrap();
+        assert!(p99.contains("1.35"), "{p99}");
+        let v: serde_json::Value = serde_json::from_str(&r.json()).unwrap();
+        assert_eq!(v["latency"][0]["case"], "fanout_wake");
+        assert_eq!(v["latency"][0]["samples"], 2000);
+        assert_eq!(v["latency"][0]["tokio_p99_ns"], 22_300);
+        assert_eq!(v["latency"][0]["p50_vs_tokio"], 0.8);
     }
 
     #[test]

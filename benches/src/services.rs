@@ -133,6 +133,11 @@ pub trait RtSync {
     type Mutex: Send + Sync + 'static;
     /// An async counting semaphore.
     type Semaphore: Send + Sync + 'static;
+    /// Sending half of a bounded channel of requests: a `u64` and the oneshot for its reply
+    /// (the runtime's own bounded mpsc, carrying [`RtSync::OneshotTx`]).
+    type RequestTx: Clone + Send + Sync + 'static;
+    /// Receiving half of a request channel.
+    type RequestRx: Send + 'static;
 
     /// A bounded channel holding at most `capacity` messages.
     fn bounded(capacity: usize) -> (Self::Tx, Self::Rx);
@@ -152,6 +157,18 @@ pub trait RtSync {
     fn send_oneshot(tx: Self::OneshotTx, value: u64);
     /// Waits for the value; `None` if the sender was dropped.
     fn recv_oneshot(rx: Self::OneshotRx) -> impl Future<Output = Option<u64>> + Send;
+    /// A bounded request channel holding at most `capacity` requests.
+    fn requests(capacity: usize) -> (Self::RequestTx, Self::RequestRx);
+    /// Sends `value` with the oneshot `reply`, waiting for room. Panics if the receiver is gone.
+    fn send_request(
+        tx: &Self::RequestTx,
+        value: u64,
+        reply: Self::OneshotTx,
+    ) -> impl Future<Output = ()> + Send;
+    /// Receives a request; `None` once every sender is gone and the channel is empty.
+    fn recv_request(
+        rx: &mut Self::RequestRx,
+    ) -> impl Future<Output = Option<(u64, Self::OneshotTx)>> + Send;
     /// A mutex holding `value`.
     fn mutex(value: u64) -> Self::Mutex;
     /// Locks, adds `n`, unlocks; returns the new value.

@@ -1,7 +1,8 @@
-//! The two `compare` tables that are not "time per operation": timer lateness ([`Lateness`])
-//! and memory per idle item ([`MemoryRow`]), each rendered as text and JSON (`serde_json`).
+//! The `compare` tables beside "time per operation": CPU time of the network rows
+//! ([`cpu_table`]), latency percentiles ([`LatencyRow`]), timer lateness ([`Lateness`]) and
+//! memory per idle item ([`MemoryRow`]), each rendered as text and JSON (`serde_json`).
 
-use crate::report::{RUNTIMES, human_ns, rounded, whole};
+use crate::report::{RUNTIMES, Row, human_ns, rounded, whole};
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use std::fmt::Write;
 
@@ -91,6 +92,140 @@ impl Serialize for Lateness {
         }
         map.serialize_entry("target_mean_ns", &whole(MEAN_TARGET_NS))?;
         map.serialize_entry("target_p99_ns", &whole(P99_TARGET_NS))?;
+        map.end()
+    }
+}
+
+/// How [`cpu_table`]'s figures are measured (also the JSON's `cpu_measure`).
+pub const CPU_HEADER: &str = "process CPU time (user + sys, getrusage(RUSAGE_SELF) delta around \
+    each sample; the other two runtimes idle in the same process), median per operation";
+
+/// Text table of the rows that carry CPU time (`Row::cpu_ns`): CPU per operation for each
+/// runtime, the ratios, and the runtime's CPU / wall time (how many of the 2 cores it kept
+/// busy).
+///
+/// ```
+/// use benches::report::{Row, cpu_table};
+/// let row = Row {
+///     case: "echo".into(), workers: 2, ops: 2, unit: "msg".into(),
+///     median_ns: [1_000.0, 1_000.0, 1_000.0], spread: [0.0; 3],
+///     cpu_ns: Some([1_800.0, 2_000.0, 1_500.0]),
+/// };
+/// let t = cpu_table(&[row]);
+/// assert!(t.contains("getrusage") && t.contains("900 ns") && t.contains("0.90") && t.contains("1.80"));
+/// ```
+pub fn cpu_table(rows: &[Row]) -> String {
+    let mut out = format!(
+        "CPU time per operation: {CPU_HEADER}\n\
+         {:<22} {:>7} {:>11} {:>11} {:>11} {:>9} {:>9} {:>9}\n",
+        "case", "per", "runtime", "tokio", "smol", "rt/tokio", "rt/best", "rt cores"
+    );
+    for row in rows {
+        let (Some(cpu), Some(per_op)) = (row.cpu_ns, row.cpu_per_op_ns()) else {
+            continue;
+        };
+        let [r, t, s] = per_op.map(human_ns);
+        let _ = writeln!(
+            out,
+            "{:<22} {:>7} {r:>11} {t:>11} {s:>11} {:>9.2} {:>9.2} {:>9.2}",
+            row.case,
+            row.unit,
+            cpu[0] / cpu[1],
+            cpu[0] / cpu[1].min(cpu[2]),
+            cpu[0] / row.median_ns[0],
+        );
+    }
+    out
+}
+
+/// Latency percentiles of one workload (`Workload::latencies`), per runtime in [`RUNTIMES`]
+/// order, pooled over all of `compare`'s iterations.
+///
+/// ```
+/// use benches::report::{LatencyRow, latency_table};
+/// let row = LatencyRow {
+///     case: "fanout_wake".into(), what: "wake latency".into(), samples: 100,
+///     p50_ns: [10e3, 12.5e3, 20e3], p99_ns: [20e3, 22e3, 30e3],
+/// };
+/// assert_eq!(row.vs_tokio(), [0.8, 20e3 / 22e3]);
+/// assert!(latency_table(&[row]).contains("fanout_wake p50"));
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct LatencyRow {
+    /// Case name.
+    pub case: String,
+    /// What one sample is (`Workload::LATENCY`).
+    pub what: String,
+    /// Samples per runtime.
+    pub samples: usize,
+    /// Median (nearest rank).
+    pub p50_ns: [f64; 3],
+    /// 99th percentile (nearest rank).
+    pub p99_ns: [f64; 3],
+}
+
+impl LatencyRow {
+    /// `[p50, p99]` of `runtime / tokio`.
+    pub fn vs_tokio(&self) -> [f64; 2] {
+        [
+            self.p50_ns[0] / self.p50_ns[1],
+            self.p99_ns[0] / self.p99_ns[1],
+        ]
+    }
+
+    /// `[p50, p99]` of `runtime / min(tokio, smol)`.
+    pub fn vs_best_peer(&self) -> [f64; 2] {
+        [
+            self.p50_ns[0] / self.p50_ns[1].min(self.p50_ns[2]),
+            self.p99_ns[0] / self.p99_ns[1].min(self.p99_ns[2]),
+        ]
+    }
+}
+
+/// Text table of latency rows: a p50 and a p99 line per workload.
+pub fn latency_table(rows: &[LatencyRow]) -> String {
+    let mut out = format!(
+        "latency percentiles (nearest rank, all samples of all iterations pooled)\n\
+         {:<22} {:>11} {:>11} {:>11} {:>9} {:>9}\n",
+        "case statistic", "runtime", "tokio", "smol", "rt/tokio", "rt/best"
+    );
+    for row in rows {
+        let _ = writeln!(out, "  {}: {} samples per runtime", row.what, row.samples);
+        let (tokio, best) = (row.vs_tokio(), row.vs_best_peer());
+        for (k, (stat, values)) in [("p50", row.p50_ns), ("p99", row.p99_ns)]
+            .into_iter()
+            .enumerate()
+        {
+            let [r, t, s] = values.map(human_ns);
+            let _ = writeln!(
+                out,
+                "{:<22} {r:>11} {t:>11} {s:>11} {:>9.2} {:>9.2}",
+                format!("{} {stat}", row.case),
+                tokio[k],
+                best[k]
+            );
+        }
+    }
+    out
+}
+
+/// `{"case", "what", "samples", "runtime_p50_ns", "runtime_p99_ns", ..., "p50_vs_tokio",
+/// "p99_vs_tokio", "p50_vs_best_peer", "p99_vs_best_peer"}`.
+impl Serialize for LatencyRow {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("case", &self.case)?;
+        map.serialize_entry("what", &self.what)?;
+        map.serialize_entry("samples", &self.samples)?;
+        for (k, name) in RUNTIMES.iter().enumerate() {
+            map.serialize_entry(&format!("{name}_p50_ns"), &whole(self.p50_ns[k]))?;
+            map.serialize_entry(&format!("{name}_p99_ns"), &whole(self.p99_ns[k]))?;
+        }
+        let (tokio, best) = (self.vs_tokio(), self.vs_best_peer());
+        map.serialize_entry("p50_vs_tokio", &rounded(tokio[0], 4))?;
+        map.serialize_entry("p99_vs_tokio", &rounded(tokio[1], 4))?;
+        map.serialize_entry("p50_vs_best_peer", &rounded(best[0], 4))?;
+        map.serialize_entry("p99_vs_best_peer", &rounded(best[1], 4))?;
         map.end()
     }
 }

@@ -1,15 +1,18 @@
 //! The workloads, each written once against [`Rt`]: the scheduler ones here (mirroring Tokio's
 //! `rt_multi_threaded` benches with the same names and parameters, so figures compare one to
-//! one), TCP in [`echo`] and [`http`], timers in [`timers`], files in [`fs`] (its own table), sync primitives in [`sync`] and
-//! spawn scaling in [`scale`].
+//! one), TCP in [`echo`] and [`http`], timers in [`timers`], files in [`fs`] (its own table),
+//! sync primitives in [`sync`], request/reply over mpsc + oneshot in [`request`], wake latency
+//! from outside in [`fanout`] and spawn scaling in [`scale`].
 //!
 //! Every workload returns a checksum that [`Workload::expected`] predicts, so tests (and the
 //! benches, in debug builds) can check that all the work really happened.
 
 pub mod echo;
+pub mod fanout;
 pub mod fs;
 pub mod http;
 pub mod local;
+pub mod request;
 pub mod scale;
 pub mod sync;
 pub mod timers;
@@ -51,6 +54,22 @@ pub trait Workload {
     const OPS: u64 = 1;
     /// What one operation is, for table headings ("iter" when [`Workload::OPS`] is 1).
     const UNIT: &'static str = "iter";
+    /// Whether `compare` also reports the process CPU time (user + system) of the workload: the
+    /// network rows, where CPU per request is a figure of its own (issue 22).
+    const CPU: bool = false;
+    /// `Some(what one sample is)` for workloads whose figure is also a latency distribution,
+    /// returned by [`Workload::latencies`]; `compare` reports its p50 and p99.
+    const LATENCY: Option<&'static str> = None;
+    /// Most samples `compare` takes per runtime: lower for workloads whose one iteration takes
+    /// seconds (the 5 000-connection echo), so `compare --quick` stays a few minutes.
+    const MAX_SAMPLES: usize = usize::MAX;
+
+    /// Runs one iteration like [`Workload::run`] and returns one latency sample per event, in
+    /// nanoseconds; empty unless [`Workload::LATENCY`] is `Some`.
+    fn latencies<R: Rt>(rt: &R) -> Vec<f64> {
+        let _ = rt;
+        Vec::new()
+    }
 }
 
 /// Sum of `0..n`.
@@ -372,6 +391,52 @@ mod tests {
         check::<sync::MutexContended>();
         check::<sync::SemaphoreUncontended>();
         check::<sync::SemaphoreContended>();
+    }
+
+    #[test]
+    fn ping_pong_requests_answers_every_request_of_every_pair() {
+        check::<request::PingPongRequests>();
+    }
+
+    #[test]
+    fn mpsc_4x100k_into_bounded_1024_delivers_every_message_once() {
+        check::<sync::Mpsc4x100k>();
+    }
+
+    #[test]
+    fn echo_opens_connections_in_batches_and_echoes_every_message() {
+        // 250 connections: two full batches of CONNECT_BATCH and a partial one.
+        const { assert!(250 % echo::CONNECT_BATCH != 0 && 250 > 2 * echo::CONNECT_BATCH) };
+        check::<echo::Echo<64, 250, 2>>();
+    }
+
+    #[test]
+    fn fanout_records_one_wake_latency_per_task_per_round() {
+        check::<fanout::Fanout>();
+        let expected = (fanout::ROUNDS * fanout::FANOUT_TASKS) as usize;
+        for late in [
+            fanout::Fanout::latencies(&RuntimeRt::new(2).unwrap()),
+            fanout::Fanout::latencies(&TokioRt::new(2).unwrap()),
+            fanout::Fanout::latencies(&SmolRt::new(2).unwrap()),
+        ] {
+            assert_eq!(late.len(), expected);
+            assert!(late.iter().all(|ns| ns.is_finite() && *ns >= 0.0));
+        }
+    }
+
+    #[test]
+    fn timer_burst_reports_one_lateness_per_task_and_the_wall_row_none() {
+        for late in [
+            timers::Timers100k::latencies(&RuntimeRt::new(2).unwrap()),
+            timers::Timers100k::latencies(&TokioRt::new(2).unwrap()),
+            timers::Timers100k::latencies(&SmolRt::new(2).unwrap()),
+        ] {
+            assert_eq!(late.len() as u64, timers::TIMERS);
+            assert!(late.iter().all(|ns| ns.is_finite() && *ns >= 0.0));
+        }
+        // Workloads without a latency figure return no samples.
+        assert!(YieldMany::LATENCY.is_none());
+        assert!(YieldMany::latencies(&RuntimeRt::new(1).unwrap()).is_empty());
     }
 
     #[test]

@@ -61,3 +61,43 @@ fn notify_waiters_racing_new_waiter() {
         );
     });
 }
+
+/// A registered waiter re-polled with its stored waker (the lock-free path, rule NT5) ∥ a
+/// `notify_one` (or, second half, `notify_waiters`) on another thread: a re-poll that answers
+/// `Pending` is followed by exactly one wake of that waker, and the next poll completes; one
+/// that answers `Ready` consumed the notification. Never a lost wake-up, never a duplicate.
+#[test]
+fn lock_free_repoll_racing_notify() {
+    use loom_tests::support::{Counter, tracked_waker};
+    for all in [false, true] {
+        model(move || {
+            let notify = Arc::new(Notify::new());
+            let (wakes, drops) = (Counter::new(), Counter::new());
+            let waker = tracked_waker(&wakes, &drops);
+            let mut waiter = Box::pin(notify.clone().notified_owned());
+            assert!(poll_once(waiter.as_mut(), &waker).is_pending());
+            let notifier = {
+                let notify = notify.clone();
+                loom::thread::spawn(move || {
+                    if all {
+                        notify.notify_waiters()
+                    } else {
+                        notify.notify_one()
+                    }
+                })
+            };
+            let first = poll_once(waiter.as_mut(), &waker).is_ready();
+            notifier.join().unwrap();
+            if !first {
+                assert_eq!(wakes.get(), 1, "the racing notify woke the stored waker");
+                assert!(poll_once(waiter.as_mut(), &waker).is_ready());
+            }
+            assert!(wakes.get() <= 1);
+            let mut fresh = Box::pin(notify.notified());
+            assert!(
+                poll_once(fresh.as_mut(), Waker::noop()).is_pending(),
+                "the notification was consumed once, no permit left"
+            );
+        });
+    }
+}

@@ -105,3 +105,41 @@ fn sleep_reset_racing_fire() {
         drop(rt);
     });
 }
+
+/// A filed `Sleep` re-polled with the waker it stored (the lock-free path, rule E1 in
+/// `engine/driver/entry.rs`) on one thread ∥ its deadline fired by the driver on another: a
+/// re-poll that answers `Pending` is followed by exactly one wake (the fire took that very
+/// waker), one that answers `Ready` saw the fire; never a lost wake-up, never two.
+#[test]
+fn sleep_repolled_lock_free_while_timer_fires() {
+    model(|| {
+        let rt = paused_runtime();
+        let (wakes, drops) = (Counter::new(), Counter::new());
+        rt.block_on(async {
+            let mut sleep = time::sleep(Duration::from_millis(10));
+            let waker = tracked_waker(&wakes, &drops);
+            assert!(poll_once(std::pin::Pin::new(&mut sleep), &waker).is_pending());
+            let poller = loom::thread::spawn(move || {
+                let repoll = poll_once(std::pin::Pin::new(&mut sleep), &waker);
+                (repoll.is_ready(), sleep, waker)
+            });
+            time::advance(Duration::from_millis(10)).await;
+            let (ready, mut sleep, waker) = poller.join().unwrap();
+            assert_eq!(
+                wakes.get(),
+                1,
+                "the fire woke the stored waker once (ready: {ready})"
+            );
+            assert!(poll_once(std::pin::Pin::new(&mut sleep), &waker).is_ready());
+            assert_eq!(wakes.get(), 1);
+            drop(sleep);
+            drop(waker);
+        });
+        assert_eq!(
+            drops.get(),
+            1,
+            "the waker was released exactly once (no leak)"
+        );
+        drop(rt);
+    });
+}

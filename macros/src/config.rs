@@ -1,7 +1,8 @@
 //! Arguments of `#[runtime::main(..)]` / `#[runtime::test(..)]`, parsed into a checked
 //! [`Config`].
 //!
-//! Every argument is `key = literal`, except the bare flag `simulation` (tests only). Each mistake becomes a `syn::Error` spanned at the token
+//! Every argument is `key = literal`, except the bare flags `simulation` and `no_simulation`
+//! (tests only). Each mistake becomes a `syn::Error` spanned at the token
 //! that caused it (the key for unknown, duplicate or misplaced keys, the literal for bad values),
 //! and all mistakes are reported together. On any mistake the caller still gets a usable
 //! default [`Config`] so it can emit the function and keep IDEs working.
@@ -14,8 +15,8 @@ use syn::punctuated::Punctuated;
 use syn::{Ident, Lit, Token};
 
 /// The keys accepted, in the order the error message lists them.
-const KEYS: &str =
-    "`flavor`, `worker_threads`, `start_paused`, `unhandled_panic`, `simulation`, `seeds`, `crate`";
+const KEYS: &str = "`flavor`, `worker_threads`, `start_paused`, `unhandled_panic`, `simulation`, `seeds`, \
+     `no_simulation`, `crate`";
 
 /// Seeds a `#[runtime::test(simulation)]` runs without `seeds = N`: the issue's figure for
 /// running the ordinary test suite under simulation in CI.
@@ -62,6 +63,9 @@ pub(crate) struct Config {
     pub(crate) unhandled_panic: Option<UnhandledPanic>,
     /// `#[runtime::test(simulation, seeds = N)]`: run the body under this many seeds.
     pub(crate) simulation: Option<u64>,
+    /// `#[runtime::test(no_simulation)]`: never run under `RUNTIME_TEST_FLAVOR=simulation`
+    /// (the test needs real threads, sockets or wall time).
+    pub(crate) no_simulation: bool,
     /// Path of the `runtime` crate in the user's namespace (default `::runtime`).
     pub(crate) crate_path: TokenStream,
 }
@@ -78,6 +82,7 @@ impl Config {
             start_paused: None,
             unhandled_panic: None,
             simulation: None,
+            no_simulation: false,
             crate_path: quote::quote!(::runtime),
         }
     }
@@ -93,7 +98,7 @@ impl Parse for Arg {
     fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
         // `parse_any` so that the keyword `crate` is accepted as a key.
         let key = input.call(Ident::parse_any)?;
-        if key == "simulation" && !input.peek(Token![=]) {
+        if (key == "simulation" || key == "no_simulation") && !input.peek(Token![=]) {
             return Ok(Arg { key, value: None });
         }
         if !input.peek(Token![=]) {
@@ -131,6 +136,7 @@ pub(crate) fn parse(args: TokenStream, kind: Kind) -> (Config, Option<syn::Error
     let mut worker_key: Option<Span> = None;
     let mut paused_key: Option<Span> = None;
     let mut simulation_key: Option<Span> = None;
+    let mut no_simulation_key: Option<Span> = None;
     let mut seeds: Option<(Span, u64)> = None;
     for Arg { key, value } in parsed {
         let name = key.unraw().to_string();
@@ -141,6 +147,10 @@ pub(crate) fn parse(args: TokenStream, kind: Kind) -> (Config, Option<syn::Error
         seen.push(name.clone());
         let value = match value {
             Some(value) => value,
+            None if name == "no_simulation" => {
+                no_simulation_key = Some(key.span());
+                continue;
+            }
             None => {
                 // The bare `simulation` flag (the parser accepts no other).
                 simulation_key = Some(key.span());
@@ -148,6 +158,10 @@ pub(crate) fn parse(args: TokenStream, kind: Kind) -> (Config, Option<syn::Error
             }
         };
         match name.as_str() {
+            "no_simulation" => errors.push(
+                key.span(),
+                "`no_simulation` is a flag: write `#[runtime::test(no_simulation)]`",
+            ),
             "simulation" => errors.push(
                 key.span(),
                 "`simulation` is a flag: write `#[runtime::test(simulation)]` or \
@@ -232,6 +246,15 @@ pub(crate) fn parse(args: TokenStream, kind: Kind) -> (Config, Option<syn::Error
     }
 
     // Combination checks, once the flavor is known.
+    if let Some(span) = no_simulation_key {
+        if kind == Kind::Main {
+            errors.push(span, "`no_simulation` is for `#[runtime::test]`");
+        }
+        if simulation_key.is_some() {
+            errors.push(span, "`no_simulation` contradicts `simulation`: keep one");
+        }
+        config.no_simulation = true;
+    }
     if let Some(span) = simulation_key {
         if kind == Kind::Main {
             errors.push(

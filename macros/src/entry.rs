@@ -104,6 +104,30 @@ pub(crate) fn expand(kind: Kind, args: TokenStream, item: TokenStream) -> TokenS
     }
 }
 
+/// Whether a `#[runtime::test]` may run under the simulation flavor when the suite is run
+/// that way (`RUNTIME_TEST_FLAVOR=simulation`): a plain current-thread test (no
+/// `no_simulation`, no `unhandled_panic`, which the simulation does not apply) whose output
+/// `sim::check` can judge (`()` or a `Result`).
+fn suite_can_simulate(config: &Config, sig: &Signature) -> bool {
+    let judged = match &sig.output {
+        ReturnType::Default => true,
+        ReturnType::Type(_, ty) => match &**ty {
+            Type::Tuple(tuple) => tuple.elems.is_empty(),
+            Type::Path(path) => path
+                .path
+                .segments
+                .last()
+                .is_some_and(|last| last.ident == "Result"),
+            _ => false,
+        },
+    };
+    judged
+        && !config.no_simulation
+        && config.simulation.is_none()
+        && config.unhandled_panic.is_none()
+        && config.flavor == Flavor::CurrentThread
+}
+
 /// The type to annotate the body's output with, when it can be named in a `let`.
 fn output_type(sig: &Signature) -> Option<TokenStream> {
     match &sig.output {
@@ -126,6 +150,7 @@ fn generate(kind: Kind, config: &Config, func: EntryFn) -> TokenStream {
     sig.asyncness = None;
     let mixed = Span::mixed_site();
 
+    let suite_ok = kind == Kind::Test && suite_can_simulate(config, &sig);
     let body = match output_type(&sig) {
         Some(ty) => quote_spanned! {mixed=>
             async move {
@@ -187,6 +212,31 @@ fn generate(kind: Kind, config: &Config, func: EntryFn) -> TokenStream {
         Kind::Main => TokenStream::new(),
     };
 
+    if suite_ok {
+        // Under `RUNTIME_TEST_FLAVOR=simulation` (the CI step running the suite under the
+        // simulation flavor) the body runs under the seeds `suite_check` reads instead.
+        let ident = &sig.ident;
+        return quote_spanned! {mixed=>
+            #test_attr
+            #(#attrs)*
+            #vis #sig {
+                let __runtime_make = || #body;
+                if #krate::__private::suite_is_simulation() {
+                    return #krate::__private::suite_check(
+                        ::core::concat!(::core::module_path!(), "::", ::core::stringify!(#ident)),
+                        __runtime_make,
+                    );
+                }
+                #[allow(clippy::expect_used, clippy::needless_return)]
+                {
+                    return #builder
+                        .#build
+                        .expect(#failure)
+                        .block_on(__runtime_make());
+                }
+            }
+        };
+    }
     quote_spanned! {mixed=>
         #test_attr
         #(#attrs)*
@@ -258,6 +308,104 @@ mod tests {
             "rt2 :: __private :: Builder :: new_current_thread () . start_paused (true)"
         ));
         assert!(out.contains("# [should_panic] # [allow (unused)]"), "{out}");
+    }
+
+    #[test]
+    fn plain_tests_ask_whether_the_suite_runs_under_simulation_and_opted_out_ones_do_not() {
+        let plain = expand_str(
+            Kind::Test,
+            quote!(),
+            quote!(
+                async fn t() {}
+            ),
+        );
+        assert!(plain.contains("suite_is_simulation ()"), "{plain}");
+        assert!(
+            plain.contains(":: runtime :: __private :: suite_check ("),
+            "{plain}"
+        );
+        let result = expand_str(
+            Kind::Test,
+            quote!(),
+            quote!(
+                async fn t() -> std::io::Result<()> {
+                    Ok(())
+                }
+            ),
+        );
+        assert!(result.contains("suite_is_simulation ()"), "{result}");
+        for (args, item) in [
+            (
+                quote!(no_simulation),
+                quote!(
+                    async fn t() {}
+                ),
+            ),
+            (
+                quote!(flavor = "multi_thread"),
+                quote!(
+                    async fn t() {}
+                ),
+            ),
+            (
+                quote!(flavor = "local"),
+                quote!(
+                    async fn t() {}
+                ),
+            ),
+            (
+                quote!(unhandled_panic = "shutdown_runtime"),
+                quote!(
+                    async fn t() {}
+                ),
+            ),
+            (
+                quote!(),
+                quote!(
+                    async fn t() -> u32 {
+                        1
+                    }
+                ),
+            ),
+        ] {
+            let out = expand_str(Kind::Test, args, item);
+            assert!(!out.contains("suite_is_simulation"), "{out}");
+            assert!(!out.contains("compile_error"), "{out}");
+        }
+        let main = expand_str(
+            Kind::Main,
+            quote!(),
+            quote!(
+                async fn main() {}
+            ),
+        );
+        assert!(!main.contains("suite_is_simulation"), "{main}");
+    }
+
+    #[test]
+    fn no_simulation_mistakes_are_named() {
+        let err = |args: TokenStream| {
+            expand_str(
+                Kind::Test,
+                args,
+                quote!(
+                    async fn t() {}
+                ),
+            )
+        };
+        assert!(err(quote!(no_simulation, simulation)).contains("contradicts `simulation`"));
+        assert!(err(quote!(no_simulation = true)).contains("`no_simulation` is a flag"));
+        let main = expand_str(
+            Kind::Main,
+            quote!(no_simulation),
+            quote!(
+                async fn main() {}
+            ),
+        );
+        assert!(
+            main.contains("`no_simulation` is for `#[runtime::test]`"),
+            "{main}"
+        );
     }
 
     #[test]

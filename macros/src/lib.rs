@@ -56,10 +56,24 @@ pub fn main(args: TokenStream, item: TokenStream) -> TokenStream {
 /// with other test attributes such as `#[should_panic]` or `#[ignore]`; the test may return a
 /// `Result`.
 ///
+/// `#[runtime::test(simulation, seeds = N)]` runs the body under `N` seeds (20 by default) of
+/// the seeded simulation flavor (`runtime::sim::check`). A plain current-thread test also runs
+/// that way when the environment has `RUNTIME_TEST_FLAVOR=simulation` (seeds from
+/// `RUNTIME_SIM_SEEDS`, `RUNTIME_SIM_SEED_INDEX`, `RUNTIME_SEED`), so a whole suite can be
+/// run under simulation; `#[runtime::test(no_simulation)]` keeps a test that needs real
+/// threads, sockets or wall time on its current-thread runtime.
+///
 /// ```
 /// #[runtime::test]
 /// async fn adds() {
 ///     assert_eq!(runtime::spawn(async { 1 + 1 }).await.unwrap(), 2);
+/// }
+///
+/// #[runtime::test(no_simulation)] // a real thread wakes it
+/// async fn from_a_thread() {
+///     let (tx, rx) = runtime::sync::oneshot::channel();
+///     std::thread::spawn(move || tx.send(3).unwrap());
+///     assert_eq!(rx.await.unwrap(), 3);
 /// }
 ///
 /// #[runtime::test(flavor = "multi_thread", worker_threads = 2)]

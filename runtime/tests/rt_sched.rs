@@ -101,13 +101,17 @@ fn coop_budget_makes_always_ready_loop_yield() {
     ] {
         let stop = Arc::new(AtomicBool::new(false));
         let flag = stop.clone();
+        // One round at least, whichever task a scheduler polls first (FIFO polls this one
+        // first; a simulation may run the stopper first).
         let busy = rt.spawn(async move {
             let mut rounds = 0u64;
-            while !flag.load(Ordering::SeqCst) {
+            loop {
                 task::coop::consume_budget().await;
                 rounds += 1;
+                if flag.load(Ordering::SeqCst) {
+                    break rounds;
+                }
             }
-            rounds
         });
         let other = rt.spawn(stopper(stop, 1));
         assert_eq!(rt.block_on(other).unwrap(), 1, "{flavor}");

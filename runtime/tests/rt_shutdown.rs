@@ -148,8 +148,12 @@ fn check_waker_outlives_runtime(rt: runtime::Runtime) {
         std::task::Poll::Ready(())
     })))
     .unwrap();
-    support::wait_until("pending task stored its waker", || {
-        slot.lock().unwrap().is_some()
+    // Until the pending task has stored its waker: on any schedule (a simulation runtime may
+    // poll it only after the task above; the watchdog bounds the wait).
+    rt.block_on(async {
+        while slot.lock().unwrap().is_none() {
+            runtime::task::yield_now().await;
+        }
     });
     let waker = slot.lock().unwrap().take().unwrap();
     let finished_waker = finished_slot.lock().unwrap().take().unwrap();

@@ -137,7 +137,8 @@ fn child(envs: &[(&str, &str)]) -> (bool, String) {
             "--test-threads=1",
         ])
         .env("SIM_FAILURES_CHILD", "1")
-        .env_remove("RUNTIME_SEED");
+        .env_remove("RUNTIME_SEED")
+        .env_remove("RUNTIME_TEST_FLAVOR");
     for (key, value) in envs {
         command.env(key, value);
     }
@@ -188,6 +189,20 @@ fn a_failing_simulation_test_prints_its_seed_hash_and_replay_command_and_the_see
     assert!(
         replay.contains(&format!("trace hash {hash}")),
         "{hash} not in:\n{replay}"
+    );
+}
+
+/// Under `RUNTIME_TEST_FLAVOR=simulation` (how the whole suite runs under simulation), the
+/// printed replay command sets the flavor too: without it a plain `#[runtime::test]` would
+/// replay on the ordinary flavor and pass.
+#[test]
+fn the_replay_command_keeps_the_simulation_flavor_variable() {
+    let _watchdog = Watchdog::new("child flavor", BOUND);
+    let (passed, stderr) = child(&[("RUNTIME_TEST_FLAVOR", "simulation")]);
+    assert!(!passed, "{stderr}");
+    assert!(
+        stderr.contains("replay: RUNTIME_TEST_FLAVOR=simulation RUNTIME_SEED="),
+        "{stderr}"
     );
 }
 

@@ -396,3 +396,116 @@ fn sleep_until_now_is_not_elapsed_before_its_first_poll() {
         assert!(nap.is_elapsed());
     });
 }
+
+/// Counts the wakes of the wakers made from it.
+struct WakeCount(std::sync::atomic::AtomicUsize);
+
+impl std::task::Wake for WakeCount {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+impl WakeCount {
+    fn new() -> Arc<WakeCount> {
+        Arc::new(WakeCount(std::sync::atomic::AtomicUsize::new(0)))
+    }
+    fn get(&self) -> usize {
+        self.0.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+/// Re-polls of a pending `Sleep` with the waker it stored last take the entry's lock-free path
+/// (rule E1 in `engine/driver/entry.rs`); a poll with another waker moves the registration to
+/// it. Whatever the path, the fire wakes exactly the waker of the last poll, once, and the
+/// next poll is `Ready`.
+#[test]
+fn a_fire_wakes_the_waker_of_the_last_poll_once_whatever_the_repoll_path() {
+    let rt = paused();
+    rt.block_on(async {
+        let (a, b) = (WakeCount::new(), WakeCount::new());
+        let (waker_a, waker_b) = (
+            std::task::Waker::from(a.clone()),
+            std::task::Waker::from(b.clone()),
+        );
+        let mut sleep = Box::pin(sleep(Duration::from_millis(10)));
+        let mut poll_with =
+            |waker: &std::task::Waker| sleep.as_mut().poll(&mut Context::from_waker(waker));
+        // First poll files the entry with A; three re-polls with A (no lock); then B takes over.
+        for _ in 0..4 {
+            assert!(poll_with(&waker_a).is_pending());
+        }
+        assert!(poll_with(&waker_b).is_pending());
+        assert!(poll_with(&waker_b).is_pending());
+        advance(Duration::from_millis(10)).await;
+        assert_eq!(
+            (a.get(), b.get()),
+            (0, 1),
+            "only the last poll's waker is woken"
+        );
+        assert_eq!(poll_with(&waker_b), Poll::Ready(()));
+        assert_eq!(poll_with(&waker_a), Poll::Ready(()), "done stays done");
+        assert_eq!((a.get(), b.get()), (0, 1));
+
+        // Back and forth: B then A again; A (the last) is woken.
+        let (c, d) = (WakeCount::new(), WakeCount::new());
+        let (waker_c, waker_d) = (
+            std::task::Waker::from(c.clone()),
+            std::task::Waker::from(d.clone()),
+        );
+        let mut sleep = Box::pin(runtime::time::sleep(Duration::from_millis(5)));
+        let mut poll_with =
+            |waker: &std::task::Waker| sleep.as_mut().poll(&mut Context::from_waker(waker));
+        for waker in [&waker_c, &waker_d, &waker_d, &waker_c, &waker_c] {
+            assert!(poll_with(waker).is_pending());
+        }
+        advance(Duration::from_millis(5)).await;
+        assert_eq!((c.get(), d.get()), (1, 0));
+        assert_eq!(poll_with(&waker_c), Poll::Ready(()));
+    });
+}
+
+/// A reset `Sleep` re-polled with the same waker waits for the new deadline (the lock-free
+/// re-poll must not report the old registration's state) and wakes once at it.
+#[test]
+fn a_reset_sleep_repolled_with_the_same_waker_waits_for_the_new_deadline() {
+    let rt = paused();
+    rt.block_on(async {
+        let count = WakeCount::new();
+        let waker = std::task::Waker::from(count.clone());
+        let mut sleep = Box::pin(sleep(Duration::from_millis(10)));
+        let mut cx = Context::from_waker(&waker);
+        assert!(sleep.as_mut().poll(&mut cx).is_pending());
+        advance(Duration::from_millis(10)).await;
+        assert_eq!(count.get(), 1);
+        assert_eq!(sleep.as_mut().poll(&mut cx), Poll::Ready(()));
+        let start = Instant::now();
+        sleep.as_mut().reset(start + Duration::from_millis(20));
+        assert!(sleep.as_mut().poll(&mut cx).is_pending());
+        assert!(sleep.as_mut().poll(&mut cx).is_pending());
+        advance(Duration::from_millis(19)).await;
+        assert!(sleep.as_mut().poll(&mut cx).is_pending());
+        assert_eq!(count.get(), 1, "not woken before the new deadline");
+        advance(Duration::from_millis(1)).await;
+        assert_eq!(count.get(), 2);
+        assert_eq!(sleep.as_mut().poll(&mut cx), Poll::Ready(()));
+        // Reset before it fires, re-polled with the same waker: moves, no early wake.
+        sleep
+            .as_mut()
+            .reset(Instant::now() + Duration::from_millis(5));
+        assert!(sleep.as_mut().poll(&mut cx).is_pending());
+        sleep
+            .as_mut()
+            .reset(Instant::now() + Duration::from_millis(8));
+        assert!(sleep.as_mut().poll(&mut cx).is_pending());
+        advance(Duration::from_millis(5)).await;
+        assert!(sleep.as_mut().poll(&mut cx).is_pending());
+        assert_eq!(count.get(), 2);
+        advance(Duration::from_millis(3)).await;
+        assert_eq!(count.get(), 3);
+        assert_eq!(sleep.as_mut().poll(&mut cx), Poll::Ready(()));
+    });
+}

@@ -58,6 +58,8 @@ impl RtSync for TokioRt {
     type OneshotRx = oneshot::Receiver<u64>;
     type Mutex = Mutex<u64>;
     type Semaphore = Semaphore;
+    type RequestTx = mpsc::Sender<(u64, oneshot::Sender<u64>)>;
+    type RequestRx = mpsc::Receiver<(u64, oneshot::Sender<u64>)>;
 
     fn bounded(capacity: usize) -> (Self::Tx, Self::Rx) {
         mpsc::channel(capacity)
@@ -93,6 +95,21 @@ impl RtSync for TokioRt {
 
     async fn recv_oneshot(rx: Self::OneshotRx) -> Option<u64> {
         rx.await.ok()
+    }
+
+    fn requests(capacity: usize) -> (Self::RequestTx, Self::RequestRx) {
+        mpsc::channel(capacity)
+    }
+
+    async fn send_request(tx: &Self::RequestTx, value: u64, reply: Self::OneshotTx) {
+        // `is_err`, not `expect`: the error carries the oneshot sender, which need not be `Debug`.
+        if tx.send((value, reply)).await.is_err() {
+            panic!("benchmark request receiver dropped");
+        }
+    }
+
+    async fn recv_request(rx: &mut Self::RequestRx) -> Option<(u64, Self::OneshotTx)> {
+        rx.recv().await
     }
 
     fn mutex(value: u64) -> Self::Mutex {

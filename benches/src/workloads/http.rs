@@ -91,6 +91,7 @@ impl<const CONNS: u64, const REQS: u64> Workload for Http<CONNS, REQS> {
     const NAME: &'static str = "http_hello_50c";
     const OPS: u64 = CONNS * REQS;
     const UNIT: &'static str = "req";
+    const CPU: bool = true;
 
     fn run<R: Rt>(rt: &R) -> u64 {
         rt.block_on(rt.spawn_remote(async {

@@ -18,7 +18,8 @@ pub const CONTENDERS: u64 = 8;
 /// Permits of the contended semaphore: fewer than [`CONTENDERS`], so tasks queue for them.
 pub const PERMITS: usize = 2;
 
-/// Bounded mpsc: `P` producers send [`MESSAGES`] in total through a [`CAPACITY`] channel.
+/// Bounded mpsc: `P` producers send `MSGS` messages in total (default [`MESSAGES`]) through a
+/// channel of capacity `CAP` (default [`CAPACITY`]).
 ///
 /// ```
 /// use benches::{Rt, Workload, adapters::RuntimeRt, workloads::sync::MpscBounded};
@@ -26,24 +27,34 @@ pub const PERMITS: usize = 2;
 /// assert_eq!(MpscBounded::<4>::run(&rt), MpscBounded::<4>::expected());
 /// ```
 #[derive(Debug)]
-pub struct MpscBounded<const P: u64>;
+pub struct MpscBounded<const P: u64, const MSGS: u64 = MESSAGES, const CAP: usize = CAPACITY>;
 
-impl<const P: u64> Workload for MpscBounded<P> {
-    const NAME: &'static str = if P == 1 {
-        "mpsc_bounded_1p"
-    } else {
-        "mpsc_bounded_4p"
+/// Issue 22's mpsc row: 4 producers x 100 000 `u64` into one bounded(1024) receiver.
+///
+/// ```
+/// use benches::{Rt, Workload, adapters::SmolRt, workloads::sync::Mpsc4x100k};
+/// let rt = SmolRt::new(2).unwrap();
+/// assert_eq!(Mpsc4x100k::run(&rt), Mpsc4x100k::expected());
+/// ```
+pub type Mpsc4x100k = MpscBounded<4, 400_000, 1024>;
+
+impl<const P: u64, const MSGS: u64, const CAP: usize> Workload for MpscBounded<P, MSGS, CAP> {
+    const NAME: &'static str = match (P, MSGS, CAP) {
+        (1, MESSAGES, CAPACITY) => "mpsc_bounded_1p",
+        (4, MESSAGES, CAPACITY) => "mpsc_bounded_4p",
+        (4, 400_000, 1024) => "mpsc_4x100k_cap1024",
+        _ => "mpsc_bounded",
     };
-    const OPS: u64 = MESSAGES;
+    const OPS: u64 = MSGS;
     const UNIT: &'static str = "msg";
 
     fn run<R: Rt>(rt: &R) -> u64 {
         rt.block_on(rt.spawn_remote(async {
-            let (tx, mut rx) = R::bounded(CAPACITY);
+            let (tx, mut rx) = R::bounded(CAP);
             for p in 0..P {
                 let tx = tx.clone();
                 R::spawn_detached(async move {
-                    for i in (p..MESSAGES).step_by(P as usize) {
+                    for i in (p..MSGS).step_by(P as usize) {
                         R::send(&tx, i).await;
                     }
                 });
@@ -58,7 +69,7 @@ impl<const P: u64> Workload for MpscBounded<P> {
     }
 
     fn expected() -> u64 {
-        triangle(MESSAGES)
+        triangle(MSGS)
     }
 }
 

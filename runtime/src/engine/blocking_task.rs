@@ -19,7 +19,12 @@ impl Handle {
     {
         // A simulation runs the closure inline, as a task it picks at a seeded point.
         if let Handle::Simulation(h) = self {
-            return crate::engine::scheduler::simulation::Handle::spawn_blocking(h, f, meta);
+            return crate::engine::scheduler::simulation::Handle::spawn_blocking(
+                h,
+                f,
+                mandatory == Mandatory::Yes,
+                meta,
+            );
         }
         let (task, join) = unowned(BlockingTask { func: Some(f) }, BlockingSchedule, meta);
         let current = self.clone();

@@ -16,6 +16,8 @@ pub(crate) struct SimConfig {
     pub(crate) seed: u64,
     /// Virtual time after which a simulation that is still waiting on timers fails.
     pub(crate) time_limit: Option<std::time::Duration>,
+    /// The fault plan (rule S7; empty: no faults).
+    pub(crate) faults: super::scheduler::simulation::FaultPlan,
 }
 
 /// Scheduler settings fixed at build time.

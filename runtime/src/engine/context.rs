@@ -172,7 +172,16 @@ pub(crate) fn with_scheduler<R>(f: impl FnOnce(Option<&scheduler::Context>) -> R
 
 /// The current runtime's driver handle, if a runtime is current on this thread.
 pub(crate) fn current_driver() -> Option<crate::engine::driver::DriverHandle> {
-    with_current(|handle| handle.map(|handle| handle.driver().clone()))
+    // Borrowed: cloning the scheduler handle first would add two locked read-modify-writes on
+    // a reference count every worker shares.
+    with_current_borrowed(|handle| handle.driver().clone())
+}
+
+/// The current runtime's clock reading (paused, simulated or real), without touching any
+/// reference count: `time::Instant::now` runs on hot paths (hyper reads it per frame), and a
+/// handle clone there is a write to a cache line every worker shares.
+pub(crate) fn current_now() -> Option<std::time::Instant> {
+    with_current_borrowed(|handle| handle.driver().now())
 }
 
 /// Which timer shard this thread files into: a worker's own index on the multi-thread

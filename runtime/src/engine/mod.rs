@@ -47,13 +47,14 @@
 //! - **Hand-off** — [`hand_off_core`]: `block_in_place` on a multi-thread worker gives the
 //!   worker's queue to a new thread before blocking. The worker index (which timer shard a
 //!   sleep files into) stays inside: `context::shard_hint`.
-//! - **Driver and timers** — [`current_driver`], a [`DriverHandle`]'s `now`, `pause_clock`,
-//!   `resume_clock`, `advance_clock`; [`Timer`] (what a `Sleep` holds: registration, reset and
-//!   cancel in the timer shards); [`Handle::current_thread_driver`] (virtual time is per
-//!   current-thread runtime); `current_reactor` (what sockets register with);
-//!   [`add_saturating`] (clock arithmetic that never overflows); `current_ring` (feature
-//!   `io-uring`: the runtime's io_uring, if the kernel accepted one; `fs` starts `RingOp`s on
-//!   it (`IoRing::start`) from `RingRequest`s and reads their `RingCompletion`s).
+//! - **Driver and timers** — [`current_driver`], [`current_now`] (the clock, with no handle
+//!   clone), a [`DriverHandle`]'s `now`, `pause_clock`, `resume_clock`, `advance_clock`;
+//!   [`Timer`] (what a `Sleep` holds: registration, reset and cancel in the timer shards);
+//!   [`Handle::current_thread_driver`] (virtual time is per current-thread runtime);
+//!   `current_reactor` (what sockets register with); [`add_saturating`] (clock arithmetic that
+//!   never overflows); `current_ring` (feature `io-uring`: the runtime's io_uring, if the kernel
+//!   accepted one; `fs` starts `RingOp`s on it (`IoRing::start`) from `RingRequest`s and reads
+//!   their `RingCompletion`s).
 //! - **Metrics** — the read-out methods on [`Handle`] (`num_workers`, `num_alive_tasks`,
 //!   `global_queue_depth`, `worker_poll_count`, ...): live `Relaxed` loads, never a
 //!   consistent snapshot across counters. [`HistogramConfiguration`] and [`LogHistogram`]
@@ -69,8 +70,18 @@
 //!   branch. The coarse clock of the poll statistics is `scheduler/coarse_clock.rs`.
 //! - **Simulation** (issue 19) — [`Flavor::Simulation`] builds the seeded scheduler
 //!   (`scheduler/simulation/`, rules S1-S6); [`Handle::sim_trace`] reads a run's seed, trace
-//!   hash, steps and virtual time (`SimTrace`); [`sim_rand`] draws from the current
-//!   simulation's user stream (`runtime::sim::rand`).
+//!   hash, steps, virtual time and fault counts (`SimTrace`); [`sim_rand`] draws from the
+//!   current simulation's user stream (`runtime::sim::rand`). The simulated network
+//!   (`scheduler/simulation/net/`, rules N1-N6): [`sim_network`] is the current
+//!   simulation's [`SimNetwork`] (what `runtime::net`'s sockets ask once, at creation);
+//!   [`SimListener`], [`SimStream`] and [`SimUdp`] are the
+//!   simulated sockets they then wrap; [`sim_current_host`] and [`sim_with_host`] read and
+//!   set the host a spawn lands on; [`Link`] (public as `runtime::sim::Link`) is a link's
+//!   latency, jitter, bandwidth and loss. Faults (rule S7):
+//!   [`SimFaultPlan`] and [`SimChance`] (what `Builder::faults` stores), [`sim_io_faults_on`]
+//!   (asked once per socket), [`sim_io_fault`] (a socket read or write's fault),
+//!   [`sim_fs_fault`] (an `fs` operation's delay and error); [`FaultStats`] and
+//!   [`InjectedFault`] are public as `runtime::sim`'s.
 //! - **Tasks' public types** — [`Id`], [`JoinError`], [`id`], [`try_id`], [`coop`] and
 //!   [`UnhandledPanic`] are defined here and re-exported publicly by `task` and the crate root;
 //!   [`wake_current_by_ref`] is `yield_now`'s cheap self-wake.
@@ -87,8 +98,8 @@ mod task;
 pub use config::UnhandledPanic;
 pub(crate) use config::{Config, Flavor, SimConfig};
 pub(crate) use context::{
-    SetCurrentGuard, current_driver, exit_runtime, is_in_runtime, set_current, try_set_current,
-    with_current, with_current_borrowed,
+    SetCurrentGuard, current_driver, current_now, exit_runtime, is_in_runtime, set_current,
+    try_set_current, with_current, with_current_borrowed,
 };
 pub(crate) use driver::DriverHandle;
 pub(crate) use driver::clock::add_saturating;
@@ -96,7 +107,24 @@ pub(crate) use driver::entry::Timer;
 pub(crate) use scheduler::Handle;
 pub(crate) use scheduler::local::{LocalEnter, LocalScheduler};
 #[cfg(not(loom))]
+pub(crate) use scheduler::simulation::current_network as sim_network;
+#[cfg(not(loom))]
 pub(crate) use scheduler::simulation::current_rand as sim_rand;
+#[cfg(not(loom))]
+pub use scheduler::simulation::net::Link;
+#[cfg(not(loom))]
+pub(crate) use scheduler::simulation::net::{
+    HostId as SimHostId, Network as SimNetwork, SimListener, SimStream, SimUdp,
+    current_host as sim_current_host, with_host as sim_with_host,
+};
+#[cfg_attr(loom, allow(unused_imports))] // named by `runtime::sim`, not built under loom
+pub(crate) use scheduler::simulation::{Chance as SimChance, FaultPlan as SimFaultPlan};
+pub use scheduler::simulation::{FaultStats, InjectedFault};
+#[cfg(not(loom))]
+pub(crate) use scheduler::simulation::{
+    IoFault as SimIoFault, fs_fault as sim_fs_fault, io_fault as sim_io_fault,
+    io_faults_on as sim_io_faults_on,
+};
 pub use scheduler::watchdog::SlowPoll;
 pub(crate) use scheduler::watchdog::{SlowPollHook, WatchdogConfig};
 pub use scheduler::{

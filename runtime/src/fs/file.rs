@@ -10,7 +10,7 @@
 use super::buf::{Buf, MAX_BUF, READ_AHEAD};
 use super::open_options::OpenOptions;
 use crate::blocking::Mandatory;
-use crate::io::blocking::{join_error, run, spawn};
+use crate::io::blocking::{join_error, run_fs as run, spawn};
 use crate::loom::sync::Arc;
 use crate::task::JoinHandle;
 use crate::task::coop::poll_budgeted;

@@ -9,7 +9,7 @@
 
 use super::file::{File, State};
 use crate::blocking::Mandatory;
-use crate::io::blocking::run;
+use crate::io::blocking::run_fs as run;
 use crate::loom::sync::Arc;
 use std::io::{self, Seek, SeekFrom};
 use std::time::Duration;

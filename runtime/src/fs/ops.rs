@@ -1,7 +1,7 @@
 //! The free functions of `runtime::fs`: one blocking-pool hop each, errors naming the path.
 
 use crate::blocking::Mandatory;
-use crate::io::blocking::run;
+use crate::io::blocking::run_fs as run;
 use crate::io::context::with_context;
 use std::fs::Metadata;
 use std::io;

@@ -2,7 +2,7 @@
 //! pool in batches.
 
 use crate::blocking::Mandatory;
-use crate::io::blocking::{join_error, run, spawn};
+use crate::io::blocking::{join_error, run_fs as run, spawn};
 use crate::io::context::with_context;
 use crate::loom::sync::Arc;
 use crate::task::JoinHandle;

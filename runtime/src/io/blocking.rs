@@ -44,3 +44,22 @@ where
 {
     spawn(f, mandatory)?.await.map_err(join_error)?
 }
+
+/// [`run`] for `runtime::fs`: under a simulation whose fault plan has fs faults (issue 19,
+/// rule S7), first a seeded virtual-time delay, then perhaps an injected error instead of
+/// the operation (the closure then never runs). Elsewhere exactly `run`.
+pub(crate) async fn run_fs<F, R>(f: F, mandatory: Mandatory) -> io::Result<R>
+where
+    F: FnOnce() -> io::Result<R> + Send + 'static,
+    R: Send + 'static,
+{
+    if let Some(fault) = engine::sim_fs_fault() {
+        if !fault.delay.is_zero() {
+            crate::time::sleep(fault.delay).await;
+        }
+        if let Some(err) = fault.error {
+            return Err(err);
+        }
+    }
+    run(f, mandatory).await
+}

@@ -5,6 +5,12 @@
 //! The reactor (`io_driver`) is scheduler-agnostic; this layer adds the two things only the
 //! runtime knows: which reactor to register with (the current runtime's) and the per-task
 //! budget (each I/O poll spends one unit; a poll that returns `Pending` gives it back).
+//!
+//! Under a simulation whose fault plan has socket faults (issue 19, rule S7 of
+//! `engine/scheduler/simulation`), each read and write first asks the plan for a fault
+//! ([`PollEvented::fault`]): a spurious `WouldBlock` (readiness kept, so a retry gets the
+//! data; a `poll_*` path sees one more `Pending` turn after waking itself) or an injected
+//! error. Whether to ask is decided once, at registration: other sockets test one flag.
 
 use crate::io::flatten::{should_flatten, with_flattened};
 use crate::task::coop;
@@ -17,6 +23,8 @@ use std::task::{Context, Poll, ready};
 #[derive(Debug)]
 pub(crate) struct PollEvented<S: Source> {
     io: Registered<S>,
+    /// Registered under a simulation whose fault plan has socket faults (rule S7).
+    faults: bool,
 }
 
 impl<S: Source> PollEvented<S> {
@@ -30,7 +38,47 @@ impl<S: Source> PollEvented<S> {
         let reactor = crate::engine::current_reactor()?;
         Ok(PollEvented {
             io: Registered::with_interest(source, &reactor, interest)?,
+            faults: crate::engine::sim_io_faults_on(),
         })
+    }
+
+    /// The fault plan's verdict on a read or write about to run on a ready source (only
+    /// called when `self.faults`): `None` to go on; `Some(Pending)` if the source is not
+    /// ready (waker registered, nothing drawn) or on a spurious `WouldBlock` (the task is
+    /// woken to try again; readiness kept); `Some(Ready(Err))` for an injected error.
+    #[cold]
+    fn fault<R>(&self, cx: &mut Context<'_>, write: bool) -> Option<Poll<io::Result<R>>> {
+        let readiness = if write {
+            self.io.poll_write_ready(cx)
+        } else {
+            self.io.poll_read_ready(cx)
+        };
+        match readiness {
+            Poll::Pending => return Some(Poll::Pending),
+            Poll::Ready(Err(err)) => return Some(Poll::Ready(Err(err))),
+            Poll::Ready(Ok(_)) => {}
+        }
+        match crate::engine::sim_io_fault(write)? {
+            crate::engine::SimIoFault::SpuriousWouldBlock => {
+                cx.waker().wake_by_ref();
+                Some(Poll::Pending)
+            }
+            crate::engine::SimIoFault::Error(err) => Some(Poll::Ready(Err(err))),
+        }
+    }
+
+    /// [`fault`](Self::fault) for the non-waiting `try_*` paths: a spurious `WouldBlock`
+    /// is returned as such (readiness kept, so the caller's `readable().await` returns at
+    /// once and its retry runs).
+    #[cold]
+    fn try_fault(interest: Interest) -> Option<io::Error> {
+        match crate::engine::sim_io_fault(!interest.is_readable())? {
+            crate::engine::SimIoFault::SpuriousWouldBlock => Some(io::Error::new(
+                io::ErrorKind::WouldBlock,
+                "spurious WouldBlock injected by the simulation (fault `spurious_would_block`)",
+            )),
+            crate::engine::SimIoFault::Error(err) => Some(err),
+        }
     }
 
     pub(crate) fn get_ref(&self) -> &S {
@@ -68,6 +116,11 @@ impl<S: Source> PollEvented<S> {
         f: impl FnMut(&S) -> io::Result<R>,
     ) -> Poll<io::Result<R>> {
         let mut coop = ready!(coop::poll_proceed_as(cx, "I/O read"));
+        if self.faults
+            && let Some(poll) = self.fault(cx, false)
+        {
+            return poll;
+        }
         let result = ready!(self.io.poll_read_io(cx, f));
         coop.made_progress();
         Poll::Ready(result)
@@ -80,6 +133,11 @@ impl<S: Source> PollEvented<S> {
         f: impl FnMut(&S) -> io::Result<R>,
     ) -> Poll<io::Result<R>> {
         let mut coop = ready!(coop::poll_proceed_as(cx, "I/O write"));
+        if self.faults
+            && let Some(poll) = self.fault(cx, true)
+        {
+            return poll;
+        }
         let result = ready!(self.io.poll_write_io(cx, f));
         coop.made_progress();
         Poll::Ready(result)
@@ -110,6 +168,11 @@ impl<S: Source> PollEvented<S> {
         interest: Interest,
         f: impl FnOnce(&S) -> io::Result<R>,
     ) -> io::Result<R> {
+        if self.faults
+            && let Some(err) = Self::try_fault(interest)
+        {
+            return Err(err);
+        }
         self.io.try_io(interest, f)
     }
 
@@ -121,6 +184,16 @@ impl<S: Source> PollEvented<S> {
     ) -> io::Result<R> {
         loop {
             let event = self.ready(interest).await?;
+            if self.faults
+                && let Some(err) = Self::try_fault(interest)
+            {
+                if err.kind() != io::ErrorKind::WouldBlock {
+                    return Err(err);
+                }
+                // A spurious `WouldBlock`: readiness kept, try again after a yield.
+                crate::task::yield_now().await;
+                continue;
+            }
             match f(self.get_ref()) {
                 Err(err) if err.kind() == io::ErrorKind::WouldBlock => {
                     self.io.registration().clear_readiness(event);
@@ -145,6 +218,11 @@ where
         buf: &mut [u8],
     ) -> Poll<io::Result<usize>> {
         let mut coop = ready!(coop::poll_proceed_as(cx, "I/O read"));
+        if self.faults
+            && let Some(poll) = self.fault(cx, false)
+        {
+            return poll;
+        }
         loop {
             let event = ready!(self.io.poll_read_ready(cx))?;
             match self.get_ref().read(buf) {

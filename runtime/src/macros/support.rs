@@ -44,6 +44,38 @@ pub fn poll_budget_available(cx: &mut Context<'_>) -> Poll<()> {
     }
 }
 
+/// Whether the suite runs under the simulation flavor (`RUNTIME_TEST_FLAVOR=simulation`):
+/// then a plain `#[runtime::test]` runs its body through [`suite_check`] instead of on its
+/// current-thread runtime. Panics naming a bad value.
+///
+/// ```
+/// if std::env::var_os("RUNTIME_TEST_FLAVOR").is_none() {
+///     assert!(!runtime::__private::suite_is_simulation());
+/// }
+/// ```
+#[cfg(not(loom))]
+pub fn suite_is_simulation() -> bool {
+    crate::sim::suite::settings().is_some()
+}
+
+/// A plain `#[runtime::test]`'s body under the suite's simulation seeds
+/// (`RUNTIME_SIM_SEEDS`, 20 by default, from index `RUNTIME_SIM_SEED_INDEX`, 0 by default;
+/// `RUNTIME_SEED` replays one), through [`sim::check`](crate::sim::check).
+///
+/// ```
+/// runtime::__private::suite_check("doc::suite", || async { runtime::spawn(async {}).await.unwrap() });
+/// ```
+#[cfg(not(loom))]
+pub fn suite_check<F, Fut>(name: &str, make: F) -> Fut::Output
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future,
+    Fut::Output: crate::sim::Outcome,
+{
+    let suite = crate::sim::suite::settings().unwrap_or_default();
+    crate::sim::check_range(name, suite.first_index, suite.seeds, make)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -137,6 +137,12 @@ pub(crate) async fn resolve<A: ToSocketAddrs>(addr: A) -> io::Result<Vec<SocketA
             }
             return Ok(addrs);
         }
+        Resolve::Name(name) if let Some(net) = crate::engine::sim_network() => {
+            return sim_resolve(&net, &name);
+        }
+        Resolve::HostPort(host, port) if let Some(net) = crate::engine::sim_network() => {
+            return Ok(vec![SocketAddr::new(net.resolve(&host)?, port)]);
+        }
         Resolve::Name(name) => {
             let shown = name.clone();
             let addrs =
@@ -159,6 +165,21 @@ pub(crate) async fn resolve<A: ToSocketAddrs>(addr: A) -> io::Result<Vec<SocketA
         Ok(addrs) => Ok(addrs),
         Err(err) => Err(with_context(err, format_args!("resolving `{shown}`"))),
     }
+}
+
+/// A `"host:port"` name on the simulated network (issue 19 item 3): `localhost` and the
+/// simulated hosts' names resolve, anything else is `NotFound`.
+fn sim_resolve(net: &crate::engine::SimNetwork, name: &str) -> io::Result<Vec<SocketAddr>> {
+    let invalid = || {
+        io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("`{name}` is not `host:port` (a port number is needed)"),
+        )
+    };
+    let (host, port) = name.rsplit_once(':').ok_or_else(invalid)?;
+    let port: u16 = port.parse().map_err(|_| invalid())?;
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    Ok(vec![SocketAddr::new(net.resolve(host)?, port)])
 }
 
 fn std_resolve(addr: impl std::net::ToSocketAddrs) -> io::Result<Vec<SocketAddr>> {

@@ -8,6 +8,12 @@
 //! reading a fast socket in a loop still lets others run. When the runtime shuts down, every
 //! pending I/O future completes with an error.
 //!
+//! Under a simulation runtime (`Builder::new_simulation`, `runtime::sim`), `TcpListener`,
+//! `TcpStream` and `UdpSocket` go through the simulation's in-memory network instead (see
+//! [`sim::Host`](crate::sim::Host)): same calls, virtual latency, seeded loss and
+//! partitions. The readiness API, `peek`, socket options and raw descriptors need a kernel
+//! socket and are not available there.
+//!
 //! Besides the async operations, every stream and datagram socket has Tokio's readiness API:
 //! `ready(Interest)` (any number of tasks may wait at once), `try_*` calls that return
 //! `WouldBlock` and clear the cached readiness when nothing is ready, `try_io`/`async_io` for
@@ -48,6 +54,7 @@ mod addr;
 mod buf;
 mod forward;
 mod io_methods;
+mod sim_io;
 pub mod tcp;
 mod udp;
 pub mod unix;

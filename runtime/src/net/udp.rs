@@ -7,6 +7,7 @@ mod poll;
 
 use crate::io::poll_evented::PollEvented;
 use crate::net::addr::{ToSocketAddrs, each_addr, resolve};
+use crate::net::sim_io::{SimOr, simulated};
 use io_driver::Interest;
 use std::fmt;
 use std::io;
@@ -33,7 +34,7 @@ use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
 /// }).unwrap();
 /// ```
 pub struct UdpSocket {
-    io: PollEvented<mio::net::UdpSocket>,
+    io: SimOr<PollEvented<mio::net::UdpSocket>, crate::engine::SimUdp>,
 }
 
 impl UdpSocket {
@@ -51,9 +52,17 @@ impl UdpSocket {
         let addrs = resolve(addr).await?;
         // Completes at once for a literal address: spend the budget so a loop still yields.
         crate::task::coop::consume_budget().await;
+        if let Some((net, host)) = simulated() {
+            let socket = each_addr(&addrs, "binding", |addr| {
+                crate::engine::SimUdp::bind(&net, host, addr)
+            })?;
+            return Ok(UdpSocket {
+                io: SimOr::Sim(socket),
+            });
+        }
         let socket = each_addr(&addrs, "binding", mio::net::UdpSocket::bind)?;
         Ok(UdpSocket {
-            io: PollEvented::new(socket)?,
+            io: SimOr::Real(PollEvented::new(socket)?),
         })
     }
 
@@ -74,43 +83,54 @@ impl UdpSocket {
         let addrs = resolve(addr).await?;
         // Completes at once (a local syscall): spend the budget so a loop over it still yields.
         crate::task::coop::consume_budget().await;
+        if let SimOr::Sim(sim) = &self.io {
+            return each_addr(&addrs, "connecting to", |addr| sim.connect(addr));
+        }
         each_addr(&addrs, "connecting to", |addr| {
             self.io.get_ref().connect(addr)
         })
     }
 
-    crate::net::io_methods::io_methods! {
-        /// Sends to the connected peer; returns the bytes sent.
-        ///
-        /// ```
-        /// # let rt = runtime::Runtime::new().unwrap();
-        /// rt.block_on(async {
-        ///     let a = runtime::net::UdpSocket::bind("127.0.0.1:0").await?;
-        ///     let b = runtime::net::UdpSocket::bind("127.0.0.1:0").await?;
-        ///     a.connect(b.local_addr()?).await?;
-        ///     assert_eq!(a.send(b"hi").await?, 2);
-        ///     Ok::<(), std::io::Error>(())
-        /// }).unwrap();
-        /// ```
-        send;
+    /// Sends to the connected peer; returns the bytes sent.
+    ///
+    /// ```
+    /// # let rt = runtime::Runtime::new().unwrap();
+    /// rt.block_on(async {
+    ///     let a = runtime::net::UdpSocket::bind("127.0.0.1:0").await?;
+    ///     let b = runtime::net::UdpSocket::bind("127.0.0.1:0").await?;
+    ///     a.connect(b.local_addr()?).await?;
+    ///     assert_eq!(a.send(b"hi").await?, 2);
+    ///     Ok::<(), std::io::Error>(())
+    /// }).unwrap();
+    /// ```
+    pub async fn send(&self, buf: &[u8]) -> io::Result<usize> {
+        if let SimOr::Sim(sim) = &self.io {
+            return std::future::poll_fn(|cx| sim.poll_send_to(cx, buf, None)).await;
+        }
+        self.io.async_io(Interest::WRITABLE, |s| s.send(buf)).await
+    }
 
-        /// Receives one datagram from the connected peer (the excess of a too-long datagram is
-        /// discarded).
-        ///
-        /// ```
-        /// # let rt = runtime::Runtime::new().unwrap();
-        /// rt.block_on(async {
-        ///     let a = runtime::net::UdpSocket::bind("127.0.0.1:0").await?;
-        ///     let b = runtime::net::UdpSocket::bind("127.0.0.1:0").await?;
-        ///     a.connect(b.local_addr()?).await?;
-        ///     b.connect(a.local_addr()?).await?;
-        ///     b.send(b"yo").await?;
-        ///     let mut buf = [0; 8];
-        ///     assert_eq!(a.recv(&mut buf).await?, 2);
-        ///     Ok::<(), std::io::Error>(())
-        /// }).unwrap();
-        /// ```
-        recv;
+    /// Receives one datagram from the connected peer (the excess of a too-long datagram is
+    /// discarded).
+    ///
+    /// ```
+    /// # let rt = runtime::Runtime::new().unwrap();
+    /// rt.block_on(async {
+    ///     let a = runtime::net::UdpSocket::bind("127.0.0.1:0").await?;
+    ///     let b = runtime::net::UdpSocket::bind("127.0.0.1:0").await?;
+    ///     a.connect(b.local_addr()?).await?;
+    ///     b.connect(a.local_addr()?).await?;
+    ///     b.send(b"yo").await?;
+    ///     let mut buf = [0; 8];
+    ///     assert_eq!(a.recv(&mut buf).await?, 2);
+    ///     Ok::<(), std::io::Error>(())
+    /// }).unwrap();
+    /// ```
+    pub async fn recv(&self, buf: &mut [u8]) -> io::Result<usize> {
+        if let SimOr::Sim(_) = &self.io {
+            return self.recv_from(buf).await.map(|(n, _)| n);
+        }
+        self.io.async_io(Interest::READABLE, |s| s.recv(buf)).await
     }
 
     /// Sends one datagram to `target` (resolved first if it is a name).
@@ -126,27 +146,35 @@ impl UdpSocket {
     /// ```
     pub async fn send_to<A: ToSocketAddrs>(&self, buf: &[u8], target: A) -> io::Result<usize> {
         let addrs = resolve(target).await?;
+        if let SimOr::Sim(sim) = &self.io {
+            return std::future::poll_fn(|cx| sim.poll_send_to(cx, buf, Some(addrs[0]))).await;
+        }
         self.io
             .async_io(Interest::WRITABLE, |s| s.send_to(buf, addrs[0]))
             .await
     }
 
-    crate::net::io_methods::io_methods! {
-        /// Receives one datagram and its sender's address.
-        ///
-        /// ```
-        /// # let rt = runtime::Runtime::new().unwrap();
-        /// rt.block_on(async {
-        ///     let a = runtime::net::UdpSocket::bind("127.0.0.1:0").await?;
-        ///     let b = runtime::net::UdpSocket::bind("127.0.0.1:0").await?;
-        ///     a.send_to(b"abc", b.local_addr()?).await?;
-        ///     let mut buf = [0; 8];
-        ///     let (n, from) = b.recv_from(&mut buf).await?;
-        ///     assert_eq!((n, from), (3, a.local_addr()?));
-        ///     Ok::<(), std::io::Error>(())
-        /// }).unwrap();
-        /// ```
-        recv_from -> SocketAddr;
+    /// Receives one datagram and its sender's address.
+    ///
+    /// ```
+    /// # let rt = runtime::Runtime::new().unwrap();
+    /// rt.block_on(async {
+    ///     let a = runtime::net::UdpSocket::bind("127.0.0.1:0").await?;
+    ///     let b = runtime::net::UdpSocket::bind("127.0.0.1:0").await?;
+    ///     a.send_to(b"abc", b.local_addr()?).await?;
+    ///     let mut buf = [0; 8];
+    ///     let (n, from) = b.recv_from(&mut buf).await?;
+    ///     assert_eq!((n, from), (3, a.local_addr()?));
+    ///     Ok::<(), std::io::Error>(())
+    /// }).unwrap();
+    /// ```
+    pub async fn recv_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
+        if let SimOr::Sim(sim) = &self.io {
+            return std::future::poll_fn(|cx| sim.poll_recv_from(cx, buf)).await;
+        }
+        self.io
+            .async_io(Interest::READABLE, |s| s.recv_from(buf))
+            .await
     }
 
     /// Like [`recv_from`](Self::recv_from) but leaves the datagram queued.
@@ -259,30 +287,41 @@ impl UdpSocket {
         /// ```
         try_recv_from -> SocketAddr;
 
-        /// The local address.
-        ///
-        /// ```
-        /// # let rt = runtime::Runtime::new().unwrap();
-        /// rt.block_on(async {
-        ///     let a = runtime::net::UdpSocket::bind("127.0.0.1:0").await?;
-        ///     assert!(a.local_addr()?.ip().is_loopback());
-        ///     Ok::<(), std::io::Error>(())
-        /// }).unwrap();
-        /// ```
-        local_addr -> SocketAddr;
+    }
 
-        /// The connected peer's address (`NotConnected` if [`connect`](Self::connect) was not
-        /// called).
-        ///
-        /// ```
-        /// # let rt = runtime::Runtime::new().unwrap();
-        /// rt.block_on(async {
-        ///     let a = runtime::net::UdpSocket::bind("127.0.0.1:0").await?;
-        ///     assert_eq!(a.peer_addr().unwrap_err().kind(), std::io::ErrorKind::NotConnected);
-        ///     Ok::<(), std::io::Error>(())
-        /// }).unwrap();
-        /// ```
-        peer_addr -> SocketAddr;
+    /// The local address.
+    ///
+    /// ```
+    /// # let rt = runtime::Runtime::new().unwrap();
+    /// rt.block_on(async {
+    ///     let a = runtime::net::UdpSocket::bind("127.0.0.1:0").await?;
+    ///     assert!(a.local_addr()?.ip().is_loopback());
+    ///     Ok::<(), std::io::Error>(())
+    /// }).unwrap();
+    /// ```
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        if let SimOr::Sim(sim) = &self.io {
+            return Ok(sim.local_addr());
+        }
+        self.io.get_ref().local_addr()
+    }
+
+    /// The connected peer's address (`NotConnected` if [`connect`](Self::connect) was not
+    /// called).
+    ///
+    /// ```
+    /// # let rt = runtime::Runtime::new().unwrap();
+    /// rt.block_on(async {
+    ///     let a = runtime::net::UdpSocket::bind("127.0.0.1:0").await?;
+    ///     assert_eq!(a.peer_addr().unwrap_err().kind(), std::io::ErrorKind::NotConnected);
+    ///     Ok::<(), std::io::Error>(())
+    /// }).unwrap();
+    /// ```
+    pub fn peer_addr(&self) -> io::Result<SocketAddr> {
+        if let SimOr::Sim(sim) = &self.io {
+            return sim.peer_addr();
+        }
+        self.io.get_ref().peer_addr()
     }
 
     /// Sets `SO_BROADCAST`.
@@ -297,7 +336,7 @@ impl UdpSocket {
     /// }).unwrap();
     /// ```
     pub fn set_broadcast(&self, on: bool) -> io::Result<()> {
-        self.io.get_ref().set_broadcast(on)
+        self.io.real("SO_BROADCAST")?.get_ref().set_broadcast(on)
     }
 
     /// Whether `SO_BROADCAST` is set.
@@ -311,7 +350,7 @@ impl UdpSocket {
     /// }).unwrap();
     /// ```
     pub fn broadcast(&self) -> io::Result<bool> {
-        self.io.get_ref().broadcast()
+        self.io.real("SO_BROADCAST")?.get_ref().broadcast()
     }
 
     /// Sets `IP_TTL`.
@@ -326,7 +365,7 @@ impl UdpSocket {
     /// }).unwrap();
     /// ```
     pub fn set_ttl(&self, ttl: u32) -> io::Result<()> {
-        self.io.get_ref().set_ttl(ttl)
+        self.io.real("IP_TTL")?.get_ref().set_ttl(ttl)
     }
 
     /// The `IP_TTL` value.
@@ -340,7 +379,7 @@ impl UdpSocket {
     /// }).unwrap();
     /// ```
     pub fn ttl(&self) -> io::Result<u32> {
-        self.io.get_ref().ttl()
+        self.io.real("IP_TTL")?.get_ref().ttl()
     }
 
     /// Wraps a std socket (switched to non-blocking here).
@@ -358,7 +397,7 @@ impl UdpSocket {
     pub fn from_std(socket: std::net::UdpSocket) -> io::Result<UdpSocket> {
         socket.set_nonblocking(true)?;
         Ok(UdpSocket {
-            io: PollEvented::new(mio::net::UdpSocket::from_std(socket))?,
+            io: SimOr::Real(PollEvented::new(mio::net::UdpSocket::from_std(socket))?),
         })
     }
 
@@ -374,7 +413,13 @@ impl UdpSocket {
     /// }).unwrap();
     /// ```
     pub fn into_std(self) -> io::Result<std::net::UdpSocket> {
-        Ok(self.io.into_inner()?.into())
+        match self.io {
+            SimOr::Real(io) => Ok(io.into_inner()?.into()),
+            SimOr::Sim(_) => Err(io::Error::new(
+                io::ErrorKind::Unsupported,
+                "a simulated UDP socket has no std socket to return",
+            )),
+        }
     }
 }
 
@@ -392,8 +437,15 @@ impl AsFd for UdpSocket {
 
 impl fmt::Debug for UdpSocket {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("UdpSocket")
-            .field("io", self.io.get_ref())
-            .finish()
+        match &self.io {
+            SimOr::Real(io) => f
+                .debug_struct("UdpSocket")
+                .field("io", io.get_ref())
+                .finish(),
+            SimOr::Sim(sim) => f
+                .debug_struct("UdpSocket")
+                .field("simulated", &sim.local_addr())
+                .finish(),
+        }
     }
 }

@@ -25,7 +25,7 @@ type Hook = Arc<dyn Fn() + Send + Sync>;
 /// assert_eq!(rt.block_on(async { 1 + 1 }), 2);
 /// ```
 pub struct Builder {
-    flavor: Flavor,
+    pub(super) flavor: Flavor,
     worker_threads: Option<usize>,
     max_blocking_threads: usize,
     thread_name: Arc<dyn Fn() -> String + Send + Sync>,
@@ -49,6 +49,9 @@ pub struct Builder {
     pub(super) sim: SimConfig,
     /// Whether to try an io_uring at start-up (`builder_uring.rs`).
     pub(super) io_uring: bool,
+    /// `faults` was called (only a simulation builder takes a fault plan).
+    #[cfg_attr(loom, allow(dead_code))]
+    pub(super) faults_set: bool,
 }
 
 /// Default `slow_poll_threshold`: asyncio's `slow_callback_duration` (100 ms).
@@ -112,6 +115,7 @@ impl Builder {
             name: None,
             sim: SimConfig::default(),
             io_uring: true,
+            faults_set: false,
         }
     }
 
@@ -433,6 +437,18 @@ impl Builder {
         };
         if workers == 0 {
             return invalid("worker_threads must be at least 1");
+        }
+        #[cfg(not(loom))]
+        if let Err(msg) = self.check_faults() {
+            return invalid(&msg);
+        }
+        // The test suite under the simulation flavor (CI's `.ci/sim-suite`, `sim/suite.rs`).
+        #[cfg(all(feature = "sim-suite", not(loom)))]
+        if self.flavor == Flavor::CurrentThread
+            && let Some(seed) = crate::sim::suite::builder_seed()
+        {
+            self.flavor = Flavor::Simulation;
+            self.sim.seed = seed;
         }
         if workers > 1 << 15 {
             return invalid("worker_threads must be at most 32768");

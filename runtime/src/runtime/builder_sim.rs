@@ -71,4 +71,51 @@ impl Builder {
         self.sim.time_limit = Some(limit);
         self
     }
+
+    /// The faults the simulation injects ([`sim::Faults`](crate::sim::Faults): delayed and
+    /// reordered wakes, spurious `WouldBlock` and errors on socket reads and writes, slow
+    /// and failing `runtime::fs` operations), each drawn from a stream seeded by the seed.
+    /// None by default. [`build`](Builder::build) fails with `InvalidInput` if the plan
+    /// holds a probability outside `0.0..=1.0`, or if this is not a simulation builder.
+    ///
+    /// ```
+    /// use runtime::sim::Faults;
+    /// use std::time::Duration;
+    ///
+    /// let rt = runtime::Builder::new_simulation(3)
+    ///     .faults(Faults::new().slow_fs(1.0, Duration::from_millis(50)))
+    ///     .build()
+    ///     .unwrap();
+    /// let took = rt.block_on(async {
+    ///     let start = runtime::time::Instant::now();
+    ///     runtime::fs::metadata("/").await.unwrap();
+    ///     start.elapsed()
+    /// });
+    /// assert!(took >= Duration::from_millis(1) && took <= Duration::from_millis(50));
+    ///
+    /// let not_sim = runtime::Builder::new_current_thread().faults(Faults::new()).build();
+    /// assert_eq!(not_sim.unwrap_err().kind(), std::io::ErrorKind::InvalidInput);
+    /// ```
+    #[cfg(not(loom))]
+    pub fn faults(&mut self, plan: crate::sim::Faults) -> &mut Builder {
+        self.sim.faults = plan.plan;
+        self.faults_set = true;
+        self
+    }
+
+    /// `build`'s check of the fault plan.
+    #[cfg(not(loom))]
+    pub(super) fn check_faults(&self) -> Result<(), String> {
+        if self.faults_set && self.flavor != Flavor::Simulation {
+            return Err("a fault plan (Builder::faults) needs a simulation runtime \
+                        (Builder::new_simulation)"
+                .to_owned());
+        }
+        match self.sim.faults.invalid {
+            Some((name, p)) => Err(format!(
+                "fault plan: `{name}` probability {p} is not in 0.0..=1.0"
+            )),
+            None => Ok(()),
+        }
+    }
 }

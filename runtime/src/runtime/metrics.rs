@@ -124,7 +124,9 @@ impl RuntimeMetrics {
     /// If `worker >= num_workers()`.
     ///
     /// ```
-    /// let rt = runtime::Builder::new_current_thread().build().unwrap();
+    /// // A paused clock only advances when the scheduler is idle, so the sleep always parks
+    /// // (on a real clock a loaded machine may let 1 ms pass before the worker gets to park).
+    /// let rt = runtime::Builder::new_current_thread().start_paused(true).build().unwrap();
     /// rt.block_on(runtime::time::sleep(std::time::Duration::from_millis(1)));
     /// assert!(rt.metrics().worker_park_count(0) >= 1);
     /// ```
@@ -239,7 +241,9 @@ impl RuntimeMetrics {
     /// If `worker >= num_workers()`.
     ///
     /// ```
-    /// let rt = runtime::Builder::new_current_thread().build().unwrap();
+    /// // A paused clock only advances when the scheduler is idle, so the sleep always parks
+    /// // (on a real clock a loaded machine may let 1 ms pass before the worker gets to park).
+    /// let rt = runtime::Builder::new_current_thread().start_paused(true).build().unwrap();
     /// rt.block_on(runtime::time::sleep(std::time::Duration::from_millis(1)));
     /// let metrics = rt.metrics();
     /// assert!(metrics.worker_park_unpark_count(0) >= 1);

@@ -15,8 +15,15 @@
 //! - [`run`], [`find_failure`] and [`check`]: run a closure's future under one seed, under
 //!   many seeds until one fails, or as a test (what `#[runtime::test(simulation)]` expands
 //!   to: prints the failing seed, its trace hash and the command replaying it);
+//! - [`Faults`], [`run_with`], [`find_failure_with`] and [`check_with`]: the same under a
+//!   fault plan (delayed and reordered wakes, spurious `WouldBlock` and errors on sockets,
+//!   slow and failing `fs` operations); [`Run::faults`] counts what was injected
+//!   ([`FaultStats`]), and each injected error carries an [`InjectedFault`];
 //! - [`seed_for`]: the seed of each index, from a fixed base, so a run of 1000 seeds is the
-//!   same 1000 seeds everywhere.
+//!   same 1000 seeds everywhere;
+//! - the simulated network: [`Host`] (a machine with its own address, tasks and sockets,
+//!   that can crash and restart), [`net()`](net) and [`Network`] (links with latency,
+//!   jitter, bandwidth and loss: [`Link`]; partitions), [`partition`] and [`heal`].
 //!
 //! The guide's chapter is [`guide::simulation`](crate::guide::simulation).
 //!
@@ -46,8 +53,18 @@
 //! assert!(failure.message.contains("an update was lost"));
 //! ```
 
+mod faults;
+mod net;
 mod rng;
 mod runner;
+pub(crate) mod suite;
 
+pub use crate::engine::{FaultStats, InjectedFault};
+pub use faults::Faults;
+pub use net::{Host, Link, Network, heal, net, partition};
 pub use rng::{Rng, rand};
-pub use runner::{Failure, Outcome, Run, check, find_failure, run, seed_for};
+pub(crate) use runner::check_range;
+pub use runner::{
+    Failure, Outcome, Run, check, check_with, find_failure, find_failure_with, run, run_with,
+    seed_for,
+};

@@ -1,6 +1,7 @@
 //! Running a future under seeds: one seed ([`run`]), seeds until one fails
 //! ([`find_failure`]), or as a test that prints the replay command ([`check`]).
 
+use super::Faults;
 use std::fmt;
 use std::future::Future;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -68,6 +69,8 @@ pub struct Run<T> {
     pub steps: u64,
     /// Virtual time that passed.
     pub elapsed: Duration,
+    /// What the fault plan injected (all zero without one, except `wakes`).
+    pub faults: super::FaultStats,
     /// The future's output, or the failure's message (a panic of the future or of
     /// something it unwrapped, a deadlock with its task dump, the time or step limit).
     pub result: Result<T, String>,
@@ -94,8 +97,37 @@ where
     F: FnOnce() -> Fut,
     Fut: Future,
 {
+    run_with(seed, &Faults::new(), make)
+}
+
+/// [`run`] under a fault plan. An invalid plan gives a run whose `result` is the build
+/// error's message.
+///
+/// ```
+/// use runtime::sim::Faults;
+///
+/// let plan = Faults::new().fs_errors(0.5);
+/// let body = || async {
+///     let mut failed = 0;
+///     for _ in 0..20 {
+///         failed += u32::from(runtime::fs::metadata("/").await.is_err());
+///     }
+///     failed
+/// };
+/// let first = runtime::sim::run_with(8, &plan, body);
+/// let again = runtime::sim::run_with(8, &plan, body);
+/// assert_eq!(first.result, again.result);
+/// assert_eq!(first.trace_hash, again.trace_hash);
+/// assert_eq!(u64::from(first.result.unwrap()), first.faults.fs_errors);
+/// ```
+pub fn run_with<F, Fut>(seed: u64, faults: &Faults, make: F) -> Run<Fut::Output>
+where
+    F: FnOnce() -> Fut,
+    Fut: Future,
+{
     let rt = match crate::Builder::new_simulation(seed)
         .simulation_time_limit(TIME_LIMIT)
+        .faults(*faults)
         .build()
     {
         Ok(rt) => rt,
@@ -105,6 +137,7 @@ where
                 trace_hash: 0,
                 steps: 0,
                 elapsed: Duration::ZERO,
+                faults: super::FaultStats::default(),
                 result: Err(format!("could not build the simulation runtime: {err}")),
             };
         }
@@ -125,6 +158,7 @@ where
         trace_hash: trace.hash,
         steps: trace.steps,
         elapsed: trace.elapsed,
+        faults: trace.faults,
         result,
     }
 }
@@ -168,14 +202,34 @@ impl fmt::Display for Failure {
 /// assert_eq!(failure.index, 0);
 /// assert!(failure.message.contains("simulation deadlock"), "{}", failure.message);
 /// ```
-pub fn find_failure<F, Fut>(seeds: u64, mut make: F) -> Option<Failure>
+pub fn find_failure<F, Fut>(seeds: u64, make: F) -> Option<Failure>
+where
+    F: FnMut() -> Fut,
+    Fut: Future,
+    Fut::Output: Outcome,
+{
+    find_failure_with(seeds, &Faults::new(), make)
+}
+
+/// [`find_failure`] under a fault plan.
+///
+/// ```
+/// use runtime::sim::Faults;
+///
+/// // A program that does not expect a file system error.
+/// let failure = runtime::sim::find_failure_with(100, &Faults::new().fs_errors(0.1), || async {
+///     runtime::fs::metadata("/").await.unwrap();
+/// });
+/// assert!(failure.unwrap().message.contains("InjectedFault { fault: \"fs_errors\""));
+/// ```
+pub fn find_failure_with<F, Fut>(seeds: u64, faults: &Faults, mut make: F) -> Option<Failure>
 where
     F: FnMut() -> Fut,
     Fut: Future,
     Fut::Output: Outcome,
 {
     (0..seeds).find_map(|index| {
-        let run = run(seed_for(index), &mut make);
+        let run = run_with(seed_for(index), faults, &mut make);
         verdict(&run).map(|message| Failure {
             index,
             seed: run.seed,
@@ -203,7 +257,57 @@ fn verdict<T: Outcome>(run: &Run<T>) -> Option<String> {
 ///     runtime::spawn(async { 1 }).await.unwrap();
 /// });
 /// ```
-pub fn check<F, Fut>(name: &str, seeds: u64, mut make: F) -> Fut::Output
+pub fn check<F, Fut>(name: &str, seeds: u64, make: F) -> Fut::Output
+where
+    F: FnMut() -> Fut,
+    Fut: Future,
+    Fut::Output: Outcome,
+{
+    check_with(name, seeds, &Faults::new(), make)
+}
+
+/// [`check`] under a fault plan (the replay command it prints replays the faults too: the
+/// plan is in the test's code).
+///
+/// ```
+/// use runtime::sim::Faults;
+///
+/// runtime::sim::check_with("doc::retries", 10, &Faults::new().fs_errors(0.3), || async {
+///     // A retry loop survives injected errors.
+///     loop {
+///         if runtime::fs::metadata("/").await.is_ok() {
+///             break;
+///         }
+///     }
+/// });
+/// ```
+pub fn check_with<F, Fut>(name: &str, seeds: u64, faults: &Faults, make: F) -> Fut::Output
+where
+    F: FnMut() -> Fut,
+    Fut: Future,
+    Fut::Output: Outcome,
+{
+    check_seeds(name, 0, seeds, faults, make)
+}
+
+/// [`check`] over the seeds of indices `first..first + seeds` (the suite under simulation,
+/// `sim/suite.rs`).
+pub(crate) fn check_range<F, Fut>(name: &str, first: u64, seeds: u64, make: F) -> Fut::Output
+where
+    F: FnMut() -> Fut,
+    Fut: Future,
+    Fut::Output: Outcome,
+{
+    check_seeds(name, first, seeds, &Faults::new(), make)
+}
+
+fn check_seeds<F, Fut>(
+    name: &str,
+    first: u64,
+    seeds: u64,
+    faults: &Faults,
+    mut make: F,
+) -> Fut::Output
 where
     F: FnMut() -> Fut,
     Fut: Future,
@@ -217,12 +321,20 @@ where
         Some(Err(bad)) => {
             panic!("RUNTIME_SEED={bad:?} is not a seed: expected a decimal or 0x-prefixed hex u64")
         }
-        None => (0..seeds.max(1)).map(|i| (Some(i), seed_for(i))).collect(),
+        None => (first..first.saturating_add(seeds.max(1)))
+            .map(|i| (Some(i), seed_for(i)))
+            .collect(),
     };
     let total = plan.len();
+    // A plain `#[runtime::test]` runs under simulation only with the flavor variable set, so
+    // the replay command must set it too (or the replay runs the ordinary flavor and passes).
+    let flavor = match std::env::var("RUNTIME_TEST_FLAVOR") {
+        Ok(value) if value == "simulation" => "RUNTIME_TEST_FLAVOR=simulation ",
+        _ => "",
+    };
     let mut last = None;
     for (index, seed) in plan {
-        let run = run(seed, &mut make);
+        let run = run_with(seed, faults, &mut make);
         if let Some(message) = verdict(&run) {
             let which = index.map_or_else(
                 || "replayed from RUNTIME_SEED".to_owned(),
@@ -231,12 +343,12 @@ where
             eprintln!(
                 "\nsimulation test `{filter}` failed on seed {seed} ({which}), trace hash \
                  {:#018x}, after {} steps and {:?} of virtual time\n  replay: \
-                 RUNTIME_SEED={seed} cargo test {filter}\n",
+                 {flavor}RUNTIME_SEED={seed} cargo test {filter}\n",
                 run.trace_hash, run.steps, run.elapsed
             );
             panic!(
                 "simulation test failed on seed {seed} (trace hash {:#018x}; replay with \
-                 `RUNTIME_SEED={seed} cargo test {filter}`): {message}",
+                 `{flavor}RUNTIME_SEED={seed} cargo test {filter}`): {message}",
                 run.trace_hash
             );
         }
@@ -252,7 +364,7 @@ where
 }
 
 /// A seed as `RUNTIME_SEED` gives it: decimal, or hex with `0x`.
-fn parse_seed(text: &str) -> Result<u64, String> {
+pub(super) fn parse_seed(text: &str) -> Result<u64, String> {
     let text = text.trim();
     let parsed = match text.strip_prefix("0x").or_else(|| text.strip_prefix("0X")) {
         Some(hex) => u64::from_str_radix(hex, 16),

@@ -40,10 +40,7 @@ impl Instant {
     /// });
     /// ```
     pub fn now() -> Instant {
-        let std = match crate::engine::current_driver() {
-            Some(driver) => driver.now(),
-            None => std::time::Instant::now(),
-        };
+        let std = crate::engine::current_now().unwrap_or_else(std::time::Instant::now);
         Instant { std }
     }
 

@@ -4,3 +4,4 @@ pub(crate) mod arc_waker;
 pub(crate) mod instrument;
 pub(crate) mod rng;
 pub(crate) mod spin_lock;
+pub(crate) mod waker_identity;

@@ -7,9 +7,13 @@
 //!     [--filter SUBSTRING] [--no-memory] [--no-lateness]
 //! ```
 //! `--quick`: 7 samples of >= 100 ms per runtime per case, two lateness sweeps and one memory
-//! child per cell (about 1.5 minutes on 2 cores); default: 15 samples of >= 300 ms.
+//! child per cell; default: 15 samples of >= 300 ms. Rows with `Workload::MAX_SAMPLES` take
+//! fewer (the 5 000-connection echo: 3). Network rows (`Workload::CPU`) also report the process
+//! CPU time of each sample; workloads with `Workload::LATENCY` (the timer burst, fan-out wakes)
+//! get a second pass of `reps` interleaved iterations whose pooled samples give p50 / p99.
 //! `--out` defaults to `target/compare`. `--filter` keeps the cases whose name contains the
-//! substring (and skips lateness and memory unless their names, `lateness` / `memory`, match).
+//! substring (and skips lateness and memory unless their names, `lateness` / `memory`, match);
+//! `--no-lateness` skips both the idle-sleep lateness table and the latency pass.
 //!
 //! Memory is measured in fresh child processes: `compare --memory-child RUNTIME KIND COUNT`
 //! prints the RSS growth per idle item in bytes (KIND: `task` or `tcp`).
@@ -18,8 +22,9 @@ mod side;
 
 use benches::adapters::{RuntimeRt, SmolRt, TokioRt};
 use benches::cases::{CaseVisitor, case_name, for_each_case};
-use benches::measure::{median, sample, spread};
-use benches::report::{Report, Row};
+use benches::measure::{median, sample, sample_with_cpu, spread};
+use benches::report::{LatencyRow, Report, Row};
+use benches::workloads::timers::quantile;
 use benches::{Rt, Workload};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -87,6 +92,7 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
 struct Runner<'a> {
     opts: &'a Options,
     rows: Vec<Row>,
+    latency: Vec<LatencyRow>,
     error: Option<String>,
 }
 
@@ -104,10 +110,15 @@ impl Runner<'_> {
         sample::<_, W>(&b, target / 4)?;
         sample::<_, W>(&c, target / 4)?;
         let mut samples: [Vec<f64>; 3] = Default::default();
-        for _ in 0..self.opts.reps {
-            samples[0].push(sample::<_, W>(&a, target)?);
-            samples[1].push(sample::<_, W>(&b, target)?);
-            samples[2].push(sample::<_, W>(&c, target)?);
+        let mut cpu: [Vec<f64>; 3] = Default::default();
+        let mut take = |k: usize, (wall, cpu_ns): (f64, f64)| {
+            samples[k].push(wall);
+            cpu[k].push(cpu_ns);
+        };
+        for _ in 0..self.opts.reps.min(W::MAX_SAMPLES) {
+            take(0, sample_with_cpu::<_, W>(&a, target)?);
+            take(1, sample_with_cpu::<_, W>(&b, target)?);
+            take(2, sample_with_cpu::<_, W>(&c, target)?);
         }
         let med = |s: &Vec<f64>| median(s).unwrap_or(f64::NAN);
         Ok(Row {
@@ -115,13 +126,66 @@ impl Runner<'_> {
             workers,
             ops: W::OPS,
             unit: W::UNIT.to_string(),
-            median_ns: [med(&samples[0]), med(&samples[1]), med(&samples[2])],
-            spread: [
-                spread(&samples[0]),
-                spread(&samples[1]),
-                spread(&samples[2]),
-            ],
+            median_ns: samples.each_ref().map(med),
+            spread: samples.each_ref().map(|s| spread(s)),
+            cpu_ns: W::CPU.then(|| cpu.each_ref().map(med)),
         })
+    }
+
+    /// Runs `W::latencies` on the three runtimes, interleaved, `reps` iterations each (capped
+    /// like the time samples), and summarizes the pooled samples.
+    fn latency<W: Workload>(&mut self, workers: usize) -> Result<LatencyRow, String> {
+        let start = |e: std::io::Error| format!("cannot start a runtime: {e}");
+        let (a, b, c) = (
+            RuntimeRt::new(workers).map_err(start)?,
+            TokioRt::new(workers).map_err(start)?,
+            SmolRt::new(workers).map_err(start)?,
+        );
+        let mut samples: [Vec<f64>; 3] = Default::default();
+        for _ in 0..self.opts.reps.min(W::MAX_SAMPLES) {
+            samples[0].extend(W::latencies(&a));
+            samples[1].extend(W::latencies(&b));
+            samples[2].extend(W::latencies(&c));
+        }
+        for s in &mut samples {
+            s.sort_by(f64::total_cmp);
+        }
+        let at = |q: f64| {
+            samples
+                .each_ref()
+                .map(|s| quantile(s, q).unwrap_or(f64::NAN))
+        };
+        Ok(LatencyRow {
+            case: case_name::<W>(workers),
+            what: W::LATENCY.unwrap_or_default().to_string(),
+            samples: samples[0].len(),
+            p50_ns: at(0.5),
+            p99_ns: at(0.99),
+        })
+    }
+}
+
+/// The second pass of `compare`: the latency rows of the workloads that have them.
+struct LatencyRunner<'r, 'a>(&'r mut Runner<'a>);
+
+impl CaseVisitor for LatencyRunner<'_, '_> {
+    fn visit<W: Workload>(&mut self, workers: usize) {
+        let name = case_name::<W>(workers);
+        if W::LATENCY.is_none() || self.0.error.is_some() || !self.0.opts.wants(&name) {
+            return;
+        }
+        let begun = Instant::now();
+        match self.0.latency::<W>(workers) {
+            Ok(row) => {
+                eprintln!(
+                    "{:<22} done in {:.1?}",
+                    format!("{name} latency"),
+                    begun.elapsed()
+                );
+                self.0.latency.push(row);
+            }
+            Err(e) => self.0.error = Some(e),
+        }
     }
 }
 
@@ -179,10 +243,14 @@ fn main() -> ExitCode {
     let mut runner = Runner {
         opts: &opts,
         rows: Vec::new(),
+        latency: Vec::new(),
         error: None,
     };
     let begun = Instant::now();
     for_each_case(&mut runner);
+    if opts.lateness {
+        for_each_case(&mut LatencyRunner(&mut runner));
+    }
     if let Some(e) = runner.error {
         eprintln!("compare: {e}");
         return ExitCode::FAILURE;
@@ -219,6 +287,7 @@ fn main() -> ExitCode {
         machine: machine(),
         repetitions: opts.reps,
         rows: runner.rows,
+        latency: runner.latency,
         lateness,
         memory,
     };

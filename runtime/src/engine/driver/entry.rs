@@ -9,11 +9,24 @@
 //! - **Arming before filing.** The waker is stored and `fired` cleared *before* the entry is
 //!   inserted, so a fire racing with the insert always finds the waker.
 //! - **Polling** locks only the entry (never the wheel): fired → `Ready`, else refresh the waker.
+//!   A re-poll with the waker this [`Timer`] stored last takes no lock at all (rule E1 below).
 //! - **Firing** (driver, holding the wheel lock) removes the entry from the wheel, then sets
 //!   `fired` and takes the waker; it is woken after the wheel lock is released.
 //! - **Cancel** (drop) is O(1): if not fired, remove by key under the wheel lock. A concurrent
 //!   fire makes the key stale and the remove a no-op, so there is no leak and no double free.
 //! - Lock order is wheel → entry; the entry lock is never held while taking the wheel lock.
+//!
+//! **E1 (lock-free re-poll).** `fired` is an atomic written only under the entry lock (by
+//! `fire` and `arm`) and read without it. The [`Timer`] remembers the identity (data and vtable
+//! pointers, what `Waker::will_wake` compares) of the waker it last stored in the entry. A poll
+//! whose waker has that identity needs no lock: the entry still holds that waker (only a fire
+//! takes it out, and a fire sets `fired` first, under the lock), so `fired == false` (`Acquire`)
+//! means a later fire will wake that very waker, and `true` means the timer is done. The
+//! identity is only compared, never used to wake: while the entry holds its waker the identity
+//! cannot be reused by a different one (a clone keeps what it points to alive, or the two wake
+//! the same thing, which is what `will_wake` promises). A loop or `select!` that re-polls a
+//! pending `Sleep` (a connection task with an idle deadline, `timeout` around a stream) then
+//! costs one atomic load per poll instead of a lock and unlock.
 //!
 //! The `Arc` is reused across resets and re-registrations, so one `Sleep` allocates at most
 //! once. The entry is filed in the shard of the thread that first polls it (the worker's own
@@ -21,19 +34,22 @@
 //! finds it.
 
 use crate::engine::driver::{DriverHandle, FiledKey, Filing};
+use crate::loom::sync::atomic::{AtomicBool, Ordering};
 use crate::loom::sync::{Arc, Mutex};
+use crate::util::waker_identity::WakerIdentity;
 use std::task::{Context, Poll, Waker};
 use std::time::Instant as StdInstant;
 
 /// The part of a timer shared with the wheel.
 #[derive(Debug, Default)]
 pub(crate) struct TimerEntry {
+    /// Written only with `state` locked; read without it (rule E1).
+    fired: AtomicBool,
     state: Mutex<EntryState>,
 }
 
 #[derive(Debug, Default)]
 struct EntryState {
-    fired: bool,
     waker: Option<Waker>,
 }
 
@@ -42,34 +58,38 @@ impl TimerEntry {
     /// the entry left the wheel).
     pub(crate) fn fire(&self) -> Option<Waker> {
         let mut state = self.state.lock();
-        state.fired = true;
+        // Rule E1: set before the waker leaves the entry (both under the lock).
+        self.fired.store(true, Ordering::Release);
         state.waker.take()
     }
 
-    /// Prepares the entry for (re-)filing: not fired, waking `waker`.
-    fn arm(&self, waker: &Waker) {
+    /// Prepares the entry for (re-)filing: not fired, waking `waker`; returns the identity of
+    /// the waker the entry now holds.
+    fn arm(&self, waker: &Waker) -> WakerIdentity {
         let mut state = self.state.lock();
-        state.fired = false;
+        self.fired.store(false, Ordering::Relaxed);
+        Self::store_waker(&mut state, waker)
+    }
+
+    fn store_waker(state: &mut EntryState, waker: &Waker) -> WakerIdentity {
         match &mut state.waker {
-            Some(current) if current.will_wake(waker) => {}
-            slot => *slot = Some(waker.clone()),
+            Some(current) if current.will_wake(waker) => WakerIdentity::of(current),
+            slot => WakerIdentity::of(slot.insert(waker.clone())),
         }
     }
 
-    fn poll(&self, cx: &Context<'_>) -> Poll<()> {
+    /// A filed entry's poll with a waker other than the one stored last: under the lock.
+    /// `Err` is the identity of the waker now stored.
+    fn poll(&self, cx: &Context<'_>) -> Result<(), WakerIdentity> {
         let mut state = self.state.lock();
-        if state.fired {
-            return Poll::Ready(());
+        if self.fired.load(Ordering::Relaxed) {
+            return Ok(());
         }
-        match &mut state.waker {
-            Some(current) if current.will_wake(cx.waker()) => {}
-            slot => *slot = Some(cx.waker().clone()),
-        }
-        Poll::Pending
+        Err(Self::store_waker(&mut state, cx.waker()))
     }
 
     fn is_fired(&self) -> bool {
-        self.state.lock().fired
+        self.fired.load(Ordering::Acquire)
     }
 }
 
@@ -84,6 +104,8 @@ pub(crate) struct Timer {
     key: Option<FiledKey>,
     /// The timer completed (fired, was due on registration, or the runtime shut down).
     done: bool,
+    /// The identity of the waker this timer last stored in the entry (rule E1).
+    stored_waker: Option<WakerIdentity>,
 }
 
 impl Timer {
@@ -93,6 +115,7 @@ impl Timer {
             entry: None,
             key: None,
             done: false,
+            stored_waker: None,
         }
     }
 
@@ -117,9 +140,22 @@ impl Timer {
         }
         if self.key.is_some() {
             let entry = self.entry.as_ref().expect("a filed timer has an entry");
-            if entry.poll(cx).is_ready() {
+            let fired = if self.stored_waker == Some(WakerIdentity::of(cx.waker())) {
+                // Rule E1: the entry holds this very waker; no lock.
+                entry.is_fired()
+            } else {
+                match entry.poll(cx) {
+                    Ok(()) => true,
+                    Err(stored) => {
+                        self.stored_waker = Some(stored);
+                        false
+                    }
+                }
+            };
+            if fired {
                 self.key = None;
                 self.done = true;
+                self.stored_waker = None;
                 return Poll::Ready(());
             }
             return Poll::Pending;
@@ -132,6 +168,7 @@ impl Timer {
             entry,
             key,
             done,
+            stored_waker,
         } = self;
         let driver = driver.as_ref().expect("`driver()` captured the handle");
         let time = driver.time();
@@ -141,7 +178,7 @@ impl Timer {
         }
         let tick = time.deadline_tick(deadline);
         let entry = entry.get_or_insert_with(Arc::default);
-        entry.arm(cx.waker());
+        *stored_waker = Some(entry.arm(cx.waker()));
         match time.register(crate::engine::context::shard_hint(), tick, entry) {
             (Filing::Filed(filed), unpark) => {
                 *key = Some(filed);

@@ -3,6 +3,7 @@
 use super::TcpStream;
 use crate::io::poll_evented::PollEvented;
 use crate::net::addr::{ToSocketAddrs, each_addr, resolve};
+use crate::net::sim_io::{SimOr, simulated};
 use io_driver::Interest;
 use std::fmt;
 use std::io;
@@ -36,7 +37,7 @@ use std::task::{Context, Poll};
 /// }).unwrap();
 /// ```
 pub struct TcpListener {
-    io: PollEvented<mio::net::TcpListener>,
+    io: SimOr<PollEvented<mio::net::TcpListener>, crate::engine::SimListener>,
 }
 
 impl TcpListener {
@@ -57,13 +58,21 @@ impl TcpListener {
         let addrs = resolve(addr).await?;
         // Completes at once for a literal address: spend the budget so a loop still yields.
         crate::task::coop::consume_budget().await;
+        if let Some((net, host)) = simulated() {
+            let listener = each_addr(&addrs, "binding", |addr| {
+                crate::engine::SimListener::bind(&net, host, addr)
+            })?;
+            return Ok(TcpListener {
+                io: SimOr::Sim(listener),
+            });
+        }
         let listener = each_addr(&addrs, "binding", mio::net::TcpListener::bind)?;
         TcpListener::new(listener)
     }
 
     fn new(listener: mio::net::TcpListener) -> io::Result<TcpListener> {
         Ok(TcpListener {
-            io: PollEvented::new(listener)?,
+            io: SimOr::Real(PollEvented::new(listener)?),
         })
     }
 
@@ -89,6 +98,11 @@ impl TcpListener {
     /// }).unwrap();
     /// ```
     pub async fn accept(&self) -> io::Result<(TcpStream, SocketAddr)> {
+        if let SimOr::Sim(listener) = &self.io {
+            return std::future::poll_fn(|cx| listener.poll_accept(cx))
+                .await
+                .map(|(stream, peer)| (TcpStream::from_sim(stream), peer));
+        }
         let (stream, peer) = self.io.async_io(Interest::READABLE, |l| l.accept()).await?;
         Ok((TcpStream::from_mio(stream)?, peer))
     }
@@ -110,6 +124,11 @@ impl TcpListener {
     /// }).unwrap();
     /// ```
     pub fn poll_accept(&self, cx: &mut Context<'_>) -> Poll<io::Result<(TcpStream, SocketAddr)>> {
+        if let SimOr::Sim(listener) = &self.io {
+            return listener
+                .poll_accept(cx)
+                .map_ok(|(stream, peer)| (TcpStream::from_sim(stream), peer));
+        }
         let (stream, peer) = std::task::ready!(self.io.poll_read_io(cx, |l| l.accept()))?;
         Poll::Ready(Ok((TcpStream::from_mio(stream)?, peer)))
     }
@@ -145,7 +164,13 @@ impl TcpListener {
     /// }).unwrap();
     /// ```
     pub fn into_std(self) -> io::Result<std::net::TcpListener> {
-        Ok(self.io.into_inner()?.into())
+        match self.io {
+            SimOr::Real(io) => Ok(io.into_inner()?.into()),
+            SimOr::Sim(_) => Err(io::Error::new(
+                io::ErrorKind::Unsupported,
+                "a simulated listener has no std listener to return",
+            )),
+        }
     }
 
     /// The local address the listener is bound to.
@@ -159,6 +184,9 @@ impl TcpListener {
     /// }).unwrap();
     /// ```
     pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        if let SimOr::Sim(listener) = &self.io {
+            return Ok(listener.local_addr());
+        }
         self.io.get_ref().local_addr()
     }
 
@@ -174,7 +202,7 @@ impl TcpListener {
     /// }).unwrap();
     /// ```
     pub fn set_ttl(&self, ttl: u32) -> io::Result<()> {
-        self.io.get_ref().set_ttl(ttl)
+        self.io.real("IP_TTL")?.get_ref().set_ttl(ttl)
     }
 
     /// The `IP_TTL` value.
@@ -188,7 +216,7 @@ impl TcpListener {
     /// }).unwrap();
     /// ```
     pub fn ttl(&self) -> io::Result<u32> {
-        self.io.get_ref().ttl()
+        self.io.real("IP_TTL")?.get_ref().ttl()
     }
 }
 
@@ -226,8 +254,15 @@ impl AsFd for TcpListener {
 
 impl fmt::Debug for TcpListener {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("TcpListener")
-            .field("io", self.io.get_ref())
-            .finish()
+        match &self.io {
+            SimOr::Real(io) => f
+                .debug_struct("TcpListener")
+                .field("io", io.get_ref())
+                .finish(),
+            SimOr::Sim(sim) => f
+                .debug_struct("TcpListener")
+                .field("simulated", &sim.local_addr())
+                .finish(),
+        }
     }
 }

@@ -9,6 +9,7 @@ use crate::io::context::with_context;
 use crate::io::poll_evented::PollEvented;
 use crate::net::addr::{ToSocketAddrs, resolve};
 use crate::net::forward::{forward_read, forward_write};
+use crate::net::sim_io::{SimOr, simulated};
 use futures_io::{AsyncRead, AsyncWrite};
 use io_driver::Interest;
 use std::fmt;
@@ -54,7 +55,7 @@ use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
 /// }).unwrap();
 /// ```
 pub struct TcpStream {
-    pub(super) io: PollEvented<mio::net::TcpStream>,
+    pub(super) io: SimOr<PollEvented<mio::net::TcpStream>, crate::engine::SimStream>,
 }
 
 impl TcpStream {
@@ -78,9 +79,14 @@ impl TcpStream {
     /// ```
     pub async fn connect<A: ToSocketAddrs>(addr: A) -> io::Result<TcpStream> {
         let addrs = resolve(addr).await?;
+        let simulated = simulated();
         let mut last = None;
         for addr in addrs {
-            match TcpStream::connect_addr(addr).await {
+            let connected = match &simulated {
+                Some((net, host)) => TcpStream::connect_sim(net, *host, addr).await,
+                None => TcpStream::connect_addr(addr).await,
+            };
+            match connected {
                 Ok(stream) => return Ok(stream),
                 Err(err) => last = Some(with_context(err, format_args!("connecting to {addr}"))),
             }
@@ -106,9 +112,26 @@ impl TcpStream {
         }
     }
 
+    /// A connect on the simulated network: the SYN travels, the answer comes back.
+    async fn connect_sim(
+        net: &crate::loom::sync::Arc<crate::engine::SimNetwork>,
+        host: crate::engine::SimHostId,
+        addr: SocketAddr,
+    ) -> io::Result<TcpStream> {
+        let connecting = crate::engine::SimStream::connect(net, host, addr)?;
+        let stream = std::future::poll_fn(|cx| connecting.poll(cx)).await?;
+        Ok(TcpStream::from_sim(stream))
+    }
+
+    pub(crate) fn from_sim(stream: crate::engine::SimStream) -> TcpStream {
+        TcpStream {
+            io: SimOr::Sim(stream),
+        }
+    }
+
     pub(crate) fn from_mio(stream: mio::net::TcpStream) -> io::Result<TcpStream> {
         Ok(TcpStream {
-            io: PollEvented::new(stream)?,
+            io: SimOr::Real(PollEvented::new(stream)?),
         })
     }
 
@@ -143,7 +166,13 @@ impl TcpStream {
     /// }).unwrap();
     /// ```
     pub fn into_std(self) -> io::Result<std::net::TcpStream> {
-        Ok(self.io.into_inner()?.into())
+        match self.io {
+            SimOr::Real(io) => Ok(io.into_inner()?.into()),
+            SimOr::Sim(_) => Err(io::Error::new(
+                io::ErrorKind::Unsupported,
+                "a simulated stream has no std stream to return",
+            )),
+        }
     }
 
     /// The local address of this end.
@@ -158,6 +187,9 @@ impl TcpStream {
     /// }).unwrap();
     /// ```
     pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        if let SimOr::Sim(sim) = &self.io {
+            return Ok(sim.local_addr());
+        }
         self.io.get_ref().local_addr()
     }
 
@@ -173,6 +205,9 @@ impl TcpStream {
     /// }).unwrap();
     /// ```
     pub fn peer_addr(&self) -> io::Result<SocketAddr> {
+        if let SimOr::Sim(sim) = &self.io {
+            return Ok(sim.peer_addr());
+        }
         self.io.get_ref().peer_addr()
     }
 
@@ -189,6 +224,10 @@ impl TcpStream {
     /// }).unwrap();
     /// ```
     pub fn set_nodelay(&self, nodelay: bool) -> io::Result<()> {
+        if self.io.is_simulated() {
+            // The simulated network sends every write at once: always "no delay".
+            return Ok(());
+        }
         self.io.get_ref().set_nodelay(nodelay)
     }
 
@@ -204,6 +243,9 @@ impl TcpStream {
     /// }).unwrap();
     /// ```
     pub fn nodelay(&self) -> io::Result<bool> {
+        if self.io.is_simulated() {
+            return Ok(true);
+        }
         self.io.get_ref().nodelay()
     }
 
@@ -220,7 +262,7 @@ impl TcpStream {
     /// }).unwrap();
     /// ```
     pub fn set_ttl(&self, ttl: u32) -> io::Result<()> {
-        self.io.get_ref().set_ttl(ttl)
+        self.io.real("IP_TTL")?.get_ref().set_ttl(ttl)
     }
 
     /// The `IP_TTL` value.
@@ -235,7 +277,7 @@ impl TcpStream {
     /// }).unwrap();
     /// ```
     pub fn ttl(&self) -> io::Result<u32> {
-        self.io.get_ref().ttl()
+        self.io.real("IP_TTL")?.get_ref().ttl()
     }
 
     /// Shuts down the read half, the write half (the peer reads end-of-file) or both.
@@ -254,6 +296,9 @@ impl TcpStream {
     /// }).unwrap();
     /// ```
     pub fn shutdown(&self, how: Shutdown) -> io::Result<()> {
+        if let SimOr::Sim(sim) = &self.io {
+            return sim.shutdown(how);
+        }
         self.io.get_ref().shutdown(how)
     }
 
@@ -453,8 +498,16 @@ impl AsFd for TcpStream {
 
 impl fmt::Debug for TcpStream {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("TcpStream")
-            .field("io", self.io.get_ref())
-            .finish()
+        match &self.io {
+            SimOr::Real(io) => f
+                .debug_struct("TcpStream")
+                .field("io", io.get_ref())
+                .finish(),
+            SimOr::Sim(sim) => f
+                .debug_struct("TcpStream")
+                .field("simulated", &sim.local_addr())
+                .field("peer", &sim.peer_addr())
+                .finish(),
+        }
     }
 }

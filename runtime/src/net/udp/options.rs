@@ -18,7 +18,10 @@ impl UdpSocket {
     /// }).unwrap();
     /// ```
     pub fn multicast_loop_v4(&self) -> io::Result<bool> {
-        self.io.get_ref().multicast_loop_v4()
+        self.io
+            .real("IP_MULTICAST_LOOP")?
+            .get_ref()
+            .multicast_loop_v4()
     }
 
     /// Sets `IP_MULTICAST_LOOP` (see [`multicast_loop_v4`](Self::multicast_loop_v4)).
@@ -33,7 +36,10 @@ impl UdpSocket {
     /// }).unwrap();
     /// ```
     pub fn set_multicast_loop_v4(&self, on: bool) -> io::Result<()> {
-        self.io.get_ref().set_multicast_loop_v4(on)
+        self.io
+            .real("IP_MULTICAST_LOOP")?
+            .get_ref()
+            .set_multicast_loop_v4(on)
     }
 
     /// The time-to-live of multicast datagrams sent to IPv4 groups (`IP_MULTICAST_TTL`; 1 by
@@ -48,7 +54,10 @@ impl UdpSocket {
     /// }).unwrap();
     /// ```
     pub fn multicast_ttl_v4(&self) -> io::Result<u32> {
-        self.io.get_ref().multicast_ttl_v4()
+        self.io
+            .real("IP_MULTICAST_TTL")?
+            .get_ref()
+            .multicast_ttl_v4()
     }
 
     /// Sets `IP_MULTICAST_TTL` (see [`multicast_ttl_v4`](Self::multicast_ttl_v4)).
@@ -63,7 +72,10 @@ impl UdpSocket {
     /// }).unwrap();
     /// ```
     pub fn set_multicast_ttl_v4(&self, ttl: u32) -> io::Result<()> {
-        self.io.get_ref().set_multicast_ttl_v4(ttl)
+        self.io
+            .real("IP_MULTICAST_TTL")?
+            .get_ref()
+            .set_multicast_ttl_v4(ttl)
     }
 
     /// Whether multicast datagrams sent to IPv6 groups are looped back (`IPV6_MULTICAST_LOOP`;
@@ -81,7 +93,10 @@ impl UdpSocket {
     /// }).unwrap();
     /// ```
     pub fn multicast_loop_v6(&self) -> io::Result<bool> {
-        self.io.get_ref().multicast_loop_v6()
+        self.io
+            .real("IPV6_MULTICAST_LOOP")?
+            .get_ref()
+            .multicast_loop_v6()
     }
 
     /// Sets `IPV6_MULTICAST_LOOP` (see [`multicast_loop_v6`](Self::multicast_loop_v6)).
@@ -98,7 +113,10 @@ impl UdpSocket {
     /// }).unwrap();
     /// ```
     pub fn set_multicast_loop_v6(&self, on: bool) -> io::Result<()> {
-        self.io.get_ref().set_multicast_loop_v6(on)
+        self.io
+            .real("IPV6_MULTICAST_LOOP")?
+            .get_ref()
+            .set_multicast_loop_v6(on)
     }
 
     /// The `IP_TOS` byte sent in the header of this IPv4 socket's datagrams.
@@ -113,6 +131,7 @@ impl UdpSocket {
     /// }).unwrap();
     /// ```
     pub fn tos_v4(&self) -> io::Result<u32> {
+        self.io.real("IP_TOS")?;
         socket2::SockRef::from(self).tos()
     }
 
@@ -128,6 +147,7 @@ impl UdpSocket {
     /// }).unwrap();
     /// ```
     pub fn set_tos_v4(&self, tos: u32) -> io::Result<()> {
+        self.io.real("IP_TOS")?;
         socket2::SockRef::from(self).set_tos(tos)
     }
 
@@ -180,6 +200,7 @@ impl UdpSocket {
     /// ```
     #[cfg(any(target_os = "linux", target_os = "android"))]
     pub fn tclass_v6(&self) -> io::Result<u32> {
+        self.io.real("IPV6_TCLASS")?;
         socket2::SockRef::from(self).tclass_v6()
     }
 
@@ -198,6 +219,7 @@ impl UdpSocket {
     /// ```
     #[cfg(any(target_os = "linux", target_os = "android"))]
     pub fn set_tclass_v6(&self, tclass: u32) -> io::Result<()> {
+        self.io.real("IPV6_TCLASS")?;
         socket2::SockRef::from(self).set_tclass_v6(tclass)
     }
 }

@@ -21,10 +21,20 @@
 //!   this very `Notify` (or send on the channel built on it). Wakers to wake are collected and
 //!   woken after unlocking; a waker replaced by a newer poll's, or removed with its entry, is
 //!   dropped after unlocking.
+//! - **NT5 (lock-free re-poll).** A registered waiter re-polled with the waker it stored last
+//!   (same [`WakerIdentity`]) needs no lock when nothing can have completed it since its last
+//!   locked poll: `calls` is unchanged (no `notify_waiters`) and so is `handoffs`, which
+//!   `notify_one`/`notify_last` bump (under the lock, before taking a waiter's waker) each time
+//!   they hand the notification to a waiter. Both are read `Acquire`; a notify racing the read
+//!   takes the waiter's stored waker, which is the one of this very poll, and wakes it after
+//!   unlocking, so the next poll sees the counter move and takes the lock. A
+//!   `CancellationToken`'s `cancelled()` (only `notify_waiters`) re-polled by a connection task
+//!   on every wake-up then reads two atomics instead of locking the token's shared lock.
 
 use super::waiters::{WaitList, WaiterKey};
 use crate::loom::sync::Mutex;
 use crate::loom::sync::atomic::{AtomicUsize, Ordering};
+use crate::util::waker_identity::WakerIdentity;
 use io_driver::WakeList;
 use std::sync::Arc;
 use std::task::Waker;
@@ -51,6 +61,9 @@ use std::task::Waker;
 #[derive(Debug, Default)]
 pub struct Notify {
     calls: AtomicUsize,
+    /// Notifications `notify_one`/`notify_last` handed to a waiter so far (NT5); written under
+    /// the lock.
+    handoffs: AtomicUsize,
     state: Mutex<State>,
 }
 
@@ -90,6 +103,9 @@ pub(crate) struct Waiter {
     generation: usize,
     key: Option<WaiterKey>,
     done: bool,
+    /// After a locked poll that left the waiter registered: the stored waker's identity and
+    /// `handoffs` then (NT5).
+    registered: Option<(WakerIdentity, usize)>,
 }
 
 impl Notify {
@@ -154,7 +170,7 @@ impl Notify {
     /// # });
     /// ```
     pub fn notify_one(&self) {
-        let waker = notify_one_locked(&mut self.state.lock());
+        let waker = self.notify_one_locked(&mut self.state.lock());
         if let Some(waker) = waker {
             waker.wake();
         }
@@ -179,7 +195,7 @@ impl Notify {
     /// # });
     /// ```
     pub fn notify_last(&self) {
-        let waker = notify_last_locked(&mut self.state.lock());
+        let waker = self.notify_last_locked(&mut self.state.lock());
         if let Some(waker) = waker {
             waker.wake();
         }
@@ -223,11 +239,20 @@ impl Notify {
             generation: self.calls.load(Ordering::Acquire),
             key: None,
             done: false,
+            registered: None,
         }
     }
 
     /// Registers (if needed) and reports whether the wait is over. `waker` is stored.
     pub(crate) fn poll_waiter(&self, w: &mut Waiter, waker: &Waker) -> bool {
+        if let Some((stored, handoffs)) = w.registered
+            && stored == WakerIdentity::of(waker)
+            && self.calls.load(Ordering::Acquire) == w.generation
+            && self.handoffs.load(Ordering::Acquire) == handoffs
+        {
+            // NT5: still registered with this very waker.
+            return false;
+        }
         self.poll_waiter_with(w, Some(waker))
     }
 
@@ -268,6 +293,15 @@ impl Notify {
                 true
             }
         };
+        w.registered = match (done, waker) {
+            (false, Some(waker)) => Some((
+                WakerIdentity::of(waker),
+                self.handoffs.load(Ordering::Relaxed),
+            )),
+            // `enable` keeps what an earlier poll stored (and its identity).
+            (false, None) => w.registered,
+            (true, _) => None,
+        };
         drop(state);
         drop(released);
         w.done = done;
@@ -276,12 +310,13 @@ impl Notify {
 
     /// Abandons a wait (NT3).
     pub(crate) fn drop_waiter(&self, w: &mut Waiter) {
+        w.registered = None;
         let Some(key) = w.key.take() else { return };
         let mut state = self.state.lock();
         let (slot, _, released) = state.waiters.remove_with_waker(key);
         let waker = match slot.kind {
-            Kind::One => notify_one_locked(&mut state),
-            Kind::Last => notify_last_locked(&mut state),
+            Kind::One => self.notify_one_locked(&mut state),
+            Kind::Last => self.notify_last_locked(&mut state),
             Kind::Waiting | Kind::All => None,
         };
         drop(state);
@@ -292,29 +327,40 @@ impl Notify {
     }
 }
 
-fn notify_last_locked(state: &mut State) -> Option<Waker> {
-    match state.waiters.back_mut() {
-        Some(back) => {
-            back.kind = Kind::Last;
-            state.waiters.pop_back().flatten()
-        }
-        None => {
-            state.permit = true;
-            None
+impl Notify {
+    fn notify_last_locked(&self, state: &mut State) -> Option<Waker> {
+        match state.waiters.back_mut() {
+            Some(back) => {
+                back.kind = Kind::Last;
+                self.handed_off();
+                state.waiters.pop_back().flatten()
+            }
+            None => {
+                state.permit = true;
+                None
+            }
         }
     }
-}
 
-fn notify_one_locked(state: &mut State) -> Option<Waker> {
-    match state.waiters.front_mut() {
-        Some(front) => {
-            front.kind = Kind::One;
-            state.waiters.pop_front().flatten()
+    fn notify_one_locked(&self, state: &mut State) -> Option<Waker> {
+        match state.waiters.front_mut() {
+            Some(front) => {
+                front.kind = Kind::One;
+                self.handed_off();
+                state.waiters.pop_front().flatten()
+            }
+            None => {
+                state.permit = true;
+                None
+            }
         }
-        None => {
-            state.permit = true;
-            None
-        }
+    }
+
+    /// NT5: a waiter is about to lose its waker to a notification (called under the lock).
+    fn handed_off(&self) {
+        let handoffs = self.handoffs.load(Ordering::Relaxed);
+        self.handoffs
+            .store(handoffs.wrapping_add(1), Ordering::Release);
     }
 }
 

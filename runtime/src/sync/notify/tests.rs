@@ -178,3 +178,67 @@ fn dropped_waiter_passes_notify_last_on_to_the_next_newest() {
     b.ready();
     a.pending();
 }
+
+/// NT5: waiters re-polled with their stored waker (the lock-free path) still see every kind of
+/// notification, including one handed to *another* waiter in between (which moves `handoffs`
+/// and sends the next re-poll through the lock).
+#[test]
+fn repolled_waiters_see_every_kind_of_notification() {
+    let notify = Notify::new();
+    let mut a = Harness::new(notify.notified());
+    for _ in 0..3 {
+        a.pending();
+    }
+    notify.notify_one();
+    assert_eq!(a.wakes(), 1);
+    a.ready();
+
+    let (mut b, mut c) = (
+        Harness::new(notify.notified()),
+        Harness::new(notify.notified()),
+    );
+    b.pending();
+    c.pending();
+    b.pending();
+    c.pending();
+    notify.notify_waiters();
+    assert_eq!((b.wakes(), c.wakes()), (1, 1));
+    b.ready();
+    c.ready();
+
+    let (mut d, mut e) = (
+        Harness::new(notify.notified()),
+        Harness::new(notify.notified()),
+    );
+    d.pending();
+    e.pending();
+    notify.notify_one(); // to d, the oldest
+    e.pending(); // handoffs moved: through the lock, still registered
+    e.pending(); // and lock-free again
+    assert_eq!((d.wakes(), e.wakes()), (1, 0));
+    notify.notify_last();
+    assert_eq!(e.wakes(), 1);
+    e.ready();
+    d.ready();
+    Harness::new(notify.notified()).pending(); // nothing stored
+}
+
+/// A re-poll with a different waker goes through the lock and moves the registration: a
+/// notification wakes the waker of the last poll only.
+#[test]
+fn a_repoll_with_another_waker_moves_the_registration() {
+    use crate::sync::test_util::CountingWaker;
+    use std::task::{Context, Poll};
+    let notify = Notify::new();
+    let mut fut = Box::pin(notify.notified());
+    let (first, first_waker) = CountingWaker::new();
+    let (second, second_waker) = CountingWaker::new();
+    let mut poll = |waker| fut.as_mut().poll(&mut Context::from_waker(waker));
+    assert!(poll(&first_waker).is_pending());
+    assert!(poll(&first_waker).is_pending());
+    assert!(poll(&second_waker).is_pending());
+    assert!(poll(&second_waker).is_pending());
+    notify.notify_one();
+    assert_eq!((first.wakes(), second.wakes()), (0, 1));
+    assert_eq!(poll(&first_waker), Poll::Ready(()));
+}

@@ -26,6 +26,16 @@
 //! - **S6 (blocking).** `spawn_blocking` closures run inline, as a task the scheduler picks
 //!   at a seeded point (`blocking_task.rs` sends them here).
 //!
+//! - **S7 (faults).** A fault plan (`Builder::faults`, `runtime::sim::Faults`; `faults.rs`)
+//!   adds, each from its own seeded stream so the scheduler's draws do not move: delayed
+//!   wakes (rule S2's delays at a configured rate and length), reordered wakes (a wake held
+//!   back until a task woken after it has been polled, or until nothing else can run), a
+//!   spurious `WouldBlock` or an injected `io::Error` on socket reads and writes (drawn in
+//!   `io::PollEvented` through [`io_fault`], only for sockets created under a plan with I/O
+//!   faults), and virtual-time delays and injected errors before `runtime::fs` operations
+//!   ([`fs_fault`], from `io::blocking::run_fs`). Each fault that fires adds a word to the
+//!   trace hash.
+//!
 //! What stays deterministic is everything decided on this thread. Wakes from other threads
 //! (a `std::thread` the test starts, real sockets) arrive through `inject` when they arrive:
 //! simulation code should not use them (the simulated network is issue 19's item 3).
@@ -33,28 +43,40 @@
 //! The flavor has its own arm in the scheduler handle enum, so the other flavors' spawn, poll
 //! and wake paths do not test for it.
 //!
-//! # Where issue 19's items 3-4 plug in (not built yet)
+//! # Where issue 19's items 3-4 plug in
 //!
-//! - **Network.** A `Network` (hosts, links, partitions, its own seeded stream: a third
-//!   constant next to `USER_STREAM`) hangs off [`Handle`]; `runtime::net`'s types ask the
+//! - **Network (built, `net/`, rules N1-N6).** A `Network` (hosts, links, partitions, its
+//!   own seeded stream `NET_STREAM`) hangs off [`Handle`]; `runtime::net`'s types ask the
 //!   engine's door whether the current runtime is a simulation when they are created and then
-//!   wrap a simulated socket instead of a mio one. A packet in flight is a timer entry in
-//!   this runtime's wheel whose firing wakes the receiving socket, so rule S3's jump delivers
-//!   it and rule S4's deadlock check already counts it (a pending timer). Hosts are a tag in
-//!   each task's `Meta` inherited at spawn; a crash is `OwnedTasks` cancelling that tag.
-//! - **Faults.** A per-test fault plan in `SimConfig`, read at: `Core::enqueue` (rule S2's
-//!   delays become configurable and can reorder), the simulated sockets' poll functions
-//!   (spurious `WouldBlock`, I/O errors), and `Handle::spawn_blocking` (rule S6: `fs`
-//!   operations, told apart by a flag their caller passes, get seeded errors and delays as
-//!   virtual-time sleeps before the closure runs).
+//!   wrap a simulated socket instead of a mio one (`net/sim_io.rs` outside the engine). Two
+//!   departures from the plan written here before: a packet in flight is an entry in the
+//!   network's own queue, which rule S3's idle step consults next to the timer wheel (exact
+//!   nanosecond arrivals, no wheel entry per packet; rule S4 still counts it), and a task's
+//!   host is an [`OnHost`](net::OnHost) wrapper chosen in [`Handle::spawn`] plus a
+//!   thread-local, with a crash aborting the host's tasks through their `AbortRef`s, instead
+//!   of a tag in `Meta` and `OwnedTasks` (which would have meant editing `engine/task/`).
+//! - **Faults.** Built: rule S7 above. A simulated socket's poll functions call
+//!   [`io_fault`] as `PollEvented` does.
 
 mod door;
+mod faults;
+#[cfg(not(loom))]
+pub(crate) mod net;
 mod rng;
 mod run;
 mod trace;
 
 #[cfg(not(loom))]
+pub(crate) use door::current_network;
+#[cfg(not(loom))]
 pub(crate) use door::current_rand;
+#[cfg(not(loom))]
+pub(crate) use door::{fs_fault, io_fault, io_faults_on};
+#[cfg(not(loom))]
+pub(crate) use faults::IoFault;
+pub(crate) use faults::{Chance, FaultPlan};
+pub use faults::{FaultStats, InjectedFault};
+use faults::{Faults, WakeFault};
 pub(crate) use rng::SharedStream;
 use rng::SplitMix64;
 pub(crate) use run::block_on;
@@ -63,7 +85,7 @@ use trace::TraceHash;
 use crate::engine::driver::{Driver, DriverHandle};
 use crate::engine::scheduler::stats::WorkerMetrics;
 use crate::engine::task::list::OwnedTasks;
-use crate::engine::task::{Id, JoinRef, Meta, Schedule, Task};
+use crate::engine::task::{Id, JoinRef, Meta, Schedule, Task, coop};
 use crate::engine::{Config, UnhandledPanic};
 use crate::loom::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use crate::loom::sync::{Arc, Mutex};
@@ -108,6 +130,9 @@ pub(crate) struct Handle {
     steps: AtomicU64,
     /// The last task id given out (rule S5).
     last_id: AtomicU64,
+    /// Ids of mandatory blocking tasks (file writes) that may not have run yet: the shutdown
+    /// sweep runs the queued ones before cancelling the rest (rule S6).
+    mandatory: Mutex<Vec<u64>>,
     /// Virtual time zero (the paused clock's reading at build).
     start: Instant,
     /// Never updated (the metrics read-out needs one per worker).
@@ -115,6 +140,9 @@ pub(crate) struct Handle {
     pub(crate) driver: DriverHandle,
     pub(crate) blocking: crate::blocking::Spawner,
     pub(crate) config: Config,
+    /// The simulated network (issue 19 item 3, `net/`).
+    #[cfg(not(loom))]
+    pub(crate) net: Arc<net::Network>,
 }
 
 /// The part only the running thread touches.
@@ -129,6 +157,11 @@ pub(crate) struct Core {
     max_delay: u64,
     /// Wakes delayed so far (for tests of rule S2).
     delayed_wakes: u64,
+    /// The fault plan's draws and counts (rule S7).
+    faults: Faults,
+    /// Wakes held back by a reordering fault: (the id of the first task woken after it, if
+    /// one was yet, task). Released once that task has been polled.
+    held: Vec<(Option<u64>, Notified)>,
     trace: TraceHash,
     steps: u64,
     driver: Option<Driver>,
@@ -175,6 +208,8 @@ pub(crate) fn new(
         delay_one_in,
         max_delay,
         delayed_wakes: 0,
+        faults: Faults::new(config.sim.faults, seed),
+        held: Vec::new(),
         trace: TraceHash::new(),
         steps: 0,
         driver: Some(driver),
@@ -190,7 +225,10 @@ pub(crate) fn new(
         trace_hash: AtomicU64::new(TraceHash::new().value()),
         steps: AtomicU64::new(0),
         last_id: AtomicU64::new(0),
+        mandatory: Mutex::new(Vec::new()),
         start: driver_handle.now(),
+        #[cfg(not(loom))]
+        net: Arc::new(net::Network::new(seed, driver_handle.clone())),
         metrics: WorkerMetrics::new(config.poll_time_histogram.as_ref()),
         driver: driver_handle,
         blocking,
@@ -214,6 +252,20 @@ impl Handle {
     {
         let id = this.last_id.fetch_add(1, Ordering::Relaxed) + 1;
         meta.id = Id::from_u64(id).unwrap_or(meta.id);
+        // A task spawned by (or for) a simulated host other than `main` runs on it (rule N6).
+        #[cfg(not(loom))]
+        if let host @ 1.. = net::current_host() {
+            let future = net::OnHost::new(host, future);
+            let spawned = match this.owned.bind(future, this.clone(), meta) {
+                (join, Ok(notified)) => {
+                    this.schedule(notified);
+                    (join, None)
+                }
+                (join, Err(refused)) => (join, Some(refused)),
+            };
+            this.net.adopt(host, spawned.0.abort_ref());
+            return spawned;
+        }
         match this.owned.bind(future, this.clone(), meta) {
             (join, Ok(notified)) => {
                 this.schedule(notified);
@@ -224,13 +276,24 @@ impl Handle {
     }
 
     /// `spawn_blocking` on a simulation: the closure becomes an ordinary task that runs it in
-    /// its one poll, at whatever step the scheduler picks it (rule S6).
-    pub(crate) fn spawn_blocking<F, R>(this: &Arc<Self>, f: F, meta: Meta) -> JoinRef<R>
+    /// its one poll, at whatever step the scheduler picks it (rule S6). A `mandatory` one
+    /// (a file write) still runs if the runtime shuts down first, as the blocking pool's
+    /// mandatory jobs do: its id is kept until it has run.
+    pub(crate) fn spawn_blocking<F, R>(
+        this: &Arc<Self>,
+        f: F,
+        mandatory: bool,
+        meta: Meta,
+    ) -> JoinRef<R>
     where
         F: FnOnce() -> R + Send + 'static,
         R: Send + 'static,
     {
         let (join, refused) = Handle::spawn(this, Inline(Some(f)), meta);
+        if mandatory && refused.is_none() {
+            let id = this.last_id.load(Ordering::Relaxed);
+            this.mandatory.lock().push(id);
+        }
         drop(refused);
         join
     }
@@ -251,6 +314,15 @@ impl Handle {
             self.trace_hash.load(Ordering::Relaxed),
             self.steps.load(Ordering::Relaxed),
         )
+    }
+
+    /// The fault plan's counts as of the last time `block_on` returned (zero while it runs).
+    #[cfg_attr(loom, allow(dead_code))]
+    pub(crate) fn fault_stats(&self) -> FaultStats {
+        self.core
+            .lock()
+            .as_ref()
+            .map_or_else(FaultStats::default, |core| core.faults.stats)
     }
 
     /// Virtual time elapsed since the runtime was built.
@@ -302,6 +374,26 @@ impl Handle {
         }
     }
 
+    /// Runs the queued mandatory blocking tasks (rule S6: a write accepted before shutdown
+    /// lands), in the order they were spawned; each runs its closure in its one poll.
+    fn run_mandatory(this: &Arc<Self>, cx: &crate::engine::scheduler::Context) {
+        let crate::engine::scheduler::Context::Simulation(cx) = cx else {
+            return;
+        };
+        loop {
+            let ids = std::mem::take(&mut *this.mandatory.lock());
+            if ids.is_empty() {
+                return;
+            }
+            for id in ids {
+                let task = cx.with_core(|core| core.take_queued(id));
+                if let Some(task) = task {
+                    coop::with_budget(|| task.run());
+                }
+            }
+        }
+    }
+
     /// The shutdown sweep (as the current-thread flavor's): cancel every task with this
     /// runtime current, drop the queued references, stop the driver. Idempotent.
     fn shut_down_core(this: &Arc<Self>, core: Box<Core>) -> Box<Core> {
@@ -312,8 +404,12 @@ impl Handle {
             core: RefCell::new(Some(core)),
         });
         crate::engine::context::set_scheduler(&cx, || {
+            Self::run_mandatory(this, &cx);
             this.owned.close_and_shutdown_all(0);
         });
+        // The network's stored wakers and task references point back at this runtime.
+        #[cfg(not(loom))]
+        this.net.shutdown();
         let crate::engine::scheduler::Context::Simulation(cx) = cx else {
             unreachable!()
         };
@@ -321,7 +417,8 @@ impl Handle {
         // Dropped outside any borrow of the core: a reference drop may free a task.
         let ready = std::mem::take(&mut core.ready);
         let delayed = std::mem::take(&mut core.delayed);
-        drop((ready, delayed));
+        let held = std::mem::take(&mut core.held);
+        drop((ready, delayed, held));
         let injected = this.inject.lock().take();
         drop(injected);
         if let Some(mut driver) = core.driver.take() {
@@ -375,8 +472,29 @@ impl crate::util::arc_waker::ArcWake for Handle {
 }
 
 impl Core {
-    /// Queues a woken task, perhaps delayed (rule S2).
+    /// Queues a woken task, perhaps delayed (rule S2) or delayed or held back by the fault
+    /// plan (rule S7).
     fn enqueue(&mut self, task: Notified) {
+        if !self.held.is_empty() {
+            let id = task.id().as_u64();
+            for (after, _) in &mut self.held {
+                after.get_or_insert(id);
+            }
+        }
+        let fault = self.faults.on_wake();
+        match fault {
+            WakeFault::None => {}
+            WakeFault::Delay(steps) => {
+                self.trace.add(Faults::wake_word(&fault));
+                self.delayed.push((steps, task));
+                return;
+            }
+            WakeFault::Reorder => {
+                self.trace.add(Faults::wake_word(&fault));
+                self.held.push((None, task));
+                return;
+            }
+        }
         if self.delay_one_in != 0 && self.rng.below(self.delay_one_in) == 0 {
             let steps = 1 + self.rng.below(self.max_delay) as u32;
             self.delayed.push((steps, task));
@@ -406,12 +524,13 @@ impl Core {
         }
         let main = handle.main_woken.load(Ordering::Acquire);
         if self.ready.is_empty() && !main {
-            if self.delayed.is_empty() {
+            if self.delayed.is_empty() && self.held.is_empty() {
                 return Step::Idle;
             }
-            // A delay never makes the runtime idle: release them all, in order.
+            // A delay or a held wake never makes the runtime idle: release them all, in order.
             self.ready
                 .extend(self.delayed.drain(..).map(|(_, task)| task));
+            self.ready.extend(self.held.drain(..).map(|(_, task)| task));
         }
         let candidates = self.ready.len() as u64 + u64::from(main);
         let pick = self.rng.below(candidates) as usize;
@@ -420,6 +539,34 @@ impl Core {
             Step::Main
         } else {
             Step::Task(self.ready.swap_remove(pick))
+        }
+    }
+
+    /// Takes task `id` out of the ready, delayed or held queue, if it is queued.
+    fn take_queued(&mut self, id: u64) -> Option<Notified> {
+        let is = |task: &Notified| task.id().as_u64() == id;
+        if let Some(i) = self.ready.iter().position(is) {
+            return Some(self.ready.remove(i));
+        }
+        if let Some(i) = self.delayed.iter().position(|(_, task)| is(task)) {
+            return Some(self.delayed.remove(i).1);
+        }
+        if let Some(i) = self.held.iter().position(|(_, task)| is(task)) {
+            return Some(self.held.remove(i).1);
+        }
+        None
+    }
+
+    /// Task `id` was polled: release the wakes held until a later-woken task ran (rule S7).
+    fn polled(&mut self, id: u64) {
+        let mut i = 0;
+        while i < self.held.len() {
+            if self.held[i].0 == Some(id) {
+                let (_, task) = self.held.remove(i);
+                self.ready.push(task);
+            } else {
+                i += 1;
+            }
         }
     }
 
@@ -479,6 +626,43 @@ mod tests {
         let core = h.core.lock();
         let core = core.as_ref().unwrap();
         (core.delay_one_in, core.max_delay)
+    }
+
+    /// Found by running the suite under simulation (`fs_ops`'s
+    /// `an_accepted_write_lands_even_if_the_file_is_dropped_unflushed`, every seed): the
+    /// shutdown sweep cancelled a queued mandatory blocking task, losing a file write.
+    #[test]
+    fn a_mandatory_blocking_task_still_queued_at_shutdown_runs_and_an_optional_one_does_not() {
+        use crate::blocking::Mandatory;
+        use std::sync::atomic::{AtomicBool, Ordering};
+        for seed in 0..20 {
+            let ran = std::sync::Arc::new([AtomicBool::new(false), AtomicBool::new(false)]);
+            let rt = crate::Builder::new_simulation(seed).build().unwrap();
+            let flags = ran.clone();
+            rt.block_on(async move {
+                let a = flags.clone();
+                let b = flags.clone();
+                let yes = crate::io::blocking::spawn(
+                    move || a[0].store(true, Ordering::SeqCst),
+                    Mandatory::Yes,
+                );
+                let no = crate::io::blocking::spawn(
+                    move || b[1].store(true, Ordering::SeqCst),
+                    Mandatory::No,
+                );
+                // Neither is awaited: block_on returns with both still queued.
+                drop((yes, no));
+            });
+            drop(rt);
+            assert!(
+                ran[0].load(Ordering::SeqCst),
+                "seed {seed}: the mandatory job was lost"
+            );
+            assert!(
+                !ran[1].load(Ordering::SeqCst),
+                "seed {seed}: the optional job ran"
+            );
+        }
     }
 
     #[test]

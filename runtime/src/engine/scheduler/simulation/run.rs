@@ -73,7 +73,7 @@ impl Drop for ReturnCore<'_> {
 }
 
 impl Context {
-    fn with_core<R>(&self, f: impl FnOnce(&mut Core) -> R) -> R {
+    pub(super) fn with_core<R>(&self, f: impl FnOnce(&mut Core) -> R) -> R {
         let mut core = self.core.borrow_mut();
         f(core.as_mut().expect("simulation core missing"))
     }
@@ -109,6 +109,11 @@ impl Context {
                     let id = task.id().as_u64();
                     self.with_core(|core| core.record(id, elapsed));
                     coop::with_budget(|| task.run());
+                    self.with_core(|core| {
+                        if !core.held.is_empty() {
+                            core.polled(id);
+                        }
+                    });
                 }
                 Step::Idle => self.idle()?,
             }
@@ -122,7 +127,16 @@ impl Context {
         // A simulation's clock is always virtual: `time::resume` lets it follow real time
         // only until the next idle turn (else no jump could move it).
         time.pause();
-        if let Some(at) = time.next_timer_at() {
+        // The next timer or packet delivery, whichever comes first (rules S3, N2).
+        #[cfg(not(loom))]
+        let next_packet = handle.net.next_event_at();
+        #[cfg(loom)]
+        let next_packet = None;
+        let next = match (time.next_timer_at(), next_packet) {
+            (Some(timer), Some(packet)) => Some(timer.min(packet)),
+            (timer, packet) => timer.or(packet),
+        };
+        if let Some(at) = next {
             if let Some(limit) = handle.config.sim.time_limit
                 && at.saturating_duration_since(handle.start) > limit
             {
@@ -134,6 +148,8 @@ impl Context {
             }
             time.clock.advance_paused_to(at);
             time.fire_due();
+            #[cfg(not(loom))]
+            self.deliver_packets();
             return Ok(());
         }
         if self.io_registered() {
@@ -151,6 +167,22 @@ impl Context {
             handle.elapsed(),
             self.dump()
         )))
+    }
+
+    /// Delivers the packets due now, adding each to the trace (rules N2, S5).
+    #[cfg(not(loom))]
+    fn deliver_packets(&self) {
+        let mut words = Vec::new();
+        self.handle
+            .net
+            .deliver_due(self.handle.start, &mut |word| words.push(word));
+        if !words.is_empty() {
+            self.with_core(|core| {
+                for word in words {
+                    core.trace.add(word);
+                }
+            });
+        }
     }
 
     #[cfg(not(loom))]

@@ -18,6 +18,7 @@ impl TcpStream {
     /// }).unwrap();
     /// ```
     pub fn linger(&self) -> io::Result<Option<Duration>> {
+        self.io.real("SO_LINGER")?;
         socket2::SockRef::from(self).linger()
     }
 
@@ -41,6 +42,7 @@ impl TcpStream {
     /// ```
     #[deprecated = "`SO_LINGER` causes the socket to block the thread on drop"]
     pub fn set_linger(&self, dur: Option<Duration>) -> io::Result<()> {
+        self.io.real("SO_LINGER")?;
         socket2::SockRef::from(self).set_linger(dur)
     }
 
@@ -58,6 +60,7 @@ impl TcpStream {
     /// }).unwrap();
     /// ```
     pub fn set_zero_linger(&self) -> io::Result<()> {
+        self.io.real("SO_LINGER")?;
         socket2::SockRef::from(self).set_linger(Some(Duration::ZERO))
     }
 }

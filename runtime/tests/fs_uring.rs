@@ -440,3 +440,67 @@ fn a_file_dropped_with_a_write_in_flight_still_writes() {
         support::wait_until("ring drained", || rt.handle().io_uring_in_flight() == 0);
     }
 }
+
+/// A cancelled read does not hold a paused clock back (current-thread, `start_paused`). With
+/// the ring, dropping a read that waits on an empty FIFO (with its `File`) releases the clock
+/// at once, although the kernel still has the read (it stays in the ring until the FIFO is
+/// fed); on the blocking pool the clock waits for the pool thread, which a helper thread frees
+/// by feeding the FIFO 50 ms later. Either way a one-hour sleep afterwards ends in virtual time.
+#[test]
+fn a_paused_clock_advances_again_after_an_in_flight_read_is_dropped() {
+    let _dog = Watchdog::new("paused clock after a dropped read", Duration::from_secs(60));
+    let dir = TempDir::new("paused-drop");
+    let fifo = dir.0.join("fifo");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    assert!(
+        made.is_ok_and(|s| s.success()),
+        "mkfifo (coreutils) is needed for this test"
+    );
+    // Read-write, so opening does not wait for a writer and the FIFO never reports EOF.
+    let fifo_rw = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(&fifo)
+        .unwrap();
+    let rt = runtime::Builder::new_current_thread()
+        .start_paused(true)
+        .io_uring(true)
+        .build()
+        .unwrap();
+    let with_ring = rt.handle().io_uring_active();
+    assert_eq!(with_ring, ring_expected(), "ring active as expected");
+    let feeder = (!with_ring).then(|| {
+        let mut writer = fifo_rw.try_clone().unwrap();
+        std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(50));
+            writer.write_all(&[7]).unwrap();
+        })
+    });
+    let (slept, in_flight) = rt.block_on(async {
+        let mut pipe = File::from_std(fifo_rw.try_clone().unwrap());
+        let mut byte = [0u8; 1];
+        assert!(
+            !poll_once_and_drop(pipe.read(&mut byte)).await,
+            "FIFO is empty"
+        );
+        drop(pipe);
+        let in_flight = runtime::Handle::current().io_uring_in_flight();
+        let start = runtime::time::Instant::now();
+        runtime::time::sleep(Duration::from_secs(3600)).await;
+        (start.elapsed(), in_flight)
+    });
+    assert!(
+        slept >= Duration::from_secs(3600),
+        "virtual time advanced by {slept:?}"
+    );
+    if let Some(feeder) = feeder {
+        feeder.join().unwrap();
+    } else {
+        assert_eq!(in_flight, 1, "the dropped read was still in the ring");
+        (&fifo_rw).write_all(&[7]).unwrap();
+        let handle = rt.handle().clone();
+        support::wait_until("the abandoned read completes", || {
+            handle.io_uring_in_flight() == 0
+        });
+    }
+}

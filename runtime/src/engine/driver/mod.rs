@@ -65,30 +65,38 @@ impl Driver {
     /// A driver whose timers are spread over `timer_shards` wheels (one per worker), with an
     /// io_uring next to the reactor if `io_uring` is set, the feature is on and the kernel
     /// accepts one (silently none otherwise).
+    ///
+    /// `pausable`: the clock can be paused (the current-thread flavor): a ring operation that
+    /// waits then holds the clock back as a blocking job does (`uring.rs`, rule U6).
     pub(crate) fn new(
         timer_shards: usize,
         io_uring: bool,
+        pausable: bool,
     ) -> std::io::Result<(Driver, DriverHandle)> {
         let (park, unpark) = IoPark::new()?;
-        #[cfg(all(feature = "io-uring", target_os = "linux", not(loom)))]
-        let ring = (io_uring && uring_allowed_by_env())
-            .then(|| uring::Ring::new(unpark.reactor()).ok().map(Arc::new))
-            .flatten();
         #[cfg(not(all(feature = "io-uring", target_os = "linux", not(loom))))]
-        let _ = io_uring;
-        let inner = Inner {
+        let _ = (io_uring, pausable);
+        // Cyclic: a ring on a pausable clock names its driver weakly, to hold the clock back.
+        #[cfg(all(feature = "io-uring", target_os = "linux", not(loom)))]
+        let inner = Arc::new_cyclic(|driver: &std::sync::Weak<Inner>| {
+            let gate = pausable.then(|| driver.clone());
+            let ring = (io_uring && uring_allowed_by_env())
+                .then(|| uring::Ring::new(unpark.reactor(), gate).ok().map(Arc::new))
+                .flatten();
+            Inner {
+                unpark,
+                woken: AtomicBool::new(false),
+                time: TimeState::new(timer_shards),
+                ring,
+            }
+        });
+        #[cfg(not(all(feature = "io-uring", target_os = "linux", not(loom))))]
+        let inner = Arc::new(Inner {
             unpark,
             woken: AtomicBool::new(false),
             time: TimeState::new(timer_shards),
-            #[cfg(all(feature = "io-uring", target_os = "linux", not(loom)))]
-            ring,
-        };
-        Ok((
-            Driver { park },
-            DriverHandle {
-                inner: Arc::new(inner),
-            },
-        ))
+        });
+        Ok((Driver { park }, DriverHandle { inner }))
     }
 
     /// Blocks until unparked, `timeout` passes (`Some(ZERO)` polls without blocking) or the

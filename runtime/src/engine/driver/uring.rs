@@ -37,11 +37,20 @@
 //! - **U5 (keys).** `user_data` is the slot key; a key is reused only after its slot is removed,
 //!   which happens after its CQE was reaped (or before its SQE was ever pushed), so a CQE always
 //!   names the operation that produced it.
+//! - **U6 (a paused clock waits).** On a runtime whose clock can be paused (current-thread), an
+//!   [`Op`] that has to wait (its poll returns `Pending`) holds an [`InhibitAutoAdvance`] until
+//!   it takes its completion or is dropped, as a blocking-pool job does from spawn to finish:
+//!   the runtime is waiting for the kernel, not idle, so the clock must not jump to the next
+//!   timer (a `timeout` around an `fs` read would fire at once). The reaper wakes the task
+//!   before the guard goes (the guard is dropped by the task's next poll), which is the order
+//!   `AutoAdvanceGate` needs. An operation that completes inside its submit never holds one.
+//!   The ring names its driver weakly ([`Ring::clock`]): the driver owns the ring.
 //!
 //! Sockets can use the same ring later: a `recv`/`send` is one more [`Kind`] whose slot owns a
 //! runtime buffer (copied to or from the caller's slice, as files do), completed by the same
 //! reaper.
 
+use super::{DriverHandle, InhibitAutoAdvance, Inner};
 use crate::loom::sync::{Arc, Mutex};
 use io_driver::WakeList;
 use io_uring::{IoUring, opcode, squeue, types};
@@ -49,6 +58,7 @@ use slab::Slab;
 use std::ffi::CString;
 use std::io;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::sync::Weak;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
@@ -186,6 +196,9 @@ pub(crate) struct Ring {
     table: Mutex<Table>,
     cap: usize,
     shutdown: AtomicBool,
+    /// The driver whose paused clock a waiting operation holds back (U6); `None` where the
+    /// clock cannot be paused (multi-thread).
+    clock: Option<Weak<Inner>>,
     _eventfd: io_driver::Registered<EventFd>,
 }
 
@@ -200,7 +213,8 @@ impl std::fmt::Debug for Ring {
 impl Ring {
     /// A ring whose completions wake `reactor`'s turn; an error if the kernel refuses io_uring
     /// or lacks an opcode we use (the caller then runs without a ring).
-    pub(crate) fn new(reactor: &io_driver::Handle) -> io::Result<Ring> {
+    /// `clock`: the driver to hold back while an operation waits (U6), if its clock can pause.
+    pub(super) fn new(reactor: &io_driver::Handle, clock: Option<Weak<Inner>>) -> io::Result<Ring> {
         let uring = IoUring::builder()
             .setup_cqsize(CQ_ENTRIES)
             .build(SQ_ENTRIES)?;
@@ -250,6 +264,7 @@ impl Ring {
             }),
             cap,
             shutdown: AtomicBool::new(false),
+            clock,
             _eventfd: eventfd,
         })
     }
@@ -330,7 +345,15 @@ impl Ring {
         Op {
             ring: self.clone(),
             key: Some(key),
+            hold: None,
         }
+    }
+
+    /// A guard holding the driver's paused clock back (U6), if the clock can pause and the
+    /// driver is still there.
+    fn hold_clock(&self) -> Option<InhibitAutoAdvance> {
+        let inner = self.clock.as_ref()?.upgrade()?;
+        Some(InhibitAutoAdvance::new(&DriverHandle { inner }))
     }
 
     /// Pushes `sqe` if fewer than `cap` operations are in flight and the SQ has room, else
@@ -524,6 +547,9 @@ pub(crate) struct Op {
     ring: Arc<Ring>,
     /// `None` once the completion was taken.
     key: Option<usize>,
+    /// Holds a paused clock back while the operation waits (U6); dropped with the
+    /// completion or the `Op`.
+    hold: Option<InhibitAutoAdvance>,
 }
 
 impl Op {
@@ -533,10 +559,16 @@ impl Op {
         loop {
             if let Some(done) = self.try_take(key, Some(cx.waker())) {
                 self.key = None;
+                // U6: after the reaper's wake-up (or none was needed).
+                self.hold = None;
                 return Poll::Ready(done);
             }
             if self.ring.reap() == 0 {
                 if !self.ring.shutdown.load(Ordering::Acquire) {
+                    // U6: the runtime now waits for the kernel.
+                    if self.hold.is_none() {
+                        self.hold = self.ring.hold_clock();
+                    }
                     // The waker is stored: the next reap (driver turn) wakes us.
                     return Poll::Pending;
                 }

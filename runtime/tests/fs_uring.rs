@@ -504,3 +504,83 @@ fn a_paused_clock_advances_again_after_an_in_flight_read_is_dropped() {
         });
     }
 }
+
+/// A file read sequentially in 1 MiB chunks (with the ring: each next chunk read ahead) keeps
+/// the position a caller expects through seeks, writes, a flush and `try_into_std`, and a read
+/// at the end sees bytes appended after an earlier read found the end. Both paths.
+#[test]
+fn sequential_big_reads_keep_the_logical_position_through_seeks_writes_and_growth() {
+    let _dog = Watchdog::new("sequential read-ahead", Duration::from_secs(120));
+    const MIB: usize = 1 << 20;
+    for ring in [true, false] {
+        let dir = TempDir::new(&format!("ahead-{ring}"));
+        let path = dir.0.join("f");
+        let data = pattern(4 * MIB);
+        std::fs::write(&path, &data).unwrap();
+        let rt = runtime(false, ring);
+        assert_eq!(rt.handle().io_uring_active(), ring && ring_expected());
+        let (position, tail, grown, std_position) = rt.block_on(async {
+            let mut file = OpenOptions::new()
+                .read(true)
+                .write(true)
+                .open(&path)
+                .await
+                .unwrap();
+            let mut chunk = vec![0u8; MIB];
+            for i in 0..2 {
+                file.read_exact(&mut chunk).await.unwrap();
+                assert!(
+                    chunk == data[i * MIB..(i + 1) * MIB],
+                    "chunk {i} (ring {ring})"
+                );
+            }
+            let position = file.stream_position().await.unwrap();
+            // A write lands where the caller is, not after the chunk read ahead.
+            file.write_all(b"0123456789").await.unwrap();
+            file.seek(SeekFrom::Start(2 * MIB as u64)).await.unwrap();
+            let mut ten = [0u8; 10];
+            file.read_exact(&mut ten).await.unwrap();
+            assert_eq!(&ten, b"0123456789");
+            // To the end: the rest of chunk 2, then chunk 3, then end-of-file.
+            let mut tail = 10;
+            loop {
+                match file.read(&mut chunk).await.unwrap() {
+                    0 => break,
+                    n => tail += n,
+                }
+            }
+            // The file grows after the end was found (ahead or not): the next read sees it.
+            std::fs::OpenOptions::new()
+                .append(true)
+                .open(&path)
+                .unwrap()
+                .write_all(&[9u8; 100])
+                .unwrap();
+            let grown = file.read(&mut chunk).await.unwrap();
+            file.seek(SeekFrom::Start(0)).await.unwrap();
+            file.read_exact(&mut chunk).await.unwrap();
+            file.flush().await.unwrap();
+            let mut std_file = file
+                .try_into_std()
+                .expect("nothing in flight after a flush");
+            (
+                position,
+                tail,
+                grown,
+                std::io::Seek::stream_position(&mut std_file).unwrap(),
+            )
+        });
+        assert_eq!(
+            position,
+            2 * MIB as u64,
+            "position after two chunks (ring {ring})"
+        );
+        assert_eq!(tail, 2 * MIB, "bytes from 2 MiB to the end (ring {ring})");
+        assert_eq!(
+            grown, 100,
+            "bytes appended after the end was found (ring {ring})"
+        );
+        assert_eq!(std_position, MIB as u64, "std position (ring {ring})");
+        support::wait_until("ring drained", || rt.handle().io_uring_in_flight() == 0);
+    }
+}

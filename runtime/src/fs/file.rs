@@ -6,6 +6,14 @@
 //! waits for the job and reports its error. Before a write or seek, unread read-ahead bytes
 //! are dropped and the OS file position is moved back by their count, so the position the
 //! caller sees is always the logical one.
+//!
+//! With the io_uring (`uring.rs`), a file read sequentially in big chunks is also read one
+//! chunk *ahead*: once the caller has taken the whole buffer of a full read of at least
+//! [`uring::AHEAD_FROM`](super::uring::AHEAD_FROM) bytes from a regular file, the next read of
+//! the same size is started at once, so the kernel's copy overlaps the caller's. It is an
+//! ordinary read in flight (`Busy`): its bytes are read-ahead like any other, a write or seek
+//! waits for it and moves the position back over what was not taken, and end-of-file found
+//! ahead is read again when asked for (a file may have grown since).
 
 use super::buf::{Buf, MAX_BUF, READ_AHEAD};
 use super::open_options::OpenOptions;
@@ -53,6 +61,9 @@ pub struct File {
     pub(super) state: State,
     /// Largest single blocking read or write (`set_max_buf_size`; default [`MAX_BUF`]).
     pub(super) max_buf: usize,
+    /// The ring's sequential read-ahead (see the module docs).
+    #[cfg(all(feature = "io-uring", target_os = "linux"))]
+    pub(super) ahead: super::uring::Ahead,
 }
 
 pub(super) enum State {
@@ -150,6 +161,8 @@ impl File {
             std: Arc::new(file),
             state: State::Idle(Some(Buf::default())),
             max_buf: MAX_BUF,
+            #[cfg(all(feature = "io-uring", target_os = "linux"))]
+            ahead: super::uring::Ahead::default(),
         }
     }
 
@@ -263,6 +276,64 @@ impl File {
         Poll::Ready(op)
     }
 
+    /// Starts the ring's next sequential read if the caller has just taken the whole buffer
+    /// of a full big read (see the module docs).
+    #[cfg(all(feature = "io-uring", target_os = "linux"))]
+    fn read_ahead(&mut self) {
+        let State::Idle(Some(buf)) = &self.state else {
+            return;
+        };
+        if !buf.is_empty() {
+            return;
+        }
+        let Some(len) = self.ahead.next() else { return };
+        let Some(ring) = super::uring::ring() else {
+            return;
+        };
+        // At an explicit offset: the position moves only when the bytes are taken, so the
+        // read can be dropped untaken ([`File::drop_read_ahead`]).
+        let Ok(at) = (&*self.std).stream_position() else {
+            return;
+        };
+        let buf = self.take_idle_buf();
+        self.ahead.asked(len, Some(at));
+        let job = super::uring::RingJob::read(ring, &self.std, buf, len, Some(at));
+        self.state = State::Busy(Job::Ring(job));
+    }
+
+    /// Whether a read-ahead is in flight (a read at an explicit offset: the position moves
+    /// only once its bytes are taken).
+    fn reading_ahead(&self) -> bool {
+        #[cfg(all(feature = "io-uring", target_os = "linux"))]
+        if let State::Busy(Job::Ring(job)) = &self.state {
+            return job.is_positional_read();
+        }
+        false
+    }
+
+    /// Drops a read-ahead in flight before a write or seek: nobody asked for its bytes, so
+    /// nothing waits for them (the ring keeps the buffer until the kernel is done, U1).
+    fn drop_read_ahead(&mut self) {
+        if self.reading_ahead() {
+            self.state = State::Idle(Some(Buf::default()));
+            #[cfg(all(feature = "io-uring", target_os = "linux"))]
+            self.ahead.dropped();
+        }
+    }
+
+    /// Waits for a read-ahead in flight and drops its bytes (a flush, and what waits for one:
+    /// `set_len`, `sync_all`, `into_std`, leaves nothing in flight, so the ring lets go of the
+    /// file too).
+    fn poll_settle_read_ahead(&mut self, cx: &mut Context<'_>) -> Poll<()> {
+        if self.reading_ahead() {
+            let _ = ready!(self.poll_job(cx));
+            *self.idle_buf() = Buf::default();
+            #[cfg(all(feature = "io-uring", target_os = "linux"))]
+            self.ahead.dropped();
+        }
+        Poll::Ready(())
+    }
+
     pub(super) fn idle_buf(&mut self) -> &mut Buf {
         match &mut self.state {
             State::Idle(Some(buf)) => buf,
@@ -285,13 +356,17 @@ impl File {
                 State::Idle(_) => {
                     let buf = self.idle_buf();
                     if !buf.is_empty() || dst.is_empty() {
-                        return Poll::Ready(Ok(buf.copy_to(dst)));
+                        let n = buf.copy_to(dst);
+                        #[cfg(all(feature = "io-uring", target_os = "linux"))]
+                        self.read_ahead();
+                        return Poll::Ready(Ok(n));
                     }
                     let buf = self.take_idle_buf();
                     let len = dst.len().max(READ_AHEAD).min(self.max_buf);
                     #[cfg(all(feature = "io-uring", target_os = "linux"))]
                     if let Some(ring) = super::uring::ring() {
-                        let job = super::uring::RingJob::read(ring, &self.std, buf, len);
+                        self.ahead.asked(len, None);
+                        let job = super::uring::RingJob::read(ring, &self.std, buf, len, None);
                         self.state = State::Busy(Job::Ring(job));
                         continue;
                     }
@@ -301,7 +376,18 @@ impl File {
                 }
                 State::Busy(_) => match ready!(self.poll_job(cx)) {
                     // `Ok(0)` here is end-of-file: the buffer is empty and so is the copy.
-                    Op::Read(Ok(_)) => return Poll::Ready(Ok(self.idle_buf().copy_to(dst))),
+                    Op::Read(Ok(_n)) => {
+                        #[cfg(all(feature = "io-uring", target_os = "linux"))]
+                        if !self.ahead.done(_n, &self.std) {
+                            // End-of-file found ahead: read again now.
+                            self.idle_buf().discard_read();
+                            continue;
+                        }
+                        let n = self.idle_buf().copy_to(dst);
+                        #[cfg(all(feature = "io-uring", target_os = "linux"))]
+                        self.read_ahead();
+                        return Poll::Ready(Ok(n));
+                    }
                     Op::Read(Err(err)) | Op::Write(Err(err)) | Op::Lost(err) => {
                         return Poll::Ready(Err(err));
                     }
@@ -322,6 +408,7 @@ impl File {
         if len == 0 {
             return Poll::Ready(Ok(0));
         }
+        self.drop_read_ahead();
         loop {
             match self.state {
                 State::Idle(_) => {
@@ -362,6 +449,7 @@ impl File {
     }
 
     pub(super) fn poll_flush_priv(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        ready!(self.poll_settle_read_ahead(cx));
         while let State::Busy(_) = self.state {
             match ready!(self.poll_job(cx)) {
                 Op::Write(Err(err)) | Op::Lost(err) => return Poll::Ready(Err(err)),
@@ -372,6 +460,7 @@ impl File {
     }
 
     fn poll_seek_priv(&mut self, cx: &mut Context<'_>, pos: SeekFrom) -> Poll<io::Result<u64>> {
+        self.drop_read_ahead();
         loop {
             match self.state {
                 State::Idle(_) => {

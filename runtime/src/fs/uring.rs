@@ -34,6 +34,72 @@ const MAX_READ: usize = 1 << 30;
 /// the end): 32 KiB, as `std::fs::read`'s probe grows from.
 const PROBE_READ: usize = 32 * 1024;
 
+/// Sequential reads of at least this many bytes are read one chunk ahead (`file.rs`): 128 KiB,
+/// the size from which the ring hands a read to the kernel's workers (`ASYNC_FROM` in
+/// `engine/driver/uring.rs`), so it overlaps the caller's copy instead of running inside the
+/// submit. The sequential `fs` bench row (1 MiB reads) would justify moving it.
+pub(super) const AHEAD_FROM: usize = 128 * 1024;
+
+/// What a [`File`](super::File) knows to decide on a read-ahead.
+#[derive(Debug, Default)]
+pub(super) struct Ahead {
+    /// Length of the ring read in flight or last done.
+    len: usize,
+    /// That read was started ahead, not asked for: at this offset (the file position then;
+    /// it reads with `pread` semantics and moves the position only once taken).
+    speculative: Option<u64>,
+    /// Read ahead after the buffer is taken: the last read was full, big, from a regular file.
+    next: Option<usize>,
+    /// Whether the file is a regular file (`fstat` once, at the first big full read): a FIFO
+    /// or device read ahead could wait for ever and hold up the next write.
+    regular: Option<bool>,
+}
+
+impl Ahead {
+    /// A ring read of `len` bytes starts (`speculative`: ahead of the caller, at that offset).
+    pub(super) fn asked(&mut self, len: usize, speculative: Option<u64>) {
+        self.len = len;
+        self.speculative = speculative;
+        self.next = None;
+    }
+
+    /// The read in flight was dropped (a read-ahead nobody took).
+    pub(super) fn dropped(&mut self) {
+        self.speculative = None;
+        self.next = None;
+    }
+
+    /// The read in flight gave `n` bytes; `false` if the caller must read again instead:
+    /// end-of-file found ahead (the file may have grown since), or the position could not be
+    /// moved over a read-ahead's bytes (they are then dropped).
+    pub(super) fn done(&mut self, n: usize, file: &std::fs::File) -> bool {
+        let full = n == self.len && n >= AHEAD_FROM;
+        if full && self.regular.is_none() {
+            self.regular = Some(file.metadata().is_ok_and(|m| m.is_file()));
+        }
+        self.next = (full && self.regular == Some(true)).then_some(n);
+        match self.speculative.take() {
+            None => true,
+            Some(_) if n == 0 => false,
+            // The bytes are now taken as read: the position moves past them (`lseek` does
+            // no I/O, so it runs here).
+            Some(at) => {
+                let moved =
+                    std::io::Seek::seek(&mut &*file, std::io::SeekFrom::Start(at + n as u64));
+                if moved.is_err() {
+                    self.next = None;
+                }
+                moved.is_ok()
+            }
+        }
+    }
+
+    /// The length to read ahead now, if any (once per completed read).
+    pub(super) fn next(&mut self) -> Option<usize> {
+        self.next.take()
+    }
+}
+
 /// A [`File`](super::File) read or write in flight on the ring.
 pub(super) struct RingJob {
     ring: Arc<IoRing>,
@@ -43,23 +109,26 @@ pub(super) struct RingJob {
     written: Option<usize>,
     /// For a read: how much it asked for (to resubmit after `EINTR`).
     len: usize,
+    /// For a read: where (`None`: at the file position, moving it).
+    offset: Option<u64>,
 }
 
 impl RingJob {
-    /// Reads up to `len` bytes at the file position into `buf` (its old bytes are
-    /// overwritten, so a reused buffer is not zero-filled again).
+    /// Reads up to `len` bytes into `buf` (its old bytes are overwritten, so a reused buffer
+    /// is not zero-filled again) at `offset`, or at the file position (moving it) if `None`.
     pub(super) fn read(
         ring: Arc<IoRing>,
         file: &Arc<std::fs::File>,
         buf: Buf,
         len: usize,
+        offset: Option<u64>,
     ) -> RingJob {
         let op = ring.start(RingRequest::Read {
             file: file.clone(),
             buf: buf.data,
             at: 0,
             len,
-            offset: None,
+            offset,
         });
         RingJob {
             ring,
@@ -67,7 +136,14 @@ impl RingJob {
             op,
             written: None,
             len,
+            offset,
         }
+    }
+
+    /// Whether this is a read at an explicit offset (a read-ahead, `file.rs`): dropping it
+    /// leaves the file position alone.
+    pub(super) fn is_positional_read(&self) -> bool {
+        self.written.is_none() && self.offset.is_some()
     }
 
     /// Writes `buf`'s unwritten bytes at the file position (the end, for `O_APPEND`).
@@ -85,6 +161,7 @@ impl RingJob {
             op,
             written: Some(from),
             len: 0,
+            offset: None,
         }
     }
 
@@ -99,7 +176,7 @@ impl RingJob {
                         buf,
                         at: 0,
                         len: self.len,
-                        offset: None,
+                        offset: self.offset,
                     });
                 }
                 (None, result) => {

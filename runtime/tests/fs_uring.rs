@@ -519,7 +519,7 @@ fn sequential_big_reads_keep_the_logical_position_through_seeks_writes_and_growt
         std::fs::write(&path, &data).unwrap();
         let rt = runtime(false, ring);
         assert_eq!(rt.handle().io_uring_active(), ring && ring_expected());
-        let (position, tail, grown, std_position) = rt.block_on(async {
+        let (ahead, position, tail, grown, std_position) = rt.block_on(async {
             let mut file = OpenOptions::new()
                 .read(true)
                 .write(true)
@@ -534,6 +534,8 @@ fn sequential_big_reads_keep_the_logical_position_through_seeks_writes_and_growt
                     "chunk {i} (ring {ring})"
                 );
             }
+            // With the ring, the third chunk is being read ahead (its slot is held until taken).
+            let ahead = runtime::Handle::current().io_uring_in_flight();
             let position = file.stream_position().await.unwrap();
             // A write lands where the caller is, not after the chunk read ahead.
             file.write_all(b"0123456789").await.unwrap();
@@ -563,13 +565,11 @@ fn sequential_big_reads_keep_the_logical_position_through_seeks_writes_and_growt
             let mut std_file = file
                 .try_into_std()
                 .expect("nothing in flight after a flush");
-            (
-                position,
-                tail,
-                grown,
-                std::io::Seek::stream_position(&mut std_file).unwrap(),
-            )
+            let std_position = std::io::Seek::stream_position(&mut std_file).unwrap();
+            (ahead, position, tail, grown, std_position)
         });
+        let with_ring = rt.handle().io_uring_active();
+        assert_eq!(ahead, usize::from(with_ring), "reads ahead (ring {ring})");
         assert_eq!(
             position,
             2 * MIB as u64,

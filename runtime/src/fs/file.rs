@@ -8,12 +8,16 @@
 //! caller sees is always the logical one.
 //!
 //! With the io_uring (`uring.rs`), a file read sequentially in big chunks is also read one
-//! chunk *ahead*: once the caller has taken the whole buffer of a full read of at least
-//! [`uring::AHEAD_FROM`](super::uring::AHEAD_FROM) bytes from a regular file, the next read of
-//! the same size is started at once, so the kernel's copy overlaps the caller's. It is an
-//! ordinary read in flight (`Busy`): its bytes are read-ahead like any other, a write or seek
-//! waits for it and moves the position back over what was not taken, and end-of-file found
-//! ahead is read again when asked for (a file may have grown since).
+//! chunk *ahead*: when a read is about to hand out the rest of a full read of at least
+//! [`uring::AHEAD_FROM`] bytes from a regular file, it first starts the next read of the same
+//! size into a second (spare) buffer, so the kernel's copy overlaps the copy to the caller and
+//! whatever the caller does next. The read-ahead is a read at an explicit offset (`Busy`): the
+//! file position moves over its bytes only when they are taken, so a write or seek simply drops
+//! it, a flush waits for it and drops its bytes, and end-of-file found ahead is read again when
+//! asked for (the file may have grown since). Two buffers of up to the maximum buffer size
+//! each, only while the run of full reads lasts.
+//!
+//! [`uring::AHEAD_FROM`]: super::uring::AHEAD_FROM
 
 use super::buf::{Buf, MAX_BUF, READ_AHEAD};
 use super::open_options::OpenOptions;
@@ -276,29 +280,48 @@ impl File {
         Poll::Ready(op)
     }
 
-    /// Starts the ring's next sequential read if the caller has just taken the whole buffer
-    /// of a full big read (see the module docs).
-    #[cfg(all(feature = "io-uring", target_os = "linux"))]
-    fn read_ahead(&mut self) {
-        let State::Idle(Some(buf)) = &self.state else {
-            return;
-        };
-        if !buf.is_empty() {
-            return;
+    /// Copies buffered bytes into `dst`. With the ring, if this copy empties the buffer of a
+    /// full big read, the next chunk is read ahead first, into the spare buffer, so the
+    /// kernel's copy overlaps this one (see the module docs).
+    fn copy_out(&mut self, dst: &mut [u8]) -> usize {
+        #[cfg(all(feature = "io-uring", target_os = "linux"))]
+        if !dst.is_empty() && self.idle_buf().remaining() <= dst.len() && self.ahead.wants_next() {
+            let mut served = self.take_idle_buf();
+            let spare = self.ahead.spare.take().unwrap_or_default();
+            match self.read_ahead_into(spare) {
+                Ok(()) => {
+                    let n = served.copy_to(dst);
+                    self.ahead.spare = Some(served);
+                    return n;
+                }
+                Err(spare) => {
+                    self.ahead.spare = Some(spare);
+                    self.state = State::Idle(Some(served));
+                }
+            }
         }
-        let Some(len) = self.ahead.next() else { return };
+        self.idle_buf().copy_to(dst)
+    }
+
+    /// Starts the ring's next sequential read into `buf` (the state becomes `Busy`), or gives
+    /// `buf` back if there is no ring or the position cannot be read.
+    #[cfg(all(feature = "io-uring", target_os = "linux"))]
+    fn read_ahead_into(&mut self, buf: Buf) -> Result<(), Buf> {
+        let Some(len) = self.ahead.next() else {
+            return Err(buf);
+        };
         let Some(ring) = super::uring::ring() else {
-            return;
+            return Err(buf);
         };
         // At an explicit offset: the position moves only when the bytes are taken, so the
         // read can be dropped untaken ([`File::drop_read_ahead`]).
         let Ok(at) = (&*self.std).stream_position() else {
-            return;
+            return Err(buf);
         };
-        let buf = self.take_idle_buf();
         self.ahead.asked(len, Some(at));
         let job = super::uring::RingJob::read(ring, &self.std, buf, len, Some(at));
         self.state = State::Busy(Job::Ring(job));
+        Ok(())
     }
 
     /// Whether a read-ahead is in flight (a read at an explicit offset: the position moves
@@ -356,10 +379,7 @@ impl File {
                 State::Idle(_) => {
                     let buf = self.idle_buf();
                     if !buf.is_empty() || dst.is_empty() {
-                        let n = buf.copy_to(dst);
-                        #[cfg(all(feature = "io-uring", target_os = "linux"))]
-                        self.read_ahead();
-                        return Poll::Ready(Ok(n));
+                        return Poll::Ready(Ok(self.copy_out(dst)));
                     }
                     let buf = self.take_idle_buf();
                     let len = dst.len().max(READ_AHEAD).min(self.max_buf);
@@ -383,10 +403,7 @@ impl File {
                             self.idle_buf().discard_read();
                             continue;
                         }
-                        let n = self.idle_buf().copy_to(dst);
-                        #[cfg(all(feature = "io-uring", target_os = "linux"))]
-                        self.read_ahead();
-                        return Poll::Ready(Ok(n));
+                        return Poll::Ready(Ok(self.copy_out(dst)));
                     }
                     Op::Read(Err(err)) | Op::Write(Err(err)) | Op::Lost(err) => {
                         return Poll::Ready(Err(err));

@@ -53,6 +53,9 @@ pub(super) struct Ahead {
     /// Whether the file is a regular file (`fstat` once, at the first big full read): a FIFO
     /// or device read ahead could wait for ever and hold up the next write.
     regular: Option<bool>,
+    /// The second buffer of a sequential reader: the one served from while the other is with
+    /// the kernel (freed when the run of full reads ends).
+    pub(super) spare: Option<Buf>,
 }
 
 impl Ahead {
@@ -67,6 +70,12 @@ impl Ahead {
     pub(super) fn dropped(&mut self) {
         self.speculative = None;
         self.next = None;
+        self.spare = None;
+    }
+
+    /// Whether the next chunk is to be read ahead once the buffer is taken.
+    pub(super) fn wants_next(&self) -> bool {
+        self.next.is_some()
     }
 
     /// The read in flight gave `n` bytes; `false` if the caller must read again instead:
@@ -78,6 +87,9 @@ impl Ahead {
             self.regular = Some(file.metadata().is_ok_and(|m| m.is_file()));
         }
         self.next = (full && self.regular == Some(true)).then_some(n);
+        if self.next.is_none() {
+            self.spare = None;
+        }
         match self.speculative.take() {
             None => true,
             Some(_) if n == 0 => false,

@@ -314,11 +314,12 @@ fn stress_iters() -> usize {
     }
 }
 
-/// Drops reads in flight `iters` times: positional 4 KiB reads of a regular file (polled once,
-/// then dropped, every other one awaited and checked), and every 1 000th (at most ~250 in all) a read from a FIFO
-/// with no data, abandoned with its `File` (the kernel finishes it only when the test writes to
-/// the FIFO afterwards, into the buffer the ring kept). Then: every byte read was right, and
-/// once the FIFO is fed nothing is left in flight.
+/// Drops reads in flight: of `iters` positional reads of a regular file, every other one is a
+/// 128 KiB read polled once and dropped (the kernel's workers still have it: the count that
+/// were is printed), the others 4 KiB reads awaited and checked; and every 1 000th (at most
+/// ~250 in all) a read from a FIFO with no data, abandoned with its `File` (the kernel finishes
+/// it only when the test writes to the FIFO afterwards, into the buffer the ring kept). Then:
+/// every byte read was right, and once the FIFO is fed nothing is left in flight.
 fn drop_in_flight_reads(multi: bool) {
     let iters = stress_iters();
     let _dog = Watchdog::new(
@@ -350,6 +351,9 @@ fn drop_in_flight_reads(multi: bool) {
         let mut seed = 0x9e37_79b9_7f4a_7c15u64;
         let mut checked = 0usize;
         let mut abandoned = 0usize;
+        // Dropped reads the kernel had not finished at the drop (the others completed inside
+        // their submit and are freed by the drop itself).
+        let mut dropped_pending = 0usize;
         // At most ~250 FIFO reads parked at once: each holds a 64 KiB read-ahead buffer, and
         // they stay below the ring's in-flight cap (4096) so file reads never wait for room.
         let fifo_every = (iters / 250).max(1000);
@@ -357,10 +361,15 @@ fn drop_in_flight_reads(multi: bool) {
             seed ^= seed << 13;
             seed ^= seed >> 7;
             seed ^= seed << 17;
-            let offset = (seed % ((1 << 20) - 4096)) as usize;
-            let mut buf = vec![0u8; 4096];
+            // The dropped reads are 128 KiB: the ring hands reads that big to the kernel's
+            // workers, so they are still in flight when dropped; the checked ones are 4 KiB.
+            let len = if i % 2 == 0 { 128 * 1024 } else { 4096 };
+            let offset = (seed % ((1 << 20) - len as u64)) as usize;
+            let mut buf = vec![0u8; len];
             if i % 2 == 0 {
-                poll_once_and_drop(file.read_at(&mut buf, offset as u64)).await;
+                if !poll_once_and_drop(file.read_at(&mut buf, offset as u64)).await {
+                    dropped_pending += 1;
+                }
             } else {
                 let n = file.read_at(&mut buf, offset as u64).await.unwrap();
                 assert_eq!(n, 4096);
@@ -382,6 +391,11 @@ fn drop_in_flight_reads(multi: bool) {
             }
         }
         assert_eq!(checked, iters / 2);
+        println!(
+            "drop stress multi={multi}: {iters} reads, {} dropped after one poll ({dropped_pending} \
+             of them still with the kernel), {abandoned} FIFO reads abandoned in flight",
+            iters - checked
+        );
         abandoned
     });
     let handle = rt.handle().clone();

@@ -65,9 +65,10 @@ pub struct File {
     pub(super) state: State,
     /// Largest single blocking read or write (`set_max_buf_size`; default [`MAX_BUF`]).
     pub(super) max_buf: usize,
-    /// The ring's sequential read-ahead (see the module docs).
+    /// The ring's sequential read-ahead (see the module docs); boxed, so a `File` (which
+    /// `try_into_std` hands back in its error) stays small.
     #[cfg(all(feature = "io-uring", target_os = "linux"))]
-    pub(super) ahead: super::uring::Ahead,
+    pub(super) ahead: Box<super::uring::Ahead>,
 }
 
 pub(super) enum State {
@@ -166,7 +167,7 @@ impl File {
             state: State::Idle(Some(Buf::default())),
             max_buf: MAX_BUF,
             #[cfg(all(feature = "io-uring", target_os = "linux"))]
-            ahead: super::uring::Ahead::default(),
+            ahead: Box::default(),
         }
     }
 

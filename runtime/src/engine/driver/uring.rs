@@ -246,12 +246,11 @@ impl Ring {
         }
         // SAFETY: `raw` is a descriptor `eventfd` just returned to us and nobody else owns.
         let eventfd = EventFd(unsafe { OwnedFd::from_raw_fd(raw) });
-        // `_async`: only completions that did not finish inside the submitting `io_uring_enter`
-        // signal it (an inline one is reaped by the submitter right away; signalling it would
-        // only wake a parked worker for nothing).
-        uring
-            .submitter()
-            .register_eventfd_async(eventfd.0.as_raw_fd())?;
+        // Every completion signals it, also those the kernel posts from the submitting
+        // thread's task work (not only io-wq's): with `register_eventfd_async` such a
+        // completion signalled nothing and, its submitter parked in `block_on`, nobody reaped
+        // it (`fs_uring`'s errors test hung).
+        uring.submitter().register_eventfd(eventfd.0.as_raw_fd())?;
         let eventfd =
             io_driver::Registered::with_interest(eventfd, reactor, io_driver::Interest::READABLE)?;
         let cap = uring.params().cq_entries() as usize;

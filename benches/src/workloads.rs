@@ -1,14 +1,15 @@
 //! The workloads, each written once against [`Rt`]: the scheduler ones here (mirroring Tokio's
 //! `rt_multi_threaded` benches with the same names and parameters, so figures compare one to
-//! one), TCP in [`echo`] and [`http`], timers in [`timers`], sync primitives in [`sync`],
-//! request/reply over mpsc + oneshot in [`request`], wake latency from outside in [`fanout`]
-//! and spawn scaling in [`scale`].
+//! one), TCP in [`echo`] and [`http`], timers in [`timers`], files in [`fs`] (its own table),
+//! sync primitives in [`sync`], request/reply over mpsc + oneshot in [`request`], wake latency
+//! from outside in [`fanout`] and spawn scaling in [`scale`].
 //!
 //! Every workload returns a checksum that [`Workload::expected`] predicts, so tests (and the
 //! benches, in debug builds) can check that all the work really happened.
 
 pub mod echo;
 pub mod fanout;
+pub mod fs;
 pub mod http;
 pub mod local;
 pub mod repoll;

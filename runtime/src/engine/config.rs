@@ -38,6 +38,8 @@ pub(crate) struct Config {
     pub(crate) name: Option<String>,
     /// The simulation flavor's seed and limits.
     pub(crate) sim: SimConfig,
+    /// Whether to try an io_uring at start-up (`Builder::io_uring`; feature `io-uring`).
+    pub(crate) io_uring: bool,
 }
 
 /// What happens when a spawned task panics.

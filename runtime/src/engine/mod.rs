@@ -50,8 +50,11 @@
 //! - **Driver and timers** — [`current_driver`], [`current_now`] (the clock, with no handle
 //!   clone), a [`DriverHandle`]'s `now`, `pause_clock`, `resume_clock`, `advance_clock`;
 //!   [`Timer`] (what a `Sleep` holds: registration, reset and cancel in the timer shards);
-//!   [`Handle::current_thread_driver`] (virtual time is per current-thread runtime); `current_reactor` (what sockets register with);
-//!   [`add_saturating`] (clock arithmetic that never overflows).
+//!   [`Handle::current_thread_driver`] (virtual time is per current-thread runtime);
+//!   `current_reactor` (what sockets register with); [`add_saturating`] (clock arithmetic that
+//!   never overflows); `current_ring` (feature `io-uring`: the runtime's io_uring, if the kernel
+//!   accepted one; `fs` starts `RingOp`s on it (`IoRing::start`) from `RingRequest`s and reads
+//!   their `RingCompletion`s).
 //! - **Metrics** — the read-out methods on [`Handle`] (`num_workers`, `num_alive_tasks`,
 //!   `global_queue_depth`, `worker_poll_count`, ...): live `Relaxed` loads, never a
 //!   consistent snapshot across counters. [`HistogramConfiguration`] and [`LogHistogram`]
@@ -150,6 +153,42 @@ pub(crate) fn hand_off_core() -> std::io::Result<bool> {
         _ => Ok(false),
     })
 }
+
+/// The io_uring of the runtime this thread is in, if it has one (feature `io-uring`; `fs`
+/// submits its reads and writes there, else it uses the blocking pool).
+#[cfg(all(feature = "io-uring", target_os = "linux", not(loom)))]
+pub(crate) fn current_ring() -> Option<crate::loom::sync::Arc<driver::uring::Ring>> {
+    with_current_borrowed(|handle| handle.driver().ring().cloned()).flatten()
+}
+
+/// Operations on `handle`'s io_uring not yet completed and collected (0 without a ring),
+/// including abandoned ones the kernel has not finished.
+pub(crate) fn ring_in_flight(handle: &Handle) -> usize {
+    #[cfg(all(feature = "io-uring", target_os = "linux", not(loom)))]
+    return handle.driver().ring().map_or(0, |ring| ring.in_flight());
+    #[cfg(not(all(feature = "io-uring", target_os = "linux", not(loom))))]
+    {
+        let _ = handle;
+        0
+    }
+}
+
+/// Whether `handle`'s runtime has an io_uring (always `false` without the `io-uring` feature,
+/// off Linux, or when the kernel refused one).
+pub(crate) fn has_ring(handle: &Handle) -> bool {
+    #[cfg(all(feature = "io-uring", target_os = "linux", not(loom)))]
+    return handle.driver().ring().is_some();
+    #[cfg(not(all(feature = "io-uring", target_os = "linux", not(loom))))]
+    {
+        let _ = handle;
+        false
+    }
+}
+
+#[cfg(all(feature = "io-uring", target_os = "linux", not(loom)))]
+pub(crate) use driver::uring::{
+    Completion as RingCompletion, Op as RingOp, Request as RingRequest, Ring as IoRing,
+};
 
 /// The reactor of the runtime this thread is in (sockets register with it), or an error
 /// saying there is none.

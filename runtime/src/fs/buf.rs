@@ -15,8 +15,11 @@ pub(super) const MAX_BUF: usize = 2 * 1024 * 1024;
 
 #[derive(Debug, Default)]
 pub(super) struct Buf {
-    data: Vec<u8>,
-    pos: usize,
+    /// Bytes read ahead or waiting to be written (the io_uring path, `uring.rs`, moves it to
+    /// the kernel and back).
+    pub(super) data: Vec<u8>,
+    /// How many of `data` were handed out (reads) or written.
+    pub(super) pos: usize,
 }
 
 impl Buf {

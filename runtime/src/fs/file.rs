@@ -6,6 +6,18 @@
 //! waits for the job and reports its error. Before a write or seek, unread read-ahead bytes
 //! are dropped and the OS file position is moved back by their count, so the position the
 //! caller sees is always the logical one.
+//!
+//! With the io_uring (`uring.rs`), a file read sequentially in big chunks is also read one
+//! chunk *ahead*: when a read is about to hand out the rest of a full read of at least
+//! [`uring::AHEAD_FROM`] bytes from a regular file, it first starts the next read of the same
+//! size into a second (spare) buffer, so the kernel's copy overlaps the copy to the caller and
+//! whatever the caller does next. The read-ahead is a read at an explicit offset (`Busy`): the
+//! file position moves over its bytes only when they are taken, so a write or seek simply drops
+//! it, a flush waits for it and drops its bytes, and end-of-file found ahead is read again when
+//! asked for (the file may have grown since). Two buffers of up to the maximum buffer size
+//! each, only while the run of full reads lasts.
+//!
+//! [`uring::AHEAD_FROM`]: super::uring::AHEAD_FROM
 
 use super::buf::{Buf, MAX_BUF, READ_AHEAD};
 use super::open_options::OpenOptions;
@@ -53,11 +65,23 @@ pub struct File {
     pub(super) state: State,
     /// Largest single blocking read or write (`set_max_buf_size`; default [`MAX_BUF`]).
     pub(super) max_buf: usize,
+    /// The ring's sequential read-ahead (see the module docs); boxed, so a `File` (which
+    /// `try_into_std` hands back in its error) stays small.
+    #[cfg(all(feature = "io-uring", target_os = "linux"))]
+    pub(super) ahead: Box<super::uring::Ahead>,
 }
 
 pub(super) enum State {
     Idle(Option<Buf>),
-    Busy(JoinHandle<(Op, Buf)>),
+    Busy(Job),
+}
+
+/// The operation in flight: a blocking-pool job, or (feature `io-uring`, when the runtime has
+/// a ring) a read or write on the ring (`uring.rs`). Both give back the same `(Op, Buf)`.
+pub(super) enum Job {
+    Pool(JoinHandle<(Op, Buf)>),
+    #[cfg(all(feature = "io-uring", target_os = "linux"))]
+    Ring(super::uring::RingJob),
 }
 
 /// What a finished blocking job did.
@@ -142,6 +166,8 @@ impl File {
             std: Arc::new(file),
             state: State::Idle(Some(Buf::default())),
             max_buf: MAX_BUF,
+            #[cfg(all(feature = "io-uring", target_os = "linux"))]
+            ahead: Box::default(),
         }
     }
 
@@ -228,7 +254,7 @@ impl File {
         };
         match spawn(job, mandatory) {
             Ok(handle) => {
-                self.state = State::Busy(handle);
+                self.state = State::Busy(Job::Pool(handle));
                 Ok(())
             }
             Err(err) => {
@@ -240,15 +266,96 @@ impl File {
 
     /// Waits for the running job; afterwards the state is `Idle` with the job's buffer.
     fn poll_job(&mut self, cx: &mut Context<'_>) -> Poll<Op> {
-        let State::Busy(handle) = &mut self.state else {
+        let State::Busy(job) = &mut self.state else {
             unreachable!("poll_job while idle")
         };
-        let (op, buf) = match ready!(Pin::new(handle).poll(cx)) {
-            Ok(done) => done,
-            Err(err) => (Op::Lost(join_error(err)), Buf::default()),
+        let (op, buf) = match job {
+            Job::Pool(handle) => match ready!(Pin::new(handle).poll(cx)) {
+                Ok(done) => done,
+                Err(err) => (Op::Lost(join_error(err)), Buf::default()),
+            },
+            #[cfg(all(feature = "io-uring", target_os = "linux"))]
+            Job::Ring(job) => ready!(job.poll(cx)),
         };
         self.state = State::Idle(Some(buf));
         Poll::Ready(op)
+    }
+
+    /// Copies buffered bytes into `dst`. With the ring, if this copy empties the buffer of a
+    /// full big read, the next chunk is read ahead first, into the spare buffer, so the
+    /// kernel's copy overlaps this one (see the module docs).
+    fn copy_out(&mut self, dst: &mut [u8]) -> usize {
+        #[cfg(all(feature = "io-uring", target_os = "linux"))]
+        if !dst.is_empty() && self.idle_buf().remaining() <= dst.len() && self.ahead.wants_next() {
+            let mut served = self.take_idle_buf();
+            let spare = self.ahead.spare.take().unwrap_or_default();
+            match self.read_ahead_into(spare) {
+                Ok(()) => {
+                    let n = served.copy_to(dst);
+                    self.ahead.spare = Some(served);
+                    return n;
+                }
+                Err(spare) => {
+                    self.ahead.spare = Some(spare);
+                    self.state = State::Idle(Some(served));
+                }
+            }
+        }
+        self.idle_buf().copy_to(dst)
+    }
+
+    /// Starts the ring's next sequential read into `buf` (the state becomes `Busy`), or gives
+    /// `buf` back if there is no ring or the position cannot be read.
+    #[cfg(all(feature = "io-uring", target_os = "linux"))]
+    fn read_ahead_into(&mut self, buf: Buf) -> Result<(), Buf> {
+        let Some(len) = self.ahead.next() else {
+            return Err(buf);
+        };
+        let Some(ring) = super::uring::ring() else {
+            return Err(buf);
+        };
+        // At an explicit offset: the position moves only when the bytes are taken, so the
+        // read can be dropped untaken ([`File::drop_read_ahead`]).
+        let Ok(at) = (&*self.std).stream_position() else {
+            return Err(buf);
+        };
+        self.ahead.asked(len, Some(at));
+        let job = super::uring::RingJob::read(ring, &self.std, buf, len, Some(at));
+        self.state = State::Busy(Job::Ring(job));
+        Ok(())
+    }
+
+    /// Whether a read-ahead is in flight (a read at an explicit offset: the position moves
+    /// only once its bytes are taken).
+    fn reading_ahead(&self) -> bool {
+        #[cfg(all(feature = "io-uring", target_os = "linux"))]
+        if let State::Busy(Job::Ring(job)) = &self.state {
+            return job.is_positional_read();
+        }
+        false
+    }
+
+    /// Drops a read-ahead in flight before a write or seek: nobody asked for its bytes, so
+    /// nothing waits for them (the ring keeps the buffer until the kernel is done, U1).
+    fn drop_read_ahead(&mut self) {
+        if self.reading_ahead() {
+            self.state = State::Idle(Some(Buf::default()));
+            #[cfg(all(feature = "io-uring", target_os = "linux"))]
+            self.ahead.dropped();
+        }
+    }
+
+    /// Waits for a read-ahead in flight and drops its bytes (a flush, and what waits for one:
+    /// `set_len`, `sync_all`, `into_std`, leaves nothing in flight, so the ring lets go of the
+    /// file too).
+    fn poll_settle_read_ahead(&mut self, cx: &mut Context<'_>) -> Poll<()> {
+        if self.reading_ahead() {
+            let _ = ready!(self.poll_job(cx));
+            *self.idle_buf() = Buf::default();
+            #[cfg(all(feature = "io-uring", target_os = "linux"))]
+            self.ahead.dropped();
+        }
+        Poll::Ready(())
     }
 
     pub(super) fn idle_buf(&mut self) -> &mut Buf {
@@ -273,17 +380,32 @@ impl File {
                 State::Idle(_) => {
                     let buf = self.idle_buf();
                     if !buf.is_empty() || dst.is_empty() {
-                        return Poll::Ready(Ok(buf.copy_to(dst)));
+                        return Poll::Ready(Ok(self.copy_out(dst)));
                     }
                     let buf = self.take_idle_buf();
                     let len = dst.len().max(READ_AHEAD).min(self.max_buf);
+                    #[cfg(all(feature = "io-uring", target_os = "linux"))]
+                    if let Some(ring) = super::uring::ring() {
+                        self.ahead.asked(len, None);
+                        let job = super::uring::RingJob::read(ring, &self.std, buf, len, None);
+                        self.state = State::Busy(Job::Ring(job));
+                        continue;
+                    }
                     self.start(buf, Mandatory::No, move |file, buf| {
                         Op::Read(buf.read_from(file, len))
                     })?;
                 }
                 State::Busy(_) => match ready!(self.poll_job(cx)) {
                     // `Ok(0)` here is end-of-file: the buffer is empty and so is the copy.
-                    Op::Read(Ok(_)) => return Poll::Ready(Ok(self.idle_buf().copy_to(dst))),
+                    Op::Read(Ok(_n)) => {
+                        #[cfg(all(feature = "io-uring", target_os = "linux"))]
+                        if !self.ahead.done(_n, &self.std) {
+                            // End-of-file found ahead: read again now.
+                            self.idle_buf().discard_read();
+                            continue;
+                        }
+                        return Poll::Ready(Ok(self.copy_out(dst)));
+                    }
                     Op::Read(Err(err)) | Op::Write(Err(err)) | Op::Lost(err) => {
                         return Poll::Ready(Err(err));
                     }
@@ -304,12 +426,28 @@ impl File {
         if len == 0 {
             return Poll::Ready(Ok(0));
         }
+        self.drop_read_ahead();
         loop {
             match self.state {
                 State::Idle(_) => {
                     let mut buf = self.take_idle_buf();
                     let back = buf.discard_read();
                     let n = fill(&mut buf);
+                    #[cfg(all(feature = "io-uring", target_os = "linux"))]
+                    if let Some(ring) = super::uring::ring() {
+                        // Moving the position back over unread read-ahead is an `lseek`: no
+                        // I/O, so it runs here.
+                        if back != 0
+                            && let Err(err) = (&*self.std).seek(SeekFrom::Current(back))
+                        {
+                            buf.discard_read();
+                            self.state = State::Idle(Some(buf));
+                            return Poll::Ready(Err(err));
+                        }
+                        let job = super::uring::RingJob::write(ring, &self.std, buf);
+                        self.state = State::Busy(Job::Ring(job));
+                        return Poll::Ready(Ok(n));
+                    }
                     self.start(buf, Mandatory::Yes, move |mut file, buf| {
                         if back != 0
                             && let Err(err) = file.seek(SeekFrom::Current(back))
@@ -329,6 +467,7 @@ impl File {
     }
 
     pub(super) fn poll_flush_priv(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        ready!(self.poll_settle_read_ahead(cx));
         while let State::Busy(_) = self.state {
             match ready!(self.poll_job(cx)) {
                 Op::Write(Err(err)) | Op::Lost(err) => return Poll::Ready(Err(err)),
@@ -339,6 +478,7 @@ impl File {
     }
 
     fn poll_seek_priv(&mut self, cx: &mut Context<'_>, pos: SeekFrom) -> Poll<io::Result<u64>> {
+        self.drop_read_ahead();
         loop {
             match self.state {
                 State::Idle(_) => {
@@ -358,6 +498,13 @@ impl File {
                         },
                         other => other,
                     };
+                    #[cfg(all(feature = "io-uring", target_os = "linux"))]
+                    if super::uring::ring().is_some() {
+                        // With a ring, reads and writes take no blocking-pool hop, so neither
+                        // does the seek between them: `lseek` does no I/O.
+                        self.state = State::Idle(Some(buf));
+                        return Poll::Ready((&*self.std).seek(pos));
+                    }
                     self.start(buf, Mandatory::No, move |mut file, _| {
                         Op::Seek(file.seek(pos))
                     })?;

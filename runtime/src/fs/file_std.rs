@@ -127,7 +127,9 @@ impl File {
     }
 
     /// The `std` file now, or `Err(self)` if an operation is in flight (a read, a buffered
-    /// write, a seek, or the blocking job of a cancelled call); nothing is lost either way.
+    /// write, a seek, the blocking job of a cancelled call, or with the io_uring the read of
+    /// the next chunk a sequential reader of big chunks gets ahead); nothing is lost either
+    /// way, and after a [`flush`](crate::io::AsyncWriteExt::flush) nothing is in flight.
     ///
     /// Unread read-ahead bytes are given back first: one `lseek` on this thread (it only
     /// moves the descriptor's position, no I/O).

@@ -1,4 +1,9 @@
-//! Files and directories, run on the blocking pool (the OS has no readiness-based file I/O).
+//! Files and directories, run on the blocking pool (the OS has no readiness-based file I/O),
+//! except, with the `io-uring` feature on Linux, [`File`] reads and writes,
+//! [`File::read_at`]/[`File::write_at`], [`read`], [`read_to_string`] and [`write`](fn@write), which go
+//! through the runtime's io_uring when it has one (see
+//! [`Handle::io_uring_active`](crate::runtime::Handle::io_uring_active) and
+//! `docs/architecture.md`).
 //!
 //! Every function takes the same arguments as its `std::fs` namesake and returns its result
 //! asynchronously; errors keep their [`io::ErrorKind`](std::io::ErrorKind) and put the path in
@@ -27,10 +32,14 @@
 
 mod buf;
 mod file;
+#[cfg(unix)]
+mod file_at;
 mod file_std;
 mod open_options;
 mod ops;
 mod read_dir;
+#[cfg(all(feature = "io-uring", target_os = "linux"))]
+mod uring;
 
 pub use file::File;
 pub use open_options::OpenOptions;

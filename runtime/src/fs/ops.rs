@@ -51,6 +51,10 @@ async fn with_paths<R: Send + 'static>(
 /// }).unwrap();
 /// ```
 pub async fn read(path: impl AsRef<Path>) -> io::Result<Vec<u8>> {
+    #[cfg(all(feature = "io-uring", target_os = "linux"))]
+    if let Some(ring) = super::uring::ring() {
+        return super::uring::read(ring, path.as_ref()).await;
+    }
     with_path(path.as_ref(), Mandatory::No, |p| std::fs::read(p)).await
 }
 
@@ -65,6 +69,18 @@ pub async fn read(path: impl AsRef<Path>) -> io::Result<Vec<u8>> {
 /// }).unwrap();
 /// ```
 pub async fn read_to_string(path: impl AsRef<Path>) -> io::Result<String> {
+    #[cfg(all(feature = "io-uring", target_os = "linux"))]
+    if let Some(ring) = super::uring::ring() {
+        let path = path.as_ref();
+        let bytes = super::uring::read(ring, path).await?;
+        return String::from_utf8(bytes).map_err(|_| {
+            let err = io::Error::new(
+                io::ErrorKind::InvalidData,
+                "stream did not contain valid UTF-8",
+            );
+            with_context(err, path.display())
+        });
+    }
     with_path(path.as_ref(), Mandatory::No, |p| std::fs::read_to_string(p)).await
 }
 
@@ -82,6 +98,10 @@ pub async fn read_to_string(path: impl AsRef<Path>) -> io::Result<String> {
 /// ```
 pub async fn write(path: impl AsRef<Path>, contents: impl AsRef<[u8]>) -> io::Result<()> {
     let contents = contents.as_ref().to_owned();
+    #[cfg(all(feature = "io-uring", target_os = "linux"))]
+    if let Some(ring) = super::uring::ring() {
+        return super::uring::write(ring, path.as_ref(), contents).await;
+    }
     with_path(path.as_ref(), Mandatory::Yes, move |p| {
         std::fs::write(p, contents)
     })

@@ -47,6 +47,8 @@ pub struct Builder {
     pub(super) name: Option<String>,
     /// The simulation flavor's seed and limits (`builder_sim.rs`).
     pub(super) sim: SimConfig,
+    /// Whether to try an io_uring at start-up (`builder_uring.rs`).
+    pub(super) io_uring: bool,
     /// `faults` was called (only a simulation builder takes a fault plan).
     #[cfg_attr(loom, allow(dead_code))]
     pub(super) faults_set: bool,
@@ -112,6 +114,7 @@ impl Builder {
             on_slow_poll: None,
             name: None,
             sim: SimConfig::default(),
+            io_uring: true,
             faults_set: false,
         }
     }
@@ -487,6 +490,7 @@ impl Builder {
             watchdog: self.watchdog_config(),
             name: self.name.clone(),
             sim: self.sim,
+            io_uring: self.io_uring,
         };
         let pool = crate::blocking::PoolConfig {
             // Multi-thread workers run on the pool too, so they come on top of the blocking

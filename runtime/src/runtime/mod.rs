@@ -15,6 +15,7 @@
 mod builder;
 mod builder_compat;
 mod builder_sim;
+mod builder_uring;
 mod handle;
 mod id;
 mod local_runtime;

@@ -278,6 +278,10 @@ fn main() -> ExitCode {
     } else {
         Vec::new()
     };
+    // The file rows (issue 22): their own text table, printed after the main one.
+    let fs_table = opts
+        .wants("fs")
+        .then(|| benches::workloads::fs::table(opts.quick));
     eprintln!("all measurements took {:.1?}", begun.elapsed());
     let report = Report {
         machine: machine(),
@@ -288,6 +292,11 @@ fn main() -> ExitCode {
         memory,
     };
     print!("{}", report.table());
+    match fs_table {
+        Some(Ok(table)) => print!("\n{table}"),
+        Some(Err(e)) => eprintln!("compare: fs rows: {e}"),
+        None => {}
+    }
     if let Err(e) = write_outputs(&report, &opts.out) {
         eprintln!("compare: {e}");
         return ExitCode::FAILURE;

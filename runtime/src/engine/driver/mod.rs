@@ -18,6 +18,8 @@ pub(crate) mod entry;
 pub(crate) mod io;
 mod time;
 mod time_shard;
+#[cfg(all(feature = "io-uring", target_os = "linux", not(loom)))]
+pub(crate) mod uring;
 
 pub(crate) use auto_advance::{AutoAdvanceGate, InhibitAutoAdvance};
 pub(crate) use time::{FiledKey, Filing, TimeState};
@@ -46,23 +48,55 @@ struct Inner {
     /// driver since the previous park (something may be about to schedule work).
     woken: AtomicBool,
     time: TimeState,
+    /// The io_uring (feature `io-uring`), when the builder asked for it and the kernel
+    /// accepted it (`uring.rs`); `None` means `fs` uses the blocking pool.
+    #[cfg(all(feature = "io-uring", target_os = "linux", not(loom)))]
+    ring: Option<Arc<uring::Ring>>,
+}
+
+/// `RUNTIME_IO_URING=0` turns the ring off for every runtime of the process (as
+/// `Builder::io_uring(false)` does for one), e.g. to compare both paths without rebuilding.
+#[cfg(all(feature = "io-uring", target_os = "linux", not(loom)))]
+fn uring_allowed_by_env() -> bool {
+    std::env::var_os("RUNTIME_IO_URING").is_none_or(|v| v != "0")
 }
 
 impl Driver {
-    /// A driver whose timers are spread over `timer_shards` wheels (one per worker).
-    pub(crate) fn new(timer_shards: usize) -> std::io::Result<(Driver, DriverHandle)> {
+    /// A driver whose timers are spread over `timer_shards` wheels (one per worker), with an
+    /// io_uring next to the reactor if `io_uring` is set, the feature is on and the kernel
+    /// accepts one (silently none otherwise).
+    ///
+    /// `pausable`: the clock can be paused (the current-thread flavor): a ring operation that
+    /// waits then holds the clock back as a blocking job does (`uring.rs`, rule U6).
+    pub(crate) fn new(
+        timer_shards: usize,
+        io_uring: bool,
+        pausable: bool,
+    ) -> std::io::Result<(Driver, DriverHandle)> {
         let (park, unpark) = IoPark::new()?;
-        let inner = Inner {
+        #[cfg(not(all(feature = "io-uring", target_os = "linux", not(loom))))]
+        let _ = (io_uring, pausable);
+        // Cyclic: a ring on a pausable clock names its driver weakly, to hold the clock back.
+        #[cfg(all(feature = "io-uring", target_os = "linux", not(loom)))]
+        let inner = Arc::new_cyclic(|driver: &std::sync::Weak<Inner>| {
+            let gate = pausable.then(|| driver.clone());
+            let ring = (io_uring && uring_allowed_by_env())
+                .then(|| uring::Ring::new(unpark.reactor(), gate).ok().map(Arc::new))
+                .flatten();
+            Inner {
+                unpark,
+                woken: AtomicBool::new(false),
+                time: TimeState::new(timer_shards),
+                ring,
+            }
+        });
+        #[cfg(not(all(feature = "io-uring", target_os = "linux", not(loom))))]
+        let inner = Arc::new(Inner {
             unpark,
             woken: AtomicBool::new(false),
             time: TimeState::new(timer_shards),
-        };
-        Ok((
-            Driver { park },
-            DriverHandle {
-                inner: Arc::new(inner),
-            },
-        ))
+        });
+        Ok((Driver { park }, DriverHandle { inner }))
     }
 
     /// Blocks until unparked, `timeout` passes (`Some(ZERO)` polls without blocking) or the
@@ -79,6 +113,9 @@ impl Driver {
             Some(timeout) => self.park.park_timeout(timeout),
             None => self.park.park(),
         };
+        // Completions whose eventfd signal ended the park (or that arrived meanwhile).
+        #[cfg(all(feature = "io-uring", target_os = "linux", not(loom)))]
+        let io_events = io_events | inner.ring.as_ref().is_some_and(|ring| ring.turn() > 0);
         let woken_during = io_events || inner.woken.load(Ordering::SeqCst);
         inner.time.after_park(plan, !woken_before && !woken_during);
     }
@@ -87,6 +124,10 @@ impl Driver {
     pub(crate) fn shutdown(&mut self, handle: &DriverHandle) {
         handle.inner.time.shutdown();
         handle.inner.unpark.shutdown();
+        #[cfg(all(feature = "io-uring", target_os = "linux", not(loom)))]
+        if let Some(ring) = &handle.inner.ring {
+            ring.shutdown();
+        }
     }
 }
 
@@ -101,6 +142,27 @@ impl DriverHandle {
     #[cfg(not(loom))]
     pub(in crate::engine) fn io(&self) -> &io_driver::Handle {
         self.inner.unpark.reactor()
+    }
+
+    /// The io_uring, if this runtime has one (`uring.rs`).
+    #[cfg(all(feature = "io-uring", target_os = "linux", not(loom)))]
+    pub(in crate::engine) fn ring(&self) -> Option<&Arc<uring::Ring>> {
+        self.inner.ring.as_ref()
+    }
+
+    /// The reactor's counters, less the io_uring's own eventfd registration (a runtime-internal
+    /// source, like the reactor's waker, which the counters do not include either). Its
+    /// completion signals do count as readiness events.
+    #[cfg(not(loom))]
+    pub(in crate::engine) fn io_metrics(&self) -> io_driver::Metrics {
+        #[allow(unused_mut)]
+        let mut metrics = self.io().metrics();
+        #[cfg(all(feature = "io-uring", target_os = "linux"))]
+        if self.inner.ring.is_some() {
+            metrics.fd_registered -= 1;
+            metrics.registrations_alive -= 1;
+        }
+        metrics
     }
 
     /// The time part: wheel, clock, tick conversions.

@@ -188,7 +188,7 @@ impl Handle {
     /// The reactor's lifetime counters (`io_driver_*` metrics).
     #[cfg(not(loom))]
     pub(crate) fn io_driver_metrics(&self) -> io_driver::Metrics {
-        self.driver().io().metrics()
+        self.driver().io_metrics()
     }
 
     /// Loom models run without a reactor: nothing registered, nothing delivered.

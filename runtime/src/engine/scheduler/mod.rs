@@ -135,7 +135,12 @@ impl Handle {
             Flavor::MultiThread => workers,
             Flavor::CurrentThread | Flavor::Simulation => 1,
         };
-        let (driver, driver_handle) = crate::engine::driver::Driver::new(timer_shards)?;
+        // The seeded simulation runs no kernel I/O of its own: no ring.
+        let io_uring = config.io_uring && flavor != Flavor::Simulation;
+        // Only a current-thread clock can be paused (`start_paused`, `time::pause`).
+        let pausable = flavor == Flavor::CurrentThread;
+        let (driver, driver_handle) =
+            crate::engine::driver::Driver::new(timer_shards, io_uring, pausable)?;
         // The task statistics' clock is fresh before the first poll (workers refresh it
         // from then on).
         coarse_clock::refresh();

@@ -1,0 +1,665 @@
+//! The io_uring the I/O driver owns (feature `io-uring`, Linux): one ring per runtime, next to
+//! the mio reactor. All of the ring's `unsafe` is in this file.
+//!
+//! # How it runs
+//!
+//! - **Start-up.** [`Ring::new`] sets up a ring, checks with a probe that the kernel knows every
+//!   opcode we submit, registers an eventfd with the ring (the kernel signals it on every
+//!   completion) and registers that eventfd with the reactor. Any failure (`ENOSYS`, `EPERM`
+//!   under seccomp or `io_uring_disabled`, an old kernel) makes the runtime run without a ring:
+//!   `fs` then uses the blocking pool as without the feature.
+//! - **Submitting.** [`Ring::start`] takes a slot in the in-flight table, pushes the SQE and
+//!   enters the kernel once (outside the lock); every SQE pushed by any thread since the last
+//!   enter goes in the same call. A read of cached data usually completes inside that call, so
+//!   `start` reaps right after it and the first poll of the [`Op`] finds its result: no wake-up,
+//!   no thread hop.
+//! - **Completing.** [`Ring::reap`] moves CQEs into their slots and wakes the waiting tasks
+//!   (outside the lock, in [`WakeList`] batches). It runs after every driver turn (the eventfd
+//!   makes a parked worker's `epoll_wait` return), after every submit, and from a pending
+//!   [`Op::poll`].
+//!
+//! # Rules
+//!
+//! - **U1 (ownership).** From the moment an operation's SQE is built until its CQE is reaped,
+//!   every piece of memory the kernel may touch (the buffer, an open's path) and the file whose
+//!   descriptor it names are owned by its slot in [`Table::slots`]. The [`Op`] handle holds
+//!   only the slot's key. Dropping an `Op` still in flight marks the slot `Abandoned`; the
+//!   reaper frees it when the CQE arrives. Nothing else frees a slot's memory.
+//! - **U2 (no touching).** While a slot is in flight nothing reads, writes, grows or moves its
+//!   buffer's heap block (moving the `Vec` itself between slab entries is fine: the block does
+//!   not move). `Op::poll` takes the buffer only once the state is `Done`.
+//! - **U3 (one queue user).** The SQ and the CQ are only touched under the table lock, so at
+//!   most one `SubmissionQueue` and one `CompletionQueue` exist at a time (the contract of
+//!   `submission_shared`/`completion_shared`). Entering the kernel (`submit`) needs no lock.
+//! - **U4 (the ring outlives its slots).** `Ring` is dropped only when no `Op` is left (each
+//!   holds an `Arc<Ring>`). Its `Drop` cancels what is still in flight, reaps for a bounded
+//!   time, and leaks (never frees) the memory of any operation the kernel has not finished.
+//! - **U5 (keys).** `user_data` is the slot key; a key is reused only after its slot is removed,
+//!   which happens after its CQE was reaped (or before its SQE was ever pushed), so a CQE always
+//!   names the operation that produced it.
+//! - **U6 (a paused clock waits).** On a runtime whose clock can be paused (current-thread), an
+//!   [`Op`] that has to wait (its poll returns `Pending`) holds an [`InhibitAutoAdvance`] until
+//!   it takes its completion or is dropped, as a blocking-pool job does from spawn to finish:
+//!   the runtime is waiting for the kernel, not idle, so the clock must not jump to the next
+//!   timer (a `timeout` around an `fs` read would fire at once). The reaper wakes the task
+//!   before the guard goes (the guard is dropped by the task's next poll), which is the order
+//!   `AutoAdvanceGate` needs. An operation that completes inside its submit never holds one.
+//!   The ring names its driver weakly ([`Ring::clock`]): the driver owns the ring.
+//!
+//! Sockets can use the same ring later: a `recv`/`send` is one more [`Kind`] whose slot owns a
+//! runtime buffer (copied to or from the caller's slice, as files do), completed by the same
+//! reaper.
+
+use super::{DriverHandle, InhibitAutoAdvance, Inner};
+use crate::loom::sync::{Arc, Mutex};
+use io_driver::WakeList;
+use io_uring::{IoUring, opcode, squeue, types};
+use slab::Slab;
+use std::ffi::CString;
+use std::io;
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::sync::Weak;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::task::{Context, Poll, Waker};
+use std::time::{Duration, Instant};
+
+/// Submission queue entries: 256, a typical size (liburing's examples, tokio-uring's default).
+/// The SQ only holds entries between a push and the enter right after it, so it rarely has
+/// more than a few; the `fs_uring` random-read bench would justify changing it.
+const SQ_ENTRIES: u32 = 256;
+
+/// Reads and writes of at least this many bytes go straight to the kernel's io-wq workers
+/// (`IOSQE_ASYNC`) instead of being tried inline in the submitting `io_uring_enter`: 128 KiB.
+/// Inline, a big cached read is a long memory copy on a worker thread (a 1 MiB loop held a
+/// worker past the 100 ms slow-poll threshold before its budget ran out), and a read that hits
+/// a page-cache readahead marker comes back short and is retried piecemeal (0.5 GiB/s instead
+/// of 6 on the first pass over a freshly cached 1 GiB file). Small reads (the 4 KiB random
+/// reads of the `fs` bench rows) stay inline, where they finish inside the submit. The
+/// sequential `fs` bench row would justify moving it.
+const ASYNC_FROM: usize = 128 * 1024;
+
+/// Completion queue entries, and so the most operations in flight at once (more wait in the
+/// backlog for room): 4096. File operations finish on their own, so the cap only bites with
+/// thousands of reads parked on FIFOs or devices; 4096 CQEs cost 64 KiB of ring memory.
+const CQ_ENTRIES: u32 = 4096;
+
+/// How long `Drop` waits for operations still in flight before leaking their memory (U4).
+/// Regular-file operations finish in milliseconds; a read blocked on a FIFO is cancelled.
+const DROP_WAIT: Duration = Duration::from_secs(1);
+
+/// What an operation does; decides what its completion means.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Read,
+    Write,
+    Open,
+}
+
+/// A file a read or write names, kept open while the kernel uses it (U1).
+pub(crate) type SharedFile = Arc<std::fs::File>;
+
+/// An operation to start: the memory it needs moves into its slot.
+pub(crate) enum Request {
+    /// Read up to `len` bytes into `buf[at..at + len]` (zero-filled first where `buf` is
+    /// shorter; afterwards `buf` ends at `at` + the bytes read) from `offset`, or from the file
+    /// position (advancing it) when `None`.
+    Read {
+        file: SharedFile,
+        buf: Vec<u8>,
+        at: usize,
+        len: usize,
+        offset: Option<u64>,
+    },
+    /// Write `buf[from..]` at `offset`, or at the file position (`O_APPEND`: at the end).
+    Write {
+        file: SharedFile,
+        buf: Vec<u8>,
+        from: usize,
+        offset: Option<u64>,
+    },
+    /// `openat(AT_FDCWD, path, flags, mode)`.
+    Open {
+        path: CString,
+        flags: i32,
+        mode: u32,
+    },
+}
+
+/// What a finished operation gives back.
+#[derive(Debug)]
+pub(crate) struct Completion {
+    /// Bytes read or written, or the error (`io::Error::from_raw_os_error`).
+    pub(crate) result: io::Result<usize>,
+    /// The operation's buffer (for a read: ending right after the bytes read).
+    pub(crate) buf: Vec<u8>,
+    /// For an open: the new descriptor.
+    pub(crate) fd: Option<OwnedFd>,
+}
+
+enum State {
+    InFlight(Option<Waker>),
+    Done(i32),
+    Abandoned,
+}
+
+struct Slot {
+    state: State,
+    kind: Kind,
+    buf: Vec<u8>,
+    /// A read's bytes land at `buf[base..]`.
+    base: usize,
+    /// Kept alive until the CQE (U1): the file a read/write names, the path an open reads.
+    _file: Option<SharedFile>,
+    path: Option<CString>,
+}
+
+struct Table {
+    slots: Slab<Slot>,
+    /// SQEs pushed and not yet reaped; at most `cap` (the CQ size), so the CQ never overflows.
+    in_flight: usize,
+    /// Slots whose SQE waits for room (`in_flight == cap`); pushed as CQEs are reaped.
+    backlog: std::collections::VecDeque<(usize, squeue::Entry)>,
+}
+
+/// The eventfd the kernel signals on each completion; registered with the reactor so a
+/// parked worker's `epoll_wait` returns.
+#[derive(Debug)]
+struct EventFd(OwnedFd);
+
+impl mio::event::Source for EventFd {
+    fn register(
+        &mut self,
+        registry: &mio::Registry,
+        token: mio::Token,
+        interests: mio::Interest,
+    ) -> io::Result<()> {
+        mio::unix::SourceFd(&self.0.as_raw_fd()).register(registry, token, interests)
+    }
+
+    fn reregister(
+        &mut self,
+        registry: &mio::Registry,
+        token: mio::Token,
+        interests: mio::Interest,
+    ) -> io::Result<()> {
+        mio::unix::SourceFd(&self.0.as_raw_fd()).reregister(registry, token, interests)
+    }
+
+    fn deregister(&mut self, registry: &mio::Registry) -> io::Result<()> {
+        mio::unix::SourceFd(&self.0.as_raw_fd()).deregister(registry)
+    }
+}
+
+/// The ring, its in-flight table and its eventfd.
+pub(crate) struct Ring {
+    uring: IoUring,
+    table: Mutex<Table>,
+    cap: usize,
+    shutdown: AtomicBool,
+    /// The driver whose paused clock a waiting operation holds back (U6); `None` where the
+    /// clock cannot be paused (multi-thread).
+    clock: Option<Weak<Inner>>,
+    _eventfd: io_driver::Registered<EventFd>,
+}
+
+impl std::fmt::Debug for Ring {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Ring")
+            .field("in_flight", &self.table.lock().in_flight)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Ring {
+    /// A ring whose completions wake `reactor`'s turn; an error if the kernel refuses io_uring
+    /// or lacks an opcode we use (the caller then runs without a ring).
+    /// `clock`: the driver to hold back while an operation waits (U6), if its clock can pause.
+    pub(super) fn new(reactor: &io_driver::Handle, clock: Option<Weak<Inner>>) -> io::Result<Ring> {
+        let uring = IoUring::builder()
+            .setup_cqsize(CQ_ENTRIES)
+            .build(SQ_ENTRIES)?;
+        let mut probe = io_uring::Probe::new();
+        uring.submitter().register_probe(&mut probe)?;
+        for code in [
+            opcode::Read::CODE,
+            opcode::Write::CODE,
+            opcode::OpenAt::CODE,
+            opcode::AsyncCancel::CODE,
+        ] {
+            if !probe.is_supported(code) {
+                return Err(io::Error::new(
+                    io::ErrorKind::Unsupported,
+                    format!("io_uring: the kernel does not support opcode {code}"),
+                ));
+            }
+        }
+        if !uring.params().is_feature_nodrop() || !uring.params().is_feature_rw_cur_pos() {
+            return Err(io::Error::new(
+                io::ErrorKind::Unsupported,
+                "io_uring: the kernel lacks NODROP or RW_CUR_POS (Linux 5.6+ needed)",
+            ));
+        }
+        // SAFETY: `eventfd` has no memory-safety preconditions; we check its result.
+        let raw = unsafe { libc::eventfd(0, libc::EFD_NONBLOCK | libc::EFD_CLOEXEC) };
+        if raw < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        // SAFETY: `raw` is a descriptor `eventfd` just returned to us and nobody else owns.
+        let eventfd = EventFd(unsafe { OwnedFd::from_raw_fd(raw) });
+        // Every completion signals it, also those the kernel posts from the submitting
+        // thread's task work (not only io-wq's): with `register_eventfd_async` such a
+        // completion signalled nothing and, its submitter parked in `block_on`, nobody reaped
+        // it (`fs_uring`'s errors test hung).
+        uring.submitter().register_eventfd(eventfd.0.as_raw_fd())?;
+        let eventfd =
+            io_driver::Registered::with_interest(eventfd, reactor, io_driver::Interest::READABLE)?;
+        let cap = uring.params().cq_entries() as usize;
+        Ok(Ring {
+            uring,
+            table: Mutex::new(Table {
+                slots: Slab::new(),
+                in_flight: 0,
+                backlog: std::collections::VecDeque::new(),
+            }),
+            cap,
+            shutdown: AtomicBool::new(false),
+            clock,
+            _eventfd: eventfd,
+        })
+    }
+
+    /// Starts `request`: its memory moves into a slot (U1), its SQE is pushed (or queued until
+    /// there is room) and the kernel is entered once; then completions are reaped, so a read
+    /// the kernel finished inside the enter is ready at the first poll.
+    pub(crate) fn start(self: &Arc<Ring>, request: Request) -> Op {
+        let pushed;
+        let key;
+        {
+            let mut table = self.table.lock();
+            let entry = table.slots.vacant_entry();
+            key = entry.key();
+            let sqe = match request {
+                Request::Read {
+                    file,
+                    mut buf,
+                    at: base,
+                    len,
+                    offset,
+                } => {
+                    // Initialized memory, as the blocking path's `Buf::read_from` uses: only
+                    // the part `buf` did not cover yet is zero-filled (a reused buffer costs
+                    // nothing), the completion only truncates, and tools that cannot see the
+                    // kernel's writes (valgrind) see defined bytes.
+                    buf.resize(base + len, 0);
+                    let len = len.min(u32::MAX as usize) as u32;
+                    let fd = types::Fd(file.as_raw_fd());
+                    let mut slot = Slot::new(Kind::Read, buf, Some(file), None);
+                    slot.base = base;
+                    let slot = entry.insert(slot);
+                    // The SQE points at the slot's buffer after `base` (`len` bytes there),
+                    // whose heap block stays put and untouched until the CQE (U1, U2).
+                    let room = slot.buf[base..].as_mut_ptr();
+                    let sqe = opcode::Read::new(fd, room, len)
+                        .offset(offset.unwrap_or(u64::MAX))
+                        .build();
+                    if len as usize >= ASYNC_FROM {
+                        sqe.flags(squeue::Flags::ASYNC)
+                    } else {
+                        sqe
+                    }
+                }
+                Request::Write {
+                    file,
+                    buf,
+                    from,
+                    offset,
+                } => {
+                    let len = (buf.len() - from).min(u32::MAX as usize) as u32;
+                    let fd = types::Fd(file.as_raw_fd());
+                    let slot = entry.insert(Slot::new(Kind::Write, buf, Some(file), None));
+                    let sqe = opcode::Write::new(fd, slot.buf[from..].as_ptr(), len)
+                        .offset(offset.unwrap_or(u64::MAX))
+                        .build();
+                    if len as usize >= ASYNC_FROM {
+                        sqe.flags(squeue::Flags::ASYNC)
+                    } else {
+                        sqe
+                    }
+                }
+                Request::Open { path, flags, mode } => {
+                    let slot = entry.insert(Slot::new(Kind::Open, Vec::new(), None, Some(path)));
+                    let name = slot.path.as_ref().map_or(std::ptr::null(), |p| p.as_ptr());
+                    opcode::OpenAt::new(types::Fd(libc::AT_FDCWD), name)
+                        .flags(flags | libc::O_CLOEXEC)
+                        .mode(mode)
+                        .build()
+                }
+            };
+            pushed = self.push_or_queue(&mut table, key, sqe.user_data(key as u64));
+        }
+        if pushed {
+            self.enter();
+        }
+        self.reap();
+        Op {
+            ring: self.clone(),
+            key: Some(key),
+            hold: None,
+        }
+    }
+
+    /// A guard holding the driver's paused clock back (U6), if the clock can pause and the
+    /// driver is still there.
+    fn hold_clock(&self) -> Option<InhibitAutoAdvance> {
+        let inner = self.clock.as_ref()?.upgrade()?;
+        Some(InhibitAutoAdvance::new(&DriverHandle { inner }))
+    }
+
+    /// Pushes `sqe` if fewer than `cap` operations are in flight and the SQ has room, else
+    /// queues it (the reaper pushes it later). Returns whether it was pushed (the caller then
+    /// enters).
+    fn push_or_queue(&self, table: &mut Table, key: usize, sqe: squeue::Entry) -> bool {
+        if table.in_flight < self.cap && table.backlog.is_empty() && self.try_push(table, &sqe) {
+            return true;
+        }
+        table.backlog.push_back((key, sqe));
+        false
+    }
+
+    /// Pushes one SQE (the table lock is held: U3). A full SQ (entries pushed by other threads
+    /// since the last enter) is submitted once to make room; `false` if it is still full.
+    fn try_push(&self, table: &mut Table, sqe: &squeue::Entry) -> bool {
+        for attempt in 0..2 {
+            // SAFETY: U3: the table lock is held (the caller's `&mut Table` is borrowed from
+            // its guard), so this is the only `SubmissionQueue`. The entry's pointers name
+            // memory its slot owns until the CQE (U1), which is what `push` requires.
+            let pushed = unsafe { self.uring.submission_shared().push(sqe).is_ok() };
+            if pushed {
+                table.in_flight += 1;
+                return true;
+            }
+            if attempt == 0 {
+                self.enter();
+            }
+        }
+        false
+    }
+
+    /// Enters the kernel to submit what was pushed. `EINTR`/`EBUSY`/`EAGAIN` leave entries in
+    /// the SQ; the next enter (any submit, or the one after each driver turn) takes them.
+    fn enter(&self) {
+        let _ = self.uring.submit();
+    }
+
+    /// Moves every available CQE into its slot, frees abandoned slots, pushes queued SQEs into
+    /// the room made, and wakes the waiting tasks outside the lock. Returns how many CQEs it
+    /// reaped.
+    pub(crate) fn reap(&self) -> usize {
+        let mut total = 0;
+        loop {
+            let mut wakers = WakeList::new();
+            let mut freed: Vec<Slot> = Vec::new();
+            let mut pushed = false;
+            let mut more = false;
+            {
+                let mut table = self.table.lock();
+                // SAFETY: U3: the table lock is held, so this is the only `CompletionQueue`.
+                let mut cq = unsafe { self.uring.completion_shared() };
+                for cqe in &mut cq {
+                    total += 1;
+                    table.in_flight -= 1;
+                    let key = cqe.user_data() as usize;
+                    let slot = &mut table.slots[key];
+                    match std::mem::replace(&mut slot.state, State::Done(cqe.result())) {
+                        State::InFlight(waker) => {
+                            if let Some(waker) = waker {
+                                wakers.push(waker);
+                            }
+                        }
+                        // U1: the kernel is done with it; free it after the lock.
+                        State::Abandoned => {
+                            let slot = table.slots.remove(key);
+                            if slot.kind == Kind::Open && cqe.result() >= 0 {
+                                // SAFETY: a non-negative open result is a new descriptor the
+                                // kernel gave to this (abandoned) operation alone: close it.
+                                drop(unsafe { OwnedFd::from_raw_fd(cqe.result() as RawFd) });
+                            }
+                            freed.push(slot);
+                        }
+                        State::Done(_) => unreachable!("two CQEs for one io_uring slot"),
+                    }
+                    if wakers.is_full() {
+                        more = true;
+                        break;
+                    }
+                }
+                drop(cq);
+                while table.in_flight < self.cap
+                    && let Some((key, sqe)) = table.backlog.pop_front()
+                {
+                    if !self.try_push(&mut table, &sqe) {
+                        table.backlog.push_front((key, sqe));
+                        break;
+                    }
+                    pushed = true;
+                }
+            }
+            if pushed {
+                self.enter();
+            }
+            wakers.wake_all();
+            drop(freed);
+            if !more {
+                return total;
+            }
+        }
+    }
+
+    /// The driver turn's part: submits whatever an interrupted enter left in the SQ (only
+    /// when there is something), then reaps. Returns how many CQEs it reaped.
+    pub(crate) fn turn(&self) -> usize {
+        let unsubmitted = {
+            let _table = self.table.lock();
+            // SAFETY: U3: the table lock is held, so this is the only `SubmissionQueue`.
+            let sq = unsafe { self.uring.submission_shared() };
+            !sq.is_empty()
+        };
+        if unsubmitted {
+            self.enter();
+        }
+        self.reap()
+    }
+
+    /// Marks the ring shut down (the runtime's driver no longer turns): a pending [`Op`] then
+    /// waits for its completion on the polling thread instead of for a wake-up.
+    pub(crate) fn shutdown(&self) {
+        self.shutdown.store(true, Ordering::Release);
+    }
+
+    /// Operations in flight (pushed or queued, not yet completed and collected), after
+    /// reaping what the kernel has finished (so it is exact even where no driver turns, e.g.
+    /// a current-thread runtime outside `block_on`).
+    pub(crate) fn in_flight(&self) -> usize {
+        self.reap();
+        self.table.lock().slots.len()
+    }
+}
+
+impl Slot {
+    fn new(kind: Kind, buf: Vec<u8>, file: Option<SharedFile>, path: Option<CString>) -> Slot {
+        Slot {
+            state: State::InFlight(None),
+            kind,
+            buf,
+            base: 0,
+            _file: file,
+            path,
+        }
+    }
+}
+
+impl Drop for Ring {
+    fn drop(&mut self) {
+        let table = self.table.get_mut();
+        if table.slots.is_empty() {
+            return;
+        }
+        // Queued SQEs were never pushed: the kernel never saw their memory.
+        for (key, _) in std::mem::take(&mut table.backlog) {
+            table.slots.remove(key);
+        }
+        // Ask the kernel to cancel the rest, then collect CQEs for a bounded time (U4).
+        let keys: Vec<usize> = table.slots.iter().map(|(key, _)| key).collect();
+        for key in keys {
+            let cancel = opcode::AsyncCancel::new(key as u64)
+                .build()
+                .user_data(u64::MAX);
+            // SAFETY: U3: `&mut self`, so no other queue handle exists; the entry holds no
+            // pointer.
+            let _ = unsafe { self.uring.submission_shared().push(&cancel) };
+            let _ = self.uring.submit();
+        }
+        let deadline = Instant::now() + DROP_WAIT;
+        while !self.table.get_mut().slots.is_empty() && Instant::now() < deadline {
+            let _ = self.uring.submit();
+            let table = self.table.get_mut();
+            // SAFETY: U3: `&mut self`, so this is the only `CompletionQueue`.
+            for cqe in unsafe { self.uring.completion_shared() } {
+                let key = cqe.user_data();
+                if key != u64::MAX && table.slots.contains(key as usize) {
+                    table.slots.remove(key as usize);
+                }
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        // U4: whatever the kernel has not finished keeps its memory forever.
+        for (_, slot) in std::mem::take(&mut self.table.get_mut().slots) {
+            std::mem::forget(slot);
+        }
+    }
+}
+
+/// An operation started on the ring: poll it for its [`Completion`]. Dropping it before then
+/// abandons the slot, which keeps the memory until the kernel is done (U1).
+#[derive(Debug)]
+pub(crate) struct Op {
+    ring: Arc<Ring>,
+    /// `None` once the completion was taken.
+    key: Option<usize>,
+    /// Holds a paused clock back while the operation waits (U6); dropped with the
+    /// completion or the `Op`.
+    hold: Option<InhibitAutoAdvance>,
+}
+
+impl Op {
+    /// The completion, once the kernel has posted it.
+    pub(crate) fn poll(&mut self, cx: &mut Context<'_>) -> Poll<Completion> {
+        let key = self.key.expect("io_uring Op polled after it completed");
+        loop {
+            if let Some(done) = self.try_take(key, Some(cx.waker())) {
+                self.key = None;
+                // U6: after the reaper's wake-up (or none was needed).
+                self.hold = None;
+                return Poll::Ready(done);
+            }
+            if self.ring.reap() == 0 {
+                if !self.ring.shutdown.load(Ordering::Acquire) {
+                    // U6: the runtime now waits for the kernel.
+                    if self.hold.is_none() {
+                        self.hold = self.ring.hold_clock();
+                    }
+                    // The waker is stored: the next reap (driver turn) wakes us.
+                    return Poll::Pending;
+                }
+                // Nobody turns the driver any more: wait for the kernel here.
+                let _ = self.ring.uring.submit_and_wait(1);
+            }
+        }
+    }
+
+    /// Takes the completion if it is there, else stores `waker` (if given).
+    fn try_take(&self, key: usize, waker: Option<&Waker>) -> Option<Completion> {
+        let mut table = self.ring.table.lock();
+        let slot = &mut table.slots[key];
+        match &mut slot.state {
+            State::Done(_) => {}
+            State::InFlight(stored) => {
+                let mut old = None;
+                if let Some(waker) = waker
+                    && !stored.as_ref().is_some_and(|w| w.will_wake(waker))
+                {
+                    old = stored.replace(waker.clone());
+                }
+                drop(table);
+                // Dropped after the lock: dropping a waker could run user code.
+                drop(old);
+                return None;
+            }
+            State::Abandoned => unreachable!("a live Op's slot is never abandoned"),
+        }
+        let mut slot = table.slots.remove(key);
+        drop(table);
+        let State::Done(res) = slot.state else {
+            unreachable!()
+        };
+        if res < 0 {
+            // A failed read leaves nothing: the buffer ends where the read would have begun.
+            if slot.kind == Kind::Read {
+                slot.buf.truncate(slot.base);
+            }
+            return Some(Completion {
+                result: Err(io::Error::from_raw_os_error(-res)),
+                buf: std::mem::take(&mut slot.buf),
+                fd: None,
+            });
+        }
+        let n = res as usize;
+        let fd = match slot.kind {
+            Kind::Read => {
+                // The kernel wrote `n` bytes after `base`; the rest of the zero-filled room goes.
+                slot.buf.truncate(slot.base + n);
+                None
+            }
+            Kind::Write => None,
+            Kind::Open => {
+                // SAFETY: a non-negative open result is a new descriptor the kernel gave to
+                // this operation alone.
+                Some(unsafe { OwnedFd::from_raw_fd(res as RawFd) })
+            }
+        };
+        Some(Completion {
+            result: Ok(n),
+            buf: std::mem::take(&mut slot.buf),
+            fd,
+        })
+    }
+}
+
+impl Drop for Op {
+    fn drop(&mut self) {
+        let Some(key) = self.key else { return };
+        let slot = {
+            let mut table = self.ring.table.lock();
+            let slot = &mut table.slots[key];
+            match std::mem::replace(&mut slot.state, State::Abandoned) {
+                // Completed but never collected: free it (after the lock).
+                State::Done(res) => {
+                    let slot = table.slots.remove(key);
+                    if slot.kind == Kind::Open && res >= 0 {
+                        // SAFETY: as in `try_take`: the descriptor is this operation's.
+                        drop(unsafe { OwnedFd::from_raw_fd(res as RawFd) });
+                    }
+                    Some(slot)
+                }
+                // In flight: the reaper frees it at the CQE (U1). Its waker goes now.
+                State::InFlight(waker) => {
+                    drop(table);
+                    drop(waker);
+                    None
+                }
+                State::Abandoned => unreachable!("a live Op's slot is never abandoned"),
+            }
+        };
+        drop(slot);
+    }
+}

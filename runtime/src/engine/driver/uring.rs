@@ -52,6 +52,7 @@
 
 use super::{DriverHandle, InhibitAutoAdvance, Inner};
 use crate::loom::sync::{Arc, Mutex};
+use crate::util::fd_source::FdSource;
 use io_driver::WakeList;
 use io_uring::{IoUring, opcode, squeue, types};
 use slab::Slab;
@@ -161,35 +162,6 @@ struct Table {
     backlog: std::collections::VecDeque<(usize, squeue::Entry)>,
 }
 
-/// The eventfd the kernel signals on each completion; registered with the reactor so a
-/// parked worker's `epoll_wait` returns.
-#[derive(Debug)]
-struct EventFd(OwnedFd);
-
-impl mio::event::Source for EventFd {
-    fn register(
-        &mut self,
-        registry: &mio::Registry,
-        token: mio::Token,
-        interests: mio::Interest,
-    ) -> io::Result<()> {
-        mio::unix::SourceFd(&self.0.as_raw_fd()).register(registry, token, interests)
-    }
-
-    fn reregister(
-        &mut self,
-        registry: &mio::Registry,
-        token: mio::Token,
-        interests: mio::Interest,
-    ) -> io::Result<()> {
-        mio::unix::SourceFd(&self.0.as_raw_fd()).reregister(registry, token, interests)
-    }
-
-    fn deregister(&mut self, registry: &mio::Registry) -> io::Result<()> {
-        mio::unix::SourceFd(&self.0.as_raw_fd()).deregister(registry)
-    }
-}
-
 /// The ring, its in-flight table and its eventfd.
 pub(crate) struct Ring {
     uring: IoUring,
@@ -199,7 +171,9 @@ pub(crate) struct Ring {
     /// The driver whose paused clock a waiting operation holds back (U6); `None` where the
     /// clock cannot be paused (multi-thread).
     clock: Option<Weak<Inner>>,
-    _eventfd: io_driver::Registered<EventFd>,
+    /// The eventfd the kernel signals on each completion; registered with the reactor so a
+    /// parked worker's `epoll_wait` returns.
+    _eventfd: io_driver::Registered<FdSource>,
 }
 
 impl std::fmt::Debug for Ring {
@@ -245,12 +219,12 @@ impl Ring {
             return Err(io::Error::last_os_error());
         }
         // SAFETY: `raw` is a descriptor `eventfd` just returned to us and nobody else owns.
-        let eventfd = EventFd(unsafe { OwnedFd::from_raw_fd(raw) });
+        let eventfd = FdSource::new(unsafe { OwnedFd::from_raw_fd(raw) });
         // Every completion signals it, also those the kernel posts from the submitting
         // thread's task work (not only io-wq's): with `register_eventfd_async` such a
         // completion signalled nothing and, its submitter parked in `block_on`, nobody reaped
         // it (`fs_uring`'s errors test hung).
-        uring.submitter().register_eventfd(eventfd.0.as_raw_fd())?;
+        uring.submitter().register_eventfd(eventfd.as_raw_fd())?;
         let eventfd =
             io_driver::Registered::with_interest(eventfd, reactor, io_driver::Interest::READABLE)?;
         let cap = uring.params().cq_entries() as usize;

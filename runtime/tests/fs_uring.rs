@@ -296,6 +296,23 @@ fn stress_iters() -> usize {
     }
 }
 
+/// A FIFO `fifo` made in `dir` (with coreutils' `mkfifo`) and opened read-write, so opening does
+/// not wait for a writer and the FIFO never reports EOF: a read from it waits until the test
+/// writes to it.
+fn open_fifo_rw(dir: &TempDir) -> std::fs::File {
+    let fifo = dir.path("fifo");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    assert!(
+        made.is_ok_and(|s| s.success()),
+        "mkfifo (coreutils) is needed for this test"
+    );
+    std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(&fifo)
+        .unwrap_or_else(|e| panic!("opening the FIFO {}: {e}", fifo.display()))
+}
+
 /// Drops reads in flight: of `iters` positional reads of a regular file, every other one is a
 /// 128 KiB read polled once and dropped (the kernel's workers still have it: the count that
 /// were is printed), the others 4 KiB reads awaited and checked; and every 1 000th (at most
@@ -312,18 +329,7 @@ fn drop_in_flight_reads(multi: bool) {
     let path = dir.path("data");
     let data = pattern(1 << 20);
     std::fs::write(&path, &data).unwrap();
-    let fifo = dir.path("fifo");
-    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
-    assert!(
-        made.is_ok_and(|s| s.success()),
-        "mkfifo (coreutils) is needed for this test"
-    );
-    // Read-write, so opening does not wait for a writer and the FIFO never reports EOF.
-    let fifo_rw = std::fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .open(&fifo)
-        .unwrap();
+    let fifo_rw = open_fifo_rw(&dir);
 
     let rt = runtime(multi, true);
     let abandoned = rt.block_on(async {
@@ -446,18 +452,7 @@ fn a_file_dropped_with_a_write_in_flight_still_writes() {
 fn a_paused_clock_advances_again_after_an_in_flight_read_is_dropped() {
     let _dog = Watchdog::new("paused clock after a dropped read", Duration::from_secs(60));
     let dir = TempDir::new("paused-drop");
-    let fifo = dir.path("fifo");
-    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
-    assert!(
-        made.is_ok_and(|s| s.success()),
-        "mkfifo (coreutils) is needed for this test"
-    );
-    // Read-write, so opening does not wait for a writer and the FIFO never reports EOF.
-    let fifo_rw = std::fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .open(&fifo)
-        .unwrap();
+    let fifo_rw = open_fifo_rw(&dir);
     let rt = runtime::Builder::new_current_thread()
         .start_paused(true)
         .io_uring(true)

@@ -7,20 +7,10 @@ mod support;
 use runtime::fs::File;
 use runtime::io::{AsyncReadExt, AsyncWriteExt};
 use std::io::{Read, Seek, SeekFrom};
-use std::path::PathBuf;
-use support::{HANG_BOUND, TempDir, Watchdog};
+use support::{HANG_BOUND, TempDir, Watchdog, open_rw};
 
 fn both_flavors() -> [runtime::Runtime; 2] {
     [support::current(), support::multi(2)]
-}
-
-async fn open_rw(path: &PathBuf) -> File {
-    File::options()
-        .read(true)
-        .write(true)
-        .open(path)
-        .await
-        .unwrap()
 }
 
 #[test]

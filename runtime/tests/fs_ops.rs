@@ -4,7 +4,7 @@
 mod support;
 
 use futures_util::StreamExt;
-use runtime::fs::{self, File, OpenOptions};
+use runtime::fs::{self, File};
 use runtime::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
 use std::io::{self, SeekFrom};
 use support::TempDir;
@@ -134,12 +134,7 @@ fn read_ahead_is_invisible_to_seek_and_write_positions() {
     let path = dir.path("pos.txt");
     support::current().block_on(async move {
         fs::write(&path, "0123456789abcdefghij").await.unwrap();
-        let mut file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .open(&path)
-            .await
-            .unwrap();
+        let mut file = support::open_rw(&path).await;
         let mut head = [0u8; 4];
         file.read_exact(&mut head).await.unwrap(); // the whole file was read ahead
         assert_eq!(&head, b"0123");

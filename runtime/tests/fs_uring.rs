@@ -511,12 +511,7 @@ fn sequential_big_reads_keep_the_logical_position_through_seeks_writes_and_growt
         let rt = runtime(false, ring);
         assert_eq!(rt.handle().io_uring_active(), ring && ring_expected());
         let (ahead, position, tail, grown, std_position) = rt.block_on(async {
-            let mut file = OpenOptions::new()
-                .read(true)
-                .write(true)
-                .open(&path)
-                .await
-                .unwrap();
+            let mut file = support::open_rw(&path).await;
             let mut chunk = vec![0u8; MIB];
             for i in 0..2 {
                 file.read_exact(&mut chunk).await.unwrap();

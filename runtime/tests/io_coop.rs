@@ -235,12 +235,7 @@ fn a_loop_of_buffered_file_reads_flushes_and_empty_writes_lets_another_task_run(
     let dir = TempDir::new("io-coop");
     let path = dir.file("f", &vec![3u8; 4 * ROUNDS]);
     on_current_thread("fs::File", async move {
-        let mut file = runtime::fs::File::options()
-            .read(true)
-            .write(true)
-            .open(&path)
-            .await
-            .unwrap();
+        let mut file = support::open_rw(&path).await;
         let mut byte = [0; 1];
         file.read_exact(&mut byte).await.unwrap(); // the read-ahead fills the buffer
         let mut starved = Vec::new();

@@ -336,3 +336,14 @@ impl Drop for TempDir {
         let _ = std::fs::remove_dir_all(&self.0);
     }
 }
+
+/// Opens the existing file at `path` for reading and writing through `runtime::fs` (in a task
+/// of any runtime); panics naming the path if it cannot.
+pub async fn open_rw(path: &Path) -> runtime::fs::File {
+    runtime::fs::File::options()
+        .read(true)
+        .write(true)
+        .open(path)
+        .await
+        .unwrap_or_else(|e| panic!("opening {} read-write: {e}", path.display()))
+}

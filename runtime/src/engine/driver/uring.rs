@@ -162,6 +162,22 @@ struct Table {
     backlog: std::collections::VecDeque<(usize, squeue::Entry)>,
 }
 
+/// The offset a read or write SQE names: `offset`, or -1 (`u64::MAX`) for the file position,
+/// which the kernel then uses and advances (`RW_CUR_POS`, required in [`Ring::new`]).
+fn file_offset(offset: Option<u64>) -> u64 {
+    offset.unwrap_or(u64::MAX)
+}
+
+/// A read or write SQE of `len` bytes, sent straight to the kernel's workers when it is
+/// [`ASYNC_FROM`] or larger (why: there).
+fn async_if_large(sqe: squeue::Entry, len: u32) -> squeue::Entry {
+    if len as usize >= ASYNC_FROM {
+        sqe.flags(squeue::Flags::ASYNC)
+    } else {
+        sqe
+    }
+}
+
 /// The ring, its in-flight table and its eventfd.
 pub(crate) struct Ring {
     uring: IoUring,
@@ -274,13 +290,9 @@ impl Ring {
                     // whose heap block stays put and untouched until the CQE (U1, U2).
                     let room = slot.buf[base..].as_mut_ptr();
                     let sqe = opcode::Read::new(fd, room, len)
-                        .offset(offset.unwrap_or(u64::MAX))
+                        .offset(file_offset(offset))
                         .build();
-                    if len as usize >= ASYNC_FROM {
-                        sqe.flags(squeue::Flags::ASYNC)
-                    } else {
-                        sqe
-                    }
+                    async_if_large(sqe, len)
                 }
                 Request::Write {
                     file,
@@ -292,13 +304,9 @@ impl Ring {
                     let fd = types::Fd(file.as_raw_fd());
                     let slot = entry.insert(Slot::new(Kind::Write, buf, Some(file), None));
                     let sqe = opcode::Write::new(fd, slot.buf[from..].as_ptr(), len)
-                        .offset(offset.unwrap_or(u64::MAX))
+                        .offset(file_offset(offset))
                         .build();
-                    if len as usize >= ASYNC_FROM {
-                        sqe.flags(squeue::Flags::ASYNC)
-                    } else {
-                        sqe
-                    }
+                    async_if_large(sqe, len)
                 }
                 Request::Open { path, flags, mode } => {
                     let slot = entry.insert(Slot::new(Kind::Open, Vec::new(), None, Some(path)));

@@ -7,44 +7,10 @@ mod support;
 use runtime::fs::File;
 use runtime::io::{AsyncReadExt, AsyncWriteExt};
 use std::io::{Read, Seek, SeekFrom};
-use std::path::PathBuf;
-use support::{HANG_BOUND, Watchdog};
-
-/// A fresh directory, removed on drop.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(tag: &str) -> TempDir {
-        let dir = std::env::temp_dir().join(format!("rt-fs-std-{tag}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        TempDir(dir)
-    }
-
-    fn file(&self, name: &str, contents: &[u8]) -> PathBuf {
-        let path = self.0.join(name);
-        std::fs::write(&path, contents).unwrap();
-        path
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
+use support::{HANG_BOUND, TempDir, Watchdog, open_rw};
 
 fn both_flavors() -> [runtime::Runtime; 2] {
     [support::current(), support::multi(2)]
-}
-
-async fn open_rw(path: &PathBuf) -> File {
-    File::options()
-        .read(true)
-        .write(true)
-        .open(path)
-        .await
-        .unwrap()
 }
 
 #[test]

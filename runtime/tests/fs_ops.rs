@@ -4,33 +4,15 @@
 mod support;
 
 use futures_util::StreamExt;
-use runtime::fs::{self, File, OpenOptions};
+use runtime::fs::{self, File};
 use runtime::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
 use std::io::{self, SeekFrom};
-use std::path::PathBuf;
-
-/// A fresh directory, removed on drop.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(tag: &str) -> TempDir {
-        let dir = std::env::temp_dir().join(format!("rt-fs-{tag}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        TempDir(dir)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
+use support::TempDir;
 
 #[test]
 fn free_functions_round_trip() {
     let dir = TempDir::new("ops");
-    let root = dir.0.clone();
+    let root = dir.root().to_path_buf();
     support::multi(2).block_on(async move {
         let nested = root.join("a/b");
         fs::create_dir_all(&nested).await.unwrap();
@@ -70,7 +52,7 @@ fn free_functions_round_trip() {
 #[test]
 fn read_dir_streams_every_entry_across_batches() {
     let dir = TempDir::new("readdir");
-    let root = dir.0.clone();
+    let root = dir.root().to_path_buf();
     support::current().block_on(async move {
         for i in 0..100 {
             fs::write(root.join(format!("f{i:03}")), [i as u8])
@@ -95,7 +77,7 @@ fn read_dir_streams_every_entry_across_batches() {
 #[test]
 fn missing_paths_give_not_found_with_the_path_in_the_message() {
     let dir = TempDir::new("missing");
-    let missing = dir.0.join("does-not-exist.txt");
+    let missing = dir.path("does-not-exist.txt");
     let shown = missing.display().to_string();
     support::current().block_on(async move {
         let errors: Vec<io::Error> = vec![
@@ -106,7 +88,7 @@ fn missing_paths_give_not_found_with_the_path_in_the_message() {
             fs::read_dir(&missing).await.unwrap_err(),
             fs::canonicalize(&missing).await.unwrap_err(),
             File::open(&missing).await.unwrap_err(),
-            fs::copy(&missing, dir.0.join("x")).await.unwrap_err(),
+            fs::copy(&missing, dir.path("x")).await.unwrap_err(),
         ];
         for err in errors {
             assert_eq!(err.kind(), io::ErrorKind::NotFound, "{err}");
@@ -118,7 +100,7 @@ fn missing_paths_give_not_found_with_the_path_in_the_message() {
 #[test]
 fn file_small_writes_then_small_reads_round_trip() {
     let dir = TempDir::new("file");
-    let path = dir.0.join("data.bin");
+    let path = dir.path("data.bin");
     support::multi(2).block_on(async move {
         let data: Vec<u8> = (0..1_000_000u32)
             .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
@@ -149,15 +131,10 @@ fn file_small_writes_then_small_reads_round_trip() {
 #[test]
 fn read_ahead_is_invisible_to_seek_and_write_positions() {
     let dir = TempDir::new("position");
-    let path = dir.0.join("pos.txt");
+    let path = dir.path("pos.txt");
     support::current().block_on(async move {
         fs::write(&path, "0123456789abcdefghij").await.unwrap();
-        let mut file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .open(&path)
-            .await
-            .unwrap();
+        let mut file = support::open_rw(&path).await;
         let mut head = [0u8; 4];
         file.read_exact(&mut head).await.unwrap(); // the whole file was read ahead
         assert_eq!(&head, b"0123");
@@ -173,16 +150,13 @@ fn read_ahead_is_invisible_to_seek_and_write_positions() {
         assert_eq!(rest, "ab");
         file.flush().await.unwrap();
     });
-    assert_eq!(
-        std::fs::read(dir.0.join("pos.txt")).unwrap(),
-        b"0123WXYZ89ab"
-    );
+    assert_eq!(std::fs::read(dir.path("pos.txt")).unwrap(), b"0123WXYZ89ab");
 }
 
 #[test]
 fn an_accepted_write_lands_even_if_the_file_is_dropped_unflushed() {
     let dir = TempDir::new("writebehind");
-    let path = dir.0.join("late.txt");
+    let path = dir.path("late.txt");
     let rt = support::current();
     rt.block_on({
         let path = path.clone();
@@ -206,7 +180,7 @@ fn fs_outside_a_runtime_is_an_error_not_a_panic() {
 fn write_vectored_writes_every_buffer_in_order() {
     use std::io::IoSlice;
     let dir = TempDir::new("vectored");
-    let path = dir.0.join("v.txt");
+    let path = dir.path("v.txt");
     support::multi(2).block_on(async move {
         let mut file = File::create(&path).await.unwrap();
         let parts: [&[u8]; 4] = [b"alpha ", b"", b"beta ", b"gamma"];

@@ -13,29 +13,11 @@ use runtime::fs::{self, File, OpenOptions};
 use runtime::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
 use std::future::Future;
 use std::io::{self, SeekFrom, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::pin::pin;
 use std::task::Poll;
 use std::time::Duration;
-use support::Watchdog;
-
-/// A fresh directory, removed on drop.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(tag: &str) -> TempDir {
-        let dir = std::env::temp_dir().join(format!("rt-fs-uring-{tag}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        TempDir(dir)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
+use support::{TempDir, Watchdog};
 
 /// Whether this build and this kernel should give a runtime a ring: the feature is on, it is
 /// not switched off with `RUNTIME_IO_URING=0` (CI runs the suite that way too), and
@@ -79,7 +61,7 @@ fn ring_is_used_when_the_kernel_accepts_it_and_not_when_the_builder_refuses_it()
         assert!(!off.handle().io_uring_active(), "builder switched it off");
         // The fallback still does file I/O.
         let dir = TempDir::new(&format!("switch-{multi}"));
-        let path = dir.0.join("f");
+        let path = dir.path("f");
         off.block_on(fs::write(&path, b"fallback")).unwrap();
         assert_eq!(off.block_on(fs::read(&path)).unwrap(), b"fallback");
         assert_eq!(off.handle().io_uring_in_flight(), 0);
@@ -174,7 +156,7 @@ fn reads_writes_seeks_and_appends_give_the_same_bytes_on_both_paths() {
         for ring in [true, false] {
             let dir = TempDir::new(&format!("same-{multi}-{ring}"));
             let rt = runtime(multi, ring);
-            let seen = rt.block_on(script(&dir.0)).expect("script failed");
+            let seen = rt.block_on(script(dir.root())).expect("script failed");
             assert_eq!(rt.handle().io_uring_in_flight(), 0);
             results.push(((multi, ring), seen));
         }
@@ -261,7 +243,7 @@ fn errors_keep_their_kind_os_code_and_path_on_both_paths() {
     for ring in [true, false] {
         let dir = TempDir::new(&format!("errors-{ring}"));
         let rt = runtime(true, ring);
-        all.push(rt.block_on(failures(&dir.0)));
+        all.push(rt.block_on(failures(dir.root())));
     }
     use io::ErrorKind::*;
     let expected = vec![
@@ -314,6 +296,23 @@ fn stress_iters() -> usize {
     }
 }
 
+/// A FIFO `fifo` made in `dir` (with coreutils' `mkfifo`) and opened read-write, so opening does
+/// not wait for a writer and the FIFO never reports EOF: a read from it waits until the test
+/// writes to it.
+fn open_fifo_rw(dir: &TempDir) -> std::fs::File {
+    let fifo = dir.path("fifo");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    assert!(
+        made.is_ok_and(|s| s.success()),
+        "mkfifo (coreutils) is needed for this test"
+    );
+    std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(&fifo)
+        .unwrap_or_else(|e| panic!("opening the FIFO {}: {e}", fifo.display()))
+}
+
 /// Drops reads in flight: of `iters` positional reads of a regular file, every other one is a
 /// 128 KiB read polled once and dropped (the kernel's workers still have it: the count that
 /// were is printed), the others 4 KiB reads awaited and checked; and every 1 000th (at most
@@ -327,21 +326,10 @@ fn drop_in_flight_reads(multi: bool) {
         Duration::from_secs(900),
     );
     let dir = TempDir::new(&format!("stress-{multi}"));
-    let path = dir.0.join("data");
+    let path = dir.path("data");
     let data = pattern(1 << 20);
     std::fs::write(&path, &data).unwrap();
-    let fifo = dir.0.join("fifo");
-    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
-    assert!(
-        made.is_ok_and(|s| s.success()),
-        "mkfifo (coreutils) is needed for this test"
-    );
-    // Read-write, so opening does not wait for a writer and the FIFO never reports EOF.
-    let fifo_rw = std::fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .open(&fifo)
-        .unwrap();
+    let fifo_rw = open_fifo_rw(&dir);
 
     let rt = runtime(multi, true);
     let abandoned = rt.block_on(async {
@@ -440,7 +428,7 @@ fn a_file_dropped_with_a_write_in_flight_still_writes() {
     let _dog = Watchdog::new("write-behind", Duration::from_secs(60));
     for ring in [true, false] {
         let dir = TempDir::new(&format!("behind-{ring}"));
-        let path = dir.0.join("f");
+        let path = dir.path("f");
         let rt = runtime(true, ring);
         rt.block_on(async {
             let mut file = File::create(&path).await.unwrap();
@@ -464,18 +452,7 @@ fn a_file_dropped_with_a_write_in_flight_still_writes() {
 fn a_paused_clock_advances_again_after_an_in_flight_read_is_dropped() {
     let _dog = Watchdog::new("paused clock after a dropped read", Duration::from_secs(60));
     let dir = TempDir::new("paused-drop");
-    let fifo = dir.0.join("fifo");
-    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
-    assert!(
-        made.is_ok_and(|s| s.success()),
-        "mkfifo (coreutils) is needed for this test"
-    );
-    // Read-write, so opening does not wait for a writer and the FIFO never reports EOF.
-    let fifo_rw = std::fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .open(&fifo)
-        .unwrap();
+    let fifo_rw = open_fifo_rw(&dir);
     let rt = runtime::Builder::new_current_thread()
         .start_paused(true)
         .io_uring(true)
@@ -528,18 +505,13 @@ fn sequential_big_reads_keep_the_logical_position_through_seeks_writes_and_growt
     const MIB: usize = 1 << 20;
     for ring in [true, false] {
         let dir = TempDir::new(&format!("ahead-{ring}"));
-        let path = dir.0.join("f");
+        let path = dir.path("f");
         let data = pattern(4 * MIB);
         std::fs::write(&path, &data).unwrap();
         let rt = runtime(false, ring);
         assert_eq!(rt.handle().io_uring_active(), ring && ring_expected());
         let (ahead, position, tail, grown, std_position) = rt.block_on(async {
-            let mut file = OpenOptions::new()
-                .read(true)
-                .write(true)
-                .open(&path)
-                .await
-                .unwrap();
+            let mut file = support::open_rw(&path).await;
             let mut chunk = vec![0u8; MIB];
             for i in 0..2 {
                 file.read_exact(&mut chunk).await.unwrap();

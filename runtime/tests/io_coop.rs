@@ -14,7 +14,7 @@ use std::io::SeekFrom;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
-use support::Watchdog;
+use support::{TempDir, Watchdog};
 
 const ROUNDS: usize = 1000;
 const DOG: Duration = Duration::from_secs(60);
@@ -232,17 +232,10 @@ fn a_loop_of_ready_unix_operations_lets_another_task_run() {
 
 #[test]
 fn a_loop_of_buffered_file_reads_flushes_and_empty_writes_lets_another_task_run() {
-    let dir = std::env::temp_dir().join(format!("rt-io-coop-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("f");
-    std::fs::write(&path, vec![3u8; 4 * ROUNDS]).unwrap();
+    let dir = TempDir::new("io-coop");
+    let path = dir.file("f", &vec![3u8; 4 * ROUNDS]);
     on_current_thread("fs::File", async move {
-        let mut file = runtime::fs::File::options()
-            .read(true)
-            .write(true)
-            .open(&path)
-            .await
-            .unwrap();
+        let mut file = support::open_rw(&path).await;
         let mut byte = [0; 1];
         file.read_exact(&mut byte).await.unwrap(); // the read-ahead fills the buffer
         let mut starved = Vec::new();
@@ -259,18 +252,15 @@ fn a_loop_of_buffered_file_reads_flushes_and_empty_writes_lets_another_task_run(
         });
         starved
     });
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
 fn a_loop_over_buffered_directory_entries_lets_another_task_run() {
-    let dir = std::env::temp_dir().join(format!("rt-io-coop-dir-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = TempDir::new("io-coop-dir");
     for i in 0..600 {
-        std::fs::write(dir.join(i.to_string()), b"").unwrap();
+        dir.file(&i.to_string(), b"");
     }
-    let listed = dir.clone();
+    let listed = dir.root().to_path_buf();
     on_current_thread("fs::ReadDir", async move {
         let mut entries = runtime::fs::read_dir(&listed).await.unwrap();
         let mut starved = Vec::new();
@@ -282,5 +272,4 @@ fn a_loop_over_buffered_directory_entries_lets_another_task_run() {
         );
         starved
     });
-    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -14,10 +14,9 @@ use runtime::net::{TcpListener, TcpStream, UdpSocket, UnixDatagram, UnixListener
 use runtime::task::JoinHandle;
 use std::future::Future;
 use std::io;
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use support::Watchdog;
+use support::{TempDir, Watchdog};
 
 /// How long a woken waiter may take to finish; only guards against lost wake-ups.
 const BOUND: Duration = Duration::from_secs(10);
@@ -100,28 +99,6 @@ async fn tcp_pair() -> io::Result<(TcpStream, TcpStream)> {
     let client = TcpStream::connect(listener.local_addr()?).await?;
     let (server, _) = listener.accept().await?;
     Ok((client, server))
-}
-
-/// A fresh directory for socket files, removed on drop.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(tag: &str) -> TempDir {
-        let dir = std::env::temp_dir().join(format!("rt-mw-{tag}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        TempDir(dir)
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.0.join(name)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
 }
 
 // ---------------------------------------------------------------------------------------------

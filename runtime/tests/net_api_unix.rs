@@ -6,13 +6,14 @@
 mod net_api;
 mod support;
 
-use net_api::{DOG, TempDir, all_woken, both, poll_once, settle};
+use net_api::{DOG, all_woken, both, poll_once, settle};
 use runtime::io::{AsyncReadExt, AsyncWriteExt, Interest};
 use runtime::net::{UnixDatagram, UnixListener, UnixStream};
 use std::future::poll_fn;
 use std::io;
 use std::os::unix::net::SocketAddr;
 use std::sync::Arc;
+use support::TempDir;
 use support::Watchdog;
 
 fn would_block<T: std::fmt::Debug>(result: io::Result<T>) {

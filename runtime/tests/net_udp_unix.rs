@@ -6,30 +6,11 @@ mod support;
 use runtime::io::{AsyncReadExt, AsyncWriteExt};
 use runtime::net::{UdpSocket, UnixDatagram, UnixListener, UnixStream};
 use std::io;
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
-use support::Watchdog;
+use support::{TempDir, Watchdog};
 
 const BOUND: Duration = Duration::from_secs(60);
-
-/// A fresh directory for socket files, removed on drop.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(tag: &str) -> TempDir {
-        let dir = std::env::temp_dir().join(format!("rt-net-{tag}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        TempDir(dir)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 #[test]
 fn udp_round_trip_between_tasks_keeps_datagrams_whole() {
@@ -87,7 +68,7 @@ fn udp_peek_from_leaves_the_datagram_and_try_recv_reports_would_block() {
 fn unix_stream_round_trip_through_a_listener() {
     let _dog = Watchdog::new("unix_stream_round_trip", BOUND);
     let dir = TempDir::new("stream");
-    let path = dir.0.join("echo.sock");
+    let path = dir.path("echo.sock");
     support::multi(2).block_on(async {
         let listener = UnixListener::bind(&path).unwrap();
         let server = runtime::spawn(async move {
@@ -111,7 +92,7 @@ fn unix_stream_round_trip_through_a_listener() {
 #[test]
 fn unix_errors_keep_their_kind_and_name_the_path() {
     let dir = TempDir::new("errors");
-    let path = dir.0.join("nobody.sock");
+    let path = dir.path("nobody.sock");
     support::current().block_on(async {
         let err = UnixStream::connect(&path).await.unwrap_err();
         assert_eq!(err.kind(), io::ErrorKind::NotFound, "{err}");
@@ -127,7 +108,7 @@ fn unix_errors_keep_their_kind_and_name_the_path() {
 fn unix_datagram_round_trip_bound_and_paired() {
     let _dog = Watchdog::new("unix_datagram", BOUND);
     let dir = TempDir::new("dgram");
-    let path = dir.0.join("dgram.sock");
+    let path = dir.path("dgram.sock");
     support::current().block_on(async {
         let server = UnixDatagram::bind(&path).unwrap();
         let client = UnixDatagram::unbound().unwrap();

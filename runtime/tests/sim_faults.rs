@@ -12,7 +12,7 @@ use runtime::sim::{self, Faults, InjectedFault};
 use runtime::time::Instant;
 use std::io;
 use std::time::Duration;
-use support::Watchdog;
+use support::{TempDir, Watchdog};
 
 const BOUND: Duration = Duration::from_secs(120);
 
@@ -310,9 +310,8 @@ fn slow_fs_advances_virtual_time_by_the_drawn_delays() {
 #[test]
 fn fs_errors_fire_at_the_rate_asked_for_before_touching_the_file_system() {
     let _watchdog = Watchdog::new("fs errors", BOUND);
-    let dir = std::env::temp_dir().join(format!("sim_faults_fs_{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("written");
+    let dir = TempDir::new("sim-faults-fs");
+    let path = dir.path("written");
     let plan = Faults::new().fs_errors(0.25);
     let target = path.clone();
     let run = sim::run_with(4, &plan, move || async move {
@@ -339,7 +338,6 @@ fn fs_errors_fire_at_the_rate_asked_for_before_touching_the_file_system() {
         std::fs::read_to_string(&path).unwrap(),
         last_written.to_string()
     );
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]

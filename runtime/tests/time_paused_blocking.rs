@@ -7,7 +7,7 @@ mod support;
 use runtime::time::{Duration, Instant, sleep, timeout};
 use std::ffi::CString;
 use std::os::unix::ffi::OsStrExt;
-use support::Watchdog;
+use support::{TempDir, Watchdog};
 
 const BOUND: std::time::Duration = std::time::Duration::from_secs(60);
 
@@ -46,10 +46,8 @@ fn paused_clock_does_not_auto_advance_past_a_timeout_while_spawn_blocking_runs()
 fn paused_clock_does_not_auto_advance_past_a_timeout_while_an_fs_read_runs() {
     let _dog = Watchdog::new("fs read under timeout", BOUND);
     // A FIFO makes the read block until a writer comes (50 ms later) and goes.
-    let dir = std::env::temp_dir().join(format!("rt-paused-fifo-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir(&dir).unwrap();
-    let fifo = dir.join("fifo");
+    let dir = TempDir::new("paused-fifo");
+    let fifo = dir.path("fifo");
     let c_path = CString::new(fifo.as_os_str().as_bytes()).unwrap();
     // SAFETY: `c_path` is a valid NUL-terminated path for the duration of the call.
     assert_eq!(unsafe { libc::mkfifo(c_path.as_ptr(), 0o600) }, 0, "mkfifo");
@@ -64,7 +62,6 @@ fn paused_clock_does_not_auto_advance_past_a_timeout_while_an_fs_read_runs() {
     let read = rt
         .block_on(async { timeout(Duration::from_secs(1), runtime::fs::read(fifo.clone())).await });
     writer.join().unwrap();
-    std::fs::remove_dir_all(&dir).unwrap();
     assert_eq!(
         read.expect("the timeout must not fire while the fs read runs")
             .unwrap(),

@@ -123,15 +123,34 @@ pub fn random_expected(reads_per_task: usize) -> u64 {
         .sum()
 }
 
+/// The `runtime` of a `runtime` side: 2 workers, with the ring for [`Side::RuntimeRing`].
+fn runtime_for(side: Side) -> io::Result<runtime::Runtime> {
+    runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .io_uring(side == Side::RuntimeRing)
+        .build()
+}
+
+/// Awaits the readers (join handles of either runtime) and adds up their checksums; the time
+/// is taken when the last one has finished. A reader that panicked panics here.
+async fn sum_readers<J, E>(readers: Vec<J>, begun: Instant) -> io::Result<(Duration, u64)>
+where
+    J: Future<Output = Result<io::Result<u64>, E>>,
+    E: std::fmt::Debug,
+{
+    let mut sum = 0;
+    for reader in readers {
+        sum += reader.await.expect("reader panicked")?;
+    }
+    Ok((begun.elapsed(), sum))
+}
+
 /// Time for [`TASKS`] tasks to make `reads_per_task` random 4 KiB reads each, and their
 /// checksum ([`random_expected`]).
 pub fn random_reads(side: Side, path: &Path, reads_per_task: usize) -> io::Result<(Duration, u64)> {
     match side {
         Side::RuntimeRing | Side::RuntimePool => {
-            let rt = runtime::Builder::new_multi_thread()
-                .worker_threads(2)
-                .io_uring(side == Side::RuntimeRing)
-                .build()?;
+            let rt = runtime_for(side)?;
             assert_eq!(
                 rt.handle().io_uring_active(),
                 side == Side::RuntimeRing,
@@ -155,11 +174,7 @@ pub fn random_reads(side: Side, path: &Path, reads_per_task: usize) -> io::Resul
                         })
                     })
                     .collect();
-                let mut sum = 0;
-                for task in tasks {
-                    sum += task.await.expect("reader panicked")?;
-                }
-                Ok((begun.elapsed(), sum))
+                sum_readers(tasks, begun).await
             })
         }
         Side::TokioFs | Side::TokioBlocking => {
@@ -201,11 +216,7 @@ pub fn random_reads(side: Side, path: &Path, reads_per_task: usize) -> io::Resul
                         })
                     })
                     .collect();
-                let mut sum = 0;
-                for task in tasks {
-                    sum += task.await.expect("reader panicked")?;
-                }
-                Ok((begun.elapsed(), sum))
+                sum_readers(tasks, begun).await
             })
         }
     }
@@ -216,10 +227,7 @@ pub fn random_reads(side: Side, path: &Path, reads_per_task: usize) -> io::Resul
 pub fn sequential_read(side: Side, path: &Path) -> io::Result<(Duration, u64)> {
     match side {
         Side::RuntimeRing | Side::RuntimePool => {
-            let rt = runtime::Builder::new_multi_thread()
-                .worker_threads(2)
-                .io_uring(side == Side::RuntimeRing)
-                .build()?;
+            let rt = runtime_for(side)?;
             rt.block_on(rt.spawn({
                 let path = path.to_owned();
                 async move {

@@ -30,9 +30,10 @@ use super::hub::Hub;
 use crate::io::poll_evented::PollEvented;
 use crate::loom::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use crate::loom::sync::{Arc, Mutex};
+use crate::util::fd_source::FdSource;
 use io_driver::Interest;
 use std::io;
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::os::fd::{FromRawFd, OwnedFd, RawFd};
 use std::os::unix::process::ExitStatusExt;
 use std::process::ExitStatus;
 use std::task::{Context, Poll, ready};
@@ -87,34 +88,6 @@ fn pidfd_open(pid: libc::pid_t) -> io::Result<OwnedFd> {
     Ok(unsafe { OwnedFd::from_raw_fd(fd as RawFd) })
 }
 
-/// A pidfd as a mio source (readable once the process has exited).
-#[derive(Debug)]
-struct PidFd(OwnedFd);
-
-impl mio::event::Source for PidFd {
-    fn register(
-        &mut self,
-        registry: &mio::Registry,
-        token: mio::Token,
-        interests: mio::Interest,
-    ) -> io::Result<()> {
-        mio::unix::SourceFd(&self.0.as_raw_fd()).register(registry, token, interests)
-    }
-
-    fn reregister(
-        &mut self,
-        registry: &mio::Registry,
-        token: mio::Token,
-        interests: mio::Interest,
-    ) -> io::Result<()> {
-        mio::unix::SourceFd(&self.0.as_raw_fd()).reregister(registry, token, interests)
-    }
-
-    fn deregister(&mut self, registry: &mio::Registry) -> io::Result<()> {
-        mio::unix::SourceFd(&self.0.as_raw_fd()).deregister(registry)
-    }
-}
-
 /// `waitpid(pid, WNOHANG)`: the status once the process has exited, `None` while it runs.
 fn reap_now(pid: libc::pid_t) -> io::Result<Option<ExitStatus>> {
     loop {
@@ -153,7 +126,8 @@ pub(super) fn reap_orphans() {
 enum Watch {
     /// Nobody waited yet.
     Unset,
-    PidFd(PollEvented<PidFd>),
+    /// A pidfd, readable once the process has exited.
+    PidFd(PollEvented<FdSource>),
     Sigchld {
         hub: Arc<Hub>,
         key: usize,
@@ -304,7 +278,7 @@ impl Watch {
             // Errors here (no runtime, reactor gone) are the caller's; a pidfd refused by the
             // kernel or a descriptor limit falls through to the hub.
             return Ok(Watch::PidFd(PollEvented::with_interest(
-                PidFd(fd),
+                FdSource::new(fd),
                 Interest::READABLE,
             )?));
         }

@@ -6,7 +6,6 @@ use runtime::net::{TcpListener, TcpStream};
 use runtime::task::JoinHandle;
 use std::future::Future;
 use std::io;
-use std::path::PathBuf;
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
@@ -89,26 +88,4 @@ pub async fn tcp_pair() -> (TcpStream, TcpStream) {
         .unwrap();
     let (server, _) = listener.accept().await.unwrap();
     (client, server)
-}
-
-/// A fresh directory for socket files, removed on drop.
-pub struct TempDir(PathBuf);
-
-impl TempDir {
-    pub fn new(tag: &str) -> TempDir {
-        let dir = std::env::temp_dir().join(format!("rt-netapi-{tag}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        TempDir(dir)
-    }
-
-    pub fn path(&self, name: &str) -> PathBuf {
-        self.0.join(name)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
 }

@@ -1,10 +1,11 @@
-//! Helpers shared by the `rt_*`, `task_*` and `stress` tests: hang watchdogs, drop and thread
+//! Helpers shared by the integration tests (`mod support;`): hang watchdogs, drop and thread
 //! counters, a waker-based one-shot cell (independent of `runtime::sync`), a runtime-free
-//! `block_on`, and bounded waiting for eventually-true conditions.
+//! `block_on`, bounded waiting for eventually-true conditions, and temporary directories.
 #![allow(dead_code)]
 
 use std::any::Any;
 use std::future::Future;
+use std::path::{Path, PathBuf};
 use std::pin::Pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
@@ -291,4 +292,58 @@ pub fn current() -> runtime::Runtime {
     runtime::Builder::new_current_thread()
         .build()
         .expect("build current-thread runtime")
+}
+
+/// A fresh directory under the system temp dir, removed (with what is in it) on drop.
+///
+/// Its name holds `tag`, the process id and a per-process count, so tests running at once in
+/// one binary, and test binaries running at once, never share one; a leftover from an earlier
+/// process with the same id is removed first.
+pub struct TempDir(PathBuf);
+
+impl TempDir {
+    pub fn new(tag: &str) -> TempDir {
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let dir = std::env::temp_dir().join(format!("rt-test-{tag}-{}-{n}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir)
+            .unwrap_or_else(|e| panic!("creating temp dir {}: {e}", dir.display()));
+        TempDir(dir)
+    }
+
+    /// The directory itself.
+    pub fn root(&self) -> &Path {
+        &self.0
+    }
+
+    /// The path of `name` inside the directory (nothing is created).
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.0.join(name)
+    }
+
+    /// Writes `contents` to a file `name` inside the directory and returns its path.
+    pub fn file(&self, name: &str, contents: &[u8]) -> PathBuf {
+        let path = self.path(name);
+        std::fs::write(&path, contents)
+            .unwrap_or_else(|e| panic!("writing {}: {e}", path.display()));
+        path
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Opens the existing file at `path` for reading and writing through `runtime::fs` (in a task
+/// of any runtime); panics naming the path if it cannot.
+pub async fn open_rw(path: &Path) -> runtime::fs::File {
+    runtime::fs::File::options()
+        .read(true)
+        .write(true)
+        .open(path)
+        .await
+        .unwrap_or_else(|e| panic!("opening {} read-write: {e}", path.display()))
 }

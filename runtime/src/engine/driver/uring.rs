@@ -52,6 +52,7 @@
 
 use super::{DriverHandle, InhibitAutoAdvance, Inner};
 use crate::loom::sync::{Arc, Mutex};
+use crate::util::fd_source::FdSource;
 use io_driver::WakeList;
 use io_uring::{IoUring, opcode, squeue, types};
 use slab::Slab;
@@ -161,32 +162,19 @@ struct Table {
     backlog: std::collections::VecDeque<(usize, squeue::Entry)>,
 }
 
-/// The eventfd the kernel signals on each completion; registered with the reactor so a
-/// parked worker's `epoll_wait` returns.
-#[derive(Debug)]
-struct EventFd(OwnedFd);
+/// The offset a read or write SQE names: `offset`, or -1 (`u64::MAX`) for the file position,
+/// which the kernel then uses and advances (`RW_CUR_POS`, required in [`Ring::new`]).
+fn file_offset(offset: Option<u64>) -> u64 {
+    offset.unwrap_or(u64::MAX)
+}
 
-impl mio::event::Source for EventFd {
-    fn register(
-        &mut self,
-        registry: &mio::Registry,
-        token: mio::Token,
-        interests: mio::Interest,
-    ) -> io::Result<()> {
-        mio::unix::SourceFd(&self.0.as_raw_fd()).register(registry, token, interests)
-    }
-
-    fn reregister(
-        &mut self,
-        registry: &mio::Registry,
-        token: mio::Token,
-        interests: mio::Interest,
-    ) -> io::Result<()> {
-        mio::unix::SourceFd(&self.0.as_raw_fd()).reregister(registry, token, interests)
-    }
-
-    fn deregister(&mut self, registry: &mio::Registry) -> io::Result<()> {
-        mio::unix::SourceFd(&self.0.as_raw_fd()).deregister(registry)
+/// A read or write SQE of `len` bytes, sent straight to the kernel's workers when it is
+/// [`ASYNC_FROM`] or larger (why: there).
+fn async_if_large(sqe: squeue::Entry, len: u32) -> squeue::Entry {
+    if len as usize >= ASYNC_FROM {
+        sqe.flags(squeue::Flags::ASYNC)
+    } else {
+        sqe
     }
 }
 
@@ -199,7 +187,9 @@ pub(crate) struct Ring {
     /// The driver whose paused clock a waiting operation holds back (U6); `None` where the
     /// clock cannot be paused (multi-thread).
     clock: Option<Weak<Inner>>,
-    _eventfd: io_driver::Registered<EventFd>,
+    /// The eventfd the kernel signals on each completion; registered with the reactor so a
+    /// parked worker's `epoll_wait` returns.
+    _eventfd: io_driver::Registered<FdSource>,
 }
 
 impl std::fmt::Debug for Ring {
@@ -245,12 +235,12 @@ impl Ring {
             return Err(io::Error::last_os_error());
         }
         // SAFETY: `raw` is a descriptor `eventfd` just returned to us and nobody else owns.
-        let eventfd = EventFd(unsafe { OwnedFd::from_raw_fd(raw) });
+        let eventfd = FdSource::new(unsafe { OwnedFd::from_raw_fd(raw) });
         // Every completion signals it, also those the kernel posts from the submitting
         // thread's task work (not only io-wq's): with `register_eventfd_async` such a
         // completion signalled nothing and, its submitter parked in `block_on`, nobody reaped
         // it (`fs_uring`'s errors test hung).
-        uring.submitter().register_eventfd(eventfd.0.as_raw_fd())?;
+        uring.submitter().register_eventfd(eventfd.as_raw_fd())?;
         let eventfd =
             io_driver::Registered::with_interest(eventfd, reactor, io_driver::Interest::READABLE)?;
         let cap = uring.params().cq_entries() as usize;
@@ -300,13 +290,9 @@ impl Ring {
                     // whose heap block stays put and untouched until the CQE (U1, U2).
                     let room = slot.buf[base..].as_mut_ptr();
                     let sqe = opcode::Read::new(fd, room, len)
-                        .offset(offset.unwrap_or(u64::MAX))
+                        .offset(file_offset(offset))
                         .build();
-                    if len as usize >= ASYNC_FROM {
-                        sqe.flags(squeue::Flags::ASYNC)
-                    } else {
-                        sqe
-                    }
+                    async_if_large(sqe, len)
                 }
                 Request::Write {
                     file,
@@ -318,13 +304,9 @@ impl Ring {
                     let fd = types::Fd(file.as_raw_fd());
                     let slot = entry.insert(Slot::new(Kind::Write, buf, Some(file), None));
                     let sqe = opcode::Write::new(fd, slot.buf[from..].as_ptr(), len)
-                        .offset(offset.unwrap_or(u64::MAX))
+                        .offset(file_offset(offset))
                         .build();
-                    if len as usize >= ASYNC_FROM {
-                        sqe.flags(squeue::Flags::ASYNC)
-                    } else {
-                        sqe
-                    }
+                    async_if_large(sqe, len)
                 }
                 Request::Open { path, flags, mode } => {
                     let slot = entry.insert(Slot::new(Kind::Open, Vec::new(), None, Some(path)));

@@ -443,6 +443,110 @@ fn a_file_dropped_with_a_write_in_flight_still_writes() {
     }
 }
 
+/// A write the `File` accepted just before both the `File` and the runtime are dropped still
+/// lands: the ring's shutdown waits for accepted writes (it cancels only reads and opens), as
+/// the blocking pool's shutdown waits for its mandatory jobs. Repeated, since the window
+/// between the submit and the kernel's completion is short (before the fix about one run in
+/// nine lost its write).
+#[test]
+fn a_write_accepted_just_before_the_runtime_is_dropped_lands_on_both_paths() {
+    let _dog = Watchdog::new("write-behind at shutdown", Duration::from_secs(120));
+    for multi in [false, true] {
+        for ring in [true, false] {
+            let dir = TempDir::new(&format!("shutdown-write-{multi}-{ring}"));
+            for round in 0..25 {
+                let path = dir.path(&format!("f{round}"));
+                let rt = runtime(multi, ring);
+                rt.block_on(async {
+                    let mut file = File::create(&path).await.unwrap();
+                    file.write_all(&pattern(64 * 1024 + round)).await.unwrap();
+                    drop(file);
+                });
+                drop(rt);
+                let written = std::fs::read(&path).unwrap();
+                assert!(
+                    written == pattern(64 * 1024 + round),
+                    "multi={multi} ring={ring} round {round}: {} of {} bytes on disk",
+                    written.len(),
+                    64 * 1024 + round
+                );
+            }
+        }
+    }
+}
+
+/// A write the `File` accepted lands whole although the `File` is dropped at once and the
+/// kernel writes it in pieces: 1 MiB into a FIFO (the pipe takes 64 KiB at a time, so the
+/// first completion is short) is read back in full, in order, by a reader that drains the
+/// FIFO while the runtime lives on; the ring pushes the rest of each short write itself
+/// (rule U7 of the ring). Both paths.
+#[test]
+fn a_short_write_left_behind_by_a_dropped_file_is_finished_in_full() {
+    let _dog = Watchdog::new("short write-behind", Duration::from_secs(120));
+    for ring in [true, false] {
+        let dir = TempDir::new(&format!("short-behind-{ring}"));
+        let fifo = open_fifo_rw(&dir);
+        let reader = std::fs::File::open(dir.path("fifo")).unwrap();
+        let rt = runtime(true, ring);
+        let expected = pattern(1024 * 1024);
+        rt.block_on(async {
+            let mut file = File::from_std(fifo);
+            let accepted = file.write(&expected).await.unwrap();
+            assert_eq!(
+                accepted,
+                expected.len(),
+                "write-behind takes the whole buffer"
+            );
+            drop(file);
+        });
+        let drained = support::bounded("drain the FIFO", move || {
+            let mut reader = reader;
+            let mut got = vec![0u8; 1024 * 1024];
+            std::io::Read::read_exact(&mut reader, &mut got).map(|()| got)
+        });
+        assert!(
+            drained.unwrap() == expected,
+            "ring={ring}: the FIFO gave other bytes"
+        );
+        support::wait_until("ring drained", || rt.handle().io_uring_in_flight() == 0);
+    }
+}
+
+/// A write the kernel can never finish (1 MiB into a FIFO nobody reads: the pipe holds
+/// 64 KiB) does not hang the runtime's drop: the ring waits a bounded time for it (5 s), then
+/// cancels it. Ring only: on the blocking pool an accepted write is a mandatory job, which
+/// shutdown waits for, as documented.
+#[test]
+fn dropping_the_runtime_with_a_write_stuck_on_a_full_fifo_returns() {
+    if !ring_expected() {
+        return; // the blocking-pool path waits for the write by design (see above)
+    }
+    let _dog = Watchdog::new("stuck write at shutdown", Duration::from_secs(60));
+    let dir = TempDir::new("stuck-write");
+    let fifo = open_fifo_rw(&dir);
+    let rt = runtime(false, true);
+    assert!(rt.handle().io_uring_active());
+    rt.block_on(async {
+        let mut file = File::from_std(fifo);
+        // Accepted at once (write-behind); the kernel fills the pipe and the rest waits.
+        let accepted = file.write(&pattern(1024 * 1024)).await.unwrap();
+        assert_eq!(accepted, 1024 * 1024);
+        drop(file);
+    });
+    assert_eq!(
+        rt.handle().io_uring_in_flight(),
+        1,
+        "the rest of the write is still in the ring"
+    );
+    let started = std::time::Instant::now();
+    drop(rt);
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "drop took {:?}",
+        started.elapsed()
+    );
+}
+
 /// A cancelled read does not hold a paused clock back (current-thread, `start_paused`). With
 /// the ring, dropping a read that waits on an empty FIFO (with its `File`) releases the clock
 /// at once, although the kernel still has the read (it stays in the ring until the FIFO is

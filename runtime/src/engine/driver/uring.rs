@@ -32,8 +32,9 @@
 //!   most one `SubmissionQueue` and one `CompletionQueue` exist at a time (the contract of
 //!   `submission_shared`/`completion_shared`). Entering the kernel (`submit`) needs no lock.
 //! - **U4 (the ring outlives its slots).** `Ring` is dropped only when no `Op` is left (each
-//!   holds an `Arc<Ring>`). Its `Drop` cancels what is still in flight, reaps for a bounded
-//!   time, and leaks (never frees) the memory of any operation the kernel has not finished.
+//!   holds an `Arc<Ring>`). Its `Drop` lets accepted writes finish (a `File`'s write-behind
+//!   promise), cancels the other operations still in flight, reaps for a bounded time, and
+//!   leaks (never frees) the memory of any operation the kernel has not finished.
 //! - **U5 (keys).** `user_data` is the slot key; a key is reused only after its slot is removed,
 //!   which happens after its CQE was reaped (or before its SQE was ever pushed), so a CQE always
 //!   names the operation that produced it.
@@ -45,6 +46,12 @@
 //!   before the guard goes (the guard is dropped by the task's next poll), which is the order
 //!   `AutoAdvanceGate` needs. An operation that completes inside its submit never holds one.
 //!   The ring names its driver weakly ([`Ring::clock`]): the driver owns the ring.
+//! - **U7 (accepted writes land).** A `File` reports a write done when the ring accepts it
+//!   (write-behind), so a write whose [`Op`] is dropped before its completion is collected is
+//!   finished by the ring: a short result (or `EINTR`/`EAGAIN`) pushes the rest from where the
+//!   kernel stopped (`Ring::continue_write`, from the reaper, `Op`'s drop and `Ring`'s drop),
+//!   until the whole buffer is written or the kernel reports an error. `Ring`'s drop waits
+//!   [`WRITE_DROP_WAIT`] for writes before cancelling them.
 //!
 //! Sockets can use the same ring later: a `recv`/`send` is one more [`Kind`] whose slot owns a
 //! runtime buffer (copied to or from the caller's slice, as files do), completed by the same
@@ -84,9 +91,14 @@ const ASYNC_FROM: usize = 128 * 1024;
 /// thousands of reads parked on FIFOs or devices; 4096 CQEs cost 64 KiB of ring memory.
 const CQ_ENTRIES: u32 = 4096;
 
-/// How long `Drop` waits for operations still in flight before leaking their memory (U4).
+/// How long `Drop` waits for cancelled operations before leaking their memory (U4).
 /// Regular-file operations finish in milliseconds; a read blocked on a FIFO is cancelled.
 const DROP_WAIT: Duration = Duration::from_secs(1);
+
+/// How long `Drop` waits for accepted writes to finish before cancelling them (U7): 5 s. A
+/// `File` holds at most 2 MiB of write-behind, which a regular file takes in milliseconds; a
+/// write that cannot finish (a FIFO nobody reads) is given up on after this.
+const WRITE_DROP_WAIT: Duration = Duration::from_secs(5);
 
 /// What an operation does; decides what its completion means.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -147,10 +159,12 @@ struct Slot {
     state: State,
     kind: Kind,
     buf: Vec<u8>,
-    /// A read's bytes land at `buf[base..]`.
+    /// A read's bytes land at `buf[base..]`; a write writes `buf[base..]`.
     base: usize,
+    /// A write's file offset (`None`: the file position).
+    offset: Option<u64>,
     /// Kept alive until the CQE (U1): the file a read/write names, the path an open reads.
-    _file: Option<SharedFile>,
+    file: Option<SharedFile>,
     path: Option<CString>,
 }
 
@@ -176,6 +190,21 @@ fn async_if_large(sqe: squeue::Entry, len: u32) -> squeue::Entry {
     } else {
         sqe
     }
+}
+
+/// The SQE that writes a write slot's `buf[base..]` at its offset. Its pointer names the
+/// slot's buffer, whose heap block stays put and untouched until the CQE (U1, U2).
+fn write_sqe(slot: &Slot) -> squeue::Entry {
+    let file = slot.file.as_ref().expect("a write slot holds its file");
+    let len = (slot.buf.len() - slot.base).min(u32::MAX as usize) as u32;
+    let sqe = opcode::Write::new(
+        types::Fd(file.as_raw_fd()),
+        slot.buf[slot.base..].as_ptr(),
+        len,
+    )
+    .offset(file_offset(slot.offset))
+    .build();
+    async_if_large(sqe, len)
 }
 
 /// The ring, its in-flight table and its eventfd.
@@ -300,13 +329,10 @@ impl Ring {
                     from,
                     offset,
                 } => {
-                    let len = (buf.len() - from).min(u32::MAX as usize) as u32;
-                    let fd = types::Fd(file.as_raw_fd());
                     let slot = entry.insert(Slot::new(Kind::Write, buf, Some(file), None));
-                    let sqe = opcode::Write::new(fd, slot.buf[from..].as_ptr(), len)
-                        .offset(file_offset(offset))
-                        .build();
-                    async_if_large(sqe, len)
+                    slot.base = from;
+                    slot.offset = offset;
+                    write_sqe(slot)
                 }
                 Request::Open { path, flags, mode } => {
                     let slot = entry.insert(Slot::new(Kind::Open, Vec::new(), None, Some(path)));
@@ -373,6 +399,33 @@ impl Ring {
         let _ = self.uring.submit();
     }
 
+    /// U7: if slot `key` is a write the kernel finished only in part (`res` bytes, or
+    /// interrupted before writing any), pushes the rest from where it stopped and marks the
+    /// slot abandoned (nobody collects it; the reaper continues it again or frees it). Returns
+    /// whether it did; `false` for every other kind or outcome (written in full, an error, or
+    /// zero bytes written), which the caller handles as before. The caller enters the kernel
+    /// afterwards (the push may have been queued instead: the reaper pushes it then).
+    fn continue_write(&self, table: &mut Table, key: usize, res: i32) -> bool {
+        let slot = &mut table.slots[key];
+        if slot.kind != Kind::Write {
+            return false;
+        }
+        let written = match res {
+            n if n > 0 => n as usize,
+            e if e == -libc::EINTR || e == -libc::EAGAIN => 0,
+            _ => return false,
+        };
+        if slot.base + written >= slot.buf.len() {
+            return false;
+        }
+        slot.base += written;
+        slot.offset = slot.offset.map(|at| at + written as u64);
+        slot.state = State::Abandoned;
+        let sqe = write_sqe(slot).user_data(key as u64);
+        self.push_or_queue(table, key, sqe);
+        true
+    }
+
     /// Moves every available CQE into its slot, frees abandoned slots, pushes queued SQEs into
     /// the room made, and wakes the waiting tasks outside the lock. Returns how many CQEs it
     /// reaped.
@@ -397,6 +450,10 @@ impl Ring {
                             if let Some(waker) = waker {
                                 wakers.push(waker);
                             }
+                        }
+                        // U7: the rest of a short write nobody waits for.
+                        State::Abandoned if self.continue_write(&mut table, key, cqe.result()) => {
+                            pushed = true;
                         }
                         // U1: the kernel is done with it; free it after the lock.
                         State::Abandoned => {
@@ -474,24 +531,65 @@ impl Slot {
             kind,
             buf,
             base: 0,
-            _file: file,
+            offset: None,
+            file,
             path,
         }
     }
 }
 
 impl Drop for Ring {
+    /// Lets accepted writes finish, cancels the rest, reaps for a bounded time (U4).
+    ///
+    /// A write the ring accepted is one its `File` promised would happen even if the `File`
+    /// is dropped first (write-behind; the blocking pool keeps the same promise at shutdown),
+    /// so writes are waited for, queued ones pushed as room frees up: never cancelled before
+    /// [`DROP_WAIT`] has passed. Reads and opens nobody waits for any more are cancelled at
+    /// once (a read parked on a FIFO would never finish).
     fn drop(&mut self) {
         let table = self.table.get_mut();
         if table.slots.is_empty() {
             return;
         }
-        // Queued SQEs were never pushed: the kernel never saw their memory.
-        for (key, _) in std::mem::take(&mut table.backlog) {
-            table.slots.remove(key);
+        // Queued reads and opens were never pushed: the kernel never saw their memory.
+        let backlog = std::mem::take(&mut table.backlog);
+        for (key, sqe) in backlog {
+            if table.slots[key].kind == Kind::Write {
+                table.backlog.push_back((key, sqe));
+            } else {
+                table.slots.remove(key);
+            }
         }
-        // Ask the kernel to cancel the rest, then collect CQEs for a bounded time (U4).
-        let keys: Vec<usize> = table.slots.iter().map(|(key, _)| key).collect();
+        self.cancel_in_flight(|kind| kind != Kind::Write);
+        if !self.reap_until(Instant::now() + WRITE_DROP_WAIT, true) {
+            // Writes unfinished after `WRITE_DROP_WAIT` (a FIFO nobody reads): give up on them.
+            for (key, _) in std::mem::take(&mut self.table.get_mut().backlog) {
+                self.table.get_mut().slots.remove(key);
+            }
+            self.cancel_in_flight(|_| true);
+            self.reap_until(Instant::now() + DROP_WAIT, false);
+        }
+        // U4: whatever the kernel has not finished keeps its memory forever.
+        let table = self.table.get_mut();
+        table.backlog.clear();
+        for (_, slot) in std::mem::take(&mut table.slots) {
+            std::mem::forget(slot);
+        }
+    }
+}
+
+impl Ring {
+    /// `Drop`'s half: asks the kernel to cancel every pushed operation whose kind `which`
+    /// selects (queued ones are not in the kernel; the caller deals with the backlog).
+    fn cancel_in_flight(&mut self, which: impl Fn(Kind) -> bool) {
+        let table = self.table.get_mut();
+        let queued: Vec<usize> = table.backlog.iter().map(|(key, _)| *key).collect();
+        let keys: Vec<usize> = table
+            .slots
+            .iter()
+            .filter(|(key, slot)| which(slot.kind) && !queued.contains(key))
+            .map(|(key, _)| key)
+            .collect();
         for key in keys {
             let cancel = opcode::AsyncCancel::new(key as u64)
                 .build()
@@ -501,22 +599,59 @@ impl Drop for Ring {
             let _ = unsafe { self.uring.submission_shared().push(&cancel) };
             let _ = self.uring.submit();
         }
-        let deadline = Instant::now() + DROP_WAIT;
-        while !self.table.get_mut().slots.is_empty() && Instant::now() < deadline {
-            let _ = self.uring.submit();
-            let table = self.table.get_mut();
-            // SAFETY: U3: `&mut self`, so this is the only `CompletionQueue`.
-            for cqe in unsafe { self.uring.completion_shared() } {
-                let key = cqe.user_data();
-                if key != u64::MAX && table.slots.contains(key as usize) {
-                    table.slots.remove(key as usize);
+    }
+
+    /// `Drop`'s half: collects CQEs (freeing their slots), pushes queued writes as room frees
+    /// up and, while `finish_writes`, the rest of short writes (U7), until no slot is left
+    /// (`true`) or `deadline` passes (`false`).
+    fn reap_until(&mut self, deadline: Instant, finish_writes: bool) -> bool {
+        loop {
+            let mut pushed = false;
+            {
+                let mut table = self.table.lock();
+                while table.in_flight < self.cap
+                    && let Some((key, sqe)) = table.backlog.pop_front()
+                {
+                    if !self.try_push(&mut table, &sqe) {
+                        table.backlog.push_front((key, sqe));
+                        break;
+                    }
+                    pushed = true;
                 }
             }
+            if pushed {
+                self.enter();
+            }
+            let mut table = self.table.lock();
+            // SAFETY: U3: the table lock is held, so this is the only `CompletionQueue`.
+            let mut cq = unsafe { self.uring.completion_shared() };
+            for cqe in &mut cq {
+                let key = cqe.user_data();
+                if key == u64::MAX {
+                    continue; // a cancel's own completion
+                }
+                let key = key as usize;
+                table.in_flight -= 1;
+                if finish_writes && self.continue_write(&mut table, key, cqe.result()) {
+                    continue;
+                }
+                let slot = table.slots.remove(key);
+                if slot.kind == Kind::Open && cqe.result() >= 0 {
+                    // SAFETY: a non-negative open result is a new descriptor the kernel gave
+                    // to this operation, which nobody waits for any more: close it.
+                    drop(unsafe { OwnedFd::from_raw_fd(cqe.result() as RawFd) });
+                }
+            }
+            drop(cq);
+            if table.slots.is_empty() {
+                return true;
+            }
+            drop(table);
+            self.enter();
+            if Instant::now() >= deadline {
+                return false;
+            }
             std::thread::sleep(Duration::from_millis(1));
-        }
-        // U4: whatever the kernel has not finished keeps its memory forever.
-        for (_, slot) in std::mem::take(&mut self.table.get_mut().slots) {
-            std::mem::forget(slot);
         }
     }
 }
@@ -624,6 +759,12 @@ impl Drop for Op {
             let mut table = self.ring.table.lock();
             let slot = &mut table.slots[key];
             match std::mem::replace(&mut slot.state, State::Abandoned) {
+                // U7: a short write nobody will collect goes on by itself.
+                State::Done(res) if self.ring.continue_write(&mut table, key, res) => {
+                    drop(table);
+                    self.ring.enter();
+                    None
+                }
                 // Completed but never collected: free it (after the lock).
                 State::Done(res) => {
                     let slot = table.slots.remove(key);

@@ -399,6 +399,22 @@ impl Ring {
         let _ = self.uring.submit();
     }
 
+    /// Pushes queued SQEs while there is room (the table lock is held: U3). Returns whether
+    /// it pushed any (the caller then enters the kernel, after the lock).
+    fn push_backlog(&self, table: &mut Table) -> bool {
+        let mut pushed = false;
+        while table.in_flight < self.cap
+            && let Some((key, sqe)) = table.backlog.pop_front()
+        {
+            if !self.try_push(table, &sqe) {
+                table.backlog.push_front((key, sqe));
+                break;
+            }
+            pushed = true;
+        }
+        pushed
+    }
+
     /// U7: if slot `key` is a write the kernel finished only in part (`res` bytes, or
     /// interrupted before writing any), pushes the rest from where it stopped and marks the
     /// slot abandoned (nobody collects it; the reaper continues it again or frees it). Returns
@@ -473,15 +489,7 @@ impl Ring {
                     }
                 }
                 drop(cq);
-                while table.in_flight < self.cap
-                    && let Some((key, sqe)) = table.backlog.pop_front()
-                {
-                    if !self.try_push(&mut table, &sqe) {
-                        table.backlog.push_front((key, sqe));
-                        break;
-                    }
-                    pushed = true;
-                }
+                pushed |= self.push_backlog(&mut table);
             }
             if pushed {
                 self.enter();
@@ -606,19 +614,7 @@ impl Ring {
     /// (`true`) or `deadline` passes (`false`).
     fn reap_until(&mut self, deadline: Instant, finish_writes: bool) -> bool {
         loop {
-            let mut pushed = false;
-            {
-                let mut table = self.table.lock();
-                while table.in_flight < self.cap
-                    && let Some((key, sqe)) = table.backlog.pop_front()
-                {
-                    if !self.try_push(&mut table, &sqe) {
-                        table.backlog.push_front((key, sqe));
-                        break;
-                    }
-                    pushed = true;
-                }
-            }
+            let pushed = self.push_backlog(&mut self.table.lock());
             if pushed {
                 self.enter();
             }

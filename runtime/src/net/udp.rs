@@ -57,7 +57,7 @@ impl UdpSocket {
                 crate::engine::SimUdp::bind(&net, host, addr)
             })?;
             return Ok(UdpSocket {
-                io: SimOr::Sim(socket),
+                io: SimOr::Sim(Box::new(socket)),
             });
         }
         let socket = each_addr(&addrs, "binding", mio::net::UdpSocket::bind)?;

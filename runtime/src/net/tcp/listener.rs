@@ -63,7 +63,7 @@ impl TcpListener {
                 crate::engine::SimListener::bind(&net, host, addr)
             })?;
             return Ok(TcpListener {
-                io: SimOr::Sim(listener),
+                io: SimOr::Sim(Box::new(listener)),
             });
         }
         let listener = each_addr(&addrs, "binding", mio::net::TcpListener::bind)?;

@@ -125,7 +125,7 @@ impl TcpStream {
 
     pub(crate) fn from_sim(stream: crate::engine::SimStream) -> TcpStream {
         TcpStream {
-            io: SimOr::Sim(stream),
+            io: SimOr::Sim(Box::new(stream)),
         }
     }
 

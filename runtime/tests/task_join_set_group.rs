@@ -127,8 +127,13 @@ fn task_group_first_error_cancels_siblings_and_is_returned() {
         });
         let second_gate = gate.clone();
         group.spawn(async move {
-            // Fails strictly after the first one did.
+            // Would fail only well after the first one did: the gate opens when the first
+            // task runs, but its error reaches the group only when that task completes, which
+            // on two workers can come after this task's next poll; so it waits 10 s more,
+            // by which time the group has seen the first error and cancelled it (the test
+            // does not take 10 s unless the cancellation is missing, and then it fails).
             wait_until(&second_gate, 1).await;
+            runtime::time::sleep(Duration::from_secs(10)).await;
             Err("second")
         });
         group.join().await

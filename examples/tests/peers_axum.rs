@@ -262,8 +262,13 @@ fn path_query_and_json_extractors_answer_with_status_and_json() {
             422
         );
         assert_eq!(post_json(h2, &url("/notes"), r#"{"text":7}"#).status, 422);
-        let reply = curl(h2, &["--data-binary", r#"{"text":"x"}"#, &url("/notes")]);
-        assert_eq!(reply.status, 415, "{reply:?}");
+        // Over HTTP/1.1 only: the 415 is sent before the body is read, and over h2 hyper
+        // then ends the stream with RST_STREAM(NO_ERROR) (RFC 9113 8.1 allows it), which
+        // this curl reports as error 92 when it was still sending the body (CI saw it once).
+        if !h2 {
+            let reply = curl(h2, &["--data-binary", r#"{"text":"x"}"#, &url("/notes")]);
+            assert_eq!(reply.status, 415, "{reply:?}");
+        }
 
         // Path with a typed id: a non-integer is a 400, an unknown id a 404; no such route
         // is a 404 too.

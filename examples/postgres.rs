@@ -23,7 +23,7 @@ use tokio_postgres::config::Host;
 use tokio_postgres::{Client, Config, NoTls};
 
 /// Where the example connects without `DATABASE_URL`: the cluster `.ci/peers` starts.
-pub const DEFAULT_DATABASE_URL: &str = "postgresql://runtime:runtime@127.0.0.1:55432/runtime";
+pub const DEFAULT_DATABASE_URL: &str = "postgresql://runtime:runtime@127.0.0.1:25432/runtime";
 
 /// The table the example (re)creates.
 pub const TABLE: &str = "runtime_example_users";

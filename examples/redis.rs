@@ -23,7 +23,7 @@ use runtime::sync::mpsc;
 use std::error::Error;
 
 /// Where the example connects without `REDIS_URL`: the server `.ci/peers` starts.
-pub const DEFAULT_REDIS_URL: &str = "redis://127.0.0.1:56379";
+pub const DEFAULT_REDIS_URL: &str = "redis://127.0.0.1:26379";
 
 /// How many tasks INCR the counter, and how many times each.
 pub const TASKS: i64 = 50;

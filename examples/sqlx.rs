@@ -26,7 +26,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// Where the example connects without `DATABASE_URL`: the cluster `.ci/peers` starts.
-pub const DEFAULT_DATABASE_URL: &str = "postgresql://runtime:runtime@127.0.0.1:55432/runtime";
+pub const DEFAULT_DATABASE_URL: &str = "postgresql://runtime:runtime@127.0.0.1:25432/runtime";
 
 /// The most connections the pool opens.
 pub const POOL_SIZE: u32 = 8;

@@ -2,7 +2,7 @@
 //! `TokioIo<TcpStream>` (SCRAM authentication, prepared statements, statements pipelined from
 //! many tasks on one connection), rows read back and checked.
 //!
-//! Needs the server `bash .ci/peers` starts (PostgreSQL on 127.0.0.1:55432, role and database
+//! Needs the server `bash .ci/peers` starts (PostgreSQL on 127.0.0.1:25432, role and database
 //! `runtime`), or another one named by `DATABASE_URL`; fails with that message if none is
 //! reachable.
 
@@ -27,7 +27,7 @@ fn postgres_example_inserts_concurrently_and_reads_rows_back() {
             Err(err) => panic!(
                 "no PostgreSQL to test against: {err}\n\
                  Run `bash .ci/peers` (installs Debian's `postgresql` and starts it on \
-                 127.0.0.1:55432) or point DATABASE_URL at a server."
+                 127.0.0.1:25432) or point DATABASE_URL at a server."
             ),
         };
         // No Tokio runtime is behind any of this.

@@ -3,7 +3,7 @@
 //! INCR from 50 tasks on one multiplexed connection, a MULTI/EXEC pipeline, pub/sub over RESP3
 //! pushes, and the error an unreachable server gives.
 //!
-//! Needs the server `bash .ci/peers` starts (redis-server on 127.0.0.1:56379), or another one
+//! Needs the server `bash .ci/peers` starts (redis-server on 127.0.0.1:26379), or another one
 //! named by `REDIS_URL`; fails with that message if none is reachable.
 
 #[path = "../../runtime/tests/support/mod.rs"]
@@ -27,7 +27,7 @@ async fn connect(push: Option<ex::PushSender>) -> MultiplexedConnection {
             panic!(
                 "no redis-server to test against: {err}\n\
                  Run `bash .ci/peers` (installs Debian's `redis-server` and starts it on \
-                 127.0.0.1:56379) or point REDIS_URL at a server."
+                 127.0.0.1:26379) or point REDIS_URL at a server."
             )
         })
 }

@@ -3,7 +3,7 @@
 //! server in `pg_stat_activity`), the Tokio context sqlx needs and its one extra thread, and
 //! the error a wrong password gives.
 //!
-//! Needs the server `bash .ci/peers` starts (PostgreSQL on 127.0.0.1:55432, role and database
+//! Needs the server `bash .ci/peers` starts (PostgreSQL on 127.0.0.1:25432, role and database
 //! `runtime`), or another one named by `DATABASE_URL`; fails with that message if none is
 //! reachable.
 
@@ -25,7 +25,7 @@ fn no_server(err: impl std::fmt::Display) -> ! {
     panic!(
         "no PostgreSQL to test against: {err}\n\
          Run `bash .ci/peers` (installs Debian's `postgresql` and starts it on \
-         127.0.0.1:55432) or point DATABASE_URL at a server."
+         127.0.0.1:25432) or point DATABASE_URL at a server."
     )
 }
 
@@ -156,7 +156,7 @@ fn sqlx_wrong_password_is_a_clear_authentication_error() {
             "{err}"
         );
         assert!(
-            err.starts_with("cannot connect to PostgreSQL at 127.0.0.1:55432"),
+            err.starts_with("cannot connect to PostgreSQL at 127.0.0.1:25432"),
             "{err}"
         );
     }));

@@ -396,7 +396,8 @@ impl Builder {
     /// (default 1 ms): the task in its LIFO slot and its queued tasks go to the other workers,
     /// and a parked worker is woken to take over the I/O and timer driver. The stuck poll
     /// itself runs on undisturbed. `Duration::MAX` turns healing off; the current-thread
-    /// flavor cannot heal (its one thread is the stuck one). Zero is rejected by
+    /// flavor and a multi-thread runtime of one worker cannot heal (their one worker is the
+    /// stuck one), so for them the setting does nothing. Zero is rejected by
     /// [`Builder::build`].
     ///
     /// ```
@@ -487,7 +488,7 @@ impl Builder {
             poll_time_histogram: self
                 .poll_time_histogram_enabled
                 .then_some(self.poll_time_histogram),
-            watchdog: self.watchdog_config(),
+            watchdog: self.watchdog_config(workers),
             name: self.name.clone(),
             sim: self.sim,
             io_uring: self.io_uring,
@@ -541,15 +542,19 @@ impl Builder {
         Ok(super::LocalRuntime::from_runtime(runtime, options))
     }
 
-    fn watchdog_config(&self) -> WatchdogConfig {
+    /// The watchdog's settings for a runtime of `workers` workers.
+    fn watchdog_config(&self, workers: usize) -> WatchdogConfig {
         let enabled = |threshold: Duration| (threshold != Duration::MAX).then_some(threshold);
         let base = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| (self.thread_name)()))
             .unwrap_or_else(|_| "runtime".to_owned());
         WatchdogConfig {
             slow_poll_threshold: enabled(self.slow_poll_threshold),
+            // Healing hands a stuck worker's work to the others: with one worker there is
+            // nobody to hand it to, and the heal checks would only make the watchdog sample
+            // every millisecond (instead of every tenth of the slow-poll threshold) for nothing.
             heal_threshold: match self.flavor {
-                Flavor::MultiThread => enabled(self.stall_heal_threshold),
-                Flavor::CurrentThread | Flavor::Simulation => None,
+                Flavor::MultiThread if workers > 1 => enabled(self.stall_heal_threshold),
+                Flavor::MultiThread | Flavor::CurrentThread | Flavor::Simulation => None,
             },
             on_slow_poll: self.on_slow_poll.clone(),
             thread_name: format!("{base}-watchdog"),
@@ -578,5 +583,30 @@ impl fmt::Debug for Builder {
             .field("slow_poll_threshold", &self.slow_poll_threshold)
             .field("stall_heal_threshold", &self.stall_heal_threshold)
             .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Builder;
+    use std::time::Duration;
+
+    #[test]
+    fn only_a_runtime_with_a_second_worker_samples_for_healing() {
+        let mut multi = Builder::new_multi_thread();
+        multi.stall_heal_threshold(Duration::from_millis(3));
+        assert_eq!(
+            multi.watchdog_config(2).heal_threshold,
+            Some(Duration::from_millis(3))
+        );
+        // One worker: nobody to hand a stuck worker's tasks to, so no heal checks (and the
+        // watchdog samples at a tenth of the slow-poll threshold instead of every 1.5 ms).
+        assert_eq!(multi.watchdog_config(1).heal_threshold, None);
+        assert_eq!(
+            multi.watchdog_config(1).slow_poll_threshold,
+            Some(Duration::from_millis(100))
+        );
+        let current = Builder::new_current_thread();
+        assert_eq!(current.watchdog_config(1).heal_threshold, None);
     }
 }

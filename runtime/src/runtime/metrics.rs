@@ -533,7 +533,8 @@ impl RuntimeMetrics {
     /// Times a multi-thread worker stuck in one poll for
     /// [`Builder::stall_heal_threshold`](crate::Builder::stall_heal_threshold) had its
     /// LIFO slot and queue handed to the other workers (and a parked worker woken to drive I/O
-    /// and timers). Always 0 on the current-thread flavor.
+    /// and timers). Always 0 on the current-thread flavor and on a multi-thread runtime of one
+    /// worker (no other worker to hand anything to).
     ///
     /// ```
     /// use std::time::Duration;

@@ -5,7 +5,8 @@
 //! 1. free the slots of registrations dropped since the last turn (deferred release);
 //! 2. `poll` mio with the caller's timeout (`EINTR` ends the turn early and empty); a timeout
 //!    with a sub-millisecond part first arms the precise timer (`precise_timeout.rs`), since
-//!    `epoll_wait` alone would round it up to the next millisecond;
+//!    `epoll_wait` alone would round it up to the next millisecond (unless an earlier turn's
+//!    arming for the same deadline is still pending: counted in `Metrics::precise_armings`);
 //! 3. under the registration-set lock, map each token to its `ScheduledIo` (the waker token
 //!    only records the unpark; stale tokens are counted and dropped);
 //! 4. with no set lock held, set each registration's readiness and wake its waiters (each
@@ -139,10 +140,15 @@ impl Driver {
             released: self.release_pending(),
             ..TurnStats::default()
         };
-        if let (Some(precise), Some(timeout)) = (&self.precise, timeout)
+        if let (Some(precise), Some(timeout)) = (&mut self.precise, timeout)
             && wants_precision(timeout)
+            && precise.arm(timeout)
         {
-            precise.arm(timeout);
+            self.handle
+                .inner
+                .counters
+                .precise_armings
+                .fetch_add(1, Ordering::Relaxed);
         }
         match self.poll.poll(&mut self.events, timeout) {
             Ok(()) => {}

@@ -54,6 +54,7 @@ pub(crate) struct Counters {
     pub(crate) registrations_alive: AtomicUsize,
     pub(crate) fd_registered: AtomicU64,
     pub(crate) fd_deregistered: AtomicU64,
+    pub(crate) precise_armings: AtomicU64,
 }
 
 impl Handle {
@@ -182,6 +183,7 @@ impl Handle {
             turns: counters.turns.load(Ordering::Relaxed),
             fd_registered: counters.fd_registered.load(Ordering::Relaxed),
             fd_deregistered: counters.fd_deregistered.load(Ordering::Relaxed),
+            precise_armings: counters.precise_armings.load(Ordering::Relaxed),
         }
     }
 

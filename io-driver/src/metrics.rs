@@ -30,6 +30,10 @@ pub struct Metrics {
     /// ([`Registration::deregister`](crate::Registration::deregister) calls that succeeded;
     /// [`Registered`](crate::Registered) makes one when dropped).
     pub fd_deregistered: u64,
+    /// Times a turn set the sub-millisecond park timer (Linux's `timerfd`): turns with a
+    /// timeout that is not a whole number of milliseconds, except those a still-pending
+    /// arming for the same deadline already serves.
+    pub precise_armings: u64,
 }
 
 /// What one [`Driver::turn`](crate::Driver::turn) did.

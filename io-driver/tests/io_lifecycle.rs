@@ -261,3 +261,47 @@ fn sub_millisecond_timeouts_end_the_turn_as_a_plain_timeout() {
     assert_eq!((stats.events, stats.stale_events), (0, 0));
     assert_eq!(handle.metrics().stale_events, 0);
 }
+
+/// Turns that park towards the same deadline (a busy runtime's earliest timer) set the precise
+/// timer once: later turns find it still pending for that deadline and keep it. A different
+/// deadline sets it again. (Each turn here is ended at once by an unpark, as events end a
+/// busy server's turns.)
+#[cfg(target_os = "linux")]
+#[test]
+fn turns_towards_the_same_deadline_arm_the_precise_timer_once() {
+    let (mut driver, handle) = Driver::new().unwrap();
+    // Timeouts with a sub-millisecond part, so each turn wants the precise timer.
+    let towards = |deadline: std::time::Instant| {
+        let timeout = deadline.saturating_duration_since(std::time::Instant::now());
+        if timeout.subsec_nanos().is_multiple_of(1_000_000) {
+            timeout + Duration::from_nanos(1)
+        } else {
+            timeout
+        }
+    };
+    let first = std::time::Instant::now() + Duration::from_millis(30_000);
+    for _ in 0..5 {
+        handle.unpark();
+        let stats = driver.turn(Some(towards(first))).unwrap();
+        assert!(stats.unparked);
+    }
+    assert_eq!(
+        handle.metrics().precise_armings,
+        1,
+        "one arming for five turns"
+    );
+    let second = first + Duration::from_millis(10);
+    for _ in 0..3 {
+        handle.unpark();
+        driver.turn(Some(towards(second))).unwrap();
+    }
+    assert_eq!(
+        handle.metrics().precise_armings,
+        2,
+        "a new deadline arms again"
+    );
+    // Whole milliseconds need no precise timer.
+    handle.unpark();
+    driver.turn(Some(Duration::from_millis(5))).unwrap();
+    assert_eq!(handle.metrics().precise_armings, 2);
+}

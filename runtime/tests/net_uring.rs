@@ -437,3 +437,33 @@ fn dropping_the_runtime_with_recvs_in_flight_returns() {
         drop(listener);
     }
 }
+
+#[test]
+fn more_idle_connections_than_the_completion_queue_holds_still_echo() {
+    // 5 000 recvs waiting on idle connections, more than the ring's 4 096 CQEs: a send must
+    // still get through (capped socket operations deadlocked here).
+    let _dog = Watchdog::new("many idle connections", Duration::from_secs(120));
+    let rt = runtime(true);
+    rt.block_on(async {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let mut idle = Vec::new();
+        for _ in 0..5_000 {
+            let client = TcpStream::connect(addr).await.unwrap();
+            let (server, _) = listener.accept().await.unwrap();
+            let waiter = runtime::spawn(async move {
+                let mut server = server;
+                let mut buf = [0u8; 8];
+                server.read(&mut buf).await.map(|n| buf[..n].to_vec())
+            });
+            idle.push((client, waiter));
+        }
+        runtime::time::sleep(Duration::from_millis(50)).await;
+        for (i, (client, _)) in idle.iter_mut().enumerate() {
+            client.write_all(&(i as u32).to_le_bytes()).await.unwrap();
+        }
+        for (i, (_, waiter)) in idle.into_iter().enumerate() {
+            assert_eq!(waiter.await.unwrap().unwrap(), (i as u32).to_le_bytes());
+        }
+    });
+}

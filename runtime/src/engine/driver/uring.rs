@@ -143,6 +143,15 @@ impl Kind {
     fn writes(self) -> bool {
         matches!(self, Kind::Write | Kind::Send)
     }
+
+    /// Socket operations are not counted against the CQ-sized cap (`Table::in_flight`): a
+    /// recv on an idle connection may wait forever, so with more idle connections than the
+    /// cap, capped recvs would hold every place and queue the sends that would wake them
+    /// (5 000 connections deadlocked). The kernel keeps CQEs past the CQ's size (`NODROP`,
+    /// required in [`Ring::new`]), so none is lost.
+    fn uncapped(self) -> bool {
+        matches!(self, Kind::Recv | Kind::Send)
+    }
 }
 
 /// The `user_data` of an `AsyncCancel` SQE: its CQE names no slot (U5 keys are slab indices,
@@ -504,7 +513,10 @@ impl Ring {
     /// queues it (the reaper pushes it later). Returns whether it was pushed (the caller then
     /// enters).
     fn push_or_queue(&self, table: &mut Table, key: usize, sqe: squeue::Entry) -> bool {
-        if table.in_flight < self.cap && table.backlog.is_empty() && self.try_push(table, &sqe) {
+        let counted = !table.slots[key].kind.uncapped();
+        if (!counted || (table.in_flight < self.cap && table.backlog.is_empty()))
+            && self.try_push(table, &sqe, counted)
+        {
             return true;
         }
         table.backlog.push_back((key, sqe));
@@ -513,14 +525,14 @@ impl Ring {
 
     /// Pushes one SQE (the table lock is held: U3). A full SQ (entries pushed by other threads
     /// since the last enter) is submitted once to make room; `false` if it is still full.
-    fn try_push(&self, table: &mut Table, sqe: &squeue::Entry) -> bool {
+    fn try_push(&self, table: &mut Table, sqe: &squeue::Entry, counted: bool) -> bool {
         for attempt in 0..2 {
             // SAFETY: U3: the table lock is held (the caller's `&mut Table` is borrowed from
             // its guard), so this is the only `SubmissionQueue`. The entry's pointers name
             // memory its slot owns until the CQE (U1), which is what `push` requires.
             let pushed = unsafe { self.uring.submission_shared().push(sqe).is_ok() };
             if pushed {
-                table.in_flight += 1;
+                table.in_flight += usize::from(counted);
                 return true;
             }
             if attempt == 0 {
@@ -543,7 +555,8 @@ impl Ring {
         while table.in_flight < self.cap
             && let Some((key, sqe)) = table.backlog.pop_front()
         {
-            if !self.try_push(table, &sqe) {
+            let counted = !table.slots[key].kind.uncapped();
+            if !self.try_push(table, &sqe, counted) {
                 table.backlog.push_front((key, sqe));
                 break;
             }
@@ -612,8 +625,10 @@ impl Ring {
                     if cqe.user_data() == CANCEL_KEY {
                         continue; // U9: a cancel's own completion (never counted in flight)
                     }
-                    table.in_flight -= 1;
                     let key = cqe.user_data() as usize;
+                    if !table.slots[key].kind.uncapped() {
+                        table.in_flight -= 1;
+                    }
                     let slot = &mut table.slots[key];
                     // U10: the socket's number is still this socket's while its stream waits
                     // (the stream is alive) or the slot kept a duplicate.
@@ -811,7 +826,9 @@ impl Ring {
                     continue; // a cancel's own completion
                 }
                 let key = key as usize;
-                table.in_flight -= 1;
+                if !table.slots[key].kind.uncapped() {
+                    table.in_flight -= 1;
+                }
                 if finish_writes && self.continue_write(&mut table, key, cqe.result()) {
                     continue;
                 }

@@ -186,8 +186,10 @@ pub(crate) enum Request {
         flags: i32,
         mode: u32,
     },
-    /// `recv` up to `len` bytes into `buf[..len]` (zero-filled first where shorter;
-    /// afterwards `buf` ends after the bytes received).
+    /// `recv` up to `len` bytes into `buf[..len]` (zero-filled first where shorter). Unlike a
+    /// read, `buf` keeps its length afterwards: the data is its first `result` bytes, and the
+    /// next recv into the same buffer zero-fills nothing (the fill was 64 % of a 64-byte echo's
+    /// user-space instructions when the buffer was cut to the bytes received each time).
     Recv { fd: RawFd, buf: Vec<u8>, len: usize },
     /// `send` all of `buf` (continued by the reaper after a short send: U8).
     Send { fd: RawFd, buf: Vec<u8> },
@@ -1011,7 +1013,7 @@ impl Op {
         };
         if res < 0 {
             // A failed read leaves nothing: the buffer ends where the read would have begun.
-            if matches!(slot.kind, Kind::Read | Kind::Recv) {
+            if slot.kind == Kind::Read {
                 slot.buf.truncate(slot.base);
             }
             return Some(Completion {
@@ -1022,12 +1024,12 @@ impl Op {
         }
         let n = res as usize;
         let fd = match slot.kind {
-            Kind::Read | Kind::Recv => {
+            Kind::Read => {
                 // The kernel wrote `n` bytes after `base`; the rest of the zero-filled room goes.
                 slot.buf.truncate(slot.base + n);
                 None
             }
-            Kind::Write | Kind::Send => None,
+            Kind::Recv | Kind::Write | Kind::Send => None,
             Kind::Open => {
                 // SAFETY: a non-negative open result is a new descriptor the kernel gave to
                 // this operation alone.

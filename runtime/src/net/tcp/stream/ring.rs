@@ -54,9 +54,11 @@ pub(crate) struct RingSocket {
 #[derive(Debug, Default)]
 struct ReadSide {
     op: Option<RingOp>,
-    /// Bytes received and not yet handed out: `data[pos..]`.
+    /// Bytes received and not yet handed out: `data[pos..end]` (`data` keeps the recv
+    /// buffer's full length, so the next recv zero-fills nothing).
     data: Vec<u8>,
     pos: usize,
+    end: usize,
 }
 
 #[derive(Debug, Default)]
@@ -111,7 +113,7 @@ impl RingSocket {
         let result = {
             let mut side = self.read.lock();
             loop {
-                if side.pos < side.data.len() {
+                if side.pos < side.end {
                     let n = copy_out(&mut side, dst);
                     coop.made_progress();
                     break Poll::Ready(Ok(n));
@@ -119,6 +121,7 @@ impl RingSocket {
                 let Some(op) = &mut side.op else {
                     let buf = std::mem::take(&mut side.data);
                     side.pos = 0;
+                    side.end = 0;
                     let len = dst.len().clamp(RECV_MIN, RECV_MAX);
                     let fd = self.fd;
                     side.op = Some(self.start(RingRequest::Recv { fd, buf, len }));
@@ -134,6 +137,7 @@ impl RingSocket {
                         side.op = None;
                         side.data = done.buf;
                         side.pos = 0;
+                        side.end = *done.result.as_ref().unwrap_or(&0);
                         match done.result {
                             // End of file: the buffer is empty, so the loop would start another
                             // recv; report it instead.
@@ -225,7 +229,7 @@ impl RingSocket {
     /// flight (the caller reads the socket); an error while a recv is in flight.
     pub(crate) fn try_read_ahead(&self, dst: &mut [u8]) -> Option<io::Result<usize>> {
         let mut side = self.read.lock();
-        if side.pos < side.data.len() {
+        if side.pos < side.end {
             return Some(Ok(copy_out(&mut side, dst)));
         }
         if side.op.is_some() {
@@ -237,7 +241,7 @@ impl RingSocket {
     /// For the read side of the readiness API: an error while the ring holds read state.
     pub(crate) fn check_read_idle(&self) -> io::Result<()> {
         let side = self.read.lock();
-        if side.pos < side.data.len() || side.op.is_some() {
+        if side.pos < side.end || side.op.is_some() {
             return Err(read_state_error());
         }
         Ok(())
@@ -258,7 +262,7 @@ impl RingSocket {
 
 /// Copies `side`'s leftover bytes into `dst` as far as they fit; returns how many.
 fn copy_out(side: &mut ReadSide, dst: &mut [u8]) -> usize {
-    let left = &side.data[side.pos..];
+    let left = &side.data[side.pos..side.end];
     let n = left.len().min(dst.len());
     dst[..n].copy_from_slice(&left[..n]);
     side.pos += n;

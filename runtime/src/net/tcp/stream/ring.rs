@@ -21,9 +21,11 @@
 //!   multi-thread runtime, another runtime) they are submitted at once.
 //! - **Readiness APIs** (`readable`, `ready`, `try_read`, `peek`, `poll_read_ready`, ...) look at
 //!   the socket itself. While the ring holds read state (a `recv` in flight or bytes read
-//!   ahead) they would see the wrong bytes or wait for bytes the ring already took, so the read
-//!   side of them returns an `Unsupported` error then (`try_read` first hands out bytes read
-//!   ahead); on a stream that never used `AsyncRead` they work as without the ring.
+//!   ahead) they would see the wrong bytes or wait for bytes the ring already took, so
+//!   `readable`, `try_read`, `peek` and `poll_peek` return an `Unsupported` error then
+//!   (`try_read` first hands out bytes read ahead); on a stream that never used `AsyncRead`
+//!   they work as without the ring. Not yet guarded: `ready(READABLE)`, `poll_read_ready`,
+//!   `try_read_vectored`, `try_read_buf` and `try_io`/`async_io` with `READABLE`.
 
 use crate::engine::{IoRing, RingOp, RingRequest, runs_ring};
 use crate::loom::sync::{Arc, Mutex};

@@ -7,6 +7,6 @@ mod smol_services;
 mod tokio_rt;
 mod tokio_services;
 
-pub use runtime_rt::{NO_WATCHDOG_VAR, RuntimeRt};
+pub use runtime_rt::{NO_WATCHDOG_VAR, RING_SOCKETS_VAR, RuntimeRt};
 pub use smol_rt::SmolRt;
 pub use tokio_rt::TokioRt;

@@ -13,6 +13,15 @@ use std::io;
 /// ```
 pub const NO_WATCHDOG_VAR: &str = "BENCH_RUNTIME_NO_WATCHDOG";
 
+/// Set (to anything) in the environment, [`RuntimeRt::new`] builds runtimes whose `TcpStream`s
+/// read and write through the io_uring (`Builder::io_uring_sockets`): `compare` then measures
+/// ring sockets against readiness.
+///
+/// ```
+/// assert_eq!(benches::adapters::RING_SOCKETS_VAR, "BENCH_RUNTIME_RING_SOCKETS");
+/// ```
+pub const RING_SOCKETS_VAR: &str = "BENCH_RUNTIME_RING_SOCKETS";
+
 /// `runtime`'s multi-thread flavor with a fixed number of workers.
 ///
 /// ```
@@ -39,6 +48,9 @@ impl Rt for RuntimeRt {
             builder
                 .slow_poll_threshold(std::time::Duration::MAX)
                 .stall_heal_threshold(std::time::Duration::MAX);
+        }
+        if std::env::var_os(RING_SOCKETS_VAR).is_some() {
+            builder.io_uring_sockets(true);
         }
         Ok(RuntimeRt {
             rt: builder.build()?,

@@ -40,6 +40,8 @@ pub(crate) struct Config {
     pub(crate) sim: SimConfig,
     /// Whether to try an io_uring at start-up (`Builder::io_uring`; feature `io-uring`).
     pub(crate) io_uring: bool,
+    /// Whether `TcpStream`s read and write through the io_uring (`Builder::io_uring_sockets`).
+    pub(crate) io_uring_sockets: bool,
 }
 
 /// What happens when a spawned task panics.

@@ -161,6 +161,29 @@ pub(crate) fn current_ring() -> Option<crate::loom::sync::Arc<driver::uring::Rin
     with_current_borrowed(|handle| handle.driver().ring().cloned()).flatten()
 }
 
+/// The io_uring the current runtime's `TcpStream`s read and write through
+/// (`Builder::io_uring_sockets`), if it has one and the switch is on.
+#[cfg(all(feature = "io-uring", target_os = "linux", not(loom)))]
+pub(crate) fn current_socket_ring() -> Option<crate::loom::sync::Arc<driver::uring::Ring>> {
+    with_current_borrowed(|handle| handle.driver().ring().filter(|r| r.sockets()).cloned())
+        .flatten()
+}
+
+/// Whether this thread runs `ring`'s runtime (a multi-thread worker, or the thread in a
+/// current-thread `block_on`): it then flushes deferred SQEs before it blocks, so a ring
+/// socket may start its operations with `IoRing::start_deferred`.
+#[cfg(all(feature = "io-uring", target_os = "linux", not(loom)))]
+pub(crate) fn runs_ring(ring: &crate::loom::sync::Arc<driver::uring::Ring>) -> bool {
+    context::with_scheduler(|cx| cx.is_some())
+        && with_current_borrowed(|handle| {
+            handle
+                .driver()
+                .ring()
+                .is_some_and(|r| crate::loom::sync::Arc::ptr_eq(r, ring))
+        })
+        .unwrap_or(false)
+}
+
 /// Operations on `handle`'s io_uring not yet completed and collected (0 without a ring),
 /// including abandoned ones the kernel has not finished.
 pub(crate) fn ring_in_flight(handle: &Handle) -> usize {

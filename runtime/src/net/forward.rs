@@ -20,8 +20,9 @@ macro_rules! forward_read {
 
 /// Implements `futures_io::AsyncWrite` for a type that reaches a stream socket through `$get`:
 /// the socket needs inherent `poll_write_priv`, `poll_write_vectored_priv` and
-/// `shutdown(Shutdown)`. Flush is a no-op (a stream socket keeps no user-space buffer: every
-/// write goes straight to the kernel), close shuts the write direction down.
+/// `poll_flush_priv` and `shutdown(Shutdown)`. Flush waits for what the socket holds back (only
+/// a ring socket's send in flight: without the ring every write goes straight to the kernel);
+/// close flushes, then shuts the write direction down.
 macro_rules! forward_write {
     ($ty:ty, |$this:ident| $get:expr) => {
         impl futures_io::AsyncWrite for $ty {
@@ -45,16 +46,18 @@ macro_rules! forward_write {
 
             fn poll_flush(
                 self: std::pin::Pin<&mut Self>,
-                _cx: &mut std::task::Context<'_>,
+                cx: &mut std::task::Context<'_>,
             ) -> std::task::Poll<std::io::Result<()>> {
-                std::task::Poll::Ready(Ok(()))
+                let $this = &*self;
+                $get.poll_flush_priv(cx)
             }
 
             fn poll_close(
                 self: std::pin::Pin<&mut Self>,
-                _cx: &mut std::task::Context<'_>,
+                cx: &mut std::task::Context<'_>,
             ) -> std::task::Poll<std::io::Result<()>> {
                 let $this = &*self;
+                std::task::ready!($get.poll_flush_priv(cx))?;
                 std::task::Poll::Ready($get.shutdown(std::net::Shutdown::Write))
             }
         }

@@ -179,6 +179,14 @@ macro_rules! io_methods {
         ) -> std::task::Poll<std::io::Result<usize>> {
             self.io.poll_write_vectored(cx, bufs)
         }
+
+        /// Nothing to flush: every write went straight to the kernel.
+        pub(crate) fn poll_flush_priv(
+            &self,
+            _cx: &mut std::task::Context<'_>,
+        ) -> std::task::Poll<std::io::Result<()>> {
+            std::task::Poll::Ready(Ok(()))
+        }
     };
 
     // ---- datagrams, connected peer ----

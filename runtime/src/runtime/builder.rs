@@ -49,6 +49,8 @@ pub struct Builder {
     pub(super) sim: SimConfig,
     /// Whether to try an io_uring at start-up (`builder_uring.rs`).
     pub(super) io_uring: bool,
+    /// Whether `TcpStream`s use the io_uring too (`builder_uring.rs`).
+    pub(super) io_uring_sockets: bool,
     /// `faults` was called (only a simulation builder takes a fault plan).
     #[cfg_attr(loom, allow(dead_code))]
     pub(super) faults_set: bool,
@@ -115,6 +117,7 @@ impl Builder {
             name: None,
             sim: SimConfig::default(),
             io_uring: true,
+            io_uring_sockets: false,
             faults_set: false,
         }
     }
@@ -492,6 +495,7 @@ impl Builder {
             name: self.name.clone(),
             sim: self.sim,
             io_uring: self.io_uring,
+            io_uring_sockets: self.io_uring_sockets,
         };
         let pool = crate::blocking::PoolConfig {
             // Multi-thread workers run on the pool too, so they come on top of the blocking

@@ -21,6 +21,43 @@ impl Builder {
     }
 }
 
+impl Builder {
+    /// Whether this runtime's [`TcpStream`](crate::net::TcpStream)s read and write through its
+    /// io_uring (default `false`; needs [`io_uring`](Self::io_uring) on, the `io-uring` feature
+    /// and a kernel that accepts a ring, else the switch does nothing).
+    ///
+    /// With it, a read is a `recv` into a runtime-owned buffer, copied out on completion (bytes
+    /// beyond the caller's slice stay for the next read), and a write copies the caller's bytes
+    /// into a runtime-owned buffer, starts a `send` and returns at once (write-behind: at most
+    /// one send and 256 KiB in flight per stream; its error is reported by the next write or
+    /// flush, and `flush`/`close` wait for it). Operations started on the runtime's own threads
+    /// reach the kernel together, in one `io_uring_enter` per driver turn or before a worker
+    /// parks. The readiness API (`readable`, `try_read`, `peek`, ...) keeps working on a stream
+    /// that is not read with `AsyncRead`; on one with a ring read pending it returns an
+    /// `Unsupported` error rather than reorder bytes (`try_read` first hands out bytes read
+    /// ahead).
+    ///
+    /// ```
+    /// use runtime::io::{AsyncReadExt, AsyncWriteExt};
+    /// let rt = runtime::Builder::new_multi_thread().io_uring_sockets(true).build().unwrap();
+    /// rt.block_on(async {
+    ///     let listener = runtime::net::TcpListener::bind("127.0.0.1:0").await?;
+    ///     let mut client = runtime::net::TcpStream::connect(listener.local_addr()?).await?;
+    ///     let (mut server, _) = listener.accept().await?;
+    ///     client.write_all(b"through the ring").await?;
+    ///     client.flush().await?; // the send has completed
+    ///     let mut buf = [0; 16];
+    ///     server.read_exact(&mut buf).await?;
+    ///     assert_eq!(&buf, b"through the ring");
+    ///     Ok::<(), std::io::Error>(())
+    /// }).unwrap();
+    /// ```
+    pub fn io_uring_sockets(&mut self, enable: bool) -> &mut Builder {
+        self.io_uring_sockets = enable;
+        self
+    }
+}
+
 impl Handle {
     /// Whether this runtime's `fs` reads and writes go through its io_uring (`true`) or the
     /// blocking pool (`false`: the feature is off, the builder or `RUNTIME_IO_URING=0` switched

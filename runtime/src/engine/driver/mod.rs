@@ -68,20 +68,26 @@ impl Driver {
     ///
     /// `pausable`: the clock can be paused (the current-thread flavor): a ring operation that
     /// waits then holds the clock back as a blocking job does (`uring.rs`, rule U6).
+    /// `ring_sockets`: `TcpStream`s read and write through the ring too (`uring.rs`, "Sockets").
     pub(crate) fn new(
         timer_shards: usize,
         io_uring: bool,
         pausable: bool,
+        ring_sockets: bool,
     ) -> std::io::Result<(Driver, DriverHandle)> {
         let (park, unpark) = IoPark::new()?;
         #[cfg(not(all(feature = "io-uring", target_os = "linux", not(loom))))]
-        let _ = (io_uring, pausable);
+        let _ = (io_uring, pausable, ring_sockets);
         // Cyclic: a ring on a pausable clock names its driver weakly, to hold the clock back.
         #[cfg(all(feature = "io-uring", target_os = "linux", not(loom)))]
         let inner = Arc::new_cyclic(|driver: &std::sync::Weak<Inner>| {
             let gate = pausable.then(|| driver.clone());
             let ring = (io_uring && uring_allowed_by_env())
-                .then(|| uring::Ring::new(unpark.reactor(), gate).ok().map(Arc::new))
+                .then(|| {
+                    uring::Ring::new(unpark.reactor(), gate, ring_sockets)
+                        .ok()
+                        .map(Arc::new)
+                })
                 .flatten();
             Inner {
                 unpark,
@@ -108,6 +114,9 @@ impl Driver {
         // only after its wake-up's unpark, so a gate read as open here implies that unpark is
         // visible to the swap below (see `time::pause::AutoAdvanceGate`).
         let plan = inner.time.plan_park(timeout);
+        // Ring sockets' deferred SQEs go to the kernel before this thread blocks (one enter
+        // for the whole turn's reads and writes).
+        handle.flush_ring();
         let woken_before = inner.woken.swap(false, Ordering::SeqCst);
         let io_events = match plan.timeout {
             Some(timeout) => self.park.park_timeout(timeout),
@@ -136,6 +145,16 @@ impl DriverHandle {
     pub(crate) fn unpark(&self) {
         self.inner.woken.store(true, Ordering::SeqCst);
         self.inner.unpark.unpark();
+    }
+
+    /// Submits the ring sockets' deferred SQEs, if any (a worker about to park calls it before
+    /// it blocks, wherever it blocks). One relaxed load without a ring or with nothing pushed.
+    #[inline]
+    pub(crate) fn flush_ring(&self) {
+        #[cfg(all(feature = "io-uring", target_os = "linux", not(loom)))]
+        if let Some(ring) = &self.inner.ring {
+            ring.flush();
+        }
     }
 
     /// The I/O part: the reactor sockets register with.

@@ -53,9 +53,35 @@
 //!   until the whole buffer is written or the kernel reports an error. `Ring`'s drop waits
 //!   [`WRITE_DROP_WAIT`] for writes before cancelling them.
 //!
-//! Sockets can use the same ring later: a `recv`/`send` is one more [`Kind`] whose slot owns a
-//! runtime buffer (copied to or from the caller's slice, as files do), completed by the same
-//! reaper.
+//!
+//! # Sockets (`Builder::io_uring_sockets`)
+//!
+//! A `TcpStream` of a runtime built with ring sockets reads and writes with [`Kind::Recv`] and
+//! [`Kind::Send`], whose slots own a runtime buffer (copied to or from the caller's slice). The
+//! slot names the socket by its descriptor number only, which U1 allows because of U10. They
+//! are started with [`Ring::start_deferred`]: the SQE is
+//! pushed without entering the kernel, and [`Ring::flush`] enters once for everything pushed
+//! since, from the driver turn and from a worker about to park (before it blocks), so a busy
+//! runtime enters the kernel once per turn, not once per read or write.
+//!
+//! - **U8 (a send finishes or fails).** A send the kernel completes short (or interrupts) is
+//!   continued by the reaper from where it stopped, still `InFlight` for its waiting task, so
+//!   one `Op` reports either every byte sent or an error. If the stream asked for a write
+//!   shutdown meanwhile ([`Op::shutdown_write_after`]), the reaper shuts the socket's write
+//!   direction down once the last byte is sent: the FIN never overtakes accepted bytes.
+//! - **U9 (an abandoned recv is cancelled).** A recv on an idle socket never completes by
+//!   itself, so dropping its `Op` while it is in flight also submits an `AsyncCancel` for it;
+//!   the cancel's own CQE carries [`CANCEL_KEY`] and names no slot.
+//! - **U10 (a socket's descriptor).** The kernel takes its own reference to a socket when it
+//!   submits an SQE, so the socket lives (and its FIN waits) until the operation completes,
+//!   whether or not anyone reaps it. Before that the number must stay open: a stream drops its
+//!   ring state (and so its `Op`s) before its descriptor and then enters the kernel once
+//!   ([`Ring::submit_now`]), which submits its deferred SQEs and any continuation the reaper
+//!   pushed; a send still queued in the backlog gets a duplicate of the descriptor of its own
+//!   ([`Op::keep_socket_open`]). Sends use `MSG_WAITALL`, so the kernel finishes short sends
+//!   itself; the reaper continues one (U8) only while its stream is alive or its slot holds
+//!   such a duplicate, and shuts a socket down after a send (U8) only then: once the stream
+//!   has closed its descriptor the number may name another socket.
 
 use super::{DriverHandle, InhibitAutoAdvance, Inner};
 use crate::loom::sync::{Arc, Mutex};
@@ -106,7 +132,31 @@ pub(crate) enum Kind {
     Read,
     Write,
     Open,
+    /// A socket `recv` (ring sockets).
+    Recv,
+    /// A socket `send` (ring sockets).
+    Send,
 }
+
+impl Kind {
+    /// Writes and sends: accepted bytes that must land (U7, U8).
+    fn writes(self) -> bool {
+        matches!(self, Kind::Write | Kind::Send)
+    }
+
+    /// Socket operations are not counted against the CQ-sized cap (`Table::in_flight`): a
+    /// recv on an idle connection may wait forever, so with more idle connections than the
+    /// cap, capped recvs would hold every place and queue the sends that would wake them
+    /// (5 000 connections deadlocked). The kernel keeps CQEs past the CQ's size (`NODROP`,
+    /// required in [`Ring::new`]), so none is lost.
+    fn uncapped(self) -> bool {
+        matches!(self, Kind::Recv | Kind::Send)
+    }
+}
+
+/// The `user_data` of an `AsyncCancel` SQE: its CQE names no slot (U5 keys are slab indices,
+/// never this large).
+const CANCEL_KEY: u64 = u64::MAX;
 
 /// A file a read or write names, kept open while the kernel uses it (U1).
 pub(crate) type SharedFile = Arc<std::fs::File>;
@@ -136,6 +186,13 @@ pub(crate) enum Request {
         flags: i32,
         mode: u32,
     },
+    /// `recv` up to `len` bytes into `buf[..len]` (zero-filled first where shorter). Unlike a
+    /// read, `buf` keeps its length afterwards: the data is its first `result` bytes, and the
+    /// next recv into the same buffer zero-fills nothing (the fill was 64 % of a 64-byte echo's
+    /// user-space instructions when the buffer was cut to the bytes received each time).
+    Recv { fd: RawFd, buf: Vec<u8>, len: usize },
+    /// `send` all of `buf` (continued by the reaper after a short send: U8).
+    Send { fd: RawFd, buf: Vec<u8> },
 }
 
 /// What a finished operation gives back.
@@ -166,6 +223,10 @@ struct Slot {
     /// Kept alive until the CQE (U1): the file a read/write names, the path an open reads.
     file: Option<SharedFile>,
     path: Option<CString>,
+    /// A send's stream asked for a write shutdown once every byte is sent (U8).
+    shutdown_after: bool,
+    /// A socket operation's descriptor number (U10); `-1` for files (`file` names theirs).
+    fd: RawFd,
 }
 
 struct Table {
@@ -195,8 +256,16 @@ fn async_if_large(sqe: squeue::Entry, len: u32) -> squeue::Entry {
 /// The SQE that writes a write slot's `buf[base..]` at its offset. Its pointer names the
 /// slot's buffer, whose heap block stays put and untouched until the CQE (U1, U2).
 fn write_sqe(slot: &Slot) -> squeue::Entry {
-    let file = slot.file.as_ref().expect("a write slot holds its file");
     let len = (slot.buf.len() - slot.base).min(u32::MAX as usize) as u32;
+    if slot.kind == Kind::Send {
+        let fd = slot.file.as_ref().map_or(slot.fd, |f| f.as_raw_fd());
+        // `MSG_NOSIGNAL`: a peer that closed gives `EPIPE`, not a process-killing SIGPIPE.
+        // `MSG_WAITALL`: the kernel finishes a short send itself (U10).
+        return opcode::Send::new(types::Fd(fd), slot.buf[slot.base..].as_ptr(), len)
+            .flags(libc::MSG_NOSIGNAL | libc::MSG_WAITALL)
+            .build();
+    }
+    let file = slot.file.as_ref().expect("a write slot holds its file");
     let sqe = opcode::Write::new(
         types::Fd(file.as_raw_fd()),
         slot.buf[slot.base..].as_ptr(),
@@ -213,6 +282,11 @@ pub(crate) struct Ring {
     table: Mutex<Table>,
     cap: usize,
     shutdown: AtomicBool,
+    /// SQEs were pushed by [`Ring::start_deferred`] and not yet submitted: [`Ring::flush`]
+    /// enters the kernel only then.
+    unsubmitted: AtomicBool,
+    /// `TcpStream`s of this runtime read and write through the ring (`Builder::io_uring_sockets`).
+    sockets: bool,
     /// The driver whose paused clock a waiting operation holds back (U6); `None` where the
     /// clock cannot be paused (multi-thread).
     clock: Option<Weak<Inner>>,
@@ -233,7 +307,12 @@ impl Ring {
     /// A ring whose completions wake `reactor`'s turn; an error if the kernel refuses io_uring
     /// or lacks an opcode we use (the caller then runs without a ring).
     /// `clock`: the driver to hold back while an operation waits (U6), if its clock can pause.
-    pub(super) fn new(reactor: &io_driver::Handle, clock: Option<Weak<Inner>>) -> io::Result<Ring> {
+    /// `sockets`: `TcpStream`s use the ring too (their opcodes are then probed as well).
+    pub(super) fn new(
+        reactor: &io_driver::Handle,
+        clock: Option<Weak<Inner>>,
+        sockets: bool,
+    ) -> io::Result<Ring> {
         let uring = IoUring::builder()
             .setup_cqsize(CQ_ENTRIES)
             .build(SQ_ENTRIES)?;
@@ -244,6 +323,16 @@ impl Ring {
             opcode::Write::CODE,
             opcode::OpenAt::CODE,
             opcode::AsyncCancel::CODE,
+            if sockets {
+                opcode::Recv::CODE
+            } else {
+                opcode::Read::CODE
+            },
+            if sockets {
+                opcode::Send::CODE
+            } else {
+                opcode::Read::CODE
+            },
         ] {
             if !probe.is_supported(code) {
                 return Err(io::Error::new(
@@ -282,6 +371,8 @@ impl Ring {
             }),
             cap,
             shutdown: AtomicBool::new(false),
+            unsubmitted: AtomicBool::new(false),
+            sockets,
             clock,
             _eventfd: eventfd,
         })
@@ -291,6 +382,40 @@ impl Ring {
     /// there is room) and the kernel is entered once; then completions are reaped, so a read
     /// the kernel finished inside the enter is ready at the first poll.
     pub(crate) fn start(self: &Arc<Ring>, request: Request) -> Op {
+        self.start_with(request, false)
+    }
+
+    /// Starts `request` without entering the kernel: its SQE waits in the SQ for the next
+    /// [`flush`](Self::flush) (the driver turn, or a worker about to park), together with every
+    /// other one pushed meanwhile. Only for a thread that runs this ring's runtime (a worker, or
+    /// a current-thread `block_on`), which flushes before it blocks.
+    pub(crate) fn start_deferred(self: &Arc<Ring>, request: Request) -> Op {
+        self.start_with(request, true)
+    }
+
+    /// Whether `TcpStream`s of this runtime read and write through the ring.
+    pub(crate) fn sockets(&self) -> bool {
+        self.sockets
+    }
+
+    /// Enters the kernel if [`start_deferred`](Self::start_deferred) pushed anything since the
+    /// last enter (one atomic load otherwise).
+    pub(crate) fn flush(&self) {
+        if self.unsubmitted.load(Ordering::Relaxed)
+            && self.unsubmitted.swap(false, Ordering::AcqRel)
+        {
+            self.enter();
+        }
+    }
+
+    /// Enters the kernel now, whatever was pushed (U10: a stream about to close its
+    /// descriptor).
+    pub(crate) fn submit_now(&self) {
+        self.unsubmitted.store(false, Ordering::Release);
+        self.enter();
+    }
+
+    fn start_with(self: &Arc<Ring>, request: Request, defer: bool) -> Op {
         let pushed;
         let key;
         {
@@ -342,13 +467,36 @@ impl Ring {
                         .mode(mode)
                         .build()
                 }
+                Request::Recv { fd, mut buf, len } => {
+                    // Zero-filled as for `Read` (only what `buf` did not cover yet).
+                    buf.resize(len, 0);
+                    let len = len.min(u32::MAX as usize) as u32;
+                    let mut slot = Slot::new(Kind::Recv, buf, None, None);
+                    slot.fd = fd;
+                    let slot = entry.insert(slot);
+                    let fd = types::Fd(fd);
+                    // The slot's buffer's heap block stays put and untouched until the CQE
+                    // (U1, U2).
+                    opcode::Recv::new(fd, slot.buf.as_mut_ptr(), len).build()
+                }
+                Request::Send { fd, buf } => {
+                    let mut slot = Slot::new(Kind::Send, buf, None, None);
+                    slot.fd = fd;
+                    write_sqe(entry.insert(slot))
+                }
             };
             pushed = self.push_or_queue(&mut table, key, sqe.user_data(key as u64));
         }
-        if pushed {
-            self.enter();
+        if defer {
+            if pushed {
+                self.unsubmitted.store(true, Ordering::Release);
+            }
+        } else {
+            if pushed {
+                self.enter();
+            }
+            self.reap();
         }
-        self.reap();
         Op {
             ring: self.clone(),
             key: Some(key),
@@ -367,7 +515,10 @@ impl Ring {
     /// queues it (the reaper pushes it later). Returns whether it was pushed (the caller then
     /// enters).
     fn push_or_queue(&self, table: &mut Table, key: usize, sqe: squeue::Entry) -> bool {
-        if table.in_flight < self.cap && table.backlog.is_empty() && self.try_push(table, &sqe) {
+        let counted = !table.slots[key].kind.uncapped();
+        if (!counted || (table.in_flight < self.cap && table.backlog.is_empty()))
+            && self.try_push(table, &sqe, counted)
+        {
             return true;
         }
         table.backlog.push_back((key, sqe));
@@ -376,14 +527,14 @@ impl Ring {
 
     /// Pushes one SQE (the table lock is held: U3). A full SQ (entries pushed by other threads
     /// since the last enter) is submitted once to make room; `false` if it is still full.
-    fn try_push(&self, table: &mut Table, sqe: &squeue::Entry) -> bool {
+    fn try_push(&self, table: &mut Table, sqe: &squeue::Entry, counted: bool) -> bool {
         for attempt in 0..2 {
             // SAFETY: U3: the table lock is held (the caller's `&mut Table` is borrowed from
             // its guard), so this is the only `SubmissionQueue`. The entry's pointers name
             // memory its slot owns until the CQE (U1), which is what `push` requires.
             let pushed = unsafe { self.uring.submission_shared().push(sqe).is_ok() };
             if pushed {
-                table.in_flight += 1;
+                table.in_flight += usize::from(counted);
                 return true;
             }
             if attempt == 0 {
@@ -406,7 +557,8 @@ impl Ring {
         while table.in_flight < self.cap
             && let Some((key, sqe)) = table.backlog.pop_front()
         {
-            if !self.try_push(table, &sqe) {
+            let counted = !table.slots[key].kind.uncapped();
+            if !self.try_push(table, &sqe, counted) {
                 table.backlog.push_front((key, sqe));
                 break;
             }
@@ -422,8 +574,23 @@ impl Ring {
     /// zero bytes written), which the caller handles as before. The caller enters the kernel
     /// afterwards (the push may have been queued instead: the reaper pushes it then).
     fn continue_write(&self, table: &mut Table, key: usize, res: i32) -> bool {
+        // U10: an abandoned send's descriptor number may be closed unless its slot kept one.
+        let slot = &table.slots[key];
+        if slot.kind == Kind::Send && slot.file.is_none() {
+            return false;
+        }
+        if !self.continue_rest(table, key, res) {
+            return false;
+        }
+        table.slots[key].state = State::Abandoned;
+        true
+    }
+
+    /// The part of [`continue_write`](Self::continue_write) that pushes the rest of a short
+    /// write or send (U7, U8) and leaves the slot's state to the caller.
+    fn continue_rest(&self, table: &mut Table, key: usize, res: i32) -> bool {
         let slot = &mut table.slots[key];
-        if slot.kind != Kind::Write {
+        if !slot.kind.writes() {
             return false;
         }
         let written = match res {
@@ -436,7 +603,6 @@ impl Ring {
         }
         slot.base += written;
         slot.offset = slot.offset.map(|at| at + written as u64);
-        slot.state = State::Abandoned;
         let sqe = write_sqe(slot).user_data(key as u64);
         self.push_or_queue(table, key, sqe);
         true
@@ -458,9 +624,31 @@ impl Ring {
                 let mut cq = unsafe { self.uring.completion_shared() };
                 for cqe in &mut cq {
                     total += 1;
-                    table.in_flight -= 1;
+                    if cqe.user_data() == CANCEL_KEY {
+                        continue; // U9: a cancel's own completion (never counted in flight)
+                    }
                     let key = cqe.user_data() as usize;
+                    if !table.slots[key].kind.uncapped() {
+                        table.in_flight -= 1;
+                    }
                     let slot = &mut table.slots[key];
+                    // U10: the socket's number is still this socket's while its stream waits
+                    // (the stream is alive) or the slot kept a duplicate.
+                    let fd_valid = matches!(slot.state, State::InFlight(_)) || slot.file.is_some();
+                    if slot.kind == Kind::Send
+                        && fd_valid
+                        && self.continue_rest(&mut table, key, cqe.result())
+                    {
+                        // U8: the rest of a short send (awaited, or abandoned with its own
+                        // descriptor: its state stays).
+                        pushed = true;
+                        continue;
+                    }
+                    let slot = &mut table.slots[key];
+                    if slot.shutdown_after && fd_valid {
+                        slot.shutdown_after = false;
+                        shut_write(slot);
+                    }
                     match std::mem::replace(&mut slot.state, State::Done(cqe.result())) {
                         State::InFlight(waker) => {
                             if let Some(waker) = waker {
@@ -511,6 +699,7 @@ impl Ring {
             let sq = unsafe { self.uring.submission_shared() };
             !sq.is_empty()
         };
+        self.unsubmitted.store(false, Ordering::Release);
         if unsubmitted {
             self.enter();
         }
@@ -542,8 +731,20 @@ impl Slot {
             offset: None,
             file,
             path,
+            shutdown_after: false,
+            fd: -1,
         }
     }
+}
+
+/// U8: shuts the write direction of a send slot's socket down (its stream asked for it while
+/// the send was in flight). Best effort, as closing a socket is: the peer may be gone.
+/// The caller checked the number still names the slot's socket (U10).
+fn shut_write(slot: &Slot) {
+    let fd = slot.file.as_ref().map_or(slot.fd, |f| f.as_raw_fd());
+    // SAFETY: `shutdown` has no memory-safety preconditions (a wrong descriptor is an error
+    // code, not undefined behaviour; U10 is what keeps it the right one).
+    unsafe { libc::shutdown(fd, libc::SHUT_WR) };
 }
 
 impl Drop for Ring {
@@ -562,13 +763,13 @@ impl Drop for Ring {
         // Queued reads and opens were never pushed: the kernel never saw their memory.
         let backlog = std::mem::take(&mut table.backlog);
         for (key, sqe) in backlog {
-            if table.slots[key].kind == Kind::Write {
+            if table.slots[key].kind.writes() {
                 table.backlog.push_back((key, sqe));
             } else {
                 table.slots.remove(key);
             }
         }
-        self.cancel_in_flight(|kind| kind != Kind::Write);
+        self.cancel_in_flight(|kind| !kind.writes());
         if !self.reap_until(Instant::now() + WRITE_DROP_WAIT, true) {
             // Writes unfinished after `WRITE_DROP_WAIT` (a FIFO nobody reads): give up on them.
             for (key, _) in std::mem::take(&mut self.table.get_mut().backlog) {
@@ -601,7 +802,7 @@ impl Ring {
         for key in keys {
             let cancel = opcode::AsyncCancel::new(key as u64)
                 .build()
-                .user_data(u64::MAX);
+                .user_data(CANCEL_KEY);
             // SAFETY: U3: `&mut self`, so no other queue handle exists; the entry holds no
             // pointer.
             let _ = unsafe { self.uring.submission_shared().push(&cancel) };
@@ -623,15 +824,20 @@ impl Ring {
             let mut cq = unsafe { self.uring.completion_shared() };
             for cqe in &mut cq {
                 let key = cqe.user_data();
-                if key == u64::MAX {
+                if key == CANCEL_KEY {
                     continue; // a cancel's own completion
                 }
                 let key = key as usize;
-                table.in_flight -= 1;
+                if !table.slots[key].kind.uncapped() {
+                    table.in_flight -= 1;
+                }
                 if finish_writes && self.continue_write(&mut table, key, cqe.result()) {
                     continue;
                 }
                 let slot = table.slots.remove(key);
+                if slot.shutdown_after && slot.file.is_some() {
+                    shut_write(&slot);
+                }
                 if slot.kind == Kind::Open && cqe.result() >= 0 {
                     // SAFETY: a non-negative open result is a new descriptor the kernel gave
                     // to this operation, which nobody waits for any more: close it.
@@ -690,6 +896,96 @@ impl Op {
         }
     }
 
+    /// [`poll`](Self::poll) for a caller holding a lock of its own (a ring socket's side):
+    /// never reaps (which wakes tasks) and gives the waker it replaces back in `replaced`, for
+    /// the caller to drop after its lock. The driver turn reaps and wakes. After the runtime
+    /// shut down (nobody turns the driver) it is an error.
+    pub(crate) fn poll_parked(
+        &mut self,
+        cx: &mut Context<'_>,
+        replaced: &mut Option<Waker>,
+    ) -> Poll<io::Result<Completion>> {
+        let key = self.key.expect("io_uring Op polled after it completed");
+        if let Some(done) = self.take_or_park(key, cx.waker(), replaced) {
+            self.key = None;
+            self.hold = None;
+            return Poll::Ready(Ok(done));
+        }
+        if self.ring.shutdown.load(Ordering::Acquire) {
+            return Poll::Ready(Err(io::Error::other(
+                "the runtime shut down with this socket operation in flight",
+            )));
+        }
+        if self.hold.is_none() {
+            self.hold = self.ring.hold_clock();
+        }
+        Poll::Pending
+    }
+
+    /// Whether the operation is still running (pushed or queued, not yet completed).
+    pub(crate) fn in_flight(&self) -> bool {
+        let Some(key) = self.key else { return false };
+        matches!(self.ring.table.lock().slots[key].state, State::InFlight(_))
+    }
+
+    /// U8: for a send still in flight, asks the reaper to shut the socket's write direction
+    /// down once every byte is sent, and returns `true`; `false` if the send has completed
+    /// (the caller shuts down itself).
+    pub(crate) fn shutdown_write_after(&self) -> bool {
+        let Some(key) = self.key else { return false };
+        let mut table = self.ring.table.lock();
+        let slot = &mut table.slots[key];
+        if matches!(slot.state, State::InFlight(_)) {
+            slot.shutdown_after = true;
+            return true;
+        }
+        false
+    }
+
+    /// U10: if this is a send still queued in the backlog (not yet pushed), gives its slot a
+    /// duplicate of `sock` and points its SQE at it, so it can be pushed after the stream has
+    /// closed its own descriptor. Called by a stream about to close it.
+    pub(crate) fn keep_socket_open(&self, sock: std::os::fd::BorrowedFd<'_>) {
+        let Some(key) = self.key else { return };
+        let mut table = self.ring.table.lock();
+        let Some(at) = table.backlog.iter().position(|(k, _)| *k == key) else {
+            return;
+        };
+        if table.slots[key].kind != Kind::Send {
+            return;
+        }
+        let Ok(dup) = sock.try_clone_to_owned() else {
+            // No descriptor left: the queued send is dropped unsent, like a write the kernel
+            // refused.
+            table.backlog.remove(at);
+            table.slots[key].state = State::Done(-libc::EMFILE);
+            return;
+        };
+        let slot = &mut table.slots[key];
+        slot.file = Some(Arc::new(std::fs::File::from(dup)));
+        let sqe = write_sqe(slot).user_data(key as u64);
+        table.backlog[at].1 = sqe;
+    }
+
+    /// `try_take` without dropping a replaced waker under the ring's lock or the caller's.
+    fn take_or_park(
+        &self,
+        key: usize,
+        waker: &Waker,
+        replaced: &mut Option<Waker>,
+    ) -> Option<Completion> {
+        {
+            let mut table = self.ring.table.lock();
+            if let State::InFlight(stored) = &mut table.slots[key].state {
+                if !stored.as_ref().is_some_and(|w| w.will_wake(waker)) {
+                    *replaced = stored.replace(waker.clone());
+                }
+                return None;
+            }
+        }
+        self.try_take(key, None)
+    }
+
     /// Takes the completion if it is there, else stores `waker` (if given).
     fn try_take(&self, key: usize, waker: Option<&Waker>) -> Option<Completion> {
         let mut table = self.ring.table.lock();
@@ -733,7 +1029,7 @@ impl Op {
                 slot.buf.truncate(slot.base + n);
                 None
             }
-            Kind::Write => None,
+            Kind::Recv | Kind::Write | Kind::Send => None,
             Kind::Open => {
                 // SAFETY: a non-negative open result is a new descriptor the kernel gave to
                 // this operation alone.
@@ -753,8 +1049,8 @@ impl Drop for Op {
         let Some(key) = self.key else { return };
         let slot = {
             let mut table = self.ring.table.lock();
-            let slot = &mut table.slots[key];
-            match std::mem::replace(&mut slot.state, State::Abandoned) {
+            let kind = table.slots[key].kind;
+            match std::mem::replace(&mut table.slots[key].state, State::Abandoned) {
                 // U7: a short write nobody will collect goes on by itself.
                 State::Done(res) if self.ring.continue_write(&mut table, key, res) => {
                     drop(table);
@@ -771,8 +1067,38 @@ impl Drop for Op {
                     Some(slot)
                 }
                 // In flight: the reaper frees it at the CQE (U1). Its waker goes now.
-                State::InFlight(waker) => {
+                State::InFlight(waker)
+                    if kind == Kind::Recv
+                        && let Some(at) = table.backlog.iter().position(|(k, _)| *k == key) =>
+                {
+                    // Queued, never pushed: the kernel never saw its memory.
+                    table.backlog.remove(at);
+                    let slot = table.slots.remove(key);
                     drop(table);
+                    drop(waker);
+                    Some(slot)
+                }
+                State::InFlight(waker) => {
+                    if kind == Kind::Recv {
+                        // U9: an idle socket's recv would never complete by itself.
+                        let cancel = opcode::AsyncCancel::new(key as u64)
+                            .build()
+                            .user_data(CANCEL_KEY);
+                        // SAFETY: U3: the table lock is held, so this is the only
+                        // `SubmissionQueue`; the entry holds no pointer.
+                        let full = unsafe { self.ring.uring.submission_shared().push(&cancel) };
+                        drop(table);
+                        if full.is_err() {
+                            // The SQ is full: submit it, then push the cancel again.
+                            self.ring.enter();
+                            let _table = self.ring.table.lock();
+                            // SAFETY: as above (U3), under the lock again.
+                            let _ = unsafe { self.ring.uring.submission_shared().push(&cancel) };
+                        }
+                        self.ring.enter();
+                    } else {
+                        drop(table);
+                    }
                     drop(waker);
                     None
                 }

@@ -171,6 +171,8 @@ impl Handle {
 
     /// Puts the core back and wakes threads waiting for it.
     fn return_core(&self, core: Box<Core>) {
+        // Ring sockets' deferred SQEs reach the kernel before the thread leaves the runtime.
+        self.driver.flush_ring();
         self.metrics.set_thread(false);
         // No thread runs the core now: to the watchdog it is parked.
         core.record.park(core.poll_seq);

@@ -139,8 +139,12 @@ impl Handle {
         let io_uring = config.io_uring && flavor != Flavor::Simulation;
         // Only a current-thread clock can be paused (`start_paused`, `time::pause`).
         let pausable = flavor == Flavor::CurrentThread;
-        let (driver, driver_handle) =
-            crate::engine::driver::Driver::new(timer_shards, io_uring, pausable)?;
+        let (driver, driver_handle) = crate::engine::driver::Driver::new(
+            timer_shards,
+            io_uring,
+            pausable,
+            io_uring && config.io_uring_sockets,
+        )?;
         // The task statistics' clock is fresh before the first poll (workers refresh it
         // from then on).
         coarse_clock::refresh();

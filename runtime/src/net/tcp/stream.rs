@@ -2,6 +2,8 @@
 
 mod options;
 mod readiness;
+#[cfg(all(feature = "io-uring", target_os = "linux", not(loom)))]
+mod ring;
 
 use super::split::{ReadHalf, WriteHalf, split};
 use super::split_owned::{OwnedReadHalf, OwnedWriteHalf, split_owned};
@@ -55,6 +57,11 @@ use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
 /// }).unwrap();
 /// ```
 pub struct TcpStream {
+    /// Reads and writes through the runtime's io_uring (`Builder::io_uring_sockets`;
+    /// `stream/ring.rs`), or `None`: readiness and system calls. Declared (so dropped) before
+    /// `io`: its operations name `io`'s descriptor until submitted (U10 of the ring).
+    #[cfg(all(feature = "io-uring", target_os = "linux", not(loom)))]
+    pub(super) ring: Option<Box<ring::RingSocket>>,
     pub(super) io: SimOr<PollEvented<mio::net::TcpStream>, crate::engine::SimStream>,
 }
 
@@ -126,11 +133,15 @@ impl TcpStream {
     pub(crate) fn from_sim(stream: crate::engine::SimStream) -> TcpStream {
         TcpStream {
             io: SimOr::Sim(Box::new(stream)),
+            #[cfg(all(feature = "io-uring", target_os = "linux", not(loom)))]
+            ring: None,
         }
     }
 
     pub(crate) fn from_mio(stream: mio::net::TcpStream) -> io::Result<TcpStream> {
         Ok(TcpStream {
+            #[cfg(all(feature = "io-uring", target_os = "linux", not(loom)))]
+            ring: ring::RingSocket::for_current(&stream),
             io: SimOr::Real(PollEvented::new(stream)?),
         })
     }
@@ -166,6 +177,10 @@ impl TcpStream {
     /// }).unwrap();
     /// ```
     pub fn into_std(self) -> io::Result<std::net::TcpStream> {
+        #[cfg(all(feature = "io-uring", target_os = "linux", not(loom)))]
+        if let Some(ring) = &self.ring {
+            ring.check_idle()?;
+        }
         match self.io {
             SimOr::Real(io) => Ok(io.into_inner()?.into()),
             SimOr::Sim(_) => Err(io::Error::new(
@@ -293,34 +308,21 @@ impl TcpStream {
         if let SimOr::Sim(sim) = &self.io {
             return sim.shutdown(how);
         }
+        // A send in flight goes out before the FIN (`stream/ring.rs`, "Shutdown").
+        #[cfg(all(feature = "io-uring", target_os = "linux", not(loom)))]
+        if how != Shutdown::Read
+            && let Some(ring) = &self.ring
+            && ring.shutdown_write_after_send()
+        {
+            if how == Shutdown::Both {
+                self.io.get_ref().shutdown(Shutdown::Read)?;
+            }
+            return Ok(());
+        }
         self.io.get_ref().shutdown(how)
     }
 
     crate::net::io_methods::io_methods! {
-        /// Waits until the stream is readable (data, end-of-file or an error is pending). Any
-        /// number of tasks may wait at once. May report ready spuriously: follow with
-        /// [`try_read`](Self::try_read) and handle `WouldBlock`.
-        ///
-        /// ```
-        /// # let rt = runtime::Runtime::new().unwrap();
-        /// rt.block_on(async {
-        ///     let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
-        ///     let stream = runtime::net::TcpStream::connect(listener.local_addr()?).await?;
-        ///     std::io::Write::write_all(&mut listener.accept()?.0, b"hi")?;
-        ///     let mut buf = [0; 8];
-        ///     let n = loop {
-        ///         stream.readable().await?;
-        ///         match stream.try_read(&mut buf) {
-        ///             Ok(n) => break n,
-        ///             Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => continue,
-        ///             Err(e) => return Err(e),
-        ///         }
-        ///     };
-        ///     assert_eq!(&buf[..n], b"hi");
-        ///     Ok::<(), std::io::Error>(())
-        /// }).unwrap();
-        /// ```
-        readable;
 
         /// Waits until the stream is writable. May report ready spuriously: follow with
         /// [`try_write`](Self::try_write) and handle `WouldBlock`.
@@ -336,22 +338,6 @@ impl TcpStream {
         /// }).unwrap();
         /// ```
         writable;
-
-        /// Reads what is available without waiting; `WouldBlock` if nothing is (and then clears
-        /// the cached readiness, so the next [`readable`](Self::readable) waits for new data).
-        /// `Ok(0)` means end-of-file.
-        ///
-        /// ```
-        /// # let rt = runtime::Runtime::new().unwrap();
-        /// rt.block_on(async {
-        ///     let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
-        ///     let stream = runtime::net::TcpStream::connect(listener.local_addr()?).await?;
-        ///     let err = stream.try_read(&mut [0; 8]).unwrap_err();
-        ///     assert_eq!(err.kind(), std::io::ErrorKind::WouldBlock);
-        ///     Ok::<(), std::io::Error>(())
-        /// }).unwrap();
-        /// ```
-        try_read;
 
         /// Writes what fits without waiting; `WouldBlock` if nothing does.
         ///
@@ -387,6 +373,62 @@ impl TcpStream {
         try_write_vectored;
     }
 
+    /// Waits until the stream is readable (data, end-of-file or an error is pending). Any
+    /// number of tasks may wait at once. May report ready spuriously: follow with
+    /// [`try_read`](Self::try_read) and handle `WouldBlock`.
+    ///
+    /// ```
+    /// # let rt = runtime::Runtime::new().unwrap();
+    /// rt.block_on(async {
+    ///     let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+    ///     let stream = runtime::net::TcpStream::connect(listener.local_addr()?).await?;
+    ///     std::io::Write::write_all(&mut listener.accept()?.0, b"hi")?;
+    ///     let mut buf = [0; 8];
+    ///     let n = loop {
+    ///         stream.readable().await?;
+    ///         match stream.try_read(&mut buf) {
+    ///             Ok(n) => break n,
+    ///             Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => continue,
+    ///             Err(e) => return Err(e),
+    ///         }
+    ///     };
+    ///     assert_eq!(&buf[..n], b"hi");
+    ///     Ok::<(), std::io::Error>(())
+    /// }).unwrap();
+    /// ```
+    pub async fn readable(&self) -> io::Result<()> {
+        #[cfg(all(feature = "io-uring", target_os = "linux", not(loom)))]
+        if let Some(ring) = &self.ring {
+            ring.check_read_idle()?;
+        }
+        self.io.ready(Interest::READABLE).await.map(drop)
+    }
+
+    /// Reads what is available without waiting; `WouldBlock` if nothing is (and then clears
+    /// the cached readiness, so the next [`readable`](Self::readable) waits for new data).
+    /// `Ok(0)` means end-of-file.
+    ///
+    /// ```
+    /// # let rt = runtime::Runtime::new().unwrap();
+    /// rt.block_on(async {
+    ///     let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+    ///     let stream = runtime::net::TcpStream::connect(listener.local_addr()?).await?;
+    ///     let err = stream.try_read(&mut [0; 8]).unwrap_err();
+    ///     assert_eq!(err.kind(), std::io::ErrorKind::WouldBlock);
+    ///     Ok::<(), std::io::Error>(())
+    /// }).unwrap();
+    /// ```
+    pub fn try_read(&self, buf: &mut [u8]) -> io::Result<usize> {
+        #[cfg(all(feature = "io-uring", target_os = "linux", not(loom)))]
+        if let Some(ring) = &self.ring
+            && let Some(ahead) = ring.try_read_ahead(buf)
+        {
+            return ahead;
+        }
+        self.io
+            .try_io(Interest::READABLE, |mut s| std::io::Read::read(&mut s, buf))
+    }
+
     /// Receives data without removing it from the socket's queue; waits until some arrives.
     ///
     /// ```
@@ -403,6 +445,10 @@ impl TcpStream {
     /// }).unwrap();
     /// ```
     pub async fn peek(&self, buf: &mut [u8]) -> io::Result<usize> {
+        #[cfg(all(feature = "io-uring", target_os = "linux", not(loom)))]
+        if let Some(ring) = &self.ring {
+            ring.check_read_idle()?;
+        }
         self.io.async_io(Interest::READABLE, |s| s.peek(buf)).await
     }
 
@@ -461,7 +507,61 @@ impl TcpStream {
         split_owned(self)
     }
 
-    crate::net::io_methods::io_methods! { poll_priv; }
+    pub(crate) fn poll_read_priv(
+        &self,
+        cx: &mut std::task::Context<'_>,
+        buf: &mut [u8],
+    ) -> std::task::Poll<io::Result<usize>> {
+        #[cfg(all(feature = "io-uring", target_os = "linux", not(loom)))]
+        if let Some(ring) = &self.ring {
+            return ring.poll_read(cx, buf);
+        }
+        self.io.poll_read(cx, buf)
+    }
+
+    pub(crate) fn poll_write_priv(
+        &self,
+        cx: &mut std::task::Context<'_>,
+        buf: &[u8],
+    ) -> std::task::Poll<io::Result<usize>> {
+        #[cfg(all(feature = "io-uring", target_os = "linux", not(loom)))]
+        if let Some(ring) = &self.ring {
+            return ring.poll_write(cx, buf);
+        }
+        self.io.poll_write(cx, buf)
+    }
+
+    pub(crate) fn poll_write_vectored_priv(
+        &self,
+        cx: &mut std::task::Context<'_>,
+        bufs: &[std::io::IoSlice<'_>],
+    ) -> std::task::Poll<io::Result<usize>> {
+        #[cfg(all(feature = "io-uring", target_os = "linux", not(loom)))]
+        if let Some(ring) = &self.ring {
+            // One send per write: the first non-empty slice (a vectored write may write less
+            // than all).
+            let first = bufs
+                .iter()
+                .find(|b| !b.is_empty())
+                .map_or(&[][..], |b| &**b);
+            return ring.poll_write(cx, first);
+        }
+        self.io.poll_write_vectored(cx, bufs)
+    }
+
+    /// `AsyncWrite::poll_flush`: without the ring every write is already in the kernel; with
+    /// it, waits for the send in flight.
+    pub(crate) fn poll_flush_priv(
+        &self,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<io::Result<()>> {
+        #[cfg(all(feature = "io-uring", target_os = "linux", not(loom)))]
+        if let Some(ring) = &self.ring {
+            return ring.poll_flush(cx);
+        }
+        let _ = cx;
+        std::task::Poll::Ready(Ok(()))
+    }
 }
 
 forward_read!(TcpStream, |s| s);

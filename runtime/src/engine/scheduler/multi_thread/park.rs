@@ -102,6 +102,9 @@ impl Inner {
     /// `timeout` is `None` or non-zero: zero-timeout polls go through [`Inner::poll_driver`].
     fn park(&self, timeout: Option<Duration>) {
         debug_assert_ne!(timeout, Some(Duration::ZERO));
+        // Before blocking anywhere (the driver or the condvar): this worker's deferred ring
+        // sockets' SQEs must reach the kernel, or their tasks would wait for another turn.
+        self.shared.handle.flush_ring();
         if self.take_notification() {
             return;
         }

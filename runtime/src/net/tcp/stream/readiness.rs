@@ -80,6 +80,10 @@ impl TcpStream {
     /// }).unwrap();
     /// ```
     pub fn poll_peek(&self, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
+        #[cfg(all(feature = "io-uring", target_os = "linux", not(loom)))]
+        if let Some(ring) = &self.ring {
+            ring.check_read_idle()?;
+        }
         self.io.poll_read_io(cx, |s| s.peek(buf))
     }
 

@@ -35,7 +35,15 @@ impl Builder {
     /// parks. The readiness API (`readable`, `try_read`, `peek`, ...) keeps working on a stream
     /// that is not read with `AsyncRead`; on one with a ring read pending it returns an
     /// `Unsupported` error rather than reorder bytes (`try_read` first hands out bytes read
-    /// ahead).
+    /// ahead). Not yet checked that way: `ready(Interest::READABLE)`, `poll_read_ready`,
+    /// `try_read_vectored`, `try_read_buf` and `try_io`/`async_io` with `READABLE`; do not mix
+    /// them with `AsyncRead` reads on a ring stream.
+    ///
+    /// **Leave it off for speed.** On a 2-core loopback echo it measured slower than the
+    /// default readiness path: about 1.9x the wall time with 50 connections and about 2x the
+    /// CPU with 5 000 (one ring shared by the workers contends on the kernel's ring lock, and a
+    /// recv on an empty socket completes through task work that interrupts its submitter). It
+    /// exists to measure that path (`docs/architecture.md`, "Ring sockets").
     ///
     /// ```
     /// use runtime::io::{AsyncReadExt, AsyncWriteExt};

@@ -11,11 +11,8 @@ mod support;
 
 use runtime::fs::{self, File, OpenOptions};
 use runtime::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
-use std::future::Future;
 use std::io::{self, SeekFrom, Write};
 use std::path::Path;
-use std::pin::pin;
-use std::task::Poll;
 use std::time::Duration;
 use support::{TempDir, Watchdog};
 
@@ -281,21 +278,6 @@ fn Uncategorized_or_other() -> io::ErrorKind {
     io::Error::from_raw_os_error(9).kind()
 }
 
-/// Polls `fut` once, then drops it; whether it was ready.
-async fn poll_once_and_drop<F: Future>(fut: F) -> bool {
-    let mut fut = pin!(fut);
-    std::future::poll_fn(|cx| Poll::Ready(fut.as_mut().poll(cx).is_ready())).await
-}
-
-fn stress_iters() -> usize {
-    match std::env::var("RT_URING_STRESS_ITERS") {
-        Ok(v) => v.parse().expect("RT_URING_STRESS_ITERS is a number"),
-        // One million under `--release` (the count); debug builds are ~20x slower.
-        Err(_) if cfg!(debug_assertions) => 20_000,
-        Err(_) => 1_000_000,
-    }
-}
-
 /// A FIFO `fifo` made in `dir` (with coreutils' `mkfifo`) and opened read-write, so opening does
 /// not wait for a writer and the FIFO never reports EOF: a read from it waits until the test
 /// writes to it.
@@ -320,7 +302,7 @@ fn open_fifo_rw(dir: &TempDir) -> std::fs::File {
 /// it only when the test writes to the FIFO afterwards, into the buffer the ring kept). Then:
 /// every byte read was right, and once the FIFO is fed nothing is left in flight.
 fn drop_in_flight_reads(multi: bool) {
-    let iters = stress_iters();
+    let iters = support::uring_stress_iters(20_000);
     let _dog = Watchdog::new(
         format!("drop stress multi={multi}"),
         Duration::from_secs(900),
@@ -355,7 +337,7 @@ fn drop_in_flight_reads(multi: bool) {
             let offset = (seed % ((1 << 20) - len as u64)) as usize;
             let mut buf = vec![0u8; len];
             if i % 2 == 0 {
-                if !poll_once_and_drop(file.read_at(&mut buf, offset as u64)).await {
+                if !support::poll_once_and_drop(file.read_at(&mut buf, offset as u64)).await {
                     dropped_pending += 1;
                 }
             } else {
@@ -371,7 +353,7 @@ fn drop_in_flight_reads(multi: bool) {
                 let mut pipe = File::from_std(fifo_rw.try_clone().unwrap());
                 let mut byte = [0u8; 1];
                 assert!(
-                    !poll_once_and_drop(pipe.read(&mut byte)).await,
+                    !support::poll_once_and_drop(pipe.read(&mut byte)).await,
                     "FIFO is empty"
                 );
                 drop(pipe); // the read stays in flight, owned by the ring
@@ -575,7 +557,7 @@ fn a_paused_clock_advances_again_after_an_in_flight_read_is_dropped() {
         let mut pipe = File::from_std(fifo_rw.try_clone().unwrap());
         let mut byte = [0u8; 1];
         assert!(
-            !poll_once_and_drop(pipe.read(&mut byte)).await,
+            !support::poll_once_and_drop(pipe.read(&mut byte)).await,
             "FIFO is empty"
         );
         drop(pipe);

@@ -55,20 +55,6 @@ async fn pair() -> io::Result<(TcpStream, TcpStream)> {
     Ok((client, server))
 }
 
-/// Polls `fut` once and drops it; returns whether it was ready.
-async fn poll_once_and_drop<F: Future>(fut: F) -> bool {
-    let mut fut = pin!(fut);
-    std::future::poll_fn(|cx| Poll::Ready(fut.as_mut().poll(cx).is_ready())).await
-}
-
-fn stress_iters() -> usize {
-    match std::env::var("RT_URING_STRESS_ITERS") {
-        Ok(v) => v.parse().expect("RT_URING_STRESS_ITERS is a number"),
-        Err(_) if cfg!(debug_assertions) => 100_000,
-        Err(_) => 1_000_000,
-    }
-}
-
 /// Waits (bounded) until the ring has nothing of this runtime's left in flight.
 fn assert_ring_drains(rt: &runtime::Runtime, what: &str) {
     let deadline = std::time::Instant::now() + Duration::from_secs(20);
@@ -99,7 +85,7 @@ fn a_pending_read_is_a_ring_recv_only_when_the_builder_asks_for_ring_sockets() {
             let in_flight = rt.block_on(async {
                 let (mut client, _server) = pair().await.unwrap();
                 let mut buf = [0; 8];
-                assert!(!poll_once_and_drop(client.read(&mut buf)).await);
+                assert!(!support::poll_once_and_drop(client.read(&mut buf)).await);
                 // Give a deferred submission its driver turn.
                 runtime::time::sleep(Duration::from_millis(20)).await;
                 runtime::Handle::current().io_uring_in_flight()
@@ -293,7 +279,7 @@ fn a_read_returns_zero_after_the_peer_closes_and_an_error_after_a_reset() {
 }
 
 fn drop_read_futures_in_flight(multi: bool) {
-    let iters = stress_iters();
+    let iters = support::uring_stress_iters(100_000);
     let _dog = Watchdog::new("dropped read futures", Duration::from_secs(600));
     let rt = runtime(multi);
     rt.block_on(async move {
@@ -303,7 +289,7 @@ fn drop_read_futures_in_flight(multi: bool) {
         let mut buf = [0u8; 64];
         for i in 0..iters {
             // A read with nothing to read: its recv is in flight when the future is dropped.
-            if poll_once_and_drop(client.read(&mut buf)).await {
+            if support::poll_once_and_drop(client.read(&mut buf)).await {
                 unreachable!("nothing was sent yet");
             }
             if i % 1000 == 999 {
@@ -334,7 +320,7 @@ fn dropped_read_futures_with_a_recv_in_flight_lose_no_bytes_multi_thread() {
 
 #[test]
 fn dropping_streams_with_a_recv_in_flight_cancels_it_and_frees_everything() {
-    let iters = (stress_iters() / 50).max(100);
+    let iters = (support::uring_stress_iters(100_000) / 50).max(100);
     let _dog = Watchdog::new("dropped streams", Duration::from_secs(600));
     for multi in [false, true] {
         let rt = runtime(multi);
@@ -345,7 +331,7 @@ fn dropping_streams_with_a_recv_in_flight_cancels_it_and_frees_everything() {
                 let mut client = TcpStream::connect(addr).await.unwrap();
                 let (mut server, _) = listener.accept().await.unwrap();
                 let mut buf = [0u8; 32];
-                assert!(!poll_once_and_drop(client.read(&mut buf)).await);
+                assert!(!support::poll_once_and_drop(client.read(&mut buf)).await);
                 if i % 2 == 0 {
                     // Bytes arrive after the stream (and its recv's buffer) may be gone.
                     drop(client);
@@ -379,7 +365,7 @@ fn the_readiness_api_hands_out_read_ahead_bytes_and_refuses_while_a_recv_is_in_f
             assert_eq!(client.try_read(&mut four).unwrap(), 4);
             assert_eq!(&four, b"cdef");
             // A pending ring recv: the readiness API refuses instead of reordering.
-            assert!(!poll_once_and_drop(client.read(&mut four)).await);
+            assert!(!support::poll_once_and_drop(client.read(&mut four)).await);
             let err = client.try_read(&mut four).unwrap_err();
             assert_eq!(err.kind(), io::ErrorKind::Unsupported);
             assert_eq!(

@@ -347,3 +347,19 @@ pub async fn open_rw(path: &Path) -> runtime::fs::File {
         .await
         .unwrap_or_else(|e| panic!("opening {} read-write: {e}", path.display()))
 }
+
+/// Polls `fut` once, then drops it; whether it was ready (the io_uring tests' in-flight drops).
+pub async fn poll_once_and_drop<F: Future>(fut: F) -> bool {
+    let mut fut = std::pin::pin!(fut);
+    std::future::poll_fn(|cx| Poll::Ready(fut.as_mut().poll(cx).is_ready())).await
+}
+
+/// How many times the io_uring drop stresses run: `RT_URING_STRESS_ITERS`, else one million
+/// under `--release` (issue 22's count) and `debug` in a debug build (about 20x slower).
+pub fn uring_stress_iters(debug: usize) -> usize {
+    match std::env::var("RT_URING_STRESS_ITERS") {
+        Ok(v) => v.parse().expect("RT_URING_STRESS_ITERS is a number"),
+        Err(_) if cfg!(debug_assertions) => debug,
+        Err(_) => 1_000_000,
+    }
+}

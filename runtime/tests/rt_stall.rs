@@ -289,8 +289,10 @@ fn idle_runtime_watchdog_sleeps(multi: bool, name: &str) {
         wakes <= 2,
         "an idle runtime's watchdog woke {wakes} times in 1 s"
     );
-    // Busy: it samples every tick (1 ms with the default 1 ms heal threshold on the
-    // multi-thread flavor, 10 ms for the current-thread one's 100 ms report threshold).
+    // Busy: it samples every tick. On the multi-thread flavor one busy worker leaves the
+    // other parked in the driver, so a stuck poll would stop no I/O and the watchdog samples
+    // relaxed, every 5 ms instead of 1 ms (rule W4 of `scheduler/watchdog`); the
+    // current-thread one samples every 10 ms for its 100 ms report threshold.
     let before = context_switches(tid);
     rt.block_on(async {
         runtime::spawn(async {
@@ -304,7 +306,7 @@ fn idle_runtime_watchdog_sleeps(multi: bool, name: &str) {
     });
     let busy = context_switches(tid) - before;
     eprintln!("busy watchdog ({name}): {busy} wake-ups in 1 s");
-    let most = if multi { 1_050 } else { 105 };
+    let most = if multi { 400 } else { 105 };
     assert!(
         busy <= most,
         "a busy runtime's watchdog woke {busy} times in 1 s"

@@ -60,7 +60,8 @@ pub struct Builder {
 const DEFAULT_SLOW_POLL_THRESHOLD: Duration = Duration::from_millis(100);
 /// Default `stall_heal_threshold`: long enough that ordinary polls (microseconds) never trigger
 /// it, short enough that I/O and timers behind a stuck worker are late by at most about 2 ms
-/// (the watchdog samples every millisecond, so a stuck poll is healed 1-2 ms after it starts).
+/// (while a stuck poll could hold them up the watchdog samples every millisecond, so it is
+/// healed 1-2 ms after it starts; a stuck worker's LIFO task alone waits up to about 10 ms).
 const DEFAULT_STALL_HEAL_THRESHOLD: Duration = Duration::from_millis(1);
 
 /// Default ticks between zero-timeout driver polls on a busy worker (Tokio's 61, from Go).
@@ -398,7 +399,10 @@ impl Builder {
     /// How long a multi-thread worker may stay in one poll before the runtime works around it
     /// (default 1 ms): the task in its LIFO slot and its queued tasks go to the other workers,
     /// and a parked worker is woken to take over the I/O and timer driver. The stuck poll
-    /// itself runs on undisturbed. `Duration::MAX` turns healing off; the current-thread
+    /// itself runs on undisturbed. The threshold is kept to within a millisecond whenever the
+    /// stuck poll could hold up I/O or timers (no worker is parked in the driver); otherwise
+    /// only a LIFO task is waiting and the watchdog, sampling every 5 ms then, heals within
+    /// about 10 ms. `Duration::MAX` turns healing off; the current-thread
     /// flavor and a multi-thread runtime of one worker cannot heal (their one worker is the
     /// stuck one), so for them the setting does nothing. Zero is rejected by
     /// [`Builder::build`].

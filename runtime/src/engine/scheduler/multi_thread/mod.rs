@@ -49,7 +49,7 @@ pub(crate) fn new(
     let mut cores = Vec::with_capacity(num_workers);
     for index in 0..num_workers {
         let run_queue = Worker::new_fifo();
-        let parker = Parker::new(shared_driver.clone());
+        let parker = Parker::new(shared_driver.clone(), watch.record(index), watch.clone());
         let lifo = Arc::new(crossbeam_utils::CachePadded::new(lifo::LifoSlot::new()));
         remotes.push(Remote {
             stealer: run_queue.stealer(),

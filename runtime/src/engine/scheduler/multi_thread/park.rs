@@ -16,8 +16,10 @@
 //! went ahead advertised `PARKED_DRIVER`, so a concurrent `unpark` wrote the `eventfd`.
 
 use crate::engine::driver::{Driver, DriverHandle};
+use crate::engine::scheduler::watchdog::{PollRecord, Watch};
 use crate::loom::sync::atomic::{AtomicUsize, Ordering};
 use crate::loom::sync::{Arc, Condvar, Mutex};
+use crossbeam_utils::CachePadded;
 use std::time::Duration;
 
 const EMPTY: usize = 0;
@@ -50,16 +52,26 @@ struct Inner {
     lock: Mutex<()>,
     condvar: Condvar,
     shared: Arc<SharedDriver>,
+    /// This worker's poll record: a park in the driver says so there (watchdog rule W4).
+    record: Arc<CachePadded<PollRecord>>,
+    watch: Arc<Watch>,
 }
 
 impl Parker {
-    pub(crate) fn new(shared: Arc<SharedDriver>) -> Parker {
+    /// The parker of the worker whose poll record is `record` (one of `watch`'s).
+    pub(crate) fn new(
+        shared: Arc<SharedDriver>,
+        record: Arc<CachePadded<PollRecord>>,
+        watch: Arc<Watch>,
+    ) -> Parker {
         Parker {
             inner: Arc::new(Inner {
                 state: AtomicUsize::new(EMPTY),
                 lock: Mutex::new(()),
                 condvar: Condvar::new(),
                 shared,
+                record,
+                watch,
             }),
         }
     }
@@ -108,9 +120,13 @@ impl Inner {
         if self.take_notification() {
             return;
         }
+        // The worker's record says `PARKED` (the worker stored it before parking): the
+        // watchdog learns which kind of park this is (its rule W4).
         if let Some(mut driver) = self.shared.driver.try_lock() {
+            self.record.park_in_driver();
             self.park_driver(&mut driver, timeout);
         } else {
+            self.watch.parked_off_driver();
             self.park_condvar(timeout);
         }
     }

@@ -18,14 +18,36 @@
 //!   word, id, word (`Acquire`): if both words are equal the id is the one of that poll.
 //!
 //! # Sleeping when idle, without missing a stall (rule W3)
-//! While any worker is awake the watchdog samples every 1-10 ms (`monitor::tick`). When a
-//! sample finds every worker `PARKED` and no word changed since the previous sample, it sets
-//! `sleeping`, then re-reads every word (`SeqCst`): if one moved it stays awake, else it blocks
-//! on its condvar until a worker wakes it. A worker leaving a park stores its word (`SeqCst`)
-//! and then loads `sleeping` (`SeqCst`): in the single order of those four accesses either the
-//! watchdog's re-read sees the worker awake or the worker sees `sleeping` and wakes it. Only
-//! the first worker to leave a park after an idle stretch pays the wake-up (a `swap` clears the
-//! flag), and an idle runtime's watchdog does not wake at all.
+//! When a sample finds every worker parked and no word changed since the previous sample, the
+//! watchdog sets its mode to [`SLEEPING`], then re-reads every word (`SeqCst`): if one moved it
+//! stays awake, else it blocks on its condvar until a worker wakes it. A worker leaving a park
+//! stores its word (`SeqCst`) and then loads the mode (`SeqCst`): in the single order of those
+//! four accesses either the watchdog's re-read sees the worker awake or the worker sees
+//! `SLEEPING` and wakes it. Only the first worker to leave a park after an idle stretch pays
+//! the wake-up (a `swap` takes the mode back to [`WATCHING`]), and an idle runtime's watchdog
+//! does not wake at all.
+//!
+//! # Sampling fast only while a stall would stop I/O (rule W4)
+//! Healing has one tight deadline: a worker stuck in a poll while the driver has no holder
+//! and a peer sleeps on its condvar (`multi_thread/park.rs`) leaves I/O and timers stopped
+//! until the heal wakes that peer, so the watchdog samples every `heal / 2` (1 ms by default)
+//! then. Otherwise a stuck worker stops only its LIFO slot (its queue woke a peer when it
+//! grew, and a peer in the driver, or one that is awake and will park there, keeps I/O and
+//! timers flowing), so once `monitor::CALM_SAMPLES` (8) samples in a row found no vacancy the
+//! watchdog samples only every [`RELAXED_TICK`] (a LIFO task then waits about two of those):
+//! a fifth of the wake-ups on a busy runtime that is not waiting for I/O. A server whose
+//! vacancies come and go stays at the fast tick.
+//!
+//! The *vacancy* is: some worker [`PARKED`] (off the driver), none [`PARKED_DRIVER`], some
+//! awake. Only four transitions can start one: a worker parks off the driver, or leaves
+//! either kind of park. Each of them, after storing its word (`SeqCst`), loads the mode
+//! (`SeqCst`) and, if it is [`RELAXED`], reads every word (`SeqCst`) and wakes the watchdog
+//! if they show a vacancy. The watchdog, before a relaxed wait, stores `RELAXED` (`SeqCst`)
+//! and re-reads every word (`SeqCst`). As in W3, in the single order of those accesses either
+//! the watchdog's re-read sees the transition or the worker sees `RELAXED`; a worker whose
+//! read shows no vacancy was overtaken by a later transition, which makes the same check. So
+//! the watchdog never waits out a relaxed tick through a vacancy, and is back at the fast tick
+//! (and not calm) as soon as one starts.
 // Under loom there is no watchdog thread: only the workers' side (records, handshake) runs.
 #![cfg_attr(loom, allow(dead_code))]
 
@@ -47,15 +69,35 @@ use parking_lot::{Condvar, Mutex};
 // loom-tracked stores on every poll and park would only multiply the interleavings of every
 // scheduler model.
 use std::panic::Location;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
+use std::time::Duration;
 
 /// Between polls (searching, stealing, maintenance).
 pub(crate) const IDLE: u64 = 0;
 /// Inside a task's `poll`.
 pub(crate) const POLLING: u64 = 1;
-/// Asleep, or no thread runs this worker (the current-thread core outside `block_on`).
+/// Asleep off the driver (on its condvar), or no thread runs this worker (the current-thread
+/// core outside `block_on`).
 pub(crate) const PARKED: u64 = 2;
+/// Asleep in the driver: this worker polls I/O and fires timers while it waits.
+pub(crate) const PARKED_DRIVER: u64 = 3;
 const PHASE_MASK: u64 = 3;
+
+/// `true` for both kinds of park.
+fn is_parked(word: u64) -> bool {
+    word & PARKED != 0
+}
+
+/// Watchdog mode: sampling every tick; workers leave it alone.
+const WATCHING: u8 = 0;
+/// Watchdog mode: sampling every [`RELAXED_TICK`]; a vacancy wakes it (rule W4).
+const RELAXED: u8 = 1;
+/// Watchdog mode: blocked until a worker leaves a park (rule W3).
+const SLEEPING: u8 = 2;
+
+/// The longest sampling period of a relaxed watchdog (rule W4): a task in a stuck worker's LIFO
+/// slot waits at most two of these.
+pub(crate) const RELAXED_TICK: Duration = Duration::from_millis(5);
 
 /// What one worker is doing right now (see the module docs).
 #[derive(Debug)]
@@ -85,17 +127,22 @@ impl PollRecord {
         self.word.store(polls << 2 | IDLE, Ordering::Relaxed);
     }
 
-    /// The worker parks (or stops running).
+    /// The worker parks (or stops running); off the driver until [`PollRecord::park_in_driver`].
     pub(crate) fn park(&self, polls: u64) {
         self.word.store(polls << 2 | PARKED, Ordering::SeqCst);
     }
 
-    /// The worker is awake again: rule W3's worker side.
+    /// The parked worker won the driver and sleeps in it (only this worker writes the word).
+    pub(crate) fn park_in_driver(&self) {
+        let word = self.word.load(Ordering::Relaxed);
+        debug_assert_eq!(word & PHASE_MASK, PARKED);
+        self.word.store(word | PARKED_DRIVER, Ordering::SeqCst);
+    }
+
+    /// The worker is awake again: the worker side of rules W3 and W4.
     pub(crate) fn unpark(&self, polls: u64, watch: &Watch) {
         self.word.store(polls << 2 | IDLE, Ordering::SeqCst);
-        if watch.sleeping.load(Ordering::SeqCst) {
-            watch.wake();
-        }
+        watch.after_transition();
     }
 
     /// `(word, task id)`, consistent (rule W2), or `None` if the worker moved mid-read.
@@ -123,8 +170,8 @@ pub(crate) trait Target: Send + Sync + 'static {
 /// The records of one runtime and the watchdog's sleep/wake handshake.
 pub(crate) struct Watch {
     records: Box<[Arc<CachePadded<PollRecord>>]>,
-    /// Rule W3: set while the watchdog sleeps (or is about to).
-    sleeping: AtomicBool,
+    /// [`WATCHING`], [`RELAXED`] or [`SLEEPING`] (rules W3 and W4).
+    mode: AtomicU8,
     lock: Mutex<()>,
     condvar: Condvar,
     shutdown: AtomicBool,
@@ -140,7 +187,7 @@ impl Watch {
             records: (0..workers)
                 .map(|_| Arc::new(CachePadded::new(PollRecord::new())))
                 .collect(),
-            sleeping: AtomicBool::new(false),
+            mode: AtomicU8::new(WATCHING),
             lock: Mutex::new(()),
             condvar: Condvar::new(),
             shutdown: AtomicBool::new(false),
@@ -157,14 +204,44 @@ impl Watch {
     /// Stops the watchdog (runtime shutdown); it exits at its next wake-up, which this causes.
     pub(crate) fn shutdown(&self) {
         self.shutdown.store(true, Ordering::SeqCst);
-        self.sleeping.store(false, Ordering::SeqCst);
+        self.mode.store(WATCHING, Ordering::SeqCst);
         drop(self.lock.lock());
         self.condvar.notify_one();
     }
 
-    /// Rule W3: the first worker out of a park after an idle stretch wakes the watchdog.
+    /// A worker parked off the driver (its word is [`PARKED`]): rule W4's worker side.
+    pub(crate) fn parked_off_driver(&self) {
+        if self.mode.load(Ordering::SeqCst) == RELAXED && self.vacancy() {
+            self.wake();
+        }
+    }
+
+    /// Rules W3 and W4, the worker side, after it stored its new word: wake a sleeping
+    /// watchdog, or a relaxed one if the words show a vacancy.
+    fn after_transition(&self) {
+        match self.mode.load(Ordering::SeqCst) {
+            WATCHING => {}
+            RELAXED if !self.vacancy() => {}
+            _ => self.wake(),
+        }
+    }
+
+    /// Rule W4: a worker parked off the driver, none in it, and one awake.
+    fn vacancy(&self) -> bool {
+        let (mut off_driver, mut in_driver, mut awake) = (false, false, false);
+        for record in self.records.iter() {
+            match record.word.load(Ordering::SeqCst) & PHASE_MASK {
+                PARKED => off_driver = true,
+                PARKED_DRIVER => in_driver = true,
+                _ => awake = true,
+            }
+        }
+        off_driver && awake && !in_driver
+    }
+
+    /// Takes the watchdog back to [`WATCHING`], waking it if it waited.
     fn wake(&self) {
-        if self.sleeping.swap(false, Ordering::SeqCst) {
+        if self.mode.swap(WATCHING, Ordering::SeqCst) != WATCHING {
             drop(self.lock.lock());
             self.condvar.notify_one();
         }
@@ -184,5 +261,76 @@ impl std::fmt::Debug for Watch {
         f.debug_struct("Watch")
             .field("workers", &self.records.len())
             .finish_non_exhaustive()
+    }
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::*;
+
+    fn relaxed_watch(workers: usize) -> Arc<Watch> {
+        let watch = Watch::new(workers);
+        watch.mode.store(RELAXED, Ordering::SeqCst);
+        watch
+    }
+
+    fn mode(watch: &Watch) -> u8 {
+        watch.mode.load(Ordering::SeqCst)
+    }
+
+    #[test]
+    fn a_vacancy_is_a_worker_off_the_driver_none_in_it_and_one_awake() {
+        let watch = Watch::new(3);
+        let [a, b, c] = [0, 1, 2].map(|index| watch.record(index));
+        // Start: all parked off the driver, nobody awake.
+        assert!(!watch.vacancy());
+        a.unpark(1, &watch);
+        assert!(watch.vacancy(), "a awake, b and c off the driver");
+        b.park_in_driver();
+        assert!(!watch.vacancy(), "b holds the driver");
+        c.unpark(1, &watch);
+        a.begin_poll(2, 7);
+        assert!(!watch.vacancy());
+        b.unpark(1, &watch);
+        assert!(!watch.vacancy(), "everybody awake: nobody to hand work to sleeps");
+        c.park(2);
+        assert!(watch.vacancy(), "c sleeps off the driver while a polls");
+    }
+
+    #[test]
+    fn a_transition_that_starts_a_vacancy_wakes_a_relaxed_watchdog() {
+        // Two workers: a in the driver, b asleep off it. The watchdog relaxes.
+        let watch = relaxed_watch(2);
+        let (a, b) = (watch.record(0), watch.record(1));
+        a.park_in_driver();
+        watch.parked_off_driver();
+        assert_eq!(mode(&watch), RELAXED, "b parked off a held driver: no vacancy");
+        // a leaves the driver to run what it found: b is asleep, nobody polls I/O.
+        a.unpark(1, &watch);
+        assert_eq!(mode(&watch), WATCHING);
+
+        // b wakes while a polls (no vacancy), then parks off the driver: vacancy.
+        watch.mode.store(RELAXED, Ordering::SeqCst);
+        b.unpark(1, &watch);
+        assert_eq!(mode(&watch), RELAXED, "both awake");
+        a.begin_poll(2, 9);
+        b.park(1);
+        watch.parked_off_driver();
+        assert_eq!(mode(&watch), WATCHING);
+    }
+
+    #[test]
+    fn a_sleeping_watchdog_is_woken_by_any_worker_leaving_a_park_and_a_watching_one_never() {
+        let watch = Watch::new(2);
+        watch.mode.store(SLEEPING, Ordering::SeqCst);
+        let a = watch.record(0);
+        a.park_in_driver();
+        a.unpark(1, &watch);
+        assert_eq!(mode(&watch), WATCHING);
+        // Watching: a transition leaves the mode alone (no scan, no wake-up).
+        a.park(1);
+        watch.parked_off_driver();
+        a.unpark(1, &watch);
+        assert_eq!(mode(&watch), WATCHING);
     }
 }

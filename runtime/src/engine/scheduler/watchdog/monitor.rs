@@ -5,7 +5,10 @@
 //! when the runtime shuts down (`Watch::shutdown` wakes it) or the scheduler is gone.
 
 use super::report::{Reporter, SlowPoll};
-use super::{PARKED, PHASE_MASK, POLLING, Target, Watch, WatchdogConfig};
+use super::{
+    PHASE_MASK, POLLING, RELAXED, RELAXED_TICK, SLEEPING, Target, WATCHING, Watch, WatchdogConfig,
+    is_parked,
+};
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant};
@@ -14,16 +17,28 @@ use std::time::{Duration, Instant};
 /// workers wake it; this only bounds the cost of a bug there).
 const IDLE_RECHECK: Duration = Duration::from_secs(10);
 
-/// The sampling period while a worker is awake: half the heal threshold, a tenth of the report
-/// threshold (a poll is first seen up to one tick after it starts, and the reported duration
-/// counts from then), between 1 and 10 ms.
-fn tick(config: &WatchdogConfig) -> Duration {
+/// Samples in a row without a vacancy before the watchdog relaxes (rule W4): a runtime whose
+/// vacancies come and go (a server under I/O load) stays watched at the fast tick rather than
+/// paying a worker's wake-up of the watchdog for each one.
+pub(super) const CALM_SAMPLES: u32 = 8;
+
+/// The sampling periods while a worker is awake: `(watching, relaxed)` (rule W4; `relaxed` is
+/// `None` without healing). Watching: half the heal threshold, a tenth of the report threshold
+/// (a poll is first seen up to one tick after it starts, and the reported duration counts from
+/// then), between 1 and 10 ms. Relaxed: a tenth of the report threshold, at most
+/// [`RELAXED_TICK`], never shorter than watching.
+fn ticks(config: &WatchdogConfig) -> (Duration, Option<Duration>) {
     let heal = config.heal_threshold.map_or(Duration::MAX, |heal| heal / 2);
     let report = config
         .slow_poll_threshold
         .map_or(Duration::MAX, |threshold| threshold / 10);
-    heal.min(report)
-        .clamp(Duration::from_millis(1), Duration::from_millis(10))
+    let watching = heal
+        .min(report)
+        .clamp(Duration::from_millis(1), Duration::from_millis(10));
+    let relaxed = config
+        .heal_threshold
+        .map(|_| report.min(RELAXED_TICK).max(watching));
+    (watching, relaxed)
 }
 
 /// Starts the watchdog of a runtime (nothing if both thresholds are off).
@@ -53,7 +68,9 @@ struct Seen {
 }
 
 fn run<T: Target>(watch: &Watch, target: &Weak<T>, config: &WatchdogConfig) {
-    let tick = tick(config);
+    let (tick, relaxed_tick) = ticks(config);
+    // Samples in a row without a vacancy (rule W4).
+    let mut calm = 0;
     let start = Instant::now();
     let mut seen: Vec<Seen> = watch
         .records
@@ -84,7 +101,7 @@ fn run<T: Target>(watch: &Watch, target: &Weak<T>, config: &WatchdogConfig) {
                 };
                 changed = true;
             }
-            all_parked &= word & PHASE_MASK == PARKED;
+            all_parked &= is_parked(word);
             if word & PHASE_MASK != POLLING {
                 continue;
             }
@@ -128,30 +145,69 @@ fn run<T: Target>(watch: &Watch, target: &Weak<T>, config: &WatchdogConfig) {
             }
         }
         if all_parked && !changed {
+            calm = 0;
             sleep_until_woken(watch, &seen);
-        } else {
-            std::thread::sleep(tick);
+            continue;
         }
+        let Some(relaxed_tick) = relaxed_tick else {
+            std::thread::sleep(tick);
+            continue;
+        };
+        calm = if watch.vacancy() { 0 } else { calm + 1 };
+        match (calm >= CALM_SAMPLES).then(|| relax(watch, relaxed_tick)) {
+            Some(Relaxed::Waited) => {}
+            Some(Relaxed::Woken) => calm = 0,
+            Some(Relaxed::Vacancy) | None => std::thread::sleep(tick),
+        }
+    }
+}
+
+/// How a relaxed wait (rule W4) ended.
+enum Relaxed {
+    /// Not started: the re-read found a vacancy.
+    Vacancy,
+    /// The relaxed tick passed.
+    Waited,
+    /// A worker's transition started a vacancy (or the runtime shuts down).
+    Woken,
+}
+
+/// Rule W4, the watchdog's side: unless the workers show a vacancy, wait `tick` or until a
+/// worker's transition starts one.
+fn relax(watch: &Watch, tick: Duration) -> Relaxed {
+    watch.mode.store(RELAXED, Ordering::SeqCst);
+    if watch.vacancy() || watch.shutdown.load(Ordering::SeqCst) {
+        watch.mode.store(WATCHING, Ordering::SeqCst);
+        return Relaxed::Vacancy;
+    }
+    let mut guard = watch.lock.lock();
+    if watch.mode.load(Ordering::SeqCst) == RELAXED && !watch.shutdown.load(Ordering::SeqCst) {
+        watch.condvar.wait_for(&mut guard, tick);
+    }
+    drop(guard);
+    match watch.mode.swap(WATCHING, Ordering::SeqCst) {
+        RELAXED => Relaxed::Waited,
+        _ => Relaxed::Woken,
     }
 }
 
 /// Rule W3, the watchdog's side: announce the sleep, re-read every word, then block until a
 /// worker (or shutdown) wakes us.
 fn sleep_until_woken(watch: &Watch, seen: &[Seen]) {
-    watch.sleeping.store(true, Ordering::SeqCst);
+    watch.mode.store(SLEEPING, Ordering::SeqCst);
     let moved = watch
         .records
         .iter()
         .zip(seen)
         .any(|(record, seen)| record.word.load(Ordering::SeqCst) != seen.word);
     if moved || watch.shutdown.load(Ordering::SeqCst) {
-        watch.sleeping.store(false, Ordering::SeqCst);
+        watch.mode.store(WATCHING, Ordering::SeqCst);
         return;
     }
     let mut guard = watch.lock.lock();
-    if watch.sleeping.load(Ordering::SeqCst) && !watch.shutdown.load(Ordering::SeqCst) {
+    if watch.mode.load(Ordering::SeqCst) == SLEEPING && !watch.shutdown.load(Ordering::SeqCst) {
         watch.condvar.wait_for(&mut guard, IDLE_RECHECK);
     }
     drop(guard);
-    watch.sleeping.store(false, Ordering::SeqCst);
+    watch.mode.store(WATCHING, Ordering::SeqCst);
 }

@@ -1,13 +1,14 @@
 //! `TcpStream` through the io_uring (`Builder::io_uring_sockets`, feature `io-uring`): exact
 //! bytes across sizes, large and vectored writes, write-behind that lands after the stream is
 //! dropped or shut down, end-of-file and reset, dropped reads (of the future and of the stream)
-//! with a `recv` in flight, the readiness API next to a ring read, and runtime shutdown with
-//! recvs in flight; on both flavors.
+//! with a `recv` in flight, each readiness method next to ring state (a `recv` in flight, bytes
+//! read ahead, a `send` in flight), and runtime shutdown with recvs in flight; on both flavors
+//! (the readiness-method tests on the current-thread one, where the states are deterministic).
 //!
 //! Run: `cargo test -p runtime --features io-uring --test net_uring` (`--release` for the full
 //! stress count; `RT_URING_STRESS_ITERS=N` sets it). Without the feature (or with
 //! `RUNTIME_IO_URING=0`) the same tests run the readiness path, which must give the same
-//! results.
+//! results; the readiness-method tests skip there (their ring states do not exist).
 
 mod support;
 
@@ -454,4 +455,401 @@ fn more_idle_connections_than_the_completion_queue_holds_still_echo() {
             assert_eq!(waiter.await.unwrap().unwrap(), (i as u32).to_le_bytes());
         }
     });
+}
+
+// ---- The readiness API next to ring state, method by method ----
+//
+// Each test builds the state on a current-thread runtime, where it is deterministic: a read
+// polled once and dropped leaves its `recv` in the stream (nothing has been sent), a short
+// `read_exact` of a longer message leaves bytes read ahead, and a write leaves its `send` in
+// flight until the next driver turn. Each then proves the stream still carries every byte in
+// order. Where the kernel refuses io_uring they skip: these states exist only with a ring.
+
+/// Runs `test` with a connected (client, server) pair on a current-thread ring runtime, or
+/// returns at once where no ring is expected.
+fn with_ring_pair<Fut: Future<Output = ()>>(
+    what: &str,
+    test: impl FnOnce(TcpStream, TcpStream) -> Fut,
+) {
+    if !ring_expected() {
+        eprintln!("{what}: skipped, this kernel or environment gives no io_uring");
+        return;
+    }
+    let _dog = Watchdog::new(what, Duration::from_secs(60));
+    let rt = runtime(false);
+    rt.block_on(async {
+        let (client, server) = pair().await.unwrap();
+        test(client, server).await;
+    });
+    assert_ring_drains(&rt, what);
+}
+
+/// Leaves a ring `recv` of `stream` in flight (nothing to read yet, no bytes ahead).
+async fn leave_recv_in_flight(stream: &mut TcpStream) {
+    let mut buf = [0u8; 16];
+    assert!(
+        !support::poll_once_and_drop(stream.read(&mut buf)).await,
+        "the read found bytes: the stream had some ahead"
+    );
+}
+
+/// The server sends `msg` and the client reads its first `first` bytes with `AsyncRead`:
+/// the ring's one `recv` took all of it, so `msg[first..]` is left read ahead.
+async fn leave_bytes_ahead(
+    client: &mut TcpStream,
+    server: &mut TcpStream,
+    msg: &[u8],
+    first: usize,
+) {
+    server.write_all(msg).await.unwrap();
+    server.flush().await.unwrap();
+    let mut head = vec![0u8; first];
+    client.read_exact(&mut head).await.unwrap();
+    assert_eq!(head, msg[..first]);
+}
+
+/// The server sends `tail` and the client reads exactly `want` (bytes still ahead, then
+/// `tail`) with `AsyncRead`: nothing lost or reordered by what came before.
+async fn assert_reads_continue(client: &mut TcpStream, server: &mut TcpStream, want: &[u8]) {
+    server.write_all(want).await.unwrap();
+    server.flush().await.unwrap();
+    let mut got = vec![0u8; want.len()];
+    client.read_exact(&mut got).await.unwrap();
+    assert_eq!(got, want);
+}
+
+/// `result` is the ring's refusal: `Unsupported`, with a message naming the io_uring.
+#[track_caller]
+fn assert_refused<T: std::fmt::Debug>(result: io::Result<T>, what: &str) {
+    let err = result.expect_err(what);
+    assert_eq!(err.kind(), io::ErrorKind::Unsupported, "{what}: {err}");
+    assert!(err.to_string().contains("io_uring"), "{what}: {err}");
+}
+
+/// The client writes `first` with `AsyncWrite` (its `send` is in flight until the next driver
+/// turn), `check` runs against that state, then a flush ends it. `first` is small enough for
+/// the socket buffers: the peer reads it only afterwards.
+async fn with_send_in_flight(
+    client: &mut TcpStream,
+    first: &[u8],
+    check: impl AsyncFnOnce(&TcpStream),
+) {
+    client.write_all(first).await.unwrap();
+    check(client).await;
+    client.flush().await.unwrap();
+}
+
+/// The server reads exactly `want`: the bytes arrived whole and in order.
+async fn assert_server_gets(server: &mut TcpStream, want: &[u8]) {
+    let mut got = vec![0u8; want.len()];
+    server.read_exact(&mut got).await.unwrap();
+    assert!(
+        got == want,
+        "the peer got {} bytes, not the ones sent in order",
+        got.len()
+    );
+}
+
+#[test]
+fn ready_refuses_an_interest_with_readable_while_the_ring_holds_read_state() {
+    use runtime::io::Interest;
+    with_ring_pair(
+        "ready next to the ring",
+        |mut client, mut server| async move {
+            leave_recv_in_flight(&mut client).await;
+            assert_refused(client.ready(Interest::READABLE).await, "ready(READABLE)");
+            let both = Interest::READABLE | Interest::WRITABLE;
+            assert_refused(client.ready(both).await, "ready(READABLE | WRITABLE)");
+            // The write direction is idle: asking for it alone still works.
+            let ready = client.ready(Interest::WRITABLE).await.unwrap();
+            assert!(ready.is_writable());
+            assert_reads_continue(&mut client, &mut server, b"after ready").await;
+            // The recv was collected and every byte handed out: readiness works again.
+            server.write_all(b"rd").await.unwrap();
+            server.flush().await.unwrap();
+            assert!(
+                client
+                    .ready(Interest::READABLE)
+                    .await
+                    .unwrap()
+                    .is_readable()
+            );
+            let mut two = [0u8; 2];
+            assert_eq!(client.try_read(&mut two).unwrap(), 2);
+            assert_eq!(&two, b"rd");
+            // A send in flight refuses WRITABLE (alone or with READABLE) the same way.
+            with_send_in_flight(&mut client, &pattern(16 << 10, 1), async |c| {
+                assert_refused(
+                    c.ready(Interest::WRITABLE).await,
+                    "ready(WRITABLE), send in flight",
+                );
+                assert_refused(
+                    c.ready(both).await,
+                    "ready(READABLE | WRITABLE), send in flight",
+                );
+            })
+            .await;
+            assert!(
+                client
+                    .ready(Interest::WRITABLE)
+                    .await
+                    .unwrap()
+                    .is_writable()
+            );
+            assert_server_gets(&mut server, &pattern(16 << 10, 1)).await;
+        },
+    );
+}
+
+#[test]
+fn poll_read_ready_refuses_with_bytes_ahead_or_a_recv_in_flight() {
+    use std::future::poll_fn;
+    with_ring_pair(
+        "poll_read_ready next to the ring",
+        |mut client, mut server| async move {
+            leave_bytes_ahead(&mut client, &mut server, b"0123456789", 4).await;
+            assert_refused(
+                poll_fn(|cx| client.poll_read_ready(cx)).await,
+                "bytes ahead",
+            );
+            let mut rest = [0u8; 6];
+            client.read_exact(&mut rest).await.unwrap();
+            assert_eq!(&rest, b"456789");
+            leave_recv_in_flight(&mut client).await;
+            assert_refused(
+                poll_fn(|cx| client.poll_read_ready(cx)).await,
+                "recv in flight",
+            );
+            assert_reads_continue(&mut client, &mut server, b"after poll_read_ready").await;
+        },
+    );
+}
+
+#[test]
+fn try_read_vectored_hands_out_bytes_ahead_in_order_and_refuses_while_a_recv_is_in_flight() {
+    use std::io::IoSliceMut;
+    with_ring_pair(
+        "try_read_vectored next to the ring",
+        |mut client, mut server| async move {
+            leave_bytes_ahead(&mut client, &mut server, b"abcdefghijkl", 2).await;
+            let (mut one, mut three) = ([0u8; 1], [0u8; 3]);
+            let mut bufs = [IoSliceMut::new(&mut one), IoSliceMut::new(&mut three)];
+            assert_eq!(client.try_read_vectored(&mut bufs).unwrap(), 4);
+            assert_eq!((&one, &three), (b"c", b"def"));
+            // Part of what is left, then AsyncRead takes the rest ahead and what comes next.
+            let (mut empty, mut two) = ([0u8; 0], [0u8; 2]);
+            let mut bufs = [IoSliceMut::new(&mut empty), IoSliceMut::new(&mut two)];
+            assert_eq!(client.try_read_vectored(&mut bufs).unwrap(), 2);
+            assert_eq!(&two, b"gh");
+            let mut four = [0u8; 4];
+            client.read_exact(&mut four).await.unwrap();
+            assert_eq!(&four, b"ijkl");
+            // Nothing ahead, no recv: the socket itself, which the ring emptied.
+            let err = client
+                .try_read_vectored(&mut [IoSliceMut::new(&mut four)])
+                .unwrap_err();
+            assert_eq!(err.kind(), io::ErrorKind::WouldBlock, "{err}");
+            leave_recv_in_flight(&mut client).await;
+            assert_refused(
+                client.try_read_vectored(&mut [IoSliceMut::new(&mut four)]),
+                "try_read_vectored, recv in flight",
+            );
+            assert_reads_continue(&mut client, &mut server, b"after try_read_vectored").await;
+        },
+    );
+}
+
+#[test]
+fn try_read_buf_appends_bytes_ahead_in_order_and_refuses_while_a_recv_is_in_flight() {
+    with_ring_pair(
+        "try_read_buf next to the ring",
+        |mut client, mut server| async move {
+            leave_bytes_ahead(&mut client, &mut server, b"abcdefgh", 2).await;
+            // Room for two more bytes: exactly two are taken, as one receive would.
+            let mut buf = Vec::with_capacity(3);
+            buf.push(b'>');
+            assert_eq!(client.try_read_buf(&mut buf).unwrap(), 2);
+            assert_eq!(buf, b">cd");
+            // A full vector grows first, then takes the rest.
+            let mut all = Vec::new();
+            assert_eq!(client.try_read_buf(&mut all).unwrap(), 4);
+            assert_eq!(all, b"efgh");
+            let err = client.try_read_buf(&mut all).unwrap_err();
+            assert_eq!(err.kind(), io::ErrorKind::WouldBlock, "{err}");
+            assert_eq!(all, b"efgh");
+            leave_recv_in_flight(&mut client).await;
+            assert_refused(
+                client.try_read_buf(&mut all),
+                "try_read_buf, recv in flight",
+            );
+            assert_eq!(all, b"efgh", "a refused call appended nothing");
+            assert_reads_continue(&mut client, &mut server, b"after try_read_buf").await;
+        },
+    );
+}
+
+#[test]
+fn try_io_refuses_without_calling_f_while_the_direction_is_busy() {
+    use runtime::io::Interest;
+    with_ring_pair(
+        "try_io next to the ring",
+        |mut client, mut server| async move {
+            leave_recv_in_flight(&mut client).await;
+            let mut called = false;
+            let result = client.try_io(Interest::READABLE, || {
+                called = true;
+                Ok(())
+            });
+            assert_refused(result, "try_io(READABLE), recv in flight");
+            assert!(!called, "f ran past the ring");
+            let result = client.try_io(Interest::READABLE | Interest::WRITABLE, || {
+                called = true;
+                Ok(())
+            });
+            assert_refused(result, "try_io(READABLE | WRITABLE), recv in flight");
+            assert!(!called, "f ran past the ring");
+            assert_reads_continue(&mut client, &mut server, b"after try_io").await;
+            let msg = pattern(16 << 10, 2);
+            with_send_in_flight(&mut client, &msg, async |c| {
+                let result = c.try_io(Interest::WRITABLE, || {
+                    called = true;
+                    Ok(())
+                });
+                assert_refused(result, "try_io(WRITABLE), send in flight");
+            })
+            .await;
+            assert!(!called, "f ran past the ring");
+            assert_server_gets(&mut server, &msg).await;
+        },
+    );
+}
+
+#[test]
+fn async_io_refuses_without_calling_f_while_the_direction_is_busy() {
+    use runtime::io::Interest;
+    with_ring_pair(
+        "async_io next to the ring",
+        |mut client, mut server| async move {
+            leave_recv_in_flight(&mut client).await;
+            let mut calls = 0;
+            let result = client
+                .async_io(Interest::READABLE, || {
+                    calls += 1;
+                    Ok(())
+                })
+                .await;
+            assert_refused(result, "async_io(READABLE), recv in flight");
+            assert_eq!(calls, 0, "f ran past the ring");
+            // The idle write direction is not held up by the read side's state.
+            let n = client
+                .async_io(Interest::WRITABLE, || {
+                    calls += 1;
+                    Ok(5)
+                })
+                .await
+                .unwrap();
+            assert_eq!((n, calls), (5, 1));
+            assert_reads_continue(&mut client, &mut server, b"after async_io").await;
+            let msg = pattern(16 << 10, 3);
+            with_send_in_flight(&mut client, &msg, async |c| {
+                let result = c
+                    .async_io(Interest::WRITABLE, || {
+                        calls += 1;
+                        Ok(())
+                    })
+                    .await;
+                assert_refused(result, "async_io(WRITABLE), send in flight");
+            })
+            .await;
+            assert_eq!(calls, 1, "f ran past the ring");
+            assert_server_gets(&mut server, &msg).await;
+        },
+    );
+}
+
+#[test]
+fn writable_refuses_while_a_send_is_in_flight_and_works_after_a_flush() {
+    with_ring_pair(
+        "writable next to the ring",
+        |mut client, mut server| async move {
+            let msg = pattern(16 << 10, 4);
+            with_send_in_flight(&mut client, &msg, async |c| {
+                assert_refused(c.writable().await, "writable, send in flight");
+            })
+            .await;
+            client.writable().await.unwrap();
+            assert_eq!(client.try_write(b"tail").unwrap(), 4);
+            client.write_all(b"+more").await.unwrap();
+            client.flush().await.unwrap();
+            let mut want = msg.clone();
+            want.extend_from_slice(b"tail+more");
+            assert_server_gets(&mut server, &want).await;
+        },
+    );
+}
+
+#[test]
+fn try_write_refuses_while_a_send_is_in_flight_so_bytes_stay_in_order() {
+    with_ring_pair(
+        "try_write next to the ring",
+        |mut client, mut server| async move {
+            let msg = pattern(16 << 10, 5);
+            with_send_in_flight(&mut client, &msg, async |c| {
+                assert_refused(c.try_write(b"overtaker"), "try_write, send in flight");
+            })
+            .await;
+            client.writable().await.unwrap();
+            assert_eq!(client.try_write(b"second").unwrap(), 6);
+            client.write_all(b"+third").await.unwrap();
+            client.flush().await.unwrap();
+            let mut want = msg.clone();
+            want.extend_from_slice(b"second+third");
+            assert_server_gets(&mut server, &want).await;
+        },
+    );
+}
+
+#[test]
+fn try_write_vectored_refuses_while_a_send_is_in_flight_so_bytes_stay_in_order() {
+    with_ring_pair(
+        "try_write_vectored next to the ring",
+        |mut client, mut server| async move {
+            let msg = pattern(16 << 10, 6);
+            let bufs = [IoSlice::new(b"sec"), IoSlice::new(b"ond")];
+            with_send_in_flight(&mut client, &msg, async |c| {
+                assert_refused(
+                    c.try_write_vectored(&bufs),
+                    "try_write_vectored, send in flight",
+                );
+            })
+            .await;
+            client.writable().await.unwrap();
+            assert_eq!(client.try_write_vectored(&bufs).unwrap(), 6);
+            client.write_all(b"+third").await.unwrap();
+            client.flush().await.unwrap();
+            let mut want = msg.clone();
+            want.extend_from_slice(b"second+third");
+            assert_server_gets(&mut server, &want).await;
+        },
+    );
+}
+
+#[test]
+fn poll_write_ready_refuses_while_a_send_is_in_flight_and_works_after_a_flush() {
+    use std::future::poll_fn;
+    with_ring_pair(
+        "poll_write_ready next to the ring",
+        |mut client, mut server| async move {
+            let msg = pattern(16 << 10, 7);
+            with_send_in_flight(&mut client, &msg, async |c| {
+                assert_refused(poll_fn(|cx| c.poll_write_ready(cx)).await, "send in flight");
+            })
+            .await;
+            poll_fn(|cx| client.poll_write_ready(cx)).await.unwrap();
+            assert_eq!(client.try_write(b"!").unwrap(), 1);
+            let mut want = msg.clone();
+            want.push(b'!');
+            assert_server_gets(&mut server, &want).await;
+        },
+    );
 }

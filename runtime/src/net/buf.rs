@@ -49,6 +49,18 @@ pub(crate) fn recv_appended<S: std::os::fd::AsFd>(
     .map(|(n, ())| n)
 }
 
+/// Appends as much of `src` as `buf`'s spare capacity holds (a full vector first grows by
+/// 64 bytes, as before a receive); returns how many bytes. For bytes already received (a ring
+/// stream's read-ahead) handed out by a `*_buf` method: it takes what one receive would have.
+pub(crate) fn append_within_spare(buf: &mut Vec<u8>, src: &[u8]) -> usize {
+    if buf.capacity() == buf.len() {
+        buf.reserve(GROW_WHEN_FULL);
+    }
+    let n = src.len().min(buf.capacity() - buf.len());
+    buf.extend_from_slice(&src[..n]);
+    n
+}
+
 /// Like [`recv_into_spare`] for a receive that needs an initialised `&mut [u8]` (std's Unix
 /// `recv_from`, whose sender address socket2 cannot hand back as std's type): the spare
 /// capacity is zeroed first, then trimmed back to what was received.
@@ -97,6 +109,21 @@ mod tests {
         })
         .unwrap();
         assert_eq!(buf, b"abc");
+    }
+
+    #[test]
+    fn appending_takes_what_the_spare_capacity_holds_and_grows_a_full_vector_first() {
+        let mut buf = Vec::with_capacity(4);
+        buf.extend_from_slice(b"ab");
+        assert_eq!(append_within_spare(&mut buf, b"cdef"), 2);
+        assert_eq!(buf, b"abcd");
+        let src: Vec<u8> = (0..200).collect();
+        assert_eq!(buf.capacity(), buf.len());
+        let n = append_within_spare(&mut buf, &src);
+        assert!(n >= GROW_WHEN_FULL && n <= src.len(), "took {n}");
+        assert_eq!(buf.len(), 4 + n);
+        assert_eq!(&buf[4..], &src[..n]);
+        assert_eq!(append_within_spare(&mut buf, b""), 0);
     }
 
     #[test]

@@ -5,9 +5,10 @@
 //! Each socket file keeps its own rustdoc (with the runnable example for that socket type) on
 //! each name; the macro supplies the signature and the one-line body. The same name always
 //! gets the same signature and body, so `UdpSocket::poll_recv` and
-//! `UnixDatagram::poll_recv` (or `TcpStream::ready` and `UnixStream::ready`) cannot drift
+//! `UnixDatagram::poll_recv` (or `UdpSocket::ready` and `UnixStream::ready`) cannot drift
 //! apart. Methods whose bodies differ between socket types (`send_to`, `connect`, ...) stay
-//! written out in their files. `local_addr` and `peer_addr` go through `sim_io`'s
+//! written out in their files, as do `TcpStream`'s readiness and `try_*` methods (each first
+//! asks the stream's io_uring state, `net/tcp/stream/ring.rs`). `local_addr` and `peer_addr` go through `sim_io`'s
 //! `LocalAddr`/`PeerAddr`, which also answer for a simulated socket.
 //!
 //! ```text

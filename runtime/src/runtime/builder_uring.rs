@@ -32,12 +32,12 @@ impl Builder {
     /// one send and 256 KiB in flight per stream; its error is reported by the next write or
     /// flush, and `flush`/`close` wait for it). Operations started on the runtime's own threads
     /// reach the kernel together, in one `io_uring_enter` per driver turn or before a worker
-    /// parks. The readiness API (`readable`, `try_read`, `peek`, ...) keeps working on a stream
-    /// that is not read with `AsyncRead`; on one with a ring read pending it returns an
-    /// `Unsupported` error rather than reorder bytes (`try_read` first hands out bytes read
-    /// ahead). Not yet checked that way: `ready(Interest::READABLE)`, `poll_read_ready`,
-    /// `try_read_vectored`, `try_read_buf` and `try_io`/`async_io` with `READABLE`; do not mix
-    /// them with `AsyncRead` reads on a ring stream.
+    /// parks. The readiness API (`ready`, `readable`, `writable`, `try_read*`, `try_write*`,
+    /// `peek`, `poll_*_ready`, `try_io`, `async_io`) keeps working on a stream not read or
+    /// written with `AsyncRead`/`AsyncWrite`; while the ring holds that stream's read state (a
+    /// `recv` in flight or bytes read ahead) or a `send` of it is in flight, a call touching that
+    /// direction returns an `Unsupported` error rather than reorder bytes (the `try_read` forms
+    /// first hand out bytes read ahead; `flush` ends a send).
     ///
     /// **Leave it off for speed.** On a 2-core loopback echo it measured slower than the
     /// default readiness path: about 1.9x the wall time with 50 connections and about 2x the

@@ -322,60 +322,80 @@ impl TcpStream {
         self.io.get_ref().shutdown(how)
     }
 
-    crate::net::io_methods::io_methods! {
+    /// Waits until the stream is writable. May report ready spuriously: follow with
+    /// [`try_write`](Self::try_write) and handle `WouldBlock`.
+    ///
+    /// With ring sockets (`Builder::io_uring_sockets`), an `Unsupported` error while a ring
+    /// `send` is in flight: flush the stream first.
+    ///
+    /// ```
+    /// # let rt = runtime::Runtime::new().unwrap();
+    /// rt.block_on(async {
+    ///     let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+    ///     let stream = runtime::net::TcpStream::connect(listener.local_addr()?).await?;
+    ///     stream.writable().await?;
+    ///     assert_eq!(stream.try_write(b"hello")?, 5);
+    ///     Ok::<(), std::io::Error>(())
+    /// }).unwrap();
+    /// ```
+    pub async fn writable(&self) -> io::Result<()> {
+        self.ring_check(Interest::WRITABLE)?;
+        self.io.ready(Interest::WRITABLE).await.map(drop)
+    }
 
-        /// Waits until the stream is writable. May report ready spuriously: follow with
-        /// [`try_write`](Self::try_write) and handle `WouldBlock`.
-        ///
-        /// ```
-        /// # let rt = runtime::Runtime::new().unwrap();
-        /// rt.block_on(async {
-        ///     let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
-        ///     let stream = runtime::net::TcpStream::connect(listener.local_addr()?).await?;
-        ///     stream.writable().await?;
-        ///     assert_eq!(stream.try_write(b"hello")?, 5);
-        ///     Ok::<(), std::io::Error>(())
-        /// }).unwrap();
-        /// ```
-        writable;
+    /// Writes what fits without waiting; `WouldBlock` if nothing does.
+    ///
+    /// With ring sockets (`Builder::io_uring_sockets`), an `Unsupported` error while a ring
+    /// `send` is in flight, whose bytes this write would overtake: flush the stream first.
+    ///
+    /// ```
+    /// # let rt = runtime::Runtime::new().unwrap();
+    /// rt.block_on(async {
+    ///     let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+    ///     let stream = runtime::net::TcpStream::connect(listener.local_addr()?).await?;
+    ///     stream.writable().await?;
+    ///     assert_eq!(stream.try_write(b"abc")?, 3);
+    ///     Ok::<(), std::io::Error>(())
+    /// }).unwrap();
+    /// ```
+    pub fn try_write(&self, buf: &[u8]) -> io::Result<usize> {
+        self.ring_check(Interest::WRITABLE)?;
+        self.io.try_io(Interest::WRITABLE, |mut s| {
+            std::io::Write::write(&mut s, buf)
+        })
+    }
 
-        /// Writes what fits without waiting; `WouldBlock` if nothing does.
-        ///
-        /// ```
-        /// # let rt = runtime::Runtime::new().unwrap();
-        /// rt.block_on(async {
-        ///     let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
-        ///     let stream = runtime::net::TcpStream::connect(listener.local_addr()?).await?;
-        ///     stream.writable().await?;
-        ///     assert_eq!(stream.try_write(b"abc")?, 3);
-        ///     Ok::<(), std::io::Error>(())
-        /// }).unwrap();
-        /// ```
-        try_write;
-
-        /// Like [`try_write`](Self::try_write) with several buffers in one system call. A small
-        /// write (at most 1 KiB in all) in several buffers is copied into one and sent with a plain
-        /// `send`, which costs the kernel less than `writev`; the bytes and the count returned are
-        /// the same either way.
-        ///
-        /// ```
-        /// use std::io::IoSlice;
-        /// # let rt = runtime::Runtime::new().unwrap();
-        /// rt.block_on(async {
-        ///     let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
-        ///     let stream = runtime::net::TcpStream::connect(listener.local_addr()?).await?;
-        ///     stream.writable().await?;
-        ///     let n = stream.try_write_vectored(&[IoSlice::new(b"ab"), IoSlice::new(b"cd")])?;
-        ///     assert_eq!(n, 4);
-        ///     Ok::<(), std::io::Error>(())
-        /// }).unwrap();
-        /// ```
-        try_write_vectored;
+    /// Like [`try_write`](Self::try_write) with several buffers in one system call. A small
+    /// write (at most 1 KiB in all) in several buffers is copied into one and sent with a plain
+    /// `send`, which costs the kernel less than `writev`; the bytes and the count returned are
+    /// the same either way.
+    ///
+    /// With ring sockets, an `Unsupported` error while a ring `send` is in flight, as
+    /// [`try_write`](Self::try_write).
+    ///
+    /// ```
+    /// use std::io::IoSlice;
+    /// # let rt = runtime::Runtime::new().unwrap();
+    /// rt.block_on(async {
+    ///     let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+    ///     let stream = runtime::net::TcpStream::connect(listener.local_addr()?).await?;
+    ///     stream.writable().await?;
+    ///     let n = stream.try_write_vectored(&[IoSlice::new(b"ab"), IoSlice::new(b"cd")])?;
+    ///     assert_eq!(n, 4);
+    ///     Ok::<(), std::io::Error>(())
+    /// }).unwrap();
+    /// ```
+    pub fn try_write_vectored(&self, bufs: &[std::io::IoSlice<'_>]) -> io::Result<usize> {
+        self.ring_check(Interest::WRITABLE)?;
+        self.io.try_write_vectored(bufs)
     }
 
     /// Waits until the stream is readable (data, end-of-file or an error is pending). Any
     /// number of tasks may wait at once. May report ready spuriously: follow with
     /// [`try_read`](Self::try_read) and handle `WouldBlock`.
+    ///
+    /// With ring sockets (`Builder::io_uring_sockets`), an `Unsupported` error while the ring
+    /// holds read state (a `recv` in flight or bytes read ahead): read with `AsyncRead` then.
     ///
     /// ```
     /// # let rt = runtime::Runtime::new().unwrap();
@@ -397,16 +417,16 @@ impl TcpStream {
     /// }).unwrap();
     /// ```
     pub async fn readable(&self) -> io::Result<()> {
-        #[cfg(all(feature = "io-uring", target_os = "linux", not(loom)))]
-        if let Some(ring) = &self.ring {
-            ring.check_read_idle()?;
-        }
+        self.ring_check(Interest::READABLE)?;
         self.io.ready(Interest::READABLE).await.map(drop)
     }
 
     /// Reads what is available without waiting; `WouldBlock` if nothing is (and then clears
     /// the cached readiness, so the next [`readable`](Self::readable) waits for new data).
     /// `Ok(0)` means end-of-file.
+    ///
+    /// With ring sockets (`Builder::io_uring_sockets`), bytes the ring read ahead are handed
+    /// out first, and while a ring `recv` is in flight it is an `Unsupported` error.
     ///
     /// ```
     /// # let rt = runtime::Runtime::new().unwrap();
@@ -419,10 +439,7 @@ impl TcpStream {
     /// }).unwrap();
     /// ```
     pub fn try_read(&self, buf: &mut [u8]) -> io::Result<usize> {
-        #[cfg(all(feature = "io-uring", target_os = "linux", not(loom)))]
-        if let Some(ring) = &self.ring
-            && let Some(ahead) = ring.try_read_ahead(buf)
-        {
+        if let Some(ahead) = self.ring_read_ahead(|ahead| copy_prefix(ahead, buf)) {
             return ahead;
         }
         self.io
@@ -430,6 +447,9 @@ impl TcpStream {
     }
 
     /// Receives data without removing it from the socket's queue; waits until some arrives.
+    ///
+    /// With ring sockets (`Builder::io_uring_sockets`), an `Unsupported` error while the ring
+    /// holds read state (a `recv` in flight or bytes read ahead).
     ///
     /// ```
     /// # let rt = runtime::Runtime::new().unwrap();
@@ -445,10 +465,7 @@ impl TcpStream {
     /// }).unwrap();
     /// ```
     pub async fn peek(&self, buf: &mut [u8]) -> io::Result<usize> {
-        #[cfg(all(feature = "io-uring", target_os = "linux", not(loom)))]
-        if let Some(ring) = &self.ring {
-            ring.check_read_idle()?;
-        }
+        self.ring_check(Interest::READABLE)?;
         self.io.async_io(Interest::READABLE, |s| s.peek(buf)).await
     }
 
@@ -507,6 +524,32 @@ impl TcpStream {
         split_owned(self)
     }
 
+    /// The readiness API's one ring check (`stream/ring.rs`, "Readiness APIs"): with ring
+    /// sockets, an `Unsupported` error while the ring holds state in a direction `interest`
+    /// names; `Ok` otherwise.
+    #[inline]
+    fn ring_check(&self, interest: Interest) -> io::Result<()> {
+        #[cfg(all(feature = "io-uring", target_os = "linux", not(loom)))]
+        if let Some(ring) = &self.ring {
+            return ring.check_interest(interest);
+        }
+        let _ = interest;
+        Ok(())
+    }
+
+    /// The `try_read` family's ring step: with ring sockets, bytes read ahead go to `copy`
+    /// (which returns how many it took from the front) and that count is the result; while a
+    /// ring `recv` is in flight, an `Unsupported` error. `None`: read the socket.
+    #[inline]
+    fn ring_read_ahead(&self, copy: impl FnOnce(&[u8]) -> usize) -> Option<io::Result<usize>> {
+        #[cfg(all(feature = "io-uring", target_os = "linux", not(loom)))]
+        if let Some(ring) = &self.ring {
+            return ring.take_read_ahead(copy);
+        }
+        let _ = copy;
+        None
+    }
+
     pub(crate) fn poll_read_priv(
         &self,
         cx: &mut std::task::Context<'_>,
@@ -562,6 +605,13 @@ impl TcpStream {
         let _ = cx;
         std::task::Poll::Ready(Ok(()))
     }
+}
+
+/// Copies as much of `src` as fits into `dst`; returns how many bytes.
+fn copy_prefix(src: &[u8], dst: &mut [u8]) -> usize {
+    let n = src.len().min(dst.len());
+    dst[..n].copy_from_slice(&src[..n]);
+    n
 }
 
 forward_read!(TcpStream, |s| s);

@@ -19,15 +19,27 @@
 //!   without entering the kernel (`IoRing::start_deferred`); the driver turn, or the worker
 //!   about to park, enters once for all of them. Elsewhere (a `block_on` thread of a
 //!   multi-thread runtime, another runtime) they are submitted at once.
-//! - **Readiness APIs** (`readable`, `ready`, `try_read`, `peek`, `poll_read_ready`, ...) look at
-//!   the socket itself. While the ring holds read state (a `recv` in flight or bytes read
-//!   ahead) they would see the wrong bytes or wait for bytes the ring already took, so
-//!   `readable`, `try_read`, `peek` and `poll_peek` return an `Unsupported` error then
-//!   (`try_read` first hands out bytes read ahead); on a stream that never used `AsyncRead`
-//!   they work as without the ring. Not yet guarded: `ready(READABLE)`, `poll_read_ready`,
-//!   `try_read_vectored`, `try_read_buf` and `try_io`/`async_io` with `READABLE`.
+//! - **Readiness APIs** (`ready`, `readable`, `writable`, `try_read*`, `try_write*`, `peek`,
+//!   `poll_peek`, `poll_read_ready`, `poll_write_ready`, `try_io`, `async_io`) look at the
+//!   socket itself, so they must not run past the ring. While the ring holds read state (a
+//!   `recv` in flight or bytes read ahead) a read-side call would see the wrong bytes or wait
+//!   for bytes the ring already took; while a `send` is in flight a direct write could
+//!   overtake its bytes. So every one of them first asks [`RingSocket::check_interest`] about
+//!   the directions it touches and returns an `Unsupported` error saying why; the reading
+//!   ones (`try_read`, `try_read_vectored`, `try_read_buf`) first hand out bytes read ahead
+//!   ([`RingSocket::take_read_ahead`]), in order, and refuse only while a `recv` is in flight.
+//!   An interest naming both directions (`READABLE | WRITABLE`) is refused if either is busy:
+//!   a `Ready` without its readable bit would leave a Tokio-style `ready` loop waiting for
+//!   bytes the ring holds, with no error to say so. `PRIORITY` and `ERROR` alone are never
+//!   refused (the ring consumes neither). Write-side state ends when the `send` has sent its
+//!   last byte (`flush` waits for that); read-side state ends when `AsyncRead` (or
+//!   `try_read*`) has taken every byte read ahead and no `recv` is pending. On a stream that never used `AsyncRead`/`AsyncWrite` (or whose ring state has
+//!   ended) they work as without the ring. The check is made when the call starts: a
+//!   concurrent `AsyncRead`/`AsyncWrite` on the same stream from another task is not ordered
+//!   against it, as it would not be without the ring.
 
 use crate::engine::{IoRing, RingOp, RingRequest, runs_ring};
+use crate::io::Interest;
 use crate::loom::sync::{Arc, Mutex};
 use crate::task::coop;
 use std::io;
@@ -77,6 +89,17 @@ fn read_state_error() -> io::Error {
         io::ErrorKind::Unsupported,
         "this stream reads through the io_uring (Builder::io_uring_sockets) and has a recv in \
          flight or bytes read ahead: read it with AsyncRead, not the readiness API",
+    )
+}
+
+/// What a write-side readiness API returns while a ring `send` is in flight.
+#[cold]
+fn write_state_error() -> io::Error {
+    io::Error::new(
+        io::ErrorKind::Unsupported,
+        "this stream writes through the io_uring (Builder::io_uring_sockets) and has a send in \
+         flight that a direct write could overtake: write it with AsyncWrite, or flush it \
+         before using the readiness API",
     )
 }
 
@@ -227,12 +250,20 @@ impl RingSocket {
             .is_some_and(|op| op.shutdown_write_after())
     }
 
-    /// For `try_read`: hands out bytes read ahead; `None` if there are none and no recv is in
-    /// flight (the caller reads the socket); an error while a recv is in flight.
-    pub(crate) fn try_read_ahead(&self, dst: &mut [u8]) -> Option<io::Result<usize>> {
+    /// For the `try_read` family: `copy` takes bytes read ahead (it is given them all and
+    /// returns how many it took, from the front); `None` if there are none and no recv is in
+    /// flight (the caller reads the socket); an error while a recv is in flight. `copy` runs
+    /// under the read side's lock: it only copies.
+    pub(crate) fn take_read_ahead(
+        &self,
+        copy: impl FnOnce(&[u8]) -> usize,
+    ) -> Option<io::Result<usize>> {
         let mut side = self.read.lock();
         if side.pos < side.end {
-            return Some(Ok(copy_out(&mut side, dst)));
+            let n = copy(&side.data[side.pos..side.end]);
+            debug_assert!(n <= side.end - side.pos, "took more bytes than were ahead");
+            side.pos += n;
+            return Some(Ok(n));
         }
         if side.op.is_some() {
             return Some(Err(read_state_error()));
@@ -240,8 +271,19 @@ impl RingSocket {
         None
     }
 
-    /// For the read side of the readiness API: an error while the ring holds read state.
-    pub(crate) fn check_read_idle(&self) -> io::Result<()> {
+    /// For the readiness API: an `Unsupported` error while the ring holds state in a direction
+    /// `interest` names (read: a recv in flight or bytes read ahead; write: a send in flight).
+    pub(crate) fn check_interest(&self, interest: Interest) -> io::Result<()> {
+        if interest.is_readable() {
+            self.check_read_idle()?;
+        }
+        if interest.is_writable() && self.send_in_flight() {
+            return Err(write_state_error());
+        }
+        Ok(())
+    }
+
+    fn check_read_idle(&self) -> io::Result<()> {
         let side = self.read.lock();
         if side.pos < side.end || side.op.is_some() {
             return Err(read_state_error());
@@ -249,10 +291,14 @@ impl RingSocket {
         Ok(())
     }
 
+    fn send_in_flight(&self) -> bool {
+        self.write.lock().op.as_ref().is_some_and(RingOp::in_flight)
+    }
+
     /// For `into_std`: an error if the ring still holds bytes or operations of this stream.
     pub(crate) fn check_idle(&self) -> io::Result<()> {
         self.check_read_idle()?;
-        if self.write.lock().op.as_ref().is_some_and(RingOp::in_flight) {
+        if self.send_in_flight() {
             return Err(io::Error::new(
                 io::ErrorKind::WouldBlock,
                 "a send through the io_uring is still in flight: flush the stream first",
@@ -264,9 +310,7 @@ impl RingSocket {
 
 /// Copies `side`'s leftover bytes into `dst` as far as they fit; returns how many.
 fn copy_out(side: &mut ReadSide, dst: &mut [u8]) -> usize {
-    let left = &side.data[side.pos..side.end];
-    let n = left.len().min(dst.len());
-    dst[..n].copy_from_slice(&left[..n]);
+    let n = super::copy_prefix(&side.data[side.pos..side.end], dst);
     side.pos += n;
     n
 }

@@ -8,8 +8,8 @@
 //! `UnixDatagram::poll_recv` (or `UdpSocket::ready` and `UnixStream::ready`) cannot drift
 //! apart. Methods whose bodies differ between socket types (`send_to`, `connect`, ...) stay
 //! written out in their files, as do `TcpStream`'s readiness and `try_*` methods (each first
-//! asks the stream's io_uring state, `net/tcp/stream/ring.rs`). `local_addr` and `peer_addr` go through `sim_io`'s
-//! `LocalAddr`/`PeerAddr`, which also answer for a simulated socket.
+//! asks the stream's io_uring state, `net/tcp/stream/ring.rs`). `local_addr` and `peer_addr`
+//! go through `sim_io`'s `LocalAddr`/`PeerAddr`, which also answer for a simulated socket.
 //!
 //! ```text
 //! impl UdpSocket {

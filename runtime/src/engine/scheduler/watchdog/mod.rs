@@ -292,7 +292,10 @@ mod tests {
         a.begin_poll(2, 7);
         assert!(!watch.vacancy());
         b.unpark(1, &watch);
-        assert!(!watch.vacancy(), "everybody awake: nobody to hand work to sleeps");
+        assert!(
+            !watch.vacancy(),
+            "everybody awake: no sleeper to hand work to"
+        );
         c.park(2);
         assert!(watch.vacancy(), "c sleeps off the driver while a polls");
     }
@@ -304,7 +307,11 @@ mod tests {
         let (a, b) = (watch.record(0), watch.record(1));
         a.park_in_driver();
         watch.parked_off_driver();
-        assert_eq!(mode(&watch), RELAXED, "b parked off a held driver: no vacancy");
+        assert_eq!(
+            mode(&watch),
+            RELAXED,
+            "b parked off a held driver: no vacancy"
+        );
         // a leaves the driver to run what it found: b is asleep, nobody polls I/O.
         a.unpark(1, &watch);
         assert_eq!(mode(&watch), WATCHING);

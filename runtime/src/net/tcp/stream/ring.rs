@@ -33,10 +33,11 @@
 //!   bytes the ring holds, with no error to say so. `PRIORITY` and `ERROR` alone are never
 //!   refused (the ring consumes neither). Write-side state ends when the `send` has sent its
 //!   last byte (`flush` waits for that); read-side state ends when `AsyncRead` (or
-//!   `try_read*`) has taken every byte read ahead and no `recv` is pending. On a stream that never used `AsyncRead`/`AsyncWrite` (or whose ring state has
-//!   ended) they work as without the ring. The check is made when the call starts: a
-//!   concurrent `AsyncRead`/`AsyncWrite` on the same stream from another task is not ordered
-//!   against it, as it would not be without the ring.
+//!   `try_read*`) has taken every byte read ahead and no `recv` is pending. On a stream that
+//!   never used `AsyncRead`/`AsyncWrite` (or whose ring state has ended) they work as without
+//!   the ring. The check is made when the call starts: a concurrent `AsyncRead`/`AsyncWrite`
+//!   on the same stream from another task is not ordered against it, as it would not be
+//!   without the ring.
 
 use crate::engine::{IoRing, RingOp, RingRequest, runs_ring};
 use crate::io::Interest;

@@ -158,6 +158,7 @@ impl<S: Schedule> OwnedTasks<S> {
     }
 
     /// Removes a task, returning the list's reference if the task was still listed.
+    #[inline]
     pub(crate) fn remove(&self, task: &Task<S>) -> Option<Task<S>> {
         let raw = task.raw();
         self.shard(raw.id()).with(|shard| {

@@ -30,6 +30,7 @@ impl<T> Slots<T> {
     ///
     /// # Panics
     /// If the table would hold more than `u32::MAX` slots.
+    #[inline]
     pub(crate) fn insert(&mut self, item: T) -> u32 {
         if let Some(index) = self.vacant.pop() {
             let slot = &mut self.entries[index as usize];
@@ -48,6 +49,7 @@ impl<T> Slots<T> {
     }
 
     /// Takes the item out of slot `index` (`None` if the slot is vacant or out of range).
+    #[inline]
     pub(crate) fn remove(&mut self, index: usize) -> Option<T> {
         let item = self.entries.get_mut(index)?.take()?;
         // `index` came from `insert`, so it fits a `u32`.

@@ -217,6 +217,7 @@ impl Schedule for Arc<Handle> {
         self.schedule_task(task, true);
     }
 
+    #[inline]
     fn release(&self, task: &Task<Self>) -> Option<Task<Self>> {
         self.shared.owned.remove(task)
     }

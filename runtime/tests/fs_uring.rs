@@ -28,13 +28,7 @@ fn ring_expected() -> bool {
 }
 
 fn runtime(multi: bool, ring: bool) -> runtime::Runtime {
-    let mut builder = if multi {
-        let mut b = runtime::Builder::new_multi_thread();
-        b.worker_threads(2);
-        b
-    } else {
-        runtime::Builder::new_current_thread()
-    };
+    let mut builder = support::builder(multi);
     builder.io_uring(ring).build().unwrap()
 }
 

@@ -31,13 +31,7 @@ fn ring_expected() -> bool {
 }
 
 fn runtime(multi: bool) -> runtime::Runtime {
-    let mut builder = if multi {
-        let mut b = runtime::Builder::new_multi_thread();
-        b.worker_threads(2);
-        b
-    } else {
-        runtime::Builder::new_current_thread()
-    };
+    let mut builder = support::builder(multi);
     builder.io_uring_sockets(true).build().unwrap()
 }
 
@@ -539,6 +533,22 @@ async fn with_send_in_flight(
     client.flush().await.unwrap();
 }
 
+/// After the refused call: once writable, `write` (a direct write of `direct`) goes out, then
+/// `AsyncWrite` goes on; the server gets `first`, `direct` and `+more`, whole and in order.
+async fn direct_write_then_more(
+    client: &mut TcpStream,
+    server: &mut TcpStream,
+    first: &[u8],
+    direct: &[u8],
+    write: impl FnOnce(&TcpStream) -> io::Result<usize>,
+) {
+    client.writable().await.unwrap();
+    assert_eq!(write(client).unwrap(), direct.len());
+    client.write_all(b"+more").await.unwrap();
+    client.flush().await.unwrap();
+    assert_server_gets(server, &[first, direct, b"+more"].concat()).await;
+}
+
 /// The server reads exactly `want`: the bytes arrived whole and in order.
 async fn assert_server_gets(server: &mut TcpStream, want: &[u8]) {
     let mut got = vec![0u8; want.len()];
@@ -777,13 +787,10 @@ fn writable_refuses_while_a_send_is_in_flight_and_works_after_a_flush() {
                 assert_refused(c.writable().await, "writable, send in flight");
             })
             .await;
-            client.writable().await.unwrap();
-            assert_eq!(client.try_write(b"tail").unwrap(), 4);
-            client.write_all(b"+more").await.unwrap();
-            client.flush().await.unwrap();
-            let mut want = msg.clone();
-            want.extend_from_slice(b"tail+more");
-            assert_server_gets(&mut server, &want).await;
+            direct_write_then_more(&mut client, &mut server, &msg, b"tail", |c| {
+                c.try_write(b"tail")
+            })
+            .await;
         },
     );
 }
@@ -798,13 +805,10 @@ fn try_write_refuses_while_a_send_is_in_flight_so_bytes_stay_in_order() {
                 assert_refused(c.try_write(b"overtaker"), "try_write, send in flight");
             })
             .await;
-            client.writable().await.unwrap();
-            assert_eq!(client.try_write(b"second").unwrap(), 6);
-            client.write_all(b"+third").await.unwrap();
-            client.flush().await.unwrap();
-            let mut want = msg.clone();
-            want.extend_from_slice(b"second+third");
-            assert_server_gets(&mut server, &want).await;
+            direct_write_then_more(&mut client, &mut server, &msg, b"second", |c| {
+                c.try_write(b"second")
+            })
+            .await;
         },
     );
 }
@@ -823,13 +827,10 @@ fn try_write_vectored_refuses_while_a_send_is_in_flight_so_bytes_stay_in_order()
                 );
             })
             .await;
-            client.writable().await.unwrap();
-            assert_eq!(client.try_write_vectored(&bufs).unwrap(), 6);
-            client.write_all(b"+third").await.unwrap();
-            client.flush().await.unwrap();
-            let mut want = msg.clone();
-            want.extend_from_slice(b"second+third");
-            assert_server_gets(&mut server, &want).await;
+            direct_write_then_more(&mut client, &mut server, &msg, b"second", |c| {
+                c.try_write_vectored(&bufs)
+            })
+            .await;
         },
     );
 }

@@ -24,13 +24,7 @@ struct Seen {
 fn runtime_with_hook(multi: bool, threshold: Duration) -> (Runtime, mpsc::Receiver<Seen>) {
     let (tx, rx) = mpsc::channel();
     let tx = Mutex::new(tx);
-    let mut builder = if multi {
-        let mut b = Builder::new_multi_thread();
-        b.worker_threads(2);
-        b
-    } else {
-        Builder::new_current_thread()
-    };
+    let mut builder = support::builder(multi);
     let rt = builder
         .thread_name("stall-test")
         .slow_poll_threshold(threshold)

@@ -18,13 +18,7 @@ const SHUTDOWN_MESSAGE: &str = "UnhandledPanic::ShutdownRuntime";
 const PENDING: usize = 50;
 
 fn build(multi: bool) -> runtime::Runtime {
-    let mut builder = if multi {
-        let mut b = runtime::Builder::new_multi_thread();
-        b.worker_threads(2);
-        b
-    } else {
-        runtime::Builder::new_current_thread()
-    };
+    let mut builder = support::builder(multi);
     builder
         .unhandled_panic(UnhandledPanic::ShutdownRuntime)
         .build()

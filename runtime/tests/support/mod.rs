@@ -287,6 +287,18 @@ pub fn multi(workers: usize) -> runtime::Runtime {
         .expect("build multi-thread runtime")
 }
 
+/// A builder of either flavor, as tests that run on both take it: multi-thread with two
+/// workers, or current-thread.
+pub fn builder(multi: bool) -> runtime::Builder {
+    if multi {
+        let mut builder = runtime::Builder::new_multi_thread();
+        builder.worker_threads(2);
+        builder
+    } else {
+        runtime::Builder::new_current_thread()
+    }
+}
+
 /// A current-thread runtime.
 pub fn current() -> runtime::Runtime {
     runtime::Builder::new_current_thread()

@@ -34,16 +34,18 @@ pub(crate) struct SharedDriver {
     pub(crate) handle: DriverHandle,
 }
 
-/// The parking side of one worker.
+/// The parking side of one worker. Its state sits on a cache line of its own: other workers
+/// swap it on every unpark, and sharing a line with whatever the allocator put next to it
+/// cost `yield_many` 40 % in a build without the watchdog thread (session 14).
 #[derive(Debug)]
 pub(crate) struct Parker {
-    inner: Arc<Inner>,
+    inner: Arc<CachePadded<Inner>>,
 }
 
 /// The waking side of one worker.
 #[derive(Clone, Debug)]
 pub(crate) struct Unparker {
-    inner: Arc<Inner>,
+    inner: Arc<CachePadded<Inner>>,
 }
 
 #[derive(Debug)]
@@ -65,14 +67,14 @@ impl Parker {
         watch: Arc<Watch>,
     ) -> Parker {
         Parker {
-            inner: Arc::new(Inner {
+            inner: Arc::new(CachePadded::new(Inner {
                 state: AtomicUsize::new(EMPTY),
                 lock: Mutex::new(()),
                 condvar: Condvar::new(),
                 shared,
                 record,
                 watch,
-            }),
+            })),
         }
     }
 

@@ -70,7 +70,7 @@ struct Seen {
 fn run<T: Target>(watch: &Watch, target: &Weak<T>, config: &WatchdogConfig) {
     let (tick, relaxed_tick) = ticks(config);
     // Samples in a row without a vacancy (rule W4).
-    let mut calm = 0;
+    let mut calm: u32 = 0;
     let start = Instant::now();
     let mut seen: Vec<Seen> = watch
         .records
@@ -153,7 +153,11 @@ fn run<T: Target>(watch: &Watch, target: &Weak<T>, config: &WatchdogConfig) {
             std::thread::sleep(tick);
             continue;
         };
-        calm = if watch.vacancy() { 0 } else { calm + 1 };
+        calm = if watch.vacancy() {
+            0
+        } else {
+            calm.saturating_add(1)
+        };
         match (calm >= CALM_SAMPLES).then(|| relax(watch, relaxed_tick)) {
             Some(Relaxed::Waited) => {}
             Some(Relaxed::Woken) => calm = 0,

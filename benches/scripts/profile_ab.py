@@ -24,7 +24,9 @@ import statistics
 import subprocess
 import sys
 
-UNITS = {'ns': 1e-3, 'µs': 1.0, 'ms': 1e3, 's': 1e6}
+# The time units and the VAR=VALUE parsing are ab_builds.py's (this script's directory is on
+# the import path when it runs).
+from ab_builds import UNITS, parse_env
 
 
 def run(binary, row, runtime, iters, env_extra):
@@ -50,7 +52,7 @@ def main():
     for r in range(rounds):
         for side in (sides if r % 2 == 0 else sides[::-1]):
             binary, _, assignment = side.partition('@')
-            env = dict([assignment.split('=', 1)]) if assignment else {}
+            env = parse_env([assignment] if assignment else [])
             ours, cpu = run(binary, row, 'runtime', iters, env)
             theirs, _ = run(binary, row, 'tokio', iters, env)
             results[side].append((ours, ours / theirs, cpu))

@@ -41,8 +41,8 @@
 //!   it cancels its tasks on its thread. [`Handle::unhandled_panic`] applies a runtime's
 //!   `UnhandledPanic` setting (a `LocalRuntime`'s local tasks follow it).
 //! - **Current handle** — [`set_current`] (returns a [`SetCurrentGuard`]), [`with_current`],
-//!   [`with_current_borrowed`] (no reference-count traffic; the closure must not re-enter the
-//!   context), [`is_in_runtime`], [`exit_runtime`] (run blocking code marked as outside the
+//!   [`try_with_current_borrowed`] (no reference-count traffic; the closure must not re-enter
+//!   the context; outside a runtime it comes back unrun), [`is_in_runtime`], [`exit_runtime`] (run blocking code marked as outside the
 //!   runtime).
 //! - **Hand-off** — [`hand_off_core`]: `block_in_place` on a multi-thread worker gives the
 //!   worker's queue to a new thread before blocking. The worker index (which timer shard a
@@ -99,7 +99,7 @@ pub use config::UnhandledPanic;
 pub(crate) use config::{Config, Flavor, SimConfig};
 pub(crate) use context::{
     SetCurrentGuard, current_driver, current_now, exit_runtime, is_in_runtime, set_current,
-    try_set_current, with_current, with_current_borrowed,
+    try_set_current, try_with_current_borrowed, with_current,
 };
 pub(crate) use driver::DriverHandle;
 pub(crate) use driver::clock::add_saturating;
@@ -158,14 +158,14 @@ pub(crate) fn hand_off_core() -> std::io::Result<bool> {
 /// submits its reads and writes there, else it uses the blocking pool).
 #[cfg(all(feature = "io-uring", target_os = "linux", not(loom)))]
 pub(crate) fn current_ring() -> Option<crate::loom::sync::Arc<driver::uring::Ring>> {
-    with_current_borrowed(|handle| handle.driver().ring().cloned()).flatten()
+    context::with_current_borrowed(|handle| handle.driver().ring().cloned()).flatten()
 }
 
 /// The io_uring the current runtime's `TcpStream`s read and write through
 /// (`Builder::io_uring_sockets`), if it has one and the switch is on.
 #[cfg(all(feature = "io-uring", target_os = "linux", not(loom)))]
 pub(crate) fn current_socket_ring() -> Option<crate::loom::sync::Arc<driver::uring::Ring>> {
-    with_current_borrowed(|handle| handle.driver().ring().filter(|r| r.sockets()).cloned())
+    context::with_current_borrowed(|handle| handle.driver().ring().filter(|r| r.sockets()).cloned())
         .flatten()
 }
 
@@ -175,7 +175,7 @@ pub(crate) fn current_socket_ring() -> Option<crate::loom::sync::Arc<driver::uri
 #[cfg(all(feature = "io-uring", target_os = "linux", not(loom)))]
 pub(crate) fn runs_ring(ring: &crate::loom::sync::Arc<driver::uring::Ring>) -> bool {
     context::with_scheduler(|cx| cx.is_some())
-        && with_current_borrowed(|handle| {
+        && context::with_current_borrowed(|handle| {
             handle
                 .driver()
                 .ring()

@@ -35,22 +35,20 @@ where
     let meta = Meta::new(Location::caller());
     // Borrow the current handle instead of cloning it: two fewer atomic read-modify-writes on
     // the runtime's shared reference count per spawn (they were 23% of the inlined spawn path
-    // in the `spawn_many_local_1w` profile). The future comes back if there is no runtime, so
-    // it is never dropped under the borrow.
-    let mut future = Some(future);
-    let spawned = engine::with_current_borrowed(|handle| {
-        let future = future.take().expect("the closure runs at most once");
+    // in the `spawn_many_local_1w` profile). Without a runtime the closure, and so the future,
+    // comes back unrun, to be dropped after the borrow.
+    let spawned = engine::try_with_current_borrowed(move |handle| {
         spawn_deferring_refusal(handle, future, meta)
     });
     match spawned {
-        Some((join, refused)) => {
+        Ok((join, refused)) => {
             // A refused task is cancelled here, after the context borrow ended: its future's
             // destructor may enter a runtime.
             drop(refused);
             join
         }
-        None => {
-            drop(future);
+        Err(unrun) => {
+            drop(unrun);
             panic!(
                 "runtime::spawn must be called from the context of a runtime (inside block_on, a task, or after Runtime::enter)"
             )

@@ -30,7 +30,7 @@ impl<T> Slots<T> {
     ///
     /// # Panics
     /// If the table would hold more than `u32::MAX` slots.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn insert(&mut self, item: T) -> u32 {
         if let Some(index) = self.vacant.pop() {
             let slot = &mut self.entries[index as usize];

@@ -42,8 +42,8 @@
 //!   `UnhandledPanic` setting (a `LocalRuntime`'s local tasks follow it).
 //! - **Current handle** — [`set_current`] (returns a [`SetCurrentGuard`]), [`with_current`],
 //!   [`try_with_current_borrowed`] (no reference-count traffic; the closure must not re-enter
-//!   the context; outside a runtime it comes back unrun), [`is_in_runtime`], [`exit_runtime`] (run blocking code marked as outside the
-//!   runtime).
+//!   the context; outside a runtime it comes back unrun), [`is_in_runtime`], [`exit_runtime`]
+//!   (run blocking code marked as outside the runtime).
 //! - **Hand-off** — [`hand_off_core`]: `block_in_place` on a multi-thread worker gives the
 //!   worker's queue to a new thread before blocking. The worker index (which timer shard a
 //!   sleep files into) stays inside: `context::shard_hint`.

@@ -215,4 +215,34 @@ mod tests {
             assert!(dropped.load(Ordering::SeqCst));
         }
     }
+
+    /// Outside any runtime the spawning closure comes back unrun: the future is dropped after
+    /// the context borrow (its destructor may enter a runtime), then `spawn` panics with its own
+    /// message, not a borrow error.
+    #[test]
+    fn spawn_outside_a_runtime_drops_the_future_outside_the_borrow_then_panics() {
+        let other = Builder::new_current_thread().build().unwrap();
+        let dropped = Arc::new(AtomicBool::new(false));
+        let guard = EntersOnDrop {
+            runtime: other.handle().clone(),
+            dropped: dropped.clone(),
+        };
+        let panic = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            super::spawn(async move {
+                let _guard = guard;
+            })
+        }))
+        .expect_err("spawn outside a runtime panics");
+        let message = panic
+            .downcast_ref::<&str>()
+            .copied()
+            .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
+            .unwrap_or_default()
+            .to_owned();
+        assert!(
+            message.contains("must be called from the context of a runtime"),
+            "{message}"
+        );
+        assert!(dropped.load(Ordering::SeqCst));
+    }
 }

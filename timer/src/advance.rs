@@ -52,8 +52,9 @@ impl<T> Wheel<T> {
 
     /// Returns one timer that is due at `now` (deadline `<= now`), removing it, or `None` once
     /// none is left; then `elapsed()` is `now`. Timers come out in deadline order at 1-tick
-    /// resolution, except that timers already due when inserted or reset come first, in the order
-    /// they were filed. Each fires exactly once; its key is stale afterwards.
+    /// resolution (timers of the same tick in no promised order), except that timers already
+    /// due when inserted or reset come first, in the order they were filed. Each fires exactly
+    /// once; its key is stale afterwards.
     ///
     /// A `now` earlier than `elapsed()` (a clock that went backwards) is treated as `elapsed()`.
     ///
@@ -162,13 +163,18 @@ impl<T> Wheel<T> {
             "time must move forward"
         );
         self.elapsed = deadline;
-        let mut list = std::mem::replace(&mut self.slots[level][slot], crate::entry::List::EMPTY);
+        // The slot's indices move to `processing` (and the slot gets that vector's empty
+        // buffer): re-filing may put a top-level entry back into this very slot.
+        let mut batch = std::mem::take(&mut self.processing);
+        self.slots[level][slot].take_into(&mut batch);
         self.occupied[level] &= !(1 << slot);
         if level == TOP {
             self.top_min[slot] = u64::MAX;
         }
-        while let Some(index) = list.pop_front(&mut self.entries) {
-            self.file(index);
+        for &index in &batch {
+            self.file(index as usize);
         }
+        batch.clear();
+        self.processing = batch;
     }
 }

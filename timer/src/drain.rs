@@ -5,7 +5,8 @@
 //! slot is reused by the next insert, so a wheel's footprint tracks its peak population.
 //! `shrink_to_fit` returns the unused tail of the slab to the allocator; the slab cannot move
 //! live entries (their keys name slab indices), so it only shrinks down to the highest live
-//! index, and fully once the wheel is empty. `drain` hands the whole allocation back.
+//! index, and fully once the wheel is empty. It also frees the buffers of empty slots (a slot
+//! keeps its vector's capacity between turns otherwise). `drain` hands the whole allocation back.
 
 use std::fmt;
 use std::iter::FusedIterator;
@@ -70,12 +71,17 @@ impl<T> Wheel<T> {
     /// ```
     pub fn shrink_to_fit(&mut self) {
         self.entries.shrink_to_fit();
+        for slot in self.slots.iter_mut().flatten() {
+            slot.shrink_if_empty();
+        }
+        self.processing = Vec::new();
     }
 
     /// Empties every list, mask and bound; the slab must already be empty.
     fn reset_lists(&mut self) {
         debug_assert!(self.entries.is_empty());
-        *self.slots = [[List::EMPTY; crate::SLOTS_PER_LEVEL]; crate::LEVELS];
+        *self.slots = crate::wheel::EMPTY_SLOTS;
+        self.processing = Vec::new();
         self.occupied = [0; crate::LEVELS];
         self.top_min = [u64::MAX; crate::SLOTS_PER_LEVEL];
         self.pending = List::EMPTY;

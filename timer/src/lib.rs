@@ -42,9 +42,11 @@
 //! tick, so timers fire in deadline order, never early and never late (at the first poll with
 //! `now >= deadline`).
 //!
-//! Entries live in a [`slab`], linked into per-slot doubly linked lists by slab index, so
-//! cancel unlinks in O(1). A [`TimerKey`] carries the slab index and a per-insertion generation,
-//! so a stale key (after fire, cancel or reuse of the slot) is rejected.
+//! Entries live in a [`slab`]. Each slot holds a vector of its entries' slab indices (an entry
+//! knows its position, so cancel is O(1): the last index moves into the hole), and the due
+//! entries wait on a doubly linked list through the slab in filing order. A [`TimerKey`]
+//! carries the slab index and a per-insertion generation, so a stale key (after fire, cancel or
+//! reuse of the slot) is rejected.
 //!
 //! # Examples
 //!

@@ -17,7 +17,7 @@ use std::fmt;
 use slab::Slab;
 
 use crate::TimerKey;
-use crate::entry::{Entry, List, ListId};
+use crate::entry::{Entry, List, ListId, SlotList};
 use crate::level::{self, LEVELS, SLOTS_PER_LEVEL, TOP};
 
 /// A hierarchical timing wheel holding timers with values of type `T`.
@@ -41,7 +41,9 @@ use crate::level::{self, LEVELS, SLOTS_PER_LEVEL, TOP};
 /// ```
 pub struct Wheel<T> {
     pub(crate) entries: Slab<Entry<T>>,
-    pub(crate) slots: Box<[[List; SLOTS_PER_LEVEL]; LEVELS]>,
+    pub(crate) slots: Box<[[SlotList; SLOTS_PER_LEVEL]; LEVELS]>,
+    /// The indices of the slot being processed (kept between calls for its allocation).
+    pub(crate) processing: Vec<u32>,
     pub(crate) occupied: [u64; LEVELS],
     pub(crate) top_min: [u64; SLOTS_PER_LEVEL],
     pub(crate) pending: List,
@@ -75,7 +77,8 @@ impl<T> Wheel<T> {
     pub fn with_capacity(capacity: usize) -> Self {
         Wheel {
             entries: Slab::with_capacity(capacity),
-            slots: Box::new([[List::EMPTY; SLOTS_PER_LEVEL]; LEVELS]),
+            slots: Box::new(EMPTY_SLOTS),
+            processing: Vec::new(),
             occupied: [0; LEVELS],
             top_min: [u64::MAX; SLOTS_PER_LEVEL],
             pending: List::EMPTY,
@@ -280,7 +283,7 @@ impl<T> Wheel<T> {
             level: level as u8,
             slot: slot as u8,
         };
-        self.slots[level][slot].push_back(&mut self.entries, index);
+        self.slots[level][slot].push(&mut self.entries, index);
         self.occupied[level] |= 1 << slot;
         if level == TOP {
             self.top_min[slot] = self.top_min[slot].min(deadline);
@@ -299,7 +302,7 @@ impl<T> Wheel<T> {
             ListId::Slot { level, slot } => {
                 let (level, slot) = (level as usize, slot as usize);
                 let list = &mut self.slots[level][slot];
-                list.unlink(&mut self.entries, index);
+                list.remove(&mut self.entries, index);
                 if list.is_empty() {
                     self.occupied[level] &= !(1 << slot);
                     if level == TOP {
@@ -310,6 +313,10 @@ impl<T> Wheel<T> {
         }
     }
 }
+
+/// Every slot of every level empty.
+pub(crate) const EMPTY_SLOTS: [[SlotList; SLOTS_PER_LEVEL]; LEVELS] =
+    [const { [SlotList::EMPTY; SLOTS_PER_LEVEL] }; LEVELS];
 
 impl<T> Default for Wheel<T> {
     fn default() -> Self {

@@ -142,8 +142,14 @@ fn cancel_in_each_level_removes_only_that_timer() {
             assert_eq!(wheel.remove(keys[cancelled]), None);
             let mut fired = Vec::new();
             wheel.advance(u64::MAX, |_, v| fired.push(v));
-            let expected: Vec<usize> = (0..4).filter(|&v| v != cancelled).collect();
-            assert_eq!(fired, expected, "level {level}, cancelled {cancelled}");
+            // The two left in the slot fire first (in either order: a cancel moves the slot's
+            // last timer into the hole), then the next slot's.
+            assert_eq!(fired.len(), 3, "level {level}, cancelled {cancelled}");
+            assert_eq!(fired[2], 3, "level {level}, cancelled {cancelled}");
+            let mut same_slot = fired[..2].to_vec();
+            same_slot.sort_unstable();
+            let expected: Vec<usize> = (0..3).filter(|&v| v != cancelled).collect();
+            assert_eq!(same_slot, expected, "level {level}, cancelled {cancelled}");
         }
         // Cancelling everything leaves nothing to wait for.
         let mut wheel = Wheel::new();

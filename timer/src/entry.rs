@@ -179,30 +179,31 @@ mod tests {
 
     /// The entries of `list` in its order, checking every entry's recorded position.
     fn slot_values(list: &SlotList, entries: &Slab<Entry<u32>>) -> Vec<u32> {
-        let mut taken = Vec::new();
-        let mut copy = SlotList {
-            indices: list.indices.clone(),
-        };
-        copy.take_into(&mut taken);
-        for (pos, &idx) in taken.iter().enumerate() {
+        for (pos, &idx) in list.indices.iter().enumerate() {
             assert_eq!(
                 entries[idx as usize].pos as usize, pos,
                 "entry {idx}'s position"
             );
         }
-        taken
+        list.indices
             .iter()
             .map(|&idx| entries[idx as usize].value)
             .collect()
     }
 
-    #[test]
-    fn slot_list_removal_moves_the_last_entry_into_the_hole() {
+    /// A slab holding entries with the values `0..n`, and their indices.
+    fn entries_valued(n: u32) -> (Slab<Entry<u32>>, Vec<usize>) {
         let mut entries = Slab::new();
-        let mut list = SlotList::EMPTY;
-        let idx: Vec<usize> = (0..5)
+        let idx = (0..n)
             .map(|v| entries.insert(Entry::new(0, 0, v)))
             .collect();
+        (entries, idx)
+    }
+
+    #[test]
+    fn slot_list_removal_moves_the_last_entry_into_the_hole() {
+        let (mut entries, idx) = entries_valued(5);
+        let mut list = SlotList::EMPTY;
         for &i in &idx {
             list.push(&mut entries, i);
         }
@@ -223,11 +224,8 @@ mod tests {
 
     #[test]
     fn push_unlink_pop_keep_links_consistent() {
-        let mut entries = Slab::new();
+        let (mut entries, idx) = entries_valued(4);
         let mut list = List::EMPTY;
-        let idx: Vec<usize> = (0..4)
-            .map(|v| entries.insert(Entry::new(0, 0, v)))
-            .collect();
         for &i in &idx {
             list.push_back(&mut entries, i);
         }

@@ -15,7 +15,8 @@ Usage:
       /tmp/profile-before target/release/profile \\
       target/release/profile@BENCH_RUNTIME_NO_WATCHDOG=1
 
-A side is `BIN` or `BIN@VAR=VALUE` (that variable set for its runs). Needs `perf`.
+A side is `BIN` or `BIN@VAR=VALUE` (that variable set for its runs). The reference is Tokio
+unless `PROFILE_AB_REFERENCE` names another runtime of `profile` (`smol`). Needs `perf`.
 """
 
 import os
@@ -48,18 +49,19 @@ def main():
     if len(sys.argv) < 5:
         sys.exit(__doc__)
     row, iters, rounds, sides = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4:]
+    reference = os.environ.get('PROFILE_AB_REFERENCE', 'tokio')
     results = {side: [] for side in sides}
     for r in range(rounds):
         for side in (sides if r % 2 == 0 else sides[::-1]):
             binary, _, assignment = side.partition('@')
             env = parse_env([assignment] if assignment else [])
             ours, cpu = run(binary, row, 'runtime', iters, env)
-            theirs, _ = run(binary, row, 'tokio', iters, env)
+            theirs, _ = run(binary, row, reference, iters, env)
             results[side].append((ours, ours / theirs, cpu))
     for side, samples in results.items():
         ratios = [s[1] for s in samples]
         print(f'{row} {side}: runtime {statistics.median(s[0] for s in samples):.2f} µs, '
-              f'runtime/tokio {statistics.median(ratios):.3f} '
+              f'runtime/{reference} {statistics.median(ratios):.3f} '
               f'({min(ratios):.3f}-{max(ratios):.3f}), '
               f'CPU {statistics.median(s[2] for s in samples):.1f} ms')
 

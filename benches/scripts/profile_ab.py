@@ -16,9 +16,13 @@ Usage:
       target/release/profile@BENCH_RUNTIME_NO_WATCHDOG=1
 
 A side is `BIN` or `BIN@VAR=VALUE` (that variable set for its runs). The reference is Tokio
-unless `PROFILE_AB_REFERENCE` names another runtime of `profile` (`smol`). Needs `perf`.
+unless `PROFILE_AB_REFERENCE` names another runtime of `profile` (`smol`). With
+`PROFILE_AB_RAW=FILE` every round's samples are also written to FILE as JSON (side -> list of
+[runtime µs, ratio, CPU ms]), for a confidence interval of the difference (`ab_ci.py`). Needs
+`perf`.
 """
 
+import json
 import os
 import re
 import statistics
@@ -58,6 +62,10 @@ def main():
             ours, cpu = run(binary, row, 'runtime', iters, env)
             theirs, _ = run(binary, row, reference, iters, env)
             results[side].append((ours, ours / theirs, cpu))
+    raw = os.environ.get('PROFILE_AB_RAW')
+    if raw:
+        with open(raw, 'w') as f:
+            json.dump({'row': row, 'reference': reference, 'samples': results}, f)
     for side, samples in results.items():
         ratios = [s[1] for s in samples]
         print(f'{row} {side}: runtime {statistics.median(s[0] for s in samples):.2f} µs, '

@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 """A confidence interval for the difference between two sides of a `profile_ab.py` run.
 
-`profile_ab.py` with `PROFILE_AB_RAW=FILE` keeps every round's runtime/reference ratio per side.
-Rounds are paired (each round runs every side back to back), so this takes, per round, the
-ratio of side B's ratio to side A's, and reports the median of those per-round quotients with
-a 95 % bootstrap interval (10 000 resamples of the rounds, fixed seed): "B costs X % more than
-A, 95 % CI [lo, hi]". With a third side that is a byte-identical copy of A (an A/A control),
+`profile_ab.py` with `PROFILE_AB_RAW=FILE` keeps every round's samples per side: runtime's
+time per iteration, its ratio to the reference runtime, and its CPU time. Rounds are paired
+(each round runs every side back to back), so this takes, per round and per measure, side B's
+value over side A's, and reports the median of those per-round quotients with a 95 %
+bootstrap interval (10 000 resamples of the rounds, fixed seed): "B costs X % more than A,
+95 % CI [lo, hi]", for the ratio to the reference (what `compare` reports), the wall time and
+the CPU time. With a third side that is a byte-identical copy of A (an A/A control),
 the A/A interval shows what this machine cannot resolve.
 
 Usage:
@@ -20,9 +22,9 @@ import statistics
 import sys
 
 
-def per_round_quotients(samples, a, b):
-    """Side b's ratio over side a's, round by round."""
-    return [rb[1] / ra[1] for ra, rb in zip(samples[a], samples[b])]
+def per_round_quotients(samples, a, b, index):
+    """Side b's measure `index` over side a's, round by round."""
+    return [rb[index] / ra[index] for ra, rb in zip(samples[a], samples[b])]
 
 
 def bootstrap_median_ci(values, resamples=10_000, seed=1):
@@ -38,11 +40,12 @@ def main():
     with open(sys.argv[1]) as f:
         run = json.load(f)
     a, b = sys.argv[2], sys.argv[3]
-    q = per_round_quotients(run['samples'], a, b)
-    lo, hi = bootstrap_median_ci(q)
-    print(f"{run['row']}: {b} vs {a} over {len(q)} rounds (ratios to {run['reference']}): "
-          f"median {100 * (statistics.median(q) - 1):+.1f} %, "
-          f"95 % CI [{100 * (lo - 1):+.1f} %, {100 * (hi - 1):+.1f} %]")
+    for index, measure in ((1, f"ratio to {run['reference']}"), (0, 'wall time'), (2, 'CPU time')):
+        q = per_round_quotients(run['samples'], a, b, index)
+        lo, hi = bootstrap_median_ci(q)
+        print(f"{run['row']}: {b} vs {a} over {len(q)} rounds, {measure}: "
+              f"median {100 * (statistics.median(q) - 1):+.1f} %, "
+              f"95 % CI [{100 * (lo - 1):+.1f} %, {100 * (hi - 1):+.1f} %]")
 
 
 if __name__ == '__main__':

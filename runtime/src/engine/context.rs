@@ -7,6 +7,10 @@
 //!   previous value back before that borrow ends, also on unwind.
 //! - **CX2.** The pointer never leaves this thread (it lives in a thread-local and is only
 //!   lent out as a shared reference, inside `with_scheduler`).
+//! - **CX3.** A thread-local outlives every call that found it alive on its thread: its
+//!   destructor runs at thread exit, one destructor after another, never in the middle of a
+//!   frame that was running when `try_with` let it in. So `borrow_current` may lend a
+//!   reference to `CURRENT` that its caller keeps in a local, outside `try_with`'s closure.
 
 use crate::engine::scheduler;
 use crate::loom::rt_thread_local;
@@ -90,29 +94,29 @@ pub(crate) fn with_current_borrowed<R>(f: impl FnOnce(&scheduler::Handle) -> R) 
         .flatten()
 }
 
-/// [`with_current_borrowed`] for a closure that owns what it works on (a task's future): run
-/// with a borrow of the current handle, or handed back unrun (`Err(Some(f))`) outside any
-/// runtime, so its captures are dropped by the caller after the borrow, never under it.
-/// `Err(None)` during thread-local destruction, where `f` was dropped unrun (no borrow held).
+/// A borrow of the current handle for the caller's own use: `spawn`'s way to reach the
+/// handle with no reference-count traffic (as [`with_current_borrowed`]) and no closure around
+/// the future it spawns. `None` during thread-local destruction.
 ///
-/// Taking the closure by value, rather than an `Option` the closure takes its future out of,
-/// copies a spawned future one time fewer on the stack and drops the `Option`'s tag store and
-/// check: `spawn`'s copies of a future its caller has just built stall on store forwarding
-/// (the hottest instructions of the inlined spawn in `perf annotate` of `chained_spawn`);
-/// `chained_spawn` and `ping_pong_1w` took about 7 % less time per iteration.
-pub(crate) fn try_with_current_borrowed<R, F>(f: F) -> Result<R, Option<F>>
-where
-    F: FnOnce(&scheduler::Handle) -> R,
-{
-    let ran = CURRENT.try_with(|current| match current.borrow().as_ref() {
-        Some(handle) => Ok(f(handle)),
-        None => Err(f),
-    });
-    match ran {
-        Ok(Ok(output)) => Ok(output),
-        Ok(Err(unrun)) => Err(Some(unrun)),
-        Err(_) => Err(None),
-    }
+/// A closure that owns the future gets it copied on the stack, into the closure and again
+/// into the call, and the first wide load of each copy stalls on the narrower stores with
+/// which the caller has just built the future (store forwarding: a quarter of the inlined
+/// spawn's samples each in `perf annotate` of `chained_spawn`). Here the future goes from
+/// the caller to the task cell as a plain argument. While the borrow is held nothing may
+/// replace the current handle (`set_current` would panic on the `RefCell`), so the caller
+/// must not run user code under it: a future that comes back (refused, or no runtime) is
+/// dropped after the borrow.
+///
+/// # Safety
+///
+/// The returned `Ref` must be dropped before the caller's stack frame ends (kept in a local,
+/// never stored anywhere longer-lived): only then is `CURRENT` known to outlive it (CX3).
+pub(crate) unsafe fn borrow_current<'a>() -> Option<std::cell::Ref<'a, Option<scheduler::Handle>>> {
+    let current = CURRENT.try_with(std::ptr::from_ref).ok()?;
+    // SAFETY: `try_with` found `CURRENT` alive on this thread, so it stays alive while any
+    // frame of this thread that saw it so runs (CX3); the caller drops the `Ref` before its
+    // frame ends (this function's contract), and `Ref` cannot leave the thread.
+    Some(unsafe { &*current }.borrow())
 }
 
 /// Marks this thread as driving a runtime until the guard drops.

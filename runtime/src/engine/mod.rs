@@ -41,8 +41,8 @@
 //!   it cancels its tasks on its thread. [`Handle::unhandled_panic`] applies a runtime's
 //!   `UnhandledPanic` setting (a `LocalRuntime`'s local tasks follow it).
 //! - **Current handle** — [`set_current`] (returns a [`SetCurrentGuard`]), [`with_current`],
-//!   [`try_with_current_borrowed`] (no reference-count traffic; the closure must not re-enter
-//!   the context; outside a runtime it comes back unrun), [`is_in_runtime`], [`exit_runtime`]
+//!   [`borrow_current`] (`unsafe`: a borrow the caller keeps in a local; no
+//!   reference-count traffic and no closure; no user code may run under it), [`is_in_runtime`], [`exit_runtime`]
 //!   (run blocking code marked as outside the runtime).
 //! - **Hand-off** — [`hand_off_core`]: `block_in_place` on a multi-thread worker gives the
 //!   worker's queue to a new thread before blocking. The worker index (which timer shard a
@@ -98,8 +98,8 @@ mod task;
 pub use config::UnhandledPanic;
 pub(crate) use config::{Config, Flavor, SimConfig};
 pub(crate) use context::{
-    SetCurrentGuard, current_driver, current_now, exit_runtime, is_in_runtime, set_current,
-    try_set_current, try_with_current_borrowed, with_current,
+    SetCurrentGuard, borrow_current, current_driver, current_now, exit_runtime, is_in_runtime,
+    set_current, try_set_current, with_current,
 };
 pub(crate) use driver::DriverHandle;
 pub(crate) use driver::clock::add_saturating;

@@ -35,20 +35,22 @@ where
     let meta = Meta::new(Location::caller());
     // Borrow the current handle instead of cloning it: two fewer atomic read-modify-writes on
     // the runtime's shared reference count per spawn (they were 23% of the inlined spawn path
-    // in the `spawn_many_local_1w` profile). Without a runtime the closure, and so the future,
-    // comes back unrun, to be dropped after the borrow.
-    let spawned = engine::try_with_current_borrowed(move |handle| {
-        spawn_deferring_refusal(handle, future, meta)
-    });
-    match spawned {
-        Ok((join, refused)) => {
+    // in the `spawn_many_local_1w` profile), and no closure around the future (no stack copy
+    // of it: `engine::borrow_current`).
+    // SAFETY: `current` is a local of this frame, dropped on both paths below before it ends.
+    let current = unsafe { engine::borrow_current() };
+    match current.as_deref().and_then(Option::as_ref) {
+        Some(handle) => {
+            let (join, refused) = spawn_deferring_refusal(handle, future, meta);
             // A refused task is cancelled here, after the context borrow ended: its future's
             // destructor may enter a runtime.
+            drop(current);
             drop(refused);
             join
         }
-        Err(unrun) => {
-            drop(unrun);
+        None => {
+            drop(current);
+            drop(future);
             panic!(
                 "runtime::spawn must be called from the context of a runtime (inside block_on, a task, or after Runtime::enter)"
             )
@@ -216,9 +218,9 @@ mod tests {
         }
     }
 
-    /// Outside any runtime the spawning closure comes back unrun: the future is dropped after
-    /// the context borrow (its destructor may enter a runtime), then `spawn` panics with its own
-    /// message, not a borrow error.
+    /// Outside any runtime the future is dropped after the context borrow ends (its
+    /// destructor may enter a runtime), then `spawn` panics with its own message, not a
+    /// borrow error.
     #[test]
     fn spawn_outside_a_runtime_drops_the_future_outside_the_borrow_then_panics() {
         let other = Builder::new_current_thread().build().unwrap();

@@ -2,6 +2,8 @@
 //! thread exits, possibly after the runtime's own thread-locals are gone. Shutting down there
 //! must not touch a destroyed thread-local (which aborts the process), so each case runs in a
 //! child process (re-executing this binary) and the parent checks the child exited cleanly.
+//! Also: `spawn` called from a thread-local destructor, before and after the runtime's context
+//! thread-local is destroyed, fails with its own panic and drops the future.
 
 mod support;
 
@@ -131,4 +133,74 @@ fn child_current_thread() {
 #[ignore = "runs only as the child process of the multi_thread test"]
 fn child_multi_thread() {
     runtime_in_thread_local_is_shut_down_on_thread_exit(multi_thread);
+}
+
+thread_local! {
+    /// Spawns from its destructor (see [`SpawnsOnDrop`]).
+    static SPAWNER: RefCell<Option<SpawnsOnDrop>> = const { RefCell::new(None) };
+}
+
+/// On drop, calls `runtime::spawn` with no runtime entered and reports what happened: the
+/// panic message, and whether the future (holding a [`Guard`]) was dropped.
+struct SpawnsOnDrop {
+    report: Arc<std::sync::Mutex<Option<(String, usize)>>>,
+}
+
+impl Drop for SpawnsOnDrop {
+    fn drop(&mut self) {
+        let drops = Arc::new(AtomicUsize::new(0));
+        let guard = Guard(drops.clone());
+        let panic = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            runtime::spawn(async move {
+                let _guard = guard;
+            })
+        }))
+        .expect_err("spawn without a runtime panics");
+        let message = panic
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        *self.report.lock().unwrap() = Some((message, drops.load(Ordering::SeqCst)));
+    }
+}
+
+/// `spawn` from a thread-local destructor reaches the runtime context's own thread-local
+/// without a closure (`engine::borrow_current`): whether that thread-local is still alive
+/// (`context_first`: touched first, so destroyed after ours) or already destroyed (ours first),
+/// the call must see "no runtime", drop the future, and panic with `spawn`'s own message.
+fn spawn_from_a_thread_local_destructor(context_first: bool) {
+    let report = Arc::new(std::sync::Mutex::new(None));
+    let reported = report.clone();
+    std::thread::spawn(move || {
+        let touch_context = || {
+            let rt = runtime::Builder::new_current_thread().build().unwrap();
+            rt.block_on(async {});
+        };
+        if context_first {
+            touch_context();
+            SPAWNER.with(|s| *s.borrow_mut() = Some(SpawnsOnDrop { report: reported }));
+        } else {
+            SPAWNER.with(|s| *s.borrow_mut() = Some(SpawnsOnDrop { report: reported }));
+            touch_context();
+        }
+    })
+    .join()
+    .unwrap();
+    let (message, drops) = report.lock().unwrap().take().expect("the destructor ran");
+    assert!(
+        message.contains("must be called from the context of a runtime"),
+        "{message}"
+    );
+    assert_eq!(drops, 1, "the future is dropped exactly once");
+}
+
+#[test]
+fn spawn_from_a_thread_local_destructor_while_the_context_lives() {
+    spawn_from_a_thread_local_destructor(true);
+}
+
+#[test]
+fn spawn_from_a_thread_local_destructor_after_the_context_is_gone() {
+    spawn_from_a_thread_local_destructor(false);
 }

@@ -156,11 +156,7 @@ impl Drop for SpawnsOnDrop {
             })
         }))
         .expect_err("spawn without a runtime panics");
-        let message = panic
-            .downcast_ref::<&str>()
-            .map(|s| (*s).to_owned())
-            .or_else(|| panic.downcast_ref::<String>().cloned())
-            .unwrap_or_default();
+        let message = support::panic_text(&*panic);
         *self.report.lock().unwrap() = Some((message, drops.load(Ordering::SeqCst)));
     }
 }

@@ -41,9 +41,9 @@
 //!   it cancels its tasks on its thread. [`Handle::unhandled_panic`] applies a runtime's
 //!   `UnhandledPanic` setting (a `LocalRuntime`'s local tasks follow it).
 //! - **Current handle** — [`set_current`] (returns a [`SetCurrentGuard`]), [`with_current`],
-//!   [`borrow_current`] (`unsafe`: a borrow the caller keeps in a local; no
-//!   reference-count traffic and no closure; no user code may run under it), [`is_in_runtime`], [`exit_runtime`]
-//!   (run blocking code marked as outside the runtime).
+//!   [`borrow_current`] (`unsafe`: a borrow the caller keeps in a local; no reference-count
+//!   traffic and no closure; no user code may run under it), [`is_in_runtime`],
+//!   [`exit_runtime`] (run blocking code marked as outside the runtime).
 //! - **Hand-off** — [`hand_off_core`]: `block_in_place` on a multi-thread worker gives the
 //!   worker's queue to a new thread before blocking. The worker index (which timer shard a
 //!   sleep files into) stays inside: `context::shard_hint`.

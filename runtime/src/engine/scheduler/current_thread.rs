@@ -60,9 +60,6 @@ pub(crate) struct Core {
     global_tick: Countdown,
     driver: Option<Driver>,
     stats: Stats,
-    /// Polls started, the sequence the watchdog's record carries (kept apart from `stats`,
-    /// which `--cfg runtime_metrics_off` compiles out).
-    poll_seq: u64,
     /// What the core's thread is polling, for the watchdog.
     record: Arc<crossbeam_utils::CachePadded<PollRecord>>,
 }
@@ -93,7 +90,6 @@ pub(crate) fn new(
         global_tick: Countdown::new(config.global_queue_interval),
         driver: Some(driver),
         stats: Stats::new(config.poll_time_histogram.as_ref()),
-        poll_seq: 0,
         record: watch.record(0),
     });
     Arc::new(Handle {
@@ -175,7 +171,7 @@ impl Handle {
         self.driver.flush_ring();
         self.metrics.set_thread(false);
         // No thread runs the core now: to the watchdog it is parked.
-        core.record.park(core.poll_seq);
+        core.record.park();
         *self.core.lock() = Some(core);
         self.wake_core_waiters();
     }
@@ -383,7 +379,7 @@ impl Context {
         mut future: Pin<&mut F>,
     ) -> (Box<Core>, Option<F::Output>) {
         let handle = &*self.handle;
-        core.record.unpark(core.poll_seq, &handle.watch);
+        core.record.unpark(&handle.watch);
         let waker = crate::util::arc_waker::waker(self.handle.clone());
         let mut cx = TaskContext::from_waker(&waker);
         handle.woken.store(true, Ordering::Release);
@@ -422,10 +418,9 @@ impl Context {
                     .local_queue_depth
                     .store(core.tasks.len(), Ordering::Relaxed);
                 let started = if timed { core.stats.start_poll() } else { None };
-                core.poll_seq += 1;
-                core.record.begin_poll(core.poll_seq, task.id().as_u64());
+                core.record.begin_poll(task.id().as_u64());
                 core = self.enter(core, || coop::with_budget(|| task.run())).0;
-                core.record.end_poll(core.poll_seq);
+                core.record.end_poll();
                 core.stats.end_poll(started);
             }
             core = self.park(core, Some(Duration::ZERO));
@@ -451,11 +446,11 @@ impl Context {
         let mut driver = core.driver.take().expect("current-thread driver missing");
         let sleeps = timeout.is_none();
         if sleeps {
-            core.record.park(core.poll_seq);
+            core.record.park();
         }
         let (mut core, ()) = self.enter(core, || driver.park(&handle.driver, timeout));
         if sleeps {
-            core.record.unpark(core.poll_seq, &handle.watch);
+            core.record.unpark(&handle.watch);
         }
         core.driver = Some(driver);
         if idle {

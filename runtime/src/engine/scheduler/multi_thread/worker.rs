@@ -82,9 +82,6 @@ pub(crate) struct Core {
     lifo_enabled: bool,
     /// What this worker is polling, for the watchdog (`scheduler/watchdog`).
     record: Arc<CachePadded<PollRecord>>,
-    /// Polls started, the sequence the watchdog's record carries (kept apart from `stats`,
-    /// which `--cfg runtime_metrics_off` compiles out).
-    poll_seq: u64,
     run_queue: Worker<Notified>,
     is_searching: bool,
     is_shutdown: bool,
@@ -129,7 +126,6 @@ impl Core {
             lifo_slot: lifo,
             lifo_enabled: true,
             record,
-            poll_seq: 0,
             run_queue,
             is_searching: false,
             is_shutdown: false,
@@ -323,7 +319,7 @@ impl Context {
         let handle = &*self.handle;
         core.stats.start();
         // A thread taking over a core after `block_in_place` starts between polls.
-        core.record.unpark(core.poll_seq, &handle.shared.watch);
+        core.record.unpark(&handle.shared.watch);
         while !core.is_shutdown {
             if core.event_tick.tick() {
                 // Poll the driver first, then check for shutdown. The zero-timeout poll no
@@ -349,7 +345,7 @@ impl Context {
         }
         core.stats.stop();
         core.flush_metrics(handle);
-        core.record.park(core.poll_seq);
+        core.record.park();
         // Cancel every task; workers start at different shards to spread contention.
         handle.shared.owned.close_and_shutdown_all(core.index);
         Some(core)
@@ -365,8 +361,7 @@ impl Context {
         // Counted when the poll ends (with its duration, if the histogram is on), so a poll
         // whose core was handed away by `block_in_place` is counted nowhere, in both.
         let mut started = if TIMED { core.stats.start_poll() } else { None };
-        core.poll_seq += 1;
-        core.record.begin_poll(core.poll_seq, task.id().as_u64());
+        core.record.begin_poll(task.id().as_u64());
         *self.core.borrow_mut() = Some(core);
         coop::with_budget(|| {
             let mut yielded = task.run_keeping_yield();
@@ -377,22 +372,26 @@ impl Context {
                 // gave the core away during the poll (the thread now running it owns the
                 // record); a task that yielded goes through the scheduler.
                 let mut slot = self.core.borrow_mut();
-                let Some(core) = slot.as_mut() else {
+                // `&mut Core`, not `&mut Box<Core>`: a unique reference, so the compiler keeps
+                // it in a register across the atomic stores below instead of reloading the box
+                // from the `RefCell` after each.
+                let Some(core) = slot.as_deref_mut() else {
                     drop(slot);
                     if let Some(task) = yielded {
                         self.handle.schedule_task(task, true);
                     }
                     return None;
                 };
-                core.record.end_poll(core.poll_seq);
                 core.stats.end_poll(started);
                 if let Some(task) = yielded.take() {
                     self.queue_yielded(core, task);
                 }
                 let Some(task) = core.lifo_slot.pop() else {
+                    core.record.end_poll();
                     return slot.take();
                 };
                 if !coop::has_budget_remaining() {
+                    core.record.end_poll();
                     core.run_queue.push(task);
                     return slot.take();
                 }
@@ -403,8 +402,8 @@ impl Context {
                 if TIMED {
                     started = core.stats.start_poll();
                 }
-                core.poll_seq += 1;
-                core.record.begin_poll(core.poll_seq, task.id().as_u64());
+                // Ends the previous poll too (watchdog rule W1).
+                core.record.begin_poll(task.id().as_u64());
                 drop(slot);
                 yielded = task.run_keeping_yield();
             }
@@ -458,10 +457,10 @@ impl Context {
                 core.stats.about_to_park();
                 // Publish the counters (this park included) before sleeping.
                 core.flush_metrics(&self.handle);
-                core.record.park(core.poll_seq);
+                core.record.park();
                 core = self.park_timeout(core, None);
                 core.stats.unparked();
-                core.record.unpark(core.poll_seq, &self.handle.shared.watch);
+                core.record.unpark(&self.handle.shared.watch);
                 core.maintenance(&self.handle);
                 if core.transition_from_parked(&self.handle) {
                     break;

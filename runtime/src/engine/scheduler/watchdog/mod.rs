@@ -4,16 +4,20 @@
 //! one poll (its LIFO slot and queue go to the other workers, and a parked peer takes the
 //! driver).
 //!
-//! # The record (hot path: two stores per poll)
+//! # The record (hot path: two or three stores per poll)
 //! One word per worker on a cache line of its own: `polls << 2 | phase`, with the phase
 //! [`IDLE`] (between polls: searching, stealing, maintenance), [`POLLING`] or [`PARKED`]
 //! (asleep, or no thread runs the worker). A poll start stores the task id and then the word;
-//! its end stores the word again. No clock read, no read-modify-write: the watchdog turns "the
-//! word did not change between my samples" into a duration with its own clock.
+//! its end stores the word again, unless the worker goes straight on to the task in its LIFO
+//! slot, whose start then ends it. The poll count lives only in the word: only the thread
+//! running the worker writes it, so it reads its own last store back (`Relaxed`) instead of
+//! keeping a copy. No clock read, no read-modify-write: the watchdog turns "the word did not
+//! change between my samples" into a duration with its own clock.
 //!
 //! - **W1 (what a sample means).** A word seen `POLLING` at two samples `t` apart means one
-//!   poll has been running for at least `t` (the poll count is part of the word, so two
-//!   different polls never look the same).
+//!   poll has been running for at least `t`, give or take the few steps between a poll and
+//!   the LIFO poll after it (queueing a yielded task, popping the slot: no user code, no
+//!   wait). The poll count is part of the word, so two different polls never look the same.
 //! - **W2 (the task).** The id is stored before the word (`Release`), and the watchdog reads
 //!   word, id, word (`Acquire`): if both words are equal the id is the one of that poll.
 //!
@@ -114,22 +118,33 @@ impl PollRecord {
         }
     }
 
-    /// A poll of `task` starts; it is the worker's `polls`-th (rule W2).
+    /// The phase bits replaced by `phase`, the poll count kept. Only the thread running the
+    /// worker writes its word (the core moves between threads only through a lock), so a
+    /// `Relaxed` load of it reads this thread's own last store.
     #[inline]
-    pub(crate) fn begin_poll(&self, polls: u64, task: u64) {
-        self.task.store(task, Ordering::Release);
-        self.word.store(polls << 2 | POLLING, Ordering::Release);
+    fn with_phase(&self, phase: u64) -> u64 {
+        self.word.load(Ordering::Relaxed) & !PHASE_MASK | phase
     }
 
-    /// The `polls`-th poll returned.
+    /// A poll of `task` starts: the worker's next (rule W2). Also ends the previous poll, if
+    /// [`PollRecord::end_poll`] was not called for it (rule W1: the LIFO loop goes from one
+    /// poll to the next with one store).
     #[inline]
-    pub(crate) fn end_poll(&self, polls: u64) {
-        self.word.store(polls << 2 | IDLE, Ordering::Relaxed);
+    pub(crate) fn begin_poll(&self, task: u64) {
+        let next = (self.word.load(Ordering::Relaxed) | PHASE_MASK) + 1 + POLLING;
+        self.task.store(task, Ordering::Release);
+        self.word.store(next, Ordering::Release);
+    }
+
+    /// The current poll returned.
+    #[inline]
+    pub(crate) fn end_poll(&self) {
+        self.word.store(self.with_phase(IDLE), Ordering::Relaxed);
     }
 
     /// The worker parks (or stops running); off the driver until [`PollRecord::park_in_driver`].
-    pub(crate) fn park(&self, polls: u64) {
-        self.word.store(polls << 2 | PARKED, Ordering::SeqCst);
+    pub(crate) fn park(&self) {
+        self.word.store(self.with_phase(PARKED), Ordering::SeqCst);
     }
 
     /// The parked worker won the driver and sleeps in it (only this worker writes the word).
@@ -140,8 +155,8 @@ impl PollRecord {
     }
 
     /// The worker is awake again: the worker side of rules W3 and W4.
-    pub(crate) fn unpark(&self, polls: u64, watch: &Watch) {
-        self.word.store(polls << 2 | IDLE, Ordering::SeqCst);
+    pub(crate) fn unpark(&self, watch: &Watch) {
+        self.word.store(self.with_phase(IDLE), Ordering::SeqCst);
         watch.after_transition();
     }
 
@@ -279,24 +294,48 @@ mod tests {
     }
 
     #[test]
+    fn the_word_counts_polls_across_parks_and_polls_that_follow_each_other_at_once() {
+        let watch = Watch::new(1);
+        let a = watch.record(0);
+        a.unpark(&watch);
+        assert_eq!(a.sample(), (IDLE, None));
+        a.begin_poll(7);
+        let (first, task) = a.sample();
+        assert_eq!((first, task), (1 << 2 | POLLING, Some(7)));
+        // The LIFO loop: the next poll starts without an `end_poll` (rule W1).
+        a.begin_poll(8);
+        let (second, task) = a.sample();
+        assert_eq!((second, task), (2 << 2 | POLLING, Some(8)));
+        a.end_poll();
+        assert_eq!(a.sample(), (2 << 2 | IDLE, None));
+        a.park();
+        a.park_in_driver();
+        assert_eq!(a.sample().0, 2 << 2 | PARKED_DRIVER);
+        a.unpark(&watch);
+        // The same task polled again after a park is a different poll: the count moved on.
+        a.begin_poll(7);
+        assert_eq!(a.sample(), (3 << 2 | POLLING, Some(7)));
+    }
+
+    #[test]
     fn a_vacancy_is_a_worker_off_the_driver_none_in_it_and_one_awake() {
         let watch = Watch::new(3);
         let [a, b, c] = [0, 1, 2].map(|index| watch.record(index));
         // Start: all parked off the driver, nobody awake.
         assert!(!watch.vacancy());
-        a.unpark(1, &watch);
+        a.unpark(&watch);
         assert!(watch.vacancy(), "a awake, b and c off the driver");
         b.park_in_driver();
         assert!(!watch.vacancy(), "b holds the driver");
-        c.unpark(1, &watch);
-        a.begin_poll(2, 7);
+        c.unpark(&watch);
+        a.begin_poll(7);
         assert!(!watch.vacancy());
-        b.unpark(1, &watch);
+        b.unpark(&watch);
         assert!(
             !watch.vacancy(),
             "everybody awake: no sleeper to hand work to"
         );
-        c.park(2);
+        c.park();
         assert!(watch.vacancy(), "c sleeps off the driver while a polls");
     }
 
@@ -313,15 +352,15 @@ mod tests {
             "b parked off a held driver: no vacancy"
         );
         // a leaves the driver to run what it found: b is asleep, nobody polls I/O.
-        a.unpark(1, &watch);
+        a.unpark(&watch);
         assert_eq!(mode(&watch), WATCHING);
 
         // b wakes while a polls (no vacancy), then parks off the driver: vacancy.
         watch.mode.store(RELAXED, Ordering::SeqCst);
-        b.unpark(1, &watch);
+        b.unpark(&watch);
         assert_eq!(mode(&watch), RELAXED, "both awake");
-        a.begin_poll(2, 9);
-        b.park(1);
+        a.begin_poll(9);
+        b.park();
         watch.parked_off_driver();
         assert_eq!(mode(&watch), WATCHING);
     }
@@ -332,12 +371,12 @@ mod tests {
         watch.mode.store(SLEEPING, Ordering::SeqCst);
         let a = watch.record(0);
         a.park_in_driver();
-        a.unpark(1, &watch);
+        a.unpark(&watch);
         assert_eq!(mode(&watch), WATCHING);
         // Watching: a transition leaves the mode alone (no scan, no wake-up).
-        a.park(1);
+        a.park();
         watch.parked_off_driver();
-        a.unpark(1, &watch);
+        a.unpark(&watch);
         assert_eq!(mode(&watch), WATCHING);
     }
 }

@@ -19,83 +19,84 @@ use std::cell::Cell;
 use std::ptr::NonNull;
 use std::task::Waker;
 
-/// Low bit of [`Polling::header`]: the task being polled asked to be polled again.
+/// Low bit of the word: the task being polled asked to be polled again.
 const WOKE_SELF: usize = 1;
-
-#[derive(Clone, Copy)]
-struct Polling {
-    /// Address of the polled task's header (0: none), plus [`WOKE_SELF`].
-    header: usize,
-    id: Option<Id>,
-}
-
-const NONE: Polling = Polling {
-    header: 0,
-    id: None,
-};
+/// Second bit: not a poll but the runtime dropping the task's future or output
+/// ([`with_task_id`]): no self-wake mark can be taken, and the task has no name there.
+const DROPPING: usize = 2;
+const FLAGS: usize = WOKE_SELF | DROPPING;
 
 crate::loom::rt_thread_local! {
-    static POLLING: Cell<Polling> = Cell::new(NONE);
+    /// The address of the header of the task this thread is polling or dropping (0: none),
+    /// plus [`FLAGS`]. One word, so setting and restoring it around a poll is one store each.
+    ///
+    /// **Rule P1 (alive while set).** A non-zero word is only ever set by [`polling`] and
+    /// [`with_task_id`], whose callers hold a reference to the task (R2) for the whole call,
+    /// and both put the previous word back before they return, also on unwind. So the header
+    /// a non-zero word names is alive, and its id and name (immutable after allocation, C3)
+    /// may be read.
+    static POLLING: Cell<usize> = Cell::new(0);
 }
 
-/// Runs `poll` as the poll of task `id` at `header`; returns its result and whether the task
-/// woke itself (through [`wake_by_ref`]) meanwhile.
-pub(crate) fn polling<R>(header: NonNull<Header>, id: Id, poll: impl FnOnce() -> R) -> (R, bool) {
-    struct Restore(Polling);
-    impl Drop for Restore {
-        fn drop(&mut self) {
-            let _ = POLLING.try_with(|cell| cell.set(self.0));
-        }
+/// The header named by the current word, if any (rule P1 keeps it alive while we read it).
+fn current() -> Option<(NonNull<Header>, usize)> {
+    let word = POLLING.try_with(Cell::get).unwrap_or(0);
+    Some((NonNull::new((word & !FLAGS) as *mut Header)?, word & FLAGS))
+}
+
+/// Puts `word` back into [`POLLING`] when dropped (on unwind).
+struct Restore(usize);
+
+impl Drop for Restore {
+    fn drop(&mut self) {
+        let _ = POLLING.try_with(|cell| cell.set(self.0));
     }
+}
+
+/// Runs `poll` as the poll of the task at `header`; returns its result and whether the task
+/// woke itself (through [`wake_by_ref`]) meanwhile. The caller holds a reference to the task
+/// for the whole call (rule P1).
+#[inline]
+pub(crate) fn polling<R>(header: NonNull<Header>, poll: impl FnOnce() -> R) -> (R, bool) {
     let address = header.as_ptr() as usize;
-    debug_assert_eq!(address & WOKE_SELF, 0, "task headers are aligned");
-    let now = Polling {
-        header: address,
-        id: Some(id),
-    };
-    let previous = POLLING.try_with(|cell| cell.replace(now)).unwrap_or(NONE);
+    debug_assert_eq!(address & FLAGS, 0, "task headers are aligned");
+    let previous = POLLING.try_with(|cell| cell.replace(address)).unwrap_or(0);
     // Restores `previous` if `poll` unwinds; on return, the one `replace` below does it.
     let restore = Restore(previous);
     let output = poll();
     std::mem::forget(restore);
     let woke_self = POLLING
-        .try_with(|cell| cell.replace(previous).header == address | WOKE_SELF)
+        .try_with(|cell| cell.replace(previous) == address | WOKE_SELF)
         .unwrap_or(false);
     (output, woke_self)
 }
 
-/// Runs `f` as task `id` without polling it: the runtime dropping a task's future or output
-/// (cancellation, completion, a `JoinHandle` dropping the output), so that `task::id()` in
-/// their destructors answers `id`. No self-wake mark can be taken meanwhile (header 0 is no
-/// task's), and the previous state comes back afterwards, also on unwind.
-pub(crate) fn with_task_id<R>(id: Id, f: impl FnOnce() -> R) -> R {
-    struct Restore(Polling);
-    impl Drop for Restore {
-        fn drop(&mut self) {
-            let _ = POLLING.try_with(|cell| cell.set(self.0));
-        }
-    }
-    let now = Polling {
-        header: 0,
-        id: Some(id),
-    };
-    let _restore = Restore(POLLING.try_with(|cell| cell.replace(now)).unwrap_or(NONE));
+/// Runs `f` as the task at `header` without polling it: the runtime dropping a task's future
+/// or output (cancellation, completion, a `JoinHandle` dropping the output), so that
+/// `task::id()` in their destructors answers the task's id. No self-wake mark can be taken
+/// meanwhile ([`DROPPING`]), and the previous word comes back afterwards, also on unwind. The
+/// caller holds a reference to the task for the whole call (rule P1).
+pub(crate) fn with_task_id<R>(header: NonNull<Header>, f: impl FnOnce() -> R) -> R {
+    let word = header.as_ptr() as usize | DROPPING;
+    let _restore = Restore(POLLING.try_with(|cell| cell.replace(word)).unwrap_or(0));
     f()
 }
 
-/// The id of the task being polled on this thread, if any.
+/// The id of the task being polled (or dropped) on this thread, if any.
 pub(crate) fn id() -> Option<Id> {
-    POLLING.try_with(|cell| cell.get().id).unwrap_or(None)
+    let (header, _) = current()?;
+    // SAFETY: rule P1: the header is alive while the word names it, and ids never change.
+    Some(unsafe { header.as_ref() }.id())
 }
 
 /// The name of the task being polled on this thread: `None` outside a poll (also in the
-/// destructors the runtime runs with [`with_task_id`], which records no header) or when the
-/// task has no name.
+/// destructors the runtime runs with [`with_task_id`]) or when the task has no name.
 pub(crate) fn name() -> Option<String> {
-    let header = POLLING.try_with(|cell| cell.get().header).unwrap_or(0) & !WOKE_SELF;
-    let header = NonNull::new(header as *mut Header)?;
-    // SAFETY: a non-zero header is the task this thread is polling right now: its poller owns
-    // a reference until `polling` returns (R2), so the header is alive, and its name is
+    let (header, flags) = current()?;
+    if flags & DROPPING != 0 {
+        return None;
+    }
+    // SAFETY: rule P1: the header is alive while the word names it, and its name is
     // immutable after allocation (C3).
     unsafe { header.as_ref() }.name().map(str::to_owned)
 }
@@ -113,11 +114,10 @@ pub(crate) fn wake_by_ref(waker: &Waker) {
 fn mark(address: usize) -> bool {
     POLLING
         .try_with(|cell| {
-            let mut polling = cell.get();
-            let hit = polling.header & !WOKE_SELF == address;
+            // A word with `DROPPING` set never equals a bare address: no mark there.
+            let hit = cell.get() & !WOKE_SELF == address;
             if hit {
-                polling.header = address | WOKE_SELF;
-                cell.set(polling);
+                cell.set(address | WOKE_SELF);
             }
             hit
         })

@@ -94,7 +94,9 @@ where
             return unsafe { self.drop_stage_catching() };
         }
         // SAFETY: forwarded from the caller (R1).
-        super::current_poll::with_task_id(self.id(), || unsafe { self.drop_stage_catching() })
+        super::current_poll::with_task_id(self.cell.cast(), || unsafe {
+            self.drop_stage_catching()
+        })
     }
 
     /// Whether dropping the stage runs no destructor of the user's: it is consumed, or a
@@ -202,7 +204,6 @@ where
         let waker = borrowed_waker(self.cell.cast());
         let mut cx = Context::from_waker(&waker);
         let stage = &self.cell().core.stage;
-        let id = self.id();
         let header = self.cell.cast();
         // Poll statistics (rule: no clock read, no read-modify-write on the poll path): the
         // coarse clock is one `Relaxed` load, and we are the only writer while RUNNING.
@@ -212,7 +213,7 @@ where
             stats.last_poll_ms.store(started, Relaxed);
         }
         // The future is dropped inside the poll's context, so its destructor sees the task's id.
-        let (polled, woke_self) = super::current_poll::polling(header, id, || {
+        let (polled, woke_self) = super::current_poll::polling(header, || {
             let polled = catch_unwind(AssertUnwindSafe(|| {
                 stage.with_mut(|ptr| {
                     // SAFETY: we hold RUNNING, so the stage is ours (R1).

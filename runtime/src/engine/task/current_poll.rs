@@ -1,5 +1,6 @@
-//! The poll in progress on this thread: which task (its id and header), and whether it woke
-//! itself meanwhile. One thread-local, set and restored around every task poll.
+//! The poll in progress on this thread: which task (its header, through which its id and name
+//! are read: rule P1 below), and whether it woke itself meanwhile. One thread-local word, set
+//! and restored around every task poll.
 //!
 //! **Self-wakes folded into the end of the poll.** A task that wakes itself during its own
 //! poll (a yield, a spent coop budget) only sets a mark here, and the harness sets `NOTIFIED`
@@ -12,6 +13,12 @@
 //! The mark is taken only when the waker in hand is a waker of the task this very thread is
 //! polling right now (our vtable, that task's header): a combinator's waker, another
 //! executor's waker inside this task, or another task's waker is woken the normal way.
+//!
+//! **Rule P1 (alive while set).** A non-zero word is only ever set by [`polling`] and
+//! [`with_task_id`], whose callers hold a reference to the task (R2) for the whole call, and
+//! both put the previous word back before they return, also on unwind. So the header a
+//! non-zero word names is alive, and its id and name (immutable after allocation, C3) may be
+//! read through it: [`id`] and [`name`] do, instead of keeping a copy of the id beside it.
 
 use super::Id;
 use super::raw::Header;
@@ -28,13 +35,8 @@ const FLAGS: usize = WOKE_SELF | DROPPING;
 
 crate::loom::rt_thread_local! {
     /// The address of the header of the task this thread is polling or dropping (0: none),
-    /// plus [`FLAGS`]. One word, so setting and restoring it around a poll is one store each.
-    ///
-    /// **Rule P1 (alive while set).** A non-zero word is only ever set by [`polling`] and
-    /// [`with_task_id`], whose callers hold a reference to the task (R2) for the whole call,
-    /// and both put the previous word back before they return, also on unwind. So the header
-    /// a non-zero word names is alive, and its id and name (immutable after allocation, C3)
-    /// may be read.
+    /// plus [`FLAGS`]. One word, so setting and restoring it around a poll is one store each
+    /// (rule P1 in the module docs).
     static POLLING: Cell<usize> = Cell::new(0);
 }
 

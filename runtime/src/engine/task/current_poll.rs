@@ -15,7 +15,7 @@
 //! executor's waker inside this task, or another task's waker is woken the normal way.
 //!
 //! **Rule P1 (alive while set).** A non-zero word is only ever set by [`polling`] and
-//! [`with_task_id`], whose callers hold a reference to the task (R2) for the whole call, and
+//! [`as_dropping_task`], whose callers hold a reference to the task (R2) for the whole call, and
 //! both put the previous word back before they return, also on unwind. So the header a
 //! non-zero word names is alive, and its id and name (immutable after allocation, C3) may be
 //! read through it: [`id`] and [`name`] do, instead of keeping a copy of the id beside it.
@@ -29,7 +29,7 @@ use std::task::Waker;
 /// Low bit of the word: the task being polled asked to be polled again.
 const WOKE_SELF: usize = 1;
 /// Second bit: not a poll but the runtime dropping the task's future or output
-/// ([`with_task_id`]): no self-wake mark can be taken, and the task has no name there.
+/// ([`as_dropping_task`]): no self-wake mark can be taken, and the task has no name there.
 const DROPPING: usize = 2;
 const FLAGS: usize = WOKE_SELF | DROPPING;
 
@@ -78,7 +78,7 @@ pub(crate) fn polling<R>(header: NonNull<Header>, poll: impl FnOnce() -> R) -> (
 /// `task::id()` in their destructors answers the task's id. No self-wake mark can be taken
 /// meanwhile ([`DROPPING`]), and the previous word comes back afterwards, also on unwind. The
 /// caller holds a reference to the task for the whole call (rule P1).
-pub(crate) fn with_task_id<R>(header: NonNull<Header>, f: impl FnOnce() -> R) -> R {
+pub(crate) fn as_dropping_task<R>(header: NonNull<Header>, f: impl FnOnce() -> R) -> R {
     let word = header.as_ptr() as usize | DROPPING;
     let _restore = Restore(POLLING.try_with(|cell| cell.replace(word)).unwrap_or(0));
     f()
@@ -92,7 +92,7 @@ pub(crate) fn id() -> Option<Id> {
 }
 
 /// The name of the task being polled on this thread: `None` outside a poll (also in the
-/// destructors the runtime runs with [`with_task_id`]) or when the task has no name.
+/// destructors the runtime runs with [`as_dropping_task`]) or when the task has no name.
 pub(crate) fn name() -> Option<String> {
     let (header, flags) = current()?;
     if flags & DROPPING != 0 {

@@ -94,7 +94,7 @@ where
             return unsafe { self.drop_stage_catching() };
         }
         // SAFETY: forwarded from the caller (R1).
-        super::current_poll::with_task_id(self.cell.cast(), || unsafe {
+        super::current_poll::as_dropping_task(self.cell.cast(), || unsafe {
             self.drop_stage_catching()
         })
     }

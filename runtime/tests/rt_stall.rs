@@ -248,6 +248,49 @@ fn watchdog_thread_exits_when_the_runtime_is_dropped_current_thread() {
     watchdog_thread_exits_when_the_runtime_is_dropped(false, "wdx-ct");
 }
 
+#[cfg(target_os = "linux")]
+/// The scheduling policy of thread `tid` (`/proc/<pid>/task/<tid>/stat`, field 41).
+fn scheduling_policy(tid: u64) -> i32 {
+    let stat = std::fs::read_to_string(format!("/proc/self/task/{tid}/stat")).unwrap();
+    // Fields after the command name (field 2, in parentheses) start with field 3.
+    let after_name = stat.rsplit_once(')').unwrap().1;
+    after_name
+        .split_whitespace()
+        .nth(41 - 3)
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+/// Rule W5 of `scheduler/watchdog`: the watchdog's wake-ups never preempt a worker; the
+/// workers keep the default policy.
+#[test]
+#[cfg(target_os = "linux")]
+fn watchdog_thread_waits_for_a_free_cpu_and_the_workers_do_not() {
+    const SCHED_OTHER: i32 = 0;
+    const SCHED_BATCH: i32 = 3;
+    let _guard = Watchdog::new("watchdog_thread_waits_for_a_free_cpu", BOUND);
+    let rt = Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name("wdp-mt")
+        .build()
+        .unwrap();
+    rt.block_on(async { runtime::spawn(async {}).await.unwrap() });
+    wait_until("the watchdog has its name", || {
+        watchdogs_named("wdp-mt").len() == 1
+    });
+    assert_eq!(scheduling_policy(watchdogs_named("wdp-mt")[0]), SCHED_BATCH);
+    let workers: Vec<u64> = thread_names()
+        .into_iter()
+        .filter(|(_, comm)| comm == "wdp-mt")
+        .map(|(tid, _)| tid)
+        .collect();
+    assert_eq!(workers.len(), 2, "{:?}", thread_names());
+    for tid in workers {
+        assert_eq!(scheduling_policy(tid), SCHED_OTHER);
+    }
+}
+
 /// Voluntary context switches of thread `tid` (each one a sleep of the watchdog).
 fn context_switches(tid: u64) -> u64 {
     let status = std::fs::read_to_string(format!("/proc/self/task/{tid}/status")).unwrap();

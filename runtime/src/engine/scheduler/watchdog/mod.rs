@@ -52,6 +52,11 @@
 //! read shows no vacancy was overtaken by a later transition, which makes the same check. So
 //! the watchdog never waits out a relaxed tick through a vacancy, and is back at the fast tick
 //! (and not calm) as soon as one starts.
+//!
+//! # Sampling without preempting (rule W5)
+//! The watchdog thread's wake-ups never preempt a running thread (Linux: `SCHED_BATCH`): a
+//! sample waits for an idle CPU or the next reschedule. See `monitor.rs` for why and what it
+//! costs the detection.
 // Under loom there is no watchdog thread: only the workers' side (records, handshake) runs.
 #![cfg_attr(loom, allow(dead_code))]
 

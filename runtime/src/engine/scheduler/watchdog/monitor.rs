@@ -3,6 +3,18 @@
 //! It holds only the [`Watch`] (records and counters) and a `Weak` reference to the scheduler,
 //! upgraded for the moment of a heal or a report, so it never keeps a runtime alive; it exits
 //! when the runtime shuts down (`Watch::shutdown` wakes it) or the scheduler is gone.
+//!
+//! # Its wake-ups wait for a free CPU (rule W5)
+//! On Linux the thread runs under `SCHED_BATCH`: the kernel does not let its wake-up preempt
+//! the thread running on the CPU, so a sample waits for an idle CPU or the next reschedule
+//! there instead of cutting into a worker's batch. A server under load keeps the watchdog at
+//! its 1 ms tick (rule W4), and on a machine with no idle CPU each of those wake-ups used to
+//! switch a worker out, often for the load generator's turn: axum under `wrk` on 2 cores spent
+//! 5 % more CPU per request than the same build without a watchdog thread, and the same as
+//! that build with this policy (`docs/observability.md`, "Session 18"). The stalls it exists
+//! for leave a CPU idle (a vacancy is a worker asleep), so there the sample runs at once; with
+//! every CPU busy it may run up to a scheduler tick later. The policy is best effort: where
+//! it is refused (a seccomp filter) the thread keeps the default one.
 
 use super::report::{Reporter, SlowPoll};
 use super::{
@@ -67,7 +79,22 @@ struct Seen {
     reported: bool,
 }
 
+/// Rule W5: this thread's wake-ups do not preempt the thread running on the CPU.
+#[cfg(target_os = "linux")]
+fn wake_without_preempting() {
+    let param = libc::sched_param { sched_priority: 0 };
+    // SAFETY: `sched_setscheduler` reads one `sched_param` through a pointer to a live local;
+    // pid 0 is the calling thread, the only one whose policy changes.
+    let refused = unsafe { libc::sched_setscheduler(0, libc::SCHED_BATCH, &param) } != 0;
+    // Best effort (rule W5): a refused policy leaves the default one, which only costs CPU.
+    let _ = refused;
+}
+
+#[cfg(not(target_os = "linux"))]
+fn wake_without_preempting() {}
+
 fn run<T: Target>(watch: &Watch, target: &Weak<T>, config: &WatchdogConfig) {
+    wake_without_preempting();
     let (tick, relaxed_tick) = ticks(config);
     // Samples in a row without a vacancy (rule W4).
     let mut calm: u32 = 0;

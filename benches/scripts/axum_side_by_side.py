@@ -15,13 +15,20 @@ reports, per tool and server, the medians over rounds of req/s, p99 latency (wrk
 --latency table; h2load: the 99th percentile of the per-request times in its log file) and
 server CPU time per request (utime + stime of the server process from /proc/<pid>/stat,
 before and after each run, divided by the requests done). Any error or non-2xx answer
-fails the run. Prints Markdown tables and the load average before and after.
+fails the run. Prints Markdown tables (the runtime/Tokio ratios as medians of the per-round
+quotients with a 95 % bootstrap interval, as `ab_ci.py`) and the load average before and after.
 
 Build first, then run:
 
   cargo build --release -p examples --example axum_server
   cargo build --release -p benches --example axum_tokio
   python3 benches/scripts/axum_side_by_side.py [ROUNDS=5] [WRK_SECS=5] [H2LOAD_N=50000]
+
+Other builds side by side (for example the same server built before and after a change):
+`AXUM_SERVERS=before=/tmp/axum_server_before,runtime=target/release/examples/axum_server,Tokio=...`
+lists the sides as NAME=PATH (the last one is the reference of the ratio table; with more than
+two sides each round rotates the order as well as reversing it), and `AXUM_TOOLS=wrk` keeps
+only the listed tools (wrk, h2load, h2load-h1).
 """
 
 import os
@@ -36,7 +43,11 @@ SERVERS = [
     ("runtime", os.path.join(ROOT, "target/release/examples/axum_server")),
     ("Tokio", os.path.join(ROOT, "target/release/examples/axum_tokio")),
 ]
+if os.environ.get("AXUM_SERVERS"):
+    SERVERS = [tuple(side.split("=", 1)) for side in os.environ["AXUM_SERVERS"].split(",")]
 TICK = os.sysconf("SC_CLK_TCK")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from ab_ci import bootstrap_median_ci  # noqa: E402
 
 
 def start(name, path):
@@ -89,6 +100,13 @@ def run_h2load(addr, n, h1=False):
     return n, rps, p99
 
 
+def round_order(servers, r):
+    """A B, B A, B A, A B, ... for two sides; more sides also rotate every other round."""
+    shift = (r // 2) % len(servers)
+    order = servers[shift:] + servers[:shift]
+    return order if r % 2 == 0 else order[::-1]
+
+
 def main():
     rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 5
     secs = int(sys.argv[2]) if len(sys.argv) > 2 else 5
@@ -99,12 +117,14 @@ def main():
         ("h2load", lambda a: run_h2load(a, n)),
         ("h2load-h1", lambda a: run_h2load(a, n, h1=True)),
     ]
+    if os.environ.get("AXUM_TOOLS"):
+        TOOLS = [tool for tool in TOOLS if tool[0] in os.environ["AXUM_TOOLS"].split(",")]
     print(f"load average before: {open('/proc/loadavg').read().split()[:3]}")
     results = {}  # (tool, server) -> list of (rps, p99 ms, cpu us/request)
     try:
         for r in range(rounds):
             for tool, run in TOOLS:
-                for name, proc, addr in (servers if r % 2 == 0 else servers[::-1]):
+                for name, proc, addr in round_order(servers, r):
                     before = cpu_seconds(proc.pid)
                     requests, rps, p99 = run(addr)
                     cpu = (cpu_seconds(proc.pid) - before) / requests * 1e6
@@ -125,12 +145,20 @@ def main():
             med = [statistics.median(col) for col in zip(*rows)]
             print(f"| {tool} | {name} | {med[0]:.0f} | {med[1]:.2f} | {med[2]:.2f} |")
     print()
-    print("| tool | runtime / Tokio req/s | runtime / Tokio p99 | runtime / Tokio CPU per request |")
-    print("|---|---|---|---|")
-    for tool, _ in TOOLS:
-        a, b = results[(tool, "runtime")], results[(tool, "Tokio")]
-        ratios = [statistics.median(x / y for x, y in zip(ca, cb)) for ca, cb in zip(zip(*a), zip(*b))]
-        print(f"| {tool} | {ratios[0]:.3f} | {ratios[1]:.3f} | {ratios[2]:.3f} |")
+    reference = SERVERS[-1][0]
+    print(f"| tool | side | / {reference} req/s | / {reference} p99 | / {reference} CPU per request |")
+    print("|---|---|---|---|---|")
+    for (tool, _), (name, _) in ((t, s) for t in TOOLS for s in SERVERS[:-1]):
+        a, b = results[(tool, name)], results[(tool, reference)]
+        cells = []
+        for ca, cb in zip(zip(*a), zip(*b)):
+            # Each round ran both servers back to back: the per-round quotients are paired.
+            quotients = [x / y for x, y in zip(ca, cb)]
+            lo, hi = bootstrap_median_ci(quotients)
+            cells.append(f"{statistics.median(quotients):.3f} [{lo:.3f}, {hi:.3f}]")
+        print(f"| {tool} | {name} | {' | '.join(cells)} |")
+    print()
+    print("(median of the per-round quotients, 95 % bootstrap interval in brackets: ab_ci.py)")
 
 
 if __name__ == "__main__":

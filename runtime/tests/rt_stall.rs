@@ -248,8 +248,8 @@ fn watchdog_thread_exits_when_the_runtime_is_dropped_current_thread() {
     watchdog_thread_exits_when_the_runtime_is_dropped(false, "wdx-ct");
 }
 
-#[cfg(target_os = "linux")]
 /// The scheduling policy of thread `tid` (`/proc/<pid>/task/<tid>/stat`, field 41).
+#[cfg(target_os = "linux")]
 fn scheduling_policy(tid: u64) -> i32 {
     let stat = std::fs::read_to_string(format!("/proc/self/task/{tid}/stat")).unwrap();
     // Fields after the command name (field 2, in parentheses) start with field 3.
@@ -280,13 +280,16 @@ fn watchdog_thread_waits_for_a_free_cpu_and_the_workers_do_not() {
         watchdogs_named("wdp-mt").len() == 1
     });
     assert_eq!(scheduling_policy(watchdogs_named("wdp-mt")[0]), SCHED_BATCH);
-    let workers: Vec<u64> = thread_names()
-        .into_iter()
-        .filter(|(_, comm)| comm == "wdp-mt")
-        .map(|(tid, _)| tid)
-        .collect();
-    assert_eq!(workers.len(), 2, "{:?}", thread_names());
-    for tid in workers {
+    let workers = || -> Vec<u64> {
+        thread_names()
+            .into_iter()
+            .filter(|(_, comm)| comm == "wdp-mt")
+            .map(|(tid, _)| tid)
+            .collect()
+    };
+    // Both workers have started and named themselves (no blocking thread runs).
+    wait_until("both workers have their name", || workers().len() == 2);
+    for tid in workers() {
         assert_eq!(scheduling_policy(tid), SCHED_OTHER);
     }
 }

@@ -402,7 +402,9 @@ impl Builder {
     /// itself runs on undisturbed. The threshold is kept to within a millisecond whenever the
     /// stuck poll could hold up I/O or timers (no worker is parked in the driver); otherwise
     /// only a LIFO task is waiting and the watchdog, sampling every 5 ms then, heals within
-    /// about 10 ms. `Duration::MAX` turns healing off; the current-thread
+    /// about 10 ms. The watchdog's samples never preempt a running thread (on Linux), so on
+    /// a machine with no idle CPU a heal may come up to a scheduler tick later. `Duration::MAX`
+    /// turns healing off; the current-thread
     /// flavor and a multi-thread runtime of one worker cannot heal (their one worker is the
     /// stuck one), so for them the setting does nothing. Zero is rejected by
     /// [`Builder::build`].

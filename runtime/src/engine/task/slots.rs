@@ -33,9 +33,14 @@ impl<T> Slots<T> {
     #[inline(always)]
     pub(crate) fn insert(&mut self, item: T) -> u32 {
         if let Some(index) = self.vacant.pop() {
-            let slot = &mut self.entries[index as usize];
-            debug_assert!(slot.is_none(), "a vacant index pointed at a full slot");
-            *slot = Some(item);
+            // Store without loading: `*slot = Some(item)` reads the old value to drop it, and
+            // a slot freed long ago is a cache miss taken while the shard's spin lock is held
+            // (80 % of the lock's samples in the `timers_100k` burst, `perf annotate`). A
+            // vacant slot holds `None`, so there is nothing to drop, and the forgotten value's
+            // load is dead code in a release build.
+            let previous = self.entries[index as usize].replace(item);
+            debug_assert!(previous.is_none(), "a vacant index pointed at a full slot");
+            std::mem::forget(previous);
             return index;
         }
         let index = u32::try_from(self.entries.len()).expect("more than 2^32 tasks in a shard");

@@ -5,7 +5,8 @@
 //! perf record -g --call-graph dwarf target/release/profile spawn_many_remote runtime 200
 //! ```
 //! Arguments: `CASE RUNTIME ITERATIONS` (case names as in `benches::cases`). Prints the mean
-//! time per iteration.
+//! time per iteration. `PROFILE_WORKERS=N` in the environment runs the case on `N` workers
+//! instead of its own count (the printed name keeps the case's).
 
 use benches::adapters::{RuntimeRt, SmolRt, TokioRt};
 use benches::cases::{CaseVisitor, case_name, for_each_case};
@@ -52,6 +53,18 @@ impl CaseVisitor for Pick<'_> {
         if self.outcome.is_some() || case_name::<W>(workers) != self.case {
             return;
         }
+        let workers = match std::env::var("PROFILE_WORKERS") {
+            Ok(n) => match n.parse::<usize>() {
+                Ok(n) if n > 0 => n,
+                _ => {
+                    self.outcome = Some(Err(format!(
+                        "PROFILE_WORKERS must be a positive integer, got {n:?}"
+                    )));
+                    return;
+                }
+            },
+            Err(_) => workers,
+        };
         self.outcome = Some(match self.runtime {
             "runtime" => run::<RuntimeRt, W>(workers, self.iters),
             "tokio" => run::<TokioRt, W>(workers, self.iters),

@@ -6,7 +6,7 @@
 //! ```
 //! Arguments: `CASE RUNTIME ITERATIONS` (case names as in `benches::cases`). Prints the mean
 //! time per iteration. `PROFILE_WORKERS=N` in the environment runs the case on `N` workers
-//! instead of its own count (the printed name keeps the case's).
+//! instead of its own count (the printed name then says so, `CASE_Nw`).
 
 use benches::adapters::{RuntimeRt, SmolRt, TokioRt};
 use benches::cases::{CaseVisitor, case_name, for_each_case};

@@ -11,6 +11,7 @@ a bucket and prints the CPU time per iteration of each bucket:
 - `kernel wait/wake`: kernel samples under the calls a scheduler makes to sleep and wake
   (`epoll_wait`, `futex`, `sched_yield`, `write` to an eventfd, `nanosleep`) and the context
   switches themselves;
+- `kernel other`: page faults and any other system call;
 - `runtime`: user samples whose innermost frame outside libc belongs to the runtime under
   test (its crates and its queues, locks and epoch collector);
 - `workload`: the other user samples (the benchmark's own futures, hyper, and their `malloc`).
@@ -38,14 +39,14 @@ it). Usage:
   python3 benches/scripts/cpu_floor.py ROW ITERS [RUNTIME ...]
 
 A RUNTIME may carry environment settings after `@` (for example
-`runtime@RUNTIME_IO_URING_SOCKETS=1`). Needs `perf` (cpu-clock sampling, no hardware
+`runtime@BENCH_RUNTIME_RING_SOCKETS=1`, the io_uring socket path). Needs `perf` (cpu-clock sampling, no hardware
 counters).
 """
 
 import collections
 import os
-import statistics
 import re
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -71,11 +72,13 @@ LIBC = ('libc.so', 'ld-linux', '[vdso]')
 
 def classify(chain, runtime):
     """The bucket of one sample; `chain` is a list of (symbol, dso), innermost first."""
-    symbol, dso = chain[0]
+    _, dso = chain[0]
     if dso.startswith('[kernel'):
-        syscall = next((re.sub(r'^__(x64|ia32|do)_sys_', '', s) for s, d in chain
+        syscall = next((re.sub(r'^__(x64|do)_sys_', '', s) for s, _ in chain
                         if re.match(r'__(x64|do)_sys_', s)), None)
         if syscall is None:
+            if any('page_fault' in s for s, _ in chain):
+                return 'kernel other'
             if any('schedule' in s or 'switch' in s for s, _ in chain):
                 return 'kernel wait/wake'
             return 'kernel I/O'  # interrupts, softirqs: loopback delivery

@@ -19,13 +19,26 @@ use std::time::{Duration, Instant};
 /// assert!(ns > 0.0);
 /// ```
 pub fn sample<R: Rt, W: Workload>(rt: &R, target: Duration) -> Result<f64, String> {
-    sample_with_cpu::<R, W>(rt, target).map(|(wall, _)| wall)
+    sample_with_cpu::<R, W>(rt, target).map(|s| s.wall_ns)
+}
+
+/// One [`sample_with_cpu`]: what one iteration cost on average over the sample's window.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CpuSample {
+    /// Wall time per iteration, in nanoseconds.
+    pub wall_ns: f64,
+    /// Process CPU time (user + system) per iteration, in nanoseconds.
+    pub cpu_ns: f64,
+    /// Delayed ACKs the kernel sent per iteration ([`tcp_delayed_acks`]); `None` where the
+    /// counter cannot be read.
+    pub delayed_acks: Option<f64>,
 }
 
 /// [`sample`], also returning the process CPU time (user + system, `getrusage(RUSAGE_SELF)`)
-/// spent per iteration in the same window: `(wall ns, cpu ns)` per iteration. The CPU figure
-/// counts every thread of the process, so it is the runtime's own only while nothing else in
-/// the process runs (in `compare`, the other runtimes sit idle between their samples).
+/// and the kernel's delayed-ACK count ([`tcp_delayed_acks`]) spent per iteration in the same
+/// window. The CPU figure counts every thread of the process, so it is the runtime's own only
+/// while nothing else in the process runs (in `compare`, the other runtimes sit idle between
+/// their samples); the ACK count is the whole machine's.
 ///
 /// # Errors
 /// As [`sample`], or when `getrusage` fails.
@@ -34,10 +47,12 @@ pub fn sample<R: Rt, W: Workload>(rt: &R, target: Duration) -> Result<f64, Strin
 /// use benches::{Rt, adapters::TokioRt, measure::sample_with_cpu, workloads::YieldMany};
 /// use std::time::Duration;
 /// let rt = TokioRt::new(1).unwrap();
-/// let (wall, cpu) = sample_with_cpu::<_, YieldMany>(&rt, Duration::from_millis(1)).unwrap();
-/// assert!(wall > 0.0 && cpu > 0.0);
+/// let s = sample_with_cpu::<_, YieldMany>(&rt, Duration::from_millis(1)).unwrap();
+/// assert!(s.wall_ns > 0.0 && s.cpu_ns > 0.0);
+/// assert_eq!(s.delayed_acks.is_some(), cfg!(target_os = "linux"));
 /// ```
-pub fn sample_with_cpu<R: Rt, W: Workload>(rt: &R, target: Duration) -> Result<(f64, f64), String> {
+pub fn sample_with_cpu<R: Rt, W: Workload>(rt: &R, target: Duration) -> Result<CpuSample, String> {
+    let acks_before = tcp_delayed_acks();
     let cpu_before = process_cpu_time()?;
     let start = Instant::now();
     let mut iters = 0u32;
@@ -55,10 +70,40 @@ pub fn sample_with_cpu<R: Rt, W: Workload>(rt: &R, target: Duration) -> Result<(
         let elapsed = start.elapsed();
         if elapsed >= target {
             let cpu = process_cpu_time()?.saturating_sub(cpu_before);
+            let acks = acks_before
+                .zip(tcp_delayed_acks())
+                .map(|(before, after)| after.saturating_sub(before) as f64 / f64::from(iters));
             let per_iter = |d: Duration| d.as_nanos() as f64 / f64::from(iters);
-            return Ok((per_iter(elapsed), per_iter(cpu)));
+            return Ok(CpuSample {
+                wall_ns: per_iter(elapsed),
+                cpu_ns: per_iter(cpu),
+                delayed_acks: acks,
+            });
         }
     }
+}
+
+/// The kernel's count of delayed ACKs sent so far (`TcpExt: DelayedACKs` in
+/// `/proc/net/netstat`, the whole machine): each one is a data segment whose reply was not
+/// written within the delayed-ACK timeout (about 40 ms on Linux), so the ACK went out alone,
+/// one more segment through the loopback path. `None` where the file is missing or has no
+/// such counter (not Linux).
+///
+/// ```
+/// let acks = benches::measure::tcp_delayed_acks();
+/// assert_eq!(acks.is_some(), cfg!(target_os = "linux"));
+/// ```
+pub fn tcp_delayed_acks() -> Option<u64> {
+    let netstat = std::fs::read_to_string("/proc/net/netstat").ok()?;
+    let mut lines = netstat.lines();
+    while let (Some(names), Some(values)) = (lines.next(), lines.next()) {
+        if !names.starts_with("TcpExt:") {
+            continue;
+        }
+        let column = names.split_whitespace().position(|n| n == "DelayedACKs")?;
+        return values.split_whitespace().nth(column)?.parse().ok();
+    }
+    None
 }
 
 /// User + system CPU time of the whole process so far (`getrusage(RUSAGE_SELF)`).

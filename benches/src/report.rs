@@ -21,7 +21,7 @@ pub const RUNTIMES: [&str; 3] = ["runtime", "tokio", "smol"];
 /// use benches::report::Row;
 /// let row = Row {
 ///     case: "x".into(), workers: 2, ops: 1, unit: "iter".into(),
-///     median_ns: [50.0, 100.0, 80.0], spread: [0.0; 3], cpu_ns: None,
+///     median_ns: [50.0, 100.0, 80.0], spread: [0.0; 3], cpu_ns: None, delayed_acks: None,
 /// };
 /// assert_eq!(row.vs_tokio(), 0.5);
 /// assert_eq!(row.vs_best_peer(), 0.625);
@@ -43,6 +43,9 @@ pub struct Row {
     /// Median process CPU time (user + system) per iteration, in [`RUNTIMES`] order, for the
     /// rows that report it (`Workload::CPU`: the network rows).
     pub cpu_ns: Option<[f64; 3]>,
+    /// Median TCP delayed ACKs the kernel sent per iteration (`measure::tcp_delayed_acks`), in
+    /// [`RUNTIMES`] order, for the same rows where the counter exists (Linux).
+    pub delayed_acks: Option<[f64; 3]>,
 }
 
 impl Row {
@@ -66,6 +69,12 @@ impl Row {
         self.cpu_ns
             .map(|cpu| cpu.map(|ns| ns / self.ops.max(1) as f64))
     }
+
+    /// Median delayed ACKs per operation, in [`RUNTIMES`] order, when measured.
+    pub fn delayed_acks_per_op(&self) -> Option<[f64; 3]> {
+        self.delayed_acks
+            .map(|acks| acks.map(|n| n / self.ops.max(1) as f64))
+    }
 }
 
 /// A whole run.
@@ -77,7 +86,7 @@ impl Row {
 ///     repetitions: 3,
 ///     rows: vec![Row {
 ///         case: "c".into(), workers: 1, ops: 1, unit: "iter".into(),
-///         median_ns: [1.0, 2.0, 4.0], spread: [0.0; 3], cpu_ns: None,
+///         median_ns: [1.0, 2.0, 4.0], spread: [0.0; 3], cpu_ns: None, delayed_acks: None,
 ///     }],
 ///     latency: Vec::new(),
 ///     lateness: None,
@@ -143,6 +152,9 @@ impl Serialize for Row {
             map.serialize_entry(&format!("{name}_spread"), &rounded(self.spread[k], 3))?;
             if let Some(cpu) = self.cpu_per_op_ns() {
                 map.serialize_entry(&format!("{name}_cpu_ns_per_op"), &rounded(cpu[k], 2))?;
+            }
+            if let Some(acks) = self.delayed_acks_per_op() {
+                map.serialize_entry(&format!("{name}_delayed_acks_per_op"), &rounded(acks[k], 4))?;
             }
         }
         map.serialize_entry("vs_tokio", &rounded(self.vs_tokio(), 4))?;
@@ -373,6 +385,7 @@ mod tests {
                     median_ns: [1_500.0, 3_000.0, 1_000.0],
                     spread: [0.1; 3],
                     cpu_ns: None,
+                    delayed_acks: None,
                 },
                 Row {
                     case: "b_1w".into(),
@@ -382,6 +395,7 @@ mod tests {
                     median_ns: [2e6, 1e6, 4e6],
                     spread: [0.0; 3],
                     cpu_ns: None,
+                    delayed_acks: None,
                 },
             ],
             latency: Vec::new(),
@@ -463,6 +477,25 @@ mod tests {
         assert_eq!(v["cases"][0]["cpu_vs_tokio"], 0.5);
         assert_eq!(v["cases"][0]["cpu_vs_best_peer"], 0.8);
         assert!(v["cases"][1].get("cpu_vs_tokio").is_none());
+        assert!(v["cases"][0].get("runtime_delayed_acks_per_op").is_none());
+        assert!(!line.contains("ACKs"));
+    }
+
+    #[test]
+    fn delayed_acks_go_per_op_into_json_and_the_cpu_table() {
+        let mut r = report();
+        r.rows[0].ops = 10;
+        r.rows[0].cpu_ns = Some([4_000.0, 8_000.0, 5_000.0]);
+        r.rows[0].delayed_acks = Some([3.0, 1.0, 0.0]);
+        let t = r.table();
+        let at = t.find("CPU time per operation").expect("a CPU table");
+        assert!(t[at..].contains("delayed ACKs"), "{t}");
+        let line = t[at..].lines().find(|l| l.starts_with("a ")).unwrap();
+        assert!(line.contains("0.300") && line.contains("0.100") && line.contains("0.000"));
+        let v: serde_json::Value = serde_json::from_str(&r.json()).unwrap();
+        assert_eq!(v["cases"][0]["runtime_delayed_acks_per_op"], 0.3);
+        assert_eq!(v["cases"][0]["tokio_delayed_acks_per_op"], 0.1);
+        assert!(v["cases"][1].get("runtime_delayed_acks_per_op").is_none());
     }
 
     #[test]

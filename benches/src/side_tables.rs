@@ -102,30 +102,42 @@ pub const CPU_HEADER: &str = "process CPU time (user + sys, getrusage(RUSAGE_SEL
 
 /// Text table of the rows that carry CPU time (`Row::cpu_ns`): CPU per operation for each
 /// runtime, the ratios, and the runtime's CPU / wall time (how many of the 2 cores it kept
-/// busy).
+/// busy); then, where measured (`Row::delayed_acks`), the TCP delayed ACKs per operation for
+/// each runtime, in the same order. A reply written after the delayed-ACK timeout costs a
+/// segment of its own, so a row whose runtimes differ there differs in kernel work, not only in
+/// scheduling (`docs/benchmarks.md`, issue 22, "Session 19").
 ///
 /// ```
 /// use benches::report::{Row, cpu_table};
 /// let row = Row {
 ///     case: "echo".into(), workers: 2, ops: 2, unit: "msg".into(),
 ///     median_ns: [1_000.0, 1_000.0, 1_000.0], spread: [0.0; 3],
-///     cpu_ns: Some([1_800.0, 2_000.0, 1_500.0]),
+///     cpu_ns: Some([1_800.0, 2_000.0, 1_500.0]), delayed_acks: Some([1.0, 0.5, 0.0]),
 /// };
 /// let t = cpu_table(&[row]);
 /// assert!(t.contains("getrusage") && t.contains("900 ns") && t.contains("0.90") && t.contains("1.80"));
+/// assert!(t.contains("0.500") && t.contains("0.250"));
 /// ```
 pub fn cpu_table(rows: &[Row]) -> String {
     let mut out = format!(
         "CPU time per operation: {CPU_HEADER}\n\
-         {:<22} {:>7} {:>11} {:>11} {:>11} {:>9} {:>9} {:>9}\n",
-        "case", "per", "runtime", "tokio", "smol", "rt/tokio", "rt/best", "rt cores"
+         {:<22} {:>7} {:>11} {:>11} {:>11} {:>9} {:>9} {:>9}  {}\n",
+        "case",
+        "per",
+        "runtime",
+        "tokio",
+        "smol",
+        "rt/tokio",
+        "rt/best",
+        "rt cores",
+        "delayed ACKs per op (rt tokio smol)"
     );
     for row in rows {
         let (Some(cpu), Some(per_op)) = (row.cpu_ns, row.cpu_per_op_ns()) else {
             continue;
         };
         let [r, t, s] = per_op.map(human_ns);
-        let _ = writeln!(
+        let _ = write!(
             out,
             "{:<22} {:>7} {r:>11} {t:>11} {s:>11} {:>9.2} {:>9.2} {:>9.2}",
             row.case,
@@ -134,6 +146,10 @@ pub fn cpu_table(rows: &[Row]) -> String {
             cpu[0] / cpu[1].min(cpu[2]),
             cpu[0] / row.median_ns[0],
         );
+        if let Some([r, t, s]) = row.delayed_acks_per_op() {
+            let _ = write!(out, "  {r:.3} {t:.3} {s:.3}");
+        }
+        out.push('\n');
     }
     out
 }

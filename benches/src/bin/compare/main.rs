@@ -22,7 +22,7 @@ mod side;
 
 use benches::adapters::{RuntimeRt, SmolRt, TokioRt};
 use benches::cases::{CaseVisitor, case_name, for_each_case};
-use benches::measure::{median, sample, sample_with_cpu, spread};
+use benches::measure::{CpuSample, median, sample, sample_with_cpu, spread};
 use benches::report::{LatencyRow, Report, Row};
 use benches::workloads::timers::quantile;
 use benches::{Rt, Workload};
@@ -111,9 +111,11 @@ impl Runner<'_> {
         sample::<_, W>(&c, target / 4)?;
         let mut samples: [Vec<f64>; 3] = Default::default();
         let mut cpu: [Vec<f64>; 3] = Default::default();
-        let mut take = |k: usize, (wall, cpu_ns): (f64, f64)| {
-            samples[k].push(wall);
-            cpu[k].push(cpu_ns);
+        let mut acks: [Vec<f64>; 3] = Default::default();
+        let mut take = |k: usize, measured: CpuSample| {
+            samples[k].push(measured.wall_ns);
+            cpu[k].push(measured.cpu_ns);
+            acks[k].extend(measured.delayed_acks);
         };
         // Each round starts with the next runtime (A B C, B C A, C A B, ...): whatever one
         // sample leaves the kernel to finish (thousands of sockets closing, TIME_WAIT entries
@@ -138,6 +140,9 @@ impl Runner<'_> {
             median_ns: samples.each_ref().map(med),
             spread: samples.each_ref().map(|s| spread(s)),
             cpu_ns: W::CPU.then(|| cpu.each_ref().map(med)),
+            // Counted on every sample; shown for the CPU rows, where it was always readable.
+            delayed_acks: (W::CPU && acks.iter().all(|a| a.len() == samples[0].len()))
+                .then(|| acks.each_ref().map(med)),
         })
     }
 

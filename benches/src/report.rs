@@ -460,18 +460,36 @@ mod tests {
         assert!(!j.contains("cpu_ns_per_op") && !j.contains("\"latency\""));
     }
 
-    #[test]
-    fn cpu_rows_get_per_op_cpu_in_json_and_a_table_that_says_how_it_was_measured() {
+    /// `report()` whose first row does 10 operations and carries CPU figures and `acks`.
+    fn report_with_cpu(acks: Option<[f64; 3]>) -> Report {
         let mut r = report();
         r.rows[0].ops = 10;
         r.rows[0].cpu_ns = Some([4_000.0, 8_000.0, 5_000.0]);
+        r.rows[0].delayed_acks = acks;
+        r
+    }
+
+    /// The CPU table of `r`'s text table, and that table's line for row `a`.
+    fn cpu_table_and_line(r: &Report) -> (String, String) {
         let t = r.table();
         let at = t.find("CPU time per operation").expect("a CPU table");
-        assert!(t[at..].contains("getrusage"), "{t}");
-        let line = t[at..].lines().find(|l| l.starts_with("a ")).unwrap();
+        let cpu = t[at..].to_string();
+        let line = cpu
+            .lines()
+            .find(|l| l.starts_with("a "))
+            .unwrap()
+            .to_string();
+        (cpu, line)
+    }
+
+    #[test]
+    fn cpu_rows_get_per_op_cpu_in_json_and_a_table_that_says_how_it_was_measured() {
+        let r = report_with_cpu(None);
+        let (cpu, line) = cpu_table_and_line(&r);
+        assert!(cpu.contains("getrusage"), "{cpu}");
         assert!(line.contains("400 ns") && line.contains("0.50") && line.contains("0.80"));
         // Only the row with a CPU figure is in the CPU table.
-        assert!(!t[at..].lines().any(|l| l.starts_with("b_1w")));
+        assert!(!cpu.lines().any(|l| l.starts_with("b_1w")));
         let v: serde_json::Value = serde_json::from_str(&r.json()).unwrap();
         assert_eq!(v["cases"][0]["runtime_cpu_ns_per_op"], 400.0);
         assert_eq!(v["cases"][0]["cpu_vs_tokio"], 0.5);
@@ -483,14 +501,9 @@ mod tests {
 
     #[test]
     fn delayed_acks_go_per_op_into_json_and_the_cpu_table() {
-        let mut r = report();
-        r.rows[0].ops = 10;
-        r.rows[0].cpu_ns = Some([4_000.0, 8_000.0, 5_000.0]);
-        r.rows[0].delayed_acks = Some([3.0, 1.0, 0.0]);
-        let t = r.table();
-        let at = t.find("CPU time per operation").expect("a CPU table");
-        assert!(t[at..].contains("delayed ACKs"), "{t}");
-        let line = t[at..].lines().find(|l| l.starts_with("a ")).unwrap();
+        let r = report_with_cpu(Some([3.0, 1.0, 0.0]));
+        let (cpu, line) = cpu_table_and_line(&r);
+        assert!(cpu.contains("delayed ACKs"), "{cpu}");
         assert!(line.contains("0.300") && line.contains("0.100") && line.contains("0.000"));
         let v: serde_json::Value = serde_json::from_str(&r.json()).unwrap();
         assert_eq!(v["cases"][0]["runtime_delayed_acks_per_op"], 0.3);
